@@ -1,0 +1,3 @@
+from collect_fix.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,253 @@
+"""pytest plugin loaded with ``-p`` into the collecting subprocess.
+
+It runs in the *project's* interpreter, next to whatever pytest (8.x, 9.x) and plugins are there,
+so it uses only the standard library and pytest's public API, and changes nothing. It appends one
+JSON record per line to the file named by ``COLLECT_FIX_RECORDS`` and flushes each one, so the
+records written before a hard ``os._exit`` survive it.
+
+Why a plugin rather than reading pytest's output: a module-level ``SystemExit`` is re-raised by
+``pytest_make_collect_report`` and ends the whole session; wrapping that hook turns it into a
+failed report of that one file. And the exception objects carry the missing name, module, path and
+frames that text would only hint at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+import types
+
+import pytest
+
+_RECORDS_ENV = "COLLECT_FIX_RECORDS"
+_PATH_MAP_ENV = "COLLECT_FIX_PATH_MAP"
+_MAX_FRAMES = 40
+
+
+class _Writer:
+    def __init__(self, path):
+        self._file = open(path, "a", encoding="utf-8")
+
+    def write(self, record):
+        self._file.write(json.dumps(record, default=repr) + "\n")
+        self._file.flush()
+
+
+_writer = _Writer(os.environ[_RECORDS_ENV]) if os.environ.get(_RECORDS_ENV) else None
+
+
+def _emit(record):
+    if _writer is not None:
+        _writer.write(record)
+
+
+def _remap_sys_path():
+    """Point sys.path entries of the original project at its scratch copy (dry runs).
+
+    Editable installs put the original ``src/`` on sys.path; without this, a dry run on a copy
+    would import the original sources and verify nothing.
+    """
+    spec = os.environ.get(_PATH_MAP_ENV)
+    if not spec:
+        return
+    original, _, copy = spec.partition(os.pathsep)
+    for index, entry in enumerate(list(sys.path)):
+        if entry == original or entry.startswith(original + os.sep):
+            sys.path[index] = copy + entry[len(original):]
+
+
+_remap_sys_path()
+
+
+def _frames(exc, rootdir):
+    frames = []
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename.startswith("<"):
+            continue  # <frozen importlib._bootstrap> and the like
+        filename = os.path.abspath(frame.f_code.co_filename)
+        frames.append(
+            {
+                "path": filename,
+                "line": lineno,
+                "function": frame.f_code.co_name,
+                "in_project": bool(rootdir) and filename.startswith(rootdir + os.sep)
+                and "site-packages" not in filename,
+            }
+        )
+    if isinstance(exc, SyntaxError) and exc.filename:
+        filename = os.path.abspath(exc.filename)
+        frames.append(
+            {
+                "path": filename,
+                "line": exc.lineno or 0,
+                "function": "<module>",
+                "in_project": bool(rootdir) and filename.startswith(rootdir + os.sep),
+            }
+        )
+    return frames[-_MAX_FRAMES:]
+
+
+def _attrs(exc):
+    """The structured attributes of the exceptions collect-fix diagnoses."""
+    attrs = {}
+    for name in ("name", "path", "msg", "filename", "lineno", "offset", "text", "code"):
+        value = getattr(exc, name, None)
+        if value is not None and isinstance(value, (str, int, float, bool)):
+            attrs[name] = value
+    if isinstance(exc, SystemExit):
+        attrs["code"] = repr(exc.code)
+    obj = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
+    if isinstance(obj, types.ModuleType):
+        attrs["obj_module"] = obj.__name__
+        attrs["obj_file"] = getattr(obj, "__file__", None)
+    if type(exc).__name__ == "ImportPathMismatchError":
+        attrs["mismatch"] = [str(arg) for arg in exc.args]
+    chain = []
+    seen = exc
+    while seen is not None and len(chain) < 10:
+        chain.append("%s: %s" % (type(seen).__name__, seen))
+        seen = seen.__cause__ or seen.__context__
+    attrs["chain"] = chain
+    return attrs
+
+
+def _unwrap(exc):
+    """Return (innermost cause, wrapper name, conftest path) for pytest's wrapping exceptions."""
+    wrapper = None
+    conftest = None
+    for _ in range(5):
+        name = type(exc).__name__
+        if name == "ConftestImportFailure":
+            wrapper = name
+            conftest = str(getattr(exc, "path", "") or "") or None
+            inner = getattr(exc, "cause", None)
+            if inner is None and getattr(exc, "excinfo", None):
+                inner = exc.excinfo[1]
+            inner = inner if inner is not None else exc.__cause__
+            if inner is None:
+                break
+            exc = inner
+            continue
+        if name == "CollectError" and exc.__cause__ is not None:
+            wrapper = wrapper or name
+            exc = exc.__cause__
+            continue
+        break
+    return exc, wrapper, conftest
+
+
+def _error_record(exc, nodeid, path, phase, rootdir, longrepr=""):
+    inner, wrapper, conftest = _unwrap(exc)
+    return {
+        "type": "error",
+        "phase": phase,
+        "nodeid": nodeid,
+        "path": conftest or path,
+        "exc_type": type(inner).__name__,
+        "message": str(inner) if not isinstance(inner, SystemExit) else "SystemExit(%r)" % (inner.code,),
+        "attrs": _attrs(inner),
+        "frames": _frames(inner, rootdir),
+        "wrapper": wrapper,
+        "longrepr": longrepr[-4000:],
+    }
+
+
+def _rootdir(config):
+    return os.path.abspath(str(config.rootpath))
+
+
+def _node_path(collector):
+    path = getattr(collector, "path", None)
+    return os.path.abspath(str(path)) if path is not None else None
+
+
+def pytest_configure(config):
+    _emit(
+        {
+            "type": "start",
+            "pytest": pytest.__version__,
+            "python": sys.version.split()[0],
+            "rootdir": _rootdir(config),
+        }
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    try:
+        return (yield)
+    except Exception as exc:
+        _emit(_error_record(exc, "", None, "initial_conftest", _rootdir_guess(early_config)))
+        raise
+    except SystemExit as exc:
+        _emit(_error_record(exc, "", _exit_origin(exc), "initial_conftest", _rootdir_guess(early_config)))
+        raise
+
+
+def _rootdir_guess(config):
+    try:
+        return _rootdir(config)
+    except Exception:
+        return os.getcwd()
+
+
+def _exit_origin(exc):
+    """The last frame of a SystemExit's traceback that is a conftest or test file."""
+    origin = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if frame.f_code.co_name == "<module>" and os.path.isfile(filename):
+            origin = os.path.abspath(filename)
+    return origin
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    path = _node_path(collector)
+    _emit({"type": "begin", "nodeid": collector.nodeid, "path": path})
+    try:
+        report = yield
+    except SystemExit as exc:
+        # pytest re-raises SystemExit here and the session dies with INTERNALERROR; turn it into
+        # a failed report of this one collector so every other file is still collected.
+        excinfo = pytest.ExceptionInfo.from_exception(exc)
+        try:
+            longrepr = collector.repr_failure(excinfo)
+        except Exception:
+            longrepr = "SystemExit(%r) raised while collecting %s" % (exc.code, collector.nodeid)
+        report = pytest.CollectReport(collector.nodeid, "failed", longrepr, None)
+        _emit(_error_record(exc, collector.nodeid, path, "collect", _rootdir(collector.config), str(longrepr)))
+    else:
+        call = getattr(report, "call", None)
+        excinfo = getattr(call, "excinfo", None)
+        if report.failed and excinfo is not None:
+            _emit(
+                _error_record(
+                    excinfo.value, collector.nodeid, path, "collect", _rootdir(collector.config),
+                    str(report.longrepr),
+                )
+            )
+        elif report.failed:
+            _emit(
+                {
+                    "type": "error", "phase": "collect", "nodeid": collector.nodeid, "path": path,
+                    "exc_type": "", "message": str(report.longrepr)[-2000:], "attrs": {},
+                    "frames": [], "wrapper": None, "longrepr": str(report.longrepr)[-4000:],
+                }
+            )
+        elif report.skipped:
+            longrepr = report.longrepr
+            reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+            _emit({"type": "skipped", "nodeid": collector.nodeid, "path": path, "reason": str(reason)})
+    _emit({"type": "end", "nodeid": collector.nodeid})
+    return report
+
+
+def pytest_collection_finish(session):
+    per_file = {}
+    for item in session.items:
+        file_part = item.nodeid.split("::", 1)[0]
+        per_file[file_part] = per_file.get(file_part, 0) + 1
+    _emit({"type": "finish", "tests": len(session.items), "per_file": per_file})

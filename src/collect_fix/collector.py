@@ -1,0 +1,252 @@
+"""Run ``pytest --collect-only`` in the project's interpreter and read the probe's records.
+
+The subprocess keeps the project's environment out of ours (extension modules, plugins, its own
+pytest version). A file that kills the process (``os._exit``) or hangs is named from the probe's
+last unfinished ``begin`` record, then collection runs again without it, so one file never hides
+the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from collect_fix.types import Collection, CollectionError, Frame
+
+PROBE_MODULE = "_collect_fix_probe"
+_MAX_RESTARTS = 20
+
+
+class CollectorUnavailable(Exception):
+    """The interpreter cannot run pytest at all (not found, pytest missing, probe rejected)."""
+
+
+@dataclass
+class _Run:
+    records: list[dict[str, Any]]
+    exit_code: int
+    stderr: str
+    stdout: str
+    timed_out: bool
+
+
+def find_interpreter(root: Path, explicit: Optional[str] = None) -> str:
+    """``--python`` if given, else the project's own ``.venv``/``venv``, else this interpreter."""
+    if explicit:
+        return explicit
+    for venv in (".venv", "venv"):
+        for candidate in (root / venv / "bin" / "python", root / venv / "Scripts" / "python.exe"):
+            if candidate.is_file():
+                return str(candidate)
+    return sys.executable
+
+
+def collect(
+    root: Path,
+    python: str,
+    *,
+    timeout: float = 300.0,
+    pytest_args: tuple[str, ...] = (),
+    path_map: Optional[tuple[Path, Path]] = None,
+) -> Collection:
+    """Collect the project at ``root``. Never raises for the project's own errors.
+
+    Raises CollectorUnavailable only when pytest itself cannot be started in ``python``.
+    """
+    ignored: list[str] = []
+    synthetic: list[CollectionError] = []
+    with tempfile.TemporaryDirectory(prefix="collect-fix-") as scratch:
+        scratch_dir = Path(scratch)
+        shutil.copyfile(Path(__file__).with_name("_probe.py"), scratch_dir / f"{PROBE_MODULE}.py")
+        for _ in range(_MAX_RESTARTS):
+            run = _run_pytest(root, python, scratch_dir, timeout, pytest_args, ignored, path_map)
+            if _finished(run.records) or run.exit_code == 0:
+                break
+            culprit = _unfinished_file(run.records)
+            if culprit is None or culprit in ignored:
+                break
+            ignored.append(culprit)
+            synthetic.append(_death_record(culprit, run, timeout))
+        return _to_collection(root, run, synthetic)
+
+
+def _run_pytest(
+    root: Path,
+    python: str,
+    scratch: Path,
+    timeout: float,
+    pytest_args: tuple[str, ...],
+    ignored: list[str],
+    path_map: Optional[tuple[Path, Path]],
+) -> _Run:
+    records_file = scratch / "records.jsonl"
+    records_file.write_text("", encoding="utf-8")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("PYTHONPATH", "")]))
+    env["COLLECT_FIX_RECORDS"] = str(records_file)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ behind in the project
+    if path_map is not None:
+        env["COLLECT_FIX_PATH_MAP"] = f"{path_map[0]}{os.pathsep}{path_map[1]}"
+    command = [
+        python, "-m", "pytest", "--collect-only", "-q",
+        "-p", PROBE_MODULE,
+        "-o", f"cache_dir={scratch / 'pytest-cache'}",  # the project's .pytest_cache stays untouched
+        *(f"--ignore={path}" for path in ignored),
+        *pytest_args,
+    ]
+    try:
+        completed = subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, errors="replace",
+            timeout=timeout, stdin=subprocess.DEVNULL,
+        )
+        exit_code, stdout, stderr, timed_out = completed.returncode, completed.stdout, completed.stderr, False
+    except subprocess.TimeoutExpired as expired:
+        exit_code, timed_out = -9, True
+        stdout = _text(expired.stdout)
+        stderr = _text(expired.stderr)
+    except OSError as exc:
+        raise CollectorUnavailable(f"cannot run {python}: {exc}") from exc
+    records = _read_records(records_file)
+    if not records and not timed_out:
+        _raise_if_unusable(python, exit_code, stdout + stderr)
+    return _Run(records, exit_code, stderr, stdout, timed_out)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value or ""
+
+
+def _raise_if_unusable(python: str, exit_code: int, output: str) -> None:
+    if "No module named pytest" in output:
+        raise CollectorUnavailable(
+            f"pytest is not installed in {python}; install it there or pass --python PATH"
+        )
+    if f"No module named '{PROBE_MODULE}'" in output or "Error importing plugin \"_collect_fix" in output:
+        raise CollectorUnavailable(f"the collect-fix probe could not be loaded into {python}:\n{output[-2000:]}")
+
+
+def _read_records(path: Path) -> list[dict[str, Any]]:
+    records = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut short by a dying process
+    return records
+
+
+def _finished(records: list[dict[str, Any]]) -> bool:
+    return any(record["type"] == "finish" for record in records)
+
+
+def _unfinished_file(records: list[dict[str, Any]]) -> Optional[str]:
+    """The collector that began and never ended: the one that killed or hung the process."""
+    open_nodes: dict[str, Optional[str]] = {}
+    last: Optional[str] = None
+    for record in records:
+        if record["type"] == "begin":
+            open_nodes[record["nodeid"]] = record.get("path")
+            last = record["nodeid"]
+        elif record["type"] == "end":
+            open_nodes.pop(record["nodeid"], None)
+    if last is None or last not in open_nodes:
+        return None
+    return open_nodes[last]
+
+
+def _death_record(culprit: str, run: _Run, timeout: float) -> CollectionError:
+    if run.timed_out:
+        message = f"collection did not finish within {timeout:g}s while importing this file"
+        return CollectionError(
+            nodeid="", path=culprit, exc_type="Timeout", message=message, phase="process",
+            attrs={"timeout": timeout}, longrepr=run.stderr[-2000:],
+        )
+    message = f"the collecting process exited with code {run.exit_code} while importing this file"
+    return CollectionError(
+        nodeid="", path=culprit, exc_type="ProcessExit", message=message, phase="process",
+        attrs={"code": run.exit_code}, longrepr=(run.stdout + run.stderr)[-2000:],
+    )
+
+
+def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> Collection:
+    rootdir = root
+    tests = 0
+    per_file: dict[str, int] = {}
+    errors: list[CollectionError] = []
+    skipped: list[str] = []
+    for record in run.records:
+        kind = record["type"]
+        if kind == "start":
+            rootdir = Path(record["rootdir"])
+        elif kind == "finish":
+            tests = int(record["tests"])
+            per_file = {_relative(root, rootdir / name): count for name, count in record["per_file"].items()}
+        elif kind == "skipped" and record.get("path"):
+            skipped.append(_relative(root, Path(record["path"])))
+        elif kind == "error":
+            errors.append(_error_from_record(record))
+    errors.extend(synthetic)
+    finished = _finished(run.records)
+    if not finished and not errors:
+        errors.append(
+            CollectionError(
+                nodeid="", path=None, exc_type="SessionError", phase="session",
+                message=_last_lines(run.stdout + "\n" + run.stderr),
+                longrepr=(run.stdout + run.stderr)[-4000:],
+            )
+        )
+    return Collection(
+        tests=tests,
+        errors=tuple(_dedupe(errors)),
+        tests_per_file=per_file,
+        skipped_files=tuple(dict.fromkeys(skipped)),
+        exit_code=run.exit_code,
+        completed=finished,
+        stderr_tail=(run.stdout + run.stderr)[-4000:],
+    )
+
+
+def _error_from_record(record: dict[str, Any]) -> CollectionError:
+    return CollectionError(
+        nodeid=record.get("nodeid", ""),
+        path=record.get("path"),
+        exc_type=record.get("exc_type", ""),
+        message=record.get("message", ""),
+        phase=record.get("phase", "collect"),
+        attrs=record.get("attrs", {}),
+        frames=tuple(Frame(**frame) for frame in record.get("frames", [])),
+        wrapper=record.get("wrapper"),
+        longrepr=record.get("longrepr", ""),
+    )
+
+
+def _dedupe(errors: list[CollectionError]) -> list[CollectionError]:
+    seen = set()
+    unique = []
+    for error in errors:
+        identity = (error.path, error.exc_type, error.message, error.nodeid)
+        if identity not in seen:
+            seen.add(identity)
+            unique.append(error)
+    return unique
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return Path(os.path.relpath(path, root)).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _last_lines(text: str, count: int = 5) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(lines[-count:])

@@ -1,0 +1,1 @@
+"""Planners: one module per kind of collection error (see collect_fix.planning)."""

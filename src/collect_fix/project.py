@@ -1,0 +1,164 @@
+"""The project being repaired: where its modules live and which files collect-fix may edit.
+
+Everything here is static (paths and file contents); the project is never imported.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator, Optional
+
+import tomlkit
+
+# Never edited, never scanned: environments, VCS data, build output, caches.
+EXCLUDED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", ".tox", ".nox", "build", "dist",
+        "node_modules", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".eggs",
+        "site-packages", ".idea", ".vscode",
+    }
+)
+GENERATED_MARKER = b"@generated"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    extra_paths: tuple[str, ...] = field(default=())  # pytest ``pythonpath`` entries, relative
+
+    @cached_property
+    def source_roots(self) -> tuple[Path, ...]:
+        """Directories whose children are importable top-level modules of the project."""
+        roots = [self.root]
+        if (self.root / "src").is_dir():
+            roots.append(self.root / "src")
+        for entry in self.extra_paths or pytest_pythonpath(self.root):
+            candidate = (self.root / entry).resolve()
+            if candidate.is_dir() and candidate not in roots:
+                roots.append(candidate)
+        return tuple(roots)
+
+    @cached_property
+    def top_level_names(self) -> frozenset[str]:
+        """Top-level import names that belong to the project (packages, namespace dirs, modules)."""
+        names = set()
+        for source_root in self.source_roots:
+            for child in source_root.iterdir():
+                if child.name in EXCLUDED_DIRS or child.name.startswith("."):
+                    continue
+                if child.is_dir() and child.name.isidentifier() and _holds_python(child):
+                    names.add(child.name)
+                elif child.suffix == ".py" and child.stem.isidentifier():
+                    names.add(child.stem)
+        return frozenset(names)
+
+    def owns_module(self, module: str) -> bool:
+        return module.split(".", 1)[0] in self.top_level_names
+
+    def package_root(self, top_level: str) -> Path:
+        """The source root a top-level name lives in (for new modules: src/ when present)."""
+        for source_root in reversed(self.source_roots):
+            if (source_root / top_level).exists() or (source_root / f"{top_level}.py").exists():
+                return source_root
+        return self.source_roots[-1] if (self.root / "src").is_dir() else self.root
+
+    def module_file(self, module: str) -> Optional[Path]:
+        """The existing file of a dotted module of the project, or None."""
+        parts = module.split(".")
+        for source_root in self.source_roots:
+            base = source_root.joinpath(*parts)
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                if candidate.is_file():
+                    return candidate
+        return None
+
+    def module_name(self, path: Path) -> Optional[str]:
+        """The dotted name ``path`` is imported as from the deepest source root holding it."""
+        path = path.resolve()
+        best: Optional[str] = None
+        for source_root in self.source_roots:
+            try:
+                relative = path.relative_to(source_root.resolve())
+            except ValueError:
+                continue
+            parts = list(relative.with_suffix("").parts)
+            if parts and parts[-1] == "__init__":
+                parts.pop()
+            if parts and all(part.isidentifier() for part in parts):
+                candidate = ".".join(parts)
+                if best is None or len(candidate) < len(best):
+                    best = candidate
+        return best
+
+    def relative(self, path: Path) -> str:
+        return Path(os.path.relpath(path, self.root)).as_posix()
+
+    def python_files(self) -> Iterator[Path]:
+        """Every .py file of the project outside excluded directories, in a stable order."""
+        for directory, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(
+                name for name in dirnames
+                if name not in EXCLUDED_DIRS and not name.startswith(".") and not _is_venv(Path(directory, name))
+            )
+            for filename in sorted(filenames):
+                if filename.endswith(".py"):
+                    yield Path(directory, filename)
+
+    def editable(self, path: Path) -> Optional[str]:
+        """None when collect-fix may write ``path``, else the reason it may not."""
+        try:
+            relative = path.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            return f"{path} is outside the project root"
+        if any(part in EXCLUDED_DIRS for part in relative.parts[:-1]):
+            return f"{relative} is in a virtualenv, VCS, build or cache directory"
+        if path.is_file():
+            with path.open("rb") as handle:
+                if GENERATED_MARKER in handle.read(4096):
+                    return f"{relative} is marked @generated"
+        return None
+
+
+def _holds_python(directory: Path) -> bool:
+    if (directory / "__init__.py").is_file():
+        return True
+    try:
+        return any(child.suffix == ".py" or (child / "__init__.py").is_file() for child in directory.iterdir())
+    except OSError:
+        return False
+
+
+def _is_venv(directory: Path) -> bool:
+    return (directory / "pyvenv.cfg").is_file()
+
+
+def pytest_pythonpath(root: Path) -> tuple[str, ...]:
+    """The ``pythonpath`` ini option from pyproject.toml, pytest.ini, tox.ini or setup.cfg."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomlkit.parse(pyproject.read_text(encoding="utf-8")).unwrap()
+        except Exception:
+            data = {}
+        value = data.get("tool", {}).get("pytest", {}).get("ini_options", {}).get("pythonpath")
+        if isinstance(value, str):
+            return tuple(value.split())
+        if isinstance(value, list):
+            return tuple(str(item) for item in value)
+    import configparser
+
+    for name, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        ini = root / name
+        if not ini.is_file():
+            continue
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(ini, encoding="utf-8")
+        except configparser.Error:
+            continue
+        if parser.has_option(section, "pythonpath"):
+            return tuple(parser.get(section, "pythonpath").split())
+    return ()

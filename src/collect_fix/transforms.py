@@ -1,0 +1,76 @@
+"""Run one Edit: a LibCST codemod from ``collect_fix.codemods`` or a file edit by key.
+
+Codemods are found by scanning the package for CodemodCommand subclasses that carry a ``KEY``,
+so adding a repair never means keeping a list in sync. Non-Python edits (TOML/INI, new empty
+files) live in ``collect_fix.file_edits.EDITS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import libcst as cst
+from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
+
+from collect_fix import file_edits
+from collect_fix.types import Edit
+
+
+class TransformError(Exception):
+    """The edit could not be computed (unknown key, unparsable source, codemod failure)."""
+
+
+@lru_cache(maxsize=1)
+def codemods() -> dict[str, type[CodemodCommand]]:
+    """KEY -> codemod class, for every codemod shipped in collect_fix.codemods."""
+    package = importlib.import_module("collect_fix.codemods")
+    found: dict[str, type[CodemodCommand]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for _, value in inspect.getmembers(module, inspect.isclass):
+            key = getattr(value, "KEY", None)
+            if issubclass(value, CodemodCommand) and value.__module__ == module.__name__ and key:
+                found[key] = value
+    return found
+
+
+def run_edit(edit: Edit, source: Optional[bytes], path: Path, module_name: Optional[str]) -> bytes:
+    """Return the new bytes of ``path`` after ``edit``; ``source`` is None for a new file."""
+    command_class = codemods().get(edit.transform)
+    if command_class is not None:
+        return _run_codemod(command_class, edit, source or b"", path, module_name)
+    file_edit = file_edits.EDITS.get(edit.transform)
+    if file_edit is None:
+        raise TransformError(f"no codemod or file edit named {edit.transform!r}")
+    try:
+        return file_edit(source, path, **edit.kwargs())
+    except Exception as exc:  # a bug or an unreadable config file: report, never crash the run
+        raise TransformError(f"{edit.transform} on {path}: {exc}") from exc
+
+
+def _run_codemod(
+    command_class: type[CodemodCommand], edit: Edit, source: bytes, path: Path, module_name: Optional[str]
+) -> bytes:
+    package = module_name.rpartition(".")[0] if module_name else None
+    if module_name and path.name == "__init__.py":
+        package = module_name
+    context = CodemodContext(filename=str(path), full_module_name=module_name, full_package_name=package)
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise TransformError(f"{path} does not parse: {exc}") from exc
+    try:
+        command = command_class(context, **edit.kwargs())
+        new_module = command.transform_module(module)
+    except SkipFile:
+        return source
+    except Exception as exc:
+        raise TransformError(f"{edit.transform} failed on {path}: {exc}") from exc
+    return new_module.bytes

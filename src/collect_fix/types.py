@@ -1,0 +1,181 @@
+"""The data that flows through the pipeline, all in one place.
+
+collector -> Collection (of CollectionError records) -> diagnosis -> Diagnosis
+-> planners -> Plan (ordered Repair alternatives) -> applying -> Outcome -> Report.
+Everything here is a frozen, picklable dataclass so steps can run in other processes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+
+class Category(str, enum.Enum):
+    """Why a file failed to collect. The value is what reports and JSON print."""
+
+    SYS_EXIT = "sys_exit"  # SystemExit raised at import time (sys.exit, exit, quit, raise SystemExit)
+    PROCESS_EXIT = "process_exit"  # the collecting process died (os._exit) while importing a file
+    MISSING_MODULE = "missing_module"  # ModuleNotFoundError for a module of the project itself
+    MISSING_DEPENDENCY = "missing_dependency"  # ModuleNotFoundError for a third-party module
+    MISSING_NAME = "missing_name"  # cannot import name / module has no attribute
+    UNDEFINED_NAME = "undefined_name"  # NameError at import time
+    SYNTAX_ERROR = "syntax_error"
+    CONFTEST = "conftest"  # a conftest failed for a reason with no finer category
+    IMPORT_MISMATCH = "import_mismatch"  # two test files with one basename, no packages
+    UNKNOWN_MARKER = "unknown_marker"  # --strict-markers and an unregistered marker
+    PROJECT_NOT_IMPORTABLE = "project_not_importable"  # src/ layout package not on sys.path
+    CIRCULAR_IMPORT = "circular_import"
+    CLASS_CREATION = "class_creation"  # MRO conflicts and other TypeErrors building a class
+    MISSING_PLUGIN = "missing_plugin"  # pytest_plugins / -p names a plugin that is not there
+    TIMEOUT = "timeout"  # collection did not finish in time
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One traceback frame; ``path`` is absolute, ``in_project`` is under the project root."""
+
+    path: str
+    line: int
+    function: str
+    in_project: bool
+
+
+@dataclass(frozen=True)
+class CollectionError:
+    """One failed collector as the probe saw it, taken from the exception object.
+
+    ``exc_type`` is the innermost cause (CollectError / ConftestImportFailure unwrapped);
+    ``attrs`` holds that exception's structured attributes (``name``, ``path``, ``lineno``,
+    ``obj_module``, ``offset``, ``import_from`` ...). ``path`` is the collector's file.
+    """
+
+    nodeid: str
+    path: Optional[str]
+    exc_type: str
+    message: str
+    phase: str = "collect"  # collect | initial_conftest | process | session
+    attrs: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    frames: tuple[Frame, ...] = ()
+    wrapper: Optional[str] = None  # e.g. "ConftestImportFailure" when a conftest was the importer
+    longrepr: str = ""
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What one ``pytest --collect-only`` run produced. Every number is pytest's own."""
+
+    tests: int
+    errors: tuple[CollectionError, ...]
+    tests_per_file: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+    skipped_files: tuple[str, ...] = ()  # collectors pytest reported as skipped
+    exit_code: int = 0
+    completed: bool = True  # False when the process died or timed out before the end
+    stderr_tail: str = ""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A collection error, classified. ``path`` is relative to the project root."""
+
+    category: Category
+    path: Optional[str]
+    line: Optional[int]
+    summary: str
+    subject: Optional[str] = None  # the missing / undefined name, the marker, the exit call
+    module: Optional[str] = None  # the module involved (missing module, module lacking a name)
+    error: Optional[CollectionError] = field(default=None, compare=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, Optional[str], Optional[str], Optional[str]]:
+        """Identity used to tell whether this error is still there after a repair."""
+        return (self.category.value, self.path, self.subject, self.module)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One file change: run ``transform`` (a codemod or config-edit key) on ``path``.
+
+    ``path`` is relative to the project root; a path that does not exist yet is created from an
+    empty source. ``args`` are the transform's keyword arguments.
+    """
+
+    path: str
+    transform: str
+    args: tuple[tuple[str, Any], ...] = ()
+
+    def kwargs(self) -> dict[str, Any]:
+        return dict(self.args)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One way to fix a diagnosis. ``evidence`` says what decided it, for the report.
+
+    ``requires_clean``: the repaired file must then collect without any error (used by repairs
+    that stop a module, where a later error means the next alternative should be tried).
+    """
+
+    description: str
+    edits: tuple[Edit, ...]
+    evidence: str = ""
+    requires_clean: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Ordered alternatives for one diagnosis; the first that verifies is kept.
+
+    No alternatives means the diagnosis is reported, with ``advice`` saying what to do.
+    """
+
+    diagnosis: Diagnosis
+    alternatives: tuple[Repair, ...] = ()
+    advice: str = ""
+
+
+class Status(str, enum.Enum):
+    REPAIRED = "repaired"
+    REVERTED = "reverted"  # applied, then undone because re-collection did not confirm it
+    SKIPPED = "skipped"  # no repair applies; reported with advice
+    FAILED = "failed"  # the repair itself could not be computed (codemod error)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    diagnosis: Diagnosis
+    status: Status
+    repair: Optional[Repair] = None
+    reason: str = ""
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a run needs; built once by the CLI (and config), read everywhere else."""
+
+    root: Path
+    apply: bool = False
+    python: Optional[str] = None
+    timeout: float = 300.0
+    max_rounds: int = 10
+    rewrite_imports: bool = False  # rename/move repairs edit the importing tests, not the source
+    skip_missing_deps: bool = False
+    pytest_args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    before: Collection
+    after: Collection
+    outcomes: tuple[Outcome, ...]
+    remaining: tuple[Plan, ...]
+    diff: str
+    files_changed: tuple[str, ...]
+    stubs: tuple[str, ...] = ()  # "path:line: text" of every collect-fix marker left in the tree
+    applied: bool = False
+    warnings: tuple[str, ...] = ()
