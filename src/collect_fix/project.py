@@ -28,6 +28,8 @@ GENERATED_MARKER = b"@generated"
 class Project:
     root: Path
     extra_paths: tuple[str, ...] = field(default=())  # pytest ``pythonpath`` entries, relative
+    # Where git history lives: the original tree, also when a dry run works on a scratch copy.
+    history_root: Optional[Path] = None
 
     @cached_property
     def source_roots(self) -> tuple[Path, ...]:

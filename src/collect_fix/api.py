@@ -1,0 +1,166 @@
+"""run(options) -> Report: collect, diagnose, plan, apply, verify, repeat. No printing here.
+
+``--dry-run`` runs exactly the same loop on a scratch copy of the project and reports the diff
+between the copy and the original, so it shows what ``--apply`` would write, including repairs
+that only become visible after earlier ones.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Optional
+
+from collect_fix import collector
+from collect_fix.diagnosis import diagnose
+from collect_fix.diffing import unified_diff
+from collect_fix.planning import plan_all
+from collect_fix.project import EXCLUDED_DIRS, Project
+from collect_fix.transforms import TransformError
+from collect_fix.types import Collection, Options, Outcome, Plan, Repair, Report, Status
+from collect_fix.verification import Applied, judge
+from collect_fix.workspace import EditRefused, Workspace
+
+Progress = Callable[[str], None]
+
+
+def run(options: Options, progress: Optional[Progress] = None) -> Report:
+    """Repair the project at ``options.root`` (or a scratch copy of it, for a dry run).
+
+    Raises collector.CollectorUnavailable when pytest cannot run at all; everything the project
+    itself gets wrong ends up in the Report.
+    """
+    say = progress or (lambda message: None)
+    original = options.root.resolve()
+    python = collector.find_interpreter(original, options.python)
+    if options.apply:
+        return _repair(original, options, python, say, path_map=None)
+    with tempfile.TemporaryDirectory(prefix="collect-fix-dry-run-") as scratch:
+        copy = Path(scratch) / original.name
+        shutil.copytree(original, copy, symlinks=True, ignore=_ignore_heavy_dirs)
+        return _repair(copy, options, python, say, path_map=(original, copy), history=original)
+
+
+def _repair(
+    root: Path,
+    options: Options,
+    python: str,
+    say: Progress,
+    path_map: Optional[tuple[Path, Path]],
+    history: Optional[Path] = None,
+) -> Report:
+    project = Project(root, history_root=history or root)
+    workspace = Workspace(project)
+
+    def collect() -> Collection:
+        return collector.collect(
+            root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map
+        )
+
+    say("collecting")
+    before = collect()
+    current = before
+    outcomes: dict[tuple[object, ...], Outcome] = {}
+    tried: set[tuple[object, ...]] = set()  # (diagnosis key, repair) pairs already tried
+    for round_number in range(1, options.max_rounds + 1):
+        diagnoses = diagnose(current.errors, project)
+        plans = plan_all(diagnoses, project, options)
+        batch = _next_batch(plans, tried, workspace, outcomes)
+        if not batch:
+            break
+        say(f"round {round_number}: applying {len(batch)} repair(s), re-collecting")
+        after = collect()
+        diagnoses_after = diagnose(after.errors, project)
+        verdicts = judge(batch, current, after, diagnoses_after, project)
+        rejected = [(item, verdict) for item, verdict in zip(batch, verdicts) if not verdict.kept]
+        for item, verdict in zip(batch, verdicts):
+            status = Status.REPAIRED if verdict.kept else Status.REVERTED
+            outcomes[item.diagnosis.key] = Outcome(item.diagnosis, status, item.repair, verdict.reason, item.files)
+        if rejected:
+            _undo(workspace, batch, [item for item, _ in rejected])
+            after = collect()
+        current = after
+    remaining = [plan for plan in plan_all(diagnose(current.errors, project), project, options)]
+    return Report(
+        before=before,
+        after=current,
+        outcomes=tuple(outcomes.values()),
+        remaining=tuple(_explain(plan, outcomes) for plan in remaining),
+        diff=_diff(workspace),
+        files_changed=tuple(workspace.changed_files()),
+        stubs=tuple(_stubs(project)),
+        applied=options.apply,
+    )
+
+
+def _next_batch(
+    plans: list[Plan], tried: set[tuple[object, ...]], workspace: Workspace, outcomes: dict[tuple[object, ...], Outcome]
+) -> list[Applied]:
+    """Apply the first untried alternative of every plan; identical repairs are applied once."""
+    workspace.begin_batch()
+    batch: list[Applied] = []
+    applied_repairs: dict[Repair, tuple[str, ...]] = {}
+    for plan in plans:
+        for repair in plan.alternatives:
+            attempt = (plan.diagnosis.key, repair)
+            if attempt in tried:
+                continue
+            tried.add(attempt)
+            if repair in applied_repairs:
+                batch.append(Applied(plan.diagnosis, repair, applied_repairs[repair]))
+                break
+            try:
+                contents = workspace.compute(repair.edits)
+            except (TransformError, EditRefused) as exc:
+                outcomes[plan.diagnosis.key] = Outcome(plan.diagnosis, Status.FAILED, repair, str(exc))
+                continue
+            if not contents:
+                continue  # nothing to change: the repair is already in place
+            workspace.write(contents)
+            applied_repairs[repair] = tuple(sorted(contents))
+            batch.append(Applied(plan.diagnosis, repair, tuple(sorted(contents))))
+            break
+    return batch
+
+
+def _undo(workspace: Workspace, batch: list[Applied], rejected: list[Applied]) -> None:
+    """Restore the rejected repairs' files, then re-apply kept repairs that shared a file."""
+    undone = {path for item in rejected for path in item.files}
+    workspace.restore(undone)
+    rejected_ids = {id(item) for item in rejected}
+    for item in batch:
+        if id(item) in rejected_ids or not undone.intersection(item.files):
+            continue
+        try:
+            workspace.write(workspace.compute(item.repair.edits))
+        except (TransformError, EditRefused):
+            pass
+
+
+def _explain(plan: Plan, outcomes: dict[tuple[object, ...], Outcome]) -> Plan:
+    """A remaining error whose repairs were all tried says why they did not hold."""
+    outcome = outcomes.get(plan.diagnosis.key)
+    if plan.advice or outcome is None or outcome.status is Status.REPAIRED:
+        return plan
+    return Plan(plan.diagnosis, plan.alternatives, advice=f"repair not kept: {outcome.reason}")
+
+
+def _diff(workspace: Workspace) -> str:
+    return "".join(
+        unified_diff(relative, workspace.originals[relative], workspace.read(relative))
+        for relative in workspace.changed_files()
+    )
+
+
+def _stubs(project: Project) -> list[str]:
+    try:
+        from collect_fix.stubs import find_markers
+    except ImportError:
+        return []
+    return [f"{path}:{line}: {text}" for path, line, text in find_markers(project)]
+
+
+def _ignore_heavy_dirs(directory: str, names: list[str]) -> set[str]:
+    """The scratch copy skips what collection never needs: environments, VCS, caches."""
+    return {name for name in names if name in EXCLUDED_DIRS or (Path(directory, name, "pyvenv.cfg").is_file())}

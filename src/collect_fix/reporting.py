@@ -1,0 +1,124 @@
+"""Report -> text and JSON. Every number printed is one pytest produced."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from itertools import groupby
+from typing import Any
+
+from collect_fix.diagnosis import diagnose
+from collect_fix.project import Project
+from collect_fix.types import Collection, Report, Status
+
+
+def render_summary(report: Report, project: Project) -> str:
+    before, after = report.before, report.after
+    lines = ["", "collect-fix report" + ("" if report.applied else " (dry run: nothing was written)")]
+    lines.append(f"{'':24}{'before':>8}{'after':>8}")
+    lines.append(f"{'tests collected':24}{before.tests:>8}{after.tests:>8}")
+    lines.append(f"{'collection errors':24}{len(before.errors):>8}{len(after.errors):>8}")
+    categories_before = _by_category(before, project)
+    categories_after = _by_category(after, project)
+    for category in sorted(set(categories_before) | set(categories_after)):
+        lines.append(f"{'  ' + category:24}{categories_before.get(category, 0):>8}{categories_after.get(category, 0):>8}")
+    changed = len(report.files_changed)
+    lines.append(f"{'files changed':24}{'':>8}{changed:>8}" + ("" if report.applied else "  (would change)"))
+    if not before.completed:
+        lines.append("note: the first collection did not run to the end (see errors)")
+
+    repaired = [outcome for outcome in report.outcomes if outcome.status is Status.REPAIRED]
+    if repaired:
+        lines.append("")
+        lines.append("repaired:")
+        for outcome in repaired:
+            where = _where(outcome.diagnosis.path, outcome.diagnosis.line)
+            assert outcome.repair is not None
+            lines.append(f"  {where}: {outcome.diagnosis.summary}")
+            lines.append(f"      -> {outcome.repair.description}")
+            if outcome.repair.evidence:
+                lines.append(f"         evidence: {outcome.repair.evidence}")
+    undone = [o for o in report.outcomes if o.status in (Status.REVERTED, Status.FAILED)]
+    if undone:
+        lines.append("")
+        lines.append("tried and not kept:")
+        for outcome in undone:
+            description = outcome.repair.description if outcome.repair else ""
+            lines.append(f"  {_where(outcome.diagnosis.path, outcome.diagnosis.line)}: {description}: {outcome.reason}")
+    if report.remaining:
+        lines.append("")
+        lines.append("left for a person, by category:")
+        ordered = sorted(report.remaining, key=lambda plan: plan.diagnosis.category.value)
+        for category, plans in groupby(ordered, key=lambda plan: plan.diagnosis.category.value):
+            lines.append(f"  {category}:")
+            for plan in plans:
+                diagnosis = plan.diagnosis
+                lines.append(f"    {_where(diagnosis.path, diagnosis.line)}: {diagnosis.summary}")
+                for note in diagnosis.notes:
+                    lines.append(f"      {note}")
+                if plan.advice:
+                    lines.append(f"      next step: {plan.advice}")
+                elif plan.alternatives:
+                    lines.append("      next step: run collect-fix --apply")
+                else:
+                    lines.append("      next step: no automatic repair for this category; fix it by hand")
+    if report.stubs:
+        lines.append("")
+        lines.append("stubs and aliases left in the tree (collect-fix --list-stubs):")
+        lines.extend(f"  {stub}" for stub in report.stubs)
+    for warning in report.warnings:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines) + "\n"
+
+
+def _by_category(collection: Collection, project: Project) -> dict[str, int]:
+    return dict(Counter(diagnosis.category.value for diagnosis in diagnose(collection.errors, project)))
+
+
+def _where(path: str | None, line: int | None) -> str:
+    if not path:
+        return "<session>"
+    return f"{path}:{line}" if line else path
+
+
+def to_json(report: Report, project: Project) -> str:
+    def collection(data: Collection) -> dict[str, Any]:
+        return {
+            "tests": data.tests,
+            "errors": len(data.errors),
+            "errors_by_category": _by_category(data, project),
+            "completed": data.completed,
+            "exit_code": data.exit_code,
+        }
+
+    def plan_record(plan: Any) -> dict[str, Any]:
+        d = plan.diagnosis
+        return {
+            "category": d.category.value, "path": d.path, "line": d.line, "summary": d.summary,
+            "subject": d.subject, "module": d.module, "notes": list(d.notes), "advice": plan.advice,
+        }
+
+    payload = {
+        "applied": report.applied,
+        "before": collection(report.before),
+        "after": collection(report.after),
+        "files_changed": list(report.files_changed),
+        "outcomes": [
+            {
+                "status": outcome.status.value,
+                "category": outcome.diagnosis.category.value,
+                "path": outcome.diagnosis.path,
+                "line": outcome.diagnosis.line,
+                "summary": outcome.diagnosis.summary,
+                "repair": outcome.repair.description if outcome.repair else None,
+                "evidence": outcome.repair.evidence if outcome.repair else None,
+                "reason": outcome.reason,
+                "files": list(outcome.files),
+            }
+            for outcome in report.outcomes
+        ],
+        "remaining": [plan_record(plan) for plan in report.remaining],
+        "stubs": list(report.stubs),
+        "warnings": list(report.warnings),
+    }
+    return json.dumps(payload, indent=2) + "\n"
