@@ -29,7 +29,7 @@ def fixture_project(tmp_path: Path) -> Callable[[str], Path]:
     return copy
 
 
-def pytest_collect_only(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def collect_only(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Plain ``pytest --collect-only -q`` in ``root``, as a user would run it."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     return subprocess.run(
@@ -40,7 +40,7 @@ def pytest_collect_only(root: Path, *args: str) -> subprocess.CompletedProcess[s
 
 def collected_ids(root: Path, *args: str) -> list[str]:
     """The test ids real pytest collects in ``root`` (lines of ``--collect-only -q``)."""
-    result = pytest_collect_only(root, *args)
+    result = collect_only(root, *args)
     return [line for line in result.stdout.splitlines() if "::" in line and not line.startswith(" ")]
 
 

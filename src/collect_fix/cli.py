@@ -15,6 +15,7 @@ import click
 
 from collect_fix import api
 from collect_fix.collector import CollectorUnavailable
+from collect_fix.diffing import encode_diff
 from collect_fix.config import ConfigError, read_config
 from collect_fix.project import Project
 from collect_fix.reporting import render_summary, to_json
@@ -79,7 +80,10 @@ def cli(
     project = Project(root)
     use_color = _use_color(color)
     if report.diff and not options.apply:
-        click.echo(_colour_diff(report.diff) if use_color else report.diff, nl=False)
+        diff = _colour_diff(report.diff) if use_color else report.diff
+        sys.stdout.flush()
+        click.get_binary_stream("stdout").write(encode_diff(diff))  # the files' own bytes
+        click.get_binary_stream("stdout").flush()
     click.echo(render_summary(report, project), nl=False)
     if json_file is not None:
         json_file.write_text(to_json(report, project), encoding="utf-8")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import io
-import tokenize
 from typing import Optional
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
@@ -44,10 +42,10 @@ def _lines(relative: str, content: Optional[bytes]) -> list[str]:
 
 
 def _decode(relative: str, content: bytes) -> str:
-    encoding = "utf-8"
-    if relative.endswith(".py"):
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(content).readline)
-        except SyntaxError:
-            pass
-    return content.decode(encoding, errors="surrogateescape")
+    """UTF-8 with surrogateescape: encoding the diff back the same way gives the file's exact
+    bytes, whatever its declared encoding, so ``git apply`` reproduces it."""
+    return content.decode("utf-8", errors="surrogateescape")
+
+
+def encode_diff(diff: str) -> bytes:
+    return diff.encode("utf-8", errors="surrogateescape")

@@ -1,0 +1,137 @@
+"""The collector against real pytest on small projects written into tmp_path."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from collect_fix.collector import CollectorUnavailable, collect, find_interpreter
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+TWO_TESTS = "def test_one():\n    pass\n\ndef test_two():\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    "exit_line",
+    ["import sys\nsys.exit(1)", "exit(3)", "quit()", "raise SystemExit('no backend')", "from sys import exit as bye\nbye()"],
+    ids=["sys.exit", "exit", "quit", "raise SystemExit", "aliased"],
+)
+def test_a_module_level_exit_is_one_error_and_the_rest_is_collected(tmp_path: Path, exit_line: str) -> None:
+    root = write(tmp_path, {"tests/test_a_exits.py": exit_line + "\n", "tests/test_b.py": TWO_TESTS, "tests/test_c.py": TWO_TESTS})
+
+    collection = collect(root, sys.executable, timeout=60)
+
+    assert collection.tests == 4
+    assert collection.tests_per_file == {"tests/test_b.py": 2, "tests/test_c.py": 2}
+    (error,) = collection.errors
+    assert error.exc_type == "SystemExit"
+    assert error.path == str(root / "tests/test_a_exits.py")
+    assert any(frame.in_project and frame.path.endswith("test_a_exits.py") for frame in error.frames)
+
+
+def test_os_exit_names_the_file_and_collection_goes_on(tmp_path: Path) -> None:
+    root = write(tmp_path, {"tests/test_a_dies.py": "import os\nos._exit(7)\n", "tests/test_b.py": TWO_TESTS})
+
+    collection = collect(root, sys.executable, timeout=60)
+
+    assert collection.tests == 2
+    (error,) = collection.errors
+    assert error.phase == "process"
+    assert error.exc_type == "ProcessExit"
+    assert error.path == str(root / "tests/test_a_dies.py")
+    assert "7" in error.message
+
+
+def test_a_hanging_import_is_stopped_by_the_timeout_and_named(tmp_path: Path) -> None:
+    root = write(tmp_path, {"tests/test_a_hangs.py": "import time\ntime.sleep(60)\n", "tests/test_b.py": TWO_TESTS})
+
+    collection = collect(root, sys.executable, timeout=4)
+
+    assert collection.tests == 2
+    (error,) = collection.errors
+    assert error.exc_type == "Timeout"
+    assert error.path == str(root / "tests/test_a_hangs.py")
+    assert "did not finish within 4s" in error.message
+
+
+def test_import_errors_carry_the_exception_attributes(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {
+            "tests/test_missing_module.py": "import not_a_real_module_xyz\n",
+            "tests/test_missing_name.py": "from os.path import not_there\n",
+            "tests/test_name_error.py": "x: Optional[int] = None\n",
+        },
+    )
+
+    errors = {Path(error.path).name: error for error in collect(root, sys.executable, timeout=60).errors}
+
+    assert errors["test_missing_module.py"].exc_type == "ModuleNotFoundError"
+    assert errors["test_missing_module.py"].attrs["name"] == "not_a_real_module_xyz"
+    assert errors["test_missing_name.py"].exc_type == "ImportError"
+    assert "not_there" in errors["test_missing_name.py"].message
+    assert errors["test_name_error.py"].exc_type == "NameError"
+    assert errors["test_name_error.py"].attrs["name"] == "Optional"
+
+
+def test_a_nested_conftest_failure_is_unwrapped(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        {"tests/sub/conftest.py": "from os import nope\n", "tests/sub/test_x.py": TWO_TESTS, "tests/test_ok.py": TWO_TESTS},
+    )
+
+    collection = collect(root, sys.executable, timeout=60)
+
+    assert collection.tests == 2
+    (error,) = collection.errors
+    assert error.wrapper == "ConftestImportFailure"
+    assert error.exc_type == "ImportError"
+    assert error.path == str(root / "tests/sub/conftest.py")
+
+
+def test_an_initial_conftest_failure_is_recorded(tmp_path: Path) -> None:
+    root = write(tmp_path, {"conftest.py": "import missing_plugin_dependency_q\n", "tests/test_ok.py": TWO_TESTS})
+
+    collection = collect(root, sys.executable, timeout=60)
+
+    assert not collection.completed
+    (error,) = collection.errors
+    assert error.phase == "initial_conftest"
+    assert error.exc_type == "ModuleNotFoundError"
+    assert error.attrs["name"] == "missing_plugin_dependency_q"
+
+
+def test_collection_leaves_no_cache_or_bytecode_in_the_project(tmp_path: Path) -> None:
+    root = write(tmp_path, {"tests/test_b.py": TWO_TESTS})
+    before = sorted(path.relative_to(root) for path in root.rglob("*"))
+
+    collect(root, sys.executable, timeout=60)
+
+    assert sorted(path.relative_to(root) for path in root.rglob("*")) == before
+
+
+def test_an_interpreter_without_pytest_is_a_clear_error(tmp_path: Path) -> None:
+    root = write(tmp_path, {"tests/test_b.py": TWO_TESTS})
+    with pytest.raises(CollectorUnavailable, match="cannot run"):
+        collect(root, str(tmp_path / "no-such-python"), timeout=60)
+
+
+def test_the_project_venv_interpreter_is_the_default(tmp_path: Path) -> None:
+    python = tmp_path / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    assert find_interpreter(tmp_path) == str(python)
+    assert find_interpreter(tmp_path, "/explicit/python") == "/explicit/python"
+    assert find_interpreter(tmp_path / ".venv") == sys.executable
