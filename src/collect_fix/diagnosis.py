@@ -21,7 +21,7 @@ _NOT_DEFINED = re.compile(r"name '([^']+)' is not defined")
 _MARKER = re.compile(r"'([^']+)' not found in `markers` configuration option")
 _PLUGIN = re.compile(r'Error importing plugin "([^"]+)"')
 _NO_MODULE = re.compile(r"No module named '([^']+)'")
-_CLASS_CREATION = ("method resolution order", "metaclass conflict", "duplicate base class")
+_CLASS_CREATION = ("method resolution order", "(MRO)", "metaclass conflict", "duplicate base class")
 
 
 def diagnose(errors: tuple[CollectionError, ...], project: Project) -> list[Diagnosis]:
@@ -75,7 +75,7 @@ def diagnose_one(error: CollectionError, project: Project) -> Diagnosis:
         name = attrs.get("name") or _first(_NOT_DEFINED, message)
         return _make(Category.UNDEFINED_NAME, error, project, where, line,
                      f"name '{name}' is not defined", subject=name)
-    if exc == "TypeError" and any(text in message for text in _CLASS_CREATION):
+    if exc == "TypeError" and any(text in " ".join(message.split()) for text in _CLASS_CREATION):
         return _make(Category.CLASS_CREATION, error, project, where, line, f"TypeError: {message}")
     if error.phase == "session":
         return _session_failure(error, project)
@@ -86,20 +86,26 @@ def diagnose_one(error: CollectionError, project: Project) -> Diagnosis:
 
 def _missing_module(error: CollectionError, project: Project, where: Optional[str], line: Optional[int]) -> Diagnosis:
     module = error.attrs.get("name") or _first(_NO_MODULE, error.message) or ""
+    if project.module_file(module) is not None or _exists_unimportable(project, module):
+        # The module is in the tree, yet Python cannot find it: a path problem, not a missing file.
+        return _make(Category.PROJECT_NOT_IMPORTABLE, error, project, where, line,
+                     f"project package '{module.split('.')[0]}' exists but is not on sys.path", module=module)
     if project.owns_module(module):
         return _make(Category.MISSING_MODULE, error, project, where, line,
                      f"project module '{module}' does not exist", module=module)
-    if _exists_unimportable(project, module):
-        return _make(Category.PROJECT_NOT_IMPORTABLE, error, project, where, line,
-                     f"project package '{module.split('.')[0]}' exists but is not on sys.path", module=module)
     return _make(Category.MISSING_DEPENDENCY, error, project, where, line,
                  f"third-party module '{module}' is not installed", module=module)
 
 
 def _exists_unimportable(project: Project, module: str) -> bool:
-    """The package is in the tree (e.g. under src/ without pythonpath) but not importable."""
-    top = module.split(".")[0]
-    for candidate_root in (project.root / "src", project.root / "lib"):
+    """A top-level package that is in the tree (under src/ without pythonpath) yet not found.
+
+    Only for top-level names: "No module named 'pkg.sub'" means pkg itself imported fine.
+    """
+    if "." in module:
+        return False
+    top = module
+    for candidate_root in (project.root / "src",):
         if (candidate_root / top).is_dir() or (candidate_root / f"{top}.py").is_file():
             return True
     return False
