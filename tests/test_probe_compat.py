@@ -1,0 +1,38 @@
+"""The probe runs next to whatever pytest the project has: 8.x as well as 9.x.
+
+CI provides a second interpreter with pytest 8 in COLLECT_FIX_PYTEST8_PYTHON (see .ci/run); it has
+nothing of collect-fix installed, which is the point: the probe needs only pytest there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from collect_fix.collector import collect
+
+PYTHONS = [pytest.param(sys.executable, id="this-pytest")]
+if os.environ.get("COLLECT_FIX_PYTEST8_PYTHON"):
+    PYTHONS.append(pytest.param(os.environ["COLLECT_FIX_PYTEST8_PYTHON"], id="pytest-8"))
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_sys_exit_fixture_collects_around_the_exit(fixture_project, python: str) -> None:
+    version = subprocess.run([python, "-m", "pytest", "--version"], capture_output=True, text=True).stdout
+    assert version.startswith("pytest ")
+    root = fixture_project("sys_exit_on_import")
+
+    collection = collect(root, python, timeout=120)
+
+    assert collection.tests == 7
+    (error,) = collection.errors
+    assert error.exc_type == "SystemExit"
+    assert error.path is not None and error.path.endswith("test_api_rate_limiting.py")
+
+
+def test_ci_checks_pytest_8() -> None:
+    if os.environ.get("CI") and not os.environ.get("COLLECT_FIX_PYTEST8_PYTHON"):
+        pytest.fail(".ci/run must provide COLLECT_FIX_PYTEST8_PYTHON")
