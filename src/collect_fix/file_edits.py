@@ -1,13 +1,16 @@
 """Edits that are not Python code: new empty files and format-preserving config edits.
 
 Each takes the file's current bytes (None when it does not exist yet), its path and keyword
-arguments, and returns the new bytes.
+arguments, and returns the new bytes. Each is idempotent: run on its own output, it returns
+those bytes unchanged.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
+
+from collect_fix import pytest_config
 
 FileEdit = Callable[..., bytes]
 
@@ -19,4 +22,8 @@ def create_empty(source: Optional[bytes], path: Path) -> bytes:
 
 EDITS: dict[str, FileEdit] = {
     "create_empty": create_empty,
+    # args: marker (str), description (str); the file is pytest_config.locate(root).path
+    "register_marker": pytest_config.register_marker,
+    # args: entry (str), a directory relative to the config file, e.g. "src"
+    "add_pythonpath": pytest_config.add_pythonpath,
 }

@@ -26,6 +26,13 @@ def render_summary(report: Report, project: Project) -> str:
     lines.append(f"{'files changed':24}{'':>8}{changed:>8}" + ("" if report.applied else "  (would change)"))
     if not before.completed:
         lines.append("note: the first collection did not run to the end (see errors)")
+    if any(error.exc_type == "SystemExit" for error in before.errors):
+        lines.append(
+            "note: plain pytest ends the whole session with INTERNALERROR at a module-level SystemExit;"
+            " these counts come from the same pytest run with collect-fix's probe containing it"
+        )
+    if any(error.phase == "process" for error in before.errors):
+        lines.append("note: a file killed or hung the collecting process; it was named and left out of the run")
 
     repaired = [outcome for outcome in report.outcomes if outcome.status is Status.REPAIRED]
     if repaired:
