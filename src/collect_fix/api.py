@@ -50,7 +50,10 @@ def _repair(
     path_map: Optional[tuple[Path, Path]],
     history: Optional[Path] = None,
 ) -> Report:
-    project = Project(root, history_root=history or root)
+    def snapshot_of_tree() -> Project:
+        return Project(root, history_root=history or root)
+
+    project = snapshot_of_tree()
     workspace = Workspace(project)
 
     def collect() -> Collection:
@@ -60,17 +63,18 @@ def _repair(
 
     say("collecting")
     before = collect()
-    current = before
+    before_diagnoses = diagnose(before.errors, project)
+    current, diagnoses = before, before_diagnoses
     outcomes: dict[tuple[object, ...], Outcome] = {}
     tried: set[tuple[object, ...]] = set()  # (diagnosis key, repair) pairs already tried
     for round_number in range(1, options.max_rounds + 1):
-        diagnoses = diagnose(current.errors, project)
         plans = plan_all(diagnoses, project, options)
         batch = _next_batch(plans, tried, workspace, outcomes)
         if not batch:
             break
         say(f"round {round_number}: applying {len(batch)} repair(s), re-collecting")
         after = collect()
+        project = snapshot_of_tree()
         diagnoses_after = diagnose(after.errors, project)
         verdicts = judge(batch, current, after, diagnoses_after, project)
         rejected = [(item, verdict) for item, verdict in zip(batch, verdicts) if not verdict.kept]
@@ -80,8 +84,10 @@ def _repair(
         if rejected:
             _undo(workspace, batch, [item for item, _ in rejected])
             after = collect()
-        current = after
-    remaining = [plan for plan in plan_all(diagnose(current.errors, project), project, options)]
+            project = snapshot_of_tree()
+            diagnoses_after = diagnose(after.errors, project)
+        current, diagnoses = after, diagnoses_after
+    remaining = plan_all(diagnoses, project, options)
     return Report(
         before=before,
         after=current,
@@ -91,6 +97,8 @@ def _repair(
         files_changed=tuple(workspace.changed_files()),
         stubs=tuple(_stubs(project)),
         applied=options.apply,
+        before_diagnoses=tuple(before_diagnoses),
+        after_diagnoses=tuple(diagnoses),
     )
 
 

@@ -77,16 +77,15 @@ def cli(
     except CollectorUnavailable as exc:
         click.echo(f"collect-fix: error: {exc}", err=True)
         raise SystemExit(2) from exc
-    project = Project(root)
     use_color = _use_color(color)
     if report.diff and not options.apply:
         diff = _colour_diff(report.diff) if use_color else report.diff
         sys.stdout.flush()
         click.get_binary_stream("stdout").write(encode_diff(diff))  # the files' own bytes
         click.get_binary_stream("stdout").flush()
-    click.echo(render_summary(report, project), nl=False)
+    click.echo(render_summary(report), nl=False)
     if json_file is not None:
-        json_file.write_text(to_json(report, project), encoding="utf-8")
+        json_file.write_text(to_json(report), encoding="utf-8")
     pending = bool(report.diff) and not options.apply
     raise SystemExit(1 if pending or report.after.errors else 0)
 

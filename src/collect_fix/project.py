@@ -24,7 +24,9 @@ EXCLUDED_DIRS = frozenset(
 GENERATED_MARKER = b"@generated"
 
 
-@dataclass(frozen=True)
+# eq=False: a Project is one snapshot of the tree; planners cache their scans per instance
+# (functools.lru_cache keyed on the object), and the pipeline makes a new one each round.
+@dataclass(frozen=True, eq=False)
 class Project:
     root: Path
     extra_paths: tuple[str, ...] = field(default=())  # pytest ``pythonpath`` entries, relative

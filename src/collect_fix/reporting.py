@@ -7,19 +7,17 @@ from collections import Counter
 from itertools import groupby
 from typing import Any
 
-from collect_fix.diagnosis import diagnose
-from collect_fix.project import Project
-from collect_fix.types import Collection, Report, Status
+from collect_fix.types import Collection, Diagnosis, Report, Status
 
 
-def render_summary(report: Report, project: Project) -> str:
+def render_summary(report: Report) -> str:
     before, after = report.before, report.after
     lines = ["", "collect-fix report" + ("" if report.applied else " (dry run: nothing was written)")]
     lines.append(f"{'':24}{'before':>8}{'after':>8}")
     lines.append(f"{'tests collected':24}{before.tests:>8}{after.tests:>8}")
     lines.append(f"{'collection errors':24}{len(before.errors):>8}{len(after.errors):>8}")
-    categories_before = _by_category(before, project)
-    categories_after = _by_category(after, project)
+    categories_before = _by_category(report.before_diagnoses)
+    categories_after = _by_category(report.after_diagnoses)
     for category in sorted(set(categories_before) | set(categories_after)):
         lines.append(f"{'  ' + category:24}{categories_before.get(category, 0):>8}{categories_after.get(category, 0):>8}")
     changed = len(report.files_changed)
@@ -78,8 +76,8 @@ def render_summary(report: Report, project: Project) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _by_category(collection: Collection, project: Project) -> dict[str, int]:
-    return dict(Counter(diagnosis.category.value for diagnosis in diagnose(collection.errors, project)))
+def _by_category(diagnoses: tuple[Diagnosis, ...]) -> dict[str, int]:
+    return dict(Counter(diagnosis.category.value for diagnosis in diagnoses))
 
 
 def _where(path: str | None, line: int | None) -> str:
@@ -88,12 +86,12 @@ def _where(path: str | None, line: int | None) -> str:
     return f"{path}:{line}" if line else path
 
 
-def to_json(report: Report, project: Project) -> str:
-    def collection(data: Collection) -> dict[str, Any]:
+def to_json(report: Report) -> str:
+    def collection(data: Collection, diagnoses: tuple[Diagnosis, ...]) -> dict[str, Any]:
         return {
             "tests": data.tests,
             "errors": len(data.errors),
-            "errors_by_category": _by_category(data, project),
+            "errors_by_category": _by_category(diagnoses),
             "completed": data.completed,
             "exit_code": data.exit_code,
         }
@@ -107,8 +105,8 @@ def to_json(report: Report, project: Project) -> str:
 
     payload = {
         "applied": report.applied,
-        "before": collection(report.before),
-        "after": collection(report.after),
+        "before": collection(report.before, report.before_diagnoses),
+        "after": collection(report.after, report.after_diagnoses),
         "files_changed": list(report.files_changed),
         "outcomes": [
             {

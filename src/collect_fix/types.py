@@ -179,3 +179,6 @@ class Report:
     stubs: tuple[str, ...] = ()  # "path:line: text" of every collect-fix marker left in the tree
     applied: bool = False
     warnings: tuple[str, ...] = ()
+    # Diagnosed when each collection was made (the tree changes afterwards).
+    before_diagnoses: tuple[Diagnosis, ...] = ()
+    after_diagnoses: tuple[Diagnosis, ...] = ()

@@ -1,0 +1,215 @@
+"""Every static import of the project's modules, and what each importer takes from them.
+
+A missing module is repaired once for all of its importers, so the whole tree is read (tests,
+conftests, source), not only the file in the first traceback. Static only: the project is never
+imported, and a file that does not parse is left out rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from collect_fix.project import Project
+
+
+@dataclass(frozen=True)
+class ModuleImports:
+    """How the project uses one dotted module.
+
+    ``names``: what importers take from it (``from m import a``, ``m.a``, ``alias.a``).
+    ``importers``: project-relative paths of the files that import it.
+    ``as_module``: files whose use proves it is a module (imported as one, or attributes read
+    off the binding of ``from pkg import m``).
+    ``not_as_module``: files that call, subclass or decorate with the ``from pkg import m``
+    binding, i.e. treat it as a function or class rather than a module.
+    """
+
+    module: str
+    names: frozenset[str] = frozenset()
+    importers: frozenset[str] = frozenset()
+    as_module: frozenset[str] = frozenset()
+    not_as_module: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ProjectImports:
+    """The result of one scan: definite imports, plus ``from pkg import x`` that may be modules.
+
+    ``from pkg import x`` only says ``x`` is a name of ``pkg``; it is counted as an import of the
+    module ``pkg.x`` when asked about ``pkg.x`` by name, never when listing modules under ``pkg``.
+    """
+
+    definite: dict[str, ModuleImports] = field(default_factory=dict)
+    possible: dict[str, ModuleImports] = field(default_factory=dict)
+
+    def get(self, module: str) -> ModuleImports:
+        """Everything known about ``module``, merged from both kinds of import."""
+        parts = [found for found in (self.definite.get(module), self.possible.get(module)) if found]
+        return ModuleImports(
+            module,
+            names=frozenset().union(*(part.names for part in parts)),
+            importers=frozenset().union(*(part.importers for part in parts)),
+            as_module=frozenset().union(*(part.as_module for part in parts)),
+            not_as_module=frozenset().union(*(part.not_as_module for part in parts)),
+        )
+
+    def under(self, module: str) -> tuple[str, ...]:
+        """Sorted modules imported as modules that are ``module`` or inside it."""
+        return tuple(sorted(name for name in self.definite if name == module or name.startswith(module + ".")))
+
+
+def scan(project: Project) -> ProjectImports:
+    """Read every Python file of the project once; never raises for the project's own code."""
+    definite: dict[str, _Accumulator] = defaultdict(_Accumulator)
+    possible: dict[str, _Accumulator] = defaultdict(_Accumulator)
+    for path in project.python_files():
+        try:
+            tree = ast.parse(path.read_bytes(), filename=str(path))
+        except (SyntaxError, ValueError, OSError):
+            continue
+        relative = project.relative(path)
+        _FileScanner(relative, _package_of(project, path), definite, possible).scan(tree)
+    return ProjectImports(
+        {name: found.freeze(name) for name, found in definite.items()},
+        {name: found.freeze(name) for name, found in possible.items()},
+    )
+
+
+@dataclass
+class _Accumulator:
+    names: set[str] = field(default_factory=set)
+    importers: set[str] = field(default_factory=set)
+    as_module: set[str] = field(default_factory=set)
+    not_as_module: set[str] = field(default_factory=set)
+
+    def freeze(self, module: str) -> ModuleImports:
+        return ModuleImports(
+            module, frozenset(self.names), frozenset(self.importers), frozenset(self.as_module),
+            frozenset(self.not_as_module),
+        )
+
+
+class _FileScanner(ast.NodeVisitor):
+    """One file: record its imports, then read every attribute taken off a module binding.
+
+    Scopes are not tracked: a local that shadows a module binding is rare in test code, and an
+    extra stub name costs less than a missing one.
+    """
+
+    def __init__(
+        self,
+        relative: str,
+        package: Optional[str],
+        definite: dict[str, _Accumulator],
+        possible: dict[str, _Accumulator],
+    ) -> None:
+        self.relative = relative
+        self.package = package
+        self.definite = definite
+        self.possible = possible
+        self.bindings: dict[str, tuple[str, bool]] = {}  # dotted expression -> (module, definite)
+
+    def scan(self, tree: ast.Module) -> None:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                self._import(node)
+            elif isinstance(node, ast.ImportFrom):
+                self._import_from(node)
+        if self.bindings:
+            self.visit(tree)
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            record = self.definite[alias.name]
+            record.importers.add(self.relative)
+            record.as_module.add(self.relative)
+            # ``import a.b`` binds ``a``, so ``a.b`` is the expression that denotes the module.
+            self.bindings[alias.asname or alias.name] = (alias.name, True)
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        base = self._resolve(node)
+        if base is None:
+            return
+        record = self.definite[base]
+        record.importers.add(self.relative)
+        record.as_module.add(self.relative)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            record.names.add(alias.name)
+            candidate = self.possible[f"{base}.{alias.name}"]
+            candidate.importers.add(self.relative)
+            self.bindings[alias.asname or alias.name] = (f"{base}.{alias.name}", False)
+
+    def _resolve(self, node: ast.ImportFrom) -> Optional[str]:
+        if not node.level:
+            return node.module
+        if self.package is None:
+            return None
+        parts = self.package.split(".") if self.package else []
+        if node.level - 1 >= len(parts):
+            return None  # beyond the top-level package: Python refuses it too
+        parts = parts[: len(parts) - (node.level - 1)]
+        if node.module:
+            parts.append(node.module)
+        return ".".join(parts)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        target = self.bindings.get(_dotted(node.value) or "")
+        if target is not None and isinstance(node.ctx, ast.Load):
+            module, definite = target
+            record = (self.definite if definite else self.possible)[module]
+            record.names.add(node.attr)
+            record.as_module.add(self.relative)
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self._used_as_object(node.func)
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for base in node.bases:
+            self._used_as_object(base)
+        for decorator in node.decorator_list:
+            self._used_as_object(decorator)
+        self.generic_visit(node)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self._used_as_object(decorator)
+        self.generic_visit(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self._used_as_object(decorator)
+        self.generic_visit(node)
+
+    def _used_as_object(self, node: ast.expr) -> None:
+        """A ``from pkg import x`` binding that is called, subclassed or applied: not a module."""
+        if isinstance(node, ast.Name) and node.id in self.bindings:
+            module, definite = self.bindings[node.id]
+            if not definite:
+                self.possible[module].not_as_module.add(self.relative)
+
+
+def _dotted(node: ast.expr) -> Optional[str]:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else None
+    return None
+
+
+def _package_of(project: Project, path: Path) -> Optional[str]:
+    """The package relative imports in ``path`` start from ('' for a top-level module)."""
+    module = project.module_name(path)
+    if module is None:
+        return None
+    if path.name == "__init__.py":
+        return module
+    return module.rpartition(".")[0]

@@ -1,0 +1,169 @@
+"""A project module that does not exist -> one stub module providing all the project takes from it.
+
+Every importer in the tree is read (``module_imports.scan``), so one repair serves all of them.
+Only modules of the project are stubbed; a missing third-party module is a dependency to install
+and is left to its own repair. ``from pkg import sub``, where ``sub`` is used as a module and
+``pkg`` is a package, fails as a missing *name*; ``plan_submodule`` recognises it so the
+missing-names planner can hand it over.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from collect_fix.module_imports import ProjectImports, scan
+from collect_fix.project import Project
+from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
+from collect_fix.usage import infer_stub_kind
+
+CATEGORIES = (Category.MISSING_MODULE,)
+
+
+def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
+    module = diagnosis.module
+    if not module or not project.owns_module(module):
+        return Plan(diagnosis, advice=f"'{module}' is not a module of this project: install the package providing it")
+    existing = _existing(project, module)
+    if existing is not None:
+        return Plan(diagnosis, advice=f"{project.relative(existing)} exists but is not importable as '{module}': "
+                                      "check the pytest pythonpath / rootdir")
+    return _plan_stubs(diagnosis, project, scan(project), module)
+
+
+def plan_submodule(diagnosis: Diagnosis, project: Project, options: Options) -> Optional[Plan]:
+    """A Plan creating ``pkg/sub.py`` when "cannot import name 'sub' from 'pkg'" means a module.
+
+    None when the missing name is an ordinary name: ``pkg`` is not a package of the project,
+    ``pkg.sub`` exists, or no importer reads attributes off ``sub`` (or one calls, subclasses
+    or decorates with it).
+    """
+    package, name = diagnosis.module, diagnosis.subject
+    if not package or not name or not name.isidentifier() or not project.owns_module(package):
+        return None
+    if _package_dir(project, package) is None:
+        return None
+    module = f"{package}.{name}"
+    if _existing(project, module) is not None:
+        return None
+    imports = scan(project)
+    found = imports.get(module)
+    if not found.as_module or found.not_as_module:
+        return None
+    return _plan_stubs(diagnosis, project, imports, module)
+
+
+def _plan_stubs(diagnosis: Diagnosis, project: Project, imports: ProjectImports, module: str) -> Plan:
+    """The same Repair for every diagnosis of one module, so the applier applies it once."""
+    layout = _Layout(project, imports, module)
+    if layout.problem:
+        return Plan(diagnosis, advice=layout.problem)
+    edits = layout.edits()
+    refused = [reason for edit in edits if (reason := project.editable(project.root / edit.path))]
+    if refused:
+        return Plan(diagnosis, advice=f"cannot create stub module {module}: {refused[0]}")
+    return Plan(diagnosis, (Repair(layout.description(), tuple(edits), _evidence(imports, layout.needed)),))
+
+
+def _evidence(imports: ProjectImports, modules: tuple[str, ...]) -> str:
+    importers = sorted(set().union(*(imports.get(module).importers for module in modules)))
+    found = "imported by " + (", ".join(importers) if importers else "no file found statically")
+    for module in modules:
+        taken = imports.possible.get(module)
+        if taken is not None and taken.as_module:
+            package, _, name = module.rpartition(".")
+            examples = ", ".join(f"{name}.{attribute}" for attribute in sorted(taken.names)[:3])
+            found += f"; 'from {package} import {name}' is used as a module ({examples})"
+    return found
+
+
+class _Layout:
+    """The modules a missing module needs, and the files that create them.
+
+    ``needed``: the missing module, every missing module the project imports inside it, and
+    every missing package on the way there, in sorted order so equal diagnoses give equal edits.
+    """
+
+    def __init__(self, project: Project, imports: ProjectImports, module: str) -> None:
+        self.project = project
+        self.imports = imports
+        self.top = module.split(".")[0]
+        self.base = _source_root(project, module)
+        self.problem = ""
+        wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
+        needed: set[str] = set()
+        for name in wanted:
+            parts = name.split(".")
+            for depth in range(2, len(parts) + 1):
+                ancestor = ".".join(parts[:depth])
+                if _existing(project, ancestor) is None:
+                    needed.add(ancestor)
+                elif _package_dir(project, ancestor) is None and ancestor != name:
+                    self.problem = (f"'{ancestor}' is a module, not a package, so it cannot hold '{name}': "
+                                    f"turn it into a package by hand")
+        self.needed = tuple(sorted(needed))
+
+    def is_package(self, module: str) -> bool:
+        return any(other.startswith(module + ".") for other in self.needed)
+
+    def names(self, module: str) -> tuple[str, ...]:
+        """What importers take from ``module``, minus the submodules this repair creates."""
+        found = self.imports.get(module).names
+        return tuple(sorted(name for name in found if f"{module}.{name}" not in self.needed))
+
+    def regular(self, package: str) -> bool:
+        """Whether ``package`` has (or gets) an ``__init__.py``: only those get new ones below them."""
+        if package not in self.needed:
+            directory = _package_dir(self.project, package)
+            return directory is not None and (directory / "__init__.py").is_file()
+        return bool(self.names(package)) or self.regular(package.rpartition(".")[0])
+
+    def path(self, module: str) -> str:
+        target = self.base.joinpath(*module.split("."))
+        target = target / "__init__.py" if self.is_package(module) else target.with_suffix(".py")
+        return self.project.relative(target)
+
+    def edits(self) -> list[Edit]:
+        edits = []
+        for module in self.needed:
+            names = self.names(module)
+            if names:
+                stubs = tuple((name, infer_stub_kind(self.project, module, name)) for name in names)
+                edits.append(Edit(self.path(module), "add_stubs", (("stubs", stubs),)))
+            elif not self.is_package(module) or self.regular(module.rpartition(".")[0]):
+                edits.append(Edit(self.path(module), "create_empty"))
+        return sorted(edits, key=lambda edit: edit.path)
+
+    def description(self) -> str:
+        created = [module for module in self.needed if self.names(module) or not self.is_package(module)]
+        parts = [f"{module} ({_count(len(self.names(module)))})" for module in created]
+        noun = "module" if len(parts) == 1 else "modules"
+        return f"create stub {noun} {', '.join(parts)}"
+
+
+def _count(number: int) -> str:
+    return f"{number} name" if number == 1 else f"{number} names"
+
+
+def _existing(project: Project, module: str) -> Optional[Path]:
+    """The file or package directory of ``module`` on any source root, or None."""
+    return project.module_file(module) or _package_dir(project, module)
+
+
+def _package_dir(project: Project, module: str) -> Optional[Path]:
+    """The directory of package ``module`` (regular or namespace) on any source root, or None."""
+    for source_root in project.source_roots:
+        directory = source_root.joinpath(*module.split("."))
+        if directory.is_dir():
+            return directory
+    return None
+
+
+def _source_root(project: Project, module: str) -> Path:
+    """Where new files go: beside the deepest existing package on the module's path."""
+    parts = module.split(".")
+    for depth in range(len(parts) - 1, 0, -1):
+        for source_root in reversed(project.source_roots):
+            if source_root.joinpath(*parts[:depth]).is_dir():
+                return source_root
+    return project.package_root(parts[0])

@@ -1,0 +1,219 @@
+"""The missing-modules planner: which files it plans, for which modules, and when it declines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from textwrap import dedent
+from typing import Callable, Optional
+
+import pytest
+
+from collect_fix.planners import missing_modules
+from collect_fix.planners.missing_modules import plan, plan_submodule
+from collect_fix.project import Project
+from collect_fix.types import Category, Diagnosis, Edit, Options, Plan
+
+
+def make_project(root: Path, files: dict[str, str]) -> Project:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dedent(text))
+    return Project(root)
+
+
+def missing_module(module: str, path: str = "tests/test_a.py") -> Diagnosis:
+    return Diagnosis(Category.MISSING_MODULE, path, 1, f"project module '{module}' does not exist", module=module)
+
+
+def missing_name(module: str, name: str, path: str = "tests/test_a.py") -> Diagnosis:
+    return Diagnosis(Category.MISSING_NAME, path, 1, f"cannot import name '{name}'", subject=name, module=module)
+
+
+def planned(project: Project, diagnosis: Diagnosis) -> Plan:
+    return plan(diagnosis, project, Options(project.root))
+
+
+def edits_of(result: Optional[Plan]) -> tuple[Edit, ...]:
+    assert result is not None and result.alternatives, result
+    return result.alternatives[0].edits
+
+
+def stubs(*pairs: tuple[str, str]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    return (("stubs", tuple(pairs)),)
+
+
+@pytest.fixture
+def shop(fixture_project: Callable[[str], Path]) -> Project:
+    return Project(fixture_project("missing_modules"))
+
+
+def test_deep_module_gets_every_missing_package_on_its_path(shop: Project) -> None:
+    # Python names the first missing package, not the module the statement imports.
+    result = planned(shop, missing_module("shop.integrations", "tests/test_checkout.py"))
+    assert edits_of(result) == (
+        Edit("src/shop/integrations/__init__.py", "create_empty"),
+        Edit("src/shop/integrations/payments/__init__.py", "create_empty"),
+        Edit("src/shop/integrations/payments/gateways/__init__.py", "create_empty"),
+        Edit(
+            "src/shop/integrations/payments/gateways/stripe.py", "add_stubs",
+            stubs(("StripeGateway", "class"), ("charge", "function")),
+        ),
+    )
+    repair = result.alternatives[0]
+    assert repair.description == "create stub module shop.integrations.payments.gateways.stripe (2 names)"
+    assert repair.evidence == "imported by tests/test_checkout.py"
+
+
+def test_full_module_name_plans_the_same_files(shop: Project) -> None:
+    prefix = planned(shop, missing_module("shop.integrations"))
+    full = planned(shop, missing_module("shop.integrations.payments.gateways.stripe"))
+    assert edits_of(full) == edits_of(prefix)
+
+
+def test_one_stub_module_provides_the_names_of_every_importer(shop: Project) -> None:
+    result = planned(shop, missing_module("shop.notifications", "tests/test_orders.py"))
+    (edit,) = edits_of(result)
+    assert edit.path == "src/shop/notifications.py"
+    assert edit.transform == "add_stubs"
+    names = [name for name, _ in edit.kwargs()["stubs"]]
+    assert names == ["DEFAULT_SENDER", "NotificationError", "Outbox", "notify_user", "send_email"]
+    repair = result.alternatives[0]
+    assert repair.description == "create stub module shop.notifications (5 names)"
+    assert repair.evidence == (
+        "imported by tests/conftest.py, tests/test_cart.py, tests/test_orders.py, tests/test_users.py"
+    )
+
+
+def test_diagnoses_of_one_module_from_different_files_give_equal_repairs(shop: Project) -> None:
+    first = planned(shop, missing_module("shop.notifications", "tests/test_orders.py"))
+    second = planned(shop, missing_module("shop.notifications", "tests/test_users.py"))
+    assert first.alternatives == second.alternatives
+
+
+def test_module_missing_from_a_source_relative_import(shop: Project) -> None:
+    result = planned(shop, missing_module("shop.pricing.discounts", "src/shop/cart.py"))
+    assert edits_of(result) == (Edit("src/shop/pricing/discounts.py", "add_stubs", stubs(("apply_discount", "function"))),)
+    assert result.alternatives[0].evidence == "imported by src/shop/cart.py"
+
+
+def test_third_party_module_is_not_claimed(shop: Project) -> None:
+    result = planned(shop, missing_module("nonexistent_vendor_lib", "tests/test_vendor.py"))
+    assert result.alternatives == ()
+    assert "not a module of this project" in result.advice
+
+
+def test_existing_module_is_not_stubbed(shop: Project) -> None:
+    result = planned(shop, missing_module("shop.pricing.tax"))
+    assert result.alternatives == ()
+    assert "src/shop/pricing/tax.py exists" in result.advice
+
+
+def test_submodule_of_a_plain_module_needs_a_person(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path, {"app/__init__.py": "", "app/mail.py": "", "tests/test_a.py": "from app.mail.smtp import send\n"}
+    )
+    result = planned(project, missing_module("app.mail.smtp"))
+    assert result.alternatives == ()
+    assert "'app.mail' is a module, not a package" in result.advice
+
+
+def test_unused_module_is_created_empty(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"app/__init__.py": "", "tests/test_a.py": "import app.plugins\n"})
+    result = planned(project, missing_module("app.plugins"))
+    assert edits_of(result) == (Edit("app/plugins.py", "create_empty"),)
+    assert result.alternatives[0].description == "create stub module app.plugins (0 names)"
+
+
+def test_module_that_holds_an_imported_submodule_becomes_a_package(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "tests/test_a.py": "from app.mail import send\nfrom app.mail.smtp import Server\n",
+    }
+    result = planned(make_project(tmp_path, files), missing_module("app.mail"))
+    assert edits_of(result) == (
+        Edit("app/mail/__init__.py", "add_stubs", stubs(("send", "constant"))),
+        Edit("app/mail/smtp.py", "add_stubs", stubs(("Server", "constant"))),
+    )
+    assert result.alternatives[0].description == "create stub modules app.mail (1 name), app.mail.smtp (1 name)"
+
+
+def test_namespace_top_level_package_gets_no_init_files(tmp_path: Path) -> None:
+    # acme/ has no __init__.py on purpose: it is shared by several distributions.
+    files = {
+        "acme/core/__init__.py": "",
+        "tests/test_a.py": "from acme.billing.tax.rates import VAT\n",
+    }
+    result = planned(make_project(tmp_path, files), missing_module("acme.billing"))
+    assert edits_of(result) == (Edit("acme/billing/tax/rates.py", "add_stubs", stubs(("VAT", "constant"))),)
+    assert not any(edit.path.endswith("__init__.py") for edit in edits_of(result))
+
+
+def test_new_files_go_under_the_source_root_of_the_package(tmp_path: Path) -> None:
+    files = {
+        "src/app/__init__.py": "",
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["src"]\n',
+        "tests/test_a.py": "import app.reports.weekly as weekly\nweekly.render()\n",
+    }
+    result = planned(make_project(tmp_path, files), missing_module("app.reports"))
+    assert edits_of(result) == (
+        Edit("src/app/reports/__init__.py", "create_empty"),
+        Edit("src/app/reports/weekly.py", "add_stubs", stubs(("render", "function"))),
+    )
+
+
+def test_submodule_used_through_attributes_is_planned_as_a_module(shop: Project) -> None:
+    result = plan_submodule(missing_name("shop.payments", "receipts", "tests/test_receipts.py"), shop, Options(shop.root))
+    assert edits_of(result) == (
+        Edit("src/shop/payments/receipts.py", "add_stubs", stubs(("FOOTER", "constant"), ("render_receipt", "function"))),
+    )
+    repair = result.alternatives[0]
+    assert repair.description == "create stub module shop.payments.receipts (2 names)"
+    assert "'from shop.payments import receipts' is used as a module (receipts.FOOTER, receipts.render_receipt)" in (
+        repair.evidence
+    )
+
+
+def test_submodule_repair_equals_the_missing_module_repair(shop: Project) -> None:
+    submodule = plan_submodule(missing_name("shop.payments", "receipts"), shop, Options(shop.root))
+    module = planned(shop, missing_module("shop.payments.receipts"))
+    assert submodule is not None and submodule.alternatives == module.alternatives
+
+
+@pytest.mark.parametrize(
+    "files,package,name",
+    [
+        pytest.param({"tests/test_a.py": "from app import render\nrender()\n"}, "app", "render", id="called"),
+        pytest.param(
+            {"tests/test_a.py": "from app import Base\nBase.registry\nclass Child(Base):\n    pass\n"},
+            "app", "Base", id="subclassed",
+        ),
+        pytest.param({"tests/test_a.py": "from app import VERSION\nprint(VERSION)\n"}, "app", "VERSION", id="no attribute read"),
+        pytest.param(
+            {"app/mail.py": "", "tests/test_a.py": "from app.mail import smtp\nsmtp.send()\n"}, "app.mail", "smtp",
+            id="parent is a module",
+        ),
+        pytest.param(
+            {"app/mail.py": "", "tests/test_a.py": "from app import mail\nmail.send()\n"}, "app", "mail",
+            id="submodule exists",
+        ),
+        pytest.param({"tests/test_a.py": "from vendor import api\napi.get()\n"}, "vendor", "api", id="third-party package"),
+    ],
+)
+def test_missing_name_that_is_not_a_submodule_is_left_to_the_names_planner(
+    tmp_path: Path, files: dict[str, str], package: str, name: str
+) -> None:
+    project = make_project(tmp_path, {"app/__init__.py": "", **files})
+    assert plan_submodule(missing_name(package, name), project, Options(project.root)) is None
+
+
+def test_refused_paths_are_reported_not_planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path, {"app/__init__.py": "", "tests/test_a.py": "from app.mail import send\n"})
+    monkeypatch.setattr(Project, "editable", lambda self, path: f"{path.name} is marked @generated")
+    result = planned(project, missing_module("app.mail"))
+    assert result.alternatives == ()
+    assert result.advice == "cannot create stub module app.mail: mail.py is marked @generated"
+
+
+def test_planner_handles_only_missing_modules() -> None:
+    assert missing_modules.CATEGORIES == (Category.MISSING_MODULE,)
