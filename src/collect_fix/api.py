@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from collect_fix import collector
+from collect_fix.dependencies import describe_diagnosis, install_command
 from collect_fix.diagnosis import diagnose
 from collect_fix.diffing import unified_diff
 from collect_fix.planning import plan_all
 from collect_fix.project import EXCLUDED_DIRS, Project
 from collect_fix.transforms import TransformError
-from collect_fix.types import Collection, Options, Outcome, Plan, Repair, Report, Status
+from collect_fix.types import Category, Collection, Options, Outcome, Plan, Repair, Report, Status
 from collect_fix.verification import Applied, judge
 from collect_fix.workspace import EditRefused, Workspace
 
@@ -99,6 +100,7 @@ def _repair(
         applied=options.apply,
         before_diagnoses=tuple(before_diagnoses),
         after_diagnoses=tuple(diagnoses),
+        install_command=_install_command(remaining, project),
     )
 
 
@@ -159,6 +161,15 @@ def _diff(workspace: Workspace) -> str:
         unified_diff(relative, workspace.originals[relative], workspace.read(relative))
         for relative in workspace.changed_files()
     )
+
+
+def _install_command(remaining: list[Plan], project: Project) -> str:
+    missing = [
+        describe_diagnosis(project, plan.diagnosis)
+        for plan in remaining
+        if plan.diagnosis.category is Category.MISSING_DEPENDENCY
+    ]
+    return install_command(missing) if missing else ""
 
 
 def _stubs(project: Project) -> list[str]:

@@ -67,6 +67,9 @@ def render_summary(report: Report) -> str:
                     lines.append("      next step: run collect-fix --apply")
                 else:
                     lines.append("      next step: no automatic repair for this category; fix it by hand")
+    if report.install_command:
+        lines.append("")
+        lines.append(f"install the missing dependencies: {report.install_command}")
     if report.stubs:
         lines.append("")
         lines.append("stubs and aliases left in the tree (collect-fix --list-stubs):")
@@ -123,6 +126,7 @@ def to_json(report: Report) -> str:
             for outcome in report.outcomes
         ],
         "remaining": [plan_record(plan) for plan in report.remaining],
+        "install_command": report.install_command,
         "stubs": list(report.stubs),
         "warnings": list(report.warnings),
     }

@@ -182,3 +182,4 @@ class Report:
     # Diagnosed when each collection was made (the tree changes afterwards).
     before_diagnoses: tuple[Diagnosis, ...] = ()
     after_diagnoses: tuple[Diagnosis, ...] = ()
+    install_command: str = ""  # one line that installs every missing third-party dependency

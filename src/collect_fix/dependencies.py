@@ -1,0 +1,262 @@
+"""Missing third-party modules: which distribution provides them and whether the project asks for it.
+
+A missing dependency is never stubbed: the fix is an install, so the report names the
+distribution (``yaml`` is PyYAML, ``PIL`` is pillow), where the project declares it, and one
+``pip install`` line for all of them.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import os
+import importlib.metadata
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+import tomlkit
+
+from collect_fix.project import Project
+from collect_fix.types import Diagnosis
+
+# Import names whose distribution is named differently. The first distribution is the one to
+# suggest; the others also provide the module, so a project declaring any of them has it.
+KNOWN_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
+    "PIL": ("pillow", "Pillow-SIMD"),
+    "yaml": ("PyYAML",),
+    "ruamel.yaml": ("ruamel.yaml",),
+    "sklearn": ("scikit-learn",),
+    "skimage": ("scikit-image",),
+    "cv2": ("opencv-python", "opencv-python-headless", "opencv-contrib-python", "opencv-contrib-python-headless"),
+    "bs4": ("beautifulsoup4",),
+    "jwt": ("PyJWT",),
+    "dateutil": ("python-dateutil",),
+    "dotenv": ("python-dotenv",),
+    "docx": ("python-docx",),
+    "pptx": ("python-pptx",),
+    "magic": ("python-magic",),
+    "multipart": ("python-multipart",),
+    "jose": ("python-jose",),
+    "slugify": ("python-slugify",),
+    "Crypto": ("pycryptodome",),
+    "Cryptodome": ("pycryptodomex",),
+    "OpenSSL": ("pyOpenSSL",),
+    "serial": ("pyserial",),
+    "usb": ("pyusb",),
+    "zmq": ("pyzmq",),
+    "git": ("GitPython",),
+    "attr": ("attrs",),
+    "google.protobuf": ("protobuf",),
+    "MySQLdb": ("mysqlclient",),
+    "psycopg2": ("psycopg2", "psycopg2-binary"),
+    "fitz": ("PyMuPDF",),
+    "win32api": ("pywin32",),
+    "win32con": ("pywin32",),
+    "Levenshtein": ("Levenshtein", "python-Levenshtein"),
+    "telegram": ("python-telegram-bot",),
+    "sentry_sdk": ("sentry-sdk",),
+    "pkg_resources": ("setuptools",),
+    "faiss": ("faiss-cpu", "faiss-gpu"),
+    "lxml": ("lxml",),
+    "typing_extensions": ("typing-extensions",),
+    "google.cloud.storage": ("google-cloud-storage",),
+    "google.cloud.bigquery": ("google-cloud-bigquery",),
+}
+
+_REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+
+
+@dataclass(frozen=True)
+class MissingDependency:
+    """``import_name`` is the module that failed; ``declared_in`` says where the project lists it."""
+
+    import_name: str
+    distribution: str
+    declared_in: Optional[str]
+
+
+def describe(project: Project, module: str) -> MissingDependency:
+    """The distribution that provides ``module`` and where (if anywhere) the project declares it."""
+    providers = distributions_for(module)
+    declared = declarations(project.root)
+    for provider in providers:
+        where = declared.get(normalize(provider))
+        if where:
+            return MissingDependency(module, provider, ", ".join(where))
+    return MissingDependency(module, providers[0], None)
+
+
+def describe_diagnosis(project: Project, diagnosis: Diagnosis) -> MissingDependency:
+    """``describe`` for a MISSING_DEPENDENCY diagnosis, looked up by the fullest name the failing
+    import asks for: ``import google.protobuf`` fails on ``google``, but protobuf is what to install."""
+    missing = diagnosis.module or diagnosis.subject or ""
+    imported = _imported_name(project.root / diagnosis.path, diagnosis.line, missing) if diagnosis.path else None
+    dep = describe(project, imported or missing)
+    return MissingDependency(missing, dep.distribution, dep.declared_in)
+
+
+def install_command(deps: Iterable[MissingDependency]) -> str:
+    """One ``python -m pip install ...`` line for every distribution, sorted, each once."""
+    names: dict[str, str] = {}
+    for dep in deps:
+        names.setdefault(normalize(dep.distribution), dep.distribution)
+    if not names:
+        return ""
+    return "python -m pip install " + " ".join(sorted(names.values()))
+
+
+def normalize(name: str) -> str:
+    """PEP 503: ``Ruamel_Yaml`` and ``ruamel.yaml`` are one project."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def distributions_for(module: str) -> tuple[str, ...]:
+    """Distributions that provide ``module``, the one to suggest first.
+
+    The well-known table wins over installed metadata for its names (the metadata of whatever
+    happens to be installed here can name a fork); installed metadata covers the rest; the top-level
+    name itself is the last resort, as pip would be told by hand.
+    """
+    parts = module.split(".")
+    for length in range(len(parts), 0, -1):
+        known = KNOWN_DISTRIBUTIONS.get(".".join(parts[:length]))
+        if known:
+            return known
+    installed = _installed_distributions().get(parts[0])
+    if installed:
+        return installed
+    return (parts[0],)
+
+
+@lru_cache(maxsize=1)
+def _installed_distributions() -> dict[str, tuple[str, ...]]:
+    try:
+        mapping = importlib.metadata.packages_distributions()  # type: ignore[attr-defined]
+    except AttributeError:  # Python 3.9: no such helper; the table and the name must do
+        return {}
+    return {name: tuple(dict.fromkeys(dists)) for name, dists in mapping.items()}
+
+
+def declarations(root: Path) -> dict[str, list[str]]:
+    """Normalized distribution name -> where the project declares it (pyproject, setup.cfg, requirements)."""
+    found: dict[str, list[str]] = {}
+    for requirement, where in _declared(root):
+        match = _REQUIREMENT_NAME.match(requirement)
+        if match:
+            places = found.setdefault(normalize(match.group(1)), [])
+            if where not in places:
+                places.append(where)
+    return found
+
+
+def _declared(root: Path) -> Iterator[tuple[str, str]]:
+    yield from _pyproject(root / "pyproject.toml")
+    yield from _setup_cfg(root / "setup.cfg")
+    seen: set[Path] = set()
+    for path in _requirement_files(root):
+        for line, source in _requirement_lines(path, root, seen):
+            yield line, Path(os.path.relpath(source, root)).as_posix()
+
+
+def _pyproject(path: Path) -> Iterator[tuple[str, str]]:
+    if not path.is_file():
+        return
+    try:
+        data: dict[str, Any] = tomlkit.parse(path.read_text(encoding="utf-8")).unwrap()
+    except Exception:  # an unreadable pyproject declares nothing we can see
+        return
+    project = data.get("project", {})
+    for requirement in _strings(project.get("dependencies")):
+        yield requirement, "pyproject.toml [project] dependencies"
+    for group, requirements in _tables(project.get("optional-dependencies")):
+        for requirement in _strings(requirements):
+            yield requirement, f"pyproject.toml [project.optional-dependencies] {group}"
+    for group, requirements in _tables(data.get("dependency-groups")):
+        for requirement in _strings(requirements):  # {include-group = ...} entries are skipped
+            yield requirement, f"pyproject.toml [dependency-groups] {group}"
+    poetry = data.get("tool", {}).get("poetry", {})
+    for name, _ in _tables(poetry.get("dependencies")):
+        yield name, "pyproject.toml [tool.poetry.dependencies]"
+    for name, _ in _tables(poetry.get("dev-dependencies")):
+        yield name, "pyproject.toml [tool.poetry.dev-dependencies]"
+    for group, table in _tables(poetry.get("group")):
+        for name, _ in _tables(table.get("dependencies") if isinstance(table, dict) else None):
+            yield name, f"pyproject.toml [tool.poetry.group.{group}.dependencies]"
+
+
+def _setup_cfg(path: Path) -> Iterator[tuple[str, str]]:
+    if not path.is_file():
+        return
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error:
+        return
+    if parser.has_option("options", "install_requires"):
+        for line in parser.get("options", "install_requires").splitlines():
+            yield line, "setup.cfg [options] install_requires"
+    if parser.has_section("options.extras_require"):
+        for extra, value in parser.items("options.extras_require"):
+            for line in value.splitlines():
+                yield line, f"setup.cfg [options.extras_require] {extra}"
+
+
+def _requirement_files(root: Path) -> list[Path]:
+    files = sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
+    return [path for path in files if path.is_file()]
+
+
+def _requirement_lines(path: Path, root: Path, seen: set[Path]) -> Iterator[tuple[str, Path]]:
+    """Requirement specifiers of a requirements file, following ``-r`` includes inside the project."""
+    path = path.resolve()
+    if path in seen or not path.is_file():
+        return
+    seen.add(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        include = re.match(r"^(?:-r|--requirement)[\s=]+(\S+)", line)
+        if include:
+            target = (path.parent / include.group(1)).resolve()
+            if root.resolve() in target.parents:
+                yield from _requirement_lines(target, root, seen)
+            continue
+        if line.startswith("-") or "://" in line.split("@", 1)[0]:
+            continue  # options, editable installs and bare URLs name no distribution here
+        yield line, path
+
+
+def _strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _tables(value: Any) -> list[tuple[str, Any]]:
+    return list(value.items()) if isinstance(value, dict) else []
+
+
+def _imported_name(path: Path, line: Optional[int], missing: str) -> Optional[str]:
+    """The dotted name the import at ``line`` asks for under ``missing``, or None."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if getattr(node, "lineno", None) != line:
+            continue
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module]
+        for name in names:
+            if name == missing or name.startswith(missing + "."):
+                return name
+    return None

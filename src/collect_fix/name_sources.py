@@ -1,0 +1,360 @@
+"""Where an undefined name can be imported from: the standard library and the project.
+
+A candidate is only ever chosen on evidence: it is the only provider left after checking how the
+file uses the name, or the file (or the rest of the project) already imports from its module.
+Anything else is ambiguous and reported with its candidates, because a wrong import that makes
+a NameError go away would pass verification and silently change what the code means.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import inspect
+import sys
+import types
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import libcst as cst
+from libcst.metadata import ClassScope, ComprehensionScope, GlobalScope, MetadataWrapper, Scope, ScopeProvider
+
+from collect_fix.project import Project
+
+# Standard-library modules people import names *from*; their public names are introspected in
+# collect-fix's own interpreter, so the index follows the running Python version. Left out on
+# purpose: modules whose exports shadow everyday names with something else entirely (asyncio's
+# Protocol/Queue/run, zipfile's Path), which would make the common names look ambiguous.
+FROM_MODULES: tuple[str, ...] = (
+    "typing", "collections", "collections.abc", "dataclasses", "pathlib", "enum", "datetime",
+    "functools", "itertools", "contextlib", "abc", "decimal", "fractions", "numbers", "operator",
+    "copy", "uuid", "textwrap", "time", "random", "math", "statistics", "types", "unittest.mock",
+    "io", "tempfile", "subprocess", "shutil", "urllib.parse", "json", "re", "hashlib", "heapq",
+    "bisect", "weakref", "threading", "concurrent.futures", "argparse", "logging", "warnings",
+    "inspect", "struct", "queue", "string", "pprint", "secrets", "base64", "glob", "zoneinfo",
+    "ipaddress", "http", "traceback", "difflib", "csv", "os", "os.path",
+    "multiprocessing", "fnmatch", "shlex", "importlib", "importlib.metadata", "contextvars",
+    "graphlib", "pickle", "configparser", "calendar",
+)
+
+# Stdlib module names that are never what an undefined name means (side effects on import,
+# test-suite internals, or a name far likelier to be the project's own).
+_NOT_MODULE_CANDIDATES = frozenset({"this", "antigravity", "test", "idlelib", "turtledemo", "tests"})
+
+# Plain data values are left out of the index: an undefined ``name`` or ``sep`` is a bug in the
+# file, and ``from os import name`` would hide it. UPPER_CASE constants (``PIPE``) stay.
+_PLAIN_DATA = (str, bytes, int, bool, type(None), tuple, list, dict, set, frozenset)
+
+
+@dataclass(frozen=True)
+class ImportCandidate:
+    """``from module import name``, or ``import module`` when ``name`` is empty."""
+
+    module: str
+    name: str = ""
+    origin: str = "stdlib"  # stdlib | project
+
+    @property
+    def statement(self) -> str:
+        return f"from {self.module} import {self.name}" if self.name else f"import {self.module}"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The import to add for ``name`` (``chosen``), or None with every remaining candidate."""
+
+    name: str
+    candidates: tuple[ImportCandidate, ...]
+    chosen: Optional[ImportCandidate]
+    evidence: str
+
+
+def resolve(project: Project, name: str, path: Path, also_imported: Iterable[str] = ()) -> Resolution:
+    """Decide which import provides ``name`` in the file ``path``. Never raises for bad files.
+
+    ``also_imported``: modules an import being added to the same file comes from (evidence too).
+    """
+    tree = _parse(path)
+    candidates = stdlib_candidates(name) + project_candidates(project, name, path)
+    if not candidates:
+        return Resolution(name, (), None, f"no standard-library module or project module defines {name!r}")
+    usages = _usages(tree, name) if tree is not None else []
+    kept, dropped = _check_usages(candidates, name, usages)
+    notes = [f"how {name} is used rules out {', '.join(c.statement for c in dropped)}"] if dropped else []
+    if len(kept) == 1:
+        only = kept[0]
+        provider = f"the module {only.module}" if not only.name else only.module
+        return Resolution(name, tuple(kept), only, "; ".join([f"only {provider} provides it", *notes]))
+    for deciding, described in (
+        ((_imported_modules(tree) if tree is not None else set()) | set(also_imported), "the file imports from"),
+        (_project_import_sources(project, name, path), f"the project's other files import {name} from"),
+    ):
+        matching = [c for c in kept if c.module in deciding]
+        if len(matching) == 1:
+            chosen = matching[0]
+            return Resolution(name, tuple(kept), chosen, f"{described} {chosen.module}")
+    return Resolution(name, tuple(kept), None, "; ".join([f"{name} is ambiguous", *notes]))
+
+
+def stdlib_candidates(name: str) -> list[ImportCandidate]:
+    """Stdlib imports that bind ``name``: ``from m import name`` and ``import name``."""
+    found = [ImportCandidate(module, name) for module in _stdlib_index().get(name, ())]
+    if name in _stdlib_module_names():
+        found.append(ImportCandidate(name))
+    return found
+
+
+def project_candidates(project: Project, name: str, path: Path) -> list[ImportCandidate]:
+    """The project's own definitions of ``name``, outside the module that lacks it."""
+    here = project.module_name(path)
+    found: list[ImportCandidate] = []
+    seen_definitions: set[tuple[str, int]] = set()
+    for definition in _definitions(project, name):
+        module = getattr(definition, "module", None)
+        if not module or module == here or module.rpartition(".")[2] == "conftest":
+            continue  # a conftest is not importable by name; the file itself is the bug
+        where = (str(getattr(definition, "path", "")), int(getattr(definition, "line", 0) or 0))
+        if where in seen_definitions:
+            continue  # one definition reached through several modules: keep the first spelling
+        seen_definitions.add(where)
+        candidate = ImportCandidate(module, name, "project")
+        if candidate not in found:
+            found.append(candidate)
+    if name in project.top_level_names and name != (here or "").partition(".")[0]:
+        found.append(ImportCandidate(name, "", "project"))
+    return found
+
+
+def _definitions(project: Project, name: str) -> list[Any]:
+    try:
+        from collect_fix.definitions import find_definitions
+    except ModuleNotFoundError as exc:  # the definitions index is optional for stdlib names
+        if exc.name != "collect_fix.definitions":
+            raise
+        return []
+    return list(find_definitions(project, name))
+
+
+@lru_cache(maxsize=1)
+def _stdlib_index() -> dict[str, tuple[str, ...]]:
+    """Public name -> stdlib modules that export it, one module per distinct object."""
+    index: dict[str, list[tuple[str, Any]]] = {}
+    for module_name in FROM_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:  # not built on this platform (zoneinfo without tzdata is fine)
+            continue
+        for attr, value in _public_names(module):
+            index.setdefault(attr, []).append((module_name, value))
+    result: dict[str, tuple[str, ...]] = {}
+    for attr, providers in index.items():
+        modules: list[str] = []
+        objects: list[Any] = []
+        for module_name, value in providers:
+            # json.JSONDecodeError is json.decoder.JSONDecodeError: one thing, not a choice.
+            same = next((i for i, seen in enumerate(objects) if seen is value), None)
+            if same is None:
+                modules.append(module_name)
+                objects.append(value)
+            elif getattr(value, "__module__", None) == module_name:
+                modules[same] = module_name
+        result[attr] = tuple(modules)
+    return result
+
+
+def _public_names(module: types.ModuleType) -> Iterable[tuple[str, Any]]:
+    declared = getattr(module, "__all__", None)
+    names = list(declared) if declared is not None else [n for n in dir(module) if not n.startswith("_")]
+    for attr in names:
+        if len(attr) < 2 or not hasattr(module, attr):
+            continue
+        value = getattr(module, attr)
+        if isinstance(value, types.ModuleType):
+            continue  # submodules are imported as modules, not from their parent
+        if isinstance(value, _PLAIN_DATA) and not attr.isupper():
+            continue
+        owner = getattr(value, "__module__", None) if inspect.isclass(value) or inspect.isroutine(value) else None
+        if declared is None and isinstance(owner, str) and not _same_family(owner, module.__name__):
+            continue  # without __all__, dir() also lists what the module itself imported
+        yield attr, value
+
+
+def _same_family(owner: str, module: str) -> bool:
+    return owner.lstrip("_").partition(".")[0] == module.partition(".")[0] or owner == "builtins"
+
+
+@lru_cache(maxsize=1)
+def _stdlib_module_names() -> frozenset[str]:
+    names = getattr(sys, "stdlib_module_names", None) or frozenset(FROM_MODULES) | frozenset(sys.builtin_module_names)
+    return frozenset(n for n in names if "." not in n and not n.startswith("_") and n not in _NOT_MODULE_CANDIDATES)
+
+
+def undefined_at_import(path: Path) -> list[str]:
+    """Names the module reads while it is imported but never binds (the next NameErrors), sorted.
+
+    Python stops at the first NameError; finding the rest statically lets one repair add every
+    import the module lacks instead of one collection round per name. Function bodies, lambdas,
+    generator expressions and postponed annotations (``from __future__ import annotations``)
+    do not run at import, so names used only there are left out.
+    """
+    try:
+        module = cst.parse_module(path.read_bytes())
+        scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+    except (OSError, cst.ParserSyntaxError, ValueError):
+        return []
+    postponed = _postpones_annotations(module)
+    names: set[str] = set()
+    for scope in {scope for scope in scopes.values() if scope is not None}:
+        if not _runs_at_import(scope):
+            continue
+        for access in scope.accesses:
+            if access.referents or not isinstance(access.node, cst.Name):
+                continue
+            if postponed and access.is_annotation:
+                continue
+            names.add(access.node.value)
+    return sorted(names)
+
+
+def _runs_at_import(scope: Scope) -> bool:
+    current: Optional[Scope] = scope
+    while current is not None and not isinstance(current, GlobalScope):
+        if isinstance(current, ComprehensionScope):
+            if isinstance(current.node, cst.GeneratorExp):
+                return False
+        elif not isinstance(current, ClassScope):
+            return False
+        current = current.parent
+    return current is not None
+
+
+def _postpones_annotations(module: cst.Module) -> bool:
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and isinstance(small.module, cst.Name)
+                    and small.module.value == "__future__"
+                    and not isinstance(small.names, cst.ImportStar)
+                    and any(alias.evaluated_name == "annotations" for alias in small.names)
+                ):
+                    return True
+    return False
+
+
+# --- how the file uses the name --------------------------------------------------------------
+
+def _parse(path: Path) -> Optional[ast.Module]:
+    try:
+        return ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _usages(tree: ast.Module, name: str) -> list[tuple[str, str]]:
+    """(kind, detail) for each load of ``name``: attribute/call/subscript/base/decorator/plain."""
+    usages: list[tuple[str, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _is_name(node.value, name):
+            usages.append(("attribute", node.attr))
+        elif isinstance(node, ast.Call) and _is_name(node.func, name):
+            usages.append(("call", ""))
+        elif isinstance(node, ast.Subscript) and _is_name(node.value, name):
+            usages.append(("subscript", ""))
+        elif isinstance(node, ast.ClassDef):
+            usages.extend(("base", "") for base in node.bases if _is_name(base, name))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            usages.extend(("call", "") for deco in node.decorator_list if _is_name(deco, name))
+    return usages
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _check_usages(
+    candidates: list[ImportCandidate], name: str, usages: list[tuple[str, str]]
+) -> tuple[list[ImportCandidate], list[ImportCandidate]]:
+    """Split candidates into those every usage fits and those some usage rules out.
+
+    Only stdlib objects can be checked (they are importable here); project candidates are kept.
+    When every candidate would be ruled out the file is odd, so nothing is ruled out.
+    """
+    kept: list[ImportCandidate] = []
+    dropped: list[ImportCandidate] = []
+    for candidate in candidates:
+        value = _stdlib_object(candidate) if candidate.origin == "stdlib" else None
+        fits = value is None or all(_fits(value, candidate, kind, detail) for kind, detail in usages)
+        (kept if fits else dropped).append(candidate)
+    return (kept, dropped) if kept else (candidates, [])
+
+
+def _stdlib_object(candidate: ImportCandidate) -> Optional[Any]:
+    try:
+        module = importlib.import_module(candidate.module)
+    except ImportError:
+        return None
+    return getattr(module, candidate.name, None) if candidate.name else module
+
+
+def _fits(value: Any, candidate: ImportCandidate, kind: str, detail: str) -> bool:
+    is_module = isinstance(value, types.ModuleType)
+    if kind == "attribute":
+        if hasattr(value, detail):
+            return True
+        # ``xml.etree`` is an attribute only once imported; a real submodule still fits.
+        return is_module and hasattr(value, "__path__") and _module_exists(f"{candidate.module}.{detail}")
+    if kind == "call":
+        return callable(value)
+    if kind == "subscript":
+        return not is_module
+    if kind == "base":
+        return inspect.isclass(value) or hasattr(value, "__mro_entries__")
+    return True
+
+
+def _module_exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+# --- imports already present ------------------------------------------------------------------
+
+def _imported_modules(tree: ast.Module) -> set[str]:
+    """Absolute modules the file imports from or imports, at any depth."""
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            modules.add(node.module)
+        elif isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+    return modules
+
+
+def _project_import_sources(project: Project, name: str, path: Path) -> set[str]:
+    """Modules the project's other files import ``name`` from, when they all agree."""
+    sources: set[str] = set()
+    target = path.resolve()
+    for other in project.python_files():
+        if other.resolve() == target:
+            continue
+        try:
+            text = other.read_bytes()
+        except OSError:
+            continue
+        if name.encode() not in text:
+            continue  # cheap filter: most files never mention the name
+        tree = _parse(other)
+        if tree is None:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                if any(alias.name == name and alias.asname in (None, name) for alias in node.names):
+                    sources.add(node.module)
+    return sources if len(sources) == 1 else set()

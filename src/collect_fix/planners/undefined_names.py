@@ -1,0 +1,112 @@
+"""NameError at import time: add the import that provides the name, when the evidence names one."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Optional
+
+from collect_fix import name_sources
+from collect_fix.project import Project
+from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
+
+CATEGORIES = (Category.UNDEFINED_NAME,)
+
+
+def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
+    """One repair (add the import) when exactly one provider is supported by evidence, else advice."""
+    name, relative = diagnosis.subject, diagnosis.path
+    if not name or not relative:
+        return Plan(diagnosis, advice="a name is not defined at import time: define or import it where it is used")
+    where = f"{relative}:{diagnosis.line}" if diagnosis.line else relative
+    path = project.root / relative
+    refusal = project.editable(path)
+    if refusal is not None:
+        return Plan(diagnosis, advice=f"define or import {name} in {where} ({refusal}, so collect-fix leaves it)")
+    resolution = name_sources.resolve(project, name, path)
+    chosen = resolution.chosen
+    if chosen is None:
+        if resolution.candidates:
+            options_text = " | ".join(candidate.statement for candidate in resolution.candidates)
+            return Plan(diagnosis, advice=f"{name} in {where} is ambiguous; add the right one of: {options_text}")
+        return Plan(
+            diagnosis,
+            advice=f"{name} in {where} is defined nowhere collect-fix can see: fix the spelling, define it or import it",
+        )
+    edits = [_edit(project, path, relative, chosen)]
+    evidence = [f"{name}: {resolution.evidence}"]
+    added = [chosen.module]
+    # The module's other import-time names would each stop it in a later round: add every one
+    # whose provider is as clear, in the same repair.
+    for other in name_sources.undefined_at_import(path):
+        if other == name:
+            continue
+        extra = name_sources.resolve(project, other, path, also_imported=added)
+        if extra.chosen is not None:
+            edits.append(_edit(project, path, relative, extra.chosen))
+            evidence.append(f"{other}: {extra.evidence}")
+            added.append(extra.chosen.module)
+    edits.sort(key=lambda edit: (edit.kwargs()["name"] != "", edit.kwargs()["module"]))  # `import x` lines first
+    repair = Repair(f"add {_statements(edits)} to {relative}", tuple(edits), evidence="; ".join(evidence))
+    return Plan(diagnosis, (repair,))
+
+
+def _edit(project: Project, path: Path, relative: str, candidate: name_sources.ImportCandidate) -> Edit:
+    module = _spelled_module(project, path, candidate)
+    return Edit(relative, "add_missing_import", (("module", module), ("name", candidate.name)))
+
+
+def _statements(edits: list[Edit]) -> str:
+    """``import json``, ``from typing import Dict, Optional``: what a person would read in the file."""
+    names: dict[str, list[str]] = {}
+    for edit in edits:
+        args = edit.kwargs()
+        names.setdefault(args["module"], []).append(args["name"])
+    return ", ".join(
+        f"`import {module}`" if imported == [""] else f"`from {module} import {', '.join(sorted(imported))}`"
+        for module, imported in names.items()
+    )
+
+
+def _spelled_module(project: Project, path: Path, candidate: name_sources.ImportCandidate) -> str:
+    """The candidate's module as this file would write it: relative if the file imports its own
+    package relatively and never absolutely."""
+    if candidate.origin != "project" or not candidate.name:
+        return candidate.module
+    here = project.module_name(path)
+    if not here:
+        return candidate.module
+    package = here.split(".") if path.name == "__init__.py" else here.split(".")[:-1]
+    target = candidate.module.split(".")
+    if not package or target[0] != package[0] or not _imports_own_package_relatively(path, package[0]):
+        return candidate.module
+    common = 0
+    while common < min(len(package), len(target)) and package[common] == target[common]:
+        common += 1
+    rest = target[common:]
+    if not rest:
+        return candidate.module  # ``from .. import X`` reads worse than the absolute spelling
+    return "." * (len(package) - common + 1) + ".".join(rest)
+
+
+def _imports_own_package_relatively(path: Path, top_level: str) -> bool:
+    tree = _parse(path)
+    if tree is None:
+        return False
+    relative = absolute = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                relative = True
+            elif (node.module or "").partition(".")[0] == top_level:
+                absolute = True
+        elif isinstance(node, ast.Import) and any(a.name.partition(".")[0] == top_level for a in node.names):
+            absolute = True
+    return relative and not absolute
+
+
+def _parse(path: Path) -> Optional[ast.Module]:
+    try:
+        return ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return None

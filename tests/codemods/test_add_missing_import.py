@@ -1,0 +1,85 @@
+"""add_missing_import: before/after source, idempotence, no-op and skip cases."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.codemod import CodemodContext, CodemodTest
+
+from collect_fix.codemods.add_missing_import import AddMissingImportCommand
+
+
+def transform(source: str, **args: str) -> str:
+    context = CodemodContext(filename="pkg/mod.py", full_module_name="pkg.mod", full_package_name="pkg")
+    return AddMissingImportCommand(context, **args).transform_module(cst.parse_module(source)).code
+
+
+class TestAddMissingImport(CodemodTest):
+    TRANSFORM = AddMissingImportCommand
+
+    def check(self, before: str, after: str, **args: str) -> None:
+        self.assertCodemod(before, after, **args)
+        self.assertEqual(transform(after, **args), after, "a second run must change nothing")
+
+    def test_merges_into_existing_from_import_in_sorted_position(self) -> None:
+        self.check(
+            "from typing import Dict, List\n\nx: Optional[int] = None\n",
+            "from typing import Dict, List, Optional\n\nx: Optional[int] = None\n",
+            module="typing", name="Optional",
+        )
+
+    def test_merge_appends_when_existing_names_are_unsorted(self) -> None:
+        self.check(
+            "from typing import List, Dict  # keep me\n\nx: Optional[int] = None\n",
+            "from typing import List, Dict, Optional  # keep me\n\nx: Optional[int] = None\n",
+            module="typing", name="Optional",
+        )
+
+    def test_merge_into_parenthesized_import_keeps_each_comment_on_its_name(self) -> None:
+        before = "from typing import (\n    Dict,\n    List,  # lists\n)\n\nx: Optional[int] = None\n"
+        after = "from typing import (\n    Dict,\n    List,  # lists\n    Optional,\n)\n\nx: Optional[int] = None\n"
+        self.check(before, after, module="typing", name="Optional")
+
+    def test_merge_before_last_name_without_trailing_comma_keeps_its_comment(self) -> None:
+        before = "from typing import (\n    Dict,\n    List  # lists\n)\n\nx: Optional[int] = None\n"
+        after = "from typing import (\n    Dict,\n    List,  # lists\n    Optional\n)\n\nx: Optional[int] = None\n"
+        self.check(before, after, module="typing", name="Optional")
+
+    def test_new_import_goes_after_future_import_and_docstring(self) -> None:
+        before = '"""Models."""\n\nfrom __future__ import annotations\n\nimport enum\n\n\n@dataclass\nclass A:\n    pass\n'
+        after = (
+            '"""Models."""\n\nfrom __future__ import annotations\n\nimport enum\nfrom dataclasses import dataclass\n'
+            "\n\n@dataclass\nclass A:\n    pass\n"
+        )
+        self.check(before, after, module="dataclasses", name="dataclass")
+
+    def test_first_import_under_docstring_keeps_the_blank_line(self) -> None:
+        source = '"""Paths."""\n\nDATA = Path(".")\n'
+        self.assertEqual(transform(source, module="pathlib", name="Path"),
+                         '"""Paths."""\n\nfrom pathlib import Path\n\nDATA = Path(".")\n')
+
+    def test_whole_module_import_for_attribute_use(self) -> None:
+        self.check("import os\n\nX = json.dumps({})\n", "import os\nimport json\n\nX = json.dumps({})\n",
+                   module="json", name="")
+
+    def test_name_equal_to_module_means_import_module(self) -> None:
+        self.check("X = json.dumps({})\n", "import json\n\nX = json.dumps({})\n", module="json", name="json")
+
+    def test_relative_module_merges_with_relative_import(self) -> None:
+        self.check("from .models import Order\n\nX = User\n", "from .models import Order, User\n\nX = User\n",
+                   module=".models", name="User")
+
+    def test_relative_module_is_added_relative(self) -> None:
+        self.check("from .base import Model\n\nX = User\n", "from .base import Model\nfrom .models import User\n\nX = User\n",
+                   module=".models", name="User")
+
+    def test_noop_when_already_imported(self) -> None:
+        source = "from typing import Optional\n\nx: Optional[int] = None\n"
+        self.assertCodemod(source, source, module="typing", name="Optional")
+
+    def test_skips_when_name_is_bound_by_another_import(self) -> None:
+        source = "from mylib.compat import Optional\n\nx: Optional[int] = None\n"
+        self.assertCodemod(source, source, module="typing", name="Optional", expected_skip=True)
+
+    def test_skips_when_module_defines_the_name_itself(self) -> None:
+        source = "x = helper()\n\n\ndef helper():\n    return 1\n"
+        self.assertCodemod(source, source, module="pkg.util", name="helper", expected_skip=True)

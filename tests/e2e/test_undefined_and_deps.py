@@ -1,0 +1,113 @@
+"""End to end: undefined names get their imports; missing dependencies are reported, never stubbed.
+
+Every check runs the real CLI on a copy of a fixture project and asks real pytest afterwards.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+from conftest import collect_only, collected_ids, run_collect_fix, snapshot
+
+# Every test of every file that failed only because of undefined names with a clear provider.
+REPAIRED_IDS = {
+    "tests/test_models.py::test_item_defaults",
+    "tests/test_models.py::test_box_unit",
+    "tests/test_stock.py::test_restock_counts_units",
+    "tests/test_stock.py::test_find",
+    "tests/test_stock.py::test_by_location",
+    "tests/test_storage.py::test_data_dir_name",
+    "tests/test_storage.py::test_snapshot_name",
+    "tests/test_storage.py::test_empty_snapshot",
+}
+GUARDED_TEST_FILES = ("tests/test_dates.py", "tests/test_images.py", "tests/test_vision.py")
+
+
+def failing_files(root: Path) -> list[str]:
+    """The files real pytest reports as collection errors."""
+    output = collect_only(root).stdout
+    return sorted(line.split()[1] for line in output.splitlines() if line.startswith("ERROR "))
+
+
+def run_tests(root: Path) -> subprocess.CompletedProcess[str]:
+    """Plain ``pytest -rs`` (a real run, so module-level skips are reported with their file)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "--continue-on-collection-errors"],
+        cwd=root, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_apply_adds_the_missing_imports_and_leaves_the_ambiguous_name(
+    fixture_project: Callable[[str], Path],
+) -> None:
+    root = fixture_project("undefined_names")
+    assert failing_files(root) == ["tests/test_models.py", "tests/test_stock.py", "tests/test_storage.py", "tests/test_workers.py"]
+    ambiguous_before = (root / "inventory/workers.py").read_bytes()
+
+    result = run_collect_fix(root, "--apply")
+    assert result.returncode == 1, result.stderr  # the ambiguous Lock is still there
+
+    assert failing_files(root) == ["tests/test_workers.py"]
+    assert REPAIRED_IDS <= set(collected_ids(root))
+    assert (root / "inventory/workers.py").read_bytes() == ambiguous_before
+    assert "from threading import Lock" in result.stdout and "from multiprocessing import Lock" in result.stdout
+
+    stock = (root / "inventory/stock.py").read_text()
+    assert stock.startswith("from typing import Callable, Dict, List, Optional, Tuple  # the only typing import so far\n")
+    assert "from collections import defaultdict\n" in stock
+    models = (root / "inventory/models.py").read_text()
+    assert '"""Stock items and the units they are counted in."""\n\nfrom __future__ import annotations\n\nimport enum\n' \
+        "from dataclasses import dataclass, field\n" in models
+    storage = (root / "inventory/storage.py").read_text()
+    assert storage.startswith('"""Where stock snapshots are written."""\n\nimport json\nfrom pathlib import Path\n\nDATA_DIR')
+    assert "from inventory.models import Item\n" in (root / "tests/test_stock.py").read_text()
+    passed = run_tests(root)
+    assert "8 passed" in passed.stdout, passed.stdout
+
+    files_after = snapshot(root)
+    again = run_collect_fix(root, "--apply")
+    assert again.returncode == 1, again.stderr
+    assert snapshot(root) == files_after  # a second run finds nothing more to change
+
+
+def test_missing_dependencies_are_reported_and_never_stubbed(fixture_project: Callable[[str], Path]) -> None:
+    root = fixture_project("missing_dependencies")
+    failing_before = failing_files(root)
+    assert failing_before == ["tests/test_captions.py", *GUARDED_TEST_FILES]
+    files_before = snapshot(root)
+
+    result = run_collect_fix(root, "--apply")
+    assert result.returncode == 1, result.stderr
+
+    assert snapshot(root) == files_before
+    assert failing_files(root) == failing_before
+    out = result.stdout
+    assert "install pillow, which provides PIL (declared in pyproject.toml [project.optional-dependencies] images)" in out
+    assert "install python-dateutil, which provides dateutil (declared in requirements-dev.txt)" in out
+    assert "install opencv-python, which provides cv2 (not declared by the project)" in out
+    assert "install beautifulsoup4, which provides bs4 (not declared by the project)" in out
+    install_lines = [line for line in out.splitlines() if "pip install" in line]
+    assert len(install_lines) == 1, out
+    assert install_lines[0].strip().endswith("python -m pip install beautifulsoup4 opencv-python pillow python-dateutil")
+
+
+def test_skip_missing_deps_guards_test_files_and_never_source_modules(fixture_project: Callable[[str], Path]) -> None:
+    root = fixture_project("missing_dependencies")
+    source_before = (root / "gallery/captions.py").read_bytes()
+
+    result = run_collect_fix(root, "--apply", "--skip-missing-deps")
+    assert result.returncode == 1, result.stderr  # the source module's import is still missing
+
+    assert failing_files(root) == ["tests/test_captions.py"]
+    assert (root / "gallery/captions.py").read_bytes() == source_before
+    assert "gallery/captions.py is not a test module" in result.stdout
+    ran = run_tests(root)
+    for path in GUARDED_TEST_FILES:
+        assert f"SKIPPED [1] {path}" in ran.stdout, ran.stdout
+    assert "2 passed, 3 skipped, 1 error" in ran.stdout
+    images = (root / "tests/test_images.py").read_text()
+    assert 'import pytest\n\npytest.importorskip("PIL")\nfrom PIL import Image  # the thumbnailer\'s only dependency\n' in images
+    assert 'vision = pytest.importorskip("cv2")' in (root / "tests/test_vision.py").read_text()

@@ -1,0 +1,159 @@
+"""dependencies and the missing-dependencies planner: what to install, whether it is declared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collect_fix.dependencies import (
+    MissingDependency,
+    describe,
+    describe_diagnosis,
+    distributions_for,
+    install_command,
+    normalize,
+)
+from collect_fix.planners import missing_dependencies
+from collect_fix.project import Project
+from collect_fix.types import Category, Diagnosis, Options
+
+
+def write(root: Path, files: dict[str, str]) -> Project:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return Project(root)
+
+
+@pytest.mark.parametrize(
+    ("module", "distribution"),
+    [
+        ("PIL", "pillow"), ("PIL.Image", "pillow"), ("yaml", "PyYAML"), ("sklearn.linear_model", "scikit-learn"),
+        ("cv2", "opencv-python"), ("bs4", "beautifulsoup4"), ("jwt", "PyJWT"), ("dateutil.parser", "python-dateutil"),
+        ("google.protobuf.message", "protobuf"),
+        ("click", "click"),  # installed here: found through the installed metadata
+        ("surely_not_a_real_module_xyz", "surely_not_a_real_module_xyz"),  # last resort: the name itself
+    ],
+)
+def test_distribution_for_import_name(module: str, distribution: str) -> None:
+    assert distributions_for(module)[0] == distribution
+
+
+@pytest.mark.parametrize(
+    ("name", "normalized"),
+    [("Pillow", "pillow"), ("python_dateutil", "python-dateutil"), ("ruamel.yaml", "ruamel-yaml"), ("Foo__Bar-.baz", "foo-bar-baz")],
+)
+def test_pep503_normalization(name: str, normalized: str) -> None:
+    assert normalize(name) == normalized
+
+
+PYPROJECT = """\
+[project]
+name = "app"
+dependencies = ["requests>=2", "PyJWT[crypto] ; python_version >= '3.9'"]
+
+[project.optional-dependencies]
+images = ["Pillow>=9"]
+
+[dependency-groups]
+dev = ["Python_Dateutil==2.9", {include-group = "lint"}]
+lint = ["ruff"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "declared_in"),
+    [
+        ("PIL", "pyproject.toml [project.optional-dependencies] images"),
+        ("jwt", "pyproject.toml [project] dependencies"),
+        ("dateutil", "pyproject.toml [dependency-groups] dev"),
+        ("yaml", "requirements-dev.txt"),
+        ("bs4", "requirements/base.txt"),
+        ("attr", "ci/extra.txt"),  # only reachable through `-r ci/extra.txt`
+        ("cv2", None),
+    ],
+)
+def test_declared_detection(tmp_path: Path, module: str, declared_in: str | None) -> None:
+    project = write(tmp_path, {
+        "pyproject.toml": PYPROJECT,
+        "requirements-dev.txt": "-r requirements/base.txt\n-r ci/extra.txt\npyyaml==6.0  # configs\n-e .\n",
+        "ci/extra.txt": "attrs\n",
+        "requirements/base.txt": "# base\nbeautifulsoup4>=4\n",
+    })
+    assert describe(project, module).declared_in == declared_in
+
+
+def test_declared_alternative_distribution_is_the_one_named(tmp_path: Path) -> None:
+    project = write(tmp_path, {"requirements.txt": "opencv-python-headless==4.9\n"})
+    assert describe(project, "cv2") == MissingDependency("cv2", "opencv-python-headless", "requirements.txt")
+
+
+def test_setup_cfg_and_poetry_declarations(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "setup.cfg": "[options]\ninstall_requires =\n    PyYAML\n[options.extras_require]\nimages =\n    pillow\n",
+        "pyproject.toml": "[tool.poetry.group.test.dependencies]\nbeautifulsoup4 = '^4'\n",
+    })
+    assert describe(project, "yaml").declared_in == "setup.cfg [options] install_requires"
+    assert describe(project, "PIL").declared_in == "setup.cfg [options.extras_require] images"
+    assert describe(project, "bs4").declared_in == "pyproject.toml [tool.poetry.group.test.dependencies]"
+
+
+def test_install_command_is_one_sorted_deduplicated_line() -> None:
+    deps = [
+        MissingDependency("yaml", "PyYAML", None),
+        MissingDependency("PIL", "pillow", "requirements.txt"),
+        MissingDependency("PIL.Image", "Pillow", None),
+        MissingDependency("cv2", "opencv-python", None),
+    ]
+    assert install_command(deps) == "python -m pip install PyYAML opencv-python pillow"
+    assert install_command([]) == ""
+
+
+def dependency_diagnosis(path: str, module: str, line: int = 1) -> Diagnosis:
+    return Diagnosis(Category.MISSING_DEPENDENCY, path, line, f"third-party module '{module}' is not installed", module=module)
+
+
+def test_describe_diagnosis_looks_up_the_full_import_not_the_namespace(tmp_path: Path) -> None:
+    project = write(tmp_path, {"tests/test_a.py": "import os\nfrom google.protobuf import json_format\n"})
+    dep = describe_diagnosis(project, dependency_diagnosis("tests/test_a.py", "google", line=2))
+    assert dep == MissingDependency("google", "protobuf", None)
+
+
+def test_planner_only_advises_without_skip_missing_deps(tmp_path: Path) -> None:
+    project = write(tmp_path, {"tests/test_a.py": "import yaml\n", "requirements.txt": "PyYAML\n"})
+    plan = missing_dependencies.plan(dependency_diagnosis("tests/test_a.py", "yaml"), project, Options(root=tmp_path))
+    assert plan.alternatives == ()
+    assert plan.advice == "install PyYAML, which provides yaml (declared in requirements.txt)"
+
+
+def test_planner_guards_test_files_with_skip_missing_deps(tmp_path: Path) -> None:
+    project = write(tmp_path, {"tests/test_a.py": "import google.protobuf\n"})
+    options = Options(root=tmp_path, skip_missing_deps=True)
+    plan = missing_dependencies.plan(dependency_diagnosis("tests/test_a.py", "google"), project, options)
+    (repair,) = plan.alternatives
+    assert [(e.path, e.transform, e.kwargs()) for e in repair.edits] == [
+        ("tests/test_a.py", "guard_missing_dependency", {"module": "google"})
+    ]
+    assert "protobuf" in repair.evidence and "not declared" in repair.evidence  # named by the full import
+
+
+@pytest.mark.parametrize("path", ["src/app/core.py", "tests/helpers.py"])
+def test_planner_never_guards_source_modules(tmp_path: Path, path: str) -> None:
+    project = write(tmp_path, {path: "import yaml\n"})
+    options = Options(root=tmp_path, skip_missing_deps=True)
+    plan = missing_dependencies.plan(dependency_diagnosis(path, "yaml"), project, options)
+    assert plan.alternatives == ()
+    assert "PyYAML" in plan.advice and "not a test module" in plan.advice
+
+
+def test_planner_guards_conftest_and_configured_test_file_patterns(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n',
+        "tests/check_a.py": "import yaml\n",
+        "tests/conftest.py": "import yaml\n",
+    })
+    options = Options(root=tmp_path, skip_missing_deps=True)
+    for path in ("tests/check_a.py", "tests/conftest.py"):
+        assert missing_dependencies.plan(dependency_diagnosis(path, "yaml"), project, options).alternatives

@@ -1,0 +1,180 @@
+"""name_sources and the undefined-names planner: which import an undefined name gets, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collect_fix.name_sources import ImportCandidate, resolve, undefined_at_import
+from collect_fix.planners import undefined_names
+from collect_fix.project import Project
+from collect_fix.types import Category, Diagnosis, Options
+
+
+def write(root: Path, files: dict[str, str]) -> Project:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return Project(root)
+
+
+def chosen(project: Project, name: str, relative: str) -> str | None:
+    resolution = resolve(project, name, project.root / relative)
+    return resolution.chosen.statement if resolution.chosen else None
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "expected"),
+    [
+        pytest.param("x: Optional[int] = None\n", "Optional", "from typing import Optional", id="typing name"),
+        pytest.param("d = defaultdict(list)\n", "defaultdict", "from collections import defaultdict", id="collections"),
+        pytest.param("P = Path('.')\n", "Path", "from pathlib import Path", id="pathlib"),
+        pytest.param("@dataclass\nclass A:\n    pass\n", "dataclass", "from dataclasses import dataclass", id="decorator"),
+        pytest.param("S = json.dumps({})\n", "json", "import json", id="whole module"),
+        pytest.param("T = datetime.now()\n", "datetime", "from datetime import datetime", id="attribute only the class has"),
+        pytest.param("D = datetime.timezone.utc\n", "datetime", "import datetime", id="attribute only the module has"),
+        pytest.param("T = time.time()\n", "time", "import time", id="module wins over its same-named function"),
+        pytest.param("class Jobs(Queue):\n    pass\n", "Queue", "from queue import Queue", id="base class rules out a function"),
+    ],
+)
+def test_resolves_standard_library_names(tmp_path: Path, source: str, name: str, expected: str) -> None:
+    project = write(tmp_path, {"mod.py": source})
+    assert chosen(project, name, "mod.py") == expected
+
+
+def test_genuinely_ambiguous_name_is_not_guessed(tmp_path: Path) -> None:
+    project = write(tmp_path, {"mod.py": "LOCK = Lock()\n"})
+    resolution = resolve(project, "Lock", tmp_path / "mod.py")
+    assert resolution.chosen is None
+    assert {c.module for c in resolution.candidates} == {"threading", "multiprocessing"}
+    assert "ambiguous" in resolution.evidence
+
+
+@pytest.mark.parametrize(
+    ("imports", "expected"),
+    [
+        ("from typing import List\n", "from typing import Callable"),
+        ("import collections.abc\n", "from collections.abc import Callable"),
+    ],
+)
+def test_existing_import_breaks_a_tie(tmp_path: Path, imports: str, expected: str) -> None:
+    project = write(tmp_path, {"mod.py": imports + "H = Callable[[int], None]\n"})
+    resolution = resolve(project, "Callable", tmp_path / "mod.py")
+    assert resolution.chosen is not None and resolution.chosen.statement == expected
+    assert "imports from" in resolution.evidence
+
+
+def test_without_evidence_typing_and_collections_abc_stay_ambiguous(tmp_path: Path) -> None:
+    project = write(tmp_path, {"mod.py": "H = Callable[[int], None]\n"})
+    assert chosen(project, "Callable", "mod.py") is None
+
+
+def test_the_rest_of_the_project_breaks_a_tie(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "mod.py": "H = Callable[[int], None]\n",
+        "other.py": "from collections.abc import Callable\n\nG = Callable[[], int]\n",
+    })
+    assert chosen(project, "Callable", "mod.py") == "from collections.abc import Callable"
+
+
+def test_plain_data_values_are_never_candidates(tmp_path: Path) -> None:
+    # os.name / os.sep exist, but an undefined `name` is a bug, not a missing `from os import name`.
+    project = write(tmp_path, {"mod.py": "X = name + sep\n"})
+    assert resolve(project, "name", tmp_path / "mod.py").candidates == ()
+    assert resolve(project, "sep", tmp_path / "mod.py").candidates == ()
+
+
+def test_unknown_name_has_no_candidates(tmp_path: Path) -> None:
+    project = write(tmp_path, {"mod.py": "X = Optinal\n"})
+    resolution = resolve(project, "Optinal", tmp_path / "mod.py")
+    assert resolution.chosen is None and resolution.candidates == ()
+
+
+def test_project_definition_in_another_module_is_a_candidate(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": "class Order:\n    pass\n",
+        "tests/test_orders.py": "ORDER = Order()\n",
+    })
+    resolution = resolve(project, "Order", tmp_path / "tests/test_orders.py")
+    assert resolution.chosen == ImportCandidate("shop.models", "Order", "project")
+
+
+def test_definition_in_the_failing_module_itself_is_not_a_candidate(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": "X = Order()\n\n\nclass Order:\n    pass\n",
+    })
+    assert resolve(project, "Order", tmp_path / "shop/models.py").candidates == ()
+
+
+def test_same_name_in_stdlib_and_project_is_ambiguous(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/paths.py": "class Path:\n    pass\n",
+        "tests/test_paths.py": "P = Path('x')\n",
+    })
+    resolution = resolve(project, "Path", tmp_path / "tests/test_paths.py")
+    assert resolution.chosen is None
+    assert {c.statement for c in resolution.candidates} == {"from pathlib import Path", "from shop.paths import Path"}
+
+
+def test_undefined_at_import_lists_only_names_read_while_importing(tmp_path: Path) -> None:
+    path = tmp_path / "mod.py"
+    path.write_text(
+        "from typing import List\n"
+        "X: Optional[int] = Default()\n"
+        "def f(a: Dict = None) -> Tuple:\n    return Inner\n"
+        "@deco\nclass C(Base):\n    y = [Comp for _ in range(2)]\n    z = (Lazy for _ in range(2))\n"
+        "L = lambda: Later\n"
+    )
+    assert undefined_at_import(path) == ["Base", "Comp", "Default", "Dict", "Optional", "Tuple", "deco"]
+
+
+def test_undefined_at_import_ignores_postponed_annotations(tmp_path: Path) -> None:
+    path = tmp_path / "mod.py"
+    path.write_text("from __future__ import annotations\n\nX: Optional[int] = field()\n")
+    assert undefined_at_import(path) == ["field"]
+
+
+def diagnosis(path: str, name: str, line: int = 1) -> Diagnosis:
+    return Diagnosis(Category.UNDEFINED_NAME, path, line, f"name '{name}' is not defined", subject=name)
+
+
+def test_planner_adds_every_clear_import_the_module_lacks_in_one_repair(tmp_path: Path) -> None:
+    project = write(tmp_path, {"mod.py": "from typing import List\n\nX: Optional[List[int]] = None\nY = Dict\nZ = Lock()\n"})
+    plan = undefined_names.plan(diagnosis("mod.py", "Optional", 3), project, Options(root=tmp_path))
+    (repair,) = plan.alternatives
+    assert [(edit.path, edit.transform, edit.kwargs()) for edit in repair.edits] == [
+        ("mod.py", "add_missing_import", {"module": "typing", "name": "Optional"}),
+        ("mod.py", "add_missing_import", {"module": "typing", "name": "Dict"}),
+    ]  # Lock is ambiguous: it waits for its own diagnosis
+    assert repair.description == "add `from typing import Dict, Optional` to mod.py"
+    assert "Optional: only typing provides it" in repair.evidence
+
+
+def test_planner_reports_ambiguous_name_with_its_candidates(tmp_path: Path) -> None:
+    project = write(tmp_path, {"mod.py": "LOCK = Lock()\n"})
+    plan = undefined_names.plan(diagnosis("mod.py", "Lock"), project, Options(root=tmp_path))
+    assert plan.alternatives == ()
+    assert "from threading import Lock" in plan.advice and "from multiprocessing import Lock" in plan.advice
+
+
+def test_planner_never_edits_generated_files(tmp_path: Path) -> None:
+    project = write(tmp_path, {"mod.py": "# @generated\nX: Optional[int] = None\n"})
+    plan = undefined_names.plan(diagnosis("mod.py", "Optional", 2), project, Options(root=tmp_path))
+    assert plan.alternatives == () and "@generated" in plan.advice
+
+
+def test_planner_spells_project_imports_relatively_when_the_file_does(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/models.py": "class Order:\n    pass\n",
+        "shop/api/__init__.py": "",
+        "shop/api/views.py": "from .helpers import render\n\nDEFAULT = Order()\n",
+        "shop/api/helpers.py": "def render():\n    pass\n",
+    })
+    plan = undefined_names.plan(diagnosis("shop/api/views.py", "Order", 3), project, Options(root=tmp_path))
+    assert plan.alternatives[0].edits[0].kwargs() == {"module": "..models", "name": "Order"}
