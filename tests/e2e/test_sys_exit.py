@@ -37,9 +37,9 @@ def test_apply_restores_collection_and_skips_the_file(fixture_project) -> None:
     plain = collect_only(root)
     assert plain.returncode == 0, plain.stdout
     assert "INTERNALERROR" not in plain.stdout + plain.stderr
-    assert "7 tests collected" in plain.stdout and "1 skipped" in plain.stdout
+    assert "7 tests collected" in plain.stdout
     verbose = collect_only(root, "-rs")
-    assert "tests/test_api_rate_limiting.py" in verbose.stdout  # named in the skip summary
+    assert "SKIPPED [1] tests/test_api_rate_limiting.py" in verbose.stdout  # pytest reports the file as skipped
     # the report's numbers are pytest's: 0 before (INTERNALERROR) ... 7 after
     assert "tests collected" in result.stdout
 
