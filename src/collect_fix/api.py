@@ -126,7 +126,7 @@ def _next_batch(
                 outcomes[plan.diagnosis.key] = Outcome(plan.diagnosis, Status.FAILED, repair, str(exc))
                 continue
             if not contents:
-                continue  # nothing to change: the repair is already in place
+                break  # already in place (another repair of this batch made it): not a new attempt
             workspace.write(contents)
             applied_repairs[repair] = tuple(sorted(contents))
             batch.append(Applied(plan.diagnosis, repair, tuple(sorted(contents))))

@@ -98,17 +98,9 @@ def _missing_module(error: CollectionError, project: Project, where: Optional[st
 
 
 def _exists_unimportable(project: Project, module: str) -> bool:
-    """A top-level package that is in the tree (under src/ without pythonpath) yet not found.
-
-    Only for top-level names: "No module named 'pkg.sub'" means pkg itself imported fine.
-    """
-    if "." in module:
-        return False
-    top = module
-    for candidate_root in (project.root / "src",):
-        if (candidate_root / top).is_dir() or (candidate_root / f"{top}.py").is_file():
-            return True
-    return False
+    """A top-level package that is in the tree (under src/, lib/ ... without pythonpath) yet
+    not found. Only for top-level names: "No module named 'pkg.sub'" means pkg imported fine."""
+    return "." not in module and bool(project.package_homes(module))
 
 
 def _session_failure(error: CollectionError, project: Project) -> Diagnosis:

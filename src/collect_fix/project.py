@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator, Optional
 
-import tomlkit
 
 # Never edited, never scanned: environments, VCS data, build output, caches.
 EXCLUDED_DIRS = frozenset(
@@ -22,6 +21,7 @@ EXCLUDED_DIRS = frozenset(
     }
 )
 GENERATED_MARKER = b"@generated"
+_MAX_HOME_DEPTH = 3  # how deep package_homes looks for a package that is not on sys.path
 
 
 # eq=False: a Project is one snapshot of the tree; planners cache their scans per instance
@@ -97,6 +97,34 @@ class Project:
                     best = candidate
         return best
 
+    @lru_cache(maxsize=None)  # noqa: B019 - one Project per tree snapshot, see the class comment
+    def package_homes(self, module: str) -> tuple[str, ...]:
+        """Project directories (relative, never the root) that hold the package of ``module``.
+
+        Where a package lives when it is in the tree yet not importable (``src/`` without
+        ``pythonpath``). Best first: the full dotted module resolves there, the package has an
+        ``__init__.py``, shallower, then by name.
+        """
+        parts = module.split(".")
+        ranked: list[tuple[tuple[bool, bool, int, str], str]] = []
+        for directory, dirnames, filenames in os.walk(self.root):
+            here = Path(directory)
+            depth = len(here.relative_to(self.root).parts)
+            dirnames[:] = sorted(
+                name for name in dirnames
+                if name not in EXCLUDED_DIRS and not name.startswith(".") and depth < _MAX_HOME_DEPTH
+            )
+            if depth == 0:
+                continue  # the root is on sys.path already, under ``python -m pytest`` at least
+            package = here / parts[0]
+            if not (package.is_dir() and _has_modules(package)) and f"{parts[0]}.py" not in filenames:
+                continue
+            base = here.joinpath(*parts)
+            resolves = base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+            relative = self.relative(here)
+            ranked.append(((not resolves, not (package / "__init__.py").is_file(), depth, relative), relative))
+        return tuple(relative for _, relative in sorted(ranked))
+
     def relative(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.root)).as_posix()
 
@@ -126,6 +154,10 @@ class Project:
         return None
 
 
+def _has_modules(directory: Path) -> bool:
+    return any(child.suffix == ".py" for child in directory.iterdir())
+
+
 def _holds_python(directory: Path) -> bool:
     if (directory / "__init__.py").is_file():
         return True
@@ -140,29 +172,7 @@ def _is_venv(directory: Path) -> bool:
 
 
 def pytest_pythonpath(root: Path) -> tuple[str, ...]:
-    """The ``pythonpath`` ini option from pyproject.toml, pytest.ini, tox.ini or setup.cfg."""
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomlkit.parse(pyproject.read_text(encoding="utf-8")).unwrap()
-        except Exception:
-            data = {}
-        value = data.get("tool", {}).get("pytest", {}).get("ini_options", {}).get("pythonpath")
-        if isinstance(value, str):
-            return tuple(value.split())
-        if isinstance(value, list):
-            return tuple(str(item) for item in value)
-    import configparser
+    """The ``pythonpath`` option from the configuration file pytest itself reads."""
+    from collect_fix import pytest_config  # imported here: pytest_config builds on Project
 
-    for name, section in (("pytest.ini", "pytest"), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
-        ini = root / name
-        if not ini.is_file():
-            continue
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(ini, encoding="utf-8")
-        except configparser.Error:
-            continue
-        if parser.has_option(section, "pythonpath"):
-            return tuple(parser.get(section, "pythonpath").split())
-    return ()
+    return pytest_config.pythonpath(root)

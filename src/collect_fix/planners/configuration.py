@@ -1,0 +1,264 @@
+"""Errors the project's layout or pytest configuration causes, repaired there, never in code.
+
+An unknown marker is registered in the file pytest reads its configuration from; a package under
+``src/`` that is not on sys.path gets a ``pythonpath`` entry; two test files with one basename get
+the ``__init__.py`` files that give them distinct module names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Optional
+
+from collect_fix import pytest_config
+from collect_fix.project import EXCLUDED_DIRS, Project
+from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
+
+CATEGORIES = (Category.IMPORT_MISMATCH, Category.UNKNOWN_MARKER, Category.PROJECT_NOT_IMPORTABLE)
+
+BUILTIN_MARKERS = ("filterwarnings", "parametrize", "skip", "skipif", "usefixtures", "xfail")
+# Markers that mean a plugin is missing: registering one would hide that, so say which to install.
+PLUGIN_MARKERS = {
+    "anyio": "anyio",
+    "asyncio": "pytest-asyncio",
+    "django_db": "pytest-django",
+    "flaky": "pytest-rerunfailures (or flaky)",
+    "freeze_time": "pytest-freezer",
+    "order": "pytest-order",
+    "timeout": "pytest-timeout",
+    "trio": "pytest-trio",
+    "vcr": "pytest-recording",
+    "xdist_group": "pytest-xdist",
+}
+_UNKNOWN_MARKER = re.compile(r"'(?P<name>\w+)' not found in `markers` configuration option")
+# A test package named like a stdlib module would hide it (``test`` is CPython's own suite).
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"test"}
+# How deep to look for the directory that holds a package (src/, lib/, python/src/ ...).
+
+
+def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
+    if diagnosis.category is Category.UNKNOWN_MARKER:
+        return _plan_marker(diagnosis, project)
+    if diagnosis.category is Category.PROJECT_NOT_IMPORTABLE:
+        return _plan_pythonpath(diagnosis, project)
+    return _plan_mismatch(diagnosis, project, options)
+
+
+# -- unknown marker ----------------------------------------------------------------------------
+
+
+def _plan_marker(diagnosis: Diagnosis, project: Project) -> Plan:
+    marker = diagnosis.subject or _marker_from_message(diagnosis)
+    where = _where(diagnosis)
+    if not marker:
+        advice = f"Register the marker used at {where} under `markers` in the pytest configuration."
+        return Plan(diagnosis, advice=advice)
+    config = pytest_config.locate(project.root)
+    registered = pytest_config.registered_markers(project.root)
+    if marker in PLUGIN_MARKERS:
+        return Plan(
+            diagnosis,
+            advice=(
+                f"@pytest.mark.{marker} ({where}) belongs to {PLUGIN_MARKERS[marker]}, which is not installed: "
+                f"install it in the test environment (registering the marker would hide that it does nothing)."
+            ),
+        )
+    typo = difflib.get_close_matches(marker, (*BUILTIN_MARKERS, *registered), n=1, cutoff=0.8)
+    if typo:
+        return Plan(
+            diagnosis,
+            advice=f"@pytest.mark.{marker} ({where}) looks like a typo of '{typo[0]}': fix the spelling in the test.",
+        )
+    refusal = project.editable(project.root / config.path)
+    if refusal:
+        return Plan(diagnosis, advice=f"Add '{marker}' to `markers` in {config.label} by hand ({refusal}).")
+    repair = Repair(
+        description=f"register marker '{marker}' in {config.label}",
+        edits=(Edit(config.path, "register_marker", (("marker", marker), ("description", ""))),),
+        evidence=(
+            f"--strict-markers rejects @pytest.mark.{marker}; pytest reads {config.label}, "
+            f"which does not list it" + ("" if config.exists else " (the section is new)")
+        ),
+    )
+    return Plan(diagnosis, (repair,), advice=f"Add '{marker}' to `markers` in {config.label}.")
+
+
+def _marker_from_message(diagnosis: Diagnosis) -> Optional[str]:
+    message = diagnosis.error.message if diagnosis.error else diagnosis.summary
+    match = _UNKNOWN_MARKER.search(message or "")
+    return match.group("name") if match else None
+
+
+# -- package not importable --------------------------------------------------------------------
+
+
+def _plan_pythonpath(diagnosis: Diagnosis, project: Project) -> Plan:
+    module = diagnosis.module or (diagnosis.error.attrs.get("name") if diagnosis.error else None)
+    if not module:
+        advice = f"A module imported at {_where(diagnosis)} is not on sys.path; install the project"
+        advice += " (pip install -e .)."
+        return Plan(diagnosis, advice=advice)
+    top = module.split(".", 1)[0]
+    homes = project.package_homes(module)
+    if not homes:
+        advice = f"No directory of the project holds '{top}'; install the package that provides it."
+        return Plan(diagnosis, advice=advice)
+    home = homes[0]
+    config = pytest_config.locate(project.root)
+    install = "or install the project into the test environment (pip install -e .)"
+    if home in {_normal(entry) for entry in pytest_config.pythonpath(project.root)}:
+        return Plan(
+            diagnosis,
+            advice=(
+                f"'{top}' lives in {home}/, which {config.label} already puts on pythonpath; "
+                f"check that it imports, {install}."
+            ),
+        )
+    refusal = project.editable(project.root / config.path)
+    if refusal:
+        return Plan(diagnosis, advice=f"Add '{home}' to `pythonpath` in {config.label} ({refusal}), {install}.")
+    repair = Repair(
+        description=f"add '{home}' to pythonpath in {config.label}",
+        edits=(Edit(config.path, "add_pythonpath", (("entry", home),)),),
+        evidence=f"'{top}' lives in {home}/, which is neither installed nor on pytest's pythonpath",
+    )
+    return Plan(diagnosis, (repair,), advice=f"Add '{home}' to pythonpath in {config.label}, {install}.")
+
+
+def _normal(entry: str) -> str:
+    return os.path.normpath(entry).replace(os.sep, "/")
+
+
+# -- import file mismatch ----------------------------------------------------------------------
+
+
+def _plan_mismatch(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
+    mismatch = diagnosis.error.attrs.get("mismatch") if diagnosis.error else None
+    if not mismatch or len(mismatch) != 3:
+        return Plan(diagnosis, advice=_MISMATCH_ADVICE.format(where=_where(diagnosis)))
+    module, existing, new = (str(value) for value in mismatch)
+    root = project.root.resolve()
+    files = [Path(path).resolve() for path in (existing, new) if path and path != "None"]
+    shown = " and ".join(_show(project, path) for path in files)
+    mode = pytest_config.import_mode(project.root, options.pytest_args)
+    if mode == "importlib":
+        return Plan(
+            diagnosis,
+            advice=(
+                f"{shown} both import as '{module}', yet pytest runs with --import-mode=importlib here, where "
+                f"they cannot clash: look for a second pytest configuration or a conftest that edits sys.path, "
+                f"or rename one of the files."
+            ),
+        )
+    ours = [path for path in files if _inside(path, root)]
+    planned = _packages_needed(files, ours, root, project)
+    repair = _init_repair(planned, files, module, project) if planned else None
+    advice = (
+        f"{shown} both import as '{module}': add __init__.py files to their directories, "
+        f"rename one of them, or run pytest with --import-mode=importlib."
+    )
+    return Plan(diagnosis, (repair,) if repair else (), advice=advice)
+
+
+_MISMATCH_ADVICE = (
+    "Two test files import under one module name ({where}): add __init__.py files to their directories, "
+    "rename one of them, or run pytest with --import-mode=importlib."
+)
+
+
+def _packages_needed(files: list[Path], ours: list[Path], root: Path, project: Project) -> Optional[frozenset[Path]]:
+    """The fewest directories that, as packages, give every file its own module name.
+
+    Each file's directories count from the file upwards, one level more per try, never the
+    project root itself. None when no number of levels does it (a directory name that is not
+    an identifier stops pytest's package walk; a name that would hide another module is refused).
+    """
+    chains = [_dirs_below(path.parent, root) for path in ours]
+    if not chains or not all(chains):
+        return None
+    for depth in range(1, max(len(chain) for chain in chains) + 1):
+        planned = frozenset(directory for chain in chains for directory in chain[:depth])
+        if _distinct(files, planned, project):
+            return planned
+    return None
+
+
+def _dirs_below(directory: Path, root: Path) -> list[Path]:
+    """``directory`` and its parents, innermost first, down to (not including) ``root``."""
+    chain = []
+    while directory != root and _inside(directory, root):
+        chain.append(directory)
+        directory = directory.parent
+    return chain
+
+
+def _distinct(files: list[Path], planned: frozenset[Path], project: Project) -> bool:
+    names = [_prepend_name(path, planned) for path in files]
+    if len({name for name, _ in names}) != len(names):
+        return False
+    return not any(_shadows(name, base, project) for name, base in names if "." in name)
+
+
+def _prepend_name(path: Path, planned: frozenset[Path]) -> tuple[str, Path]:
+    """(module name, sys.path entry) pytest's prepend import mode gives ``path``.
+
+    As pytest's ``resolve_package_path``: walk up while the directory holds an ``__init__.py``
+    (or will) and its name is an identifier.
+    """
+    parts = [path.stem]
+    directory = path.parent
+    while directory.name.isidentifier() and (directory in planned or (directory / "__init__.py").is_file()):
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return ".".join(parts), directory
+
+
+def _shadows(name: str, base: Path, project: Project) -> bool:
+    """Would the top-level package of ``name`` (under ``base``) hide another module?"""
+    top = name.split(".", 1)[0]
+    if top in _STDLIB:
+        return True
+    other = project.module_file(top)
+    return other is not None and not _inside(other.resolve(), (base / top).resolve())
+
+
+def _init_repair(planned: frozenset[Path], files: list[Path], module: str, project: Project) -> Optional[Repair]:
+    missing = sorted(directory for directory in planned if not (directory / "__init__.py").is_file())
+    if not missing or any(project.editable(directory / "__init__.py") for directory in missing):
+        return None
+    names = " and ".join(f"'{_prepend_name(path, planned)[0]}'" for path in files)
+    shown = ", ".join(f"{_relative(project, directory)}/" for directory in missing)
+    return Repair(
+        description=f"add __init__.py to {shown}",
+        edits=tuple(Edit(f"{_relative(project, directory)}/__init__.py", "create_empty") for directory in missing),
+        evidence=(
+            f"without __init__.py, pytest's prepend import mode names both files '{module}' after their basename; "
+            f"as packages they import as {names}"
+        ),
+    )
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _relative(project: Project, path: Path) -> str:
+    return path.resolve().relative_to(project.root.resolve()).as_posix()
+
+
+def _show(project: Project, path: Path) -> str:
+    return _relative(project, path) if _inside(path, project.root.resolve()) else str(path)
+
+
+def _where(diagnosis: Diagnosis) -> str:
+    if diagnosis.path and diagnosis.line:
+        return f"{diagnosis.path}:{diagnosis.line}"
+    return diagnosis.path or "an unknown file"

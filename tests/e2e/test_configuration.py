@@ -1,0 +1,225 @@
+"""Issue acceptance: configuration-level errors are repaired in the config or layout, the
+report-only ones are explained and left byte for byte as they were. Real CLI, real pytest."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import collect_only, collected_ids, run_collect_fix, snapshot
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+
+MISMATCH_IDS = [
+    "tests/integration/store/test_queries.py::test_value_of_found_items",
+    "tests/integration/test_models.py::test_restock_cycle",
+    "tests/unit/store/test_queries.py::test_find_skips_sold_out_items",
+    "tests/unit/test_models.py::test_add_accumulates",
+    "tests/unit/test_models.py::test_remove_more_than_available_fails",
+    "tests/unit/test_pricing.py::test_price_is_in_cents",
+]
+
+WEATHER_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "weather"
+version = "0.3.1"
+dependencies = []  # stdlib only
+
+[tool.pytest.ini_options]
+# Typos in marker names must fail, not silently select nothing.
+addopts = "--strict-markers -ra"
+testpaths = ["tests"]
+pythonpath = ["."]
+markers = [
+    "network: talks to the forecast service",  # deselected in CI with -m "not network"
+    "integration",
+    "slow",
+    "offline",
+]
+
+[tool.coverage.run]
+branch = true
+source = ["weather"]
+"""
+
+SLUGS_TOX_INI = """\
+; tox and pytest share this file.
+[tox]
+envlist = py311, lint
+
+[testenv]
+deps = pytest
+commands = pytest {posargs}
+
+[pytest]
+# Unknown markers are errors here.
+addopts = --strict-markers
+testpaths = tests
+pythonpath = .
+markers =
+    unicode: inputs outside ASCII
+    smoke
+    regression
+    ; keep the list sorted
+
+[testenv:lint]
+deps = ruff
+commands = ruff check slugs tests
+"""
+
+LEDGER_PYPROJECT_TAIL = """\
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+# Shared test helpers live outside the test directories.
+pythonpath = ["tests/support", "src"]
+"""
+
+REPAIRABLE = [
+    pytest.param(
+        "import_mismatch",
+        {name: "" for name in (
+            "tests/integration/__init__.py", "tests/integration/store/__init__.py",
+            "tests/unit/__init__.py", "tests/unit/store/__init__.py",
+        )},
+        MISMATCH_IDS,
+        id="import file mismatch",
+    ),
+    pytest.param(
+        "unknown_marker_pyproject",
+        {"pyproject.toml": WEATHER_PYPROJECT},
+        [
+            "tests/test_forecast.py::test_daily_high",
+            "tests/test_forecast.py::test_warming_hours",
+            "tests/test_units.py::test_freezing_point",
+            "tests/test_units.py::test_round_trip_over_a_wide_range",
+            "tests/test_units.py::test_knots",
+        ],
+        id="unknown markers, pyproject.toml",
+    ),
+    pytest.param(
+        "unknown_marker_ini",
+        {"tox.ini": SLUGS_TOX_INI},
+        [
+            "tests/test_separators.py::test_custom_separator[_]",
+            "tests/test_separators.py::test_custom_separator[.]",
+            "tests/test_slugify.py::test_spaces_become_dashes",
+            "tests/test_slugify.py::test_accents_are_dropped",
+            "tests/test_slugify.py::test_trailing_punctuation",
+        ],
+        id="unknown markers, tox.ini",
+    ),
+    pytest.param(
+        "src_layout_not_importable",
+        {"pyproject.toml": (FIXTURES / "src_layout_not_importable/pyproject.toml").read_text().replace(
+            'pythonpath = ["tests/support"]', 'pythonpath = ["tests/support", "src"]')},
+        [
+            "tests/test_accounts.py::test_opening_balance",
+            "tests/test_accounts.py::test_posting_adds_up",
+            "tests/test_money.py::test_currencies_do_not_mix",
+        ],
+        id="src layout not on sys.path",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "changed", "ids"), REPAIRABLE)
+def test_apply_repairs_and_changes_only_what_it_must(
+    fixture_project, name: str, changed: dict[str, str], ids: list[str]
+) -> None:
+    root = fixture_project(name)
+    before = snapshot(root)
+    assert collect_only(root).returncode == 2  # plain pytest: collection errors
+
+    result = run_collect_fix(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    plain = collect_only(root)
+    assert plain.returncode == 0, plain.stdout
+    assert collected_ids(root) == ids
+    after = snapshot(root)
+    assert {path for path in after if before.get(path) != after[path]} == set(changed)
+    for path, text in changed.items():
+        assert (root / path).read_text(encoding="utf-8") == text
+
+
+def test_src_layout_config_keeps_everything_else(fixture_project) -> None:
+    root = fixture_project("src_layout_not_importable")
+
+    run_collect_fix(root, "--apply")
+
+    assert (root / "pyproject.toml").read_text().endswith(LEDGER_PYPROJECT_TAIL)
+
+
+@pytest.mark.parametrize(
+    "name", ["import_mismatch", "unknown_marker_pyproject", "unknown_marker_ini", "src_layout_not_importable"]
+)
+def test_second_apply_changes_nothing(fixture_project, name: str) -> None:
+    root = fixture_project(name)
+    run_collect_fix(root, "--apply")
+    state = snapshot(root)
+
+    again = run_collect_fix(root, "--apply")
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert snapshot(root) == state
+
+
+REPORT_ONLY_ERRORS = ["tests/test_customers.py", "tests/test_payments.py", "tests/test_receipts.py"]
+
+
+def _error_files(root: Path) -> list[str]:
+    output = collect_only(root, "-rE").stdout
+    return sorted({line.split()[1] for line in output.splitlines() if line.startswith("ERROR ")})
+
+
+def test_missing_plugin_stops_everything_and_is_only_reported(fixture_project) -> None:
+    root = fixture_project("report_only")
+    state = snapshot(root)
+
+    result = run_collect_fix(root, "--apply")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert snapshot(root) == state
+    assert "missing_plugin:" in result.stdout
+    assert "'some_missing_plugin' (named in tests/conftest.py:3) is not installed" in result.stdout
+
+
+def test_after_apply_only_report_only_errors_remain_untouched(fixture_project) -> None:
+    root = fixture_project("report_only")
+    conftest = root / "tests/conftest.py"
+    # The person follows the advice for the missing plugin; the rest of the suite becomes visible.
+    conftest.write_text(conftest.read_text().replace('pytest_plugins = ["some_missing_plugin"]\n', ""))
+    assert _error_files(root) == sorted([*REPORT_ONLY_ERRORS, "tests/test_pricing.py"])
+    before = snapshot(root)
+
+    result = run_collect_fix(root, "--apply")
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert _error_files(root) == REPORT_ONLY_ERRORS
+    assert "tests/test_pricing.py::test_every_percentage" in collected_ids(root)
+    after = snapshot(root)
+    assert {path for path in after if before.get(path) != after[path]} == {"pyproject.toml"}
+    assert (root / "pyproject.toml").read_text().endswith(
+        textwrap.dedent("""\
+            pythonpath = ["."]
+            markers = [
+                "slow",
+            ]
+            """)
+    )
+    report = result.stdout
+    for category in ("circular_import:", "class_creation:", "syntax_error:"):
+        assert category in report
+    assert "Circular import shop.customers -> shop.orders -> shop.customers (shop/orders.py:3)" in report
+    assert "A class at shop/payments.py:11 cannot be created" in report
+    assert "SyntaxError at shop/receipts.py:6:21: '(' was never closed" in report
+
+    again = run_collect_fix(root, "--apply")
+
+    assert again.returncode == 1
+    assert snapshot(root) == after
