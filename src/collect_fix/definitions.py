@@ -1,0 +1,248 @@
+"""A static index of the project's top-level definitions, to tell where a missing name went.
+
+Built with ``ast`` rather than rope's autoimport: both parse every file in about the same time,
+but rope reports neither line numbers nor async functions, names modules from its own idea of
+the source roots and would need a second pass anyway. Each file is parsed once and re-parsed only
+when its size or mtime changes, so planners can ask again after every repair.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from collect_fix.project import Project
+
+_TEST_DIRS = frozenset({"tests", "test", "testing"})
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A name a module defines itself (not one it imports). ``path`` is project-relative posix."""
+
+    name: str
+    module: str
+    path: str
+    line: int
+    kind: str  # "class" | "function" | "async_function" | "constant"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    stamp: tuple[int, int]
+    module: Optional[str]
+    definitions: tuple[Definition, ...]
+    imports: frozenset[str]
+
+
+_CACHE: dict[tuple[Path, tuple[Path, ...]], dict[Path, _Entry]] = {}
+
+
+def find_definitions(project: Project, name: str) -> list[Definition]:
+    """Top-level definitions of ``name`` in any project module outside the tests, by module name."""
+    found = [
+        definition
+        for entry in _refresh_all(project).values()
+        for definition in entry.definitions
+        if definition.name == name
+    ]
+    return sorted(found, key=lambda definition: (definition.module, definition.line))
+
+
+def module_definitions(project: Project, module: str) -> list[Definition]:
+    """Top-level definitions of one project module, in source order; [] when it has no file."""
+    entry = _module_entry(project, module)
+    return list(entry.definitions) if entry else []
+
+
+def module_imports(project: Project, module: str) -> frozenset[str]:
+    """Absolute names of the modules ``module`` imports at module level (not inside functions).
+
+    ``from pkg import mod`` yields both ``pkg`` and ``pkg.mod``: statically it may be either.
+    """
+    entry = _module_entry(project, module)
+    return entry.imports if entry else frozenset()
+
+
+def imports_at_load(project: Project, start: str, target: str) -> bool:
+    """Whether loading ``start`` loads ``target`` through project modules' module-level imports."""
+    seen: set[str] = set()
+    pending = [start]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for imported in module_imports(project, current):
+            for loaded in _with_parents(imported):
+                if loaded == target:
+                    return True
+                if project.owns_module(loaded) and loaded not in seen:
+                    pending.append(loaded)
+    return False
+
+
+def is_test_file(relative: str) -> bool:
+    """Test modules, conftests and anything under a tests directory: never a home for names."""
+    parts = relative.split("/")
+    filename = parts[-1]
+    return (
+        any(part in _TEST_DIRS for part in parts[:-1])
+        or filename == "conftest.py"
+        or filename.startswith("test_")
+        or filename.endswith("_test.py")
+    )
+
+
+def clear_cache() -> None:
+    _CACHE.clear()
+
+
+def _files(project: Project) -> dict[Path, _Entry]:
+    key = (project.root.resolve(), tuple(root.resolve() for root in project.source_roots))
+    return _CACHE.setdefault(key, {})
+
+
+def _refresh_all(project: Project) -> dict[Path, _Entry]:
+    files = _files(project)
+    present = set()
+    for path in project.python_files():
+        if is_test_file(project.relative(path)):
+            continue
+        present.add(path)
+        _entry(project, path, files)
+    for stale in set(files) - present:
+        del files[stale]
+    return {path: files[path] for path in present if path in files}
+
+
+def _module_entry(project: Project, module: str) -> Optional[_Entry]:
+    path = project.module_file(module)
+    if path is None:
+        return None
+    return _entry(project, Path(os.path.normpath(path)), _files(project))
+
+
+def _entry(project: Project, path: Path, files: dict[Path, _Entry]) -> Optional[_Entry]:
+    try:
+        status = path.stat()
+    except OSError:
+        files.pop(path, None)
+        return None
+    stamp = (status.st_mtime_ns, status.st_size)
+    cached = files.get(path)
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    entry = _parse(project, path, stamp)
+    files[path] = entry
+    return entry
+
+
+def _parse(project: Project, path: Path, stamp: tuple[int, int]) -> _Entry:
+    module = project.module_name(path)
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (SyntaxError, ValueError, OSError):
+        return _Entry(stamp, module, (), frozenset())
+    if module is None:
+        return _Entry(stamp, module, (), frozenset())
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    statements = list(_top_level(tree.body))
+    return _Entry(
+        stamp,
+        module,
+        tuple(_definitions(statements, module, project.relative(path))),
+        frozenset(_imports(statements, package)),
+    )
+
+
+def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Statements run when the module loads: also inside top-level if/try, not TYPE_CHECKING."""
+    statements: list[ast.stmt] = []
+    for statement in body:
+        statements.append(statement)
+        if isinstance(statement, ast.If):
+            if not _is_type_checking(statement.test):
+                statements.extend(_top_level(statement.body))
+            statements.extend(_top_level(statement.orelse))
+        elif isinstance(statement, ast.Try):
+            for block in (statement.body, statement.orelse, statement.finalbody):
+                statements.extend(_top_level(block))
+            for handler in statement.handlers:
+                statements.extend(_top_level(handler.body))
+    return statements
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _definitions(statements: list[ast.stmt], module: str, relative: str) -> list[Definition]:
+    kinds: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for statement in statements:
+        for name, kind in _bound(statement, kinds):
+            if name not in kinds:
+                kinds[name] = kind
+                lines[name] = statement.lineno
+    return [Definition(name, module, relative, lines[name], kind) for name, kind in kinds.items()]
+
+
+def _bound(statement: ast.stmt, kinds: dict[str, str]) -> list[tuple[str, str]]:
+    if isinstance(statement, ast.ClassDef):
+        return [(statement.name, "class")]
+    if isinstance(statement, ast.AsyncFunctionDef):
+        return [(statement.name, "async_function")]
+    if isinstance(statement, ast.FunctionDef):
+        return [(statement.name, "function")]
+    if isinstance(statement, ast.Assign):
+        # ``Old = New`` keeps New's kind, so an alias of a class still counts as a class.
+        kind = kinds.get(statement.value.id, "constant") if isinstance(statement.value, ast.Name) else "constant"
+        return [(name, kind) for target in statement.targets for name in _target_names(target)]
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        return [(name, "constant") for name in _target_names(statement.target)]
+    return []
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _target_names(element)]
+    return []
+
+
+def _imports(statements: list[ast.stmt], package: str) -> set[str]:
+    imported: set[str] = set()
+    for statement in statements:
+        if isinstance(statement, ast.Import):
+            imported.update(alias.name for alias in statement.names)
+        elif isinstance(statement, ast.ImportFrom):
+            base = _absolute(statement.module, statement.level, package)
+            if base is None:
+                continue
+            imported.add(base)
+            imported.update(f"{base}.{alias.name}" for alias in statement.names if alias.name != "*")
+    return imported
+
+
+def _absolute(module: Optional[str], level: int, package: str) -> Optional[str]:
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if module:
+        base.append(module)
+    return ".".join(base) or None
+
+
+def _with_parents(module: str) -> list[str]:
+    parts = module.split(".")
+    return [".".join(parts[:index]) for index in range(1, len(parts) + 1)]

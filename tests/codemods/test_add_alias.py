@@ -1,0 +1,104 @@
+"""add_alias: a renamed name stays importable under its old name, marked as debt."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.codemod import CodemodContext, CodemodTest
+
+from collect_fix.codemods.add_alias import AddAliasCommand
+
+
+def transform(source: str, **args: str) -> str:
+    return AddAliasCommand(CodemodContext(), **args).transform_module(cst.parse_module(source)).code
+
+
+class TestAddAlias(CodemodTest):
+    TRANSFORM = AddAliasCommand
+
+    def test_alias_follows_the_renamed_class(self) -> None:
+        before = """
+            class Middleware:
+                pass
+
+
+            def build():
+                return Middleware()
+        """
+        after = """
+            class Middleware:
+                pass
+
+
+            BaseMiddleware = Middleware  # collect-fix: alias -> Middleware (renamed)
+
+
+            def build():
+                return Middleware()
+        """
+        self.assertCodemod(before, after, name="BaseMiddleware", target="Middleware")
+
+    def test_alias_of_a_constant_sits_right_below_it(self) -> None:
+        before = """
+            TIMEOUT_SECONDS = 30
+            RETRIES = 3
+        """
+        after = """
+            TIMEOUT_SECONDS = 30
+            TIMEOUT = TIMEOUT_SECONDS  # collect-fix: alias -> TIMEOUT_SECONDS (renamed)
+            RETRIES = 3
+        """
+        self.assertCodemod(before, after, name="TIMEOUT", target="TIMEOUT_SECONDS")
+
+    def test_alias_joins_all(self) -> None:
+        before = """
+            __all__ = ["charge_card"]
+
+
+            async def charge_card(amount):
+                return amount
+        """
+        after = """
+            __all__ = ["charge_card", "charge"]
+
+
+            async def charge_card(amount):
+                return amount
+
+
+            charge = charge_card  # collect-fix: alias -> charge_card (renamed)
+        """
+        self.assertCodemod(before, after, name="charge", target="charge_card")
+
+    def test_alias_of_an_imported_name_goes_after_the_import(self) -> None:
+        before = """
+            from pkg.impl import Client as HttpClient
+            import os
+        """
+        after = """
+            from pkg.impl import Client as HttpClient
+            Client = HttpClient  # collect-fix: alias -> HttpClient (renamed)
+            import os
+        """
+        self.assertCodemod(before, after, name="Client", target="HttpClient")
+
+    def test_second_run_changes_nothing(self) -> None:
+        once = transform("class New:\n    pass\n", name="Old", target="New")
+        assert transform(once, name="Old", target="New") == once
+        assert once.count("Old = New") == 1
+
+    def test_name_already_defined_is_left_alone(self) -> None:
+        before = """
+            class New:
+                pass
+
+
+            class Old:
+                pass
+        """
+        self.assertCodemod(before, before, name="Old", target="New")
+
+    def test_alias_to_itself_is_skipped(self) -> None:
+        self.assertCodemod("X = 1\n", "X = 1\n", name="X", target="X", expected_skip=True)
+
+    def test_alias_to_an_undefined_target_is_skipped(self) -> None:
+        self.assertCodemod("X = 1\n", "X = 1\n", name="Old", target="Missing", expected_skip=True)

@@ -1,0 +1,135 @@
+"""add_reexport: a moved name stays importable from its old module."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.codemod import CodemodContext, CodemodTest
+
+from collect_fix.codemods.add_reexport import AddReexportCommand
+
+
+
+def context() -> CodemodContext:
+    """A fresh context per case: scheduled imports live in the context's scratch."""
+    return CodemodContext(full_module_name="pkg.mod", full_package_name="pkg")
+
+
+def transform(source: str, **args: object) -> str:
+    return AddReexportCommand(CodemodContext(full_module_name="pkg.mod"), **args).transform_module(
+        cst.parse_module(source)
+    ).code
+
+
+class TestAddReexport(CodemodTest):
+    TRANSFORM = AddReexportCommand
+
+    def test_import_joins_the_other_imports(self) -> None:
+        before = """
+            import os
+
+
+            def helper():
+                return os.sep
+        """
+        after = """
+            import os
+            from pkg.other import Widget
+
+
+            def helper():
+                return os.sep
+        """
+        self.assertCodemod(before, after, from_module="pkg.other", name="Widget", context_override=context())
+
+    def test_import_merges_into_an_existing_import_from_the_same_module(self) -> None:
+        before = """
+            from pkg.other import helper
+        """
+        after = """
+            from pkg.other import Widget, helper
+        """
+        self.assertCodemod(before, after, from_module="pkg.other", name="Widget", context_override=context())
+
+    def test_module_without_imports_gets_the_import_below_its_docstring(self) -> None:
+        source = '"""Stock levels."""\n\n_STOCK = {}\n'
+        assert transform(source, from_module="pkg.other", name="restock") == (
+            '"""Stock levels."""\n\nfrom pkg.other import restock\n\n_STOCK = {}\n'
+        )
+
+    def test_multiline_all_gets_the_name_in_its_own_style(self) -> None:
+        before = """
+            import os
+
+            __all__ = [
+                'helper',
+                'other',
+            ]
+        """
+        after = """
+            import os
+            from pkg.other import Widget
+
+            __all__ = [
+                'helper',
+                'other',
+                'Widget',
+            ]
+        """
+        self.assertCodemod(before, after, from_module="pkg.other", name="Widget", context_override=context())
+
+    def test_one_line_all_tuple_gets_the_name(self) -> None:
+        before = """
+            import os
+            __all__ = ("helper",)
+        """
+        after = """
+            import os
+            from pkg.other import Widget
+
+            __all__ = ("helper", "Widget")
+        """
+        self.assertCodemod(before, after, from_module="pkg.other", name="Widget", context_override=context())
+
+    def test_circular_home_puts_the_reexport_after_the_module_own_definitions(self) -> None:
+        # pkg.other imports pkg.mod at load time: a top-of-file import would be circular.
+        before = """
+            CODES = {"VIP": 25}
+
+
+            def code_percent(code):
+                return CODES.get(code, 0)
+        """
+        after = """
+            CODES = {"VIP": 25}
+
+
+            def code_percent(code):
+                return CODES.get(code, 0)
+
+
+            # Imported last: pkg.other imports this module.
+            from pkg.other import apply_discount
+        """
+        self.assertCodemod(
+            before, after, from_module="pkg.other", name="apply_discount", at_end=True, context_override=context()
+        )
+
+    def test_second_run_changes_nothing(self) -> None:
+        for at_end in (False, True):
+            once = transform('__all__ = ["a"]\n\n\ndef a():\n    pass\n', from_module="pkg.other", name="W", at_end=at_end)
+            assert transform(once, from_module="pkg.other", name="W", at_end=at_end) == once
+            assert once.count('"W"') == 1
+
+    def test_name_already_bound_is_left_alone(self) -> None:
+        before = """
+            from pkg.elsewhere import Widget
+        """
+        self.assertCodemod(before, before, from_module="pkg.other", name="Widget", context_override=context())
+
+    def test_empty_module_gets_just_the_import(self) -> None:
+        assert transform("", from_module="pkg.other", name="Widget") == "from pkg.other import Widget\n"
+
+    def test_reexport_from_the_module_itself_is_skipped(self) -> None:
+        self.assertCodemod(
+            "x = 1\n", "x = 1\n", from_module="pkg.mod", name="Widget", context_override=context(), expected_skip=True
+        )

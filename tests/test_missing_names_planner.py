@@ -1,0 +1,208 @@
+"""The missing-names planner: moved -> re-export, renamed -> alias, never written -> stub."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from collect_fix.planners.missing_names import plan
+from collect_fix.project import Project
+from collect_fix.transforms import run_edit
+from collect_fix.types import Category, Diagnosis, Edit, Options, Plan
+from conftest import collect_only, collected_ids
+
+
+def make(root: Path, files: dict[str, str]) -> Project:
+    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return Project(root)
+
+
+def missing(name: str, module: str, importer: str = "tests/test_it.py", line: int = 1) -> Diagnosis:
+    return Diagnosis(
+        Category.MISSING_NAME, importer, line, f"cannot import name '{name}' from '{module}'", subject=name, module=module
+    )
+
+
+def planned(project: Project, diagnosis: Diagnosis, **options: object) -> Plan:
+    return plan(diagnosis, project, Options(root=project.root, **options))  # type: ignore[arg-type]
+
+
+def apply(project: Project, edit: Edit) -> None:
+    path = project.root / edit.path
+    source = path.read_bytes() if path.exists() else None
+    path.write_bytes(run_edit(edit, source, path, project.module_name(path)))
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=root, check=True, capture_output=True,
+    )
+
+
+MOVED = {
+    "shop/__init__.py": "",
+    "shop/discounts.py": '"""Codes."""\n\nCODES = {"VIP": 25}\n\n\ndef code_percent(code):\n    return CODES.get(code, 0)\n',
+    "shop/pricing.py": "def apply_discount(price, percent):\n    return price * (100 - percent) / 100\n",
+    "tests/test_it.py": "from shop.discounts import apply_discount\n\n\ndef test_it():\n    assert apply_discount(10, 0) == 10\n",
+}
+
+
+def test_moved_name_is_reexported_from_its_old_module(tmp_path: Path) -> None:
+    project = make(tmp_path, MOVED)
+    result = planned(project, missing("apply_discount", "shop.discounts"))
+    first, fallback = result.alternatives
+    assert first.edits == (
+        Edit("shop/discounts.py", "add_reexport", (("from_module", "shop.pricing"), ("name", "apply_discount"))),
+    )
+    assert first.evidence.startswith("moved: 'apply_discount' is defined in shop.pricing (shop/pricing.py:1)")
+    assert fallback.edits[0].path == "tests/test_it.py" and fallback.edits[0].transform == "rewrite_import"
+    apply(project, first.edits[0])
+    assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]
+
+
+def test_moved_name_whose_new_home_imports_the_old_module_is_reexported_last(tmp_path: Path) -> None:
+    files = dict(MOVED)
+    files["shop/pricing.py"] = "from shop.discounts import code_percent\n\n\n" + MOVED["shop/pricing.py"]
+    project = make(tmp_path, files)
+    first = planned(project, missing("apply_discount", "shop.discounts")).alternatives[0]
+    assert ("at_end", True) in first.edits[0].args
+    assert "imports shop.discounts when it loads" in first.evidence
+    apply(project, first.edits[0])
+    assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]
+
+
+def test_rewrite_imports_option_edits_the_importer_only(tmp_path: Path) -> None:
+    project = make(tmp_path, MOVED)
+    (only,) = planned(project, missing("apply_discount", "shop.discounts"), rewrite_imports=True).alternatives
+    assert only.edits == (
+        Edit("tests/test_it.py", "rewrite_import", (("module", "shop.discounts"), ("name", "apply_discount"),
+                                                     ("new_module", "shop.pricing"), ("new_name", "apply_discount"))),
+    )
+    apply(project, only.edits[0])
+    assert (tmp_path / "tests/test_it.py").read_text().startswith("from shop.pricing import apply_discount\n")
+    assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]
+
+
+def test_the_same_missing_name_gets_the_same_repair_from_every_importer(tmp_path: Path) -> None:
+    project = make(tmp_path, MOVED)
+    one = planned(project, missing("apply_discount", "shop.discounts", "tests/test_it.py"))
+    other = planned(project, missing("apply_discount", "shop.discounts", "shop/checkout.py"))
+    assert one.alternatives[0] == other.alternatives[0]  # so planning merges them into one edit
+
+
+def test_name_defined_in_two_other_places_is_not_guessed(tmp_path: Path) -> None:
+    files = dict(MOVED)
+    files["shop/legacy.py"] = MOVED["shop/pricing.py"]
+    result = planned(make(tmp_path, files), missing("apply_discount", "shop.discounts"))
+    assert not result.alternatives
+    assert "shop.legacy" in result.advice and "shop.pricing" in result.advice
+
+
+RENAMED = {
+    "shop/__init__.py": "",
+    "shop/middleware.py": "class Middleware:\n    pass\n\n\nclass LoggingMiddleware(Middleware):\n    pass\n",
+    "tests/test_it.py": (
+        "from shop.middleware import BaseMiddleware\n\n\nclass Timing(BaseMiddleware):\n    pass\n\n\n"
+        "def test_it():\n    assert Timing()\n"
+    ),
+}
+
+
+def test_renamed_name_gets_an_alias_to_its_evident_successor(tmp_path: Path) -> None:
+    project = make(tmp_path, RENAMED)
+    first = planned(project, missing("BaseMiddleware", "shop.middleware")).alternatives[0]
+    assert first.edits == (Edit("shop/middleware.py", "add_alias", (("name", "BaseMiddleware"), ("target", "Middleware"))),)
+    assert first.evidence.startswith("renamed: shop.middleware has no 'BaseMiddleware' but defines the class 'Middleware'")
+    assert "no git history" in first.evidence
+    apply(project, first.edits[0])
+    assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]
+
+
+def test_two_equally_good_successors_are_reported_not_guessed(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": "", "shop/handlers.py": "class BaseHandler:\n    pass\n\n\nclass HandlerBase:\n    pass\n"}
+    result = planned(make(tmp_path, files), missing("Handler", "shop.handlers"))
+    assert not result.alternatives
+    assert "'BaseHandler' or 'HandlerBase'" in result.advice
+
+
+def test_git_history_names_the_successor_even_when_names_are_not_alike(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": "", "shop/payments.py": "def charge(amount):\n    return amount\n\n\ndef refund(p):\n    return p\n"}
+    project = make(tmp_path, files)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "payments")
+    payments = tmp_path / "shop/payments.py"
+    payments.write_text(payments.read_text().replace("def charge(", "def settle("))
+    git(tmp_path, "commit", "-q", "-am", "settle instead of charge")
+    # charge_amount is the closer spelling, but the commit that removed charge added settle.
+    payments.write_text(payments.read_text() + "\n\ndef charge_amount(a):\n    return a\n")
+    git(tmp_path, "commit", "-q", "-am", "charge an amount")
+    first = planned(project, missing("charge", "shop.payments")).alternatives[0]
+    assert first.edits == (Edit("shop/payments.py", "add_alias", (("name", "charge"), ("target", "settle"))),)
+    assert first.evidence.startswith("renamed (git): commit ")
+    assert "removed 'charge' and added 'settle' in shop/payments.py" in first.evidence
+
+
+def test_never_written_name_gets_a_stub_shaped_by_its_use(tmp_path: Path) -> None:
+    files = {
+        "shop/__init__.py": "",
+        "shop/notifications.py": "def format_message(text):\n    return text\n",
+        "tests/test_it.py": (
+            "from shop.notifications import EmailNotifier, Notifier\n\n\nclass Slack(Notifier):\n    pass\n\n\n"
+            "def test_it():\n    assert Notifier() and EmailNotifier().send\n"
+        ),
+    }
+    project = make(tmp_path, files)
+    first = planned(project, missing("EmailNotifier", "shop.notifications")).alternatives[0]
+    assert first.edits == (Edit("shop/notifications.py", "add_stubs", (("stubs", (("EmailNotifier", "class"),)),)),)
+    assert first.evidence.startswith("never written: 'EmailNotifier' is defined nowhere")
+    apply(project, first.edits[0])
+    # The new stub is not mistaken for the successor of Notifier, imported right beside it.
+    second = planned(project, missing("Notifier", "shop.notifications")).alternatives[0]
+    assert second.edits[0].transform == "add_stubs"
+    apply(project, second.edits[0])
+    assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]
+
+
+def test_third_party_module_gets_advice_and_no_edit(tmp_path: Path) -> None:
+    result = planned(make(tmp_path, RENAMED), missing("NoSuchThing", "json"))
+    assert not result.alternatives
+    assert "not part of the project" in result.advice and "version" in result.advice
+
+
+def test_generated_module_is_fixed_in_the_importer_or_reported(tmp_path: Path) -> None:
+    files = dict(RENAMED)
+    files["shop/middleware.py"] = "# @generated by a tool\n" + RENAMED["shop/middleware.py"]
+    project = make(tmp_path, files)
+    (only,) = planned(project, missing("BaseMiddleware", "shop.middleware")).alternatives
+    assert only.edits[0].path == "tests/test_it.py"
+    stub = planned(project, missing("Unknown", "shop.middleware"))
+    assert not stub.alternatives and "@generated" in stub.advice
+
+
+def test_name_the_module_defines_is_reported_as_an_import_order_problem(tmp_path: Path) -> None:
+    result = planned(make(tmp_path, RENAMED), missing("Middleware", "shop.middleware"))
+    assert not result.alternatives and "shop/middleware.py:1" in result.advice
+
+
+@pytest.mark.parametrize("diagnosis", [missing("", "shop.middleware"), missing("X", "shop.nothere")])
+def test_incomplete_or_fileless_diagnosis_gets_advice(tmp_path: Path, diagnosis: Diagnosis) -> None:
+    result = planned(make(tmp_path, RENAMED), diagnosis)
+    assert not result.alternatives and result.advice
+    assert collect_only(tmp_path).returncode != 0  # the planner itself wrote nothing
+
+
+def test_attribute_that_is_an_unimported_submodule_is_not_shadowed_by_a_stub(tmp_path: Path) -> None:
+    files = dict(RENAMED)
+    files["tests/test_it.py"] = "import shop\n\nLOG = shop.middleware.LoggingMiddleware\n"
+    diagnosis = Diagnosis(Category.MISSING_NAME, "tests/test_it.py", 3, "module 'shop' has no attribute 'middleware'",
+                          subject="middleware", module="shop")
+    result = planned(make(tmp_path, files), diagnosis)
+    assert not result.alternatives and "import shop.middleware" in result.advice

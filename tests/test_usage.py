@@ -1,0 +1,71 @@
+"""usage: the shape of a stub comes from how the project uses the missing name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from collect_fix.project import Project
+from collect_fix.usage import imported_with, infer_stub_kind, infer_usage
+
+
+def project_with_test(tmp_path: Path, test_source: str, name: str = "tests/test_it.py") -> Project:
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "mod.py").write_text('"""Lacks the name."""\n')
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(test_source)
+    return Project(tmp_path, extra_paths=(".",))
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        pytest.param("from shop.mod import X\n\nclass Y(X):\n    pass\n", "class", id="subclassed"),
+        pytest.param("from shop.mod import X\n\ndef test():\n    x = X(1)\n    x.run()\n", "class",
+                     id="instantiated then attribute used"),
+        pytest.param("from shop.mod import X\n\ndef test():\n    X().run()\n", "class", id="attribute on instance"),
+        pytest.param("from shop.mod import X\n\ndef test(o):\n    assert isinstance(o, (int, X))\n", "class",
+                     id="isinstance"),
+        pytest.param("from shop.mod import X\n\ndef test():\n    with X() as x:\n        pass\n", "class",
+                     id="context manager"),
+        pytest.param("from shop.mod import X\n\nclass Y(X):\n    pass\n\ndef test():\n    X()\n", "class",
+                     id="base class and called"),
+        pytest.param("from shop.mod import X\n\ndef test():\n    assert X(2) == 4\n", "function", id="called"),
+        pytest.param("from shop.mod import X\n\nasync def test():\n    await X()\n", "async_function", id="awaited"),
+        pytest.param("import asyncio\nfrom shop.mod import X\n\ndef test():\n    asyncio.run(X())\n",
+                     "async_function", id="run by asyncio"),
+        pytest.param("from shop.mod import X\n\n@X\ndef helper():\n    pass\n", "decorator", id="decorator"),
+        pytest.param("from shop.mod import X\n\ndef test():\n    assert X == 3\n", "constant", id="value"),
+        pytest.param("import shop.mod as m\n\nVALUE = m.X\n", "constant", id="module attribute value"),
+        pytest.param("import shop.mod\n\ndef test():\n    shop.mod.X(1)\n", "function", id="dotted call"),
+        pytest.param("from shop import mod\n\nclass Y(mod.X):\n    pass\n", "class", id="base via module"),
+        pytest.param("from shop.mod import X as Alias\n\nclass Y(Alias):\n    pass\n", "class", id="imported as"),
+    ],
+)
+def test_kind_follows_use(tmp_path: Path, source: str, kind: str) -> None:
+    assert infer_stub_kind(project_with_test(tmp_path, source), "shop.mod", "X") == kind
+
+
+def test_nested_conftest_use_counts(tmp_path: Path) -> None:
+    source = "import pytest\nfrom shop.mod import make_token\n\n@pytest.fixture\ndef token():\n    return make_token('a')\n"
+    project = project_with_test(tmp_path, source, "tests/api/conftest.py")
+    assert infer_usage(project, "shop.mod", "make_token") == ("function", "called")
+
+
+def test_same_name_from_another_module_does_not_count(tmp_path: Path) -> None:
+    source = "from other import X\nfrom shop.mod import X as Y\n\nclass Z(X):\n    pass\n\ndef test():\n    Y()\n"
+    assert infer_stub_kind(project_with_test(tmp_path, source), "shop.mod", "X") == "function"
+
+
+def test_unparsable_file_says_nothing(tmp_path: Path) -> None:
+    assert infer_usage(project_with_test(tmp_path, "from shop.mod import X\nclass (:\n"), "shop.mod", "X")[0] == "constant"
+
+
+def test_names_imported_alongside(tmp_path: Path) -> None:
+    source = "from shop.mod import EmailNotifier, Notifier\nfrom shop.other import Thing\n"
+    project = project_with_test(tmp_path, source)
+    assert imported_with(project, "shop.mod", "Notifier") == {"EmailNotifier"}
+    assert imported_with(project, "shop.mod", "Thing") == set()
