@@ -41,8 +41,9 @@ def test_a_module_level_exit_is_one_error_and_the_rest_is_collected(tmp_path: Pa
     assert any(frame.in_project and frame.path.endswith("test_a_exits.py") for frame in error.frames)
 
 
-def test_os_exit_names_the_file_and_collection_goes_on(tmp_path: Path) -> None:
-    root = write(tmp_path, {"tests/test_a_dies.py": "import os\nos._exit(7)\n", "tests/test_b.py": TWO_TESTS})
+@pytest.mark.parametrize("code", [7, 0])
+def test_os_exit_names_the_file_and_collection_goes_on(tmp_path: Path, code: int) -> None:
+    root = write(tmp_path, {"tests/test_a_dies.py": f"import os\nos._exit({code})\n", "tests/test_b.py": TWO_TESTS})
 
     collection = collect(root, sys.executable, timeout=60)
 
@@ -51,7 +52,7 @@ def test_os_exit_names_the_file_and_collection_goes_on(tmp_path: Path) -> None:
     assert error.phase == "process"
     assert error.exc_type == "ProcessExit"
     assert error.path == str(root / "tests/test_a_dies.py")
-    assert "7" in error.message
+    assert f"exited with code {code}" in error.message
 
 
 def test_a_hanging_import_is_stopped_by_the_timeout_and_named(tmp_path: Path) -> None:

@@ -1,0 +1,259 @@
+"""exits.py finds every exit spelling; the sys_exit planner and the codemod repair real suites."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from collect_fix import transforms
+from collect_fix.exits import ExitCall, find_exits_in_source, may_exit
+from collect_fix.planners import sys_exit
+from collect_fix.project import Project
+from collect_fix.types import Category, CollectionError, Diagnosis, Edit, Options
+
+from conftest import collect_only, collected_ids
+
+
+def exits(source: str) -> list[ExitCall]:
+    return find_exits_in_source(textwrap.dedent(source).encode())
+
+
+def summary(source: str) -> list[tuple[int, int, str, str, bool, bool]]:
+    return [(e.line, e.col, e.spelling, e.qualified_name, e.import_time, e.under_main_guard) for e in exits(source)]
+
+
+# -- exits.py -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        pytest.param("import sys\nsys.exit(1)\n", (2, 1, "sys.exit", "sys.exit"), id="sys.exit"),
+        pytest.param("from sys import exit\nexit()\n", (2, 1, "exit", "sys.exit"), id="from sys import exit"),
+        pytest.param("import sys as s\ns.exit()\n", (2, 1, "s.exit", "sys.exit"), id="import sys as s"),
+        pytest.param("from sys import exit as bye\nbye()\n", (2, 1, "bye", "sys.exit"), id="aliased from import"),
+        pytest.param("exit()\n", (1, 1, "exit", "builtins.exit"), id="builtin exit"),
+        pytest.param("quit(2)\n", (1, 1, "quit", "builtins.quit"), id="builtin quit"),
+        pytest.param("import os\nos._exit(3)\n", (2, 1, "os._exit", "os._exit"), id="os._exit"),
+        pytest.param("from os import _exit\n_exit(3)\n", (2, 1, "_exit", "os._exit"), id="from os import _exit"),
+        pytest.param("raise SystemExit\n", (1, 1, "raise SystemExit", "builtins.SystemExit"), id="raise SystemExit"),
+        pytest.param("raise SystemExit('x')\n", (1, 1, "raise SystemExit", "builtins.SystemExit"), id="raise call"),
+        pytest.param("x = 1 or quit()\n", (1, 10, "quit", "builtins.quit"), id="inside an expression"),
+    ],
+)
+def test_finds_every_spelling(source: str, expected: tuple[int, int, str, str]) -> None:
+    (found,) = find_exits_in_source(source.encode())
+    assert (found.line, found.col, found.spelling, found.qualified_name) == expected
+    assert found.import_time and not found.under_main_guard and found.blocks_collection
+
+
+def test_import_time_covers_module_level_blocks_and_class_bodies() -> None:
+    source = """\
+        import sys
+        if sys.argv:
+            sys.exit(1)
+        try:
+            import numpy
+        except ImportError:
+            sys.exit(2)
+        with open("x") as handle:
+            for line in handle:
+                sys.exit(3)
+        class TestA:
+            sys.exit(4)
+            def test_a(self):
+                sys.exit(5)
+        handler = lambda: sys.exit(6)
+    """
+    assert [(e.line, e.import_time) for e in exits(source)] == [
+        (3, True), (7, True), (10, True), (12, True), (14, False), (15, False)
+    ]
+
+
+def test_main_guard_body_is_ignored_but_its_else_is_not() -> None:
+    source = """\
+        import sys
+        def main():
+            sys.exit(0)
+        if "__main__" == __name__:
+            raise SystemExit(main())
+        else:
+            quit()
+        if __name__ == "__main__":
+            def helper():
+                sys.exit(1)
+    """
+    assert summary(source) == [
+        (3, 5, "sys.exit", "sys.exit", False, False),
+        (5, 5, "raise SystemExit", "builtins.SystemExit", True, True),
+        (7, 5, "quit", "builtins.quit", True, False),
+        (10, 9, "sys.exit", "sys.exit", False, True),
+    ]
+
+
+def test_names_that_only_look_like_exits_are_not_exits() -> None:
+    source = """\
+        from shop.session import exit
+        import os as operating_system
+        exit("cart")
+        operating_system.exit()
+        def quit():
+            pass
+        quit()
+        class SystemExit(Exception):
+            pass
+        raise SystemExit
+    """
+    assert exits(source) == []
+
+
+def test_display_names_the_real_function_for_aliases() -> None:
+    found = exits("from sys import exit as bye\nbye()\nimport os\nos._exit(1)\nraise SystemExit(2)\n")
+    assert [e.display for e in found] == ["bye() (sys.exit)", "os._exit()", "raise SystemExit"]
+    assert [e.kills_process for e in found] == [False, True, False]
+
+
+def test_byte_filter_skips_sources_without_exit_words() -> None:
+    assert not may_exit(b"import os\nprint(os.sep)\n")
+    assert may_exit(b"raise SystemExit\n") and may_exit(b"quit()\n") and may_exit(b"sys.exit()\n")
+    assert find_exits_in_source(b"def broken(:\n") == []  # never parsed: no exit word in it
+
+
+# -- the planner ----------------------------------------------------------------------------------
+
+
+def write(root: Path, relative: str, source: str) -> str:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return relative
+
+
+def plan_for(root: Path, relative: str, category: Category = Category.SYS_EXIT, line: int | None = None):  # type: ignore[no-untyped-def]
+    diagnosis = Diagnosis(category, relative, line, "SystemExit at import time", subject="sys.exit")
+    return sys_exit.plan(diagnosis, Project(root), Options(root=root))
+
+
+def test_planner_offers_skipif_then_skip(tmp_path: Path) -> None:
+    relative = write(tmp_path, "tests/test_tool.py", """\
+        import shutil
+        import sys
+        if shutil.which("tool") is None:
+            sys.exit("tool is required")
+        def test_tool():
+            pass
+    """)
+    plan = plan_for(tmp_path, relative, line=4)
+    assert [repair.edits for repair in plan.alternatives] == [
+        (Edit(relative, "guard_module_exit", (("strategy", "skipif"),)),),
+        (Edit(relative, "guard_module_exit", (("strategy", "skip"),)),),
+    ]
+    assert all(repair.requires_clean for repair in plan.alternatives)
+    assert plan.alternatives[0].description.startswith("mark the module skipif")
+    assert "pytest.skip" in plan.alternatives[1].description
+    assert plan.alternatives[0].evidence == (
+        "sys.exit() at tests/test_tool.py:4 runs at import time (not in a function or under the __main__ guard)"
+    )
+    assert sys_exit.CATEGORIES == (Category.SYS_EXIT, Category.PROCESS_EXIT)
+
+
+def test_planner_offers_identical_outputs_once(tmp_path: Path) -> None:
+    relative = write(tmp_path, "tests/test_script.py", "import sys\ndef test_a():\n    pass\nsys.exit(0)\n")
+    plan = plan_for(tmp_path, relative)
+    assert len(plan.alternatives) == 1
+    assert "__main__" in plan.alternatives[0].description
+
+
+def test_planner_treats_the_collected_file_as_a_test_module(tmp_path: Path) -> None:
+    relative = write(tmp_path, "checks/check_api.py", "import sys\nif sys.argv:\n    sys.exit(1)\nX = 1\n")
+    error = CollectionError(nodeid=relative, path=str(tmp_path / relative), exc_type="SystemExit", message="1")
+    diagnosis = Diagnosis(Category.SYS_EXIT, relative, 3, "SystemExit at import time", error=error)
+    plan = sys_exit.plan(diagnosis, Project(tmp_path), Options(root=tmp_path))
+    assert plan.alternatives[0].edits[0].args == (("strategy", "skipif"), ("test_module", True))
+    assert "not in a test module" in plan_for(tmp_path, relative).advice  # no evidence it is a test
+
+
+def test_planner_handles_process_exit_without_a_line(tmp_path: Path) -> None:
+    relative = write(tmp_path, "tests/test_gpu.py", "import os\nif not os.environ.get('GPU'):\n    os._exit(0)\n")
+    plan = plan_for(tmp_path, relative, Category.PROCESS_EXIT)
+    assert plan.alternatives and plan.alternatives[0].evidence.startswith("os._exit() at tests/test_gpu.py:3")
+
+
+@pytest.mark.parametrize(
+    "source, advice",
+    [
+        pytest.param("def helper():\n    raise SystemExit\n", "no import-time exit is visible", id="only in a function"),
+        pytest.param("if __name__ == '__main__':\n    quit()\n", "no import-time exit", id="under main guard"),
+        pytest.param("import sys\nsys.exit(\n", "does not parse", id="syntax error"),
+    ],
+)
+def test_planner_advises_when_nothing_can_be_repaired(tmp_path: Path, source: str, advice: str) -> None:
+    relative = write(tmp_path, "tests/test_x.py", source)
+    plan = plan_for(tmp_path, relative)
+    assert plan.alternatives == () and advice in plan.advice
+
+
+def test_planner_advises_for_library_modules_and_generated_files(tmp_path: Path) -> None:
+    library = write(tmp_path, "pkg/config.py", "import sys\nif sys.argv:\n    sys.exit(1)\nX = 1\n")
+    generated = write(tmp_path, "tests/test_gen.py", "# @generated\nimport sys\nsys.exit(1)\nX = 1\n")
+    assert "not in a test module" in plan_for(tmp_path, library).advice
+    assert "@generated" in plan_for(tmp_path, generated).advice
+    assert plan_for(tmp_path, "tests/missing.py").advice
+
+
+def test_planner_on_process_exit_in_an_imported_module(tmp_path: Path) -> None:
+    relative = write(tmp_path, "tests/test_uses_helper.py", "from helper import value\ndef test_v():\n    assert value\n")
+    plan = plan_for(tmp_path, relative, Category.PROCESS_EXIT)
+    assert plan.alternatives == () and "os._exit in the modules it imports" in plan.advice
+
+
+# -- real pytest on repaired suites ---------------------------------------------------------------
+
+
+def test_fixture_breaks_collection_before_the_repair(fixture_project: Callable[[str], Path]) -> None:
+    root = fixture_project("exit_spellings")
+    result = collect_only(root)
+    assert result.returncode != 0
+    assert "INTERNALERROR" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("strategy", ["skipif", "skip"])
+def test_every_file_collects_after_run_edit(fixture_project: Callable[[str], Path], strategy: str) -> None:
+    root = fixture_project("exit_spellings")
+    project = Project(root)
+    for path in project.python_files():
+        relative = project.relative(path)
+        edit = Edit(relative, "guard_module_exit", (("strategy", strategy),))
+        path.write_bytes(transforms.run_edit(edit, path.read_bytes(), path, project.module_name(path)))
+    result = collect_only(root, "-rs")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "INTERNALERROR" not in output and "error" not in output.lower()
+    ids = collected_ids(root)
+    assert "tests/test_clean.py::test_truth" in ids
+    assert "tests/test_script_style.py::test_add" in ids
+    if strategy == "skipif":  # conditions became marks: the tests are collected one by one
+        for name in ("test_sys_exit.py::test_parses_scalar", "test_sys_alias.py::test_future",
+                     "test_from_sys_import_exit.py::test_url_has_scheme", "test_builtin_exit.py::test_token_is_hex",
+                     "test_builtin_quit.py::test_jit_enabled", "test_raise_system_exit.py::test_config_readable",
+                     "test_os_exit.py::test_gpu_visible"):
+            assert f"tests/{name}" in ids
+    # a base class from the failed import: module-level skip under both strategies
+    assert "tests/test_from_os_import_exit.py:6: could not import exit_spellings_plugins" in output
+    assert "tests/service/conftest.py:5: the service tests need EXIT_SPELLINGS_SERVICE" in output
+
+
+def test_planned_repair_makes_the_rate_limit_suite_collect(fixture_project: Callable[[str], Path]) -> None:
+    root = fixture_project("sys_exit_on_import")
+    relative = "tests/test_api_rate_limiting.py"
+    plan = plan_for(root, relative, line=10)
+    (repair,) = plan.alternatives  # the base class needs the import: skipif would not do
+    (edit,) = repair.edits
+    path = root / relative
+    path.write_bytes(transforms.run_edit(edit, path.read_bytes(), path, Project(root).module_name(path)))
+    result = collect_only(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(collected_ids(root)) == 7
