@@ -10,18 +10,19 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from collect_fix import collector
 from collect_fix.dependencies import describe_diagnosis, install_command
 from collect_fix.diagnosis import diagnose
 from collect_fix.diffing import unified_diff
-from collect_fix.planning import plan_all
+from collect_fix.planning import plan_all, planners
 from collect_fix.project import EXCLUDED_DIRS, Project
-from collect_fix.transforms import TransformError
 from collect_fix.types import Category, Collection, Options, Outcome, Plan, Repair, Report, Status
 from collect_fix.verification import Applied, judge
-from collect_fix.workspace import EditRefused, Workspace
+
+if TYPE_CHECKING:
+    from collect_fix.workspace import Workspace
 
 Progress = Callable[[str], None]
 
@@ -51,19 +52,26 @@ def _repair(
     path_map: Optional[tuple[Path, Path]],
     history: Optional[Path] = None,
 ) -> Report:
+    def collect() -> Collection:
+        return start_collection().result()
+
+    def start_collection() -> collector.PendingCollection:
+        return collector.start(root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map)
+
     def snapshot_of_tree() -> Project:
         return Project(root, history_root=history or root)
 
+    say("collecting")
+    first = start_collection()
+    # While pytest collects on the other core: load LibCST, the codemods and the planners.
+    from collect_fix.transforms import codemods
+    from collect_fix.workspace import Workspace
+
+    codemods()
+    planners()
     project = snapshot_of_tree()
     workspace = Workspace(project)
-
-    def collect() -> Collection:
-        return collector.collect(
-            root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map
-        )
-
-    say("collecting")
-    before = collect()
+    before = first.result()
     before_diagnoses = diagnose(before.errors, project)
     current, diagnoses = before, before_diagnoses
     outcomes: dict[tuple[object, ...], Outcome] = {}
@@ -108,6 +116,9 @@ def _next_batch(
     plans: list[Plan], tried: set[tuple[object, ...]], workspace: Workspace, outcomes: dict[tuple[object, ...], Outcome]
 ) -> list[Applied]:
     """Apply the first untried alternative of every plan; identical repairs are applied once."""
+    from collect_fix.transforms import TransformError
+    from collect_fix.workspace import EditRefused
+
     workspace.begin_batch()
     batch: list[Applied] = []
     applied_repairs: dict[Repair, tuple[str, ...]] = {}
@@ -136,6 +147,9 @@ def _next_batch(
 
 def _undo(workspace: Workspace, batch: list[Applied], rejected: list[Applied]) -> None:
     """Restore the rejected repairs' files, then re-apply kept repairs that shared a file."""
+    from collect_fix.transforms import TransformError
+    from collect_fix.workspace import EditRefused
+
     undone = {path for item in rejected for path in item.files}
     workspace.restore(undone)
     rejected_ids = {id(item) for item in rejected}

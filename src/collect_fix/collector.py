@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -60,72 +61,114 @@ def collect(
 
     Raises CollectorUnavailable only when pytest itself cannot be started in ``python``.
     """
-    ignored: list[str] = []
-    synthetic: list[CollectionError] = []
-    with tempfile.TemporaryDirectory(prefix="collect-fix-") as scratch:
-        scratch_dir = Path(scratch)
-        shutil.copyfile(Path(__file__).with_name("_probe.py"), scratch_dir / f"{PROBE_MODULE}.py")
-        for _ in range(_MAX_RESTARTS):
-            run = _run_pytest(root, python, scratch_dir, timeout, pytest_args, ignored, path_map)
-            if _finished(run.records):
-                break
-            # os._exit(0) in a test file also exits 0: only a run that began no file is done.
-            if run.exit_code == 0 and not any(record["type"] == "begin" for record in run.records):
-                break
-            culprit = _unfinished_file(run.records)
-            if culprit is None or culprit in ignored:
-                break
-            ignored.append(culprit)
-            synthetic.append(_death_record(culprit, run, timeout))
-        return _to_collection(root, run, synthetic)
+    return start(root, python, timeout=timeout, pytest_args=pytest_args, path_map=path_map).result()
 
 
-def _run_pytest(
+def start(
     root: Path,
     python: str,
-    scratch: Path,
-    timeout: float,
-    pytest_args: tuple[str, ...],
-    ignored: list[str],
-    path_map: Optional[tuple[Path, Path]],
-) -> _Run:
-    records_file = scratch / "records.jsonl"
-    records_file.write_text("", encoding="utf-8")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("PYTHONPATH", "")]))
-    env["COLLECT_FIX_RECORDS"] = str(records_file)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ behind in the project
-    if path_map is not None:
-        env["COLLECT_FIX_PATH_MAP"] = f"{path_map[0]}{os.pathsep}{path_map[1]}"
-    command = [
-        python, "-m", "pytest", "--collect-only", "-q",
-        "-p", PROBE_MODULE,
-        "-o", f"cache_dir={scratch / 'pytest-cache'}",  # the project's .pytest_cache stays untouched
-        *(f"--ignore={path}" for path in ignored),
-        *pytest_args,
-    ]
+    *,
+    timeout: float = 300.0,
+    pytest_args: tuple[str, ...] = (),
+    path_map: Optional[tuple[Path, Path]] = None,
+) -> "PendingCollection":
+    """Launch the collection and return at once; ``.result()`` waits for it.
+
+    Lets the caller do its own start-up work (imports) while pytest collects on another core.
+    """
+    return PendingCollection(root, python, timeout, pytest_args, path_map)
+
+
+class PendingCollection:
+    """One collection under way, restarted without a file that killed or hung the process."""
+
+    def __init__(
+        self,
+        root: Path,
+        python: str,
+        timeout: float,
+        pytest_args: tuple[str, ...],
+        path_map: Optional[tuple[Path, Path]],
+    ) -> None:
+        self._root, self._python, self._timeout = root, python, timeout
+        self._pytest_args, self._path_map = pytest_args, path_map
+        self._scratch = tempfile.TemporaryDirectory(prefix="collect-fix-")
+        scratch_dir = Path(self._scratch.name)
+        shutil.copyfile(Path(__file__).with_name("_probe.py"), scratch_dir / f"{PROBE_MODULE}.py")
+        self._ignored: list[str] = []
+        self._process = self._launch()
+
+    def result(self) -> Collection:
+        synthetic: list[CollectionError] = []
+        try:
+            for attempt in range(_MAX_RESTARTS):
+                if attempt:
+                    self._process = self._launch()
+                run = self._wait()
+                if _finished(run.records):
+                    break
+                # os._exit(0) in a test file also exits 0: only a run that began no file is done.
+                if run.exit_code == 0 and not any(record["type"] == "begin" for record in run.records):
+                    break
+                culprit = _unfinished_file(run.records)
+                if culprit is None or culprit in self._ignored:
+                    break
+                self._ignored.append(culprit)
+                synthetic.append(_death_record(culprit, run, self._timeout))
+            return _to_collection(self._root, run, synthetic)
+        finally:
+            self._scratch.cleanup()
+
+    @property
+    def _records_file(self) -> Path:
+        return Path(self._scratch.name) / "records.jsonl"
+
+    def _launch(self) -> "subprocess.Popen[str]":
+        scratch = Path(self._scratch.name)
+        self._records_file.write_text("", encoding="utf-8")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("PYTHONPATH", "")]))
+        env["COLLECT_FIX_RECORDS"] = str(self._records_file)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ behind in the project
+        if self._path_map is not None:
+            env["COLLECT_FIX_PATH_MAP"] = f"{self._path_map[0]}{os.pathsep}{self._path_map[1]}"
+        command = [
+            self._python, "-m", "pytest", "--collect-only", "-q",
+            "-p", PROBE_MODULE,
+            "-o", f"cache_dir={scratch / 'pytest-cache'}",  # the project's .pytest_cache stays untouched
+            *(f"--ignore={path}" for path in self._ignored),
+            *self._pytest_args,
+        ]
+        try:
+            return subprocess.Popen(
+                command, cwd=self._root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True, errors="replace",
+                start_new_session=True,  # a timeout kills whatever the collection started, too
+            )
+        except OSError as exc:
+            self._scratch.cleanup()
+            raise CollectorUnavailable(f"cannot run {self._python}: {exc}") from exc
+
+    def _wait(self) -> _Run:
+        process = self._process
+        try:
+            stdout, stderr = process.communicate(timeout=self._timeout)
+            exit_code, timed_out = process.returncode, False
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            stdout, stderr = process.communicate()
+            exit_code, timed_out = -9, True
+        records = _read_records(self._records_file)
+        if not records and not timed_out:
+            _raise_if_unusable(self._python, exit_code, (stdout or "") + (stderr or ""))
+        return _Run(records, exit_code, stderr or "", stdout or "", timed_out)
+
+
+def _kill_group(process: "subprocess.Popen[str]") -> None:
     try:
-        completed = subprocess.run(
-            command, cwd=root, env=env, capture_output=True, text=True, errors="replace",
-            timeout=timeout, stdin=subprocess.DEVNULL,
-        )
-        exit_code, stdout, stderr, timed_out = completed.returncode, completed.stdout, completed.stderr, False
-    except subprocess.TimeoutExpired as expired:
-        exit_code, timed_out = -9, True
-        stdout = _text(expired.stdout)
-        stderr = _text(expired.stderr)
-    except OSError as exc:
-        raise CollectorUnavailable(f"cannot run {python}: {exc}") from exc
-    records = _read_records(records_file)
-    if not records and not timed_out:
-        _raise_if_unusable(python, exit_code, stdout + stderr)
-    return _Run(records, exit_code, stderr, stdout, timed_out)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value or ""
+        os.killpg(process.pid, signal.SIGKILL)
+    except (OSError, AttributeError):  # no process groups (Windows) or already gone
+        process.kill()
 
 
 def _raise_if_unusable(python: str, exit_code: int, output: str) -> None:

@@ -41,8 +41,25 @@ def codemods() -> dict[str, type[CodemodCommand]]:
     return found
 
 
+_results: dict[tuple[Edit, Optional[bytes], Path, Optional[str]], bytes] = {}
+_MAX_REMEMBERED = 256
+
+
 def run_edit(edit: Edit, source: Optional[bytes], path: Path, module_name: Optional[str]) -> bytes:
-    """Return the new bytes of ``path`` after ``edit``; ``source`` is None for a new file."""
+    """Return the new bytes of ``path`` after ``edit``; ``source`` is None for a new file.
+
+    Remembered by exact input: planners try an edit to choose among alternatives, and the
+    applier then runs the very same edit on the very same bytes.
+    """
+    key = (edit, source, path, module_name)
+    if key not in _results:
+        if len(_results) >= _MAX_REMEMBERED:
+            _results.clear()
+        _results[key] = _compute(edit, source, path, module_name)
+    return _results[key]
+
+
+def _compute(edit: Edit, source: Optional[bytes], path: Path, module_name: Optional[str]) -> bytes:
     command_class = codemods().get(edit.transform)
     if command_class is not None:
         return _run_codemod(command_class, edit, source or b"", path, module_name)
