@@ -130,3 +130,17 @@ def test_a_few_thousand_files_are_indexed_quickly(tmp_path: Path) -> None:
     again = time.perf_counter() - start
     assert first < 20 and again < 5, (first, again)
     assert again < first
+
+
+def test_stubs_collect_fix_generated_are_not_definitions(tmp_path) -> None:
+    from collect_fix.definitions import clear_cache, find_definitions
+    from collect_fix.project import Project
+
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "real.py").write_text("def charge(amount):\n    return amount\n")
+    (tmp_path / "shop" / "stubbed.py").write_text(
+        "def charge(*args, **kwargs):  # collect-fix: stub\n    raise NotImplementedError\n"
+    )
+    clear_cache()
+    assert [d.module for d in find_definitions(Project(tmp_path), "charge")] == ["shop.real"]

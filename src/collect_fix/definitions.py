@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from collect_fix.project import Project
+from collect_fix.stubs import is_marked
 
 _TEST_DIRS = frozenset({"tests", "test", "testing"})
 
@@ -42,12 +43,16 @@ _CACHE: dict[tuple[Path, tuple[Path, ...]], dict[Path, _Entry]] = {}
 
 
 def find_definitions(project: Project, name: str) -> list[Definition]:
-    """Top-level definitions of ``name`` in any project module outside the tests, by module name."""
+    """Top-level definitions of ``name`` in any project module outside the tests, by module name.
+
+    Stubs and aliases collect-fix generated are not definitions: pointing a re-export or an
+    import at one would hide the missing code behind another stub.
+    """
     found = [
         definition
         for entry in _refresh_all(project).values()
         for definition in entry.definitions
-        if definition.name == name
+        if definition.name == name and not is_marked(project, definition.path, definition.line)
     ]
     return sorted(found, key=lambda definition: (definition.module, definition.line))
 
