@@ -37,17 +37,17 @@ def diagnose_one(error: CollectionError, project: Project) -> Diagnosis:
 
     if error.phase == "process":
         category = Category.TIMEOUT if exc == "Timeout" else Category.PROCESS_EXIT
-        return _make(category, error, project, _relative(project, error.path), None, message)
+        return _make(category, error, project, project.relative_or_none(error.path), None, message)
     if exc == "SystemExit":
         where, line = _exit_location(error, project)
         return _make(Category.SYS_EXIT, error, project, where, line, f"module-level exit: {message}",
                      subject=attrs.get("code"))
     if exc in ("SyntaxError", "IndentationError", "TabError"):
-        path = _relative(project, attrs.get("filename")) or where
+        path = project.relative_or_none(attrs.get("filename")) or where
         return _make(Category.SYNTAX_ERROR, error, project, path, attrs.get("lineno") or line,
                      f"{exc}: {attrs.get('msg', message)}")
     if exc == "ImportPathMismatchError":
-        return _make(Category.IMPORT_MISMATCH, error, project, _relative(project, error.path), None,
+        return _make(Category.IMPORT_MISMATCH, error, project, project.relative_or_none(error.path), None,
                      "import file mismatch: two test files share a module name")
     if exc == "Failed" and _MARKER.search(message):
         marker = _MARKER.search(message).group(1)  # type: ignore[union-attr]
@@ -134,8 +134,8 @@ def _location(error: CollectionError, project: Project) -> tuple[Optional[str], 
     """The innermost project frame: the statement that failed (an import, a use of a name)."""
     frame = _innermost_project_frame(error.frames, project)
     if frame is not None:
-        return _relative(project, frame.path), frame.line
-    return _relative(project, error.path), None
+        return project.relative_or_none(frame.path), frame.line
+    return project.relative_or_none(error.path), None
 
 
 def _exit_location(error: CollectionError, project: Project) -> tuple[Optional[str], Optional[int]]:
@@ -145,8 +145,8 @@ def _exit_location(error: CollectionError, project: Project) -> tuple[Optional[s
     """
     frame = _innermost_project_frame(error.frames, project)
     if frame is not None:
-        return _relative(project, frame.path), frame.line
-    return _relative(project, error.path), None
+        return project.relative_or_none(frame.path), frame.line
+    return project.relative_or_none(error.path), None
 
 
 def _innermost_project_frame(frames: tuple[Frame, ...], project: Project) -> Optional[Frame]:
@@ -176,15 +176,6 @@ def _import_cycle(error: CollectionError, project: Project) -> tuple[str, ...]:
 
 def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root + os.sep)
-
-
-def _relative(project: Project, path: Optional[str]) -> Optional[str]:
-    if not path:
-        return None
-    try:
-        return Path(path).resolve().relative_to(project.root.resolve()).as_posix()
-    except ValueError:
-        return None
 
 
 def _first(pattern: re.Pattern[str], text: str) -> Optional[str]:

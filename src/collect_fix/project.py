@@ -125,6 +125,15 @@ class Project:
             ranked.append(((not resolves, not (package / "__init__.py").is_file(), depth, relative), relative))
         return tuple(relative for _, relative in sorted(ranked))
 
+    def relative_or_none(self, path: Optional[str]) -> Optional[str]:
+        """The project-relative posix form of a path from a traceback; None when outside."""
+        if not path:
+            return None
+        try:
+            return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return None
+
     def relative(self, path: Path) -> str:
         return Path(os.path.relpath(path, self.root)).as_posix()
 

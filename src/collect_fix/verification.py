@@ -8,7 +8,6 @@ next problem), except for repairs that promise the file then collects cleanly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Optional
 
 from collect_fix.project import Project
@@ -37,7 +36,7 @@ def judge(
 ) -> list[Verdict]:
     """One verdict per applied repair, in order."""
     keys_after = {diagnosis.key for diagnosis in diagnoses_after}
-    failing_before = {_collector(project, error.path) for error in before.errors}
+    failing_before = {project.relative_or_none(error.path) for error in before.errors}
     broken = [
         diagnosis for diagnosis in diagnoses_after
         if _collector_of(project, diagnosis) not in failing_before
@@ -94,19 +93,10 @@ def _touches(diagnosis: Diagnosis, item: Applied, project: Project) -> bool:
     error = diagnosis.error
     if error is None:
         return False
-    return any(_collector(project, frame.path) in files for frame in error.frames)
+    return any(project.relative_or_none(frame.path) in files for frame in error.frames)
 
 
 def _collector_of(project: Project, diagnosis: Diagnosis) -> Optional[str]:
     if diagnosis.error is not None and diagnosis.error.path:
-        return _collector(project, diagnosis.error.path)
+        return project.relative_or_none(diagnosis.error.path)
     return diagnosis.path
-
-
-def _collector(project: Project, path: Optional[str]) -> Optional[str]:
-    if not path:
-        return None
-    try:
-        return Path(path).resolve().relative_to(project.root.resolve()).as_posix()
-    except ValueError:
-        return None
