@@ -11,7 +11,7 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from collect_fix.codemods.add_reexport import append_statements, bound_names, extend_dunder_all, is_definition
+from .add_reexport import append_statements, bound_names, extend_dunder_all, is_definition
 
 ALIAS_MARKER = "# collect-fix: alias"
 

@@ -17,6 +17,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import GlobalScope, MetadataWrapper, ScopeProvider
 
 Definition = Union[cst.ClassDef, cst.FunctionDef]
+Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]  # what a Module body holds
 
 
 class AddReexportCommand(CodemodCommand):
@@ -51,7 +52,7 @@ class AddReexportCommand(CodemodCommand):
 
 
 def add_import(
-    tree: cst.Module, context: CodemodContext, statement: cst.BaseStatement, module: str, obj: Optional[str] = None
+    tree: cst.Module, context: CodemodContext, statement: Statement, module: str, obj: Optional[str] = None
 ) -> cst.Module:
     """Add an import with the module's other imports (merged when it can be), or below the docstring."""
     if any(_is_import(line) for line in tree.body):
@@ -103,7 +104,7 @@ def extend_dunder_all(tree: cst.Module, names: Sequence[str]) -> cst.Module:
 
 
 def append_statements(
-    tree: cst.Module, statements: Sequence[cst.BaseStatement], comments: Sequence[cst.EmptyLine] = ()
+    tree: cst.Module, statements: Sequence[Statement], comments: Sequence[cst.EmptyLine] = ()
 ) -> cst.Module:
     """Append statements at the end of the body with PEP 8 blank lines before each."""
     body = list(tree.body)

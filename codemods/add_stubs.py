@@ -15,7 +15,7 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from collect_fix.codemods.add_reexport import add_import, append_statements, bound_names, extend_dunder_all
+from .add_reexport import add_import, append_statements, bound_names, extend_dunder_all
 
 STUB_MARKER = "# collect-fix: stub"
 KINDS = ("class", "function", "async_function", "decorator", "constant")

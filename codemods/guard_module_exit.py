@@ -42,6 +42,11 @@ _STRING = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
 Line = Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]  # a run of small statements
 LINE_TYPES = (cst.SimpleStatementLine, cst.SimpleStatementSuite)
+Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]  # what a Module body holds
+# The nodes whose ``body`` suite can hold a line (the Module aside).
+BLOCK_OWNERS = (
+    cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase
+)
 
 
 class GuardModuleExitCommand(CodemodCommand):
@@ -107,7 +112,8 @@ class _Edits:
         self.names = wrapper.resolve(QualifiedNameProvider)
         self.strategy = strategy
         self.kind = kind
-        self.replace: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.replace: dict[cst.BaseSmallStatement, cst.BaseSmallStatement] = {}  # an exit's statement -> its repair
+        self.replace_calls: dict[cst.Call, cst.Call] = {}  # an exit inside an expression -> pytest.skip(...)
         self.flags: dict[cst.Try, str] = {}
         self.drops: dict[cst.If, set[tuple[int, int]]] = {}
         self.removed: set[cst.CSTNode] = set()
@@ -118,7 +124,7 @@ class _Edits:
         self.uses_pytest = False
         self.first_skip = len(tree.body)  # first module statement that calls pytest.skip
         self._source_lines: Optional[list[str]] = None
-        self._taken = {name.value for name in m.findall(tree, m.Name())}
+        self._taken = {name.value for name in m.findall(tree, m.Name()) if isinstance(name, cst.Name)}
 
     def add(self, node: ExitNode, record: ExitCall) -> bool:
         """Plan the repair of one exit; False when this module must not get one."""
@@ -150,7 +156,8 @@ class _Edits:
         if stmt is not None:
             self.replace[stmt] = _skip_statement(stmt, reason, self._indent(record))
         else:
-            self.replace[node] = _skip_call(reason)
+            assert isinstance(node, cst.Call)  # a raise is always its own statement
+            self.replace_calls[node] = _skip_call(reason)
         return True
 
     # -- shapes -------------------------------------------------------------------------------
@@ -214,7 +221,7 @@ class _Edits:
 
     def _printed(self, line: Line, owner: Optional[cst.CSTNode], stmt: cst.BaseSmallStatement) -> Optional[cst.BaseExpression]:
         smalls: list[cst.BaseSmallStatement] = []
-        block = _lines(owner.body) if owner is not None and not isinstance(owner, cst.Module) else list(self.tree.body)
+        block = _lines(owner.body) if isinstance(owner, BLOCK_OWNERS) else list(self.tree.body)
         for body_line in block:
             if isinstance(body_line, LINE_TYPES):
                 smalls.extend(body_line.body)
@@ -304,11 +311,14 @@ class _Rewriter(cst.CSTTransformer):
         super().__init__()
         self.edits = edits
 
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Union[cst.CSTNode, cst.RemovalSentinel]:
-        replacement = self.edits.replace.get(original_node)
-        if replacement is not None:
-            return replacement
-        return super().on_leave(original_node, updated_node)  # type: ignore[return-value]
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr) -> cst.BaseSmallStatement:
+        return self.edits.replace.get(original_node, updated_node)
+
+    def leave_Raise(self, original_node: cst.Raise, updated_node: cst.Raise) -> cst.BaseSmallStatement:
+        return self.edits.replace.get(original_node, updated_node)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        return self.edits.replace_calls.get(original_node, updated_node)
 
     def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.Try:
         flag = self.edits.flags.get(original_node)
@@ -330,6 +340,7 @@ class _Rewriter(cst.CSTTransformer):
         body = updated_node.body
         if isinstance(body, cst.SimpleStatementSuite):
             return updated_node.with_changes(body=body.with_changes(body=_keep(body.body, 0, drops)))
+        assert isinstance(body, cst.IndentedBlock)
         lines: list[cst.BaseStatement] = []
         for index, line in enumerate(body.body):
             if isinstance(line, cst.SimpleStatementLine):
@@ -349,7 +360,7 @@ class _Rewriter(cst.CSTTransformer):
         # Removed statements became marks: their comments go with the pytestmark line.
         comments = [line for index in range(len(body)) if original[index] in removed
                     for line in body[index].leading_lines if line.comment is not None]
-        new_body: list[cst.BaseStatement] = []
+        new_body: list[Statement] = []
         for index in range(len(body) + 1):
             if index == insert_at:
                 if moved:
@@ -416,7 +427,7 @@ class _ImportTimeNames(cst.CSTVisitor):
 # -- helpers on nodes ---------------------------------------------------------------------------
 
 
-def _mark_position(original: list[cst.BaseStatement], edits: _Edits) -> tuple[Optional[int], Optional[int]]:
+def _mark_position(original: Sequence[cst.BaseStatement], edits: _Edits) -> tuple[Optional[int], Optional[int]]:
     """(index to insert ``pytestmark`` before, or None to merge in place; index of an existing one)."""
     position = max(after + 1 for after, _ in edits.marks)
     while position < len(original) and _is_import(original[position]) and original[position] not in edits.removed:
@@ -485,7 +496,7 @@ def _list_of(marks: list[cst.BaseExpression], force_list: bool = False) -> cst.B
     return cst.parse_expression("[\n" + "".join(f"    {_code(_fit(mark, '    ', 4))},\n" for mark in marks) + "]")
 
 
-def _append_under_main_guard(body: list[cst.BaseStatement], statement: cst.BaseStatement) -> None:
+def _append_under_main_guard(body: list[Statement], statement: Statement) -> None:
     previous = body[-1] if body else None
     if (
         isinstance(previous, cst.If) and previous.orelse is None and is_main_guard(previous.test)

@@ -18,6 +18,7 @@ import os
 import sys
 import traceback
 import types
+from typing import Dict, Generator, List, Optional, Tuple
 
 import pytest
 
@@ -27,10 +28,10 @@ _MAX_FRAMES = 40
 
 
 class _Writer:
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         self._file = open(path, "a", encoding="utf-8")
 
-    def write(self, record):
+    def write(self, record: Dict[str, object]) -> None:
         self._file.write(json.dumps(record, default=repr) + "\n")
         self._file.flush()
 
@@ -38,12 +39,12 @@ class _Writer:
 _writer = _Writer(os.environ[_RECORDS_ENV]) if os.environ.get(_RECORDS_ENV) else None
 
 
-def _emit(record):
+def _emit(record: Dict[str, object]) -> None:
     if _writer is not None:
         _writer.write(record)
 
 
-def _remap_sys_path():
+def _remap_sys_path() -> None:
     """Point sys.path entries of the original project at its scratch copy (dry runs).
 
     Editable installs put the original ``src/`` on sys.path; without this, a dry run on a copy
@@ -61,8 +62,8 @@ def _remap_sys_path():
 _remap_sys_path()
 
 
-def _frames(exc, rootdir):
-    frames = []
+def _frames(exc: BaseException, rootdir: str) -> List[Dict[str, object]]:
+    frames: List[Dict[str, object]] = []
     for frame, lineno in traceback.walk_tb(exc.__traceback__):
         if frame.f_code.co_filename.startswith("<"):
             continue  # <frozen importlib._bootstrap> and the like
@@ -89,9 +90,9 @@ def _frames(exc, rootdir):
     return frames[-_MAX_FRAMES:]
 
 
-def _attrs(exc):
+def _attrs(exc: BaseException) -> Dict[str, object]:
     """The structured attributes of the exceptions collect-fix diagnoses."""
-    attrs = {}
+    attrs: Dict[str, object] = {}
     for name in ("name", "path", "msg", "filename", "lineno", "offset", "text", "code"):
         value = getattr(exc, name, None)
         if value is not None and isinstance(value, (str, int, float, bool)):
@@ -104,8 +105,8 @@ def _attrs(exc):
         attrs["obj_file"] = getattr(obj, "__file__", None)
     if type(exc).__name__ == "ImportPathMismatchError":
         attrs["mismatch"] = [str(arg) for arg in exc.args]
-    chain = []
-    seen = exc
+    chain: List[str] = []
+    seen: Optional[BaseException] = exc
     while seen is not None and len(chain) < 10:
         chain.append("%s: %s" % (type(seen).__name__, seen))
         seen = seen.__cause__ or seen.__context__
@@ -113,18 +114,19 @@ def _attrs(exc):
     return attrs
 
 
-def _unwrap(exc):
+def _unwrap(exc: BaseException) -> Tuple[BaseException, Optional[str], Optional[str]]:
     """Return (innermost cause, wrapper name, conftest path) for pytest's wrapping exceptions."""
-    wrapper = None
-    conftest = None
+    wrapper: Optional[str] = None
+    conftest: Optional[str] = None
     for _ in range(5):
         name = type(exc).__name__
         if name == "ConftestImportFailure":
             wrapper = name
             conftest = str(getattr(exc, "path", "") or "") or None
             inner = getattr(exc, "cause", None)
-            if inner is None and getattr(exc, "excinfo", None):
-                inner = exc.excinfo[1]
+            excinfo = getattr(exc, "excinfo", None)
+            if inner is None and excinfo:
+                inner = excinfo[1]
             inner = inner if inner is not None else exc.__cause__
             if inner is None:
                 break
@@ -138,7 +140,9 @@ def _unwrap(exc):
     return exc, wrapper, conftest
 
 
-def _error_record(exc, nodeid, path, phase, rootdir, longrepr=""):
+def _error_record(
+    exc: BaseException, nodeid: str, path: Optional[str], phase: str, rootdir: str, longrepr: str = ""
+) -> Dict[str, object]:
     inner, wrapper, conftest = _unwrap(exc)
     return {
         "type": "error",
@@ -154,16 +158,16 @@ def _error_record(exc, nodeid, path, phase, rootdir, longrepr=""):
     }
 
 
-def _rootdir(config):
+def _rootdir(config: pytest.Config) -> str:
     return os.path.abspath(str(config.rootpath))
 
 
-def _node_path(collector):
+def _node_path(collector: object) -> Optional[str]:
     path = getattr(collector, "path", None)
     return os.path.abspath(str(path)) if path is not None else None
 
 
-def pytest_configure(config):
+def pytest_configure(config: pytest.Config) -> None:
     _emit(
         {
             "type": "start",
@@ -175,7 +179,9 @@ def pytest_configure(config):
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_load_initial_conftests(early_config, parser, args):
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: List[str]
+) -> Generator[None, object, object]:
     try:
         return (yield)
     except Exception as exc:
@@ -186,16 +192,16 @@ def pytest_load_initial_conftests(early_config, parser, args):
         raise
 
 
-def _rootdir_guess(config):
+def _rootdir_guess(config: pytest.Config) -> str:
     try:
         return _rootdir(config)
     except Exception:
         return os.getcwd()
 
 
-def _exit_origin(exc):
+def _exit_origin(exc: BaseException) -> Optional[str]:
     """The last frame of a SystemExit's traceback that is a conftest or test file."""
-    origin = None
+    origin: Optional[str] = None
     for frame, _ in traceback.walk_tb(exc.__traceback__):
         filename = frame.f_code.co_filename
         if frame.f_code.co_name == "<module>" and os.path.isfile(filename):
@@ -204,7 +210,9 @@ def _exit_origin(exc):
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_make_collect_report(collector):
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     path = _node_path(collector)
     _emit({"type": "begin", "nodeid": collector.nodeid, "path": path})
     try:
@@ -221,11 +229,11 @@ def pytest_make_collect_report(collector):
         _emit(_error_record(exc, collector.nodeid, path, "collect", _rootdir(collector.config), str(longrepr)))
     else:
         call = getattr(report, "call", None)
-        excinfo = getattr(call, "excinfo", None)
-        if report.failed and excinfo is not None:
+        failure = getattr(call, "excinfo", None)
+        if report.failed and failure is not None:
             _emit(
                 _error_record(
-                    excinfo.value, collector.nodeid, path, "collect", _rootdir(collector.config),
+                    failure.value, collector.nodeid, path, "collect", _rootdir(collector.config),
                     str(report.longrepr),
                 )
             )
@@ -238,15 +246,15 @@ def pytest_make_collect_report(collector):
                 }
             )
         elif report.skipped:
-            longrepr = report.longrepr
-            reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+            skip = report.longrepr
+            reason = skip[2] if isinstance(skip, tuple) and len(skip) == 3 else str(skip)
             _emit({"type": "skipped", "nodeid": collector.nodeid, "path": path, "reason": str(reason)})
     _emit({"type": "end", "nodeid": collector.nodeid})
     return report
 
 
-def pytest_collection_finish(session):
-    per_file = {}
+def pytest_collection_finish(session: pytest.Session) -> None:
+    per_file: Dict[str, int] = {}
     for item in session.items:
         file_part = item.nodeid.split("::", 1)[0]
         per_file[file_part] = per_file.get(file_part, 0) + 1

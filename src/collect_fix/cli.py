@@ -81,8 +81,9 @@ def cli(
     if report.diff and not options.apply:
         diff = _colour_diff(report.diff) if use_color else report.diff
         sys.stdout.flush()
-        click.get_binary_stream("stdout").write(encode_diff(diff))  # the files' own bytes
-        click.get_binary_stream("stdout").flush()
+        # The files' own bytes. sys.stdout.buffer, not click.get_binary_stream: deprecated in click 8.5.
+        sys.stdout.buffer.write(encode_diff(diff))
+        sys.stdout.buffer.flush()
     click.echo(render_summary(report), nl=False)
     if json_file is not None:
         json_file.write_text(to_json(report), encoding="utf-8")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import tomlkit
 
-KNOWN_KEYS = {
+KNOWN_KEYS: dict[str, Union[type, tuple[type, ...]]] = {
     "python": str,
     "timeout": (int, float),
     "max-rounds": int,

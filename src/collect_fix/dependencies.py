@@ -12,6 +12,7 @@ import configparser
 import os
 import importlib.metadata
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -133,10 +134,9 @@ def distributions_for(module: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _installed_distributions() -> dict[str, tuple[str, ...]]:
-    try:
-        mapping = importlib.metadata.packages_distributions()  # type: ignore[attr-defined]
-    except AttributeError:  # Python 3.9: no such helper; the table and the name must do
+    if sys.version_info < (3, 10):  # no packages_distributions(); the table and the name must do
         return {}
+    mapping = importlib.metadata.packages_distributions()
     return {name: tuple(dict.fromkeys(dists)) for name, dists in mapping.items()}
 
 

@@ -79,7 +79,7 @@ def read_option(root: Path, name: str) -> Optional[RawValue]:
     if config.path.endswith(".toml"):
         table = _toml_table(tomlkit.parse(text), tuple(config.section.split(".")))
         value = table.get(name) if table is not None else None
-        value = value.unwrap() if hasattr(value, "unwrap") else value
+        value = value.unwrap() if value is not None and hasattr(value, "unwrap") else value
         if value is None:
             return None
         return [str(item) for item in value] if isinstance(value, list) else str(value)

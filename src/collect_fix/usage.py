@@ -12,7 +12,7 @@ from typing import Optional, Union
 
 import libcst as cst
 from libcst.metadata import FullyQualifiedNameProvider, MetadataWrapper, ParentNodeProvider
-from libcst.metadata.name_provider import ModuleNameAndPackage
+from libcst.helpers import ModuleNameAndPackage
 
 from collect_fix.project import Project
 
