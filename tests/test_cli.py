@@ -69,3 +69,31 @@ def test_json_report_carries_pytest_numbers(clean_project: Path, tmp_path: Path)
     assert report["before"]["errors"] == 1
     assert report["after"]["errors_by_category"] == {"missing_dependency": 1}
     assert report["remaining"][0]["path"] == "tests/test_broken.py"
+
+
+def test_a_relative_python_is_taken_from_the_current_directory(
+    clean_project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import sys
+
+    link_dir = tmp_path / "bin"
+    link_dir.mkdir()
+    (link_dir / "python").symlink_to(sys.executable)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--dry-run", "--python", "bin/python", str(clean_project)]) == 0
+
+
+def test_a_json_path_in_a_missing_directory_fails_before_anything_is_written(
+    clean_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (clean_project / "tests" / "test_exit.py").write_text("import sys\nsys.exit(1)\n", encoding="utf-8")
+    before = (clean_project / "tests" / "test_exit.py").read_bytes()
+
+    assert main(["--apply", "--json", str(clean_project / "no" / "such" / "dir.json"), str(clean_project)]) == 2
+
+    assert (clean_project / "tests" / "test_exit.py").read_bytes() == before
+
+
+def test_an_interpreter_that_is_not_python_exits_2(clean_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--python", "/bin/false", str(clean_project)]) == 2
+    assert "cannot run pytest" in capsys.readouterr().err

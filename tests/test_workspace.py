@@ -59,3 +59,29 @@ def test_compute_writes_nothing(tmp_path: Path) -> None:
     contents = workspace.compute((Edit("pkg/__init__.py", "create_empty"),))
     assert contents == {"pkg/__init__.py": b""}
     assert not (tmp_path / "pkg").exists()
+
+
+def test_writing_through_a_symlink_edits_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "impl.py").write_bytes(b"x = 1\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "core.py").symlink_to(Path("..") / "real" / "impl.py")
+    workspace = Workspace(Project(tmp_path))
+
+    workspace.write({"pkg/core.py": b"x = 2\n"})
+
+    assert (tmp_path / "pkg" / "core.py").is_symlink()
+    assert (tmp_path / "real" / "impl.py").read_bytes() == b"x = 2\n"
+    workspace.restore({"pkg/core.py"})
+    assert (tmp_path / "pkg" / "core.py").is_symlink()
+    assert (tmp_path / "real" / "impl.py").read_bytes() == b"x = 1\n"
+
+
+def test_a_symlink_leading_out_of_the_project_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.py"
+    outside.write_bytes(b"x = 1\n")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "link.py").symlink_to(outside)
+    with pytest.raises(EditRefused, match="outside the project root"):
+        Workspace(Project(root)).compute((Edit("link.py", "create_empty"),))

@@ -7,7 +7,6 @@ that only become visible after earlier ones.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
@@ -17,8 +16,9 @@ from collect_fix.dependencies import describe_diagnosis, install_command
 from collect_fix.diagnosis import diagnose
 from collect_fix.diffing import unified_diff
 from collect_fix.planning import plan_all, planners
-from collect_fix.project import EXCLUDED_DIRS, Project
-from collect_fix.types import Category, Collection, Options, Outcome, Plan, Repair, Report, Status
+from collect_fix.project import Project
+from collect_fix.scratch import copy_project
+from collect_fix.types import Category, Collection, CollectionError, Options, Outcome, Plan, Repair, Report, Status
 from collect_fix.verification import Applied, judge
 
 if TYPE_CHECKING:
@@ -39,8 +39,7 @@ def run(options: Options, progress: Optional[Progress] = None) -> Report:
     if options.apply:
         return _repair(original, options, python, say, path_map=None)
     with tempfile.TemporaryDirectory(prefix="collect-fix-dry-run-") as scratch:
-        copy = Path(scratch) / original.name
-        shutil.copytree(original, copy, symlinks=True, ignore=_ignore_heavy_dirs)
+        copy = copy_project(original, Path(scratch))
         return _repair(copy, options, python, say, path_map=(original, copy), history=original)
 
 
@@ -52,11 +51,21 @@ def _repair(
     path_map: Optional[tuple[Path, Path]],
     history: Optional[Path] = None,
 ) -> Report:
-    def collect() -> Collection:
-        return start_collection().result()
+    # Files that killed or hung the collecting process stay out of later collections of this
+    # run (each would cost a full timeout again), unless a repair just touched them.
+    dead_files: dict[str, CollectionError] = {}
 
-    def start_collection() -> collector.PendingCollection:
-        return collector.start(root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map)
+    def start_collection(touched: tuple[str, ...] = ()) -> collector.PendingCollection:
+        retry = {str((root / path).resolve()) for path in touched}
+        return collector.start(
+            root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map,
+            known_dead={path: error for path, error in dead_files.items() if path not in retry},
+        )
+
+    def collect(touched: tuple[str, ...] = ()) -> Collection:
+        collection = start_collection(touched).result()
+        dead_files.update({error.path: error for error in collection.errors if error.phase == "process" and error.path})
+        return collection
 
     def snapshot_of_tree() -> Project:
         return Project(root, history_root=history or root)
@@ -72,27 +81,42 @@ def _repair(
     project = snapshot_of_tree()
     workspace = Workspace(project)
     before = first.result()
+    dead_files.update({error.path: error for error in before.errors if error.phase == "process" and error.path})
     before_diagnoses = diagnose(before.errors, project)
     current, diagnoses = before, before_diagnoses
     outcomes: dict[tuple[object, ...], Outcome] = {}
     tried: set[tuple[object, ...]] = set()  # (diagnosis key, repair) pairs already tried
-    for round_number in range(1, options.max_rounds + 1):
+    one_at_a_time = False
+    round_number, last_round = 0, options.max_rounds
+    while round_number < last_round:
         plans = plan_all(diagnoses, project, options)
-        batch = _next_batch(plans, tried, workspace, outcomes)
+        batch = _next_batch(plans, tried, workspace, outcomes, limit=1 if one_at_a_time else None)
         if not batch:
             break
+        round_number += 1
         say(f"round {round_number}: applying {len(batch)} repair(s), re-collecting")
-        after = collect()
+        touched = tuple(sorted({path for item in batch for path in item.files}))
+        after = collect(touched)
         project = snapshot_of_tree()
         diagnoses_after = diagnose(after.errors, project)
         verdicts = judge(batch, current, after, diagnoses_after, project)
-        rejected = [(item, verdict) for item, verdict in zip(batch, verdicts) if not verdict.kept]
+        if any(verdict.ambiguous for verdict in verdicts):
+            # Something broke and no single repair of the batch explains it: undo the batch and
+            # try its repairs one per round, so each is judged on its own.
+            _undo(workspace, batch, batch)
+            for item in batch:
+                tried.discard((item.diagnosis.key, item.repair))
+            one_at_a_time = True
+            last_round = max(last_round, round_number + 2 * len(batch))
+            project = snapshot_of_tree()
+            continue
+        rejected = [item for item, verdict in zip(batch, verdicts) if not verdict.kept]
         for item, verdict in zip(batch, verdicts):
             status = Status.REPAIRED if verdict.kept else Status.REVERTED
             outcomes[item.diagnosis.key] = Outcome(item.diagnosis, status, item.repair, verdict.reason, item.files)
         if rejected:
-            _undo(workspace, batch, [item for item, _ in rejected])
-            after = collect()
+            _undo(workspace, batch, rejected)
+            after = collect(touched)
             project = snapshot_of_tree()
             diagnoses_after = diagnose(after.errors, project)
         current, diagnoses = after, diagnoses_after
@@ -113,9 +137,14 @@ def _repair(
 
 
 def _next_batch(
-    plans: list[Plan], tried: set[tuple[object, ...]], workspace: Workspace, outcomes: dict[tuple[object, ...], Outcome]
+    plans: list[Plan],
+    tried: set[tuple[object, ...]],
+    workspace: Workspace,
+    outcomes: dict[tuple[object, ...], Outcome],
+    limit: Optional[int] = None,
 ) -> list[Applied]:
-    """Apply the first untried alternative of every plan; identical repairs are applied once."""
+    """Apply the first untried alternative of every plan (of ``limit`` plans at most);
+    identical repairs are applied once."""
     from collect_fix.transforms import TransformError
     from collect_fix.workspace import EditRefused
 
@@ -123,6 +152,8 @@ def _next_batch(
     batch: list[Applied] = []
     applied_repairs: dict[Repair, tuple[str, ...]] = {}
     for plan in plans:
+        if limit is not None and len(applied_repairs) >= limit:
+            break
         for repair in plan.alternatives:
             attempt = (plan.diagnosis.key, repair)
             if attempt in tried:
@@ -192,8 +223,3 @@ def _stubs(project: Project) -> list[str]:
     except ImportError:
         return []
     return [f"{path}:{line}: {text}" for path, line, text in find_markers(project)]
-
-
-def _ignore_heavy_dirs(directory: str, names: list[str]) -> set[str]:
-    """The scratch copy skips what collection never needs: environments, VCS, caches."""
-    return {name for name in names if name in EXCLUDED_DIRS or (Path(directory, name, "pyvenv.cfg").is_file())}

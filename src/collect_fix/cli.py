@@ -7,6 +7,7 @@ Exit codes (like ``black --check``): 0 nothing pending and collection clean; 1 c
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Optional
@@ -59,10 +60,12 @@ def cli(
         config, warnings = read_config(root)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+    if json_file is not None and not json_file.resolve().parent.is_dir():
+        raise click.BadParameter(f"{json_file.parent} is not a directory", param_hint="--json")
     options = Options(
         root=root,
         apply=mode == "apply",
-        python=python or config.get("python"),
+        python=_interpreter(python, Path.cwd()) or _interpreter(config.get("python"), root),
         timeout=timeout or float(config.get("timeout", 300.0)),
         max_rounds=int(config.get("max-rounds", 10)),
         rewrite_imports=_pick(rewrite_imports, config.get("rewrite-imports")),
@@ -110,6 +113,16 @@ def main(argv: Optional[list[str]] = None) -> int:
             raise
         return 2
     return 0
+
+
+def _interpreter(python: Optional[str], base: Path) -> Optional[str]:
+    """An absolute interpreter path: a dry run works in a scratch copy, so relative paths (from
+    the command line: the current directory; from the config: the project root) are fixed now."""
+    if not python:
+        return None
+    if os.sep not in python and (os.altsep is None or os.altsep not in python):
+        return shutil.which(python) or python  # a bare name: looked up on PATH, as a shell would
+    return str((base / python).absolute())
 
 
 def _pick(flag: Optional[bool], configured: Optional[bool]) -> bool:

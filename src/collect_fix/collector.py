@@ -71,12 +71,13 @@ def start(
     timeout: float = 300.0,
     pytest_args: tuple[str, ...] = (),
     path_map: Optional[tuple[Path, Path]] = None,
+    known_dead: Optional[dict[str, CollectionError]] = None,
 ) -> "PendingCollection":
     """Launch the collection and return at once; ``.result()`` waits for it.
 
     Lets the caller do its own start-up work (imports) while pytest collects on another core.
     """
-    return PendingCollection(root, python, timeout, pytest_args, path_map)
+    return PendingCollection(root, python, timeout, pytest_args, path_map, known_dead or {})
 
 
 class PendingCollection:
@@ -89,17 +90,19 @@ class PendingCollection:
         timeout: float,
         pytest_args: tuple[str, ...],
         path_map: Optional[tuple[Path, Path]],
+        known_dead: dict[str, CollectionError],
     ) -> None:
         self._root, self._python, self._timeout = root, python, timeout
+        self._known_dead = known_dead  # files an earlier collection of this run saw kill or hang it
         self._pytest_args, self._path_map = pytest_args, path_map
         self._scratch = tempfile.TemporaryDirectory(prefix="collect-fix-")
         scratch_dir = Path(self._scratch.name)
         shutil.copyfile(Path(__file__).with_name("_probe.py"), scratch_dir / f"{PROBE_MODULE}.py")
-        self._ignored: list[str] = []
+        self._ignored: list[str] = list(known_dead)
         self._process = self._launch()
 
     def result(self) -> Collection:
-        synthetic: list[CollectionError] = []
+        synthetic: list[CollectionError] = list(self._known_dead.values())
         try:
             for attempt in range(_MAX_RESTARTS):
                 if attempt:
@@ -112,11 +115,15 @@ class PendingCollection:
                     break
                 culprit = _unfinished_file(run.records)
                 if culprit is None or culprit in self._ignored:
+                    if run.timed_out:  # a hang outside any test file: a conftest or a plugin hook
+                        synthetic.append(_death_record(None, run, self._timeout))
                     break
                 self._ignored.append(culprit)
                 synthetic.append(_death_record(culprit, run, self._timeout))
             return _to_collection(self._root, run, synthetic)
         finally:
+            if self._process.poll() is None:  # interrupted (Ctrl-C): leave no pytest behind
+                _kill_group(self._process)
             self._scratch.cleanup()
 
     @property
@@ -137,6 +144,7 @@ class PendingCollection:
             "-p", PROBE_MODULE,
             "-o", f"cache_dir={scratch / 'pytest-cache'}",  # the project's .pytest_cache stays untouched
             *(f"--ignore={path}" for path in self._ignored),
+            "--maxfail=0",  # an -x in the project's addopts must not hide the files after an error
             *self._pytest_args,
         ]
         try:
@@ -160,7 +168,7 @@ class PendingCollection:
             exit_code, timed_out = -9, True
         records = _read_records(self._records_file)
         if not records and not timed_out:
-            _raise_if_unusable(self._python, exit_code, (stdout or "") + (stderr or ""))
+            _raise_if_unusable(self._python, self._root, (stdout or "") + (stderr or ""))
         return _Run(records, exit_code, stderr or "", stdout or "", timed_out)
 
 
@@ -171,13 +179,23 @@ def _kill_group(process: "subprocess.Popen[str]") -> None:
         process.kill()
 
 
-def _raise_if_unusable(python: str, exit_code: int, output: str) -> None:
-    if "No module named pytest" in output:
-        raise CollectorUnavailable(
-            f"pytest is not installed in {python}; install it there or pass --python PATH"
-        )
-    if f"No module named '{PROBE_MODULE}'" in output or "Error importing plugin \"_collect_fix" in output:
+def _raise_if_unusable(python: str, root: Path, output: str) -> None:
+    """pytest wrote no record at all: tell a broken interpreter from a broken project.
+
+    A project can stop pytest before the probe loads (a missing ``-p`` plugin in addopts): that
+    is diagnosed from the output. An interpreter that cannot even import pytest is a usage error.
+    """
+    if f"No module named '{PROBE_MODULE}'" in output or f'Error importing plugin "{PROBE_MODULE}' in output:
         raise CollectorUnavailable(f"the collect-fix probe could not be loaded into {python}:\n{output[-2000:]}")
+    check = subprocess.run(
+        [python, "-c", "import pytest"], cwd=root, capture_output=True, text=True, errors="replace",
+        stdin=subprocess.DEVNULL, timeout=60,
+    )
+    if check.returncode != 0:
+        detail = (check.stderr or check.stdout).strip().splitlines()[-1:] or ["(no output)"]
+        raise CollectorUnavailable(
+            f"{python} cannot run pytest ({detail[0]}); install pytest there or pass --python PATH"
+        )
 
 
 def _read_records(path: Path) -> list[dict[str, Any]]:
@@ -209,9 +227,10 @@ def _unfinished_file(records: list[dict[str, Any]]) -> Optional[str]:
     return open_nodes[last]
 
 
-def _death_record(culprit: str, run: _Run, timeout: float) -> CollectionError:
+def _death_record(culprit: Optional[str], run: _Run, timeout: float) -> CollectionError:
     if run.timed_out:
-        message = f"collection did not finish within {timeout:g}s while importing this file"
+        where = "while importing this file" if culprit else "outside any test file (a conftest or a plugin hook)"
+        message = f"collection did not finish within {timeout:g}s {where}"
         return CollectionError(
             nodeid="", path=culprit, exc_type="Timeout", message=message, phase="process",
             attrs={"timeout": timeout}, longrepr=run.stderr[-2000:],

@@ -29,13 +29,12 @@ def planners() -> dict[Category, Planner]:
 
 
 def plan_all(diagnoses: list[Diagnosis], project: Project, options: Options) -> list[Plan]:
-    """One Plan per diagnosis, in order; plans whose first repair repeats an earlier one merge.
+    """One Plan per diagnosis, in order (the applier applies a repair shared by several plans once).
 
     A planner that raises is a bug in collect-fix, not in the project: the diagnosis is kept and
     reported with the cause, never dropped.
     """
     plans: list[Plan] = []
-    seen_repairs = set()
     for diagnosis in diagnoses:
         planner = planners().get(diagnosis.category)
         if planner is None:
@@ -46,9 +45,5 @@ def plan_all(diagnoses: list[Diagnosis], project: Project, options: Options) -> 
         except Exception as exc:  # keep going: one planner bug must not hide other repairs
             plans.append(Plan(diagnosis, advice=f"collect-fix could not plan a repair: {exc!r}"))
             continue
-        if plan.alternatives and plan.alternatives[0] in seen_repairs:
-            continue
-        if plan.alternatives:
-            seen_repairs.add(plan.alternatives[0])
         plans.append(plan)
     return plans

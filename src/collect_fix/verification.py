@@ -1,8 +1,10 @@
 """Judge applied repairs by what pytest collected before and after them.
 
-A repair is kept only when the error it targeted is gone and nothing that collected before broke.
-A new error in the repaired file itself is progress (the module got further and uncovered the
-next problem), except for repairs that promise the file then collects cleanly.
+A repair is kept only when the error it targeted is gone and nothing that collected before broke
+or lost tests. A new error in the repaired file itself is progress (the module got further and
+uncovered the next problem), except for repairs that promise the file then collects cleanly. So
+is an error in a file pytest never reached before (an initial conftest failed, or collection
+stopped early): it was hidden, not caused.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class Applied:
 class Verdict:
     kept: bool
     reason: str
+    # The cause could not be pinned to one repair of the batch: retry them one at a time.
+    ambiguous: bool = False
 
 
 def judge(
@@ -34,22 +38,38 @@ def judge(
     diagnoses_after: list[Diagnosis],
     project: Project,
 ) -> list[Verdict]:
-    """One verdict per applied repair, in order."""
-    keys_after = {diagnosis.key for diagnosis in diagnoses_after}
+    """One verdict per applied repair, in order. Identical repairs share one verdict."""
     failing_before = {project.relative_or_none(error.path) for error in before.errors}
-    broken = [
-        diagnosis for diagnosis in diagnoses_after
-        if _collector_of(project, diagnosis) not in failing_before
-    ]
-    shrunk = {
+
+    def collected_cleanly_before(path: Optional[str]) -> bool:
+        if path in failing_before:
+            return False
+        if before.completed:
+            return True
+        return path in before.tests_per_file or path in before.skipped_files
+
+    broken = [d for d in diagnoses_after if collected_cleanly_before(_collector_of(project, d))]
+    shrunk = sorted(
         path for path, count in before.tests_per_file.items()
-        if path not in failing_before and after.tests_per_file.get(path, 0) < count
-    }
-    unexplained = [diagnosis for diagnosis in broken if not _blamed(diagnosis, applied, project)]
-    verdicts = []
-    for item in applied:
-        verdicts.append(_verdict(item, keys_after, diagnoses_after, broken, shrunk, unexplained, project))
-    return verdicts
+        if collected_cleanly_before(path) and after.tests_per_file.get(path, 0) < count
+    )
+    unexplained_errors = [d for d in broken if not any(_touches(d, item, project) for item in applied)]
+    unexplained_shrinks = [path for path in shrunk if not any(path in item.files for item in applied)]
+    keys_after = {diagnosis.key for diagnosis in diagnoses_after}
+    verdicts = [
+        _verdict(item, keys_after, diagnoses_after, broken, shrunk, project)
+        for item in applied
+    ]
+    if unexplained_errors or unexplained_shrinks:
+        what = (
+            f"a new error appeared in {_collector_of(project, unexplained_errors[0])}: {unexplained_errors[0].summary}"
+            if unexplained_errors else f"{unexplained_shrinks[0]} collected fewer tests afterwards"
+        )
+        verdicts = [
+            verdict if not verdict.kept else Verdict(False, what, ambiguous=len(applied) > 1)
+            for verdict in verdicts
+        ]
+    return _shared(applied, verdicts)
 
 
 def _verdict(
@@ -57,32 +77,33 @@ def _verdict(
     keys_after: set[tuple[str, Optional[str], Optional[str], Optional[str]]],
     diagnoses_after: list[Diagnosis],
     broken: list[Diagnosis],
-    shrunk: set[str],
-    unexplained: list[Diagnosis],
+    shrunk: list[str],
     project: Project,
 ) -> Verdict:
     target = item.diagnosis
     if target.key in keys_after:
         return Verdict(False, f"re-collection still shows the error: {target.summary}")
     target_file = _collector_of(project, target)
-    if item.repair.requires_clean:
-        still = [d for d in diagnoses_after if _collector_of(project, d) == target_file and target_file]
+    if item.repair.requires_clean and target_file:
+        still = [d for d in diagnoses_after if _collector_of(project, d) == target_file]
         if still:
             return Verdict(False, f"{target_file} still fails to collect: {still[0].summary}")
     caused = [d for d in broken if _touches(d, item, project)]
     if caused:
         return Verdict(False, f"it broke {_collector_of(project, caused[0])}: {caused[0].summary}")
-    lost = sorted(path for path in shrunk if path in item.files)
+    lost = [path for path in shrunk if path in item.files]
     if lost:
         return Verdict(False, f"{lost[0]} collected fewer tests afterwards")
-    if unexplained:
-        first = unexplained[0]
-        return Verdict(False, f"a new error appeared in {_collector_of(project, first)}: {first.summary}")
     return Verdict(True, "")
 
 
-def _blamed(diagnosis: Diagnosis, applied: list[Applied], project: Project) -> bool:
-    return any(_touches(diagnosis, item, project) for item in applied)
+def _shared(applied: list[Applied], verdicts: list[Verdict]) -> list[Verdict]:
+    """A repair applied once for several diagnoses stands or falls as one."""
+    rejected = {item.repair: verdict for item, verdict in zip(applied, verdicts) if not verdict.kept}
+    return [
+        rejected[item.repair] if verdict.kept and item.repair in rejected else verdict
+        for item, verdict in zip(applied, verdicts)
+    ]
 
 
 def _touches(diagnosis: Diagnosis, item: Applied, project: Project) -> bool:

@@ -61,7 +61,7 @@ class Workspace:
             current = self.read(relative)
             self.originals.setdefault(relative, current)
             self.checkpoint.setdefault(relative, current)
-            self._write_atomic(self.root / relative, data)
+            self._write_atomic(self._target(relative), data)
 
     def restore(self, relatives: set[str] | list[str]) -> None:
         """Put the files back as they were at the last begin_batch()."""
@@ -69,7 +69,7 @@ class Workspace:
             if relative not in self.checkpoint:
                 continue
             original = self.checkpoint[relative]
-            path = self.root / relative
+            path = self._target(relative)
             if original is None:
                 if path.exists():
                     path.unlink()
@@ -83,6 +83,11 @@ class Workspace:
 
     def changed_files(self) -> list[str]:
         return sorted(relative for relative, original in self.originals.items() if self.read(relative) != original)
+
+    def _target(self, relative: str) -> Path:
+        """The file to write: a symlink's target (checked to be in the project), not the link."""
+        path = self.root / relative
+        return path.resolve() if path.is_symlink() else path
 
     def _checked_path(self, relative: str) -> Path:
         path = (self.root / relative).resolve()

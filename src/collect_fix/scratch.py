@@ -1,0 +1,90 @@
+"""The scratch copy a dry run works on, made to collect exactly as the original does.
+
+Left out: what collection never reads and copying would make slow (VCS data, virtualenvs,
+caches) and what cannot be copied (pipes, sockets, devices). Kept: everything else, files named
+``build`` or ``.env`` included. Relative symlinks that leave the project are re-pointed at their
+real targets, and when pytest's configuration lives in a directory above the project (a
+monorepo), the files of the directories up to it are copied too, at the same relative places.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+from collect_fix import pytest_config
+
+_NEVER_COPIED = frozenset(
+    {".git", ".hg", ".svn", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox",
+     "node_modules"}
+)
+
+
+def copy_project(original: Path, scratch: Path) -> Path:
+    """Copy ``original`` under ``scratch``; return the copy's root (the new project root)."""
+    ancestors = _ancestors_up_to_config(original)
+    top = ancestors[-1] if ancestors else original
+    copy = scratch / top.name / original.relative_to(top) if ancestors else scratch / original.name
+    for ancestor in ancestors:
+        _copy_files_only(ancestor, scratch / top.name / ancestor.relative_to(top))
+    shutil.copytree(original, copy, symlinks=True, ignore=_left_out)
+    _repoint_escaping_links(original, copy)
+    return copy
+
+
+def _ancestors_up_to_config(original: Path) -> list[Path]:
+    """The parents of ``original`` up to the one holding pytest's configuration, if any."""
+    if pytest_config.locate(original).exists:
+        return []
+    chain = []
+    for parent in original.parents:
+        chain.append(parent)
+        if pytest_config.locate(parent).exists:
+            return chain
+    return []
+
+
+def _copy_files_only(source: Path, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for child in source.iterdir():
+        if child.is_file() and not child.is_symlink():
+            shutil.copy2(child, target / child.name)
+
+
+def _left_out(directory: str, names: list[str]) -> set[str]:
+    skipped = set()
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            skipped.add(name)
+            continue
+        if stat.S_ISLNK(mode):
+            continue
+        if stat.S_ISDIR(mode):
+            if name in _NEVER_COPIED or os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+                skipped.add(name)
+        elif not stat.S_ISREG(mode):
+            skipped.add(name)  # a pipe, socket or device: reading it could block forever
+    return skipped
+
+
+def _repoint_escaping_links(original: Path, copy: Path) -> None:
+    """A relative link out of the project would dangle in the copy: make it absolute."""
+    original_root = original.resolve()
+    for directory, dirnames, filenames in os.walk(copy):
+        for name in dirnames + filenames:
+            link = Path(directory, name)
+            if not link.is_symlink():
+                continue
+            target = os.readlink(link)
+            if os.path.isabs(target):
+                continue
+            source_dir = original / Path(directory).relative_to(copy)
+            real = (source_dir / target).resolve()
+            if real != original_root and original_root not in real.parents:
+                link.unlink()
+                link.symlink_to(real)

@@ -1,0 +1,111 @@
+"""--apply keeps what re-collection confirms and only that (review findings, as real projects)."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+
+from conftest import collected_ids, run_collect_fix
+
+from collect_fix.planning import plan_all
+from collect_fix.project import Project
+from collect_fix.types import Category, Diagnosis, Options
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def test_errors_a_repair_uncovers_in_files_pytest_never_reached_are_not_blamed_on_it(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "pytest.ini": "[pytest]\npythonpath = .\n",
+        "shop/__init__.py": "",
+        "shop/widgets.py": "class WidgetImpl:\n    pass\n",
+        "conftest.py": "from shop.widgets import Widget\n",
+        "tests/test_ok.py": "def test_ok():\n    pass\n",
+        "tests/test_dep.py": "import vendor_sdk_not_installed_q\n\n\ndef test_dep():\n    pass\n",
+    })
+
+    result = run_collect_fix(root, "--apply")
+
+    assert result.returncode == 1  # the missing third-party module remains, as it must
+    assert "Widget = WidgetImpl" in (root / "shop/widgets.py").read_text()
+    assert collected_ids(root) == ["tests/test_ok.py::test_ok"]
+    assert "missing_dependency" in result.stdout
+
+
+def test_an_exitfirst_addopts_does_not_hide_the_other_broken_files(tmp_path: Path) -> None:
+    files = {"pytest.ini": "[pytest]\naddopts = -x\n"}
+    for name in ("a", "b", "c"):
+        files[f"tests/test_{name}.py"] = f'import sys\n\nif True:\n    sys.exit("{name} off")\n\n\ndef test_{name}():\n    pass\n'
+    root = write(tmp_path, files)
+
+    result = run_collect_fix(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ("a", "b", "c"):
+        assert "sys.exit" not in (root / f"tests/test_{name}.py").read_text()
+
+
+def test_a_repair_that_makes_another_file_lose_tests_is_undone(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "pytest.ini": "[pytest]\npythonpath = .\n",
+        "shop/__init__.py": "",
+        "shop/widgets.py": "class Gadget:\n    pass\n",
+        "tests/test_a.py": "from shop.widgets import Widget\n\n\ndef test_a():\n    assert Widget\n",
+        "tests/test_b.py": """\
+            import shop.widgets
+
+            if not hasattr(shop.widgets, "Widget"):
+                def test_fallback():
+                    pass
+        """,
+    })
+    widgets_before = (root / "shop/widgets.py").read_bytes()
+
+    result = run_collect_fix(root, "--apply")
+
+    assert "tests/test_b.py::test_fallback" in collected_ids(root)
+    assert (root / "shop/widgets.py").read_bytes() == widgets_before
+    assert "collected fewer tests afterwards" in result.stdout
+
+
+def test_diagnoses_sharing_one_repair_each_keep_their_plan() -> None:
+    project = Project(Path("."))
+    shared = [
+        Diagnosis(Category.SYNTAX_ERROR, f"tests/test_{name}.py", 1, "SyntaxError: invalid syntax") for name in "ab"
+    ]
+    plans = plan_all(shared, project, Options(root=Path(".")))
+    assert [plan.diagnosis.path for plan in plans] == ["tests/test_a.py", "tests/test_b.py"]
+
+
+def test_a_hang_outside_any_test_file_is_reported_as_a_timeout(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "conftest.py": "import time\n\n\ndef pytest_collection_modifyitems(items):\n    time.sleep(60)\n",
+        "tests/test_ok.py": "def test_ok():\n    pass\n",
+    })
+
+    result = run_collect_fix(root, "--dry-run", "--timeout", "3")
+
+    assert result.returncode == 1
+    assert "timeout:" in result.stdout and "did not finish within 3s" in result.stdout
+
+
+def test_a_hanging_test_file_costs_one_timeout_per_run_not_one_per_collection(tmp_path: Path) -> None:
+    root = write(tmp_path, {
+        "tests/test_hangs.py": "import time\ntime.sleep(60)\n",
+        "tests/test_exit.py": 'import sys\n\nif True:\n    sys.exit("off")\n\n\ndef test_x():\n    pass\n',
+        "tests/test_ok.py": "def test_ok():\n    pass\n",
+    })
+    start = time.monotonic()
+
+    result = run_collect_fix(root, "--apply", "--timeout", "4")
+
+    assert time.monotonic() - start < 4 * 2 + 6  # the first collection times out once; later ones skip the file
+    assert "tests/test_hangs.py" in result.stdout and "did not finish within 4s" in result.stdout
+    assert "sys.exit" not in (root / "tests/test_exit.py").read_text()
