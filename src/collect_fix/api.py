@@ -18,7 +18,7 @@ from collect_fix.diffing import unified_diff
 from collect_fix.planning import plan_all, planners
 from collect_fix.project import Project
 from collect_fix.scratch import copy_project
-from collect_fix.types import Category, Collection, CollectionError, Options, Outcome, Plan, Repair, Report, Status
+from collect_fix.types import Category, Options, Outcome, Plan, Repair, Report, Status
 from collect_fix.verification import Applied, judge
 
 if TYPE_CHECKING:
@@ -51,27 +51,15 @@ def _repair(
     path_map: Optional[tuple[Path, Path]],
     history: Optional[Path] = None,
 ) -> Report:
-    # Files that killed or hung the collecting process stay out of later collections of this
-    # run (each would cost a full timeout again), unless a repair just touched them.
-    dead_files: dict[str, CollectionError] = {}
-
-    def start_collection(touched: tuple[str, ...] = ()) -> collector.PendingCollection:
-        retry = {str((root / path).resolve()) for path in touched}
-        return collector.start(
-            root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map,
-            known_dead={path: error for path, error in dead_files.items() if path not in retry},
-        )
-
-    def collect(touched: tuple[str, ...] = ()) -> Collection:
-        collection = start_collection(touched).result()
-        dead_files.update({error.path: error for error in collection.errors if error.phase == "process" and error.path})
-        return collection
+    collections = collector.RunCollector(
+        root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map
+    )
 
     def snapshot_of_tree() -> Project:
         return Project(root, history_root=history or root)
 
     say("collecting")
-    first = start_collection()
+    first = collections.start()
     # While pytest collects on the other core: load LibCST, the codemods and the planners.
     from collect_fix.transforms import codemods
     from collect_fix.workspace import Workspace
@@ -81,7 +69,6 @@ def _repair(
     project = snapshot_of_tree()
     workspace = Workspace(project)
     before = first.result()
-    dead_files.update({error.path: error for error in before.errors if error.phase == "process" and error.path})
     before_diagnoses = diagnose(before.errors, project)
     current, diagnoses = before, before_diagnoses
     outcomes: dict[tuple[object, ...], Outcome] = {}
@@ -96,7 +83,7 @@ def _repair(
         round_number += 1
         say(f"round {round_number}: applying {len(batch)} repair(s), re-collecting")
         touched = tuple(sorted({path for item in batch for path in item.files}))
-        after = collect(touched)
+        after = collections.collect(touched)
         project = snapshot_of_tree()
         diagnoses_after = diagnose(after.errors, project)
         verdicts = judge(batch, current, after, diagnoses_after, project)
@@ -116,7 +103,7 @@ def _repair(
             outcomes[item.diagnosis.key] = Outcome(item.diagnosis, status, item.repair, verdict.reason, item.files)
         if rejected:
             _undo(workspace, batch, rejected)
-            after = collect(touched)
+            after = collections.collect(touched)
             project = snapshot_of_tree()
             diagnoses_after = diagnose(after.errors, project)
         current, diagnoses = after, diagnoses_after

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from collect_fix.types import Collection, CollectionError, Frame
 
@@ -80,6 +80,44 @@ def start(
     return PendingCollection(root, python, timeout, pytest_args, path_map, known_dead or {})
 
 
+class RunCollector:
+    """The collections of one collect-fix run, which share what they learn.
+
+    A file that killed or hung the collecting process stays out of this run's later collections
+    (each would cost a full timeout again), its error carried over, unless a repair touched it.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        python: str,
+        *,
+        timeout: float = 300.0,
+        pytest_args: tuple[str, ...] = (),
+        path_map: Optional[tuple[Path, Path]] = None,
+    ) -> None:
+        self._root, self._python, self._timeout = root, python, timeout
+        self._pytest_args, self._path_map = pytest_args, path_map
+        self._dead: dict[str, CollectionError] = {}
+
+    def start(self, touched: tuple[str, ...] = ()) -> "PendingCollection":
+        """Launch a collection; ``touched`` (relative paths) are collected again even if dead."""
+        retry = {str((self._root / path).resolve()) for path in touched}
+        known_dead = {path: error for path, error in self._dead.items() if path not in retry}
+        return PendingCollection(
+            self._root, self._python, self._timeout, self._pytest_args, self._path_map, known_dead,
+            on_result=self._remember,
+        )
+
+    def collect(self, touched: tuple[str, ...] = ()) -> Collection:
+        return self.start(touched).result()
+
+    def _remember(self, collection: Collection) -> None:
+        for error in collection.errors:
+            if error.phase == "process" and error.path:
+                self._dead[error.path] = error
+
+
 class PendingCollection:
     """One collection under way, restarted without a file that killed or hung the process."""
 
@@ -91,9 +129,11 @@ class PendingCollection:
         pytest_args: tuple[str, ...],
         path_map: Optional[tuple[Path, Path]],
         known_dead: dict[str, CollectionError],
+        on_result: Optional[Callable[[Collection], None]] = None,
     ) -> None:
         self._root, self._python, self._timeout = root, python, timeout
         self._known_dead = known_dead  # files an earlier collection of this run saw kill or hang it
+        self._on_result = on_result
         self._pytest_args, self._path_map = pytest_args, path_map
         self._scratch = tempfile.TemporaryDirectory(prefix="collect-fix-")
         scratch_dir = Path(self._scratch.name)
@@ -120,7 +160,10 @@ class PendingCollection:
                     break
                 self._ignored.append(culprit)
                 synthetic.append(_death_record(culprit, run, self._timeout))
-            return _to_collection(self._root, run, synthetic)
+            collection = _to_collection(self._root, run, synthetic)
+            if self._on_result is not None:
+                self._on_result(collection)
+            return collection
         finally:
             if self._process.poll() is None:  # interrupted (Ctrl-C): leave no pytest behind
                 _kill_group(self._process)
