@@ -93,7 +93,7 @@ def _frames(exc: BaseException, rootdir: str) -> List[Dict[str, object]]:
 def _attrs(exc: BaseException) -> Dict[str, object]:
     """The structured attributes of the exceptions collect-fix diagnoses."""
     attrs: Dict[str, object] = {}
-    for name in ("name", "path", "msg", "filename", "lineno", "offset", "text", "code"):
+    for name in ("name", "name_from", "path", "msg", "filename", "lineno", "offset", "text", "code"):
         value = getattr(exc, name, None)
         if value is not None and isinstance(value, (str, int, float, bool)):
             attrs[name] = value

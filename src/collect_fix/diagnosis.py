@@ -63,7 +63,10 @@ def diagnose_one(error: CollectionError, project: Project) -> Diagnosis:
     if exc == "ModuleNotFoundError":
         return _missing_module(error, project, where, line)
     if exc == "ImportError" and _CANNOT_IMPORT.search(message):
-        name, module = _CANNOT_IMPORT.search(message).groups()  # type: ignore[union-attr]
+        # Python 3.12+ carries both on the exception; older ones only in the message.
+        parsed_name, parsed_module = _CANNOT_IMPORT.search(message).groups()  # type: ignore[union-attr]
+        name = attrs.get("name_from") or parsed_name
+        module = attrs.get("name") or parsed_module
         return _make(Category.MISSING_NAME, error, project, where, line,
                      f"cannot import name '{name}' from '{module}'", subject=name, module=module)
     if exc == "AttributeError" and attrs.get("obj_module"):
