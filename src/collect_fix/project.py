@@ -5,6 +5,7 @@ Everything here is static (paths and file contents); the project is never import
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -125,6 +126,25 @@ class Project:
             ranked.append(((not resolves, not (package / "__init__.py").is_file(), depth, relative), relative))
         return tuple(relative for _, relative in sorted(ranked))
 
+    @cached_property
+    def test_file_patterns(self) -> tuple[str, ...]:
+        """pytest's ``python_files`` for this project (its own configuration, else the default)."""
+        from collect_fix import pytest_config  # imported here: pytest_config builds on Project
+
+        configured = pytest_config.as_args(pytest_config.read_option(self.root, "python_files"))
+        return tuple(configured) or ("test_*.py", "*_test.py")
+
+    def is_test_module(self, path: Path | str) -> bool:
+        """Whether pytest collects ``path`` as a test module (conftests are not test modules)."""
+        candidate = Path(path)
+        if candidate.suffix != ".py" or candidate.name == "conftest.py":
+            return False
+        return any(_matches(pattern, candidate) for pattern in self.test_file_patterns)
+
+    @staticmethod
+    def is_conftest(path: Path | str) -> bool:
+        return Path(path).name == "conftest.py"
+
     def relative_or_none(self, path: Optional[str]) -> Optional[str]:
         """The project-relative posix form of a path from a traceback; None when outside."""
         if not path:
@@ -161,6 +181,13 @@ class Project:
                 if GENERATED_MARKER in handle.read(4096):
                     return f"{relative} is marked @generated"
         return None
+
+
+def _matches(pattern: str, path: Path) -> bool:
+    """pytest's fnmatch_ex: a pattern without a separator matches the file name only."""
+    if "/" not in pattern and os.sep not in pattern:
+        return fnmatch.fnmatch(path.name, pattern)
+    return fnmatch.fnmatch(path.as_posix(), pattern if pattern.startswith("*") else f"*{pattern}")
 
 
 def _has_modules(directory: Path) -> bool:
