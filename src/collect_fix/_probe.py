@@ -184,11 +184,11 @@ def pytest_load_initial_conftests(
 ) -> Generator[None, object, object]:
     try:
         return (yield)
-    except Exception as exc:
-        _emit(_error_record(exc, "", None, "initial_conftest", _rootdir_guess(early_config)))
+    except KeyboardInterrupt:
         raise
-    except SystemExit as exc:
-        _emit(_error_record(exc, "", _exit_origin(exc), "initial_conftest", _rootdir_guess(early_config)))
+    except BaseException as exc:  # also SystemExit and pytest's outcomes (a skip in a conftest)
+        origin = _exit_origin(exc) if isinstance(exc, SystemExit) else None
+        _emit(_error_record(exc, "", origin, "initial_conftest", _rootdir_guess(early_config)))
         raise
 
 

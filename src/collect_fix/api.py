@@ -19,7 +19,7 @@ from collect_fix.planning import plan_all, planners
 from collect_fix.project import Project
 from collect_fix.scratch import copy_project
 from collect_fix.types import Category, Options, Outcome, Plan, Repair, Report, Status
-from collect_fix.verification import Applied, judge
+from collect_fix.verification import Applied, added_lines, judge
 
 if TYPE_CHECKING:
     from collect_fix.workspace import Workspace
@@ -137,7 +137,7 @@ def _next_batch(
 
     workspace.begin_batch()
     batch: list[Applied] = []
-    applied_repairs: dict[Repair, tuple[str, ...]] = {}
+    applied_repairs: dict[Repair, Applied] = {}
     for plan in plans:
         if limit is not None and len(applied_repairs) >= limit:
             break
@@ -147,7 +147,8 @@ def _next_batch(
                 continue
             tried.add(attempt)
             if repair in applied_repairs:
-                batch.append(Applied(plan.diagnosis, repair, applied_repairs[repair]))
+                shared = applied_repairs[repair]
+                batch.append(Applied(plan.diagnosis, repair, shared.files, shared.added_lines))
                 break
             try:
                 contents = workspace.compute(repair.edits)
@@ -156,9 +157,10 @@ def _next_batch(
                 continue
             if not contents:
                 break  # already in place (another repair of this batch made it): not a new attempt
+            added = tuple((path, added_lines(workspace.read(path), data)) for path, data in sorted(contents.items()))
             workspace.write(contents)
-            applied_repairs[repair] = tuple(sorted(contents))
-            batch.append(Applied(plan.diagnosis, repair, tuple(sorted(contents))))
+            applied_repairs[repair] = Applied(plan.diagnosis, repair, tuple(sorted(contents)), added)
+            batch.append(applied_repairs[repair])
             break
     return batch
 

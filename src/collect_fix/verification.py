@@ -9,6 +9,7 @@ stopped early): it was hidden, not caused.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Optional
 
@@ -21,6 +22,8 @@ class Applied:
     diagnosis: Diagnosis
     repair: Repair
     files: tuple[str, ...]
+    # Per file, the line numbers (in the new text) that the repair added or changed.
+    added_lines: tuple[tuple[str, frozenset[int]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,9 @@ def _verdict(
     target = item.diagnosis
     if target.key in keys_after:
         return Verdict(False, f"re-collection still shows the error: {target.summary}")
+    own = [d for d in diagnoses_after if _raised_in_added_lines(d, item)]
+    if own:
+        return Verdict(False, f"the code it added fails: {own[0].summary}")
     target_file = _collector_of(project, target)
     if item.repair.requires_clean and target_file:
         still = [d for d in diagnoses_after if _collector_of(project, d) == target_file]
@@ -95,6 +101,27 @@ def _verdict(
     if lost:
         return Verdict(False, f"{lost[0]} collected fewer tests afterwards")
     return Verdict(True, "")
+
+
+def _raised_in_added_lines(diagnosis: Diagnosis, item: Applied) -> bool:
+    """A new error raised at a line this repair wrote is its own failure, not progress, even in
+    the file it repaired. (Only where it is raised: an added import that runs into an older bug
+    elsewhere has uncovered that bug, not caused it.) ``diagnosis.path``/``line`` is the
+    innermost project frame."""
+    lines = dict(item.added_lines).get(diagnosis.path or "")
+    return lines is not None and diagnosis.line in lines
+
+
+def added_lines(old: bytes | None, new: bytes) -> frozenset[int]:
+    """1-based line numbers of ``new`` that are not in ``old`` (inserted or replaced)."""
+    old_lines = (old or b"").splitlines()
+    new_lines = new.splitlines()
+    lines: set[int] = set()
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, _, _, start, end in matcher.get_opcodes():
+        if tag in ("insert", "replace"):
+            lines.update(range(start + 1, end + 1))
+    return frozenset(lines)
 
 
 def _shared(applied: list[Applied], verdicts: list[Verdict]) -> list[Verdict]:

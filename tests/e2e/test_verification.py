@@ -8,9 +8,11 @@ from pathlib import Path
 
 from conftest import collected_ids, run_collect_fix
 
+from collect_fix.diagnosis import diagnose
 from collect_fix.planning import plan_all
 from collect_fix.project import Project
-from collect_fix.types import Category, Diagnosis, Options
+from collect_fix.types import Category, Collection, CollectionError, Diagnosis, Frame, Options, Repair
+from collect_fix.verification import Applied, added_lines, judge
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -109,3 +111,30 @@ def test_a_hanging_test_file_costs_one_timeout_per_run_not_one_per_collection(tm
     assert time.monotonic() - start < 4 * 2 + 6  # the first collection times out once; later ones skip the file
     assert "tests/test_hangs.py" in result.stdout and "did not finish within 4s" in result.stdout
     assert "sys.exit" not in (root / "tests/test_exit.py").read_text()
+
+
+def test_a_repair_whose_own_code_fails_is_undone(tmp_path: Path) -> None:
+    # Whatever a planner proposes, verification must not keep code that fails by itself: here the
+    # added line 2 raises the new error in the very file the repair targeted.
+    root = write(tmp_path, {"tests/test_a.py": "import pytest\nyaml = pytest.importorskip('yaml')\n"})
+    project = Project(root)
+    target = Diagnosis(Category.MISSING_DEPENDENCY, "tests/test_a.py", 1, "yaml missing", module="yaml")
+    new_error = CollectionError(
+        nodeid="", path=str(root / "tests/test_a.py"), exc_type="NameError", message="name 'x' is not defined",
+        attrs={"name": "x"}, frames=(Frame(str(root / "tests/test_a.py"), 2, "<module>", True),),
+    )
+    after_diagnoses = diagnose((new_error,), project)
+    applied = Applied(target, Repair("guard", ()), ("tests/test_a.py",),
+                      (("tests/test_a.py", added_lines(b"import yaml\n", b"import pytest\nyaml = pytest.importorskip('yaml')\n")),))
+    before = Collection(tests=0, errors=(CollectionError(nodeid="", path=str(root / "tests/test_a.py"), exc_type="ModuleNotFoundError", message=""),))
+    after = Collection(tests=0, errors=(new_error,))
+
+    (verdict,) = judge([applied], before, after, after_diagnoses, project)
+
+    assert not verdict.kept
+    assert "the code it added fails" in verdict.reason
+
+
+def test_added_lines_are_the_inserted_and_replaced_ones() -> None:
+    assert added_lines(b"a\nb\nc\n", b"a\nB\nc\nd\n") == {2, 4}
+    assert added_lines(None, b"x\ny\n") == {1, 2}
