@@ -6,12 +6,14 @@ Image``, ``import google.protobuf``) keep their statement, preceded by
 ``pytest.importorskip("<full dotted name>")``: ``Image`` may be a submodule, and
 ``google.protobuf`` binds ``google``, so the original statement is the only faithful spelling.
 Only statements that run at import time are touched; function bodies and imports already in a
-``try`` that handles ImportError are left alone.
+``try`` that handles ImportError are left alone. A conftest is never guarded: a skip raised while
+pytest imports a conftest ends the whole session instead of skipping its tests.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import PurePath
 from typing import Optional, Sequence
 
 import libcst as cst
@@ -40,8 +42,10 @@ class GuardMissingDependencyCommand(VisitorBasedCodemodCommand):
         self._guarded_try_depth = 0
 
     def visit_Module(self, node: cst.Module) -> None:
-        alias = _pytest_alias(node)
-        if alias is None:
+        if self.context.filename is not None and PurePath(self.context.filename).name == "conftest.py":
+            raise SkipFile("a skip raised while importing a conftest ends the whole pytest session")
+        alias = self._pytest_before_first_guard(node)
+        if alias is None:  # lands in the top import block, above every guard
             AddImportsVisitor.add_needed_import(self.context, "pytest")
         else:
             self.pytest_name = alias
@@ -157,6 +161,32 @@ class GuardMissingDependencyCommand(VisitorBasedCodemodCommand):
                     return submodule
         return None
 
+    def _pytest_before_first_guard(self, module: cst.Module) -> Optional[str]:
+        """The name a module-level ``import pytest [as x]`` binds before the first guard runs."""
+        for statement in module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                finder = _ImportFinder(self)
+                statement.visit(finder)
+                if finder.found:
+                    return None
+                continue
+            for small in statement.body:
+                # Names an import keeps are written before the guards it gets, so ``import
+                # pytest, yaml`` still binds pytest first.
+                alias = _pytest_alias(small)
+                if alias is not None:
+                    return alias
+                if self._imports_missing(small):
+                    return None
+        return None
+
+    def _imports_missing(self, small: cst.CSTNode) -> bool:
+        if isinstance(small, cst.Import):
+            return any(self._matches(get_full_name_for_node(alias.name) or "") for alias in small.names)
+        if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+            return self._from_target(small) is not None
+        return False
+
     def _matches(self, imported: str) -> bool:
         return imported == self.missing or imported.startswith(self.missing + ".")
 
@@ -202,17 +232,34 @@ def _no_semicolon(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
     return small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
 
 
-def _pytest_alias(module: cst.Module) -> Optional[str]:
-    """The name ``import pytest [as x]`` binds at module level, if the module has one."""
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    if get_full_name_for_node(alias.name) == "pytest":
-                        return alias.evaluated_alias or "pytest"
+def _pytest_alias(small: cst.BaseSmallStatement) -> Optional[str]:
+    """The name ``small`` binds pytest to, when it is ``import pytest [as x]``."""
+    if isinstance(small, cst.Import):
+        for alias in small.names:
+            if get_full_name_for_node(alias.name) == "pytest":
+                return alias.evaluated_alias or "pytest"
     return None
+
+
+class _ImportFinder(cst.CSTVisitor):
+    """Whether a compound statement holds an import the command would guard."""
+
+    def __init__(self, command: GuardMissingDependencyCommand) -> None:
+        super().__init__()
+        self.command = command
+        self.found = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Try(self, node: cst.Try) -> bool:
+        return not _handles_import_errors(node)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.found = self.found or self.command._imports_missing(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.found = self.found or self.command._imports_missing(node)
 
 
 def _handles_import_errors(node: cst.Try) -> bool:

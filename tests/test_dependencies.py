@@ -148,12 +148,24 @@ def test_planner_never_guards_source_modules(tmp_path: Path, path: str) -> None:
     assert "PyYAML" in plan.advice and "not a test module" in plan.advice
 
 
-def test_planner_guards_conftest_and_configured_test_file_patterns(tmp_path: Path) -> None:
+def test_planner_guards_configured_test_file_patterns(tmp_path: Path) -> None:
     project = write(tmp_path, {
         "pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n',
         "tests/check_a.py": "import yaml\n",
-        "tests/conftest.py": "import yaml\n",
+        "tests/test_b.py": "import yaml\n",
     })
     options = Options(root=tmp_path, skip_missing_deps=True)
-    for path in ("tests/check_a.py", "tests/conftest.py"):
-        assert missing_dependencies.plan(dependency_diagnosis(path, "yaml"), project, options).alternatives
+    assert missing_dependencies.plan(dependency_diagnosis("tests/check_a.py", "yaml"), project, options).alternatives
+    refused = missing_dependencies.plan(dependency_diagnosis("tests/test_b.py", "yaml"), project, options)
+    assert refused.alternatives == () and "not a test module" in refused.advice
+
+
+def test_planner_never_guards_a_conftest(tmp_path: Path) -> None:
+    project = write(tmp_path, {"tests/conftest.py": "import yaml\n", "tests/test_a.py": "def test_a():\n    pass\n"})
+    options = Options(root=tmp_path, skip_missing_deps=True)
+    plan = missing_dependencies.plan(dependency_diagnosis("tests/conftest.py", "yaml"), project, options)
+    assert plan.alternatives == ()
+    assert plan.advice == (
+        "install PyYAML, which provides yaml (not declared by the project); "
+        "tests/conftest.py is a conftest, and a skip there would end the whole test session"
+    )

@@ -35,7 +35,7 @@ def render_summary(report: Report) -> str:
     repaired = [outcome for outcome in report.outcomes if outcome.status is Status.REPAIRED]
     if repaired:
         lines.append("")
-        lines.append("repaired:")
+        lines.append("repaired:" if report.applied else "would repair (verified on a scratch copy):")
         for outcome in repaired:
             where = _where(outcome.diagnosis.path, outcome.diagnosis.line)
             assert outcome.repair is not None

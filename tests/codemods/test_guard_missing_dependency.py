@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import libcst as cst
+import pytest
 from libcst.codemod import CodemodContext, CodemodTest
 
 from collect_fix.codemods.guard_missing_dependency import GuardMissingDependencyCommand
@@ -62,6 +68,34 @@ class TestGuardMissingDependency(CodemodTest):
         expected = 'import pytest\nyaml = pytest.importorskip("yaml")\n\n\ndef test_dump():\n    import yaml\n'
         self.check(source, expected, module="yaml")
 
+    def test_pytest_imported_after_the_guard_is_imported_above_it(self) -> None:
+        self.check(
+            "import numpy_missing as np\nimport pytest\n",
+            'import pytest\n\nnp = pytest.importorskip("numpy_missing")\nimport pytest\n',
+            module="numpy_missing",
+        )
+
+    def test_pytest_alias_after_the_guard_is_not_used(self) -> None:
+        self.check(
+            "import os\nimport numpy_missing as np\nimport pytest as pt\n",
+            'import os\nimport pytest\n\nnp = pytest.importorskip("numpy_missing")\nimport pytest as pt\n',
+            module="numpy_missing",
+        )
+
+    def test_pytest_imported_after_a_guard_in_a_block_is_imported_above_it(self) -> None:
+        self.check(
+            "import sys\nif sys.platform:\n    import yaml\nimport pytest\n",
+            'import sys\nimport pytest\n\nif sys.platform:\n    yaml = pytest.importorskip("yaml")\nimport pytest\n',
+            module="yaml",
+        )
+
+    def test_pytest_imported_in_the_same_statement_comes_first(self) -> None:
+        self.check("import yaml, pytest\n", 'import pytest\nyaml = pytest.importorskip("yaml")\n', module="yaml")
+
+    def test_skips_a_conftest(self) -> None:
+        source = "import pytest\nimport yaml\n"
+        self.assertCodemod(source, source, module="yaml", expected_skip=True, context_override=CodemodContext(filename="tests/conftest.py"))
+
     def test_noop_when_already_guarded(self) -> None:
         source = 'import pytest\n\nyaml = pytest.importorskip("yaml")\n'
         self.assertCodemod(source, source, module="yaml")
@@ -81,3 +115,23 @@ class TestGuardMissingDependency(CodemodTest):
 
         with self.assertRaises(pytest.skip.Exception):
             exec(compile(guarded, "test_guarded.py", "exec"), namespace)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import collect_fix_missing_xyz as np\nimport pytest\n",
+        "import os\nimport collect_fix_missing_xyz as np\nimport pytest as pt\n",
+        "import collect_fix_missing_xyz as np; import pytest\n",
+        "from collect_fix_missing_xyz import thing\nimport pytest\n",
+    ],
+)
+def test_guarded_module_is_skipped_by_real_pytest(tmp_path: Path, source: str) -> None:
+    guarded = transform(source + "\n\ndef test_uses_it():\n    assert True\n", "collect_fix_missing_xyz")
+    (tmp_path / "test_guarded.py").write_text(guarded)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-rs", "-p", "no:cacheprovider", "test_guarded.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"),
+    )
+    assert result.returncode in (0, 5), result.stdout  # 5: every test module was skipped
+    assert "1 skipped" in result.stdout and "could not import 'collect_fix_missing_xyz'" in result.stdout, result.stdout

@@ -111,3 +111,19 @@ def test_skip_missing_deps_guards_test_files_and_never_source_modules(fixture_pr
     images = (root / "tests/test_images.py").read_text()
     assert 'import pytest\n\npytest.importorskip("PIL")\nfrom PIL import Image  # the thumbnailer\'s only dependency\n' in images
     assert 'vision = pytest.importorskip("cv2")' in (root / "tests/test_vision.py").read_text()
+
+
+def test_skip_missing_deps_never_writes_a_skip_into_a_conftest(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "tests").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")
+    conftest = "import pytest\nimport collect_fix_missing_dep_xyz\n"
+    (root / "tests/conftest.py").write_text(conftest)
+    (root / "tests/test_a.py").write_text("def test_a():\n    pass\n")
+
+    result = run_collect_fix(root, "--apply", "--skip-missing-deps")
+
+    assert (root / "tests/conftest.py").read_text() == conftest
+    assert "tests/conftest.py is a conftest, and a skip there would end the whole test session" in result.stdout
+    # The session still names the missing module instead of ending with a Skipped traceback.
+    assert "No module named 'collect_fix_missing_dep_xyz'" in collect_only(root).stdout
