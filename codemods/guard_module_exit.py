@@ -12,16 +12,16 @@ A module-level exit raises SystemExit while pytest imports the file, which ends 
 * an unconditional exit ending a script-style file moves under ``if __name__ == "__main__":``.
 * anything else -> ``pytest.skip(reason, allow_module_level=True)`` in place.
 
-Exits in functions and under the main guard are left alone. A conftest.py always gets the in-place
-skip (``pytestmark`` means nothing there). A module that is not a test module only gets the main
-guard: adding pytest to library code would not be a repair.
+The marks need a ``pytestmark`` they can join (see ``_pytestmark``); otherwise the exits are
+skipped in place. Exits in functions and under the main guard are left alone. A conftest.py or a
+module that is not a test module only gets the main guard: a skip raised while pytest imports a
+conftest ends the whole session, and adding pytest to library code would not be a repair.
 """
 
 from __future__ import annotations
 
 import argparse
 import fnmatch
-import json
 import os
 import re
 from typing import Optional, Sequence, Union
@@ -32,21 +32,16 @@ from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, QualifiedNameProvider
 
+from . import _pytestmark as marks
+from ._common import code_of, one_line
+from ._exit_reason import BLOCK_OWNERS, LINE_TYPES, Line, Reasons, lines, string
 from collect_fix.exits import ExitCall, ExitFinder, ExitNode, is_main_guard
 
 STRATEGIES = ("skipif", "skip")
-TEST_FILE_PATTERNS = ("test_*.py", "*_test.py", "conftest.py")
+TEST_FILE_PATTERNS = ("test_*.py", "*_test.py")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
-_MESSAGE_CALLS = frozenset({"builtins.print", "sys.stderr.write", "sys.stdout.write", "warnings.warn"})
-_STRING = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
-Line = Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]  # a run of small statements
-LINE_TYPES = (cst.SimpleStatementLine, cst.SimpleStatementSuite)
 Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]  # what a Module body holds
-# The nodes whose ``body`` suite can hold a line (the Module aside).
-BLOCK_OWNERS = (
-    cst.BaseCompoundStatement, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase
-)
 
 
 class GuardModuleExitCommand(CodemodCommand):
@@ -78,13 +73,18 @@ class GuardModuleExitCommand(CodemodCommand):
         targets = [(node, record) for node, record in finder.found if record.blocks_collection]
         if not targets:
             return tree
-        edits = _Edits(tree, wrapper, self.strategy, self._test_kind(tree))
+        kind = self._test_kind(tree)
+        edits = _Edits(tree, wrapper, self.strategy, kind)
         for node, record in targets:
             if not edits.add(node, record):
-                self.warn(f"line {record.line}: {record.display} runs at import time of a module that is "
-                          "not a test module; left unchanged")
+                if kind == "conftest":
+                    self.warn(f"line {record.line}: {record.display} runs at import time of a conftest; a skip "
+                              "there would end the whole session, so it is left unchanged")
+                else:
+                    self.warn(f"line {record.line}: {record.display} runs at import time of a module that is "
+                              "not a test module; left unchanged")
         if not edits.changed:
-            raise SkipFile("no import-time exit that can be repaired here (not a test module)")
+            raise SkipFile(f"no import-time exit that can be repaired here (not a test module: {kind})")
         if edits.uses_pytest and not _imports_pytest(tree, before=edits.first_skip):
             AddImportsVisitor.add_needed_import(self.context, "pytest")
         for gone in edits.gone:
@@ -109,9 +109,13 @@ class _Edits:
     def __init__(self, tree: cst.Module, wrapper: MetadataWrapper, strategy: str, kind: str) -> None:
         self.tree = tree
         self.parents = wrapper.resolve(ParentNodeProvider)
-        self.names = wrapper.resolve(QualifiedNameProvider)
+        names = wrapper.resolve(QualifiedNameProvider)
+        self.reasons = Reasons(tree, names)
+        self.existing = marks.existing(tree, names)
         self.strategy = strategy
         self.kind = kind
+        # Marks only where pytest reads them and where they can join the module's pytestmark.
+        self.marks_allowed = kind == "test" and strategy == "skipif" and self.existing.mergeable
         self.replace: dict[cst.BaseSmallStatement, cst.BaseSmallStatement] = {}  # an exit's statement -> its repair
         self.replace_calls: dict[cst.Call, cst.Call] = {}  # an exit inside an expression -> pytest.skip(...)
         self.flags: dict[cst.Try, str] = {}
@@ -119,6 +123,7 @@ class _Edits:
         self.removed: set[cst.CSTNode] = set()
         self.gone: list[cst.CSTNode] = []  # code that disappears: its imports may become unused
         self.marks: list[tuple[int, cst.BaseExpression]] = []  # (module index the mark must follow, mark)
+        self.conditions: set[str] = set()  # the code of each condition already marked
         self.wrap_last = False
         self.changed = False
         self.uses_pytest = False
@@ -133,22 +138,21 @@ class _Edits:
         if line is not None and owner is self.tree and self.tree.body[-1] is line:
             self.wrap_last = self.changed = True
             return True
-        if self.kind == "library":
+        if self.kind != "test":
             return False
         self.changed = self.uses_pytest = True
         self.gone.append(node)
-        marks_allowed = self.kind == "test"
-        if stmt is not None and isinstance(owner, cst.ExceptHandler) and marks_allowed:
+        if stmt is not None and isinstance(owner, cst.ExceptHandler):
             try_node = self.parents[owner]
             if isinstance(try_node, cst.Try) and self._guards_import(try_node, owner):
-                if self.strategy == "skipif" and not self._bound_names_used_later(try_node):
-                    self._flag(try_node, stmt, node)
+                if self.marks_allowed and not self._bound_names_used_later(try_node):
+                    self._flag(try_node, stmt, node, line, owner)
                     return True
                 self._skip_at(node)
                 self.replace[stmt] = _skip_statement(stmt, self._reason(node, stmt, line, owner), self._indent(record))
                 return True
-        if stmt is not None and line is not None and isinstance(owner, cst.If) and marks_allowed:
-            if self.strategy == "skipif" and owner.orelse is None and self.parents[owner] is self.tree:
+        if stmt is not None and line is not None and isinstance(owner, cst.If) and self.marks_allowed:
+            if owner.orelse is None and self.parents[owner] is self.tree:
                 self._mark_condition(owner, line, stmt, node)
                 return True
         self._skip_at(node)
@@ -162,27 +166,34 @@ class _Edits:
 
     # -- shapes -------------------------------------------------------------------------------
 
-    def _flag(self, try_node: cst.Try, stmt: cst.BaseSmallStatement, node: ExitNode) -> None:
+    def _flag(
+        self, try_node: cst.Try, stmt: cst.BaseSmallStatement, node: ExitNode, line: Optional[Line],
+        owner: Optional[cst.CSTNode],
+    ) -> None:
         flag = self.flags.get(try_node)
         if flag is None:
             flag = self.flags[try_node] = self._flag_name(try_node)
-            reason = self._static_reason(node, stmt) or _string(f"could not import {_imported_module(try_node)}")
+            reason = (self.reasons.static_reason(node, stmt, line, owner)
+                      or string(f"could not import {_imported_module(try_node)}"))
             condition = cst.UnaryOperation(operator=cst.Not(), expression=cst.Name(flag))
-            self.marks.append((self._top_index(try_node), _skipif(condition, reason)))
-        self.replace[stmt] = _assign(flag, cst.Name("False"), stmt.semicolon)
+            self.marks.append((self._top_index(try_node), marks.skipif(condition, reason)))
+        self.replace[stmt] = marks.assign(flag, cst.Name("False"), stmt.semicolon)
 
     def _mark_condition(self, if_node: cst.If, line: Line, stmt: cst.BaseSmallStatement, node: ExitNode) -> None:
-        if if_node not in self.drops:  # one mark per condition, however many exits it guards
-            reason = self._static_reason(node, stmt, allow_fstring=True) or _string(_source(if_node.test))
-            self.marks.append((self._top_index(if_node), _skipif(if_node.test, reason)))
+        condition = one_line(if_node.test)
+        if if_node not in self.drops and condition not in self.conditions:  # one mark per condition
+            self.conditions.add(condition)
+            # Static text only: an f-string may name what only the removed block binds.
+            reason = self.reasons.static_reason(node, stmt, line, if_node) or string(condition)
+            self.marks.append((self._top_index(if_node), marks.skipif(if_node.test, reason)))
         drops = self.drops.setdefault(if_node, set())
-        lines = _lines(if_node.body)
-        for line_index, body_line in enumerate(lines):
+        body_lines = lines(if_node.body)
+        for line_index, body_line in enumerate(body_lines):
             for small_index, small in enumerate(body_line.body if isinstance(body_line, LINE_TYPES) else ()):
-                if small is stmt or self._is_message(small):
+                if small is stmt or self.reasons.is_message(small):
                     drops.add((line_index, small_index))
                     self.gone.append(small)
-        kept = sum(len(l.body) if isinstance(l, LINE_TYPES) else 1 for l in lines) - len(drops)
+        kept = sum(len(l.body) if isinstance(l, LINE_TYPES) else 1 for l in body_lines) - len(drops)
         if kept == 0:
             self.removed.add(if_node)
 
@@ -191,66 +202,18 @@ class _Edits:
     def _reason(
         self, node: ExitNode, stmt: Optional[cst.BaseSmallStatement], line: Optional[Line], owner: Optional[cst.CSTNode]
     ) -> cst.BaseExpression:
-        """The exit message, else the printed text before it, else the condition, else the call."""
-        message = _exit_message(node)
-        if message is not None:
-            return message
-        if stmt is not None and line is not None:
-            printed = self._printed(line, owner, stmt)
-            if printed is not None:
-                return printed
-        if isinstance(owner, cst.If):
-            return _string(_source(owner.test))
+        fallback = None
         if isinstance(owner, cst.ExceptHandler):
             try_node = self.parents[owner]
             if isinstance(try_node, cst.Try) and _imported_module(try_node):
-                return _string(f"could not import {_imported_module(try_node)}")
-        return _string(f"{_source(node)} at import time")
-
-    def _static_reason(
-        self, node: ExitNode, stmt: cst.BaseSmallStatement, allow_fstring: bool = False
-    ) -> Optional[cst.BaseExpression]:
-        """A reason that can live at module level, away from the block's local names."""
-        line, owner = self._location(stmt)
-        candidate = _exit_message(node)
-        if candidate is None and line is not None:
-            candidate = self._printed(line, owner, stmt)
-        if candidate is None or allow_fstring:
-            return candidate
-        return _literal_text(candidate)
-
-    def _printed(self, line: Line, owner: Optional[cst.CSTNode], stmt: cst.BaseSmallStatement) -> Optional[cst.BaseExpression]:
-        smalls: list[cst.BaseSmallStatement] = []
-        block = _lines(owner.body) if isinstance(owner, BLOCK_OWNERS) else list(self.tree.body)
-        for body_line in block:
-            if isinstance(body_line, LINE_TYPES):
-                smalls.extend(body_line.body)
-                if body_line is line:
-                    break
-        for small in reversed(smalls[: smalls.index(stmt)] if stmt in smalls else []):
-            if self._is_message(small):
-                assert isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)
-                args = small.value.args
-                if args and args[0].keyword is None and isinstance(args[0].value, _STRING):
-                    value = args[0].value
-                    if len(args) > 1 and not isinstance(value, cst.FormattedString):
-                        return _literal_text(value)  # "Failed to import:", e -> "Failed to import"
-                    return value
-        return None
-
-    def _is_message(self, small: cst.BaseSmallStatement) -> bool:
-        if not (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)):
-            return False
-        names = self.names.get(small.value.func, set())
-        if callable(names):  # resolved lazily by LibCST
-            names = names()
-        return any(name.name in _MESSAGE_CALLS for name in names)
+                fallback = f"could not import {_imported_module(try_node)}"
+        return self.reasons.reason(node, stmt, line, owner, fallback)
 
     def _guards_import(self, try_node: cst.Try, handler: cst.ExceptHandler) -> bool:
         caught = handler.type
         types = [e.value for e in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
         catches = caught is None or any(
-            isinstance(t, (cst.Name, cst.Attribute)) and _source(t).split(".")[-1] in _IMPORT_ERRORS for t in types
+            isinstance(t, (cst.Name, cst.Attribute)) and one_line(t).split(".")[-1] in _IMPORT_ERRORS for t in types
         )
         return catches and self.parents[try_node] is self.tree and _imported_module(try_node) is not None
 
@@ -326,12 +289,12 @@ class _Rewriter(cst.CSTTransformer):
             return updated_node
         body = updated_node.body
         if isinstance(body, cst.IndentedBlock):
-            line = cst.SimpleStatementLine([_assign(flag, cst.Name("True"))])
+            line = cst.SimpleStatementLine([marks.assign(flag, cst.Name("True"))])
             return updated_node.with_changes(body=body.with_changes(body=[*body.body, line]))
         assert isinstance(body, cst.SimpleStatementSuite)
         *head, last = body.body
         joined = last.with_changes(semicolon=cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" ")))
-        return updated_node.with_changes(body=body.with_changes(body=[*head, joined, _assign(flag, cst.Name("True"))]))
+        return updated_node.with_changes(body=body.with_changes(body=[*head, joined, marks.assign(flag, cst.Name("True"))]))
 
     def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
         drops = self.edits.drops.get(original_node)
@@ -353,35 +316,47 @@ class _Rewriter(cst.CSTTransformer):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         original, body = list(original_node.body), list(updated_node.body)
-        removed = self.edits.removed
-        marks = [mark for _, mark in self.edits.marks]
-        insert_at, existing = _mark_position(original, self.edits) if marks else (None, None)
+        edits = self.edits
+        new_marks = [mark for _, mark in edits.marks]
+        existing = edits.existing.index if new_marks else None
+        insert_at = (
+            marks.position(original, max(after for after, _ in edits.marks), edits.removed, existing)
+            if new_marks else None
+        )
         moved = insert_at is not None and existing is not None  # an earlier pytestmark joins the new one
-        # Removed statements became marks: their comments go with the pytestmark line.
-        comments = [line for index in range(len(body)) if original[index] in removed
-                    for line in body[index].leading_lines if line.comment is not None]
+        comments = self._moved_comments(original, body)
         new_body: list[Statement] = []
         for index in range(len(body) + 1):
             if index == insert_at:
                 if moved:
                     assert existing is not None
-                    value, leading = _merge(original[existing], marks), list(body[existing].leading_lines)
+                    leading = [*body[existing].leading_lines, *comments]
+                    new_body.append(marks.merged_line(_line(original[existing]), new_marks, leading))
                 else:
-                    value, leading = _list_of(marks), [cst.EmptyLine()]
-                new_body.append(_assign_line("pytestmark", value, [*leading, *comments]))
+                    new_body.append(marks.assign_line(marks.list_of(new_marks), [cst.EmptyLine(), *comments]))
             if index == len(body):
                 break
             statement = body[index]
-            if original[index] in removed or (moved and index == existing):
+            if original[index] in edits.removed or (moved and index == existing):
                 continue
             if index == existing:
                 leading = [*statement.leading_lines, *comments]
-                statement = _assign_line("pytestmark", _merge(original[index], marks), leading)
-            if index == len(body) - 1 and self.edits.wrap_last:
+                statement = marks.merged_line(_line(original[index]), new_marks, leading)
+            if index == len(body) - 1 and edits.wrap_last:
                 _append_under_main_guard(new_body, statement)
             else:
                 new_body.append(statement)
         return updated_node.with_changes(body=new_body)
+
+    def _moved_comments(self, original: Sequence[cst.BaseStatement], body: Sequence[cst.BaseStatement]) -> list[cst.EmptyLine]:
+        """Comments of the code that became marks, to sit above the ``pytestmark`` line."""
+        found: list[cst.EmptyLine] = []
+        for index, statement in enumerate(original):
+            if statement in self.edits.removed:
+                found.extend(cst.ensure_type(body[index], cst.If).leading_lines)
+            if isinstance(statement, cst.If) and statement in self.edits.drops:
+                found.extend(_dropped_comments(statement, self.edits.drops[statement], statement in self.edits.removed))
+        return [cst.EmptyLine(comment=line.comment) for line in found if line.comment is not None]
 
 
 class _ImportTimeNames(cst.CSTVisitor):
@@ -424,76 +399,13 @@ class _ImportTimeNames(cst.CSTVisitor):
         return False
 
 
-# -- helpers on nodes ---------------------------------------------------------------------------
 
-
-def _mark_position(original: Sequence[cst.BaseStatement], edits: _Edits) -> tuple[Optional[int], Optional[int]]:
-    """(index to insert ``pytestmark`` before, or None to merge in place; index of an existing one)."""
-    position = max(after + 1 for after, _ in edits.marks)
-    while position < len(original) and _is_import(original[position]) and original[position] not in edits.removed:
-        position += 1
-    for index, statement in enumerate(original):
-        if m.matches(statement, _IMPORT_PYTEST):
-            position = max(position, index + 1)
-    existing = None
-    for index, statement in enumerate(original):
-        if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name("pytestmark"))])])):
-            existing = index
-    if existing is not None and existing >= position and original[existing] not in edits.removed:
-        return None, existing
-    return position, existing
+# -- helpers on nodes
 
 
 def _imports_pytest(tree: cst.Module, before: int) -> bool:
     """Whether ``import pytest`` runs at module level before statement ``before``."""
-    return any(m.matches(statement, _IMPORT_PYTEST) for statement in tree.body[:before])
-
-
-def _is_import(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-    )
-
-
-def _merge(statement: cst.BaseStatement, marks: list[cst.BaseExpression]) -> cst.BaseExpression:
-    """An existing ``pytestmark`` value with ``marks`` added: one mark -> list, list -> appended."""
-    assert isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign)
-    value = statement.body[0].value
-    if (
-        isinstance(value, cst.List) and value.elements
-        and isinstance(value.lbracket.whitespace_after, cst.ParenthesizedWhitespace)
-        and isinstance(value.rbracket.whitespace_before, cst.ParenthesizedWhitespace)
-    ):
-        return _append_multiline(value, marks)
-    if isinstance(value, (cst.List, cst.Tuple)):
-        return _list_of([element.value for element in value.elements] + marks, force_list=True)
-    return _list_of([value, *marks], force_list=True)
-
-
-def _append_multiline(sequence: cst.List, marks: list[cst.BaseExpression]) -> cst.List:
-    """Append one element per line in the list's own layout, keeping its comments in place."""
-    opening = cst.ensure_type(sequence.lbracket.whitespace_after, cst.ParenthesizedWhitespace)
-    closing = cst.ensure_type(sequence.rbracket.whitespace_before, cst.ParenthesizedWhitespace)
-    elements = list(sequence.elements)
-    trailing = elements[-1].comma
-    # The last element's own line ends where the closing bracket's whitespace begins.
-    first_line = closing.first_line
-    for mark in marks:
-        newline = cst.ParenthesizedWhitespace(first_line=first_line, indent=True, last_line=opening.last_line)
-        elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=newline))
-        elements.append(cst.Element(mark, comma=trailing))
-        first_line = cst.TrailingWhitespace()
-    rbracket = sequence.rbracket.with_changes(whitespace_before=closing.with_changes(first_line=cst.TrailingWhitespace()))
-    return sequence.with_changes(elements=elements, rbracket=rbracket)
-
-
-def _list_of(marks: list[cst.BaseExpression], force_list: bool = False) -> cst.BaseExpression:
-    if len(marks) == 1 and not force_list:
-        return marks[0]
-    inline = "[" + ", ".join(_code(mark) for mark in marks) + "]"
-    if len(_PYTESTMARK) + len(inline) <= _WIDTH and "\n" not in inline:
-        return cst.parse_expression(inline)
-    return cst.parse_expression("[\n" + "".join(f"    {_code(_fit(mark, '    ', 4))},\n" for mark in marks) + "]")
+    return any(m.matches(statement, marks.IMPORT_PYTEST) for statement in tree.body[:before])
 
 
 def _append_under_main_guard(body: list[Statement], statement: Statement) -> None:
@@ -520,66 +432,22 @@ def _keep(smalls: Sequence[cst.BaseSmallStatement], line_index: int, drops: set[
     return kept
 
 
-def _lines(body: cst.BaseSuite) -> list[Union[cst.BaseStatement, cst.SimpleStatementSuite]]:
-    """The statements of a block; a one-line suite (``if x: a; b``) counts as one line."""
-    if isinstance(body, cst.SimpleStatementSuite):
-        return [body]
-    assert isinstance(body, cst.IndentedBlock)
-    return list(body.body)
-
-
-def _exit_message(node: ExitNode) -> Optional[cst.BaseExpression]:
-    call = node.exc if isinstance(node, cst.Raise) else node
-    if isinstance(call, cst.Call) and call.args and call.args[0].keyword is None:
-        value = call.args[0].value
-        if isinstance(value, _STRING):
-            return value
-    return None
-
-
-def _literal_text(value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
-    """The fixed text of a string expression: f"Failed: {e}" -> "Failed"; None if nothing fixed."""
-    if isinstance(value, cst.FormattedString):
-        text = ""
-        for part in value.parts:
-            if not isinstance(part, cst.FormattedStringText):
-                break
-            text += part.value.replace("{{", "{").replace("}}", "}")
-        if "\\" in text:
-            return None
-    elif isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
-        evaluated = value.evaluated_value
-        if not isinstance(evaluated, str):
-            return None
-        if evaluated == _tidy(evaluated) and isinstance(value, cst.SimpleString):
-            return value
-        text = evaluated
-    else:
-        return None
-    text = _tidy(text)
-    return _string(text) if text else None
-
-
-def _tidy(text: str) -> str:
-    return text.strip().rstrip(":;,-").strip()
-
-
 def _imported_module(try_node: cst.Try) -> Optional[str]:
-    for line in _lines(try_node.body):
+    for line in lines(try_node.body):
         for small in line.body if isinstance(line, LINE_TYPES) else ():
             if isinstance(small, cst.Import):
-                return _source(small.names[0].name)
+                return one_line(small.names[0].name)
             if isinstance(small, cst.ImportFrom):
                 if small.module is not None:
-                    return _source(small.module)
+                    return one_line(small.module)
                 if not isinstance(small.names, cst.ImportStar):
-                    return _source(small.names[0].name)
+                    return one_line(small.names[0].name)
     return None
 
 
 def _bound_names(try_node: cst.Try) -> Optional[set[str]]:
     names: set[str] = set()
-    for line in _lines(try_node.body):
+    for line in lines(try_node.body):
         for small in line.body if isinstance(line, LINE_TYPES) else ():
             if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
                 return None
@@ -587,9 +455,9 @@ def _bound_names(try_node: cst.Try) -> Optional[set[str]]:
                 assert not isinstance(small.names, cst.ImportStar)
                 for alias in small.names:
                     if alias.asname is not None:
-                        names.add(_source(alias.asname.name))
+                        names.add(one_line(alias.asname.name))
                     else:
-                        names.add(_source(alias.name).split(".")[0])
+                        names.add(one_line(alias.name).split(".")[0])
     return names
 
 
@@ -599,17 +467,10 @@ def _has_future_annotations(tree: cst.Module) -> bool:
     )))
 
 
-def _skipif(condition: cst.BaseExpression, reason: cst.BaseExpression) -> cst.BaseExpression:
-    return cst.Call(
-        func=cst.parse_expression("pytest.mark.skipif"),
-        args=[cst.Arg(condition, comma=_COMMA), _keyword("reason", reason)],
-    )
-
-
 def _skip_call(reason: cst.BaseExpression) -> cst.Call:
     return cst.Call(
         func=cst.parse_expression("pytest.skip"),
-        args=[cst.Arg(reason, comma=_COMMA), _keyword("allow_module_level", cst.Name("True"))],
+        args=[cst.Arg(reason, comma=marks.COMMA), marks.keyword("allow_module_level", cst.Name("True"))],
     )
 
 
@@ -618,50 +479,36 @@ def _skip_statement(stmt: cst.BaseSmallStatement, reason: cst.BaseExpression, in
     call = _skip_call(reason)
     if indent is not None:
         # LibCST re-adds the block's indentation to continuation lines, so they are given relative.
-        call = cst.ensure_type(_fit(call, "", len(indent)), cst.Call)
+        call = cst.ensure_type(marks.fit(call, "", len(indent)), cst.Call)
     return cst.Expr(call, semicolon=stmt.semicolon)
 
 
-def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(value, keyword=cst.Name(name), equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
-    ))
 
 
-def _assign(name: str, value: cst.BaseExpression, semicolon: Union[cst.Semicolon, cst.MaybeSentinel] = cst.MaybeSentinel.DEFAULT) -> cst.Assign:
-    return cst.Assign([cst.AssignTarget(cst.Name(name))], value, semicolon=semicolon)
+def _line(statement: cst.BaseStatement) -> cst.SimpleStatementLine:
+    return cst.ensure_type(statement, cst.SimpleStatementLine)
 
 
-def _assign_line(name: str, value: cst.BaseExpression, leading: Sequence[cst.EmptyLine]) -> cst.SimpleStatementLine:
-    return cst.SimpleStatementLine([_assign(name, _fit(value, "", len(f"{name} = ")))], leading_lines=leading)
+def _dropped_comments(if_node: cst.If, drops: set[tuple[int, int]], whole: bool) -> list[cst.EmptyLine]:
+    """The comments in ``if_node`` that go away with its dropped lines (all of them if ``whole``)."""
+    found: list[cst.EmptyLine] = []
+    body = if_node.body
 
+    def trailing(whitespace: cst.TrailingWhitespace) -> None:
+        if whitespace.comment is not None:
+            found.append(cst.EmptyLine(comment=whitespace.comment))
 
-def _string(text: str) -> cst.SimpleString:
-    quoted = json.dumps(text, ensure_ascii=False)
-    if '"' in text and "'" not in text:
-        quoted = "'" + quoted[1:-1].replace('\\"', '"') + "'"
-    return cst.SimpleString(quoted)
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
-
-
-def _source(node: cst.CSTNode) -> str:
-    """The code of ``node`` on one line, for messages."""
-    return " ".join(_code(node).split())
-
-
-def _fit(expression: cst.BaseExpression, indent: str, used: int) -> cst.BaseExpression:
-    """A call that does not fit in the line, one argument per line as a formatter would put it."""
-    code = _code(expression)
-    if not isinstance(expression, cst.Call) or used + len(code) <= _WIDTH or "\n" in code:
-        return expression
-    args = "".join(f"{indent}    {_code(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))},\n" for arg in expression.args)
-    return cst.parse_expression(f"{_code(expression.func)}(\n{args}{indent})")
-
-
-_WIDTH = 88
-_PYTESTMARK = "pytestmark = "
-_IMPORT_PYTEST = m.SimpleStatementLine(body=[m.Import(names=[m.ImportAlias(name=m.Name("pytest"), asname=None)])])
-_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if isinstance(body, cst.SimpleStatementSuite):
+        if whole:
+            trailing(body.trailing_whitespace)
+        return found
+    assert isinstance(body, cst.IndentedBlock)
+    if whole:
+        trailing(body.header)
+    for index, line in enumerate(body.body):
+        if isinstance(line, cst.SimpleStatementLine) and all((index, n) in drops for n in range(len(line.body))):
+            found.extend(line.leading_lines)
+            trailing(line.trailing_whitespace)
+    if whole:
+        found.extend(body.footer)
+    return found

@@ -148,8 +148,8 @@ def test_planner_offers_skipif_then_skip(tmp_path: Path) -> None:
     """)
     plan = plan_for(tmp_path, relative, line=4)
     assert [repair.edits for repair in plan.alternatives] == [
-        (Edit(relative, "guard_module_exit", (("strategy", "skipif"),)),),
-        (Edit(relative, "guard_module_exit", (("strategy", "skip"),)),),
+        (Edit(relative, "guard_module_exit", (("strategy", "skipif"), ("test_module", True))),),
+        (Edit(relative, "guard_module_exit", (("strategy", "skip"), ("test_module", True))),),
     ]
     assert all(repair.requires_clean for repair in plan.alternatives)
     assert plan.alternatives[0].description.startswith("mark the module skipif")
@@ -204,6 +204,53 @@ def test_planner_advises_for_library_modules_and_generated_files(tmp_path: Path)
     assert plan_for(tmp_path, "tests/missing.py").advice
 
 
+def test_planner_advises_for_a_conftest_instead_of_writing_a_skip(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", "[tool.pytest.ini_options]\n")
+    write(tmp_path, "tests/test_a.py", "def test_a():\n    pass\n")
+    write(tmp_path, "test_b.py", "def test_b():\n    pass\n")
+    relative = write(tmp_path, "tests/conftest.py", """\
+        import os
+        import sys
+        if os.environ.get("CF_NO_SERVICE"):
+            sys.exit("the service is down")
+    """)
+    before = (tmp_path / relative).read_bytes()
+    plan = plan_for(tmp_path, relative, line=4)
+    assert plan.alternatives == ()
+    assert plan.advice.startswith("sys.exit() at tests/conftest.py:4 stops the whole session")
+    assert "collect_ignore" in plan.advice
+    for strategy in ("skipif", "skip"):
+        edit = Edit(relative, "guard_module_exit", (("strategy", strategy), ("test_module", True)))
+        assert transforms.run_edit(edit, before, tmp_path / relative, "tests.conftest") == before
+    # Why: the skip the codemod used to write here stops pytest before it collects anything.
+    (tmp_path / relative).write_text("import pytest\npytest.skip('down', allow_module_level=True)\n")
+    assert collected_ids(tmp_path) == []
+    (tmp_path / relative).write_bytes(before)
+    assert sorted(collected_ids(tmp_path)) == ["test_b.py::test_b", "tests/test_a.py::test_a"]
+
+
+def test_pytestmark_bound_to_a_shared_list_still_collects(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    write(tmp_path, "marks.py", "import pytest\nCOMMON = [pytest.mark.filterwarnings('ignore')]\n")
+    relative = write(tmp_path, "tests/test_shared.py", """\
+        import sys
+        from marks import COMMON
+        pytestmark = COMMON
+        if sys.platform == "no-such-platform":
+            sys.exit("never here")
+        def test_a():
+            pass
+    """)
+    path = tmp_path / relative
+    plan = plan_for(tmp_path, relative, line=5)
+    (edit,) = plan.alternatives[0].edits
+    path.write_bytes(transforms.run_edit(edit, path.read_bytes(), path, "tests.test_shared"))
+    assert "pytestmark = COMMON\n" in path.read_text()  # never [COMMON, mark]: a nested list breaks pytest
+    result = collect_only(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert collected_ids(tmp_path) == ["tests/test_shared.py::test_a"]
+
+
 def test_planner_on_process_exit_in_an_imported_module(tmp_path: Path) -> None:
     relative = write(tmp_path, "tests/test_uses_helper.py", "from helper import value\ndef test_v():\n    assert value\n")
     plan = plan_for(tmp_path, relative, Category.PROCESS_EXIT)
@@ -221,13 +268,19 @@ def test_fixture_breaks_collection_before_the_repair(fixture_project: Callable[[
 
 
 @pytest.mark.parametrize("strategy", ["skipif", "skip"])
-def test_every_file_collects_after_run_edit(fixture_project: Callable[[str], Path], strategy: str) -> None:
+def test_every_file_collects_after_run_edit(
+    fixture_project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch, strategy: str
+) -> None:
     root = fixture_project("exit_spellings")
     project = Project(root)
+    conftest = root / "tests/service/conftest.py"
+    before = conftest.read_bytes()
     for path in project.python_files():
         relative = project.relative(path)
         edit = Edit(relative, "guard_module_exit", (("strategy", strategy),))
         path.write_bytes(transforms.run_edit(edit, path.read_bytes(), path, project.module_name(path)))
+    assert conftest.read_bytes() == before  # a skip in a conftest would end the whole session
+    monkeypatch.setenv("EXIT_SPELLINGS_SERVICE", "1")  # what the conftest asks for; no repair can give it
     result = collect_only(root, "-rs")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
@@ -243,7 +296,7 @@ def test_every_file_collects_after_run_edit(fixture_project: Callable[[str], Pat
             assert f"tests/{name}" in ids
     # a base class from the failed import: module-level skip under both strategies
     assert "tests/test_from_os_import_exit.py:6: could not import exit_spellings_plugins" in output
-    assert "tests/service/conftest.py:5: the service tests need EXIT_SPELLINGS_SERVICE" in output
+    assert "tests/service/test_service.py::" in "\n".join(ids)
 
 
 def test_planned_repair_makes_the_rate_limit_suite_collect(fixture_project: Callable[[str], Path]) -> None:

@@ -87,6 +87,55 @@ def test_suppression_comment_allows_one_line(tmp_path: Path, monkeypatch: pytest
     assert [line.split(": CFX001 ")[0] for line in lines] == ["test_cli.py:4:5"]
 
 
+def test_suppression_comment_on_any_line_of_the_statement(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("test_multi.py").write_text(
+        "import sys\n"
+        "sys.exit(\n"
+        "    0\n"
+        ")  # collect-fix: allow-exit\n"
+        "def test_a():\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    assert run_hook(capsys, "test_multi.py") == (0, [])
+
+
+def test_suppression_text_inside_a_string_is_not_a_comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("test_str.py").write_text('import sys\nsys.exit("# collect-fix: allow-exit")\n', encoding="utf-8")
+    status, lines = run_hook(capsys, "test_str.py")
+    assert status == 1 and [line.split(": CFX001 ")[0] for line in lines] == ["test_str.py:2:1"]
+
+
+def test_builtins_exit_is_displayed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("test_builtins.py").write_text("import builtins\nbuiltins.exit()\n", encoding="utf-8")
+    _, lines = run_hook(capsys, "test_builtins.py")
+    assert lines[0].startswith("test_builtins.py:2:1: CFX001 builtins.exit() at import time kills")
+
+
+def test_fix_keeps_the_module_stopping_where_it_used_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("pyproject.toml").write_text("[tool.pytest.ini_options]\n", encoding="utf-8")
+    Path("test_gpu.py").write_text(
+        "import sys\n"
+        "no_gpu = True\n"
+        "if no_gpu:\n"
+        "    sys.exit('no GPU')\n"
+        "import cupy_is_not_installed\n"
+        "def test_kernel():\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    status, lines = run_hook(capsys, "--fix", "test_gpu.py")
+    assert status == 1 and lines == ["test_gpu.py: fixed 1 import-time exit(s)"]
+    result = collect_only(tmp_path, "-rs")
+    output = result.stdout + result.stderr
+    assert result.returncode == 5 and "error" not in output.lower(), output  # 5: nothing collected, no error
+    assert "test_gpu.py:5: no GPU" in output  # the skip where the exit was, below the new import
+
+
 def test_python_files_option_changes_the_patterns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     Path("check_api.py").write_text("quit()\n", encoding="utf-8")
@@ -112,20 +161,27 @@ def test_unparsable_file_is_left_to_other_hooks(tmp_path: Path, monkeypatch: pyt
     assert run_hook(capsys, "test_broken.py") == (0, [])
 
 
-def test_fix_rewrites_the_fixture_and_pytest_collects_it(exit_spellings: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fix_rewrites_the_fixture_and_pytest_collects_it(
+    exit_spellings: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     files = fixture_files(exit_spellings)
     status, lines = run_hook(capsys, "--fix", *files)
     assert status == 1  # files changed: pre-commit must stop the commit
     assert "tests/test_sys_exit.py: fixed 1 import-time exit(s)" in lines
     # only the exit inside a function is left, reported
-    assert [line for line in lines if "CFX001" in line] == [
-        "tests/test_sys_exit.py:20:5: CFX001 sys.exit() in a function raises SystemExit; "
-        "use pytest.fail() or pytest.skip() in tests"
+    # the exit inside a function is left, reported; so is the conftest's (a skip there ends the session)
+    assert [line.split(": CFX001 ")[0] for line in lines if "CFX001" in line] == [
+        "tests/service/conftest.py:4:5", "tests/test_sys_exit.py:17:5",
     ]
+    assert (exit_spellings / "tests/service/conftest.py").read_text().endswith(
+        'raise SystemExit("the service tests need EXIT_SPELLINGS_SERVICE")\n'
+    )
+    monkeypatch.setenv("EXIT_SPELLINGS_SERVICE", "1")
     result = collect_only(exit_spellings)
     output = result.stdout + result.stderr
     assert result.returncode == 0 and "INTERNALERROR" not in output, output
-    assert "tests/test_sys_alias.py::test_future" in collected_ids(exit_spellings)
+    ids = collected_ids(exit_spellings, "-rs")
+    assert "tests/test_clean.py::test_truth" in ids and "tests/test_sys_alias.py::test_future" not in ids  # skipped in place
     status, lines = run_hook(capsys, "--fix", *files)  # a second run has nothing to fix
     assert status == 1 and not any("fixed" in line for line in lines)
 
@@ -139,7 +195,8 @@ def test_fix_keeps_encoding_newlines_and_mode(tmp_path: Path, monkeypatch: pytes
     status, _ = run_hook(capsys, "--fix", "test_latin.py")
     data = path.read_bytes()
     assert status == 1
-    assert "café".encode("latin-1") in data and b"pytestmark = pytest.mark.skipif(not NAME" in data
+    assert "café".encode("latin-1") in data
+    assert b'    pytest.skip("not NAME", allow_module_level=True)\r\n' in data
     assert b"\n" not in data.replace(b"\r\n", b"")
     assert stat.S_IMODE(path.stat().st_mode) == 0o751
     assert [p.name for p in tmp_path.iterdir()] == ["test_latin.py"]  # no temporary file left

@@ -12,7 +12,7 @@ from typing import Optional, Union
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, QualifiedNameProvider
 
 EXIT_FUNCTIONS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit"})
 SYSTEM_EXIT = "builtins.SystemExit"
@@ -39,6 +39,9 @@ class ExitCall:
     qualified_name: str
     import_time: bool
     under_main_guard: bool
+    # The lines of the statement holding the exit (a comment on any of them is about this exit).
+    first_line: int = 0
+    last_line: int = 0
 
     @property
     def kills_process(self) -> bool:
@@ -55,7 +58,7 @@ class ExitCall:
         if self.spelling.startswith("raise "):
             return self.spelling
         canonical = self.qualified_name.replace("builtins.", "")
-        if self.spelling == canonical:
+        if self.spelling in (canonical, self.qualified_name):
             return f"{self.spelling}()"
         return f"{self.spelling}() ({canonical})"
 
@@ -74,7 +77,7 @@ def is_main_guard(test: cst.BaseExpression) -> bool:
 class ExitFinder(cst.CSTVisitor):
     """Collects ``(node, ExitCall)`` for every exit; the node is the Call or the Raise statement."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider)
 
     def __init__(self) -> None:
         super().__init__()
@@ -124,6 +127,8 @@ class ExitFinder(cst.CSTVisitor):
 
     def _record(self, node: ExitNode, spelling: str, qualified_name: str) -> None:
         start = self.get_metadata(PositionProvider, node).start
+        statement = self._statement(node)
+        span = self.get_metadata(PositionProvider, statement)
         record = ExitCall(
             line=start.line,
             col=start.column + 1,
@@ -131,8 +136,20 @@ class ExitFinder(cst.CSTVisitor):
             qualified_name=qualified_name,
             import_time=self._function_depth == 0,
             under_main_guard=self._main_guard_depth > 0,
+            first_line=span.start.line,
+            last_line=span.end.line,
         )
         self.found.append((node, record))
+
+    def _statement(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The small statement holding ``node``; ``node`` itself when it sits in a compound header."""
+        current: cst.CSTNode = node
+        while not isinstance(current, cst.BaseSmallStatement):
+            parent = self.get_metadata(ParentNodeProvider, current, None)
+            if parent is None or isinstance(parent, (cst.BaseStatement, cst.BaseSuite, cst.Module)):
+                return node
+            current = parent
+        return current
 
 
 def find_exits(module: Union[cst.Module, MetadataWrapper]) -> list[ExitCall]:

@@ -6,8 +6,11 @@ function of a test module fails or kills the run in a confusing way; ``pytest.fa
 ``pytest.skip`` say what was meant. Exits in the body of ``if __name__ == "__main__":`` are fine.
 
 Output is one ``path:line:col: CFX001 message`` line per exit; exit status 1 if any, else 0 and
-silent. ``--fix`` rewrites import-time exits as ``--apply`` does (the guard_module_exit codemod,
-strategy "skipif"). To allow one exit, end its line with the comment::
+silent. ``--fix`` rewrites import-time exits with the guard_module_exit codemod, strategy "skip":
+``pytest.skip(..., allow_module_level=True)`` where the exit was, so the module stops exactly where
+it used to (no pytest runs to verify a ``skipif`` mark, which would let the rest of the module run).
+Exits in a conftest.py are reported but not rewritten: a skip there ends the whole session. To
+allow one exit, put the comment on any line of its statement::
 
     sys.exit(main())  # collect-fix: allow-exit
 
@@ -20,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import io
 import os
 import re
 import stat
 import sys
 import tempfile
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
@@ -37,8 +42,8 @@ from collect_fix.types import Edit
 
 CODE = "CFX001"
 DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
-SUPPRESSION = re.compile(rb"#\s*collect-fix:\s*allow-exit\b")
-FIX = Edit("", "guard_module_exit", (("strategy", "skipif"), ("test_module", True)))
+SUPPRESSION = re.compile(r"#\s*collect-fix:\s*allow-exit\b")
+FIX = Edit("", "guard_module_exit", (("strategy", "skip"), ("test_module", True)))
 
 
 @dataclass(frozen=True)
@@ -81,11 +86,25 @@ def findings(source: bytes, path: str) -> list[Finding]:
         found = find_exits_in_source(source)
     except cst.ParserSyntaxError:
         return []
-    lines = source.splitlines()
-    return [
-        Finding(path, item) for item in found
-        if not item.under_main_guard and not SUPPRESSION.search(lines[item.line - 1])
-    ]
+    allowed = allowed_lines(source)
+    return [Finding(path, item) for item in found if not item.under_main_guard and not _allowed(item, allowed)]
+
+
+def allowed_lines(source: bytes) -> set[int]:
+    """The lines holding a suppression comment (real comments: tokens, not text in strings)."""
+    lines: set[int] = set()
+    try:
+        for token in tokenize.tokenize(io.BytesIO(source).readline):
+            if token.type == tokenize.COMMENT and SUPPRESSION.match(token.string):
+                lines.add(token.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the source parsed, so this is rare; whatever was found so far counts
+    return lines
+
+
+def _allowed(found: ExitCall, allowed: set[int]) -> bool:
+    first = found.first_line or found.line
+    return any(line in allowed for line in range(first, max(found.last_line, found.line) + 1))
 
 
 def fix(path: Path, source: bytes) -> Optional[bytes]:
@@ -142,12 +161,10 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 def _fixable(found: list[Finding], source: bytes) -> bool:
     """Some import-time exit to fix, and none the author allowed (the codemod rewrites them all)."""
-    lines = source.splitlines()
-    allowed = [
-        item for item in find_exits_in_source(source)
-        if item.blocks_collection and SUPPRESSION.search(lines[item.line - 1])
-    ] if found else []
-    return any(f.exit.blocks_collection for f in found) and not allowed
+    if not any(f.exit.blocks_collection for f in found):
+        return False
+    allowed = allowed_lines(source)
+    return not any(item.blocks_collection and _allowed(item, allowed) for item in find_exits_in_source(source))
 
 
 if __name__ == "__main__":

@@ -629,7 +629,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         self.check(before, after, strategy="skipif")
 
-    def test_conftest_always_skips_in_place(self) -> None:
+    def test_conftest_exit_is_left_unchanged_because_a_skip_there_ends_the_session(self) -> None:
         before = """
             import sys
             try:
@@ -637,16 +637,33 @@ class GuardModuleExitTest(CodemodTest):
             except ImportError:
                 sys.exit("docker is required")
         """
-        after = """
-            import pytest
-
-            try:
-                import docker
-            except ImportError:
-                pytest.skip("docker is required", allow_module_level=True)
-        """
         context = CodemodContext(filename="tests/integration/conftest.py")
-        self.assertCodemod(before, after, strategy="skipif", context_override=context)
+        self.assertCodemod(
+            before, before, strategy="skipif", test_module=True, context_override=context, expected_skip=True,
+        )
+
+    def test_conftest_closing_exit_still_moves_under_the_main_guard(self) -> None:
+        before = """
+            import sys
+
+            if sys.platform == "win32":
+                sys.exit("unsupported")
+            sys.exit(0)
+        """
+        after = """
+            import sys
+
+            if sys.platform == "win32":
+                sys.exit("unsupported")
+            if __name__ == "__main__":
+                sys.exit(0)
+        """
+        context = CodemodContext(filename="tests/conftest.py")
+        self.assertCodemod(
+            before, after, strategy="skip", context_override=context,
+            expected_warnings=["line 4: sys.exit() runs at import time of a conftest; a skip there would end the "
+                               "whole session, so it is left unchanged"],
+        )
 
     def test_library_module_only_gets_the_main_guard(self) -> None:
         before = """
@@ -690,6 +707,219 @@ class GuardModuleExitTest(CodemodTest):
         )
         context = CodemodContext(filename="checks/check_posix.py")
         self.assertCodemod(before, after, strategy="skipif", test_module=True, context_override=context)
+
+    # -- review findings: reasons, existing pytestmark, comments -----------------------------
+
+    def test_fstring_reason_naming_a_block_local_falls_back_to_the_condition(self) -> None:
+        before = """
+            import shutil
+            import sys
+
+            if shutil.which("git") is None:
+                tool = "git"
+                print(f"{tool} is required")
+                sys.exit(1)
+        """
+        after = """
+            import shutil
+            import pytest
+
+            if shutil.which("git") is None:
+                tool = "git"
+
+            pytestmark = pytest.mark.skipif(
+                shutil.which("git") is None,
+                reason='shutil.which("git") is None',
+            )
+        """
+        self.check(before, after, strategy="skipif")
+
+    def test_fstring_reason_keeps_its_static_text_at_module_level(self) -> None:
+        before = """
+            import sys
+
+            if sys.version_info < (3, 10):
+                print(f"Python 3.10 is required, found {sys.version}")
+                sys.exit(1)
+        """
+        after = """
+            import sys
+            import pytest
+
+            pytestmark = pytest.mark.skipif(
+                sys.version_info < (3, 10),
+                reason="Python 3.10 is required, found",
+            )
+        """
+        self.check(before, after, strategy="skipif")
+
+    def test_pytestmark_bound_to_a_name_falls_back_to_skip_in_place(self) -> None:
+        before = """
+            import sys
+
+            from helpers import COMMON
+
+            pytestmark = COMMON
+            if sys.platform == "win32":
+                sys.exit("POSIX only")
+        """
+        after = """
+            import sys
+
+            from helpers import COMMON
+            import pytest
+
+            pytestmark = COMMON
+            if sys.platform == "win32":
+                pytest.skip("POSIX only", allow_module_level=True)
+        """
+        self.check(before, after, strategy="skipif")
+
+    def test_pytestmark_extended_later_falls_back_to_skip_in_place(self) -> None:
+        before = """
+            import sys
+            import pytest
+
+            pytestmark = [pytest.mark.slow]
+            if sys.platform == "win32":
+                sys.exit(0)
+            pytestmark += [pytest.mark.db]
+        """
+        after = """
+            import sys
+            import pytest
+
+            pytestmark = [pytest.mark.slow]
+            if sys.platform == "win32":
+                pytest.skip('sys.platform == "win32"', allow_module_level=True)
+            pytestmark += [pytest.mark.db]
+        """
+        self.check(before, after, strategy="skipif")
+
+    def test_later_annotated_pytestmark_receives_the_mark(self) -> None:
+        before = """
+            import sys
+            import pytest
+
+            if sys.platform == "win32":
+                sys.exit("POSIX only")
+
+            pytestmark: list = [pytest.mark.slow]
+        """
+        after = """
+            import sys
+            import pytest
+
+            pytestmark: list = [
+                pytest.mark.slow,
+                pytest.mark.skipif(sys.platform == "win32", reason="POSIX only"),
+            ]
+        """
+        self.check(before, after, strategy="skipif")
+
+    def test_starred_elements_of_an_existing_list_are_kept(self) -> None:
+        before = """
+            import sys
+            import pytest
+            from helpers import COMMON
+
+            pytestmark = [*COMMON]
+            if sys.platform == "win32":
+                sys.exit("POSIX only")
+        """
+        after = """
+            import sys
+            import pytest
+            from helpers import COMMON
+
+            pytestmark = [*COMMON, pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")]
+        """
+        self.check(before, after, strategy="skipif")
+
+    def test_comments_in_a_removed_if_body_move_above_pytestmark(self) -> None:
+        before = """
+            import sys
+            # only posix
+            if sys.platform == "win32":  # see #12
+                # Windows has no fork
+                sys.exit(0)  # bail
+        """
+        after = """
+            import sys
+            import pytest
+
+            # only posix
+            # see #12
+            # Windows has no fork
+            # bail
+            pytestmark = pytest.mark.skipif(
+                sys.platform == "win32",
+                reason='sys.platform == "win32"',
+            )
+        """
+        self.check(before, after, strategy="skipif")
+
+    def test_bytes_and_trailing_newlines_in_reasons_are_cleaned(self) -> None:
+        before = """
+            import os
+            import sys
+
+            if sys.version_info < (3, 10):
+                sys.stderr.write("needs 3.10\\n")
+                sys.exit(1)
+            if not os.environ.get("DB"):
+                sys.exit(b"no database ")
+            if not os.environ.get("HOME"):
+                sys.exit(f"no home\\n")
+        """
+        after = """
+            import os
+            import sys
+            import pytest
+
+            pytestmark = [
+                pytest.mark.skipif(sys.version_info < (3, 10), reason="needs 3.10"),
+                pytest.mark.skipif(not os.environ.get("DB"), reason="no database"),
+                pytest.mark.skipif(not os.environ.get("HOME"), reason="no home"),
+            ]
+        """
+        self.check(before, after, strategy="skipif")
+
+    def test_skip_reason_from_bytes_is_a_str(self) -> None:
+        before = """
+            import sys
+
+            sys.exit(b"broken")
+            def test_a():
+                pass
+        """
+        after = """
+            import pytest
+
+            pytest.skip("broken", allow_module_level=True)
+            def test_a():
+                pass
+        """
+        self.check(before, after, strategy="skip")
+
+    def test_same_condition_twice_gives_one_mark(self) -> None:
+        before = """
+            import sys
+
+            if sys.platform == "win32":
+                sys.exit("POSIX only")
+            VALUE = 1
+            if sys.platform == "win32":
+                sys.exit("POSIX only")
+        """
+        after = """
+            import sys
+            import pytest
+
+            pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")
+            VALUE = 1
+        """
+        self.check(before, after, strategy="skipif")
 
     # -- left alone ----------------------------------------------------------------------------
 

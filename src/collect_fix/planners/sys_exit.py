@@ -2,7 +2,9 @@
 
 The "skipif" alternative comes first because it keeps the module's tests collected one by one;
 "skip" stops the module where it used to stop, which is the fallback when code after the exit
-still fails. Both need the file to collect cleanly afterwards (``requires_clean``).
+still fails. Both need the file to collect cleanly afterwards (``requires_clean``). A conftest
+gets neither: a skip raised while pytest imports a conftest ends the whole session, so only a
+closing exit moved under the main guard is offered, else advice.
 """
 
 from __future__ import annotations
@@ -40,8 +42,11 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
         return Plan(diagnosis, advice=_advice_no_static_exit(diagnosis))
     alternatives: list[Repair] = []
     outputs: set[bytes] = set()
+    conftest = project.is_conftest(path)
     # pytest imported the file as a test module, whatever its name (custom python_files).
-    collected = diagnosis.error is not None and _same_file(diagnosis.error.path, path)
+    collected = not conftest and (
+        project.is_test_module(path) or diagnosis.error is not None and _same_file(diagnosis.error.path, path)
+    )
     for strategy in STRATEGIES:
         args = (("strategy", strategy), ("test_module", True)) if collected else (("strategy", strategy),)
         edit = Edit(diagnosis.path, TRANSFORM, args)
@@ -60,6 +65,8 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
                 requires_clean=True,
             )
         )
+    if not alternatives and conftest:
+        return Plan(diagnosis, advice=_advice_conftest(diagnosis.path, exits))
     if not alternatives:
         return Plan(diagnosis, advice=(
             f"{_where(diagnosis.path, exits)} is not in a test module; move it under "
@@ -99,6 +106,11 @@ def _where(path: str, exits: list[ExitCall]) -> str:
     first = exits[0]
     more = f" and {len(exits) - 1} more" if len(exits) > 1 else ""
     return f"{first.display} at {Path(path).as_posix()}:{first.line}{more}"
+
+
+def _advice_conftest(path: str, exits: list[ExitCall]) -> str:
+    return (f"{_where(path, exits)} stops the whole session (a skip in a conftest would too); list the "
+            "affected files in `collect_ignore` there, or mark their tests skipif the same condition")
 
 
 def _advice_no_static_exit(diagnosis: Diagnosis) -> str:
