@@ -11,7 +11,7 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from .add_reexport import append_statements, bound_names, extend_dunder_all, is_definition
+from ._module_edits import append_statements, binding_index, bound_names, extend_dunder_all, is_definition
 
 ALIAS_MARKER = "# collect-fix: alias"
 
@@ -54,38 +54,16 @@ class AddAliasCommand(CodemodCommand):
 
 
 def _insert_after_definition(tree: cst.Module, alias: cst.SimpleStatementLine, target: str) -> cst.Module:
-    """Place the alias right after the statement that defines ``target``; else at the end."""
+    """Place the alias right after the last statement binding ``target``: that binding wins."""
+    index = binding_index(tree, target)
+    if index is None:
+        return append_statements(tree, [alias])
     body = list(tree.body)
-    for index, statement in enumerate(body):
-        if _defines(statement, target):
-            blank = 2 if is_definition(statement) else 0  # an alias of a constant sits right below it
-            body.insert(index + 1, alias.with_changes(leading_lines=[cst.EmptyLine()] * blank))
-            following = index + 2
-            if following < len(body) and blank == 2 and not body[following].leading_lines:
-                # Code that followed a class directly still needs its PEP 8 gap after the alias.
-                body[following] = body[following].with_changes(leading_lines=[cst.EmptyLine()] * 2)
-            return tree.with_changes(body=body)
-    return append_statements(tree, [alias])
-
-
-def _defines(statement: cst.BaseStatement, target: str) -> bool:
-    if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
-        return statement.name.value == target
-    if isinstance(statement, cst.SimpleStatementLine):
-        for small in statement.body:
-            if isinstance(small, cst.Assign):
-                if any(isinstance(t.target, cst.Name) and t.target.value == target for t in small.targets):
-                    return True
-            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                if small.target.value == target:
-                    return True
-            elif isinstance(small, (cst.ImportFrom, cst.Import)) and not isinstance(small.names, cst.ImportStar):
-                if any(_bound_by(alias) == target for alias in small.names):
-                    return True
-    return False
-
-
-def _bound_by(alias: cst.ImportAlias) -> str:
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    return cst.Module([]).code_for_node(alias.name).split(".")[0]
+    statement = body[index]
+    blank = 2 if is_definition(statement) else 0  # an alias of a constant sits right below it
+    body.insert(index + 1, alias.with_changes(leading_lines=[cst.EmptyLine()] * blank))
+    following = index + 2
+    if following < len(body) and blank == 2 and not body[following].leading_lines:
+        # Code that followed a class directly still needs its PEP 8 gap after the alias.
+        body[following] = body[following].with_changes(leading_lines=[cst.EmptyLine()] * 2)
+    return tree.with_changes(body=body)

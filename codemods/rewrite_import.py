@@ -40,6 +40,7 @@ class RewriteImportCommand(VisitorBasedCodemodCommand):
         self.new_module = new_module
         self.new_name = new_name
         self.moved_imports: list[cst.ImportFrom] = []
+        self.moved_by: dict[int, list[cst.ImportFrom]] = {}  # id(old import) -> its new imports
         self.emptied: set[int] = set()
 
     def visit_Module(self, node: cst.Module) -> bool:
@@ -51,6 +52,7 @@ class RewriteImportCommand(VisitorBasedCodemodCommand):
         if isinstance(updated_node.names, cst.ImportStar) or self._source_module(updated_node) != self.old_module:
             return updated_node
         kept: list[cst.ImportAlias] = []
+        moved_before = len(self.moved_imports)
         for alias in updated_node.names:
             if alias.name.value != self.old_name:
                 kept.append(alias)
@@ -68,11 +70,13 @@ class RewriteImportCommand(VisitorBasedCodemodCommand):
             if kept and alias is updated_node.names[-1]:
                 # The name before the removed last one takes over its comma (or lack of one).
                 kept[-1] = kept[-1].with_changes(comma=alias.comma)
+        result = updated_node if not kept else updated_node.with_changes(names=kept)
         if not kept:
-            # Every name moved: leave_SimpleStatementLine drops this import.
-            self.emptied.add(id(updated_node))
-            return updated_node
-        return updated_node.with_changes(names=kept)
+            # Every name moved: the enclosing statement line or suite drops this import.
+            self.emptied.add(id(result))
+        if len(self.moved_imports) > moved_before:
+            self.moved_by[id(result)] = self.moved_imports[moved_before:]
+        return result
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
@@ -82,6 +86,7 @@ class RewriteImportCommand(VisitorBasedCodemodCommand):
         moved, self.moved_imports = self.moved_imports, []
         body = [small for small in updated_node.body if id(small) not in self.emptied]
         self.emptied.clear()
+        self.moved_by.clear()
         new_lines = [cst.SimpleStatementLine(body=[statement]) for statement in moved]
         if not body:
             # The old import held only the moved name: the new one takes its place and comments.
@@ -90,6 +95,20 @@ class RewriteImportCommand(VisitorBasedCodemodCommand):
             )
             return cst.FlattenSentinel([first, *new_lines[1:]])
         return cst.FlattenSentinel([updated_node.with_changes(body=body), *new_lines])
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        """``if c: from pkg.mod import Old``: the new import takes the old one's place in the suite."""
+        if not self.moved_imports:
+            return updated_node
+        body: list[cst.BaseSmallStatement] = []
+        for small in updated_node.body:
+            if id(small) not in self.emptied:
+                body.append(small)
+            body.extend(self.moved_by.pop(id(small), ()))
+        self.moved_imports, self.emptied = [], set()
+        return updated_node.with_changes(body=body)
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         if updated_node.attr.value != self.old_name:

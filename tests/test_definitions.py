@@ -80,8 +80,26 @@ def test_imports_and_type_checking_blocks_define_nothing(shop: Project) -> None:
 
 def test_tests_and_conftests_are_not_homes_for_names(shop: Project) -> None:
     assert [definition.module for definition in find_definitions(shop, "helper")] == ["shop.models", "shop.pricing"]
-    assert is_test_file("tests/api/helpers.py") and is_test_file("shop/conftest.py") and is_test_file("x_test.py")
-    assert not is_test_file("shop/testing_tools.py")
+    assert is_test_file(shop, "tests/test_api.py") and is_test_file(shop, "shop/conftest.py")
+    assert is_test_file(shop, "x_test.py") and not is_test_file(shop, "shop/testing_tools.py")
+
+
+def test_helpers_under_testing_directories_are_homes_for_names(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "app/testing/__init__.py": "", "app/testing/factories.py": "def make_user(): ...\n",
+        "tests/__init__.py": "", "tests/helpers.py": "def login(): ...\n",
+    })
+    assert [definition.module for definition in find_definitions(project, "make_user")] == ["app.testing.factories"]
+    assert [definition.module for definition in find_definitions(project, "login")] == ["tests.helpers"]
+
+
+def test_the_projects_own_python_files_decide_what_a_test_module_is(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\npython_files = ["check_*.py"]\n',
+        "app/__init__.py": "", "app/check_orders.py": "def helper(): ...\n", "app/test_data.py": "def rows(): ...\n",
+    })
+    assert find_definitions(project, "helper") == []
+    assert [definition.module for definition in find_definitions(project, "rows")] == ["app.test_data"]
 
 
 def test_unknown_module_has_no_definitions(shop: Project) -> None:

@@ -125,6 +125,24 @@ def test_unused_module_is_created_empty(tmp_path: Path) -> None:
     assert result.alternatives[0].description == "create stub module app.plugins (0 names)"
 
 
+def test_module_whose_constant_is_used_at_import_time_is_reported(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "tests/test_a.py": """\
+            import pytest
+            from app.cases import CASES, check
+
+
+            @pytest.mark.parametrize("case", CASES)
+            def test_case(case):
+                check(case)
+        """,
+    }
+    result = planned(make_project(tmp_path, files), missing_module("app.cases"))
+    assert not result.alternatives
+    assert "'app.cases.CASES' is used at import time (passed to a decorator at tests/test_a.py:5)" in result.advice
+
+
 def test_module_that_holds_an_imported_submodule_becomes_a_package(tmp_path: Path) -> None:
     files = {
         "app/__init__.py": "",

@@ -206,3 +206,76 @@ def test_attribute_that_is_an_unimported_submodule_is_not_shadowed_by_a_stub(tmp
                           subject="middleware", module="shop")
     result = planned(make(tmp_path, files), diagnosis)
     assert not result.alternatives and "import shop.middleware" in result.advice
+
+
+def test_git_rename_to_a_different_kind_of_definition_is_not_an_alias(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": "", "shop/mw.py": "class BaseMiddleware:\n    pass\n\n\ndef helper():\n    return 1\n"}
+    files["tests/test_it.py"] = RENAMED["tests/test_it.py"].replace("shop.middleware", "shop.mw")
+    project = make(tmp_path, files)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "middleware")
+    (tmp_path / "shop/mw.py").write_text("TIMEOUT = 5\n\n\ndef helper():\n    return 1\n")
+    git(tmp_path, "commit", "-q", "-am", "drop the middleware, add a timeout")
+    first = planned(project, missing("BaseMiddleware", "shop.mw")).alternatives[0]
+    assert first.edits == (Edit("shop/mw.py", "add_stubs", (("stubs", (("BaseMiddleware", "class"),)),)),)
+
+
+def test_constant_used_at_import_time_is_reported_not_stubbed(tmp_path: Path) -> None:
+    files = {
+        "shop/__init__.py": "",
+        "shop/cases.py": "def existing():\n    return 1\n",
+        "tests/test_it.py": (
+            "import pytest\n\nfrom shop.cases import SAMPLE_CASES\n\n\n"
+            "@pytest.mark.parametrize('case', SAMPLE_CASES)\ndef test_it(case):\n    assert case\n"
+        ),
+    }
+    result = planned(make(tmp_path, files), missing("SAMPLE_CASES", "shop.cases", line=3))
+    assert not result.alternatives
+    assert "'SAMPLE_CASES'" in result.advice and "passed to a decorator at tests/test_it.py:6" in result.advice
+
+
+def test_decorator_factory_gets_a_stub_that_lets_the_tests_collect(tmp_path: Path) -> None:
+    files = {
+        "shop/__init__.py": "",
+        "shop/backends.py": "def existing():\n    return 1\n",
+        "tests/test_it.py": (
+            "from shop.backends import requires_backend\n\n\n"
+            "@requires_backend('postgres')\ndef test_query():\n    assert True\n"
+        ),
+    }
+    project = make(tmp_path, files)
+    first = planned(project, missing("requires_backend", "shop.backends")).alternatives[0]
+    assert first.edits == (
+        Edit("shop/backends.py", "add_stubs", (("stubs", (("requires_backend", "decorator_factory"),)),)),
+    )
+    apply(project, first.edits[0])
+    assert collected_ids(tmp_path) == ["tests/test_it.py::test_query"]
+
+
+def test_moved_name_with_a_farther_second_home_names_it_in_the_evidence(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/core/__init__.py": "",
+        "app/core/api.py": "Y = 1\n",
+        "app/core/models.py": "class Config:\n    pass\n",
+        "app/web/__init__.py": "",
+        "app/web/settings.py": "class Config:\n    pass\n",
+        "tests/test_it.py": "from app.core.api import Config\n\n\ndef test_it():\n    assert Config()\n",
+    }
+    first = planned(make(tmp_path, files), missing("Config", "app.core.api")).alternatives[0]
+    assert first.edits[0].kwargs()["from_module"] == "app.core.models"
+    assert "also defined in app.web.settings (app/web/settings.py:1)" in first.evidence
+
+
+def test_helpers_in_a_testing_package_are_definitions(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/utils.py": "X = 1\n",
+        "app/testing/__init__.py": "",
+        "app/testing/factories.py": "def make_user():\n    return {}\n",
+        "tests/test_it.py": "from app.utils import make_user\n\n\ndef test_it():\n    assert make_user() == {}\n",
+    }
+    first = planned(make(tmp_path, files), missing("make_user", "app.utils")).alternatives[0]
+    assert first.edits[0].transform == "add_reexport"
+    assert first.edits[0].kwargs()["from_module"] == "app.testing.factories"

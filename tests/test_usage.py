@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from collect_fix.project import Project
-from collect_fix.usage import imported_with, infer_stub_kind, infer_usage
+from collect_fix.usage import import_time_blockers, imported_with, infer_stub_kind, infer_usage
 
 
 def project_with_test(tmp_path: Path, test_source: str, name: str = "tests/test_it.py") -> Project:
@@ -38,6 +38,8 @@ def project_with_test(tmp_path: Path, test_source: str, name: str = "tests/test_
         pytest.param("import asyncio\nfrom shop.mod import X\n\ndef test():\n    asyncio.run(X())\n",
                      "async_function", id="run by asyncio"),
         pytest.param("from shop.mod import X\n\n@X\ndef helper():\n    pass\n", "decorator", id="decorator"),
+        pytest.param("from shop.mod import X\n\n@X('pg')\ndef test():\n    pass\n", "decorator_factory",
+                     id="decorator factory"),
         pytest.param("from shop.mod import X\n\ndef test():\n    assert X == 3\n", "constant", id="value"),
         pytest.param("import shop.mod as m\n\nVALUE = m.X\n", "constant", id="module attribute value"),
         pytest.param("import shop.mod\n\ndef test():\n    shop.mod.X(1)\n", "function", id="dotted call"),
@@ -69,3 +71,46 @@ def test_names_imported_alongside(tmp_path: Path) -> None:
     project = project_with_test(tmp_path, source)
     assert imported_with(project, "shop.mod", "Notifier") == {"EmailNotifier"}
     assert imported_with(project, "shop.mod", "Thing") == set()
+
+
+@pytest.mark.parametrize(
+    ("source", "use"),
+    [
+        pytest.param("import pytest\nfrom shop.mod import X\n\n@pytest.mark.parametrize('c', X)\ndef test(c): ...\n",
+                     "passed to a decorator", id="parametrize argument"),
+        pytest.param("import pytest\nfrom shop.mod import X\n\npytestmark = pytest.mark.parametrize('c', X)\n",
+                     "passed to a decorator", id="parametrize in pytestmark"),
+        pytest.param("from shop.mod import X\n\nCASES = [case for case in X]\n", "iterated", id="comprehension"),
+        pytest.param("from shop.mod import X\n\nfor case in X:\n    pass\n", "iterated", id="for loop"),
+        pytest.param("from shop.mod import X\n\nA, B = X\n", "unpacked", id="unpacked"),
+        pytest.param("from shop.mod import X\n\nALL = [*X]\n", "unpacked", id="starred"),
+        pytest.param("from shop.mod import X\n\nFIRST = X[0]\n", "subscripted", id="subscripted"),
+        pytest.param("from shop.mod import X\n\nclass T:\n    URL = X.url\n", "attribute read", id="class body"),
+        pytest.param("import shop.mod\n\nURL = shop.mod.X.url\n", "attribute read", id="dotted attribute"),
+    ],
+)
+def test_constant_used_at_import_time_cannot_be_stubbed(tmp_path: Path, source: str, use: str) -> None:
+    project = project_with_test(tmp_path, source)
+    [blocker] = import_time_blockers(project, "shop.mod", "X", "constant")
+    assert (blocker.path, blocker.use) == ("tests/test_it.py", use)
+    assert str(blocker).startswith(f"{use} at tests/test_it.py:")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("from shop.mod import X\n\ndef test():\n    for case in X:\n        pass\n", id="in a function"),
+        pytest.param("from shop.mod import X\n\nGET = lambda: X[0]\n", id="in a lambda"),
+        pytest.param("from shop.mod import X\n\nVALUE = X\n", id="plain read"),
+        pytest.param("from shop.mod import X\n\nprint(X)\n", id="ordinary call argument"),
+    ],
+)
+def test_uses_that_a_stub_survives_do_not_block(tmp_path: Path, source: str) -> None:
+    assert import_time_blockers(project_with_test(tmp_path, source), "shop.mod", "X", "constant") == []
+
+
+def test_a_decorator_argument_blocks_only_a_constant(tmp_path: Path) -> None:
+    source = "from shop.mod import X\nfrom lib import register\n\n@register(X)\ndef test():\n    X()\n"
+    project = project_with_test(tmp_path, source)
+    assert import_time_blockers(project, "shop.mod", "X", "function") == []
+    assert [b.use for b in import_time_blockers(project, "shop.mod", "X", "constant")] == ["passed to a decorator"]

@@ -17,9 +17,6 @@ from typing import Optional
 from collect_fix.project import Project
 from collect_fix.stubs import is_marked
 
-_TEST_DIRS = frozenset({"tests", "test", "testing"})
-
-
 @dataclass(frozen=True)
 class Definition:
     """A name a module defines itself (not one it imports). ``path`` is project-relative posix."""
@@ -43,7 +40,7 @@ _CACHE: dict[tuple[Path, tuple[Path, ...]], dict[Path, _Entry]] = {}
 
 
 def find_definitions(project: Project, name: str) -> list[Definition]:
-    """Top-level definitions of ``name`` in any project module outside the tests, by module name.
+    """Top-level definitions of ``name`` in any project module but test modules, by module name.
 
     Stubs and aliases collect-fix generated are not definitions: pointing a re-export or an
     import at one would hide the missing code behind another stub.
@@ -90,16 +87,12 @@ def imports_at_load(project: Project, start: str, target: str) -> bool:
     return False
 
 
-def is_test_file(relative: str) -> bool:
-    """Test modules, conftests and anything under a tests directory: never a home for names."""
-    parts = relative.split("/")
-    filename = parts[-1]
-    return (
-        any(part in _TEST_DIRS for part in parts[:-1])
-        or filename == "conftest.py"
-        or filename.startswith("test_")
-        or filename.endswith("_test.py")
-    )
+def is_test_file(project: Project, path: Path | str) -> bool:
+    """Test modules (pytest's own ``python_files``) and conftests: never a home for names.
+
+    Helper modules are homes wherever they live, ``app/testing/factories.py`` included.
+    """
+    return project.is_test_module(path) or project.is_conftest(path)
 
 
 def clear_cache() -> None:
@@ -115,7 +108,7 @@ def _refresh_all(project: Project) -> dict[Path, _Entry]:
     files = _files(project)
     present = set()
     for path in project.python_files():
-        if is_test_file(project.relative(path)):
+        if is_test_file(project, path):
             continue
         present.add(path)
         _entry(project, path, files)

@@ -8,11 +8,13 @@ file that imports the name from the module is read statically with LibCST; nothi
 from __future__ import annotations
 
 import ast
-from typing import Optional, Union
+from pathlib import Path
+from dataclasses import dataclass
+from typing import Iterator, Optional, Union
 
 import libcst as cst
-from libcst.metadata import FullyQualifiedNameProvider, MetadataWrapper, ParentNodeProvider
 from libcst.helpers import ModuleNameAndPackage
+from libcst.metadata import FullyQualifiedNameProvider, MetadataWrapper, ParentNodeProvider, PositionProvider
 
 from collect_fix.project import Project
 
@@ -21,16 +23,38 @@ _CLASS_USES = frozenset({"subclassed", "isinstance", "with", "attribute", "insta
 _ORDER = (
     ("class", _CLASS_USES),
     ("async_function", frozenset({"awaited"})),
+    ("decorator_factory", frozenset({"decorator factory"})),
     ("decorator", frozenset({"decorator"})),
     ("function", frozenset({"called"})),
 )
 _ASYNC_RUNNERS = ("asyncio.",)
+# Uses at import time that no stub survives: a stub class or function has no items or
+# attributes, and None is no argument for parametrize. Use -> the kinds it defeats.
+_FATAL_AT_IMPORT = {
+    "iterated": None,  # every kind
+    "unpacked": None,
+    "subscripted": None,
+    "attribute read": None,
+    "passed to a decorator": frozenset({"constant"}),
+}
 
 Reference = Union[cst.Name, cst.Attribute]
 
 
+@dataclass(frozen=True)
+class ImportTimeUse:
+    """A use of the name evaluated while ``path`` (project-relative) is imported."""
+
+    path: str
+    line: int
+    use: str  # "iterated" | "unpacked" | "subscripted" | "attribute read" | "passed to a decorator"
+
+    def __str__(self) -> str:
+        return f"{self.use} at {self.path}:{self.line}"
+
+
 def infer_stub_kind(project: Project, module: str, name: str) -> str:
-    """"class" | "function" | "async_function" | "decorator" | "constant" for ``module.name``."""
+    """"class" | "function" | "async_function" | "decorator" | "decorator_factory" | "constant"."""
     return infer_usage(project, module, name)[0]
 
 
@@ -45,10 +69,33 @@ def infer_usage(project: Project, module: str, name: str) -> tuple[str, str]:
 
 def usages(project: Project, module: str, name: str) -> frozenset[str]:
     """Every way project files use ``module.name``: called, awaited, subclassed, decorator..."""
+    found: set[str] = set()
+    for _, visitor in _visits(project, module, name):
+        found |= visitor.uses()
+    return frozenset(found)
+
+
+def import_time_blockers(project: Project, module: str, name: str, kind: str) -> list[ImportTimeUse]:
+    """Uses evaluated at import time that a ``kind`` stub of ``module.name`` cannot survive.
+
+    ``@pytest.mark.parametrize("case", CASES)`` with ``CASES = None`` fails collection as surely
+    as the missing name did: such a name needs its real value, not a stub.
+    """
+    found: list[ImportTimeUse] = []
+    for path, visitor in _visits(project, module, name):
+        relative = project.relative(path)
+        for line, use in visitor.at_import:
+            defeated = _FATAL_AT_IMPORT[use]
+            if defeated is None or kind in defeated:
+                found.append(ImportTimeUse(relative, line, use))
+    return sorted(set(found), key=lambda use: (use.path, use.line, use.use))
+
+
+def _visits(project: Project, module: str, name: str) -> Iterator[tuple[Path, _UsageVisitor]]:
+    """The usage visitor run over every project file (but ``module``'s own) mentioning ``name``."""
     target = f"{module}.{name}"
     own_file = project.module_file(module)
     needle = name.encode()
-    found: set[str] = set()
     for path in project.python_files():
         if own_file is not None and path.resolve() == own_file.resolve():
             continue
@@ -57,8 +104,9 @@ def usages(project: Project, module: str, name: str) -> frozenset[str]:
         except OSError:
             continue
         if needle in source:
-            found |= file_usages(source, target, project.module_name(path), path.name == "__init__.py")
-    return frozenset(found)
+            visitor = _visit(source, target, project.module_name(path), path.name == "__init__.py")
+            if visitor is not None:
+                yield path, visitor
 
 
 def imported_with(project: Project, module: str, name: str) -> frozenset[str]:
@@ -99,25 +147,31 @@ def _absolute(node: ast.ImportFrom, package: str) -> str:
 
 def file_usages(source: bytes, target: str, module_name: Optional[str], is_package: bool = False) -> set[str]:
     """The uses of the fully qualified ``target`` in one file; unparsable files use nothing."""
+    visitor = _visit(source, target, module_name, is_package)
+    return visitor.uses() if visitor is not None else set()
+
+
+def _visit(source: bytes, target: str, module_name: Optional[str], is_package: bool) -> Optional[_UsageVisitor]:
     try:
         tree = cst.parse_module(source)
     except cst.ParserSyntaxError:
-        return set()
+        return None
     name = module_name or "__main__"
     package = name if is_package else name.rpartition(".")[0]
     wrapper = MetadataWrapper(tree, cache={FullyQualifiedNameProvider: ModuleNameAndPackage(name, package)})
     visitor = _UsageVisitor(target)
     wrapper.visit(visitor)
-    return visitor.uses()
+    return visitor
 
 
 class _UsageVisitor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (FullyQualifiedNameProvider, ParentNodeProvider)
+    METADATA_DEPENDENCIES = (FullyQualifiedNameProvider, ParentNodeProvider, PositionProvider)
 
     def __init__(self, target: str) -> None:
         super().__init__()
         self.target = target
         self.found: set[str] = set()
+        self.at_import: list[tuple[int, str]] = []  # (line, use) evaluated when the file is imported
         self.instances: set[str] = set()  # variables bound to ``target(...)``
         self.attribute_owners: set[str] = set()  # variables whose attributes are read
 
@@ -142,6 +196,61 @@ class _UsageVisitor(cst.CSTVisitor):
     def visit_Decorator(self, node: cst.Decorator) -> None:
         if self._is_target(node.decorator):
             self.found.add("decorator")
+        elif isinstance(node.decorator, cst.Call) and self._is_target(node.decorator.func):
+            self.found.add("decorator factory")  # ``@requires("pg")``: its result decorates
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._check_import_time(node)
+
+    def _check_import_time(self, node: Reference) -> None:
+        if not self._is_target(node):
+            return
+        use = self._import_time_use(node)
+        if use is not None and self._at_import(node):
+            self.at_import.append((self.get_metadata(PositionProvider, node).start.line, use))
+
+    def _import_time_use(self, node: Reference) -> Optional[str]:
+        """What the expression around ``node`` does with it that a stub value cannot bear."""
+        parent = self.get_metadata(ParentNodeProvider, node, None)
+        if isinstance(parent, (cst.For, cst.CompFor)) and parent.iter is node:
+            return "iterated"
+        if isinstance(parent, cst.ComparisonTarget) and isinstance(parent.operator, (cst.In, cst.NotIn)):
+            return "iterated"
+        if isinstance(parent, (cst.StarredElement, cst.StarredDictElement)):
+            return "unpacked"
+        if isinstance(parent, cst.Arg) and parent.star:
+            return "unpacked"
+        if isinstance(parent, cst.Assign) and parent.value is node:
+            if any(isinstance(target.target, (cst.Tuple, cst.List)) for target in parent.targets):
+                return "unpacked"
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            return "subscripted"
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            return "attribute read"
+        if isinstance(parent, cst.Arg) and self._decorates(parent):
+            return "passed to a decorator"
+        return None
+
+    def _decorates(self, argument: cst.Arg) -> bool:
+        """Whether ``argument`` goes to a decorator or to ``parametrize`` (``pytestmark = ...``)."""
+        call = self.get_metadata(ParentNodeProvider, argument, None)
+        if isinstance(call, cst.Call) and any(name.endswith(".parametrize") for name in self._qualified(call.func)):
+            return True
+        node: Optional[cst.CSTNode] = call
+        while node is not None and not isinstance(node, (cst.BaseStatement, cst.BaseSmallStatement)):
+            if isinstance(node, cst.Decorator):
+                return True
+            node = self.get_metadata(ParentNodeProvider, node, None)
+        return False
+
+    def _at_import(self, node: cst.CSTNode) -> bool:
+        """Whether ``node`` is evaluated when its module loads: not inside a function or lambda body."""
+        child, parent = node, self.get_metadata(ParentNodeProvider, node, None)
+        while parent is not None:
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda)) and child is parent.body:
+                return False
+            child, parent = parent, self.get_metadata(ParentNodeProvider, parent, None)
+        return True
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         item = node.item.func if isinstance(node.item, cst.Call) else node.item
@@ -149,6 +258,7 @@ class _UsageVisitor(cst.CSTVisitor):
             self.found.add("with")
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._check_import_time(node)
         if self._is_target(node.value):
             self.found.add("attribute")
         elif isinstance(node.value, cst.Call) and self._is_target(node.value.func):

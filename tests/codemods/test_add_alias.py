@@ -102,3 +102,92 @@ class TestAddAlias(CodemodTest):
 
     def test_alias_to_an_undefined_target_is_skipped(self) -> None:
         self.assertCodemod("X = 1\n", "X = 1\n", name="Old", target="Missing", expected_skip=True)
+
+    def test_alias_follows_the_last_overload_and_the_implementation(self) -> None:
+        before = """
+            from typing import overload
+
+
+            @overload
+            def new(x: int) -> int: ...
+            @overload
+            def new(x: str) -> str: ...
+            def new(x):
+                return x
+        """
+        after = """
+            from typing import overload
+
+
+            @overload
+            def new(x: int) -> int: ...
+            @overload
+            def new(x: str) -> str: ...
+            def new(x):
+                return x
+
+
+            old = new  # collect-fix: alias -> new (renamed)
+        """
+        self.assertCodemod(before, after, name="old", target="new")
+
+    def test_name_bound_only_for_type_checkers_still_gets_the_alias(self) -> None:
+        before = """
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from x import Old
+
+
+            class New:
+                pass
+        """
+        after = """
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from x import Old
+
+
+            class New:
+                pass
+
+
+            Old = New  # collect-fix: alias -> New (renamed)
+        """
+        self.assertCodemod(before, after, name="Old", target="New")
+
+    def test_target_defined_only_for_type_checkers_is_skipped(self) -> None:
+        before = """
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from x import New
+        """
+        self.assertCodemod(before, before, name="Old", target="New", expected_skip=True)
+
+    def test_alias_follows_a_conditional_definition(self) -> None:
+        before = """
+            try:
+                from fast import New
+            except ImportError:
+                New = None
+            X = 1
+        """
+        after = """
+            try:
+                from fast import New
+            except ImportError:
+                New = None
+            Old = New  # collect-fix: alias -> New (renamed)
+            X = 1
+        """
+        self.assertCodemod(before, after, name="Old", target="New")
+
+    def test_target_bound_only_inside_a_function_is_skipped(self) -> None:
+        before = """
+            def setup():
+                global New
+                New = 1
+        """
+        self.assertCodemod(before, before, name="Old", target="New", expected_skip=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import libcst as cst
 from libcst.codemod import CodemodContext, CodemodTest
 
@@ -133,3 +135,29 @@ class TestAddReexport(CodemodTest):
         self.assertCodemod(
             "x = 1\n", "x = 1\n", from_module="pkg.mod", name="Widget", context_override=context(), expected_skip=True
         )
+
+    def test_name_bound_only_for_type_checkers_is_imported_at_runtime(self) -> None:
+        before = """
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from pkg.other import Thing
+
+
+            def a():
+                pass
+        """
+        after = """
+            from typing import TYPE_CHECKING
+            from pkg.other import Thing
+
+            if TYPE_CHECKING:
+                from pkg.other import Thing
+
+
+            def a():
+                pass
+        """
+        self.assertCodemod(before, after, from_module="pkg.other", name="Thing", context_override=context())
+        once = transform(textwrap.dedent(before), from_module="pkg.other", name="Thing")
+        assert transform(once, from_module="pkg.other", name="Thing") == once

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import libcst as cst
 from libcst.codemod import CodemodContext, CodemodTest
 
@@ -136,6 +138,38 @@ class TestRewriteImport(CodemodTest):
         """
         self.assertCodemod(before, before, context_override=context(), **RENAMED)
         self.assertCodemod(before, before, context_override=context(), **MOVED)
+
+    def test_import_in_a_one_line_suite_is_rewritten_in_place(self) -> None:
+        before = """
+            import sys
+            if sys.version_info > (3,): from shop.discounts import apply_discount
+
+            def test_a():
+                x = 1
+                assert apply_discount
+        """
+        after = """
+            import sys
+            if sys.version_info > (3,): from shop.pricing import apply_discount
+
+            def test_a():
+                x = 1
+                assert apply_discount
+        """
+        self.assertCodemod(before, after, context_override=context(), **MOVED)
+
+    def test_one_line_suite_keeps_its_other_statements(self) -> None:
+        before = """
+            try: from shop.discounts import apply_discount, other; import os
+            except ImportError: pass
+        """
+        after = """
+            try: from shop.discounts import other; from shop.pricing import apply_discount; import os
+            except ImportError: pass
+        """
+        self.assertCodemod(before, after, context_override=context(), **MOVED)
+        once = transform(textwrap.dedent(before), **MOVED)
+        assert transform(once, **MOVED) == once
 
     def test_rewrite_to_the_same_import_is_skipped(self) -> None:
         same = {"module": "shop.a", "name": "X", "new_module": "shop.a", "new_name": "X"}

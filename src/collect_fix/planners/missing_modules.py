@@ -15,7 +15,7 @@ from typing import Optional
 from collect_fix.module_imports import ProjectImports, scan
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
-from collect_fix.usage import infer_stub_kind
+from collect_fix.usage import import_time_blockers, infer_stub_kind
 
 CATEGORIES = (Category.MISSING_MODULE,)
 
@@ -59,6 +59,9 @@ def _plan_stubs(diagnosis: Diagnosis, project: Project, imports: ProjectImports,
     if layout.problem:
         return Plan(diagnosis, advice=layout.problem)
     edits = layout.edits()
+    blocked = layout.blocked(edits)
+    if blocked:
+        return Plan(diagnosis, advice=blocked)
     refused = [reason for edit in edits if (reason := project.editable(project.root / edit.path))]
     if refused:
         return Plan(diagnosis, advice=f"cannot create stub module {module}: {refused[0]}")
@@ -133,6 +136,18 @@ class _Layout:
             elif not self.is_package(module) or self.regular(module.rpartition(".")[0]):
                 edits.append(Edit(self.path(module), "create_empty"))
         return sorted(edits, key=lambda edit: edit.path)
+
+    def blocked(self, edits: list[Edit]) -> str:
+        """Why no stub module can work, when a stub would be used at import time; else ""."""
+        for edit in edits:
+            module = next(name for name in self.needed if self.path(name) == edit.path)
+            for name, kind in edit.kwargs().get("stubs", ()):
+                blockers = import_time_blockers(self.project, module, name, kind)
+                if blockers:
+                    uses = "; ".join(str(blocker) for blocker in blockers[:3])
+                    return (f"'{module}.{name}' is used at import time ({uses}): no stub value can stand in for "
+                            f"it; create {edit.path} with its real value")
+        return ""
 
     def description(self) -> str:
         created = [module for module in self.needed if self.names(module) or not self.is_package(module)]

@@ -19,7 +19,7 @@ from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 from collect_fix.stubs import is_marked
-from collect_fix.usage import imported_with, infer_usage
+from collect_fix.usage import import_time_blockers, imported_with, infer_usage
 
 CATEGORIES = (Category.MISSING_NAME,)
 
@@ -29,6 +29,7 @@ _COMPATIBLE = {
     "function": {"function", "class"},
     "async_function": {"async_function"},
     "decorator": {"function", "class"},
+    "decorator_factory": {"function", "class"},
     "constant": {"class", "function", "async_function", "constant"},
 }
 _MIN_RATIO = 0.8
@@ -96,6 +97,14 @@ def _decide(project: Project, name: str, module: str) -> _Found:
     renamed = _renamed(project, name, module, relative, used_as)
     if renamed is not None:
         return renamed
+    blockers = import_time_blockers(project, module, name, used_as)
+    if blockers:
+        # No honest stub survives e.g. parametrize(..., CASES): None fails collection again.
+        uses = "; ".join(str(blocker) for blocker in blockers[:3])
+        return _Found(
+            advice=f"'{name}' is missing from {module} and is used at import time ({uses}): no stub value can "
+            f"stand in for it; define it in {relative} with its real value"
+        )
     kind = used_as.replace("_", " ")
     article = "an" if kind[0] in "aeiou" else "a"
     description = f"add {article} {kind} stub '{name}' to {module}"
@@ -123,6 +132,10 @@ def _moved(project: Project, name: str, module: str, used_as: str) -> Optional[_
     relative = project.relative(module_file) if module_file else module
     circular = imports_at_load(project, home.module, module)
     evidence = f"moved: '{name}' is defined in {home.module} ({home.path}:{home.line}), not in {module}"
+    others = [definition for definition in elsewhere if definition != home]
+    if others:
+        homes = ", ".join(f"{other.module} ({other.path}:{other.line})" for other in others)
+        evidence += f"; also defined in {homes}, farther from {module} or of another kind"
     if circular:
         evidence += f"; {home.module} imports {module} when it loads, so the re-export goes last in the module"
     args: tuple[tuple[str, object], ...] = (("from_module", home.module), ("name", name))
@@ -147,7 +160,8 @@ def _renamed(project: Project, name: str, module: str, relative: str, used_as: s
     fitting = {d.name: d for d in definitions if d.kind in _COMPATIBLE[used_as]}
     rename = find_rename(project, relative, name, [d.name for d in definitions])
     if rename is not None:
-        chosen = _best(name, [new for new in rename.new if new in fitting] or list(rename.new))
+        # Only a definition of a fitting kind can stand in: a removed class is not a new constant.
+        chosen = _best(name, [new for new in rename.new if new in fitting])
         if len(chosen) == 1:
             target = chosen[0]
             evidence = f"renamed (git): commit {rename.commit} removed '{name}' and added '{target}' in {rename.path}"
