@@ -1,8 +1,9 @@
 """Add the import that binds a name the module uses but never defines (a NameError at import).
 
 ``from typing import Optional`` joins an existing ``from typing import ...`` (in sorted position
-when its names are sorted, at the end otherwise); anything else is placed by AddImportsVisitor,
-after the docstring, ``from __future__`` and the module's other top-of-file imports.
+when its names are sorted, at the end otherwise) that runs before the module first uses the
+name; anything else is placed by AddImportsVisitor, after the docstring, ``from __future__`` and
+the module's other top-of-file imports.
 """
 
 from __future__ import annotations
@@ -68,8 +69,14 @@ class AddMissingImportCommand(VisitorBasedCodemodCommand):
         return f"import {self.source_module}"
 
     def _merge(self, tree: cst.Module) -> Optional[cst.Module]:
-        """Add the name to the first top-level ``from MODULE import ...`` it can join."""
+        """Add the name to the first top-level ``from MODULE import ...`` it can join.
+
+        Only an import that runs before the first statement using the name at import time: a
+        later one would leave that statement with the same NameError.
+        """
         for index, statement in enumerate(tree.body):
+            if _uses_at_import(statement, self.bound_name):
+                return None
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
             for small_index, small in enumerate(statement.body):
@@ -88,6 +95,40 @@ class AddMissingImportCommand(VisitorBasedCodemodCommand):
             return False
         module = get_full_name_for_node(node.module) if node.module is not None else ""
         return len(node.relative) == self.level and module == self.source_module
+
+
+def _uses_at_import(statement: cst.BaseStatement, name: str) -> bool:
+    """Whether ``statement`` may read ``name`` when the module runs (function bodies do not)."""
+    finder = _NameFinder(name)
+    statement.visit(finder)
+    return finder.found
+
+
+class _NameFinder(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or node.value == self.name
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        # Decorators, defaults and annotations run at definition time; the body does not.
+        for part in (*node.decorators, node.params, node.returns):
+            if part is not None:
+                part.visit(self)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        node.params.visit(self)
+        return False
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
 
 
 def _module_level_binding(tree: cst.Module, name: str) -> Optional[str]:

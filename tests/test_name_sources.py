@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -178,3 +181,51 @@ def test_planner_spells_project_imports_relatively_when_the_file_does(tmp_path: 
     })
     plan = undefined_names.plan(diagnosis("shop/api/views.py", "Order", 3), project, Options(root=tmp_path))
     assert plan.alternatives[0].edits[0].kwargs() == {"module": "..models", "name": "Order"}
+
+
+SHADOW = """\
+from pathlib import Path
+
+Path(__file__).with_name("EXECUTED").write_text("the project's statistics.py ran")
+
+
+def mean(values):
+    return 0
+"""
+
+
+def test_a_project_module_named_like_the_stdlib_is_never_executed(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    write(root, {
+        "pyproject.toml": "[tool.pytest.ini_options]\n",
+        "statistics.py": SHADOW,
+        "tests/test_a.py": "COUNTS = Counter()\n\n\ndef test_a():\n    pass\n",
+    })
+    # Started from the project root, as a user would: Python puts the root first on sys.path;
+    # resolving Counter indexes the stdlib, statistics included.
+    result = subprocess.run(
+        [sys.executable, "-m", "collect_fix", "--dry-run", "."],
+        cwd=root, capture_output=True, text=True, timeout=300,
+        env=dict(os.environ, NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1"),
+    )
+    assert "from collections import Counter" in result.stdout, result.stdout + result.stderr
+    assert not (root / "EXECUTED").exists()
+
+
+def test_the_stdlib_index_skips_a_shadowing_module_in_the_working_directory(tmp_path: Path) -> None:
+    (tmp_path / "statistics.py").write_text(SHADOW)
+    probe = (
+        "import sys; sys.modules.pop('statistics', None)\n"
+        "from collect_fix import name_sources\n"
+        "print(name_sources.stdlib_candidates('median'))\n"
+        "print(name_sources._stdlib_object(name_sources.ImportCandidate('statistics')).__file__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"),
+    )
+    assert result.returncode == 0, result.stderr
+    candidates, loaded_from = result.stdout.splitlines()
+    assert candidates == "[ImportCandidate(module='statistics', name='median', origin='stdlib')]"  # the real one
+    assert Path(loaded_from).parent != tmp_path
+    assert not (tmp_path / "EXECUTED").exists()

@@ -12,12 +12,15 @@ import ast
 import importlib
 import importlib.util
 import inspect
+import os
 import sys
+import sysconfig
 import types
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import libcst as cst
 from libcst.metadata import ClassScope, ComprehensionScope, GlobalScope, MetadataWrapper, Scope, ScopeProvider
@@ -25,7 +28,8 @@ from libcst.metadata import ClassScope, ComprehensionScope, GlobalScope, Metadat
 from collect_fix.project import Project
 
 # Standard-library modules people import names *from*; their public names are introspected in
-# collect-fix's own interpreter, so the index follows the running Python version. Left out on
+# collect-fix's own interpreter, so the index follows the running Python version (only ever
+# loaded from the stdlib directory: see _import_stdlib). Left out on
 # purpose: modules whose exports shadow everyday names with something else entirely (asyncio's
 # Protocol/Queue/run, zipfile's Path), which would make the common names look ambiguous.
 FROM_MODULES: tuple[str, ...] = (
@@ -143,9 +147,8 @@ def _stdlib_index() -> dict[str, tuple[str, ...]]:
     """Public name -> stdlib modules that export it, one module per distinct object."""
     index: dict[str, list[tuple[str, Any]]] = {}
     for module_name in FROM_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:  # not built on this platform (zoneinfo without tzdata is fine)
+        module = _import_stdlib(module_name)
+        if module is None:  # not built on this platform, or shadowed by a file of the project
             continue
         for attr, value in _public_names(module):
             index.setdefault(attr, []).append((module_name, value))
@@ -184,6 +187,68 @@ def _public_names(module: types.ModuleType) -> Iterable[tuple[str, Any]]:
 
 def _same_family(owner: str, module: str) -> bool:
     return owner.lstrip("_").partition(".")[0] == module.partition(".")[0] or owner == "builtins"
+
+
+def _import_stdlib(name: str) -> Optional[types.ModuleType]:
+    """The standard-library module ``name``, or None; never runs a file from outside the stdlib.
+
+    collect-fix is usually started in the project root, which Python puts first on sys.path: a
+    plain import of ``statistics`` would run the project's own statistics.py.
+    """
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        return loaded if _in_stdlib(_origin(loaded)) else None
+    parent, _, _ = name.rpartition(".")
+    if parent and _import_stdlib(parent) is None:
+        return None  # find_spec would import the parent the ordinary way
+    with _without_working_directory():
+        try:
+            spec = importlib.util.find_spec(name)
+            if spec is None or not _in_stdlib(spec.origin):
+                return None
+            return importlib.import_module(name)
+        except (ImportError, ValueError):  # not built here (zoneinfo without tzdata is fine)
+            return None
+
+
+def _origin(module: types.ModuleType) -> Optional[str]:
+    spec = getattr(module, "__spec__", None)
+    origin = getattr(spec, "origin", None)
+    return origin if isinstance(origin, str) else getattr(module, "__file__", None)
+
+
+def _in_stdlib(origin: Optional[str]) -> bool:
+    if origin in ("built-in", "frozen"):
+        return True
+    if not origin:
+        return False
+    path = Path(os.path.realpath(origin))
+    for directory in _stdlib_dirs():
+        try:
+            inside = path.relative_to(directory).parts
+        except ValueError:
+            continue
+        if "site-packages" not in inside and "dist-packages" not in inside:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _stdlib_dirs() -> tuple[Path, ...]:
+    paths = sysconfig.get_paths()
+    return tuple(dict.fromkeys(Path(os.path.realpath(paths[key])) for key in ("stdlib", "platstdlib") if key in paths))
+
+
+@contextmanager
+def _without_working_directory() -> Iterator[None]:
+    """sys.path without '' and the current directory, so stdlib imports inside stay stdlib."""
+    cwd = os.path.realpath(os.getcwd())
+    saved = list(sys.path)
+    sys.path[:] = [entry for entry in saved if entry and os.path.realpath(entry) != cwd]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
 
 
 @lru_cache(maxsize=1)
@@ -294,9 +359,8 @@ def _check_usages(
 
 
 def _stdlib_object(candidate: ImportCandidate) -> Optional[Any]:
-    try:
-        module = importlib.import_module(candidate.module)
-    except ImportError:
+    module = _import_stdlib(candidate.module)
+    if module is None:
         return None
     return getattr(module, candidate.name, None) if candidate.name else module
 
@@ -318,10 +382,15 @@ def _fits(value: Any, candidate: ImportCandidate, kind: str, detail: str) -> boo
 
 
 def _module_exists(module: str) -> bool:
+    parent = module.rpartition(".")[0]
+    if parent and _import_stdlib(parent) is None:
+        return False
     try:
-        return importlib.util.find_spec(module) is not None
+        with _without_working_directory():
+            spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):
         return False
+    return spec is not None and _in_stdlib(spec.origin)
 
 
 # --- imports already present ------------------------------------------------------------------

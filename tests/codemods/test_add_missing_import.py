@@ -83,3 +83,24 @@ class TestAddMissingImport(CodemodTest):
     def test_skips_when_module_defines_the_name_itself(self) -> None:
         source = "x = helper()\n\n\ndef helper():\n    return 1\n"
         self.assertCodemod(source, source, module="pkg.util", name="helper", expected_skip=True)
+
+    def test_existing_import_after_the_first_use_is_not_merged_into(self) -> None:
+        before = '"""Doc."""\n\nimport os\n\nX: Optional[int] = None\n\nfrom typing import List\n\nY: List[int] = []\n'
+        after = '"""Doc."""\n\nimport os\nfrom typing import Optional\n\nX: Optional[int] = None\n\nfrom typing import List\n\nY: List[int] = []\n'
+        self.check(before, after, module="typing", name="Optional")
+        exec(compile(after, "mod.py", "exec"), {})  # the first use finds the name bound
+
+    def test_use_in_a_decorator_before_the_existing_import_counts(self) -> None:
+        before = "@wraps(print)\ndef show():\n    pass\n\n\nfrom functools import partial\n"
+        after = "from functools import wraps\n\n@wraps(print)\ndef show():\n    pass\n\n\nfrom functools import partial\n"
+        self.check(before, after, module="functools", name="wraps")
+        exec(compile(after, "mod.py", "exec"), {})
+
+    def test_use_only_in_a_function_body_still_merges_into_a_later_import(self) -> None:
+        before = "def first():\n    return Optional\n\n\nfrom typing import List\n"
+        after = "def first():\n    return Optional\n\n\nfrom typing import List, Optional\n"
+        self.check(before, after, module="typing", name="Optional")
+        namespace: dict[str, object] = {}
+        exec(compile(after, "mod.py", "exec"), namespace)
+        first = namespace["first"]
+        assert callable(first) and first() is not None

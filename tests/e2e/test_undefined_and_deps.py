@@ -126,4 +126,5 @@ def test_skip_missing_deps_never_writes_a_skip_into_a_conftest(tmp_path: Path) -
     assert (root / "tests/conftest.py").read_text() == conftest
     assert "tests/conftest.py is a conftest, and a skip there would end the whole test session" in result.stdout
     # The session still names the missing module instead of ending with a Skipped traceback.
-    assert "No module named 'collect_fix_missing_dep_xyz'" in collect_only(root).stdout
+    collected = collect_only(root)
+    assert "No module named 'collect_fix_missing_dep_xyz'" in collected.stdout + collected.stderr
