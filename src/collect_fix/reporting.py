@@ -7,7 +7,7 @@ from collections import Counter
 from itertools import groupby
 from typing import Any
 
-from collect_fix.types import Collection, Diagnosis, Report, Status
+from collect_fix.types import Collection, Diagnosis, Plan, Report, Status
 
 
 def render_summary(report: Report) -> str:
@@ -56,9 +56,10 @@ def render_summary(report: Report) -> str:
         ordered = sorted(report.remaining, key=lambda plan: plan.diagnosis.category.value)
         for category, plans in groupby(ordered, key=lambda plan: plan.diagnosis.category.value):
             lines.append(f"  {category}:")
-            for plan in plans:
+            for plan, blocked in _one_per_cause(list(plans)):
                 diagnosis = plan.diagnosis
-                lines.append(f"    {_where(diagnosis.path, diagnosis.line)}: {diagnosis.summary}")
+                also = f" (stops {blocked} test files from collecting)" if blocked > 1 else ""
+                lines.append(f"    {_where(diagnosis.path, diagnosis.line)}: {diagnosis.summary}{also}")
                 for note in diagnosis.notes:
                     lines.append(f"      {note}")
                 if plan.advice:
@@ -77,6 +78,18 @@ def render_summary(report: Report) -> str:
     for warning in report.warnings:
         lines.append(f"warning: {warning}")
     return "\n".join(lines) + "\n"
+
+
+def _one_per_cause(plans: list[Plan]) -> list[tuple[Plan, int]]:
+    """One entry per cause: a broken source module reached from several test files is one
+    problem for a person, though pytest reports it once per test file."""
+    counts: dict[tuple[object, ...], int] = {}
+    first: dict[tuple[object, ...], Plan] = {}
+    for plan in plans:
+        cause = (plan.diagnosis.key, plan.diagnosis.line, plan.diagnosis.summary, plan.advice)
+        counts[cause] = counts.get(cause, 0) + 1
+        first.setdefault(cause, plan)
+    return [(first[cause], counts[cause]) for cause in first]
 
 
 def _by_category(diagnoses: tuple[Diagnosis, ...]) -> dict[str, int]:
