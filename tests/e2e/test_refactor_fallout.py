@@ -3,8 +3,9 @@
 The fixture merges every case of ``missing_names`` (moved, renamed, never written: classes, functions,
 async functions, decorators, base classes, a name in a nested conftest) and of ``missing_modules``
 (stub modules, one several packages deep, one imported under different names by three test files,
-``from pkg import sub``) in one src-layout package, plus a third-party import that must never be stubbed.
-Every check runs the real CLI on a copy and asks real pytest afterwards.
+``from pkg import sub``) in one src-layout package; --apply must bring its collection errors to 0.
+(A third-party import that must never be stubbed is covered by the missing_modules and
+missing_dependencies fixtures.) Every check runs the real CLI on a copy and asks real pytest afterwards.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from typing import Callable
 from conftest import collect_only, collected_ids, run_collect_fix, snapshot
 
 FIXTURE = "refactor_fallout"
-VENDOR = "nonexistent_vendor_lib"
 # The files that collected before any repair; they must keep exactly these ids.
 COLLECTED_BEFORE = {
     "tests/test_catalog.py::test_lookup_by_sku",
@@ -165,11 +165,10 @@ def test_plain_pytest_reports_missing_names_and_modules(fixture_project: Callabl
     missing_modules = [line for line in errors if "No module named 'shop." in line]
     assert len(missing_names) >= 8, errors
     assert len(missing_modules) >= 5, errors
-    assert any(f"No module named '{VENDOR}'" in line for line in errors)
     assert set(collected_ids(root)) == COLLECTED_BEFORE
 
 
-def test_apply_repairs_every_project_name_and_module_and_leaves_the_dependency(
+def test_apply_brings_collection_errors_to_zero(
     fixture_project: Callable[[str], Path],
 ) -> None:
     root = fixture_project(FIXTURE)
@@ -179,11 +178,9 @@ def test_apply_repairs_every_project_name_and_module_and_leaves_the_dependency(
 
     result = run_collect_fix(root, "--apply")
 
-    assert result.returncode == 1, result.stdout + result.stderr  # the missing dependency remains
-    assert failing_files(root) == ["tests/test_vendor.py"]
-    left = result.stdout.split("left for a person, by category:\n", 1)[1].splitlines()
-    assert left[0] == "  missing_dependency:"
-    assert left[1].startswith("    tests/test_vendor.py:1:") and VENDOR in left[1]
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert failing_files(root) == []
+    assert re.search(r"collection errors\s+\d+\s+0\n", result.stdout)
     ids_after = set(collected_ids(root))
     assert ids_after == COLLECTED_BEFORE | REPAIRED_IDS
     grouped_after = by_file(ids_after)
@@ -194,8 +191,6 @@ def test_apply_repairs_every_project_name_and_module_and_leaves_the_dependency(
     assert set(files_before) - set(files_after) == set()
     assert set(files_after) - set(files_before) == CREATED
     assert differing(files_before, files_after) == CHANGED | CREATED
-    assert not any(VENDOR in path for path in files_after), "a missing dependency is never stubbed"
-    assert [path for path, (data, _) in files_after.items() if VENDOR.encode() in data] == ["tests/test_vendor.py"]
 
     source = {path: (root / path).read_text() for path in CHANGED | CREATED}
     # moved: re-exported; last where the new home imports the old module, and listed in __all__.
@@ -240,7 +235,7 @@ def test_apply_repairs_every_project_name_and_module_and_leaves_the_dependency(
     assert found == MARKED
 
     second = run_collect_fix(root, "--apply")
-    assert second.returncode == 1, second.stdout + second.stderr
+    assert second.returncode == 0, second.stdout + second.stderr
     assert snapshot(root) == files_after
 
 
@@ -258,10 +253,9 @@ def test_dry_run_writes_nothing_and_shows_exactly_what_apply_writes(
     assert snapshot(root) == pristine
     headers = re.findall(r"^diff --git a/(\S+) b/\1$", result.stdout, flags=re.MULTILINE)
     assert len(headers) == len(set(headers))
-    assert not any(VENDOR in header for header in headers)
 
     applied = run_collect_fix(twin, "--apply")
-    assert applied.returncode == 1, applied.stdout + applied.stderr
+    assert applied.returncode == 0, applied.stdout + applied.stderr
     written = differing(pristine, snapshot(twin))
     assert set(headers) == written
     assert written == CHANGED | CREATED
