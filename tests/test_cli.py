@@ -78,7 +78,9 @@ def test_a_relative_python_is_taken_from_the_current_directory(
 
     link_dir = tmp_path / "bin"
     link_dir.mkdir()
-    (link_dir / "python").symlink_to(sys.executable)
+    # A wrapper, not a symlink: a symlinked venv python outside its venv loses the venv (3.13).
+    (link_dir / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (link_dir / "python").chmod(0o755)
     monkeypatch.chdir(tmp_path)
     assert main(["--dry-run", "--python", "bin/python", str(clean_project)]) == 0
 

@@ -21,6 +21,7 @@ _NOT_DEFINED = re.compile(r"name '([^']+)' is not defined")
 _MARKER = re.compile(r"'([^']+)' not found in `markers` configuration option")
 _PLUGIN = re.compile(r'Error importing plugin "([^"]+)"')
 _NO_MODULE = re.compile(r"No module named '([^']+)'")
+_MODULE_ATTRIBUTE = re.compile(r"^module '([^']+)' has no attribute '([^']+)'")
 _CLASS_CREATION = ("method resolution order", "(MRO)", "metaclass conflict", "duplicate base class")
 
 
@@ -69,9 +70,11 @@ def diagnose_one(error: CollectionError, project: Project) -> Diagnosis:
         module = attrs.get("name") or parsed_module
         return _make(Category.MISSING_NAME, error, project, where, line,
                      f"cannot import name '{name}' from '{module}'", subject=name, module=module)
-    if exc == "AttributeError" and attrs.get("obj_module"):
-        name = attrs.get("name") or _attribute_from_message(message)
-        module = attrs["obj_module"]
+    module_attribute = _MODULE_ATTRIBUTE.search(message)
+    if exc == "AttributeError" and (attrs.get("obj_module") or module_attribute):
+        # AttributeError.obj/.name exist from Python 3.10 on; before that only the message says it.
+        name = attrs.get("name") or (module_attribute.group(2) if module_attribute else None)
+        module = attrs.get("obj_module") or (module_attribute.group(1) if module_attribute else None)
         return _make(Category.MISSING_NAME, error, project, where, line,
                      f"module '{module}' has no attribute '{name}'", subject=name, module=module)
     if exc in ("NameError", "UnboundLocalError"):
@@ -183,9 +186,4 @@ def _under(path: str, root: str) -> bool:
 
 def _first(pattern: re.Pattern[str], text: str) -> Optional[str]:
     match = pattern.search(text)
-    return match.group(1) if match else None
-
-
-def _attribute_from_message(message: str) -> Optional[str]:
-    match = re.search(r"has no attribute '([^']+)'", message)
     return match.group(1) if match else None
