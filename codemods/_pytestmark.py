@@ -32,8 +32,10 @@ class Existing:
         self.mergeable = mergeable
 
 
-def existing(tree: cst.Module, names: Mapping[cst.CSTNode, object]) -> Existing:
-    """Find the ``pytestmark`` binding that decides the module's marks."""
+def existing(tree: cst.Module, names: Mapping[cst.CSTNode, object], code: Optional[str] = None) -> Existing:
+    """Find the ``pytestmark`` binding that decides the module's marks (``code``: the tree's code)."""
+    if NAME not in (tree.code if code is None else code):
+        return Existing(None, True)  # nothing can bind a name the code never writes
     last: Optional[int] = None
     for index, statement in enumerate(tree.body):
         if isinstance(statement, cst.SimpleStatementLine):
@@ -42,7 +44,7 @@ def existing(tree: cst.Module, names: Mapping[cst.CSTNode, object]) -> Existing:
                     last = index
                     if not _plain(statement):
                         return Existing(index, False)
-        elif _binds_inside(statement):
+        elif NAME in tree.code_for_node(statement) and _binds_inside(statement):
             return Existing(index, False)
     if last is None:
         return Existing(None, True)

@@ -310,3 +310,21 @@ def test_planned_repair_makes_the_rate_limit_suite_collect(fixture_project: Call
     result = collect_only(root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(collected_ids(root)) == 7
+
+
+def test_ast_prefilter_passes_every_spelling_and_alias_but_not_lookalike_free_code() -> None:
+    from collect_fix.exits import may_exit_parsed
+
+    assert not may_exit_parsed(b"text = 'sys.exit()'  # exit\n")
+    for source in (b"import sys\nsys.exit()\n", b"from sys import exit as bye\nbye()\n", b"raise SystemExit\n",
+                   b"import os\nos._exit(1)\n", b"quit()\n", b"def broken(:\n"):
+        assert may_exit_parsed(source), source
+
+
+def test_strategies_can_differ_only_for_exits_in_module_level_if_or_try() -> None:
+    from collect_fix.exits import guarded_exit_possible
+
+    assert not guarded_exit_possible(b"import sys\nprint('x')\nsys.exit(1)\n")
+    assert not guarded_exit_possible(b"import sys\nif True:\n    pass\nsys.exit(1)\n")
+    assert guarded_exit_possible(b"import sys\nif sys.platform == 'win32':\n    sys.exit(1)\n")
+    assert guarded_exit_possible(b"try:\n    import numpy\nexcept ImportError:\n    raise SystemExit\n")

@@ -7,18 +7,25 @@ and ``import sys as s; s.exit()`` are found and a local function called ``exit``
 
 from __future__ import annotations
 
+import ast
+import re
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import Collection, Iterator, Mapping, Optional, Union, cast
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider, QualifiedNameProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, QualifiedName, Scope, ScopeProvider
 
 EXIT_FUNCTIONS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit"})
 SYSTEM_EXIT = "builtins.SystemExit"
 PROCESS_KILLERS = frozenset({"os._exit"})
 # Cheap byte filter: a file without any of these cannot hold an exit call.
 EXIT_WORDS = (b"exit", b"quit", b"SystemExit")
+# The last name of every spelling an exit can have, but for aliases (``from sys import exit as bye``).
+_EXIT_NAMES = frozenset({"exit", "quit", "_exit", "SystemExit"})
+_EXIT_MODULES = frozenset({"sys", "os", "builtins"})
+_REMEMBERED = 16
+_NEWLINE = re.compile(r"\r\n?|\n")  # how PositionProvider counts lines
 
 ExitNode = Union[cst.Call, cst.Raise]
 
@@ -74,16 +81,57 @@ def is_main_guard(test: cst.BaseExpression) -> bool:
     return len(names) == 1 and len(strings) == 1
 
 
-class ExitFinder(cst.CSTVisitor):
-    """Collects ``(node, ExitCall)`` for every exit; the node is the Call or the Raise statement."""
+class QualifiedNames(Mapping[cst.CSTNode, Collection[QualifiedName]]):
+    """What QualifiedNameProvider gives, read off the scopes only for the nodes asked about:
+    resolving the provider walks the whole module again."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ParentNodeProvider)
+    def __init__(self, scopes: Mapping[cst.CSTNode, Optional[Scope]]) -> None:
+        self.scopes = scopes
+
+    def __getitem__(self, node: cst.CSTNode) -> Collection[QualifiedName]:
+        scope = self.scopes[node]
+        return scope.get_qualified_names_for(node) if scope is not None else set()
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter(self.scopes)
+
+    def __len__(self) -> int:
+        return len(self.scopes)
+
+
+class ExitFinder(cst.CSTVisitor):
+    """Collects ``(node, ExitCall)`` for every exit; the node is the Call or the Raise statement.
+
+    ``parents`` maps each node on the path from the module to an exit to its parent: what the
+    codemod asks about, without resolving ParentNodeProvider for the whole module.
+    """
+
+    METADATA_DEPENDENCIES = (ScopeProvider,)
 
     def __init__(self) -> None:
         super().__init__()
         self.found: list[tuple[ExitNode, ExitCall]] = []
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._path: list[cst.CSTNode] = []
         self._function_depth = 0
         self._main_guard_depth = 0
+        self._names: Optional[QualifiedNames] = None
+        self._positions: Optional[_Positions] = None
+
+    @property
+    def names(self) -> QualifiedNames:
+        if self._names is None:
+            scopes = cast(Mapping[cst.CSTNode, Optional[Scope]], self.metadata[ScopeProvider])
+            self._names = QualifiedNames(scopes)
+        return self._names
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self._path.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self._path.pop()
 
     def visit_FunctionDef_body(self, node: cst.FunctionDef) -> None:
         self._function_depth += 1
@@ -118,17 +166,22 @@ class ExitFinder(cst.CSTVisitor):
             self._record(node, f"raise {_code(target)}", SYSTEM_EXIT)
 
     def _qualified(self, node: cst.BaseExpression, wanted: frozenset[str]) -> Optional[str]:
+        if isinstance(node, cst.Attribute) and node.attr.value not in _EXIT_NAMES:
+            return None  # an attribute's qualified name ends with its own name
         if not isinstance(node, (cst.Name, cst.Attribute)):
             return None
-        for qualified in self.get_metadata(QualifiedNameProvider, node, set()):
+        for qualified in self.names.get(node, set()):
             if qualified.name in wanted:
                 return str(qualified.name)
         return None
 
     def _record(self, node: ExitNode, spelling: str, qualified_name: str) -> None:
-        start = self.get_metadata(PositionProvider, node).start
-        statement = self._statement(node)
-        span = self.get_metadata(PositionProvider, statement)
+        for child, parent in zip(self._path[1:], self._path):
+            self.parents[child] = parent
+        if self._positions is None:
+            self._positions = _Positions(cst.ensure_type(self._path[0], cst.Module))
+        start = self._positions.of(node, self._path[1]).start
+        span = self._positions.of(self._statement(node), self._path[1])
         record = ExitCall(
             line=start.line,
             col=start.column + 1,
@@ -145,11 +198,39 @@ class ExitFinder(cst.CSTVisitor):
         """The small statement holding ``node``; ``node`` itself when it sits in a compound header."""
         current: cst.CSTNode = node
         while not isinstance(current, cst.BaseSmallStatement):
-            parent = self.get_metadata(ParentNodeProvider, current, None)
+            parent = self.parents.get(current)
             if parent is None or isinstance(parent, (cst.BaseStatement, cst.BaseSuite, cst.Module)):
                 return node
             current = parent
         return current
+
+
+class _Positions:
+    """PositionProvider's ranges, computed one top-level statement at a time: a statement's
+    positions depend only on its own code and the lines before it."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self._first_lines: Optional[dict[cst.CSTNode, int]] = None
+        self._ranges: dict[cst.CSTNode, Mapping[cst.CSTNode, CodeRange]] = {}
+
+    def of(self, node: cst.CSTNode, statement: cst.CSTNode) -> CodeRange:
+        ranges = self._ranges.get(statement)
+        if ranges is None:
+            alone = self.module.with_changes(header=(), body=(statement,), footer=())
+            ranges = self._ranges[statement] = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        offset = self._lines_before(statement)
+        found = ranges[node]
+        return CodeRange((found.start.line + offset, found.start.column), (found.end.line + offset, found.end.column))
+
+    def _lines_before(self, statement: cst.CSTNode) -> int:
+        if self._first_lines is None:
+            self._first_lines = {}
+            line = len(self.module.header)
+            for each in self.module.body:
+                self._first_lines[each] = line
+                line += len(_NEWLINE.findall(self.module.code_for_node(each)))
+        return self._first_lines[statement]
 
 
 def find_exits(module: Union[cst.Module, MetadataWrapper]) -> list[ExitCall]:
@@ -165,11 +246,63 @@ def may_exit(source: bytes) -> bool:
     return any(word in source for word in EXIT_WORDS)
 
 
+_found: dict[bytes, list[ExitCall]] = {}
+
+
+def remember(source: bytes, found: list[ExitCall]) -> None:
+    """Keep what an analysis of ``source`` found (the codemod runs it anyway) for the next ask."""
+    if len(_found) >= _REMEMBERED:
+        _found.clear()
+    _found[source] = list(found)
+
+
 def find_exits_in_source(source: bytes) -> list[ExitCall]:
     """Exits in Python source bytes; raises ``libcst.ParserSyntaxError`` when it does not parse."""
     if not may_exit(source):
         return []
-    return find_exits(cst.parse_module(source))
+    if source not in _found:
+        # A tree parsed here is never shared: no need to analyse a copy of it.
+        remember(source, find_exits(MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)))
+    return list(_found[source])
+
+
+def may_exit_parsed(source: bytes) -> bool:
+    """False when ``source`` parses as this Python's ast and nothing in it is spelled like an exit
+    (ast parses ~100x faster than LibCST). Never misses an exit ExitFinder finds: a qualified name
+    ends with the last name of its spelling, or the name is an alias bound by an import."""
+    tree = _parse(source)
+    return tree is None or bool(_candidates(tree, tree))
+
+
+def guarded_exit_possible(source: bytes) -> bool:
+    """Whether an exit may sit in a module-level ``if`` or ``try``: the only places where
+    guard_module_exit's strategies can differ. True when unsure."""
+    tree = _parse(source)
+    if tree is None:
+        return True
+    compound = (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))
+    return any(isinstance(statement, compound) and _candidates(tree, statement) for statement in tree.body)
+
+
+def _parse(source: bytes) -> Optional[ast.Module]:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _candidates(tree: ast.Module, root: ast.AST) -> list[ast.AST]:
+    """The nodes under ``root`` spelled like an exit, or like an alias of one bound anywhere in ``tree``."""
+    aliases = {
+        alias.asname for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in _EXIT_MODULES
+        for alias in node.names if alias.asname is not None
+    }
+    return [
+        node for node in ast.walk(root)
+        if isinstance(node, ast.Name) and (node.id in _EXIT_NAMES or node.id in aliases)
+        or isinstance(node, ast.Attribute) and node.attr in _EXIT_NAMES
+    ]
 
 
 def _code(node: cst.CSTNode) -> str:

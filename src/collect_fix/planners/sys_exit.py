@@ -14,7 +14,7 @@ from pathlib import Path
 import libcst as cst
 
 from collect_fix import transforms
-from collect_fix.exits import ExitCall, find_exits_in_source
+from collect_fix.exits import ExitCall, find_exits_in_source, guarded_exit_possible, may_exit
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 
@@ -34,7 +34,25 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if refusal is not None:
         return Plan(diagnosis, advice=f"{refusal}; guard its exit with `if __name__ == \"__main__\":` by hand")
     source = path.read_bytes()
+    if not may_exit(source):
+        return Plan(diagnosis, advice=_advice_no_static_exit(diagnosis))
+    conftest = project.is_conftest(path)
+    # pytest imported the file as a test module, whatever its name (custom python_files).
+    collected = not conftest and (
+        project.is_test_module(path) or diagnosis.error is not None and _same_file(diagnosis.error.path, path)
+    )
+    # The strategies differ only for an exit in a module-level if or try; elsewhere one run says all.
+    strategies = STRATEGIES if guarded_exit_possible(source) else STRATEGIES[:1]
+    results: list[tuple[Edit, bytes]] = []
+    for strategy in strategies:
+        args = (("strategy", strategy), ("test_module", True)) if collected else (("strategy", strategy),)
+        edit = Edit(diagnosis.path, TRANSFORM, args)
+        try:
+            results.append((edit, transforms.run_edit(edit, source, path, project.module_name(path))))
+        except transforms.TransformError:
+            continue  # reported below as advice if no strategy works
     try:
+        # The codemod's own analysis of this source, remembered when it ran.
         exits = [found for found in find_exits_in_source(source) if found.blocks_collection]
     except cst.ParserSyntaxError as exc:
         return Plan(diagnosis, advice=f"{diagnosis.path} does not parse ({exc.message}); fix the syntax first")
@@ -42,18 +60,7 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
         return Plan(diagnosis, advice=_advice_no_static_exit(diagnosis))
     alternatives: list[Repair] = []
     outputs: set[bytes] = set()
-    conftest = project.is_conftest(path)
-    # pytest imported the file as a test module, whatever its name (custom python_files).
-    collected = not conftest and (
-        project.is_test_module(path) or diagnosis.error is not None and _same_file(diagnosis.error.path, path)
-    )
-    for strategy in STRATEGIES:
-        args = (("strategy", strategy), ("test_module", True)) if collected else (("strategy", strategy),)
-        edit = Edit(diagnosis.path, TRANSFORM, args)
-        try:
-            new_source = transforms.run_edit(edit, source, path, project.module_name(path))
-        except transforms.TransformError:
-            continue  # reported below as advice if no strategy works
+    for edit, new_source in results:
         if new_source == source or new_source in outputs:
             continue  # nothing to do, or the same result as an earlier strategy
         outputs.add(new_source)
