@@ -12,7 +12,7 @@ from typing import Mapping, Optional, Union
 
 import libcst as cst
 
-from ._common import code_of, one_line
+from ._common import one_line
 from collect_fix.exits import ExitNode
 
 Line = Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]  # a run of small statements

@@ -14,11 +14,11 @@ import libcst as cst
 import libcst.matchers as m
 
 from ._common import code_of
+from ._imports import IMPORT_PYTEST
 
 NAME = "pytestmark"
 WIDTH = 88
 COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-IMPORT_PYTEST = m.SimpleStatementLine(body=[m.Import(names=[m.ImportAlias(name=m.Name("pytest"), asname=None)])])
 _MARK_PREFIXES = ("pytest.mark.", "_pytest.mark.")
 _TARGET = m.Name(NAME)
 

@@ -22,23 +22,20 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import io
 import os
 import re
-import tokenize
 from dataclasses import replace
 from typing import Optional, Sequence, Union
 
 import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
-from libcst.codemod.visitors import RemoveImportsVisitor
-from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import MetadataWrapper
 
+from . import _imports as imports
 from . import _pytestmark as marks
-from ._common import code_of, one_line
-from ._exit_reason import BLOCK_OWNERS, LINE_TYPES, Line, Reasons, lines, string
+from ._common import one_line
+from ._exit_reason import LINE_TYPES, Line, Reasons, lines, string
 from collect_fix import exits
 from collect_fix.exits import ExitCall, ExitFinder, ExitNode, is_main_guard
 
@@ -103,40 +100,9 @@ class GuardModuleExitCommand(CodemodCommand):
         if not edits.changed:
             raise SkipFile(f"no import-time exit that can be repaired here (not a test module: {kind})")
         new_tree = tree.visit(_Rewriter(edits))
-        if edits.uses_pytest and not _imports_pytest(tree, before=edits.first_skip):
-            new_tree = _add_import_pytest(new_tree)
-        return self._remove_unused_imports(new_tree, edits.gone)
-
-    def _remove_unused_imports(self, tree: cst.Module, gone: Sequence[cst.CSTNode]) -> cst.Module:
-        """Drop the module-level imports only the removed code used (``import sys`` for
-        ``sys.exit``). Conservative: an import stays while its name is still written anywhere."""
-        scheduled = RemoveImportsVisitor.CONTEXT_KEY
-        self.context.scratch.pop(scheduled, None)
-        for node in gone:
-            RemoveImportsVisitor.remove_unused_import_by_node(self.context, node)
-        wanted = set(self.context.scratch.pop(scheduled, []))
-        if not wanted:
-            return tree
-        candidates = {
-            alias: small
-            for statement in tree.body if isinstance(statement, cst.SimpleStatementLine)
-            for small in statement.body if isinstance(small, (cst.Import, cst.ImportFrom))
-            for alias in _aliases(small) if self._import_item(alias, small) in wanted
-        }
-        if not candidates:
-            return tree
-        still_used = _written_names(_without(tree, RemoveImportsVisitor(self.context, list(wanted)), candidates))
-        if still_used is None:
-            return tree
-        unused = {alias: small for alias, small in candidates.items() if _bound_name(alias, small) not in still_used}
-        return _without(tree, RemoveImportsVisitor(self.context, list(wanted)), unused)
-
-    def _import_item(self, alias: cst.ImportAlias, small: Union[cst.Import, cst.ImportFrom]) -> tuple[str, Optional[str], Optional[str]]:
-        """How RemoveImportsVisitor names what ``alias`` imports: (module, object, asname)."""
-        if isinstance(small, cst.Import):
-            return alias.evaluated_name, None, alias.evaluated_alias
-        module = get_absolute_module_from_package_for_import(self.context.full_package_name, small)
-        return module or "", alias.evaluated_name, alias.evaluated_alias
+        if edits.uses_pytest and not imports.imports_pytest(tree, before=edits.first_skip):
+            new_tree = imports.add_import_pytest(new_tree)
+        return imports.remove_unused_imports(self.context, new_tree, edits.gone)
 
     def _test_kind(self, tree: cst.Module) -> str:
         """'conftest', 'test' or 'library': what may be written into this module."""
@@ -450,92 +416,6 @@ class _ImportTimeNames(cst.CSTVisitor):
 
 
 # -- helpers on nodes
-
-
-def _imports_pytest(tree: cst.Module, before: int) -> bool:
-    """Whether ``import pytest`` runs at module level before statement ``before``."""
-    return any(m.matches(statement, marks.IMPORT_PYTEST) for statement in tree.body[:before])
-
-
-def _add_import_pytest(tree: cst.Module) -> cst.Module:
-    """``import pytest`` at the end of the module's leading imports, as AddImportsVisitor puts it
-    (without its pass over the whole module); nothing when that block already imports pytest."""
-    body = list(tree.body)
-    start = 1 if m.matches(tree, _STRICT_OR_DOCSTRING_FIRST) else 0
-    end = start
-    while end < len(body) and m.matches(body[end], _LONE_IMPORT):
-        end += 1
-    for statement in body[start:end]:
-        small = cst.ensure_type(statement, cst.SimpleStatementLine).body[0]
-        if isinstance(small, cst.Import) and any(
-            alias.asname is None and alias.evaluated_name == "pytest" for alias in small.names
-        ):
-            return tree
-    after = body[end:]
-    if after and not after[0].leading_lines:
-        after[0] = after[0].with_changes(leading_lines=(cst.EmptyLine(),))
-    elif after and after[0].leading_lines[0].comment is not None:
-        after[0] = after[0].with_changes(leading_lines=(cst.EmptyLine(), *after[0].leading_lines))
-    line = cst.parse_statement("import pytest", config=tree.config_for_parsing)
-    return tree.with_changes(body=(*body[:end], line, *after))
-
-
-_LONE_IMPORT = m.SimpleStatementLine(body=[m.ImportFrom() | m.Import()])
-_STRICT_OR_DOCSTRING_FIRST = m.Module(
-    body=[m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name("__strict__"))])]), m.ZeroOrMore()]
-) | m.Module(body=[m.SimpleStatementLine(body=[m.Expr(value=m.SimpleString())]), m.ZeroOrMore()])
-# A string that may name a module: an ``__all__`` entry or a string annotation, not prose.
-_NAME_LIKE = re.compile(r"[\w.\[\]]+(?:(?:, | \| )[\w.\[\]]+)*")
-
-
-def _aliases(small: Union[cst.Import, cst.ImportFrom]) -> Sequence[cst.ImportAlias]:
-    return () if isinstance(small.names, cst.ImportStar) else small.names
-
-
-def _bound_name(alias: cst.ImportAlias, small: Union[cst.Import, cst.ImportFrom]) -> str:
-    if alias.evaluated_alias is not None:
-        return alias.evaluated_alias
-    return alias.evaluated_name.split(".")[0] if isinstance(small, cst.Import) else alias.evaluated_name
-
-
-def _without(
-    tree: cst.Module, remover: RemoveImportsVisitor, unused: dict[cst.ImportAlias, Union[cst.Import, cst.ImportFrom]]
-) -> cst.Module:
-    """``tree`` with the ``unused`` aliases removed the way RemoveImportsVisitor removes them."""
-    if not unused:
-        return tree
-    remover._unused_imports = dict(unused)
-    holders = {small for small in unused.values()}
-    body: list[Statement] = []
-    for statement in tree.body:
-        if isinstance(statement, cst.SimpleStatementLine) and any(small in holders for small in statement.body):
-            new = statement.visit(remover)
-            if isinstance(new, cst.RemovalSentinel) or isinstance(new, cst.SimpleStatementLine) and not new.body:
-                continue
-            statement = cst.ensure_type(new, cst.SimpleStatementLine)
-        body.append(statement)
-    return tree.with_changes(body=body)
-
-
-def _written_names(tree: cst.Module) -> Optional[set[str]]:
-    """Every name written in ``tree``'s code, and every word of a string that may name one (an
-    ``__all__`` entry, a string annotation, an f-string before 3.12); None when it does not tokenize."""
-    names: set[str] = set()
-    previous = ""
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(tree.code).readline):
-            if token.type == tokenize.NAME and previous not in (".", "from"):  # not an attribute or module path
-                names.add(token.string)
-            elif token.type == tokenize.STRING:
-                quoted = token.string.lstrip("rRbBuUfF")
-                text = quoted.strip("'\"")
-                if "f" in token.string[: len(token.string) - len(quoted)].lower() or _NAME_LIKE.fullmatch(text):
-                    names.update(re.findall(r"\w+", text))
-            if token.type not in (tokenize.NL, tokenize.COMMENT):
-                previous = token.string
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return names
 
 
 def _append_under_main_guard(body: list[Statement], statement: Statement) -> None:

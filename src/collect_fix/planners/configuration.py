@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from collect_fix import pytest_config
-from collect_fix.project import EXCLUDED_DIRS, Project
+from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 
 CATEGORIES = (Category.IMPORT_MISMATCH, Category.UNKNOWN_MARKER, Category.PROJECT_NOT_IMPORTABLE)
