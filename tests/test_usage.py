@@ -114,3 +114,30 @@ def test_a_decorator_argument_blocks_only_a_constant(tmp_path: Path) -> None:
     project = project_with_test(tmp_path, source)
     assert import_time_blockers(project, "shop.mod", "X", "function") == []
     assert [b.use for b in import_time_blockers(project, "shop.mod", "X", "constant")] == ["passed to a decorator"]
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        pytest.param("import shop as s\n\ndef test():\n    s.mod.X(1)\n", "function", id="through the package alias"),
+        pytest.param("import shop as s\n\ndef test():\n    s.X(1)\n", "constant", id="package attribute is not the module's"),
+        pytest.param("import shop.mod\n\ndef test():\n    assert 'shop.mod.X'\n", "constant", id="only in a string"),
+        pytest.param("from shop.mod import *\n\ndef test():\n    X(1)\n", "constant", id="star import is not resolved"),
+    ],
+)
+def test_files_reaching_another_name_are_skipped_without_changing_the_kind(
+    tmp_path: Path, source: str, kind: str
+) -> None:
+    assert infer_stub_kind(project_with_test(tmp_path, source), "shop.mod", "X") == kind
+
+
+def test_relative_import_in_package_counts(tmp_path: Path) -> None:
+    project = project_with_test(tmp_path, "from .mod import X\n\nclass Y(X):\n    pass\n", "shop/user.py")
+    assert infer_stub_kind(project, "shop.mod", "X") == "class"
+
+
+def test_new_project_snapshot_sees_edited_file(tmp_path: Path) -> None:
+    project = project_with_test(tmp_path, "from shop.mod import X\n\ndef test():\n    X(1)\n")
+    assert infer_stub_kind(project, "shop.mod", "X") == "function"
+    (tmp_path / "tests" / "test_it.py").write_text("from shop.mod import X\n\nclass Y(X):\n    pass\n")
+    assert infer_stub_kind(Project(tmp_path, extra_paths=(".",)), "shop.mod", "X") == "class"

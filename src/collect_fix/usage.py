@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator, Optional, Union
 
 import libcst as cst
@@ -70,8 +71,8 @@ def infer_usage(project: Project, module: str, name: str) -> tuple[str, str]:
 def usages(project: Project, module: str, name: str) -> frozenset[str]:
     """Every way project files use ``module.name``: called, awaited, subclassed, decorator..."""
     found: set[str] = set()
-    for _, visitor in _visits(project, module, name):
-        found |= visitor.uses()
+    for _, usage in _visits(project, module, name):
+        found |= usage.found
     return frozenset(found)
 
 
@@ -82,17 +83,17 @@ def import_time_blockers(project: Project, module: str, name: str, kind: str) ->
     as the missing name did: such a name needs its real value, not a stub.
     """
     found: list[ImportTimeUse] = []
-    for path, visitor in _visits(project, module, name):
+    for path, usage in _visits(project, module, name):
         relative = project.relative(path)
-        for line, use in visitor.at_import:
+        for line, use in usage.at_import:
             defeated = _FATAL_AT_IMPORT[use]
             if defeated is None or kind in defeated:
                 found.append(ImportTimeUse(relative, line, use))
     return sorted(set(found), key=lambda use: (use.path, use.line, use.use))
 
 
-def _visits(project: Project, module: str, name: str) -> Iterator[tuple[Path, _UsageVisitor]]:
-    """The usage visitor run over every project file (but ``module``'s own) mentioning ``name``."""
+def _visits(project: Project, module: str, name: str) -> Iterator[tuple[Path, _FileUsage]]:
+    """What every project file (but ``module``'s own) mentioning ``name`` does with it."""
     target = f"{module}.{name}"
     own_file = project.module_file(module)
     needle = name.encode()
@@ -104,9 +105,9 @@ def _visits(project: Project, module: str, name: str) -> Iterator[tuple[Path, _U
         except OSError:
             continue
         if needle in source:
-            visitor = _visit(source, target, project.module_name(path), path.name == "__init__.py")
-            if visitor is not None:
-                yield path, visitor
+            usage = _file_usage(source, target, project.module_name(path), path.name == "__init__.py")
+            if usage is not None:
+                yield path, usage
 
 
 def imported_with(project: Project, module: str, name: str) -> frozenset[str]:
@@ -147,11 +148,27 @@ def _absolute(node: ast.ImportFrom, package: str) -> str:
 
 def file_usages(source: bytes, target: str, module_name: Optional[str], is_package: bool = False) -> set[str]:
     """The uses of the fully qualified ``target`` in one file; unparsable files use nothing."""
-    visitor = _visit(source, target, module_name, is_package)
-    return visitor.uses() if visitor is not None else set()
+    usage = _file_usage(source, target, module_name, is_package)
+    return set(usage.found) if usage is not None else set()
 
 
-def _visit(source: bytes, target: str, module_name: Optional[str], is_package: bool) -> Optional[_UsageVisitor]:
+@dataclass(frozen=True)
+class _FileUsage:
+    """What one file does with the target: the visitor's findings, frozen so they can be cached."""
+
+    found: frozenset[str]
+    at_import: tuple[tuple[int, str], ...]  # (line, use) evaluated when the file is imported
+
+
+_NOTHING = _FileUsage(frozenset(), ())
+
+
+# Keyed on the content, not the path: each pipeline round has a new Project but mostly the same
+# files, and LibCST's name resolution over a long test file costs seconds.
+@lru_cache(maxsize=256)
+def _file_usage(source: bytes, target: str, module_name: Optional[str], is_package: bool) -> Optional[_FileUsage]:
+    if not _may_refer_to(source, target, module_name):
+        return _NOTHING
     try:
         tree = cst.parse_module(source)
     except cst.ParserSyntaxError:
@@ -161,7 +178,57 @@ def _visit(source: bytes, target: str, module_name: Optional[str], is_package: b
     wrapper = MetadataWrapper(tree, cache={FullyQualifiedNameProvider: ModuleNameAndPackage(name, package)})
     visitor = _UsageVisitor(target)
     wrapper.visit(visitor)
-    return visitor
+    return _FileUsage(frozenset(visitor.uses()), tuple(visitor.at_import))
+
+
+def _may_refer_to(source: bytes, target: str, module_name: Optional[str]) -> bool:
+    """Whether any name in the file can resolve to ``target``; a cheap ``ast`` pass that errs on yes.
+
+    Resolving names with LibCST is the slow part, and most files that mention the name reach a
+    different ``module.name`` (``import pkg as p; p.name`` is not ``pkg.mod.name``). A reference
+    resolves to ``target`` only through an import binding a prefix of it followed by attribute
+    reads of the rest, through the file's own definitions, or through builtins.
+    """
+    own = module_name or "__main__"
+    if _under(target, own) or _under(target, "builtins"):
+        return True
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return True  # LibCST decides
+    words: set[str] = set()
+    bound: list[str] = []  # qualified names the file's imports bind
+    relative = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            words.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.add(node.attr)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                words.update(parts)
+                if alias.asname is not None:
+                    bound.append(alias.name)
+                else:
+                    bound.extend(".".join(parts[: index + 1]) for index in range(len(parts)))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                relative = True
+            base = node.module or ""
+            words.update(base.split("."))
+            for alias in node.names:
+                words.add(alias.name)
+                if not node.level:
+                    bound.append(base if alias.name == "*" else f"{base}.{alias.name}")
+    if relative and target.rpartition(".")[2] in words:
+        return True
+    return any(_under(target, prefix) and set(target[len(prefix) + 1 :].split(".")) <= words | {""}
+               for prefix in bound)
+
+
+def _under(target: str, prefix: str) -> bool:
+    return target == prefix or target.startswith(prefix + ".")
 
 
 class _UsageVisitor(cst.CSTVisitor):
