@@ -115,3 +115,27 @@ def test_rewrite_imports_fixes_moved_and_renamed_names_in_the_importers(
     discounts = (root / "tests/test_discounts.py").read_text()
     assert discounts.startswith("from shop.discounts import code_percent\nfrom shop.pricing import apply_discount\n")
     assert run_tests(root, *PASSING_AFTER_REPAIR).returncode == 0
+
+
+def test_rewrite_imports_can_be_set_in_pyproject(fixture_project: Callable[[str], Path]) -> None:
+    root = fixture_project("missing_names")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.collect-fix]\nrewrite-imports = true\n")
+    middleware = (root / "shop/middleware.py").read_bytes()
+
+    result = run_collect_fix(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (root / "shop/middleware.py").read_bytes() == middleware  # no alias in the source
+    assert "from shop.middleware import Middleware as BaseMiddleware\n" in (root / "tests/test_middleware.py").read_text()
+
+
+def test_the_command_line_wins_over_pyproject(fixture_project: Callable[[str], Path]) -> None:
+    root = fixture_project("missing_names")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n[tool.collect-fix]\nrewrite-imports = true\n")
+
+    result = run_collect_fix(root, "--apply", "--no-rewrite-imports")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "BaseMiddleware = Middleware  # collect-fix: alias" in (root / "shop/middleware.py").read_text()
