@@ -99,3 +99,14 @@ def test_a_json_path_in_a_missing_directory_fails_before_anything_is_written(
 def test_an_interpreter_that_is_not_python_exits_2(clean_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--python", "/bin/false", str(clean_project)]) == 2
     assert "cannot run pytest" in capsys.readouterr().err
+
+
+def test_colour_codes_stay_on_their_line() -> None:
+    from collect_fix.cli import _colour_diff
+
+    coloured = _colour_diff("--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a = 1\n+a = 2\n")
+
+    lines = coloured.splitlines()
+    assert len(lines) == 5
+    assert all(line.endswith("\x1b[0m") for line in lines)
+    assert lines[3] == "\x1b[31m-a = 1\x1b[0m" and lines[4] == "\x1b[32m+a = 2\x1b[0m"

@@ -147,16 +147,17 @@ def _use_color(flag: Optional[bool]) -> bool:
 
 
 def _colour_diff(diff: str) -> str:
+    """git's colours; each line styled without its newline, so no escape code spills over."""
     coloured = []
     for line in diff.splitlines(keepends=True):
-        if line.startswith(("+++", "---", "diff --git", "new file mode")):
-            coloured.append(click.style(line, bold=True))
-        elif line.startswith("@@"):
-            coloured.append(click.style(line, fg="cyan"))
-        elif line.startswith("+"):
-            coloured.append(click.style(line, fg="green"))
-        elif line.startswith("-"):
-            coloured.append(click.style(line, fg="red"))
-        else:
-            coloured.append(line)
+        text, newline = (line[:-1], "\n") if line.endswith("\n") else (line, "")
+        if text.startswith(("+++", "---", "diff --git", "new file mode")):
+            text = click.style(text, bold=True)
+        elif text.startswith("@@"):
+            text = click.style(text, fg="cyan")
+        elif text.startswith("+"):
+            text = click.style(text, fg="green")
+        elif text.startswith("-"):
+            text = click.style(text, fg="red")
+        coloured.append(text + newline)
     return "".join(coloured)
