@@ -44,6 +44,20 @@ def collected_ids(root: Path, *args: str) -> list[str]:
     return [line for line in result.stdout.splitlines() if "::" in line and not line.startswith(" ")]
 
 
+def failing_files(root: Path) -> list[str]:
+    """The files (or directories, for a conftest) real pytest reports as collection errors."""
+    return sorted(line.split()[1] for line in collect_only(root).stdout.splitlines() if line.startswith("ERROR "))
+
+
+def run_tests(root: Path, *paths: str) -> subprocess.CompletedProcess[str]:
+    """Real pytest running the tests (not only collecting them)."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
+        cwd=root, capture_output=True, text=True, timeout=300, env=env,
+    )
+
+
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under root with its bytes and mtime, to prove nothing was written."""
     state = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from conftest import collect_only, collected_ids, run_collect_fix, snapshot
+from conftest import collected_ids, failing_files, run_collect_fix, snapshot
 
 # Every test of every file that failed only because a project module was missing.
 REPAIRED_IDS = {
@@ -37,10 +37,6 @@ CREATED = {
 }
 
 
-def failing_files(root: Path) -> list[str]:
-    """The files real pytest reports as collection errors."""
-    output = collect_only(root).stdout
-    return sorted(line.split()[1] for line in output.splitlines() if line.startswith("ERROR "))
 
 
 def test_apply_creates_every_missing_module_and_leaves_the_dependency(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Callable
 
-from conftest import collect_only, collected_ids, run_collect_fix, snapshot
+from conftest import collect_only, collected_ids, run_collect_fix, run_tests, snapshot
 
 # Every test of every file that failed to collect (11 missing names, 10 failing collectors).
 EXPECTED_IDS = {
@@ -47,11 +45,6 @@ def collection_errors(root: Path) -> list[str]:
     return [line for line in collect_only(root).stdout.splitlines() if line.startswith("ERROR ")]
 
 
-def run_tests(root: Path, *paths: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
-        cwd=root, capture_output=True, text=True, timeout=300,
-    )
 
 
 def test_apply_repairs_every_missing_name(fixture_project: Callable[[str], Path]) -> None:

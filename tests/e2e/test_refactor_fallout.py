@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Callable
 
-from conftest import collect_only, collected_ids, run_collect_fix, snapshot
+from conftest import collect_only, collected_ids, failing_files, run_collect_fix, run_tests, snapshot
 
 FIXTURE = "refactor_fallout"
 # The files that collected before any repair; they must keep exactly these ids.
@@ -132,9 +130,6 @@ _LISTED = re.compile(r"^(?P<path>\S+\.py):(?P<line>\d+): (?P<text>.*# collect-fi
 _DEFINED = re.compile(r"^(?:async def|def|class) (\w+)|^(\w+) =")
 
 
-def failing_files(root: Path) -> list[str]:
-    """The files (or directories, for a conftest) real pytest reports as collection errors."""
-    return sorted(line.split()[1] for line in collect_only(root).stdout.splitlines() if line.startswith("ERROR "))
 
 
 def by_file(ids: set[str]) -> dict[str, set[str]]:
@@ -149,11 +144,6 @@ def differing(before: dict[str, tuple[bytes, int]], after: dict[str, tuple[bytes
     return {path for path in set(before) | set(after) if before.get(path, (None,))[0] != after.get(path, (None,))[0]}
 
 
-def run_tests(root: Path, *paths: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *paths],
-        cwd=root, capture_output=True, text=True, timeout=300,
-    )
 
 
 def test_plain_pytest_reports_missing_names_and_modules(fixture_project: Callable[[str], Path]) -> None:
