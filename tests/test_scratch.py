@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import run_collect_fix
 
+from collect_fix._probe import _PathMap
 from collect_fix.scratch import copy_project
 
 
@@ -82,3 +83,49 @@ def test_dry_run_and_apply_agree_when_the_config_is_above_the_project(tmp_path: 
     applied = run_collect_fix(mono / "proj", "--apply")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "sys.exit" not in broken.read_text()
+
+
+def test_absolute_links_into_the_project_lead_into_the_copy(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.py"
+    outside.write_text("")
+    original = tmp_path / "proj"
+    (original / "shared").mkdir(parents=True)
+    (original / "shared" / "checks.py").write_text("")
+    (original / ".venv" / "bin").mkdir(parents=True)
+    (original / ".venv" / "pyvenv.cfg").write_text("")
+    (original / ".venv" / "bin" / "python").write_text("")
+    (original / "tests").mkdir()
+    for name, target in [("test_shared.py", original / "shared" / "checks.py"), ("shared_dir", original / "shared"),
+                         ("python", original / ".venv" / "bin" / "python"), ("outside.py", outside)]:
+        (original / "tests" / name).symlink_to(target)
+
+    copy = copy_project(original, tmp_path / "scratch")
+
+    assert os.readlink(copy / "tests" / "test_shared.py") == str(copy / "shared" / "checks.py")
+    assert os.readlink(copy / "tests" / "shared_dir") == str(copy / "shared")
+    assert os.readlink(copy / "tests" / "python") == str(original / ".venv" / "bin" / "python")  # left out
+    assert os.readlink(copy / "tests" / "outside.py") == str(outside)
+    assert os.readlink(original / "tests" / "test_shared.py") == str(original / "shared" / "checks.py")
+
+
+def test_what_the_copy_leaves_out_is_imported_from_the_original(tmp_path: Path) -> None:
+    """The probe's half of the contract: sys.path entries and module files move to the copy,
+    except those the copy does not have (a virtualenv inside the project)."""
+    original = tmp_path / "proj"
+    site_packages = original / ".venv" / "lib" / "python3" / "site-packages"
+    site_packages.mkdir(parents=True)
+    (original / ".venv" / "pyvenv.cfg").write_text("")
+    (original / "src" / "pkg").mkdir(parents=True)
+    (original / "src" / "pkg" / "__init__.py").write_text("")
+    copy = copy_project(original, tmp_path / "scratch")
+    paths = _PathMap(str(original), str(copy))
+
+    assert paths.counterpart(str(original / "src")) == str(copy / "src")
+    assert paths.counterpart(str(original / "src" / "pkg" / "__init__.py")) == str(copy / "src" / "pkg" / "__init__.py")
+    assert paths.counterpart(str(original / "src" / "pkg" / "stub.py")) == str(copy / "src" / "pkg" / "stub.py")
+    assert paths.counterpart(str(original / "lib")) == str(copy / "lib")  # neither has it: a repair may create it
+    assert paths.counterpart(str(site_packages)) is None
+    assert paths.counterpart(str(site_packages / "attrs" / "__init__.py")) is None
+    assert paths.counterpart(str(original / ".venv" / "lib" / "python3.zip")) is None
+    assert paths.counterpart(str(tmp_path / "elsewhere")) is None
+    assert paths.counterpart(str(original) + "-other") is None

@@ -13,12 +13,15 @@ frames that text would only hint at.
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
 import os
 import sys
+import threading
 import traceback
 import types
-from typing import Dict, Generator, List, Optional, Tuple
+from typing import Dict, Generator, List, Optional, Sequence, Set, Tuple
 
 import pytest
 
@@ -44,22 +47,109 @@ def _emit(record: Dict[str, object]) -> None:
         _writer.write(record)
 
 
-def _remap_sys_path() -> None:
-    """Point sys.path entries of the original project at its scratch copy (dry runs).
+def _import_from_copy() -> None:
+    """Collect the scratch copy in the original's environment (dry runs).
 
-    Editable installs put the original ``src/`` on sys.path; without this, a dry run on a copy
-    would import the original sources and verify nothing.
+    Whatever would import the original project's sources imports the copy's instead: sys.path
+    entries (a ``.pth`` path of an editable install), and import hooks (setuptools' editable
+    finders), through one finder placed before all others. Without this a dry run would verify
+    nothing. What only the original has, because the copy leaves it out (a ``.venv`` inside the
+    project), is still imported from there: the same interpreter, the same site-packages.
     """
     spec = os.environ.get(_PATH_MAP_ENV)
     if not spec:
         return
     original, _, copy = spec.partition(os.pathsep)
-    for index, entry in enumerate(list(sys.path)):
-        if entry == original or entry.startswith(original + os.sep):
-            sys.path[index] = copy + entry[len(original):]
+    paths = _PathMap(original, copy)
+    sys.path[:] = [(paths.counterpart(entry) or entry) if isinstance(entry, str) else entry for entry in sys.path]
+    sys.meta_path.insert(0, _CopyFinder(paths))
 
 
-_remap_sys_path()
+class _PathMap:
+    """Where a path of the original project is in the scratch copy, if the copy has it."""
+
+    def __init__(self, original: str, copy: str) -> None:
+        self._original, self._copy = original, copy
+        self._copied: Dict[str, bool] = {}
+
+    def counterpart(self, path: str) -> Optional[str]:
+        """``path`` in the copy; None when it is outside the project or only the original has it."""
+        if path != self._original and not path.startswith(self._original + os.sep):
+            return None
+        return self._moved(path) if self._is_copied(path) else None
+
+    def _moved(self, path: str) -> str:
+        return self._copy + path[len(self._original):]
+
+    def _is_copied(self, path: str) -> bool:
+        """False for what the original has and the copy lacks (left out: a virtualenv, a cache) and
+        for all below it; a path neither has is judged by its parent (a repair may create it)."""
+        known = self._copied.get(path)
+        if known is None:
+            parent = os.path.dirname(path)
+            if path == self._original or os.path.lexists(self._moved(path)):
+                known = True
+            elif os.path.lexists(path) or parent == path:
+                known = False
+            else:
+                known = self._is_copied(parent)
+            self._copied[path] = known
+        return known
+
+
+class _CopyFinder:
+    """First on sys.meta_path: finds a module as the finders after it do, then points a module
+    they found in the original project at the copy's file.
+
+    One rule for every way an import can reach the original: sys.path entries added after start,
+    ``.pth`` paths, and import hooks that map names to directories without sys.path.
+    """
+
+    def __init__(self, paths: _PathMap) -> None:
+        self._paths = paths
+        self._local = threading.local()
+
+    def find_spec(
+        self, fullname: str, path: Optional[Sequence[str]] = None, target: Optional[types.ModuleType] = None
+    ) -> Optional[importlib.machinery.ModuleSpec]:
+        asking: Set[str] = self._local.__dict__.setdefault("names", set())
+        if fullname in asking:  # a finder below asks importlib again: let the others answer it
+            return None
+        asking.add(fullname)
+        try:
+            found = self._find_below(fullname, path, target)
+        finally:
+            asking.discard(fullname)
+        return self._in_copy(found) if found is not None else None
+
+    def _find_below(
+        self, fullname: str, path: Optional[Sequence[str]], target: Optional[types.ModuleType]
+    ) -> Optional[importlib.machinery.ModuleSpec]:
+        for finder in list(sys.meta_path):
+            if finder is self:
+                continue
+            find_spec = getattr(finder, "find_spec", None)
+            if find_spec is None:
+                return None  # a legacy finder: importlib asks them all in their order, as without us
+            found: Optional[importlib.machinery.ModuleSpec] = find_spec(fullname, path, target)
+            if found is not None:
+                return found
+        return None
+
+    def _in_copy(self, spec: importlib.machinery.ModuleSpec) -> importlib.machinery.ModuleSpec:
+        locations = spec.submodule_search_locations
+        moved = None if locations is None else [self._paths.counterpart(entry) or entry for entry in locations]
+        origin = self._paths.counterpart(spec.origin) if spec.has_location and spec.origin else None
+        if origin is not None and os.path.isfile(origin):
+            # The standard loader for the file's suffix: the original's loader is tied to its path.
+            in_copy = importlib.util.spec_from_file_location(spec.name, origin, submodule_search_locations=moved)
+            return in_copy if in_copy is not None else spec
+        if not spec.has_location and moved is not None and locations is not None and moved != list(locations):
+            spec.submodule_search_locations = moved  # a namespace package: its portions in the copy
+        return spec
+
+
+_import_from_copy()
 
 
 def _frames(exc: BaseException, rootdir: str) -> List[Dict[str, object]]:

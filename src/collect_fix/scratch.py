@@ -2,9 +2,13 @@
 
 Left out: what collection never reads and copying would make slow (VCS data, virtualenvs,
 caches) and what cannot be copied (pipes, sockets, devices). Kept: everything else, files named
-``build`` or ``.env`` included. Relative symlinks that leave the project are re-pointed at their
-real targets, and when pytest's configuration lives in a directory above the project (a
+``build`` or ``.env`` included. Symlinks lead where the original's lead, seen from the copy (see
+``_repoint_links``), and when pytest's configuration lives in a directory above the project (a
 monorepo), the files of the directories up to it are copied too, at the same relative places.
+
+The collecting process then points the imports that would reach the original at the copy (the
+probe, with the map ``collector`` passes it), except for what only the original has, what was
+left out here.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ def copy_project(original: Path, scratch: Path) -> Path:
     for ancestor in ancestors:
         _copy_files_only(ancestor, scratch / top.name / ancestor.relative_to(top))
     shutil.copytree(original, copy, symlinks=True, ignore=_left_out)
-    _repoint_escaping_links(original, copy)
+    _repoint_links(original, copy)
     return copy
 
 
@@ -72,8 +76,14 @@ def _left_out(directory: str, names: list[str]) -> set[str]:
     return skipped
 
 
-def _repoint_escaping_links(original: Path, copy: Path) -> None:
-    """A relative link out of the project would dangle in the copy: make it absolute."""
+def _repoint_links(original: Path, copy: Path) -> None:
+    """Make every link of the copy lead where the original's leads, seen from the copy.
+
+    A relative link out of the project would dangle in the copy: it becomes absolute. An absolute
+    link into the project would lead back into the original, where the dry run neither sees nor
+    shows what ``--apply`` writes through the link: it leads to the copy's counterpart instead,
+    unless that was left out (a link into a virtualenv keeps its target).
+    """
     original_root = original.resolve()
     for directory, dirnames, filenames in os.walk(copy):
         for name in dirnames + filenames:
@@ -81,10 +91,16 @@ def _repoint_escaping_links(original: Path, copy: Path) -> None:
             if not link.is_symlink():
                 continue
             target = os.readlink(link)
-            if os.path.isabs(target):
-                continue
-            source_dir = original / Path(directory).relative_to(copy)
-            real = (source_dir / target).resolve()
-            if real != original_root and original_root not in real.parents:
-                link.unlink()
-                link.symlink_to(real)
+            real = (original / Path(directory).relative_to(copy) / target).resolve()
+            inside = real == original_root or original_root in real.parents
+            if not os.path.isabs(target) and not inside:
+                _relink(link, real)
+            elif os.path.isabs(target) and inside:
+                counterpart = copy / real.relative_to(original_root)
+                if os.path.lexists(counterpart):
+                    _relink(link, counterpart)
+
+
+def _relink(link: Path, target: Path) -> None:
+    link.unlink()
+    link.symlink_to(target)
