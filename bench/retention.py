@@ -555,6 +555,9 @@ def report(result: Result) -> str:
         errors = "abort" if outcome.aborted else str(len(outcome.errors))
         passed = str(len(r[label].passed())) if label in r else "-"
         lines.append(f"{label:12}{outcome.collected:>10}{errors:>8}{passed:>8}")
+    for label, outcome in c.items():
+        if outcome.exit_code == 3:  # pytest's INTERNALERROR, e.g. a SystemExit raised while collecting
+            lines.append(f"{label}: plain pytest ended with INTERNALERROR (exit 3); counts are up to that point")
     lines.append(f"recovery   {c['after'].collected}/{c['intact'].collected} = {result.recovery:.3f}")
     lines.append(f"retention  {len(result.kept)}/{len(result.baseline)} = {result.retention:.3f}"
                  f"  (target {TARGET}; excused: {len(result.excused)} fail under the reference repair too)")
