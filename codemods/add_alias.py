@@ -1,7 +1,10 @@
 """Keep an old name importable after a rename: ``Old = New`` right after New's definition.
 
 The alias carries the marker ``# collect-fix: alias -> New (renamed)`` so it is listed as debt
-(``collect-fix --list-stubs``) until the importers move to the new name.
+(``collect-fix --list-stubs``) until the importers move to the new name. With ``statement`` it
+restores a line history removed, as it was written: an alias (``Old: TypeAlias = New``) goes
+after the binding of its target, a re-export (``from .x import Old``) after the module's imports,
+on a line of its own so the marker stays with it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,15 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from ._module_edits import append_statements, binding_index, bound_names, extend_dunder_all, is_definition
+from ._module_edits import (
+    append_statements,
+    binding_index,
+    bound_names,
+    extend_dunder_all,
+    is_definition,
+    is_docstring,
+    is_import,
+)
 
 ALIAS_MARKER = "# collect-fix: alias"
 
@@ -25,23 +36,30 @@ class AddAliasCommand(CodemodCommand):
         arg_parser.add_argument("--name", dest="name", required=True, help="The old name importers use.")
         arg_parser.add_argument("--target", dest="target", required=True, help="The existing name it now refers to.")
         arg_parser.add_argument("--reason", dest="reason", default="renamed", help="Why, for the marker comment.")
+        arg_parser.add_argument(
+            "--statement", dest="statement", default="",
+            help="The one-line statement to restore as written (an alias or an import binding NAME).",
+        )
 
-    def __init__(self, context: CodemodContext, name: str, target: str, reason: str = "renamed") -> None:
+    def __init__(
+        self, context: CodemodContext, name: str, target: str, reason: str = "renamed", statement: str = ""
+    ) -> None:
         super().__init__(context)
         self.name = name
         self.target = target
         self.reason = reason
+        self.statement = statement
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         if self.name == self.target:
             raise SkipFile(f"an alias of {self.name} to itself fixes nothing")
+        alias = self._alias(tree)
         names = bound_names(tree)
-        if self.target not in names:
+        imported = any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in alias.body)
+        if not imported and self.target.partition(".")[0] not in names:
             raise SkipFile(f"{self.target} is not defined in this module")
         if self.name in names:
             return tree
-        alias = cst.parse_statement(f"{self.name} = {self.target}\n", tree.config_for_parsing)
-        assert isinstance(alias, cst.SimpleStatementLine)
         alias = alias.with_changes(
             trailing_whitespace=cst.TrailingWhitespace(
                 whitespace=cst.SimpleWhitespace("  "),
@@ -50,7 +68,22 @@ class AddAliasCommand(CodemodCommand):
             )
         )
         tree = extend_dunder_all(tree, (self.name,))
-        return _insert_after_definition(tree, alias, self.target)
+        if imported:
+            return _insert_after_imports(tree, alias)
+        return _insert_after_definition(tree, alias, self.target.partition(".")[0])
+
+    def _alias(self, tree: cst.Module) -> cst.SimpleStatementLine:
+        """The statement to add: ``statement`` when it binds exactly ``name``, else ``name = target``."""
+        text = self.statement or f"{self.name} = {self.target}"
+        try:
+            alias = cst.parse_statement(text.strip() + "\n", tree.config_for_parsing)
+        except cst.ParserSyntaxError as error:
+            raise SkipFile(f"cannot restore {text!r}: {error.message}") from error
+        if not isinstance(alias, cst.SimpleStatementLine) or len(alias.body) != 1:
+            raise SkipFile(f"cannot restore {text!r}: not one simple statement")
+        if bound_names(cst.Module(body=[alias])) != {self.name}:
+            raise SkipFile(f"{text!r} does not bind {self.name} alone")
+        return alias.with_changes(leading_lines=())
 
 
 def _insert_after_definition(tree: cst.Module, alias: cst.SimpleStatementLine, target: str) -> cst.Module:
@@ -67,3 +100,21 @@ def _insert_after_definition(tree: cst.Module, alias: cst.SimpleStatementLine, t
         # Code that followed a class directly still needs its PEP 8 gap after the alias.
         body[following] = body[following].with_changes(leading_lines=[cst.EmptyLine()] * 2)
     return tree.with_changes(body=body)
+
+
+def _insert_after_imports(tree: cst.Module, statement: cst.SimpleStatementLine) -> cst.Module:
+    """Place a restored import after the module's last top-level import (or its docstring)."""
+    body = list(tree.body)
+    last = max((index for index, line in enumerate(body) if is_import(line)), default=None)
+    if last is None:
+        last = 0 if body and is_docstring(body[0]) else -1
+        leading = [cst.EmptyLine()] if last == 0 else []
+    else:
+        leading = []
+    body.insert(last + 1, statement.with_changes(leading_lines=leading))
+    following = last + 2
+    if following < len(body) and not body[following].leading_lines and not is_import(body[following]):
+        body[following] = body[following].with_changes(
+            leading_lines=[cst.EmptyLine()] * (2 if is_definition(body[following]) else 1)
+        )
+    return tree.with_changes(body=body, has_trailing_newline=True)

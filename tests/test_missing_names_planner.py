@@ -11,7 +11,7 @@ from collect_fix.planners.missing_names import plan
 from collect_fix.project import Project
 from collect_fix.transforms import run_edit
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan
-from conftest import collect_only, collected_ids
+from conftest import collect_only, collected_ids, run_tests
 
 
 def make(root: Path, files: dict[str, str]) -> Project:
@@ -279,3 +279,177 @@ def test_helpers_in_a_testing_package_are_definitions(tmp_path: Path) -> None:
     first = planned(make(tmp_path, files), missing("make_user", "app.utils")).alternatives[0]
     assert first.edits[0].transform == "add_reexport"
     assert first.edits[0].kwargs()["from_module"] == "app.testing.factories"
+
+
+# --- history used fully, successors that fit the use, spelling rules --------------------------------
+
+def committed(root: Path, files: dict[str, str], message: str = "change") -> None:
+    for relative, text in files.items():
+        (root / relative).write_text(text)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def started(root: Path, files: dict[str, str]) -> Project:
+    project = make(root, files)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start")
+    return project
+
+
+INVENTORY = (
+    "class Basket:\n    def __init__(self, owner):\n        self.owner = owner\n        self.items = []\n\n\n"
+    "def count_items(basket):\n    return len(basket.items)\n"
+)
+INVENTORY_TEST = (
+    "from shop.inventory import Basket, count_items\n\n\n"
+    "def test_it():\n    basket = Basket('ann')\n    basket.items.append(1)\n    assert count_items(basket) == 1\n"
+)
+
+
+def test_two_renames_in_one_commit_each_get_their_alias(tmp_path: Path) -> None:
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/inventory.py": INVENTORY, "tests/test_it.py": INVENTORY_TEST})
+    renamed = INVENTORY.replace("class Basket", "class Cart").replace("def count_items", "def tally")
+    committed(tmp_path, {"shop/inventory.py": renamed}, "cart and tally")
+    for old, new in (("Basket", "Cart"), ("count_items", "tally")):
+        first = planned(project, missing(old, "shop.inventory")).alternatives[0]
+        assert first.edits == (Edit("shop/inventory.py", "add_alias", (("name", old), ("target", new))),)
+        assert first.evidence.startswith("renamed (git): commit ")
+        assert f"removed '{old}' and added '{new}' in shop/inventory.py (the same body, the same parameters)" in first.evidence
+        apply(project, first.edits[0])
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+CONFIG = "class Config:\n    def __init__(self, name):\n        self.name = name\n\n\ndef load_config(name):\n    return Config(name)\n"
+CONFIG_TEST = "from shop.config import load_config\n\n\ndef test_it():\n    cfg = load_config('x')\n    assert cfg.name == 'x'\n"
+
+
+@pytest.mark.parametrize("history", [True, False], ids=["git", "spelling"])
+def test_function_renamed_to_its_private_spelling_is_aliased_though_its_result_has_attributes(
+    tmp_path: Path, history: bool
+) -> None:
+    files = {"shop/__init__.py": "", "shop/config.py": CONFIG, "tests/test_it.py": CONFIG_TEST}
+    private = {"shop/config.py": CONFIG.replace("def load_config", "def _load_config")}
+    if history:
+        project = started(tmp_path, files)
+        committed(tmp_path, private)
+    else:
+        project = make(tmp_path, {**files, **private})
+    first = planned(project, missing("load_config", "shop.config")).alternatives[0]
+    assert first.edits == (Edit("shop/config.py", "add_alias", (("name", "load_config"), ("target", "_load_config"))),)
+    assert first.evidence.startswith("renamed (git)" if history else "renamed: shop.config has no 'load_config'")
+    apply(project, first.edits[0])
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+def test_removed_compatibility_alias_is_restored_as_it_was(tmp_path: Path) -> None:
+    models = "class Order:\n    pass\n\n\nPurchase: type = Order\n"
+    test = "from shop.models import Purchase\n\n\ndef test_it():\n    assert Purchase.__name__ == 'Order'\n"
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/models.py": models, "tests/test_it.py": test})
+    committed(tmp_path, {"shop/models.py": "class Order:\n    pass\n"}, "drop the old name")
+    first = planned(project, missing("Purchase", "shop.models")).alternatives[0]
+    assert first.edits == (Edit("shop/models.py", "add_alias", (
+        ("name", "Purchase"), ("target", "Order"), ("statement", "Purchase: type = Order"), ("reason", "restored"),
+    )),)
+    assert first.evidence.startswith("restored: commit ") and "removed `Purchase: type = Order`" in first.evidence
+    apply(project, first.edits[0])
+    assert "Purchase: type = Order  # collect-fix: alias -> Order (restored)\n" in (tmp_path / "shop/models.py").read_text()
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+def test_removed_reexport_is_restored_from_where_it_still_lives(tmp_path: Path) -> None:
+    files = {
+        "shop/__init__.py": '"""Shop."""\n\nfrom .http import Client, Session\n\n__all__ = ["Client", "Session"]\n',
+        "shop/http.py": "class Client:\n    pass\n\n\nclass Session:\n    pass\n",
+        "tests/test_it.py": "from shop import Session\n\n\ndef test_it():\n    assert Session()\n",
+    }
+    project = started(tmp_path, files)
+    committed(tmp_path, {"shop/__init__.py": '"""Shop."""\n\nfrom .http import Client\n\n__all__ = ["Client"]\n'})
+    first = planned(project, missing("Session", "shop")).alternatives[0]
+    assert first.edits[0].kwargs() == {
+        "name": "Session", "target": "shop.http.Session", "statement": "from .http import Session", "reason": "restored",
+    }
+    assert "removed `from .http import Session` (and its __all__ entry)" in first.evidence
+    apply(project, first.edits[0])
+    assert (tmp_path / "shop/__init__.py").read_text() == (
+        '"""Shop."""\n\nfrom .http import Client\nfrom .http import Session  # collect-fix: alias -> shop.http.Session '
+        '(restored)\n\n__all__ = ["Client", "Session"]\n'
+    )
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+def test_alias_whose_target_was_renamed_too_follows_it(tmp_path: Path) -> None:
+    models = "class Order:\n    pass\n\n\nPurchase = Order\n"
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/models.py": models})
+    committed(tmp_path, {"shop/models.py": "class PlacedOrder:\n    pass\n"})
+    first = planned(project, missing("Purchase", "shop.models")).alternatives[0]
+    assert first.edits == (Edit("shop/models.py", "add_alias", (("name", "Purchase"), ("target", "PlacedOrder"))),)
+    assert "renamed 'Order' to 'PlacedOrder'" in first.evidence
+
+
+def test_uncommitted_rename_is_read_from_the_work_tree(tmp_path: Path) -> None:
+    price = "def render_price(amount):\n    return f'{amount:.2f}'\n"
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/price.py": price})
+    (tmp_path / "shop/price.py").write_text(price.replace("render_price", "price_label"))
+    first = planned(project, missing("render_price", "shop.price")).alternatives[0]
+    assert first.edits == (Edit("shop/price.py", "add_alias", (("name", "render_price"), ("target", "price_label"))),)
+    assert first.evidence.startswith("renamed (git): the uncommitted changes in the work tree removed 'render_price'")
+
+
+def test_deleted_function_without_successor_is_stubbed_as_what_it_was(tmp_path: Path) -> None:
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/config.py": CONFIG, "tests/test_it.py": CONFIG_TEST})
+    committed(tmp_path, {"shop/config.py": CONFIG.split("\n\n\ndef load_config")[0] + "\n"})
+    first = planned(project, missing("load_config", "shop.config")).alternatives[0]
+    assert first.edits[0].kwargs()["stubs"] == (("load_config", "function", "(name)"),)  # usage alone says class
+    assert first.evidence.startswith("deleted: commit ") and "the function 'load_config(name)'" in first.evidence
+    apply(project, first.edits[0])
+    result = run_tests(tmp_path, "tests/test_it.py")
+    assert "NotImplementedError" in result.stdout and "1 failed" in result.stdout
+
+
+def test_history_tie_that_fits_both_ways_is_reported(tmp_path: Path) -> None:
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/handlers.py": "class Handler:\n    pass\n"})
+    committed(tmp_path, {"shop/handlers.py": "class BaseHandler:\n    pass\n\n\nclass HandlerBase:\n    pass\n"})
+    result = planned(project, missing("Handler", "shop.handlers"))
+    assert not result.alternatives
+    assert "'BaseHandler' or 'HandlerBase'" in result.advice and "commit " in result.advice
+
+
+def test_subclassing_demands_a_class_successor(tmp_path: Path) -> None:
+    files = {
+        "shop/__init__.py": "",
+        "shop/mw.py": "def middleware(request):\n    return request\n\n\nclass BaseMiddleware:\n    pass\n",
+        "tests/test_it.py": "from shop.mw import Middleware\n\n\nclass Timing(Middleware):\n    pass\n",
+    }
+    first = planned(make(tmp_path, files), missing("Middleware", "shop.mw")).alternatives[0]
+    assert first.edits[0].kwargs() == {"name": "Middleware", "target": "BaseMiddleware"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Store", "AbstractStore"), ("BaseStore", "Store"), ("parse", "parse_impl"), ("ParserImpl", "Parser"),
+        ("loadConfig", "load_config"), ("load_config", "LoadConfig"), ("_helper", "helper"),
+    ],
+)
+def test_spelling_rules_cover_the_usual_refactors_both_ways(tmp_path: Path, old: str, new: str) -> None:
+    files = {"shop/__init__.py": "", "shop/m.py": f"class {new}:\n    pass\n\n\nclass Unrelated:\n    pass\n"}
+    first = planned(make(tmp_path, files), missing(old, "shop.m")).alternatives[0]
+    assert first.edits[0].kwargs() == {"name": old, "target": new}
+
+
+def test_rename_inside_a_star_imported_module_is_aliased_where_it_happened(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "from .more import *  # noqa\n",
+        "pkg/more.py": '__all__ = ["windows"]\n\n\ndef windows(seq, n):\n    return [seq[i:i + n] for i in range(len(seq) - n + 1)]\n',
+        "tests/test_it.py": "from pkg import windows\n\n\ndef test_it():\n    assert windows([1, 2, 3], 2) == [[1, 2], [2, 3]]\n",
+    }
+    project = started(tmp_path, files)
+    committed(tmp_path, {"pkg/more.py": files["pkg/more.py"].replace("windows", "sliding_window")})
+    first = planned(project, missing("windows", "pkg")).alternatives[0]
+    assert first.edits == (Edit("pkg/more.py", "add_alias", (("name", "windows"), ("target", "sliding_window"))),)
+    assert "removed 'windows' and added 'sliding_window' in pkg/more.py" in first.evidence
+    apply(project, first.edits[0])
+    assert '__all__ = ["sliding_window", "windows"]' in (tmp_path / "pkg/more.py").read_text()
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0

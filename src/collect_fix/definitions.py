@@ -148,7 +148,7 @@ def _parse(project: Project, path: Path, stamp: tuple[int, int]) -> _Entry:
     if module is None:
         return _Entry(stamp, module, (), frozenset())
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    statements = list(_top_level(tree.body))
+    statements = list(top_level_statements(tree.body))
     return _Entry(
         stamp,
         module,
@@ -157,20 +157,20 @@ def _parse(project: Project, path: Path, stamp: tuple[int, int]) -> _Entry:
     )
 
 
-def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
+def top_level_statements(body: list[ast.stmt]) -> list[ast.stmt]:
     """Statements run when the module loads: also inside top-level if/try, not TYPE_CHECKING."""
     statements: list[ast.stmt] = []
     for statement in body:
         statements.append(statement)
         if isinstance(statement, ast.If):
             if not _is_type_checking(statement.test):
-                statements.extend(_top_level(statement.body))
-            statements.extend(_top_level(statement.orelse))
+                statements.extend(top_level_statements(statement.body))
+            statements.extend(top_level_statements(statement.orelse))
         elif isinstance(statement, ast.Try):
             for block in (statement.body, statement.orelse, statement.finalbody):
-                statements.extend(_top_level(block))
+                statements.extend(top_level_statements(block))
             for handler in statement.handlers:
-                statements.extend(_top_level(handler.body))
+                statements.extend(top_level_statements(handler.body))
     return statements
 
 
@@ -201,17 +201,18 @@ def _bound(statement: ast.stmt, kinds: dict[str, str]) -> list[tuple[str, str]]:
     if isinstance(statement, ast.Assign):
         # ``Old = New`` keeps New's kind, so an alias of a class still counts as a class.
         kind = kinds.get(statement.value.id, "constant") if isinstance(statement.value, ast.Name) else "constant"
-        return [(name, kind) for target in statement.targets for name in _target_names(target)]
+        return [(name, kind) for target in statement.targets for name in target_names(target)]
     if isinstance(statement, ast.AnnAssign) and statement.value is not None:
-        return [(name, "constant") for name in _target_names(statement.target)]
+        return [(name, "constant") for name in target_names(statement.target)]
     return []
 
 
-def _target_names(target: ast.expr) -> list[str]:
+def target_names(target: ast.expr) -> list[str]:
+    """The names an assignment target binds (``a, (b, c) = ...`` -> a, b, c)."""
     if isinstance(target, ast.Name):
         return [target.id]
     if isinstance(target, (ast.Tuple, ast.List)):
-        return [name for element in target.elts for name in _target_names(element)]
+        return [name for element in target.elts for name in target_names(element)]
     return []
 
 
@@ -227,6 +228,18 @@ def _imports(statements: list[ast.stmt], package: str) -> set[str]:
             imported.add(base)
             imported.update(f"{base}.{alias.name}" for alias in statement.names if alias.name != "*")
     return imported
+
+
+def absolute_module(written: str, package: str) -> Optional[str]:
+    """The absolute module an import in ``package`` spells as ``written`` (``..x`` -> parent's ``x``)."""
+    level = len(written) - len(written.lstrip("."))
+    return _absolute(written[level:] or None, level, package)
+
+
+def package_of(project: Project, path: Path) -> str:
+    """The package relative imports in the file ``path`` start from ("" outside any package)."""
+    module = project.module_name(path) or ""
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
 
 
 def _absolute(module: Optional[str], level: int, package: str) -> Optional[str]:

@@ -1,34 +1,107 @@
-"""What git history says about a name that disappeared: which commit renamed it, and to what.
+"""What git history says about a name or a module that disappeared, from the change that removed it.
 
-A rename shows as one commit that removes the old definition and adds the new one in the same
-file. ``git log -G`` (the regex pickaxe) finds the commits whose diff adds or removes a line
-mentioning the name; ``-S`` would miss ``charge`` -> ``charge_card``, where the count of the
-string does not change. Every failure (no git, not a repository, timeout) means "no evidence".
+The newest change counts: uncommitted edits first (the work tree against HEAD is the newest
+"commit"), then the last commits that changed the file, newest first, whose diff adds or removes
+a line naming the name (like ``git log -G``; ``-S`` would miss ``charge`` -> ``charge_card``,
+where the count of the string does not change). Both versions of the file are
+parsed with ``ast``, so a removed binding is known as what it was (a class or function with its
+parameters, an alias ``Old = New``, a re-export ``from .x import Old``, an ``__all__`` entry), and
+the definitions the same change added are paired with every definition it removed at once, on
+kind, parameters, body and spelling, so two renames in one commit are each matched.
+
+Bounded: one ``rev-parse`` and one or two ``cat-file --batch`` calls per question, one ``log -p``
+of the file's last 200 commits per file, all under a time budget. Patches and blobs are cached
+by commit hash, which never changes, so a later round asks git nothing new but ``rev-parse``. Every failure (no git, not a
+repository, a timeout) means "no evidence".
 """
 
 from __future__ import annotations
 
+import ast
+import difflib
 import re
 import subprocess
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
+from collect_fix import spelling
+from collect_fix.definitions import target_names, top_level_statements
 from collect_fix.project import Project
+from collect_fix.stubs import markers_in
 
-_TIMEOUT = 15.0
-_MAX_COMMITS = 50
-_COMMIT = "\x00commit "
+WORK_TREE = "work tree"
+_BUDGET = 20.0  # seconds of git per question, all calls together
+_MAX_HISTORY = 200  # commits that changed the file, newest first, whose diffs are read
+_MAX_COMMITS = 8  # of those, commits mentioning the name whose two versions are read
+_CHUNK = 4  # commits whose two versions one cat-file call fetches
+_MAX_BODY = 20_000  # characters of a body compared when pairing definitions
+DEFINITION_KINDS = ("class", "function", "async_function", "constant")
 
 
 @dataclass(frozen=True)
-class Rename:
-    """``commit`` (short hash) removed ``old`` and added each of ``new`` in ``path``."""
+class Binding:
+    """How one version of a module binds ``name`` at module level when it runs.
 
-    commit: str
+    ``kind``: class | function | async_function | constant | alias (``Old = New``) | import.
+    ``text``: for an alias or import, one statement that binds just this name, as written.
+    ``target``: an alias's dotted target; an import's module as written (``.x`` stays relative).
+    ``imported``: the name an import takes from its module (``from m import New as Old`` -> New).
+    ``signature``: a function's parameters, or a class's constructor's without ``self``, as
+    ``"(path, *, strict=False)"``: annotations dropped and defaults other than literals set to
+    None, so the text is valid in any module. None when unknown.
+    """
+
+    name: str
+    kind: str
+    line: int
+    text: str = ""
+    target: str = ""
+    imported: str = ""
+    signature: Optional[str] = None
+    params: tuple[str, ...] = ()
+    body: str = field(default="", repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Change:
+    """The newest change that removed ``removed.name`` from ``path``, and what replaced it.
+
+    ``successor``: the definition the same change added that pairs with the removed one (None
+    when none does, or when ``rivals`` tie for it); ``why`` says what paired them. ``existed``:
+    the names the file bound before the change, none of which can have replaced the removed one.
+    """
+
+    commit: str  # short hash, or WORK_TREE
     path: str
-    old: str
-    new: tuple[str, ...]
+    removed: Binding
+    listed_in_all: bool = False
+    successor: Optional[Binding] = None
+    rivals: tuple[str, ...] = ()
+    why: str = ""
+    existed: frozenset[str] = field(default=frozenset(), repr=False)
+
+    @property
+    def where(self) -> str:
+        return "the uncommitted changes in the work tree" if self.commit == WORK_TREE else f"commit {self.commit}"
+
+
+@dataclass(frozen=True)
+class DeletedModule:
+    """A module file the newest change deleted, with what its last version bound."""
+
+    commit: str  # short hash, or WORK_TREE
+    path: str
+    bindings: tuple[Binding, ...]
+
+    def get(self, name: str) -> Optional[Binding]:
+        return next((binding for binding in self.bindings if binding.name == name), None)
+
+    @property
+    def where(self) -> str:
+        return "the uncommitted changes in the work tree" if self.commit == WORK_TREE else f"commit {self.commit}"
 
 
 def history_root(project: Project) -> Path:
@@ -36,45 +109,455 @@ def history_root(project: Project) -> Path:
     return getattr(project, "history_root", None) or project.root
 
 
-def find_rename(project: Project, path: str, old: str, candidates: Iterable[str]) -> Optional[Rename]:
-    """The newest commit that removed ``old``'s definition from ``path`` and added candidates'."""
-    wanted = set(candidates) - {old}
-    if not wanted:
+def name_change(project: Project, path: str, name: str) -> Optional[Change]:
+    """The newest change that removed ``name`` from the project file ``path`` (project-relative).
+
+    The file as it is now is read from the project (the scratch copy in a dry run); committed
+    versions from the history root. None without a repository or when no change removed it.
+    """
+    current = _read(project.root / path)
+    if current is not None and name in bindings(current):
         return None
-    log = _git(
-        history_root(project),
-        "log", f"-G{old}", "-p", "--no-color", "--no-ext-diff", "-U0", f"-n{_MAX_COMMITS}",
-        "--format=%x00commit %h", "--", path,
-    )
-    if not log:
+    root = history_root(project)
+    head = _head(root)
+    if head is None:
         return None
-    for chunk in log.split(_COMMIT)[1:]:
-        commit, _, patch = chunk.partition("\n")
-        removed = _defined(patch, "-")
-        if old not in removed:
+    return _name_change(root, head, path, name, current)
+
+
+def deleted_module(project: Project, paths: Iterable[str]) -> Optional[DeletedModule]:
+    """The last version of a module file deleted at one of ``paths`` (``pkg/mod.py``, ``pkg/mod/__init__.py``)."""
+    root = history_root(project)
+    head = _head(root)
+    if head is None:
+        return None
+    for path in paths:
+        if (project.root / path).exists():
             continue
-        added = _defined(patch, "+") - removed
-        new = tuple(sorted(added & wanted))
-        if new:
-            return Rename(commit.strip(), path, old, new)
+        found = _deleted(root, head, path)
+        if found is not None:
+            return found
     return None
 
 
-def _defined(patch: str, sign: str) -> set[str]:
-    """Names defined (class, def, async def, NAME =) on the patch's lines starting with ``sign``."""
-    pattern = re.compile(
-        rf"^{re.escape(sign)}(?!{re.escape(sign * 2)})\s*(?:(?:async\s+)?def|class)\s+(\w+)"
-        rf"|^{re.escape(sign)}(\w+)\s*(?::[^=]*)?=(?!=)",
-        re.MULTILINE,
+def bindings(source: Union[str, bytes]) -> dict[str, Binding]:
+    """Every name a module binds at module level when it runs, with how; {} if it does not parse.
+
+    Lines carrying a collect-fix marker bind nothing: a generated stub or alias is not code.
+    """
+    return dict(_bindings(source if isinstance(source, bytes) else source.encode()))
+
+
+# --- the question, answered from immutable inputs ----------------------------------------------
+
+def _name_change(root: Path, head: str, path: str, name: str, current: Optional[bytes]) -> Optional[Change]:
+    deadline = time.monotonic() + _BUDGET
+    head_version = _blobs(root, ((head, path),), deadline)[0]
+    if head_version is not None and name in _bindings(head_version):
+        if current is None:
+            return None  # the file itself went: that is a deleted module, not a rename
+        return _compare(WORK_TREE, path, name, head_version, current)
+    commits = _log(root, head, path, name, deadline)
+    for start in range(0, len(commits), _CHUNK):
+        chunk = commits[start : start + _CHUNK]
+        specs = [spec for commit in chunk for spec in ((f"{commit}^", path), (commit, path))]
+        versions = _blobs(root, specs, deadline)
+        for index, commit in enumerate(chunk):
+            old, new = versions[2 * index], versions[2 * index + 1]
+            if old is not None and name in _bindings(old) and (new is None or name not in _bindings(new)):
+                if new is None:
+                    return None  # the file itself went: that is a deleted module, not a rename
+                return _compare(commit[:10], path, name, old, new)
+    return None
+
+
+@lru_cache(maxsize=512)
+def _deleted(root: Path, head: str, path: str) -> Optional[DeletedModule]:
+    deadline = time.monotonic() + _BUDGET
+    in_head = _blobs(root, ((head, path),), deadline)[0]
+    if in_head is not None:
+        return DeletedModule(WORK_TREE, path, tuple(_bindings(in_head).values()))
+    log = _git(root, deadline, "log", "--diff-filter=D", "--no-renames", "--format=%H", "-n1", head, "--", path)
+    commit = (log or "").strip()
+    if not commit:
+        return None
+    old = _blobs(root, ((f"{commit}^", path),), deadline)[0]
+    if old is None:
+        return None
+    return DeletedModule(commit[:10], path, tuple(_bindings(old).values()))
+
+
+def _compare(commit: str, path: str, name: str, old_source: bytes, new_source: bytes) -> Change:
+    old, new = _bindings(old_source), _bindings(new_source)
+    removed = old[name]
+    listed = name in _dunder_all(old_source) and name not in _dunder_all(new_source)
+    existed = frozenset(old)
+    if removed.kind not in DEFINITION_KINDS:
+        return Change(commit, path, removed, listed, existed=existed)
+    pairs, ties = _pair(old, new)
+    if name in pairs:
+        successor, why = pairs[name]
+        return Change(commit, path, removed, listed, successor, why=why, existed=existed)
+    return Change(commit, path, removed, listed, rivals=ties.get(name, ()), existed=existed)
+
+
+# --- pairing what a change removed with what it added ------------------------------------------
+
+_KIND_SCORE = {
+    frozenset({"class"}): 3.0,
+    frozenset({"function"}): 3.0,
+    frozenset({"async_function"}): 3.0,
+    frozenset({"constant"}): 3.0,
+    frozenset({"function", "async_function"}): 1.5,
+    frozenset({"class", "function"}): 1.0,
+}
+
+
+def _pair(
+    old: dict[str, Binding], new: dict[str, Binding]
+) -> tuple[dict[str, tuple[Binding, str]], dict[str, tuple[str, ...]]]:
+    """Removed name -> (added binding, why), and removed name -> rivals where the best pairs tie.
+
+    Every candidate pair is scored; the best pairs are taken first, all at once, so the order in
+    which the file lists its definitions decides nothing. A definition kept under its old name as
+    an alias of a new one (``Old = New``) has already found its successor.
+    """
+    added = {n: b for n, b in new.items() if n not in old and b.kind in DEFINITION_KINDS}
+    for name, binding in new.items():
+        if binding.kind == "alias" and name in old and old[name].kind in DEFINITION_KINDS:
+            added.pop(binding.target, None)
+    removed = {n: b for n, b in old.items() if n not in new and b.kind in DEFINITION_KINDS}
+    scored: list[tuple[float, str, str, str]] = []
+    for r in removed.values():
+        for a in added.values():
+            score = _score(r, a, removed.values(), added.values())
+            if score is not None:
+                scored.append((score[0], r.name, a.name, score[1]))
+    pairs: dict[str, tuple[Binding, str]] = {}
+    ties: dict[str, tuple[str, ...]] = {}
+    taken: set[str] = set()
+    while True:
+        open_pairs = [item for item in scored if item[1] not in taken and item[2] not in taken]
+        if not open_pairs:
+            return pairs, ties
+        best = max(item[0] for item in open_pairs)
+        group = [item for item in open_pairs if item[0] == best]
+        for _, old_name, new_name, why in group:
+            rivals = sorted({item[2] for item in group if item[1] == old_name})
+            claimants = {item[1] for item in group if item[2] == new_name}
+            if len(rivals) == 1 and len(claimants) == 1:
+                pairs[old_name] = (added[new_name], why)
+            else:
+                ties[old_name] = tuple(sorted(set(ties.get(old_name, ())) | set(rivals)))
+        taken.update(item[1] for item in group)
+        taken.update(item[2] for item in group)
+
+
+def _score(
+    r: Binding, a: Binding, removed: Iterable[Binding], added: Iterable[Binding]
+) -> Optional[tuple[float, str]]:
+    kind = _KIND_SCORE.get(frozenset({r.kind, a.kind}))
+    if kind is None:
+        return None
+    reasons: list[str] = []
+    body = _ratio(r.body, a.body)
+    if body == 1.0:
+        reasons.append("the same body")
+    elif body >= 0.6:
+        reasons.append("a similar body")
+    params = 1.0 if r.params == a.params else _overlap(r.params, a.params)
+    if params == 1.0 and r.params:
+        reasons.append("the same parameters")
+    tier = (spelling.similarity(r.name, a.name) or (0, 0.0))[0]
+    if tier:
+        reasons.append(spelling.why_similar(r.name, a.name))
+    family = _family(r.kind)
+    only_pair = (
+        sum(_family(b.kind) == family for b in removed) == 1 and sum(_family(b.kind) == family for b in added) == 1
     )
-    return {match.group(1) or match.group(2) for match in pattern.finditer(patch)}
+    if not reasons and not only_pair:
+        return None
+    if not reasons:
+        reasons.append(f"the only {r.kind.replace('_', ' ')} it removed and the only one it added")
+    score = kind + 4 * (body if body >= 0.6 else 0.0) + 2 * params + tier + (0.5 if only_pair else 0.0)
+    return round(score, 3), ", ".join(reasons)
 
 
-def _git(root: Path, *args: str) -> Optional[str]:
+def _family(kind: str) -> str:
+    return "callable" if kind in ("class", "function", "async_function") else kind
+
+
+def _ratio(first: str, second: str) -> float:
+    if not first or not second:
+        return 0.0
+    if first == second:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, first[:_MAX_BODY], second[:_MAX_BODY], autojunk=False)
+    if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
+        return 0.0
+    return round(matcher.ratio(), 3)
+
+
+def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> float:
+    union = set(first) | set(second)
+    return len(set(first) & set(second)) / len(union) if union else 1.0
+
+
+# --- reading one version of a module ---------------------------------------------------------
+
+@lru_cache(maxsize=256)
+def _bindings(source: bytes) -> dict[str, Binding]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    generated = {line for line, _ in markers_in(source)} if b"collect-fix:" in source else set()
+    text = source.decode("utf-8", errors="replace")
+    found: dict[str, Binding] = {}
+    for statement in top_level_statements(tree.body):
+        if statement.lineno in generated:
+            continue
+        for binding in _bound(statement, found, text):
+            found.setdefault(binding.name, binding)
+    return found
+
+
+def _bound(statement: ast.stmt, known: dict[str, Binding], text: str) -> list[Binding]:
+    if isinstance(statement, ast.ClassDef):
+        params, signature = _class_signature(statement)
+        return [Binding(statement.name, "class", statement.lineno, signature=signature, params=params,
+                        body=_dump(statement.body))]
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        kind = "async_function" if isinstance(statement, ast.AsyncFunctionDef) else "function"
+        params, signature = _signature(statement.args)
+        return [Binding(statement.name, kind, statement.lineno, signature=signature, params=params,
+                        body=_dump(statement.body))]
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        names = [target.id for target in targets if isinstance(target, ast.Name)]
+        dotted = _dotted(statement.value)
+        if len(names) == 1 and len(targets) == 1 and dotted and dotted.partition(".")[0] != names[0]:
+            segment = ast.get_source_segment(text, statement) or f"{names[0]} = {dotted}"
+            return [Binding(names[0], "alias", statement.lineno, text=segment, target=dotted)]
+        body = ast.dump(statement.value)
+        names = [name for target in targets for name in target_names(target)]
+        return [Binding(name, "constant", statement.lineno, body=body) for name in names]
+    if isinstance(statement, ast.ImportFrom):
+        module = "." * statement.level + (statement.module or "")
+        return [
+            Binding(alias.asname or alias.name, "import", statement.lineno, text=_import_text(module, alias),
+                    target=module, imported=alias.name)
+            for alias in statement.names if alias.name != "*"
+        ]
+    if isinstance(statement, ast.Import):
+        return [
+            Binding(alias.asname or alias.name.partition(".")[0], "import", statement.lineno,
+                    text=f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else ""), target=alias.name)
+            for alias in statement.names
+        ]
+    return []
+
+
+def _import_text(module: str, alias: ast.alias) -> str:
+    return f"from {module} import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    return ""
+
+
+def _dump(body: list[ast.stmt]) -> str:
+    return ast.dump(ast.Module(body=body, type_ignores=[]))
+
+
+def _signature(args: ast.arguments, drop_first: bool = False) -> tuple[tuple[str, ...], str]:
+    """(parameter names, "(a, b=1, *rest, flag=False, **options)")."""
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    parts: list[str] = []
+    names: list[str] = []
+    for index, (argument, default) in enumerate(zip(positional, defaults)):
+        if drop_first and index == 0:
+            continue
+        parts.append(argument.arg + (f"={_default(default)}" if default is not None else ""))
+        names.append(argument.arg)
+        if args.posonlyargs and index == len(args.posonlyargs) - 1 and parts:
+            parts.append("/")
+    if args.vararg is not None:
+        parts.append(f"*{args.vararg.arg}")
+        names.append(args.vararg.arg)
+    elif args.kwonlyargs:
+        parts.append("*")
+    for argument, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+        parts.append(argument.arg + (f"={_default(kw_default)}" if kw_default is not None else ""))
+        names.append(argument.arg)
+    if args.kwarg is not None:
+        parts.append(f"**{args.kwarg.arg}")
+        names.append(args.kwarg.arg)
+    return tuple(names), f"({', '.join(parts)})"
+
+
+def _default(node: ast.expr) -> str:
+    try:
+        ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return "None"  # a default naming the module's own objects would not exist in a stub
+    return ast.unparse(node)
+
+
+def _class_signature(node: ast.ClassDef) -> tuple[tuple[str, ...], Optional[str]]:
+    """The constructor's parameters: ``__init__`` without ``self``, or a dataclass's / NamedTuple's fields."""
+    for statement in node.body:
+        if isinstance(statement, ast.FunctionDef) and statement.name == "__init__":
+            params, signature = _signature(statement.args, drop_first=True)
+            return params, signature
+    fields_like = any(_dotted(d.func if isinstance(d, ast.Call) else d).rpartition(".")[2] == "dataclass"
+                      for d in node.decorator_list)
+    fields_like = fields_like or any(_dotted(base).rpartition(".")[2] == "NamedTuple" for base in node.bases)
+    if not fields_like:
+        return (), None
+    names: list[str] = []
+    parts: list[str] = []
+    for statement in node.body:
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            if "ClassVar" in ast.dump(statement.annotation):
+                continue
+            names.append(statement.target.id)
+            default = f"={_default(statement.value)}" if statement.value is not None else ""
+            parts.append(statement.target.id + default)
+    return tuple(names), f"({', '.join(parts)})"
+
+
+@lru_cache(maxsize=256)
+def _dunder_all(source: bytes) -> frozenset[str]:
+    """The names a literal top-level ``__all__`` lists (``+=`` extensions included)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    found: set[str] = set()
+    for statement in top_level_statements(tree.body):
+        if not isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            continue
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        named = any(isinstance(target, ast.Name) and target.id == "__all__" for target in targets)
+        if named and isinstance(statement.value, (ast.List, ast.Tuple)):
+            found.update(element.value for element in statement.value.elts
+                         if isinstance(element, ast.Constant) and isinstance(element.value, str))
+    return frozenset(found)
+
+
+# --- git, bounded -------------------------------------------------------------------------------
+
+_PATCHES: dict[tuple[Path, str, str], tuple[tuple[str, str], ...]] = {}
+_MAX_PATCHES = 64
+
+
+def _log(root: Path, head: str, path: str, name: str, deadline: float) -> tuple[str, ...]:
+    """The newest commits up to ``head`` whose diff of ``path`` adds or removes a line naming ``name``."""
+    word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    found = [commit for commit, changed in _patches(root, head, path, deadline) if word.search(changed)]
+    return tuple(found[:_MAX_COMMITS])
+
+
+def _patches(root: Path, head: str, path: str, deadline: float) -> tuple[tuple[str, str], ...]:
+    """(commit, its added and removed lines) for the last commits that changed ``path``.
+
+    One ``git log -p`` per file serves every name asked about in it: asking ``-G<name>`` per name
+    would walk the whole history again for each name that never existed.
+    """
+    key = (root, head, path)
+    if key not in _PATCHES:
+        out = _git(root, deadline, "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-renames",
+                   f"-n{_MAX_HISTORY}", "--format=%x00%H", head, "--", path)
+        if out is None:
+            return ()  # a failure is not remembered: the next question may have the time
+        if len(_PATCHES) >= _MAX_PATCHES:
+            _PATCHES.clear()
+        patches = []
+        for chunk in out.split("\x00")[1:]:
+            commit, _, patch = chunk.partition("\n")
+            changed = "\n".join(line for line in patch.splitlines()
+                                if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))
+            patches.append((commit.strip(), changed))
+        _PATCHES[key] = tuple(patches)
+    return _PATCHES[key]
+
+
+def _head(root: Path) -> Optional[str]:
+    out = _git(root, time.monotonic() + _BUDGET, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+    return (out.strip() or None) if out else None
+
+
+_BLOBS: dict[tuple[Path, str, str], Optional[bytes]] = {}
+_MAX_BLOBS = 256
+
+
+def _blobs(root: Path, specs: Iterable[tuple[str, str]], deadline: float) -> list[Optional[bytes]]:
+    """The file at each (revision, path); None where it does not exist. One git call for all.
+
+    Revisions are commit hashes (or ``hash^``), so a cached blob can never go stale.
+    """
+    wanted = list(specs)
+    missing = [spec for spec in wanted if (root, *spec) not in _BLOBS]
+    if missing:
+        if len(_BLOBS) + len(missing) > _MAX_BLOBS:
+            _BLOBS.clear()
+        request = "".join(f"{rev}:./{path}\n" for rev, path in missing)
+        output = _git_bytes(root, deadline, request.encode(), "cat-file", "--batch")
+        if output is None:
+            return [_BLOBS.get((root, *spec)) for spec in wanted]
+        for spec, blob in zip(missing, _parse_batch(output, len(missing))):
+            _BLOBS[(root, *spec)] = blob
+    return [_BLOBS.get((root, *spec)) for spec in wanted]
+
+
+def _parse_batch(output: bytes, count: int) -> list[Optional[bytes]]:
+    blobs: list[Optional[bytes]] = []
+    position = 0
+    for _ in range(count):
+        end = output.find(b"\n", position)
+        if end < 0:
+            break
+        header = output[position:end].split()
+        position = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            blobs.append(output[position : position + size])
+            position += size + 1
+        else:
+            blobs.append(None)  # "<spec> missing", or a tree
+            if len(header) == 3 and header[2].isdigit():
+                position += int(header[2]) + 1
+    return blobs + [None] * (count - len(blobs))
+
+
+def _git(root: Path, deadline: float, *args: str) -> Optional[str]:
+    output = _git_bytes(root, deadline, None, *args)
+    return output.decode("utf-8", errors="replace") if output is not None else None
+
+
+def _git_bytes(root: Path, deadline: float, stdin: Optional[bytes], *args: str) -> Optional[bytes]:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return None
     try:
         result = subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, timeout=_TIMEOUT, errors="replace"
+            ["git", "-c", "core.quotePath=false", *args], cwd=root, input=stdin, capture_output=True,
+            timeout=remaining,
         )
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout if result.returncode == 0 else None
+
+
+def _read(path: Path) -> Optional[bytes]:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

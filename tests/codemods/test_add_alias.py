@@ -191,3 +191,76 @@ class TestAddAlias(CodemodTest):
                 New = 1
         """
         self.assertCodemod(before, before, name="Old", target="New", expected_skip=True)
+
+
+class TestRestoreStatement(CodemodTest):
+    TRANSFORM = AddAliasCommand
+
+    def test_removed_alias_comes_back_as_written_after_its_target(self) -> None:
+        before = """
+            class Order:
+                pass
+
+
+            LIMIT = 3
+        """
+        after = """
+            class Order:
+                pass
+
+
+            Purchase: type = Order  # collect-fix: alias -> Order (restored)
+
+
+            LIMIT = 3
+        """
+        self.assertCodemod(before, after, name="Purchase", target="Order", statement="Purchase: type = Order",
+                           reason="restored")
+
+    def test_removed_reexport_comes_back_after_the_imports_on_its_own_line(self) -> None:
+        before = """
+            \"\"\"Shop.\"\"\"
+
+            from .http import Client
+
+            __all__ = ["Client"]
+        """
+        after = """
+            \"\"\"Shop.\"\"\"
+
+            from .http import Client
+            from .http import Session  # collect-fix: alias -> shop.http.Session (restored)
+
+            __all__ = ["Client", "Session"]
+        """
+        self.assertCodemod(before, after, name="Session", target="shop.http.Session",
+                           statement="from .http import Session", reason="restored")
+
+    def test_reexport_into_a_module_without_imports_goes_below_the_docstring(self) -> None:
+        before = '"""Shop."""\nVERSION = 1\n'
+        after = '"""Shop."""\n\nfrom .http import Session  # collect-fix: alias -> .http.Session (restored)\n\nVERSION = 1\n'
+        assert transform(before, name="Session", target=".http.Session", statement="from .http import Session",
+                         reason="restored") == after
+        assert transform(after, name="Session", target=".http.Session", statement="from .http import Session",
+                         reason="restored") == after
+
+    def test_alias_of_a_dotted_target_follows_the_import_of_its_head(self) -> None:
+        before = """
+            from shop import models
+            import os
+        """
+        after = """
+            from shop import models
+            Order = models.Order  # collect-fix: alias -> models.Order (restored)
+            import os
+        """
+        self.assertCodemod(before, after, name="Order", target="models.Order", statement="Order = models.Order",
+                           reason="restored")
+
+    def test_statement_that_binds_another_name_is_skipped(self) -> None:
+        self.assertCodemod("X = 1\n", "X = 1\n", name="Old", target="X", statement="Other = X", expected_skip=True)
+
+    def test_statement_that_is_not_one_simple_statement_is_skipped(self) -> None:
+        self.assertCodemod("X = 1\n", "X = 1\n", name="Old", target="X", statement="Old = X; Y = 2",
+                           expected_skip=True)
+        self.assertCodemod("X = 1\n", "X = 1\n", name="Old", target="X", statement="Old = (", expected_skip=True)

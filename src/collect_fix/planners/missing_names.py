@@ -1,39 +1,40 @@
 """Missing names (`cannot import name 'X' from 'pkg.mod'`, `module 'pkg.mod' has no attribute 'X'`).
 
-The evidence decides, in this order: X is defined in another project module (moved: re-export
-it), the module defines an evident successor of X (renamed: alias it; git history beats name
-similarity), or X was never written (stub it, shaped by how the project uses it). With
-``rewrite_imports`` moved and renamed names are fixed in the importing file instead. Only the
-project's own modules are edited; everything is found statically.
+The evidence decides, in this order: git history of the module (the change that removed X): a
+removed alias or re-export comes back as it was, a removed definition is aliased to the one the
+same change added in its place; then X is defined in another project module (moved: re-export
+it); then the module defines a successor spelled like a rename of X (alias it); else X was never
+written, or deleted with nothing in its place (stub it, shaped by history and by how the project
+uses it). A successor must fit that use. With ``rewrite_imports`` moved and renamed names are
+fixed in the importing file instead. Only the project's own modules are edited; the project is
+never imported.
 """
 
 from __future__ import annotations
 
-import difflib
+import ast
 from dataclasses import dataclass
 from typing import Optional
 
-from collect_fix.definitions import find_definitions, imports_at_load, module_definitions
-from collect_fix.git_evidence import find_rename
+from collect_fix.definitions import (
+    Definition,
+    absolute_module,
+    find_definitions,
+    imports_at_load,
+    module_definitions,
+    package_of,
+    top_level_statements,
+)
+from collect_fix.git_evidence import DEFINITION_KINDS, Change, bindings, name_change
+from collect_fix.kinds import fits, stub_kind
 from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
-from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
+from collect_fix.spelling import similarity, why_similar
 from collect_fix.stubs import is_marked
-from collect_fix.usage import import_time_blockers, imported_with, infer_usage
+from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
+from collect_fix.usage import import_time_blockers, imported_with, infer_usage, usages
 
 CATEGORIES = (Category.MISSING_NAME,)
-
-# Which existing kinds can stand in for a name used as ...; "constant" use says nothing.
-_COMPATIBLE = {
-    "class": {"class"},
-    "function": {"function", "class"},
-    "async_function": {"async_function"},
-    "decorator": {"function", "class"},
-    "decorator_factory": {"function", "class"},
-    "constant": {"class", "function", "async_function", "constant"},
-}
-_MIN_RATIO = 0.8
-
 
 @dataclass(frozen=True)
 class _Found:
@@ -71,7 +72,8 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if found.repair is None:
         return Plan(diagnosis, advice=found.advice)
     rewrite = _rewrite_repair(diagnosis, project, found, module)
-    refusal = project.editable(module_file)
+    edited = {project.root / edit.path for edit in found.repair.edits}
+    refusal = next((reason for path in sorted(edited) if (reason := project.editable(path))), None)
     if refusal is not None:
         if rewrite is not None:
             return Plan(diagnosis, (rewrite,))
@@ -79,6 +81,21 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if options.rewrite_imports and rewrite is not None:
         return Plan(diagnosis, (rewrite,))
     return Plan(diagnosis, tuple(repair for repair in (found.repair, rewrite) if repair is not None))
+
+
+@dataclass(frozen=True)
+class _Home:
+    """A module where the missing name may have lived, with what history says happened to it there.
+
+    ``importer``: the module the project imports the name from; ``module``: that module or one it
+    star-imports (``from .more import *``), whose renames reach the importers through the star.
+    """
+
+    importer: str
+    module: str
+    relative: str
+    uses: frozenset[str]
+    change: Optional[Change]
 
 
 def _decide(project: Project, name: str, module: str) -> _Found:
@@ -90,35 +107,192 @@ def _decide(project: Project, name: str, module: str) -> _Found:
             advice=f"'{name}' is defined in {relative}:{here[0].line} but was not importable when the import ran: "
             "a circular import or a conditional definition? Check the import order."
         )
-    used_as, uses = infer_usage(project, module, name)
-    moved = _moved(project, name, module, used_as)
+    used_as, described = infer_usage(project, module, name)
+    uses = usages(project, module, name)
+    homes = [
+        _Home(module, home, home_relative, uses, name_change(project, home_relative, name))
+        for home, home_relative in _homes(project, module)
+    ]
+    for home in homes:
+        for decide in (_restored, _renamed_in_history):
+            found = decide(project, name, home)
+            if found is not None:
+                return found
+    moved = _moved(project, name, module, uses)
     if moved is not None:
         return moved
-    renamed = _renamed(project, name, module, relative, used_as)
-    if renamed is not None:
-        return renamed
-    blockers = import_time_blockers(project, module, name, used_as)
+    for home in homes:
+        renamed = _renamed(project, name, home)
+        if renamed is not None:
+            return renamed
+    change = next((home.change for home in homes if home.change is not None), None)
+    return _stub(project, name, module, relative, used_as, described, change)
+
+
+def _stub(
+    project: Project, name: str, module: str, relative: str, used_as: str, described: str, change: Optional[Change]
+) -> _Found:
+    kind = stub_kind(used_as, usages(project, module, name), change.removed.kind if change is not None else None)
+    blockers = import_time_blockers(project, module, name, kind)
     if blockers:
         # No honest stub survives e.g. parametrize(..., CASES): None fails collection again.
-        uses = "; ".join(str(blocker) for blocker in blockers[:3])
+        listed = "; ".join(str(blocker) for blocker in blockers[:3])
         return _Found(
-            advice=f"'{name}' is missing from {module} and is used at import time ({uses}): no stub value can "
+            advice=f"'{name}' is missing from {module} and is used at import time ({listed}): no stub value can "
             f"stand in for it; define it in {relative} with its real value"
         )
-    kind = used_as.replace("_", " ")
-    article = "an" if kind[0] in "aeiou" else "a"
-    description = f"add {article} {kind} stub '{name}' to {module}"
-    evidence = (
-        f"never written: '{name}' is defined nowhere in the project and {module} has no similar name; "
-        f"the project's use of it ({uses}) makes it {article} {kind}"
-    )
-    edit = Edit(relative, "add_stubs", (("stubs", ((name, used_as),)),))
+    words = kind.replace("_", " ")
+    article = "an" if words[0] in "aeiou" else "a"
+    description = f"add {article} {words} stub '{name}' to {module}"
+    if change is not None and change.removed.kind in DEFINITION_KINDS:
+        removed = change.removed
+        evidence = (
+            f"deleted: {change.where} removed the {removed.kind.replace('_', ' ')} '{name}"
+            f"{removed.signature or ''}' from {change.path} and added nothing git pairs with it"
+            f"{_tie(change)}; the project still uses it ({described})"
+        )
+    else:
+        evidence = (
+            f"never written: '{name}' is defined nowhere in the project and {module} has no similar name; "
+            f"the project's use of it ({described}) makes it {article} {words}"
+        )
+    stub: tuple[str, ...] = (name, kind)
+    if change is not None and change.removed.kind == kind and change.removed.signature is not None:
+        stub = (name, kind, change.removed.signature)  # the stub takes the arguments the deleted one took
+    edit = Edit(relative, "add_stubs", (("stubs", (stub,)),))
     return _Found(Repair(description, (edit,), evidence))
 
 
-def _moved(project: Project, name: str, module: str, used_as: str) -> Optional[_Found]:
+def _tie(change: Change) -> str:
+    if not change.rivals:
+        return ""
+    return f" (it added {' and '.join(repr(rival) for rival in change.rivals)}, equally alike, none of them fitting)"
+
+
+def _homes(project: Project, module: str) -> list[tuple[str, str]]:
+    """(module, file) for ``module`` and each project module it star-imports, in that order."""
+    module_file = project.module_file(module)
+    if module_file is None:
+        return []
+    homes = [(module, project.relative(module_file))]
+    try:
+        tree = ast.parse(module_file.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return homes
+    package = package_of(project, module_file)
+    for statement in top_level_statements(tree.body):
+        if isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names):
+            source = absolute_module("." * statement.level + (statement.module or ""), package)
+            if source is None or source == module or not project.owns_module(source):
+                continue
+            source_file = project.module_file(source)
+            if source_file is not None:
+                homes.append((source, project.relative(source_file)))
+    return homes
+
+
+def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
+    """A removed alias or re-export whose target still exists comes back as it was, marked."""
+    change = home.change
+    if change is None or change.removed.kind not in ("alias", "import"):
+        return None
+    removed = change.removed
+    listed = " (and its __all__ entry)" if change.listed_in_all else ""
+    if removed.kind == "alias":
+        head = removed.target.partition(".")[0]
+        if head not in _bound_now(project, home.module):
+            return _alias_to_renamed_target(project, name, home, change)
+        target = removed.target
+        rewrite = _import_edit(home.importer, name, home.module, target) if "." not in target else None
+        still = f"'{head}' is still bound there"
+    else:
+        module_file = project.module_file(home.module)
+        source = absolute_module(removed.target, package_of(project, module_file)) if module_file else None
+        if source is None or not _provides(project, source, removed.imported):
+            return None
+        target = f"{source}.{removed.imported}"
+        rewrite = _import_edit(home.importer, name, source, removed.imported)
+        still = f"{source} still provides '{removed.imported}'"
+    edit = Edit(home.relative, "add_alias", (("name", name), ("target", target), ("statement", removed.text),
+                                             ("reason", "restored")))
+    evidence = f"restored: {change.where} removed `{removed.text}`{listed} from {home.relative}; {still}"
+    return _Found(Repair(f"restore `{removed.text}` in {home.module}", (edit,), evidence), rewrite)
+
+
+def _alias_to_renamed_target(project: Project, name: str, home: _Home, change: Change) -> Optional[_Found]:
+    """``Old = Mid`` was removed and ``Mid`` renamed too: ``Old`` follows ``Mid`` to its successor."""
+    target = change.removed.target
+    if "." in target:
+        return None
+    onward = name_change(project, home.relative, target)
+    if onward is None or onward.successor is None:
+        return None
+    successor = onward.successor.name
+    current = {d.name: d for d in _candidates(project, name, home)}
+    if successor not in current or not fits(current[successor].kind, home.uses):
+        return None
+    evidence = (
+        f"restored: {change.where} removed `{change.removed.text}` from {home.relative}, and {onward.where} "
+        f"renamed '{target}' to '{successor}' ({onward.why}), so the alias points at '{successor}'"
+    )
+    return _alias(home, name, successor, evidence)
+
+
+def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_Found]:
+    """The change that removed ``name`` added the definition it pairs with: alias it."""
+    change = home.change
+    if change is None or change.removed.kind not in DEFINITION_KINDS:
+        return None
+    current = {d.name: d for d in _candidates(project, name, home)}
+    named = (change.successor.name,) if change.successor else change.rivals
+    fitting = [candidate for candidate in named if candidate in current and fits(current[candidate].kind, home.uses)]
+    if len(fitting) > 1:
+        options = " or ".join(f"'{candidate}'" for candidate in fitting)
+        return _Found(
+            advice=f"'{name}' was removed from {home.relative} by {change.where}, which added {options}, equally "
+            f"alike and fitting its use: add `{name} = <the new name>` to {home.relative} or fix the import"
+        )
+    if not fitting:
+        return None
+    target = fitting[0]
+    why = change.why or "the only one of them that fits how the project uses it"
+    evidence = f"renamed (git): {change.where} removed '{name}' and added '{target}' in {change.path} ({why})"
+    return _alias(home, name, target, evidence)
+
+
+def _candidates(project: Project, name: str, home: _Home) -> list[Definition]:
+    """The definitions of the home module that may succeed ``name``.
+
+    Neither a stub collect-fix wrote nor a name imported alongside the missing one is its successor.
+    """
+    unrelated = imported_with(project, home.importer, name)
+    return [
+        d for d in module_definitions(project, home.module)
+        if d.name != name and not _is_dunder(d.name) and d.name not in unrelated and not is_marked(project, d.path, d.line)
+    ]
+
+
+def _bound_now(project: Project, module: str) -> frozenset[str]:
+    path = project.module_file(module)
+    try:
+        return frozenset(bindings(path.read_bytes())) if path is not None else frozenset()
+    except OSError:
+        return frozenset()
+
+
+def _provides(project: Project, module: str, name: str) -> bool:
+    """Whether ``from module import name`` works now, as far as static reading can tell.
+
+    Modules outside the project are not read: re-collection verifies those.
+    """
+    if not project.owns_module(module):
+        return True
+    return name in _bound_now(project, module) or project.module_file(f"{module}.{name}") is not None
+
+
+def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Optional[_Found]:
     elsewhere = [definition for definition in find_definitions(project, name) if definition.module != module]
-    fitting = [definition for definition in elsewhere if definition.kind in _COMPATIBLE[used_as]] or elsewhere
+    fitting = [definition for definition in elsewhere if fits(definition.kind, uses)] or elsewhere
     if not fitting:
         return None
     closeness = {definition: _common_prefix(definition.module, module) for definition in fitting}
@@ -150,47 +324,46 @@ def _moved(project: Project, name: str, module: str, used_as: str) -> Optional[_
     return _Found(repair, rewrite)
 
 
-def _renamed(project: Project, name: str, module: str, relative: str, used_as: str) -> Optional[_Found]:
-    # Neither a stub collect-fix wrote nor a name imported alongside the missing one is its successor.
-    unrelated = imported_with(project, module, name)
-    definitions = [
-        d for d in module_definitions(project, module)
-        if d.name != name and not _is_dunder(d.name) and d.name not in unrelated and not is_marked(project, d.path, d.line)
-    ]
-    fitting = {d.name: d for d in definitions if d.kind in _COMPATIBLE[used_as]}
-    rename = find_rename(project, relative, name, [d.name for d in definitions])
-    if rename is not None:
-        # Only a definition of a fitting kind can stand in: a removed class is not a new constant.
-        chosen = _best(name, [new for new in rename.new if new in fitting])
-        if len(chosen) == 1:
-            target = chosen[0]
-            evidence = f"renamed (git): commit {rename.commit} removed '{name}' and added '{target}' in {rename.path}"
-            return _alias(module, relative, name, target, evidence)
-    similar = _best(name, [candidate for candidate in fitting if _similarity(name, candidate) is not None])
+def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
+    """A definition of the home module spelled like a rename of ``name`` (no history pairs one).
+
+    When history shows the change that removed ``name``, what the file already defined before it
+    did not replace it: ``Config`` is no successor of a ``load_config`` deleted beside it.
+    """
+    change = home.change
+    existed = change.existed if change is not None else frozenset()
+    fitting = {
+        d.name: d for d in _candidates(project, name, home) if fits(d.kind, home.uses) and d.name not in existed
+    }
+    similar = _best(name, [candidate for candidate in fitting if similarity(name, candidate) is not None])
     if not similar:
         return None
     if len(similar) > 1:
         options = " or ".join(f"'{candidate}'" for candidate in similar)
         return _Found(
-            advice=f"'{name}' may have been renamed to {options} in {module}, equally likely and no git history "
-            f"tells which: add `{name} = <the new name>` to {relative} or fix the import"
+            advice=f"'{name}' may have been renamed to {options} in {home.module}, equally likely and no git "
+            f"history tells which: add `{name} = <the new name>` to {home.relative} or fix the import"
         )
     target = similar[0]
     definition = fitting[target]
+    if change is None:
+        confirmed = "no git history confirms it"
+    else:
+        confirmed = f"git shows {change.where} removed it, and '{target}' came later"
     evidence = (
-        f"renamed: {module} has no '{name}' but defines the {definition.kind.replace('_', ' ')} '{target}' "
-        f"({relative}:{definition.line}), {_why_similar(name, target)}; no git history confirms it"
+        f"renamed: {home.module} has no '{name}' but defines the {definition.kind.replace('_', ' ')} '{target}' "
+        f"({home.relative}:{definition.line}), {why_similar(name, target)}; {confirmed}"
     )
-    return _alias(module, relative, name, target, evidence)
+    return _alias(home, name, target, evidence)
 
 
-def _alias(module: str, relative: str, name: str, target: str, evidence: str) -> _Found:
+def _alias(home: _Home, name: str, target: str, evidence: str) -> _Found:
     repair = Repair(
-        f"alias '{name}' to '{target}' in {module}",
-        (Edit(relative, "add_alias", (("name", name), ("target", target))),),
+        f"alias '{name}' to '{target}' in {home.module}",
+        (Edit(home.relative, "add_alias", (("name", name), ("target", target))),),
         evidence,
     )
-    return _Found(repair, _import_edit(module, name, module, target))
+    return _Found(repair, _import_edit(home.importer, name, home.module, target))
 
 
 def _import_edit(module: str, name: str, new_module: str, new_name: str) -> Edit:
@@ -220,34 +393,11 @@ def _rewrite_repair(diagnosis: Diagnosis, project: Project, found: _Found, modul
 
 def _best(name: str, candidates: list[str]) -> list[str]:
     """The candidates most similar to ``name``; more than one means it is a tie."""
-    scored = {candidate: _similarity(name, candidate) or (0, 0.0) for candidate in candidates}
+    scored = {candidate: similarity(name, candidate) or (0, 0.0) for candidate in candidates}
     if not scored:
         return []
     top = max(scored.values())
     return sorted(candidate for candidate, score in scored.items() if score == top)
-
-
-def _similarity(old: str, new: str) -> Optional[tuple[int, float]]:
-    """(tier, ratio): 3 same words in another case style, 2 one contains the other, 1 close spelling."""
-    a, b = _normal(old), _normal(new)
-    ratio = round(difflib.SequenceMatcher(None, a, b).ratio(), 6)
-    if a == b:
-        return 3, ratio
-    short, long = sorted((a, b), key=len)
-    if len(short) >= 3 and short in long and 2 * len(short) >= len(long):
-        return 2, ratio
-    if ratio >= _MIN_RATIO:
-        return 1, ratio
-    return None
-
-
-def _why_similar(old: str, new: str) -> str:
-    tier = (_similarity(old, new) or (0, 0.0))[0]
-    return {3: "the same name in another case style", 2: "one name contains the other"}.get(tier, "a close spelling")
-
-
-def _normal(name: str) -> str:
-    return name.replace("_", "").lower()
 
 
 def _is_dunder(name: str) -> bool:

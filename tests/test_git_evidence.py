@@ -1,0 +1,262 @@
+"""git_evidence on real repositories built in tmp_path with real commits."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collect_fix import git_evidence
+from collect_fix.git_evidence import WORK_TREE, bindings, deleted_module, name_change
+from collect_fix.project import Project
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=root, check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def repo(root: Path, files: dict[str, str]) -> Project:
+    git(root, "init", "-q")
+    commit(root, files, "start")
+    return Project(root)
+
+
+def commit(root: Path, files: dict[str, str], message: str = "change") -> str:
+    write(root, files)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "--short=10", "HEAD").strip()
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+BEFORE = '''\
+class Basket:
+    def __init__(self, owner, *, limit=10):
+        self.owner = owner
+        self.items = []
+
+
+def count_items(basket):
+    return len(basket.items)
+
+
+def load_config(path, strict=False):
+    return {"path": path, "strict": strict}
+'''
+AFTER = '''\
+def tally(basket):
+    return len(basket.items)
+
+
+class Cart:
+    def __init__(self, owner, *, limit=10):
+        self.owner = owner
+        self.items = []
+
+
+def _load_config(path, strict=False):
+    return {"path": path, "strict": strict}
+'''
+
+
+def test_every_rename_of_one_commit_is_paired_with_its_own_successor(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"shop/inventory.py": BEFORE})
+    sha = commit(tmp_path, {"shop/inventory.py": AFTER}, "rename three things")
+    pairs = {name: name_change(project, "shop/inventory.py", name) for name in ("Basket", "count_items", "load_config")}
+    assert {name: change.successor.name for name, change in pairs.items() if change and change.successor} == {
+        "Basket": "Cart", "count_items": "tally", "load_config": "_load_config",
+    }
+    basket = pairs["Basket"]
+    assert basket is not None and basket.commit == sha and basket.where == f"commit {sha}"
+    assert basket.removed.kind == "class" and basket.removed.signature == "(owner, *, limit=10)"
+    assert basket.why == "the same body, the same parameters"
+    private = pairs["load_config"]
+    assert private is not None and "the same name in another case style or privacy" in private.why
+
+
+def test_pairs_follow_parameters_and_bodies_not_the_order_of_the_file(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"io.py": (
+        "def load(path):\n    return open(path).read()\n\n\n"
+        "def save(path, data):\n    open(path, 'w').write(data)\n"
+    )})
+    commit(tmp_path, {"io.py": (
+        "def write_file(path, data):\n    open(path, 'w').write(data)\n\n\n"
+        "def read_file(path):\n    return open(path).read()\n"
+    )})
+    load, save = (name_change(project, "io.py", name) for name in ("load", "save"))
+    assert load is not None and load.successor is not None and load.successor.name == "read_file"
+    assert save is not None and save.successor is not None and save.successor.name == "write_file"
+
+
+def test_equally_good_successors_are_a_tie_not_a_guess(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"handlers.py": "class Handler:\n    pass\n"})
+    commit(tmp_path, {"handlers.py": "class BaseHandler:\n    pass\n\n\nclass HandlerBase:\n    pass\n"})
+    change = name_change(project, "handlers.py", "Handler")
+    assert change is not None and change.successor is None
+    assert change.rivals == ("BaseHandler", "HandlerBase")
+
+
+def test_an_unrelated_kind_is_no_successor(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"mw.py": "class Middleware:\n    pass\n"})
+    commit(tmp_path, {"mw.py": "TIMEOUT = 5\n"})
+    change = name_change(project, "mw.py", "Middleware")
+    assert change is not None and change.removed.kind == "class" and change.successor is None
+
+
+def test_a_removed_alias_and_a_removed_reexport_are_known_as_written(tmp_path: Path) -> None:
+    project = repo(tmp_path, {
+        "pkg/__init__.py": '__all__ = ["Client", "Session"]\n\nfrom .http import Client, Session\n',
+        "pkg/models.py": "class Order:\n    pass\n\n\nPurchase: type = Order\nLIMIT = 3\n",
+    })
+    sha = commit(tmp_path, {
+        "pkg/__init__.py": '__all__ = ["Client"]\n\nfrom .http import Client\n',
+        "pkg/models.py": "class Order:\n    pass\n\n\nLIMIT = 3\n",
+    })
+    alias = name_change(project, "pkg/models.py", "Purchase")
+    assert alias is not None and alias.commit == sha
+    assert (alias.removed.kind, alias.removed.text, alias.removed.target) == ("alias", "Purchase: type = Order", "Order")
+    reexport = name_change(project, "pkg/__init__.py", "Session")
+    assert reexport is not None and reexport.listed_in_all
+    assert (reexport.removed.kind, reexport.removed.text) == ("import", "from .http import Session")
+    assert (reexport.removed.target, reexport.removed.imported) == (".http", "Session")
+
+
+def test_uncommitted_changes_are_the_newest_change(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"price.py": "def render_price(amount):\n    return f'{amount:.2f}'\n"})
+    write(tmp_path, {"price.py": "def price_label(amount):\n    return f'{amount:.2f}'\n"})
+    change = name_change(project, "price.py", "render_price")
+    assert change is not None and change.commit == WORK_TREE
+    assert change.where == "the uncommitted changes in the work tree"
+    assert change.successor is not None and change.successor.name == "price_label"
+
+
+def test_generated_aliases_in_the_work_tree_are_not_successors(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"m.py": "def alpha(x):\n    return x\n\n\ndef beta(x):\n    return x\n"})
+    write(tmp_path, {"m.py": (
+        "def one(x):\n    return x\n\n\nalpha = one  # collect-fix: alias -> one (renamed)\n\n\n"
+        "def two(x):\n    return x\n"
+    )})
+    assert "alpha" not in bindings((tmp_path / "m.py").read_bytes())
+    # Both bodies are identical: the tie between one and two is real until the alias claims one.
+    change = name_change(project, "m.py", "beta")
+    assert change is not None and change.successor is None and change.rivals == ("one", "two")
+    write(tmp_path, {"m.py": (tmp_path / "m.py").read_text().replace("  # collect-fix: alias -> one (renamed)", "")})
+    change = name_change(project, "m.py", "beta")
+    assert change is not None and change.successor is not None and change.successor.name == "two"
+
+
+def test_the_newest_removal_counts(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"m.py": "def old(a):\n    return a\n"})
+    commit(tmp_path, {"m.py": "def first(a):\n    return a\n"})
+    commit(tmp_path, {"m.py": "def first(a):\n    return a\n\n\ndef old(a, b):\n    return a + b\n"})
+    sha = commit(tmp_path, {"m.py": "def first(a):\n    return a\n\n\ndef second(a, b):\n    return a + b\n"})
+    commit(tmp_path, {"m.py": "# old is gone\ndef first(a):\n    return a\n\n\ndef second(a, b):\n    return a + b\n"})
+    change = name_change(project, "m.py", "old")
+    assert change is not None and change.commit == sha
+    assert change.successor is not None and change.successor.name == "second"
+
+
+def test_a_name_that_is_still_there_or_never_was_has_no_change(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"m.py": "def kept():\n    pass\n"})
+    assert name_change(project, "m.py", "kept") is None
+    assert name_change(project, "m.py", "never") is None
+    assert name_change(Project(tmp_path / "elsewhere"), "m.py", "kept") is None
+
+
+def test_outside_a_repository_there_is_no_evidence(tmp_path: Path) -> None:
+    write(tmp_path, {"m.py": "X = 1\n"})
+    assert name_change(Project(tmp_path), "m.py", "Y") is None
+    assert deleted_module(Project(tmp_path), ["gone.py"]) is None
+
+
+def test_history_lives_in_the_original_tree_during_a_dry_run(tmp_path: Path) -> None:
+    original = tmp_path / "original"
+    original.mkdir()
+    repo(original, {"m.py": "def old(a):\n    return a\n"})
+    commit(original, {"m.py": "def new(a):\n    return a\n"})
+    scratch = tmp_path / "scratch"
+    shutil.copytree(original, scratch, ignore=shutil.ignore_patterns(".git"))
+    change = name_change(Project(scratch, history_root=original), "m.py", "old")
+    assert change is not None and change.successor is not None and change.successor.name == "new"
+
+
+def test_a_project_below_the_repository_root_reads_its_own_paths(tmp_path: Path) -> None:
+    repo(tmp_path, {"services/shop/m.py": "def old(a):\n    return a\n"})
+    commit(tmp_path, {"services/shop/m.py": "def new(a):\n    return a\n"})
+    change = name_change(Project(tmp_path / "services/shop"), "m.py", "old")
+    assert change is not None and change.path == "m.py"
+    assert change.successor is not None and change.successor.name == "new"
+
+
+@pytest.mark.parametrize(
+    ("source", "signature"),
+    [
+        pytest.param("def f(a, /, b: int, *args, c=compute(), d=(1, 'x'), **kw) -> None:\n    pass\n",
+                     "(a, /, b, *args, c=None, d=(1, 'x'), **kw)", id="every parameter kind"),
+        pytest.param("async def f(*, key=None):\n    pass\n", "(*, key=None)", id="keyword only"),
+        pytest.param("class f:\n    def __init__(self, path, *, strict=False):\n        pass\n",
+                     "(path, *, strict=False)", id="constructor without self"),
+        pytest.param("@dataclass\nclass f:\n    path: str\n    limit: ClassVar[int] = 3\n    strict: bool = False\n",
+                     "(path, strict=False)", id="dataclass fields"),
+        pytest.param("class f:\n    pass\n", None, id="no constructor"),
+    ],
+)
+def test_signatures_are_valid_in_any_module(source: str, signature: str | None) -> None:
+    binding = bindings(source)["f"]
+    assert binding.signature == signature
+    if signature is not None:
+        compile(f"def stub{signature}:\n    pass\n", "<stub>", "exec")
+
+
+def test_a_deleted_module_gives_its_last_definitions(tmp_path: Path) -> None:
+    project = repo(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/legacy.py": "class Store:\n    def __init__(self, url):\n        pass\n\n\nasync def fetch(key, *, retries=3):\n    pass\n",
+        "shop/old/__init__.py": "def helper(x):\n    return x\n",
+    })
+    (tmp_path / "shop/legacy.py").unlink()
+    git(tmp_path, "commit", "-q", "-am", "drop legacy")
+    sha = git(tmp_path, "rev-parse", "--short=10", "HEAD").strip()
+    deleted = deleted_module(project, ["shop/legacy.py", "shop/legacy/__init__.py"])
+    assert deleted is not None and deleted.commit == sha and deleted.path == "shop/legacy.py"
+    store, fetch = deleted.get("Store"), deleted.get("fetch")
+    assert store is not None and (store.kind, store.signature) == ("class", "(url)")
+    assert fetch is not None and (fetch.kind, fetch.signature) == ("async_function", "(key, *, retries=3)")
+    shutil.rmtree(tmp_path / "shop/old")  # deleted in the work tree only
+    uncommitted = deleted_module(project, ["shop/old.py", "shop/old/__init__.py"])
+    assert uncommitted is not None and uncommitted.commit == WORK_TREE and uncommitted.path == "shop/old/__init__.py"
+
+
+def test_a_question_takes_a_few_git_calls_and_asking_again_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = repo(tmp_path, {"m.py": "def old(a):\n    return a\n"})
+    for number in range(30):  # history that mentions other names
+        commit(tmp_path, {"m.py": f"def old(a):\n    return a\n\n\nVERSION = {number}\n"})
+    commit(tmp_path, {"m.py": "def new(a):\n    return a\n\n\nVERSION = 30\n"})
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def counting_run(command: list[str], **kwargs: Any) -> Any:
+        calls.append(command)
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(git_evidence.subprocess, "run", counting_run)
+    first = name_change(project, "m.py", "old")
+    assert first is not None and first.successor is not None and first.successor.name == "new"
+    assert len(calls) <= 4, calls  # rev-parse, HEAD's version, log, both versions of one commit
+    calls.clear()
+    assert name_change(project, "m.py", "old") == first
+    assert [command[3] for command in calls] == ["rev-parse"]  # everything else is cached by commit
