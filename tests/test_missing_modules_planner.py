@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 from textwrap import dedent
 from typing import Callable, Optional
@@ -39,7 +41,7 @@ def edits_of(result: Optional[Plan]) -> tuple[Edit, ...]:
     return result.alternatives[0].edits
 
 
-def stubs(*pairs: tuple[str, str]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+def stubs(*pairs: tuple[str, ...]) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
     return (("stubs", tuple(pairs)),)
 
 
@@ -235,3 +237,41 @@ def test_refused_paths_are_reported_not_planned(tmp_path: Path, monkeypatch: pyt
 
 def test_planner_handles_only_missing_modules() -> None:
     assert missing_modules.CATEGORIES == (Category.MISSING_MODULE,)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_deleted_module_stubs_take_kinds_and_signatures_from_history(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/legacy.py": """\
+            class Store:
+                def __init__(self, url, *, timeout=30):
+                    self.url = url
+
+
+            def load_config(path, strict=False):
+                return {"path": path}
+
+
+            LIMIT = 3
+        """,
+        "tests/test_a.py": """\
+            from app.legacy import LIMIT, Store, load_config
+
+
+            def test_it():
+                assert load_config("x").path and Store("u").url and LIMIT
+        """,
+    }
+    project = make_project(tmp_path, files)
+    for command in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "start")):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *command],
+                       cwd=tmp_path, check=True, capture_output=True)
+    (tmp_path / "app/legacy.py").unlink()  # deleted, not committed yet
+    result = planned(project, missing_module("app.legacy"))
+    # Usage alone calls load_config a class (attributes of its result are read); history knows better.
+    assert edits_of(result) == (Edit("app/legacy.py", "add_stubs", stubs(
+        ("LIMIT", "constant"), ("Store", "class", "(url, *, timeout=30)"),
+        ("load_config", "function", "(path, strict=False)"),
+    )),)
+    assert "the uncommitted changes in the work tree deleted app/legacy.py" in result.alternatives[0].evidence

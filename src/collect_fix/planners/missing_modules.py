@@ -12,10 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from collect_fix.git_evidence import DeletedModule, deleted_module
+from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
-from collect_fix.usage import import_time_blockers, infer_stub_kind
+from collect_fix.usage import import_time_blockers, infer_usage, usages
 
 CATEGORIES = (Category.MISSING_MODULE,)
 
@@ -65,7 +67,8 @@ def _plan_stubs(diagnosis: Diagnosis, project: Project, imports: ProjectImports,
     refused = [reason for edit in edits if (reason := project.editable(project.root / edit.path))]
     if refused:
         return Plan(diagnosis, advice=f"cannot create stub module {module}: {refused[0]}")
-    return Plan(diagnosis, (Repair(layout.description(), tuple(edits), _evidence(imports, layout.needed)),))
+    evidence = _evidence(imports, layout.needed) + layout.history_evidence()
+    return Plan(diagnosis, (Repair(layout.description(), tuple(edits), evidence),))
 
 
 def _evidence(imports: ProjectImports, modules: tuple[str, ...]) -> str:
@@ -93,6 +96,7 @@ class _Layout:
         self.top = module.split(".")[0]
         self.base = _source_root(project, module)
         self.problem = ""
+        self._history: dict[str, Optional[DeletedModule]] = {}
         wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
         needed: set[str] = set()
         for name in wanted:
@@ -126,12 +130,45 @@ class _Layout:
         target = target / "__init__.py" if self.is_package(module) else target.with_suffix(".py")
         return self.project.relative(target)
 
+    def history(self, module: str) -> Optional[DeletedModule]:
+        """The module's last version, when a change deleted its file (as a module or a package)."""
+        if module not in self._history:
+            target = self.base.joinpath(*module.split("."))
+            paths = (target.with_suffix(".py"), target / "__init__.py")
+            self._history[module] = deleted_module(self.project, [self.project.relative(path) for path in paths])
+        return self._history[module]
+
+    def stub(self, module: str, name: str) -> tuple[str, ...]:
+        """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""
+        used_as, _ = infer_usage(self.project, module, name)
+        deleted = self.history(module)
+        binding = deleted.get(name) if deleted is not None else None
+        if binding is None:
+            return name, used_as
+        kind = stub_kind(used_as, usages(self.project, module, name), binding.kind)
+        if kind == binding.kind and binding.signature is not None:
+            return name, kind, binding.signature
+        return name, kind
+
+    def history_evidence(self) -> str:
+        found = []
+        for module in self.needed:
+            deleted = self.history(module)
+            if deleted is None:
+                continue
+            known = [name for name in self.names(module) if deleted.get(name) is not None]
+            found.append(
+                f"; {deleted.where} deleted {deleted.path}, whose last version gives the kinds and parameters of "
+                f"{', '.join(known) or 'none of the names'}"
+            )
+        return "".join(found)
+
     def edits(self) -> list[Edit]:
         edits = []
         for module in self.needed:
             names = self.names(module)
             if names:
-                stubs = tuple((name, infer_stub_kind(self.project, module, name)) for name in names)
+                stubs = tuple(self.stub(module, name) for name in names)
                 edits.append(Edit(self.path(module), "add_stubs", (("stubs", stubs),)))
             elif not self.is_package(module) or self.regular(module.rpartition(".")[0]):
                 edits.append(Edit(self.path(module), "create_empty"))
@@ -141,7 +178,8 @@ class _Layout:
         """Why no stub module can work, when a stub would be used at import time; else ""."""
         for edit in edits:
             module = next(name for name in self.needed if self.path(name) == edit.path)
-            for name, kind in edit.kwargs().get("stubs", ()):
+            for stub in edit.kwargs().get("stubs", ()):
+                name, kind = stub[0], stub[1]
                 blockers = import_time_blockers(self.project, module, name, kind)
                 if blockers:
                     uses = "; ".join(str(blocker) for blocker in blockers[:3])
