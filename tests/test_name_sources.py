@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -229,3 +230,70 @@ def test_the_stdlib_index_skips_a_shadowing_module_in_the_working_directory(tmp_
     assert candidates == "[ImportCandidate(module='statistics', name='median', origin='stdlib')]"  # the real one
     assert Path(loaded_from).parent != tmp_path
     assert not (tmp_path / "EXECUTED").exists()
+
+
+# --- equivalent homes: one object under two names -------------------------------------------------
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   cwd=root, check=True, capture_output=True)
+
+
+ANNOTATED = "def run(callback: Callable[[int], None], items: Optional[list] = None) -> None:\n    callback(1)\n"
+
+
+def test_annotation_name_takes_the_home_of_the_files_own_imports(tmp_path: Path) -> None:
+    project = write(tmp_path, {"mod.py": "from typing import Optional\n\n\n" + ANNOTATED})
+    resolution = resolve(project, "Callable", tmp_path / "mod.py")
+    assert resolution.chosen == ImportCandidate("typing", "Callable")
+    assert "used only in annotations" in resolution.evidence and "the file imports from typing" in resolution.evidence
+
+
+def test_importing_from_both_homes_follows_the_names_of_the_same_kind(tmp_path: Path) -> None:
+    source = "from collections.abc import Iterator\nfrom typing import Optional\n\n\n" + ANNOTATED
+    project = write(tmp_path, {"mod.py": source})
+    resolution = resolve(project, "Callable", tmp_path / "mod.py")
+    assert resolution.chosen == ImportCandidate("collections.abc", "Callable")
+    assert "takes Iterator, which both offer, from collections.abc" in resolution.evidence
+
+
+def test_interchangeable_homes_follow_the_projects_majority(tmp_path: Path) -> None:
+    project = write(tmp_path, {
+        "mod.py": ANNOTATED.replace("Optional[list]", "list"),
+        "a.py": "from collections.abc import Callable\n",
+        "b.py": "from collections.abc import Callable\n",
+        "c.py": "from typing import Callable\n",
+    })
+    resolution = resolve(project, "Callable", tmp_path / "mod.py")
+    assert resolution.chosen == ImportCandidate("collections.abc", "Callable")
+    assert "2 of 3 project's other files import Callable from collections.abc" in resolution.evidence
+
+
+def test_interchangeable_homes_without_any_evidence_are_still_chosen(tmp_path: Path) -> None:
+    project = write(tmp_path, {"mod.py": ANNOTATED.replace("Optional[list]", "list")})
+    resolution = resolve(project, "Callable", tmp_path / "mod.py")
+    assert resolution.chosen == ImportCandidate("typing", "Callable")
+    assert "ambiguous" not in resolution.evidence
+
+
+def test_a_use_outside_annotations_keeps_the_choice_to_evidence(tmp_path: Path) -> None:
+    # isinstance(x, typing.Callable) works, but nothing makes the two one thing outside annotations.
+    project = write(tmp_path, {"mod.py": ANNOTATED.replace("Optional[list]", "list") + "OK = isinstance(run, Callable)\n"})
+    assert chosen(project, "Callable", "mod.py") is None
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("commit", [True, False], ids=["committed", "work tree"])
+def test_history_names_the_import_the_last_change_removed(tmp_path: Path, commit: bool) -> None:
+    project = write(tmp_path, {"mod.py": "from threading import Lock\n\nLOCK = Lock()\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "lock")
+    (tmp_path / "mod.py").write_text("LOCK = Lock()\n")
+    if commit:
+        git(tmp_path, "commit", "-q", "-am", "drop the import")
+    resolution = resolve(project, "Lock", tmp_path / "mod.py")
+    assert resolution.chosen == ImportCandidate("threading", "Lock")
+    assert "removed `from threading import Lock` from this file" in resolution.evidence
+    plan = undefined_names.plan(diagnosis("mod.py", "Lock"), project, Options(root=tmp_path))
+    assert plan.alternatives[0].edits[0].kwargs() == {"module": "threading", "name": "Lock"}

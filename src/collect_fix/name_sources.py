@@ -1,9 +1,12 @@
 """Where an undefined name can be imported from: the standard library and the project.
 
 A candidate is only ever chosen on evidence: it is the only provider left after checking how the
-file uses the name, or the file (or the rest of the project) already imports from its module.
-Anything else is ambiguous and reported with its candidates, because a wrong import that makes
-a NameError go away would pass verification and silently change what the code means.
+file uses the name, or the file (or the rest of the project) already imports from its module, or
+the newest change removed that very import from the file. Anything else is ambiguous and reported
+with its candidates, because a wrong import that makes a NameError go away would pass verification
+and silently change what the code means; except where the candidates are one object under two
+names at every use (an annotation reads ``typing.Callable`` and ``collections.abc.Callable`` alike),
+where no choice can be wrong and one is always made.
 """
 
 from __future__ import annotations
@@ -80,6 +83,10 @@ def resolve(project: Project, name: str, path: Path, also_imported: Iterable[str
     """Decide which import provides ``name`` in the file ``path``. Never raises for bad files.
 
     ``also_imported``: modules an import being added to the same file comes from (evidence too).
+    Where the remaining candidates are one object under two homes at every use (``typing.Callable``
+    and ``collections.abc.Callable`` in annotations), the choice cannot change what the code does:
+    the file's own imports, then the project's, then history pick the spelling, and it is never
+    reported as ambiguous.
     """
     tree = _parse(path)
     candidates = stdlib_candidates(name) + project_candidates(project, name, path)
@@ -92,15 +99,137 @@ def resolve(project: Project, name: str, path: Path, also_imported: Iterable[str
         only = kept[0]
         provider = f"the module {only.module}" if not only.name else only.module
         return Resolution(name, tuple(kept), only, "; ".join([f"only {provider} provides it", *notes]))
-    for deciding, described in (
-        ((_imported_modules(tree) if tree is not None else set()) | set(also_imported), "the file imports from"),
-        (_project_import_sources(project, name, path), f"the project's other files import {name} from"),
-    ):
-        matching = [c for c in kept if c.module in deciding]
-        if len(matching) == 1:
-            chosen = matching[0]
-            return Resolution(name, tuple(kept), chosen, f"{described} {chosen.module}")
+    same = tree is not None and _interchangeable(kept) and _annotation_only(tree, name)
+    if same:
+        notes.insert(0, f"{name} is used only in annotations, where {' and '.join(_spelled(c) for c in kept)} "
+                        "are the same thing")
+    choice = _by_evidence(project, name, path, tree, kept, set(also_imported), same)
+    if choice is None and same:
+        choice = _alias_spelling(kept)
+    if choice is not None:
+        chosen, why = choice
+        return Resolution(name, tuple(kept), chosen, "; ".join([*notes, why]))
     return Resolution(name, tuple(kept), None, "; ".join([f"{name} is ambiguous", *notes]))
+
+
+def _by_evidence(
+    project: Project, name: str, path: Path, tree: Optional[ast.Module], kept: list[ImportCandidate],
+    also_imported: set[str], same: bool,
+) -> Optional[tuple[ImportCandidate, str]]:
+    """The candidate the file, the project or history points at, with why; None if none does."""
+    imported = (_imported_modules(tree) if tree is not None else set()) | also_imported
+    matching = [c for c in kept if c.module in imported]
+    if len(matching) == 1:
+        return matching[0], f"the file imports from {matching[0].module}"
+    counts = _project_import_sources(project, name, path)
+    ranked = sorted(((count, module) for module, count in counts.items()), reverse=True)
+    if ranked and (len(ranked) == 1 or (same and ranked[0][0] > ranked[1][0])):
+        top = next((c for c in kept if c.module == ranked[0][1]), None)
+        if top is not None:
+            files = f"{ranked[0][0]} of {sum(counts.values())}" if len(ranked) > 1 else "the"
+            return top, f"{files} project's other files import {name} from {top.module}"
+    history = _by_history(project, name, path, kept)
+    if history is None and len(matching) > 1 and same and tree is not None:
+        return _imports_alike(tree, name, matching)
+    return history
+
+
+def _imports_alike(
+    tree: ast.Module, name: str, matching: list[ImportCandidate]
+) -> Optional[tuple[ImportCandidate, str]]:
+    """The file imports from every candidate module: the one it takes names of the same kind from.
+
+    ``from collections.abc import Iterator`` next to ``from typing import Optional`` says the file
+    takes what both modules offer from collections.abc; Optional, which only typing has, says nothing.
+    """
+    modules = {c.module for c in matching}
+    index = _stdlib_index()
+    alike: dict[str, list[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in modules and not node.level:
+            for alias in node.names:
+                if alias.name != name and modules <= set(index.get(alias.name, ())):
+                    alike.setdefault(node.module, []).append(alias.name)
+    if len(alike) != 1:
+        return None
+    ((module, names),) = alike.items()
+    chosen = next(c for c in matching if c.module == module)
+    listed = ", ".join(sorted(set(names)))
+    return chosen, f"the file imports from both and takes {listed}, which both offer, from {module}"
+
+
+def _by_history(
+    project: Project, name: str, path: Path, kept: list[ImportCandidate]
+) -> Optional[tuple[ImportCandidate, str]]:
+    """The import of ``name`` the newest change removed from this file, when it is a candidate."""
+    from collect_fix.definitions import absolute_module, package_of
+    from collect_fix.git_evidence import name_change
+
+    try:
+        relative = path.resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return None
+    change = name_change(project, relative, name)
+    if change is None or change.removed.kind != "import" or change.removed.imported != name:
+        return None
+    module = absolute_module(change.removed.target, package_of(project, path))
+    chosen = next((c for c in kept if c.module == module and c.name == name), None)
+    if chosen is None:
+        return None
+    return chosen, f"{change.where} removed `{change.removed.text}` from this file"
+
+
+def _interchangeable(candidates: list[ImportCandidate]) -> bool:
+    """Whether every candidate is one standard-library object or a documented alias of it
+    (``typing.Callable.__origin__ is collections.abc.Callable``)."""
+    if any(c.origin != "stdlib" or not c.name for c in candidates):
+        return False
+    values = [_stdlib_object(c) for c in candidates]
+    if any(value is None for value in values):
+        return False
+    return all(_same_thing(first, second) for first in values for second in values)
+
+
+def _same_thing(first: Any, second: Any) -> bool:
+    origins = (getattr(first, "__origin__", None), getattr(second, "__origin__", None))
+    return first is second or origins[0] is second or origins[1] is first or (
+        origins[0] is not None and origins[0] is origins[1]
+    )
+
+
+def _alias_spelling(candidates: list[ImportCandidate]) -> Optional[tuple[ImportCandidate, str]]:
+    """No evidence between interchangeable homes: the alias (``typing.Callable``), which every
+    Python collect-fix supports can subscript in an annotation evaluated at import."""
+    aliases = sorted((c for c in candidates if getattr(_stdlib_object(c), "__origin__", None) is not None),
+                     key=lambda c: c.module)
+    if not aliases:
+        return None
+    return aliases[0], (f"nothing in the file, the project or history prefers one, so {_spelled(aliases[0])}, "
+                        "which every supported Python can subscript")
+
+
+def _spelled(candidate: ImportCandidate) -> str:
+    return f"{candidate.module}.{candidate.name}" if candidate.name else candidate.module
+
+
+def _annotation_only(tree: ast.Module, name: str) -> bool:
+    """Whether every read of ``name`` in the file is inside an annotation."""
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        annotations: list[Optional[ast.expr]] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+            annotations = [argument.annotation for argument in every if argument is not None]
+            annotations.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            annotations = [node.annotation]
+        for annotation in annotations:
+            if annotation is not None:
+                inside.update(id(part) for part in ast.walk(annotation))
+    reads = [node for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == name
+             and isinstance(node.ctx, ast.Load)]
+    return bool(reads) and all(id(node) in inside for node in reads)
 
 
 def stdlib_candidates(name: str) -> list[ImportCandidate]:
@@ -406,9 +535,9 @@ def _imported_modules(tree: ast.Module) -> set[str]:
     return modules
 
 
-def _project_import_sources(project: Project, name: str, path: Path) -> set[str]:
-    """Modules the project's other files import ``name`` from, when they all agree."""
-    sources: set[str] = set()
+def _project_import_sources(project: Project, name: str, path: Path) -> dict[str, int]:
+    """Module -> how many of the project's other files import ``name`` from it."""
+    counts: dict[str, int] = {}
     target = path.resolve()
     for other in project.python_files():
         if other.resolve() == target:
@@ -422,8 +551,12 @@ def _project_import_sources(project: Project, name: str, path: Path) -> set[str]
         tree = _parse(other)
         if tree is None:
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                if any(alias.name == name and alias.asname in (None, name) for alias in node.names):
-                    sources.add(node.module)
-    return sources if len(sources) == 1 else set()
+        sources = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level
+            and any(alias.name == name and alias.asname in (None, name) for alias in node.names)
+        }
+        for module in sources:
+            counts[module] = counts.get(module, 0) + 1
+    return counts
