@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from collect_fix.dependencies import (
     describe_diagnosis,
     distributions_for,
     install_command,
+    installed_distributions,
     normalize,
 )
 from collect_fix.planners import missing_dependencies
@@ -38,7 +40,7 @@ def write(root: Path, files: dict[str, str]) -> Project:
     ],
 )
 def test_distribution_for_import_name(module: str, distribution: str) -> None:
-    assert distributions_for(module)[0] == distribution
+    assert distributions_for(module, installed_distributions(sys.executable))[0] == distribution
 
 
 @pytest.mark.parametrize(
@@ -109,6 +111,63 @@ def test_install_command_is_one_sorted_deduplicated_line() -> None:
     ]
     assert install_command(deps) == "python -m pip install PyYAML opencv-python pillow"
     assert install_command([]) == ""
+
+
+def test_install_command_uses_the_project_interpreter() -> None:
+    deps = [MissingDependency("markdown_it", "markdown-it-py", None)]
+    assert install_command(deps, "/work/my app/.venv/bin/python") == "'/work/my app/.venv/bin/python' -m pip install markdown-it-py"
+
+
+def fake_environment(tmp_path: Path) -> str:
+    """An interpreter whose environment has one distribution more than collect-fix's own: this
+    interpreter, with a site directory holding the metadata of ``fancy-dist`` (module ``fancymod``)."""
+    site = tmp_path / "site"
+    info = site / "fancy_dist-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fancy-dist\nVersion: 1.0\n")
+    (info / "top_level.txt").write_text("fancymod\n")
+    (info / "RECORD").write_text("fancymod/__init__.py,,\n")
+    python = tmp_path / "bin" / "python"
+    python.parent.mkdir()
+    python.write_text(f'#!/bin/sh\nPYTHONPATH="{site}" exec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    return str(python)
+
+
+def test_installed_metadata_is_the_project_interpreters_not_collect_fixs(tmp_path: Path) -> None:
+    python = fake_environment(tmp_path)
+
+    assert installed_distributions(python)["fancymod"] == ("fancy-dist",)
+    assert "fancymod" not in installed_distributions(sys.executable)
+    project = write(tmp_path / "project", {"tests/test_a.py": "import fancymod\n"})
+    assert describe(project, "fancymod", python) == MissingDependency("fancymod", "fancy-dist", None)
+    assert describe(project, "fancymod", sys.executable).distribution == "fancymod"  # only a guess there
+
+
+def test_an_interpreter_that_cannot_answer_gives_no_metadata(tmp_path: Path) -> None:
+    assert installed_distributions(str(tmp_path / "no-python")) == {}
+    assert installed_distributions("/bin/false") == {}
+
+
+@pytest.mark.parametrize(
+    ("files", "module", "expected"),
+    [
+        ({"pyproject.toml": "[tool.poetry.dependencies]\npython = '^3.9'\nmarkdown-it-py = '^3'\n"},
+         "markdown_it", ("markdown-it-py", "pyproject.toml [tool.poetry.dependencies]")),
+        ({"requirements.txt": "python-slugify==8\n"}, "slugify", ("python-slugify", "requirements.txt")),
+        ({"test-requirements.txt": "PyHamcrest\n"}, "hamcrest", ("PyHamcrest", "test-requirements.txt")),
+        ({"requirements/dev.in": "google-cloud-pubsub\n"}, "google.cloud.pubsub",
+         ("google-cloud-pubsub", "requirements/dev.in")),
+        ({"pyproject.toml": "[project]\ndependencies = ['markdown-it-py']\n"}, "mdurl", ("mdurl", None)),
+        ({"pyproject.toml": "[tool.poetry.dependencies]\npython = '^3.9'\n"}, "python", ("python", None)),
+    ],
+)
+def test_a_declared_distribution_named_after_the_module_is_the_one_named(
+    tmp_path: Path, files: dict[str, str], module: str, expected: tuple[str, str | None]
+) -> None:
+    project = write(tmp_path, files)
+    dep = describe(project, module, sys.executable)
+    assert (dep.distribution, dep.declared_in) == expected
 
 
 def dependency_diagnosis(path: str, module: str, line: int = 1) -> Diagnosis:

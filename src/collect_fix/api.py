@@ -119,7 +119,8 @@ def _repair(
         applied=options.apply,
         before_diagnoses=tuple(before_diagnoses),
         after_diagnoses=tuple(diagnoses),
-        install_command=_install_command(remaining, project),
+        install_command=_install_command(remaining, project, python),
+        python=python,
     )
 
 
@@ -197,13 +198,13 @@ def _diff(workspace: Workspace) -> str:
     )
 
 
-def _install_command(remaining: list[Plan], project: Project) -> str:
+def _install_command(remaining: list[Plan], project: Project, python: str) -> str:
     missing = [
-        describe_diagnosis(project, plan.diagnosis)
+        describe_diagnosis(project, plan.diagnosis, python)
         for plan in remaining
         if plan.diagnosis.category is Category.MISSING_DEPENDENCY
     ]
-    return install_command(missing) if missing else ""
+    return install_command(missing, python) if missing else ""
 
 
 def _stubs(project: Project) -> list[str]:

@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from collect_fix import progress
 from collect_fix.types import Collection, CollectionError, Frame
 
 PROBE_MODULE = "_collect_fix_probe"
+# Files that mark a project's root folder (a virtualenv is looked for up to there).
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "pytest.ini", "tox.ini", ".git")
 _MAX_RESTARTS = 20
 
 
@@ -39,14 +42,30 @@ class _Run:
 
 
 def find_interpreter(root: Path, explicit: Optional[str] = None) -> str:
-    """``--python`` if given, else the project's own ``.venv``/``venv``, else this interpreter."""
+    """``--python`` if given, else the project's own ``.venv``/``venv``, else this interpreter.
+
+    The virtualenv is looked for from ``root`` up to the project's root folder, so a folder inside
+    a project (``cd tests && collect-fix``) finds the project's ``.venv``.
+    """
     if explicit:
         return explicit
-    for venv in (".venv", "venv"):
-        for candidate in (root / venv / "bin" / "python", root / venv / "Scripts" / "python.exe"):
-            if candidate.is_file():
-                return str(candidate)
+    for folder in project_folders(root):
+        for venv in (".venv", "venv"):
+            for candidate in (folder / venv / "bin" / "python", folder / venv / "Scripts" / "python.exe"):
+                if candidate.is_file():
+                    return str(candidate)
     return sys.executable
+
+
+def project_folders(start: Path) -> tuple[Path, ...]:
+    """``start`` and its parents up to the first folder with a project file (PROJECT_MARKERS),
+    the project's root; only ``start`` when no folder above has one."""
+    chain: list[Path] = []
+    for folder in (start, *start.parents):
+        chain.append(folder)
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return tuple(chain)
+    return (start,)
 
 
 def collect(
@@ -203,7 +222,7 @@ class PendingCollection:
     def _wait(self) -> _Run:
         process = self._process
         try:
-            stdout, stderr = process.communicate(timeout=self._timeout)
+            stdout, stderr = progress.communicate(process, self._timeout, self._records_file)
             exit_code, timed_out = process.returncode, False
         except subprocess.TimeoutExpired:
             _kill_group(process)
@@ -291,10 +310,12 @@ def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> C
     per_file: dict[str, int] = {}
     errors: list[CollectionError] = []
     skipped: list[str] = []
+    versions = ("", "")  # (python, pytest) as the probe's start record gives them
     for record in run.records:
         kind = record["type"]
         if kind == "start":
             rootdir = Path(record["rootdir"])
+            versions = (str(record.get("python", "")), str(record.get("pytest", "")))
         elif kind == "finish":
             tests = int(record["tests"])
             per_file = {_relative(root, rootdir / name): count for name, count in record["per_file"].items()}
@@ -320,6 +341,8 @@ def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> C
         exit_code=run.exit_code,
         completed=finished,
         stderr_tail=(run.stdout + run.stderr)[-4000:],
+        python_version=versions[0],
+        pytest_version=versions[1],
     )
 
 

@@ -2,24 +2,28 @@
 
 A missing dependency is never stubbed: the fix is an install, so the report names the
 distribution (``yaml`` is PyYAML, ``PIL`` is pillow), where the project declares it, and one
-``pip install`` line for all of them.
+``<project interpreter> -m pip install`` line for all of them. The names come from the project:
+its interpreter's installed metadata (asked in a subprocess: collect-fix's own environment is not
+the project's) and its declared dependencies (``markdown_it`` is the ``markdown-it-py`` it declares).
 """
 
 from __future__ import annotations
 
 import ast
 import configparser
+import json
 import os
-import importlib.metadata
 import re
-import sys
-from dataclasses import dataclass
+import shlex
+import subprocess
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
 import tomlkit
 
+from collect_fix.collector import find_interpreter
 from collect_fix.project import Project
 from collect_fix.types import Diagnosis
 
@@ -79,34 +83,45 @@ class MissingDependency:
     declared_in: Optional[str]
 
 
-def describe(project: Project, module: str) -> MissingDependency:
-    """The distribution that provides ``module`` and where (if anywhere) the project declares it."""
-    providers = distributions_for(module)
-    declared = declarations(project.root)
+def describe(project: Project, module: str, python: Optional[str] = None) -> MissingDependency:
+    """The distribution that provides ``module`` and where (if anywhere) the project declares it.
+
+    ``python`` is the project's interpreter (default: the one collect-fix would pick for it).
+    A candidate the project declares wins; then a declared distribution named after the module
+    (``markdown-it-py`` for ``markdown_it``, ``python-dateutil`` for ``dateutil``); then the first
+    candidate (installed metadata, the well-known table, the name itself).
+    """
+    interpreter = python or find_interpreter(project.history_root or project.root)
+    providers = distributions_for(module, installed_distributions(interpreter))
+    declared = _declared_distributions(project.root)
     for provider in providers:
-        where = declared.get(normalize(provider))
-        if where:
-            return MissingDependency(module, provider, ", ".join(where))
+        found = declared.get(normalize(provider))
+        if found:
+            return MissingDependency(module, provider, ", ".join(found.places))
+    named = _declared_by_name(module, declared)
+    if named is not None:
+        return MissingDependency(module, named.spelling, ", ".join(named.places))
     return MissingDependency(module, providers[0], None)
 
 
-def describe_diagnosis(project: Project, diagnosis: Diagnosis) -> MissingDependency:
+def describe_diagnosis(project: Project, diagnosis: Diagnosis, python: Optional[str] = None) -> MissingDependency:
     """``describe`` for a MISSING_DEPENDENCY diagnosis, looked up by the fullest name the failing
     import asks for: ``import google.protobuf`` fails on ``google``, but protobuf is what to install."""
     missing = diagnosis.module or diagnosis.subject or ""
     imported = _imported_name(project.root / diagnosis.path, diagnosis.line, missing) if diagnosis.path else None
-    dep = describe(project, imported or missing)
+    dep = describe(project, imported or missing, python)
     return MissingDependency(missing, dep.distribution, dep.declared_in)
 
 
-def install_command(deps: Iterable[MissingDependency]) -> str:
-    """One ``python -m pip install ...`` line for every distribution, sorted, each once."""
+def install_command(deps: Iterable[MissingDependency], python: Optional[str] = None) -> str:
+    """One ``<python> -m pip install ...`` line for every distribution, sorted, each once; ``python``
+    is the project's interpreter, so the packages land where pytest runs."""
     names: dict[str, str] = {}
     for dep in deps:
         names.setdefault(normalize(dep.distribution), dep.distribution)
     if not names:
         return ""
-    return "python -m pip install " + " ".join(sorted(names.values()))
+    return " ".join([shlex.quote(python or "python"), "-m", "pip", "install", *map(shlex.quote, sorted(names.values()))])
 
 
 def normalize(name: str) -> str:
@@ -114,42 +129,111 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def distributions_for(module: str) -> tuple[str, ...]:
+def distributions_for(module: str, installed: Optional[dict[str, tuple[str, ...]]] = None) -> tuple[str, ...]:
     """Distributions that provide ``module``, the one to suggest first.
 
-    The well-known table wins over installed metadata for its names (the metadata of whatever
-    happens to be installed here can name a fork); installed metadata covers the rest; the top-level
-    name itself is the last resort, as pip would be told by hand.
+    ``installed``: top-level import name -> distributions, from the project's interpreter
+    (``installed_distributions``); what that environment says comes first, then the well-known
+    table, then the top-level name itself, as pip would be told by hand.
     """
     parts = module.split(".")
+    found = (installed or {}).get(parts[0])
+    if found:
+        return found
     for length in range(len(parts), 0, -1):
         known = KNOWN_DISTRIBUTIONS.get(".".join(parts[:length]))
         if known:
             return known
-    installed = _installed_distributions().get(parts[0])
-    if installed:
-        return installed
     return (parts[0],)
 
 
-@lru_cache(maxsize=1)
-def _installed_distributions() -> dict[str, tuple[str, ...]]:
-    if sys.version_info < (3, 10):  # no packages_distributions(); the table and the name must do
+# Run in the project's interpreter (Python 3.8+, stdlib only): import name -> distributions.
+_METADATA_SCRIPT = """
+import json, sys
+mapping = {}
+try:
+    from importlib import metadata
+    if hasattr(metadata, "packages_distributions"):
+        mapping = metadata.packages_distributions()
+    else:  # Python 3.8 and 3.9: what packages_distributions() does
+        for dist in metadata.distributions():
+            name = dist.metadata["Name"]
+            top = (dist.read_text("top_level.txt") or "").split()
+            if not top:
+                top = {f.parts[0] if len(f.parts) > 1 else f.stem for f in dist.files or () if f.suffix == ".py"}
+            for package in top:
+                mapping.setdefault(package, []).append(name)
+except Exception:
+    pass
+json.dump(mapping, sys.stdout)
+"""
+
+
+@lru_cache(maxsize=8)
+def installed_distributions(python: str) -> dict[str, tuple[str, ...]]:
+    """Top-level import name -> distributions installed in the interpreter ``python``; empty when
+    it cannot tell. Cached per interpreter: collect-fix installs nothing, so within a run the
+    answer does not change, and every missing dependency of every round asks it."""
+    try:
+        result = subprocess.run(
+            [python, "-c", _METADATA_SCRIPT], capture_output=True, text=True, errors="replace",
+            stdin=subprocess.DEVNULL, timeout=60,
+        )
+        mapping = json.loads(result.stdout) if result.returncode == 0 else {}
+    except (OSError, subprocess.SubprocessError, ValueError):
         return {}
-    mapping = importlib.metadata.packages_distributions()
-    return {name: tuple(dict.fromkeys(dists)) for name, dists in mapping.items()}
+    if not isinstance(mapping, dict):
+        return {}
+    return {
+        str(name): tuple(dict.fromkeys(str(dist) for dist in dists if dist))
+        for name, dists in mapping.items()
+        if isinstance(dists, list) and dists
+    }
+
+
+@dataclass(frozen=True)
+class _Declared:
+    spelling: str  # as the project writes it
+    places: list[str] = field(default_factory=list, hash=False)
 
 
 def declarations(root: Path) -> dict[str, list[str]]:
     """Normalized distribution name -> where the project declares it (pyproject, setup.cfg, requirements)."""
-    found: dict[str, list[str]] = {}
+    return {name: declared.places for name, declared in _declared_distributions(root).items()}
+
+
+def _declared_distributions(root: Path) -> dict[str, _Declared]:
+    found: dict[str, _Declared] = {}
     for requirement, where in _declared(root):
         match = _REQUIREMENT_NAME.match(requirement)
-        if match:
-            places = found.setdefault(normalize(match.group(1)), [])
-            if where not in places:
-                places.append(where)
+        if not match or normalize(match.group(1)) == "python":  # poetry's Python constraint
+            continue
+        declared = found.setdefault(normalize(match.group(1)), _Declared(match.group(1)))
+        if where not in declared.places:
+            declared.places.append(where)
     return found
+
+
+# How distribution names commonly dress an import name: python-dateutil, PyYAML, markdown-it-py.
+_AFFIXES = (("python_", ""), ("py_", ""), ("py", ""), ("", "_python"), ("", "_py3"), ("", "_py"))
+
+
+def _declared_by_name(module: str, declared: dict[str, _Declared]) -> Optional[_Declared]:
+    """A declared distribution whose name is the module's (``markdown-it-py`` declares
+    ``markdown_it``), trying the fullest dotted name first (``google-cloud-storage``)."""
+    parts = module.lower().split(".")
+    wanted = ["_".join(parts[:length]) for length in range(len(parts), 0, -1)]
+    for name in wanted:
+        for normalized, candidate in declared.items():
+            base = normalized.replace("-", "_")
+            forms = {base} | {
+                base[len(prefix):len(base) - len(suffix)]
+                for prefix, suffix in _AFFIXES
+                if base.startswith(prefix) and base.endswith(suffix) and len(base) > len(prefix) + len(suffix)
+            }
+            if name in forms:
+                return candidate
+    return None
 
 
 def _declared(root: Path) -> Iterator[tuple[str, str]]:
@@ -205,7 +289,10 @@ def _setup_cfg(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _requirement_files(root: Path) -> list[Path]:
-    files = sorted(root.glob("requirements*.txt")) + sorted(root.glob("requirements/*.txt"))
+    """requirements.txt, requirements-dev.txt, test-requirements.txt, requirements/*.txt and
+    the pip-tools ``.in`` sources beside them."""
+    patterns = ("*requirements*.txt", "*requirements*.in", "requirements/*.txt", "requirements/*.in")
+    files = dict.fromkeys(path for pattern in patterns for path in sorted(root.glob(pattern)))
     return [path for path in files if path.is_file()]
 
 

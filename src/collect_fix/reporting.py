@@ -1,86 +1,68 @@
-"""Report -> text and JSON. Every number printed is one pytest produced."""
+"""Report -> the text a person reads, and the views every format shares.
+
+Every number printed is one pytest produced. The other formats (report_json, report_github,
+report_sarif) build on the same two views: ``repair_groups`` (one entry per repair, with the
+errors it fixed) and ``remaining_causes`` (one entry per cause, with how many files it stops).
+"""
 
 from __future__ import annotations
 
-import json
+import re
 from collections import Counter
+from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Optional
 
-from collect_fix.types import Collection, Diagnosis, Plan, Report, Status
+from collect_fix.stubs import SHIM_KINDS, kind_of
+from collect_fix.types import Diagnosis, Outcome, Plan, Repair, Report, Status
 
-
-def render_summary(report: Report) -> str:
-    before, after = report.before, report.after
-    lines = ["", "collect-fix report" + ("" if report.applied else " (dry run: nothing was written)")]
-    lines.append(f"{'':24}{'before':>8}{'after':>8}")
-    lines.append(f"{'tests collected':24}{before.tests:>8}{after.tests:>8}")
-    lines.append(f"{'collection errors':24}{len(before.errors):>8}{len(after.errors):>8}")
-    categories_before = _by_category(report.before_diagnoses)
-    categories_after = _by_category(report.after_diagnoses)
-    for category in sorted(set(categories_before) | set(categories_after)):
-        lines.append(f"{'  ' + category:24}{categories_before.get(category, 0):>8}{categories_after.get(category, 0):>8}")
-    changed = len(report.files_changed)
-    lines.append(f"{'files changed':24}{'':>8}{changed:>8}" + ("" if report.applied else "  (would change)"))
-    if not before.completed:
-        lines.append("note: the first collection did not run to the end (see errors)")
-    if any(error.exc_type == "SystemExit" for error in before.errors):
-        lines.append(
-            "note: plain pytest ends the whole session with INTERNALERROR at a module-level SystemExit;"
-            " these counts come from the same pytest run with collect-fix's probe containing it"
-        )
-    if any(error.phase == "process" for error in before.errors):
-        lines.append("note: a file killed or hung the collecting process; it was named and left out of the run")
-
-    repaired = [outcome for outcome in report.outcomes if outcome.status is Status.REPAIRED]
-    if repaired:
-        lines.append("")
-        lines.append("repaired:" if report.applied else "would repair (verified on a scratch copy):")
-        for outcome in repaired:
-            where = _where(outcome.diagnosis.path, outcome.diagnosis.line)
-            assert outcome.repair is not None
-            lines.append(f"  {where}: {outcome.diagnosis.summary}")
-            lines.append(f"      -> {outcome.repair.description}")
-            if outcome.repair.evidence:
-                lines.append(f"         evidence: {outcome.repair.evidence}")
-    undone = [o for o in report.outcomes if o.status in (Status.REVERTED, Status.FAILED)]
-    if undone:
-        lines.append("")
-        lines.append("tried and not kept:")
-        for outcome in undone:
-            description = outcome.repair.description if outcome.repair else ""
-            lines.append(f"  {_where(outcome.diagnosis.path, outcome.diagnosis.line)}: {description}: {outcome.reason}")
-    if report.remaining:
-        lines.append("")
-        lines.append("left for a person, by category:")
-        ordered = sorted(report.remaining, key=lambda plan: plan.diagnosis.category.value)
-        for category, plans in groupby(ordered, key=lambda plan: plan.diagnosis.category.value):
-            lines.append(f"  {category}:")
-            for plan, blocked in _one_per_cause(list(plans)):
-                diagnosis = plan.diagnosis
-                also = f" (stops {blocked} test files from collecting)" if blocked > 1 else ""
-                lines.append(f"    {_where(diagnosis.path, diagnosis.line)}: {diagnosis.summary}{also}")
-                for note in diagnosis.notes:
-                    lines.append(f"      {note}")
-                if plan.advice:
-                    lines.append(f"      next step: {plan.advice}")
-                elif plan.alternatives:
-                    lines.append("      next step: run collect-fix --apply")
-                else:
-                    lines.append("      next step: no automatic repair for this category; fix it by hand")
-    if report.install_command:
-        lines.append("")
-        lines.append(f"install the missing dependencies: {report.install_command}")
-    if report.stubs:
-        lines.append("")
-        lines.append("stubs and aliases left in the tree (collect-fix --list-stubs):")
-        lines.extend(f"  {stub}" for stub in report.stubs)
-    for warning in report.warnings:
-        lines.append(f"warning: {warning}")
-    return "\n".join(lines) + "\n"
+_EXAMPLES = 3  # errors shown under a repair that fixed several; the JSON report lists them all
+_LISTED_SHIM = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<text>.*)$")
 
 
-def _one_per_cause(plans: list[Plan]) -> list[tuple[Plan, int]]:
+@dataclass(frozen=True)
+class RepairGroup:
+    """One repair and every error it was tried on (a pythonpath edit can fix dozens)."""
+
+    status: Status
+    repair: Optional[Repair]
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def diagnoses(self) -> tuple[Diagnosis, ...]:
+        return tuple(outcome.diagnosis for outcome in self.outcomes)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(path for outcome in self.outcomes for path in outcome.files))
+
+    @property
+    def reason(self) -> str:
+        return next((outcome.reason for outcome in self.outcomes if outcome.reason), "")
+
+    @property
+    def description(self) -> str:
+        return self.repair.description if self.repair else ""
+
+
+def repair_groups(report: Report, *statuses: Status) -> list[RepairGroup]:
+    """Outcomes with one of ``statuses``, one group per (status, repair), in first-seen order."""
+    grouped: dict[object, list[Outcome]] = {}
+    for outcome in report.outcomes:
+        if outcome.status in statuses:
+            grouped.setdefault(_repair_key(outcome), []).append(outcome)
+    return [RepairGroup(items[0].status, items[0].repair, tuple(items)) for items in grouped.values()]
+
+
+def _repair_key(outcome: Outcome) -> object:
+    try:
+        hash(outcome.repair)
+    except TypeError:  # a repair with unhashable arguments is its own group
+        return (outcome.status, id(outcome.repair))
+    return (outcome.status, outcome.repair)
+
+
+def remaining_causes(plans: tuple[Plan, ...] | list[Plan]) -> list[tuple[Plan, int]]:
     """One entry per cause: a broken source module reached from several test files is one
     problem for a person, though pytest reports it once per test file."""
     counts: dict[tuple[object, ...], int] = {}
@@ -92,55 +74,172 @@ def _one_per_cause(plans: list[Plan]) -> list[tuple[Plan, int]]:
     return [(first[cause], counts[cause]) for cause in first]
 
 
-def _by_category(diagnoses: tuple[Diagnosis, ...]) -> dict[str, int]:
+def next_step(plan: Plan) -> str:
+    if plan.advice:
+        return plan.advice
+    if plan.alternatives:
+        return "run collect-fix --apply"
+    return "no automatic repair for this category; fix it by hand"
+
+
+def listed_shim(entry: str) -> tuple[str, int, str]:
+    """(path, line, text) of a ``path:line: text`` entry of Report.stubs."""
+    matched = _LISTED_SHIM.match(entry)
+    if matched is None:
+        return entry, 0, entry
+    return matched["path"], int(matched["line"]), matched["text"]
+
+
+def shims_in_tree(report: Report) -> list[tuple[str, int, str]]:
+    """(path, line, text) of the shims in the tree as it is now. After --apply: every one left.
+    After a dry run (markers found in the scratch copy): those that were already there, at their
+    lines in the unchanged tree; the ones the run would write are its repairs' business."""
+    shims = [listed_shim(entry) for entry in report.stubs]
+    if report.applied or not report.diff:
+        return shims
+    from collect_fix.report_diff import file_changes, line_before
+
+    changes = file_changes(report.diff)
+    found = []
+    for path, line, text in shims:
+        before = line_before(changes[path], line) if path in changes else line
+        if before is not None:
+            found.append((path, before, text))
+    return found
+
+
+def interpreter_line(report: Report) -> str:
+    """``collected with <python> (Python x.y.z, pytest a.b.c)``, from what the probe reported."""
+    versions = [
+        f"{name} {version}"
+        for name, version in (("Python", report.before.python_version), ("pytest", report.before.pytest_version))
+        if version
+    ]
+    if not report.python and not versions:
+        return ""
+    return f"collected with {report.python or 'the project interpreter'}" + (f" ({', '.join(versions)})" if versions else "")
+
+
+def by_category(diagnoses: tuple[Diagnosis, ...]) -> dict[str, int]:
     return dict(Counter(diagnosis.category.value for diagnosis in diagnoses))
 
 
-def _where(path: str | None, line: int | None) -> str:
+def where(path: str | None, line: int | None) -> str:
     if not path:
         return "<session>"
     return f"{path}:{line}" if line else path
 
 
-def to_json(report: Report) -> str:
-    def collection(data: Collection, diagnoses: tuple[Diagnosis, ...]) -> dict[str, Any]:
-        return {
-            "tests": data.tests,
-            "errors": len(data.errors),
-            "errors_by_category": _by_category(diagnoses),
-            "completed": data.completed,
-            "exit_code": data.exit_code,
-        }
+def render_summary(report: Report, quiet: bool = False) -> str:
+    """The text report; ``quiet``: only the before/after table."""
+    lines = _table(report)
+    if quiet:
+        return "\n".join(lines) + "\n"
+    lines.extend(_notes(report))
+    lines.extend(_repaired(report))
+    lines.extend(_not_kept(report))
+    lines.extend(_remaining(report))
+    if report.install_command:
+        lines.extend(["", f"install the missing dependencies: {report.install_command}"])
+    lines.extend(_shims(report))
+    lines.extend(f"warning: {warning}" for warning in report.warnings)
+    return "\n".join(lines) + "\n"
 
-    def plan_record(plan: Any) -> dict[str, Any]:
-        d = plan.diagnosis
-        return {
-            "category": d.category.value, "path": d.path, "line": d.line, "summary": d.summary,
-            "subject": d.subject, "module": d.module, "notes": list(d.notes), "advice": plan.advice,
-        }
 
-    payload = {
-        "applied": report.applied,
-        "before": collection(report.before, report.before_diagnoses),
-        "after": collection(report.after, report.after_diagnoses),
-        "files_changed": list(report.files_changed),
-        "outcomes": [
-            {
-                "status": outcome.status.value,
-                "category": outcome.diagnosis.category.value,
-                "path": outcome.diagnosis.path,
-                "line": outcome.diagnosis.line,
-                "summary": outcome.diagnosis.summary,
-                "repair": outcome.repair.description if outcome.repair else None,
-                "evidence": outcome.repair.evidence if outcome.repair else None,
-                "reason": outcome.reason,
-                "files": list(outcome.files),
-            }
-            for outcome in report.outcomes
-        ],
-        "remaining": [plan_record(plan) for plan in report.remaining],
-        "install_command": report.install_command,
-        "stubs": list(report.stubs),
-        "warnings": list(report.warnings),
-    }
-    return json.dumps(payload, indent=2) + "\n"
+def _table(report: Report) -> list[str]:
+    before, after = report.before, report.after
+    lines = ["", "collect-fix report" + ("" if report.applied else " (dry run: nothing was written)")]
+    lines.append(f"{'':24}{'before':>8}{'after':>8}")
+    lines.append(f"{'tests collected':24}{before.tests:>8}{after.tests:>8}")
+    lines.append(f"{'collection errors':24}{len(before.errors):>8}{len(after.errors):>8}")
+    categories_before = by_category(report.before_diagnoses)
+    categories_after = by_category(report.after_diagnoses)
+    for category in sorted(set(categories_before) | set(categories_after)):
+        lines.append(f"{'  ' + category:24}{categories_before.get(category, 0):>8}{categories_after.get(category, 0):>8}")
+    changed = len(report.files_changed)
+    lines.append(f"{'files changed':24}{'':>8}{changed:>8}" + ("" if report.applied else "  (would change)"))
+    return lines
+
+
+def _notes(report: Report) -> list[str]:
+    lines = []
+    collected_with = interpreter_line(report)
+    if collected_with:
+        lines.append(collected_with)
+    if not report.before.completed:
+        lines.append("note: the first collection did not run to the end (see errors)")
+    if any(error.exc_type == "SystemExit" for error in report.before.errors):
+        lines.append(
+            "note: plain pytest ends the whole session with INTERNALERROR at a module-level SystemExit;"
+            " these counts come from the same pytest run with collect-fix's probe containing it"
+        )
+    if any(error.phase == "process" for error in report.before.errors):
+        lines.append("note: a file killed or hung the collecting process; it was named and left out of the run")
+    return lines
+
+
+def _repaired(report: Report) -> list[str]:
+    groups = repair_groups(report, Status.REPAIRED)
+    if not groups:
+        return []
+    lines = ["", "repaired:" if report.applied else "would repair (verified on a scratch copy):"]
+    for group in groups:
+        evidence = group.repair.evidence if group.repair else ""
+        if len(group.outcomes) == 1:
+            diagnosis = group.diagnoses[0]
+            lines.append(f"  {where(diagnosis.path, diagnosis.line)}: {diagnosis.summary}")
+            lines.append(f"      -> {group.description}")
+            if evidence:
+                lines.append(f"         evidence: {evidence}")
+            continue
+        lines.append(f"  {group.description}  (fixes {len(group.outcomes)} collection errors)")
+        for diagnosis in group.diagnoses[:_EXAMPLES]:
+            lines.append(f"      {where(diagnosis.path, diagnosis.line)}: {diagnosis.summary}")
+        if len(group.outcomes) > _EXAMPLES:
+            lines.append(f"      ... and {len(group.outcomes) - _EXAMPLES} more (--format json lists every one)")
+        if evidence:
+            lines.append(f"      evidence: {evidence}")
+    return lines
+
+
+def _not_kept(report: Report) -> list[str]:
+    groups = repair_groups(report, Status.REVERTED, Status.FAILED)
+    if not groups:
+        return []
+    lines = ["", "tried and not kept:"]
+    for group in groups:
+        first = group.diagnoses[0]
+        also = f" (and {len(group.outcomes) - 1} more errors)" if len(group.outcomes) > 1 else ""
+        lines.append(f"  {where(first.path, first.line)}{also}: {group.description}: {group.reason}")
+    return lines
+
+
+def _remaining(report: Report) -> list[str]:
+    if not report.remaining:
+        return []
+    lines = ["", "left for a person, by category:"]
+    ordered = sorted(report.remaining, key=lambda plan: plan.diagnosis.category.value)
+    for category, plans in groupby(ordered, key=lambda plan: plan.diagnosis.category.value):
+        lines.append(f"  {category}:")
+        for plan, blocked in remaining_causes(list(plans)):
+            diagnosis = plan.diagnosis
+            also = f" (stops {blocked} test files from collecting)" if blocked > 1 else ""
+            lines.append(f"    {where(diagnosis.path, diagnosis.line)}: {diagnosis.summary}{also}")
+            lines.extend(f"      {note}" for note in diagnosis.notes)
+            lines.append(f"      next step: {next_step(plan)}")
+    return lines
+
+
+def _shims(report: Report) -> list[str]:
+    if not report.stubs:
+        return []
+    heading = "shims left in the tree" if report.applied else "shims the tree will hold after --apply"
+    lines = ["", f"{heading}, by kind (collect-fix --list-stubs):"]
+    grouped: dict[str, list[str]] = {kind: [] for kind in SHIM_KINDS}
+    for entry in report.stubs:
+        grouped.setdefault(kind_of(entry) or "other", []).append(entry)
+    for kind, entries in grouped.items():
+        if entries:
+            lines.append(f"  {kind}: {SHIM_KINDS.get(kind, 'other markers')} ({len(entries)})")
+            lines.extend(f"    {entry}" for entry in entries)
+    return lines

@@ -75,6 +75,8 @@ class Collection:
     exit_code: int = 0
     completed: bool = True  # False when the process died or timed out before the end
     stderr_tail: str = ""
+    python_version: str = ""  # the collecting interpreter's version, as the probe reported it
+    pytest_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,3 +185,4 @@ class Report:
     before_diagnoses: tuple[Diagnosis, ...] = ()
     after_diagnoses: tuple[Diagnosis, ...] = ()
     install_command: str = ""  # one line that installs every missing third-party dependency
+    python: str = ""  # the interpreter that ran pytest (the project's own, or --python)

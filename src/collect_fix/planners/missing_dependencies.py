@@ -21,7 +21,7 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if not missing:
         return Plan(diagnosis, advice="a third-party module is not installed: install it in the test environment")
     relative = diagnosis.path
-    dep = dependencies.describe_diagnosis(project, diagnosis)
+    dep = dependencies.describe_diagnosis(project, diagnosis, options.python)
     status = f"declared in {dep.declared_in}" if dep.declared_in else "not declared by the project"
     # The one install line for every missing distribution is the report's (install_command).
     advice = f"install {dep.distribution}, which provides {missing} ({status})"
