@@ -453,3 +453,17 @@ def test_rename_inside_a_star_imported_module_is_aliased_where_it_happened(tmp_p
     apply(project, first.edits[0])
     assert '__all__ = ["sliding_window", "windows"]' in (tmp_path / "pkg/more.py").read_text()
     assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+def test_removed_module_import_is_restored(tmp_path: Path) -> None:
+    files = {"shop/__init__.py": "", "shop/util.py": "import json as serializer\n\nVERSION = 1\n",
+             "tests/test_it.py": "from shop.util import serializer\n\n\ndef test_it():\n    assert serializer.dumps(1) == '1'\n"}
+    project = started(tmp_path, files)
+    committed(tmp_path, {"shop/util.py": "VERSION = 1\n"})
+    (only,) = planned(project, missing("serializer", "shop.util")).alternatives
+    assert only.edits[0].kwargs()["statement"] == "import json as serializer"
+    apply(project, only.edits[0])
+    assert (tmp_path / "shop/util.py").read_text().startswith(
+        "import json as serializer  # collect-fix: alias -> json (restored)\n"
+    )
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0

@@ -210,9 +210,12 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
         source = absolute_module(removed.target, package_of(project, module_file)) if module_file else None
         if source is None or not _provides(project, source, removed.imported):
             return None
-        target = f"{source}.{removed.imported}"
-        rewrite = _import_edit(home.importer, name, source, removed.imported)
-        still = f"{source} still provides '{removed.imported}'"
+        if not removed.imported:  # ``import x.y`` binds a module; the importer's fix is by hand
+            target, rewrite, still = source, None, f"{source} still exists"
+        else:
+            target = f"{source}.{removed.imported}"
+            rewrite = _import_edit(home.importer, name, source, removed.imported)
+            still = f"{source} still provides '{removed.imported}'"
     edit = Edit(home.relative, "add_alias", (("name", name), ("target", target), ("statement", removed.text),
                                              ("reason", "restored")))
     evidence = f"restored: {change.where} removed `{removed.text}`{listed} from {home.relative}; {still}"
@@ -287,6 +290,8 @@ def _provides(project: Project, module: str, name: str) -> bool:
     """
     if not project.owns_module(module):
         return True
+    if not name:
+        return project.module_file(module) is not None
     return name in _bound_now(project, module) or project.module_file(f"{module}.{name}") is not None
 
 
