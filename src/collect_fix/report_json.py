@@ -42,7 +42,9 @@ def plain(value: Any) -> Any:
         return value.as_posix()
     if isinstance(value, dict):
         return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, (set, frozenset)):  # sorted, so one run gives one JSON text
+        return sorted((plain(item) for item in value), key=str)
+    if isinstance(value, (list, tuple)):
         return [plain(item) for item in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
