@@ -10,8 +10,9 @@ from typing import Mapping, Optional, Sequence, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import GlobalScope, MetadataWrapper, ParentNodeProvider, ScopeProvider
+
+from . import _imports
 
 Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]  # what a Module body holds
 
@@ -51,19 +52,13 @@ def is_type_checking(test: cst.BaseExpression) -> bool:
 def add_import(
     tree: cst.Module, context: CodemodContext, statement: Statement, module: str, obj: Optional[str] = None
 ) -> cst.Module:
-    """Add an import with the module's other imports (merged when it can be), or below the docstring."""
-    if any(is_import(line) for line in tree.body):
-        AddImportsVisitor.add_needed_import(context, module, obj)
-        return tree
-    body = list(tree.body)
-    at = 1 if body and is_docstring(body[0]) else 0
-    body.insert(at, statement.with_changes(leading_lines=[cst.EmptyLine()] if at else []))
-    following = at + 1
-    if following < len(body) and not body[following].leading_lines:
-        body[following] = body[following].with_changes(
-            leading_lines=[cst.EmptyLine()] * blank_lines(statement, body[following])
-        )
-    return tree.with_changes(body=body, has_trailing_newline=True)
+    """Import ``obj`` from ``module`` (``import module`` when ``obj`` is None) where the project's
+    import sorter puts it, merged into a ``from module import ...`` when there is one.
+
+    ``statement`` is what callers spell; the import is written from ``module`` and ``obj``.
+    """
+    del statement
+    return _imports.add_import(tree, context, module, obj or "")
 
 
 def is_import(statement: cst.BaseStatement) -> bool:

@@ -8,6 +8,9 @@ Image``, ``import google.protobuf``) keep their statement, preceded by
 Only statements that run at import time are touched; function bodies and imports already in a
 ``try`` that handles ImportError are left alone. A conftest is never guarded: a skip raised while
 pytest imports a conftest ends the whole session instead of skipping its tests.
+
+``import pytest`` goes where the project's import sorter puts it, above the first guard, and a
+guard that now ends an import block gets the blank line the sorter wants after imports.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from typing import Optional, Sequence
 import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
-from libcst.codemod.visitors import AddImportsVisitor
 from libcst.helpers import get_full_name_for_node
+
+from . import _import_style
+from ._imports import add_import, after_imports, is_import_line
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
@@ -37,6 +42,7 @@ class GuardMissingDependencyCommand(VisitorBasedCodemodCommand):
         super().__init__(context)
         self.missing = module
         self.pytest_name = "pytest"
+        self.needs_pytest = False
         self.guarded = 0
         self._function_depth = 0
         self._guarded_try_depth = 0
@@ -45,15 +51,17 @@ class GuardMissingDependencyCommand(VisitorBasedCodemodCommand):
         if self.context.filename is not None and PurePath(self.context.filename).name == "conftest.py":
             raise SkipFile("a skip raised while importing a conftest ends the whole pytest session")
         alias = self._pytest_before_first_guard(node)
-        if alias is None:  # lands in the top import block, above every guard
-            AddImportsVisitor.add_needed_import(self.context, "pytest")
-        else:
-            self.pytest_name = alias
+        self.needs_pytest = alias is None
+        self.pytest_name = alias or "pytest"
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body = self._guard_block(updated_node.body)
         if self.guarded:
-            return updated_node.with_changes(body=body)
+            style = _import_style.for_file(self.context.filename)
+            tree = updated_node.with_changes(body=body)
+            if self.needs_pytest:  # lands above every guard
+                tree = add_import(tree, self.context, "pytest", style=style)
+            return tree.with_changes(body=self._spaced(tree.body, style))
         if _mentions(updated_node, self.missing, self.pytest_name):
             return original_node  # guarded by an earlier run
         raise SkipFile(f"no import of {self.missing} runs when the module is imported")
@@ -78,6 +86,23 @@ class GuardMissingDependencyCommand(VisitorBasedCodemodCommand):
         if self._function_depth or self._guarded_try_depth:
             return updated_node
         return updated_node.with_changes(body=self._guard_block(updated_node.body))
+
+    def _spaced(self, body: Sequence[cst.BaseStatement], style: _import_style.ImportStyle) -> list[cst.BaseStatement]:
+        """A top-level guard right after an import line ends that import block: the blank lines
+        the sorter wants after imports go before it."""
+        spaced = list(body)
+        for index in range(1, len(spaced)):
+            statement = spaced[index]
+            if not isinstance(statement, cst.SimpleStatementLine) or not self._is_guard(statement):
+                continue
+            if is_import_line(spaced[index - 1]):
+                spaced[index] = statement.with_changes(leading_lines=after_imports(statement, style))
+        return spaced
+
+    def _is_guard(self, statement: cst.SimpleStatementLine) -> bool:
+        first = statement.body[0]
+        value = first.value if isinstance(first, (cst.Expr, cst.Assign)) else None
+        return value is not None and m.matches(value, self._importorskip_matcher())
 
     def _guard_block(self, body: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
         result: list[cst.BaseStatement] = []

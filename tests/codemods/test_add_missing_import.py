@@ -58,7 +58,7 @@ class TestAddMissingImport(CodemodTest):
                          '"""Paths."""\n\nfrom pathlib import Path\n\nDATA = Path(".")\n')
 
     def test_whole_module_import_for_attribute_use(self) -> None:
-        self.check("import os\n\nX = json.dumps({})\n", "import os\nimport json\n\nX = json.dumps({})\n",
+        self.check("import os\n\nX = json.dumps({})\n", "import json\nimport os\n\nX = json.dumps({})\n",
                    module="json", name="")
 
     def test_name_equal_to_module_means_import_module(self) -> None:
@@ -92,7 +92,7 @@ class TestAddMissingImport(CodemodTest):
 
     def test_use_in_a_decorator_before_the_existing_import_counts(self) -> None:
         before = "@wraps(print)\ndef show():\n    pass\n\n\nfrom functools import partial\n"
-        after = "from functools import wraps\n\n@wraps(print)\ndef show():\n    pass\n\n\nfrom functools import partial\n"
+        after = "from functools import wraps\n\n\n@wraps(print)\ndef show():\n    pass\n\n\nfrom functools import partial\n"
         self.check(before, after, module="functools", name="wraps")
         exec(compile(after, "mod.py", "exec"), {})
 

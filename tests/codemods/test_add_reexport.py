@@ -35,6 +35,7 @@ class TestAddReexport(CodemodTest):
         """
         after = """
             import os
+
             from pkg.other import Widget
 
 
@@ -69,6 +70,7 @@ class TestAddReexport(CodemodTest):
         """
         after = """
             import os
+
             from pkg.other import Widget
 
             __all__ = [
@@ -86,6 +88,7 @@ class TestAddReexport(CodemodTest):
         """
         after = """
             import os
+
             from pkg.other import Widget
 
             __all__ = ("helper", "Widget")
@@ -149,6 +152,7 @@ class TestAddReexport(CodemodTest):
         """
         after = """
             from typing import TYPE_CHECKING
+
             from pkg.other import Thing
 
             if TYPE_CHECKING:

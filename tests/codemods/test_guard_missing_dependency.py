@@ -29,43 +29,43 @@ class TestGuardMissingDependency(CodemodTest):
     def test_plain_import_becomes_importorskip_assignment(self) -> None:
         self.check(
             "import pytest\nimport yaml  # config files\n\n\ndef test_load():\n    assert yaml\n",
-            'import pytest\nyaml = pytest.importorskip("yaml")  # config files\n\n\ndef test_load():\n    assert yaml\n',
+            'import pytest\n\nyaml = pytest.importorskip("yaml")  # config files\n\n\ndef test_load():\n    assert yaml\n',
             module="yaml",
         )
 
     def test_aliased_import_assigns_the_alias(self) -> None:
-        self.check("import pytest\nimport cv2 as vision\n", 'import pytest\nvision = pytest.importorskip("cv2")\n', module="cv2")
+        self.check("import pytest\nimport cv2 as vision\n", 'import pytest\n\nvision = pytest.importorskip("cv2")\n', module="cv2")
 
     def test_from_import_is_kept_after_an_importorskip(self) -> None:
         self.check(
             "import pytest\n# images\nfrom PIL import Image, ImageOps\n",
-            'import pytest\n# images\npytest.importorskip("PIL")\nfrom PIL import Image, ImageOps\n',
+            'import pytest\n\n# images\npytest.importorskip("PIL")\nfrom PIL import Image, ImageOps\n',
             module="PIL",
         )
 
     def test_dotted_import_skips_on_the_full_name(self) -> None:
         self.check(
             "import pytest\nimport google.protobuf.message\n",
-            'import pytest\npytest.importorskip("google.protobuf.message")\nimport google.protobuf.message\n',
+            'import pytest\n\npytest.importorskip("google.protobuf.message")\nimport google.protobuf.message\n',
             module="google",
         )
 
     def test_adds_import_pytest_once(self) -> None:
         self.check(
-            "import io\nimport yaml\nfrom yaml import dump\n",
-            'import io\nimport pytest\n\nyaml = pytest.importorskip("yaml")\nfrom yaml import dump\n',
+            "import io\n\nimport yaml\nfrom yaml import dump\n",
+            'import io\n\nimport pytest\n\nyaml = pytest.importorskip("yaml")\nfrom yaml import dump\n',
             module="yaml",
         )
 
     def test_uses_existing_pytest_alias(self) -> None:
-        self.check("import pytest as pt\nimport yaml\n", 'import pytest as pt\nyaml = pt.importorskip("yaml")\n', module="yaml")
+        self.check("import pytest as pt\nimport yaml\n", 'import pytest as pt\n\nyaml = pt.importorskip("yaml")\n', module="yaml")
 
     def test_other_names_of_the_same_import_stay(self) -> None:
-        self.check("import pytest\nimport os, yaml\n", 'import pytest\nimport os\nyaml = pytest.importorskip("yaml")\n', module="yaml")
+        self.check("import pytest\nimport os, yaml\n", 'import pytest\nimport os\n\nyaml = pytest.importorskip("yaml")\n', module="yaml")
 
     def test_import_inside_a_test_function_is_left_alone(self) -> None:
         source = "import pytest\nimport yaml\n\n\ndef test_dump():\n    import yaml\n"
-        expected = 'import pytest\nyaml = pytest.importorskip("yaml")\n\n\ndef test_dump():\n    import yaml\n'
+        expected = 'import pytest\n\nyaml = pytest.importorskip("yaml")\n\n\ndef test_dump():\n    import yaml\n'
         self.check(source, expected, module="yaml")
 
     def test_pytest_imported_after_the_guard_is_imported_above_it(self) -> None:
@@ -78,19 +78,19 @@ class TestGuardMissingDependency(CodemodTest):
     def test_pytest_alias_after_the_guard_is_not_used(self) -> None:
         self.check(
             "import os\nimport numpy_missing as np\nimport pytest as pt\n",
-            'import os\nimport pytest\n\nnp = pytest.importorskip("numpy_missing")\nimport pytest as pt\n',
+            'import os\n\nimport pytest\n\nnp = pytest.importorskip("numpy_missing")\nimport pytest as pt\n',
             module="numpy_missing",
         )
 
     def test_pytest_imported_after_a_guard_in_a_block_is_imported_above_it(self) -> None:
         self.check(
             "import sys\nif sys.platform:\n    import yaml\nimport pytest\n",
-            'import sys\nimport pytest\n\nif sys.platform:\n    yaml = pytest.importorskip("yaml")\nimport pytest\n',
+            'import sys\n\nimport pytest\n\nif sys.platform:\n    yaml = pytest.importorskip("yaml")\nimport pytest\n',
             module="yaml",
         )
 
     def test_pytest_imported_in_the_same_statement_comes_first(self) -> None:
-        self.check("import yaml, pytest\n", 'import pytest\nyaml = pytest.importorskip("yaml")\n', module="yaml")
+        self.check("import yaml, pytest\n", 'import pytest\n\nyaml = pytest.importorskip("yaml")\n', module="yaml")
 
     def test_skips_a_conftest(self) -> None:
         source = "import pytest\nimport yaml\n"

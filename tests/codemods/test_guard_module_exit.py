@@ -358,6 +358,7 @@ class GuardModuleExitTest(CodemodTest):
         after = """
             import shutil
             import sys
+
             import pytest
 
             if shutil.which("ffmpeg") is None:
@@ -375,6 +376,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import os
+
             import pytest
 
             pytestmark = pytest.mark.skipif(
@@ -395,6 +397,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import os
+
             import pytest
 
             if "TOKEN" not in os.environ:
@@ -417,6 +420,7 @@ class GuardModuleExitTest(CodemodTest):
         after = """
             import os
             import platform
+
             import pytest
 
             pytestmark = [
@@ -437,6 +441,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import sys
+
             import pytest
 
             pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")
@@ -454,6 +459,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import os
+
             import pytest
 
             if not os.environ.get("HOST"):
@@ -473,6 +479,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import os
+
             import pytest
 
             for name in ("USER", "PASSWORD"):
@@ -513,6 +520,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import os
+
             import pytest
 
             pytestmark = pytest.mark.skipif(os.name == "nt", reason='os.name == "nt"')
@@ -531,6 +539,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import json
+
             import pytest
 
             CONFIG = json.load(open("config.json")) or pytest.skip("empty config", allow_module_level=True)
@@ -547,7 +556,9 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import sys
+
             import pytest
+
 
             class TestLegacy:
                 if sys.version_info >= (3, 12):
@@ -702,7 +713,7 @@ class GuardModuleExitTest(CodemodTest):
     def test_test_module_flag_overrides_the_file_name(self) -> None:
         before = "import sys\nif sys.platform == 'win32':\n    sys.exit('posix only')\n"
         after = (
-            "import sys\nimport pytest\n\n"
+            "import sys\n\nimport pytest\n\n"
             "pytestmark = pytest.mark.skipif(sys.platform == 'win32', reason='posix only')\n"
         )
         context = CodemodContext(filename="checks/check_posix.py")
@@ -722,6 +733,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import shutil
+
             import pytest
 
             if shutil.which("git") is None:
@@ -744,6 +756,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import sys
+
             import pytest
 
             pytestmark = pytest.mark.skipif(
@@ -766,8 +779,8 @@ class GuardModuleExitTest(CodemodTest):
         after = """
             import sys
 
-            from helpers import COMMON
             import pytest
+            from helpers import COMMON
 
             pytestmark = COMMON
             if sys.platform == "win32":
@@ -846,6 +859,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import sys
+
             import pytest
 
             # only posix
@@ -875,6 +889,7 @@ class GuardModuleExitTest(CodemodTest):
         after = """
             import os
             import sys
+
             import pytest
 
             pytestmark = [
@@ -914,6 +929,7 @@ class GuardModuleExitTest(CodemodTest):
         """
         after = """
             import sys
+
             import pytest
 
             pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX only")
@@ -979,6 +995,7 @@ class GuardModuleExitTest(CodemodTest):
         after = """
             # -*- coding: utf-8 -*-
             import  sys   # odd spacing kept
+
             import pytest
 
             VALUES = [1,2,  3]  # as written
