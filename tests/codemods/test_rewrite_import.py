@@ -1,13 +1,15 @@
-"""rewrite_import: the importer follows a renamed or moved name; the local name never changes."""
+"""rewrite_import: the importer follows a renamed or moved name, and so does every use of it."""
 
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import libcst as cst
 from libcst.codemod import CodemodContext, CodemodTest
 
 from collect_fix.codemods.rewrite_import import RewriteImportCommand
+from conftest import run_tests
 
 RENAMED = {"module": "shop.middleware", "name": "BaseMiddleware", "new_module": "shop.middleware", "new_name": "Middleware"}
 MOVED = {"module": "shop.discounts", "name": "apply_discount", "new_module": "shop.pricing", "new_name": "apply_discount"}
@@ -24,14 +26,132 @@ def transform(source: str, **args: str) -> str:
 class TestRewriteImport(CodemodTest):
     TRANSFORM = RewriteImportCommand
 
-    def test_renamed_name_is_imported_under_its_old_name(self) -> None:
+    def test_renamed_name_is_imported_and_used_under_its_new_name(self) -> None:
         before = """
             from shop.middleware import BaseMiddleware, LoggingMiddleware  # the pipeline
+
+
+            class Timing(BaseMiddleware):
+                def process(self, request):
+                    return BaseMiddleware.process(self, request)
+
+
+            def test_chain():
+                assert isinstance(LoggingMiddleware(), BaseMiddleware)
         """
         after = """
-            from shop.middleware import Middleware as BaseMiddleware, LoggingMiddleware  # the pipeline
+            from shop.middleware import LoggingMiddleware, Middleware  # the pipeline
+
+
+            class Timing(Middleware):
+                def process(self, request):
+                    return Middleware.process(self, request)
+
+
+            def test_chain():
+                assert isinstance(LoggingMiddleware(), Middleware)
         """
         self.assertCodemod(before, after, context_override=context(), **RENAMED)
+
+    def test_only_references_of_the_import_are_renamed(self) -> None:
+        # A local of the same name, a longer name, an attribute, a string and a comment stay.
+        before = """
+            from shop.middleware import BaseMiddleware
+
+
+            def make(BaseMiddleware=None):
+                return BaseMiddleware
+
+
+            def test_wrap():
+                BaseMiddlewares = [BaseMiddleware]  # BaseMiddleware here
+                assert config.BaseMiddleware and "BaseMiddleware" and BaseMiddlewares
+        """
+        after = """
+            from shop.middleware import Middleware
+
+
+            def make(BaseMiddleware=None):
+                return BaseMiddleware
+
+
+            def test_wrap():
+                BaseMiddlewares = [Middleware]  # BaseMiddleware here
+                assert config.BaseMiddleware and "BaseMiddleware" and BaseMiddlewares
+        """
+        self.assertCodemod(before, after, context_override=context(), **RENAMED)
+
+    def test_import_inside_a_function_renames_the_uses_in_that_function(self) -> None:
+        before = """
+            def test_lazy():
+                from shop.middleware import BaseMiddleware
+                assert BaseMiddleware()
+        """
+        after = """
+            def test_lazy():
+                from shop.middleware import Middleware
+                assert Middleware()
+        """
+        self.assertCodemod(before, after, context_override=context(), **RENAMED)
+
+    def test_keeps_the_old_name_as_alias_when_renaming_could_change_meaning(self) -> None:
+        for why, source in {
+            "the new name is bound": "from shop.middleware import BaseMiddleware\nMiddleware = 1\nX = BaseMiddleware\n",
+            "the new name is read": "from shop.middleware import BaseMiddleware\n\n\ndef later():\n    return Middleware\n",
+            "the old name is rebound": "from shop.middleware import BaseMiddleware\nBaseMiddleware = wrap(BaseMiddleware)\n",
+            "exported": '__all__ = ["BaseMiddleware"]\nfrom shop.middleware import BaseMiddleware\n',
+            "string annotation": 'from shop.middleware import BaseMiddleware\nx: "BaseMiddleware" = BaseMiddleware()\n',
+        }.items():
+            result = transform(source, **RENAMED)
+            assert "from shop.middleware import Middleware as BaseMiddleware\n" in result, why
+            assert result.count("BaseMiddleware") == source.count("BaseMiddleware"), why
+
+    def test_renamed_name_stays_in_place_among_unsorted_names(self) -> None:
+        before = """
+            from shop.middleware import Logging, BaseMiddleware, Auth
+
+            X = BaseMiddleware
+        """
+        after = """
+            from shop.middleware import Logging, Middleware, Auth
+
+            X = Middleware
+        """
+        self.assertCodemod(before, after, context_override=context(), **RENAMED)
+
+    def test_moved_name_merges_into_an_import_from_its_new_home(self) -> None:
+        before = """
+            from shop.discounts import apply_discount, code_percent
+            from shop.pricing import total
+        """
+        after = """
+            from shop.discounts import code_percent
+            from shop.pricing import apply_discount, total
+        """
+        self.assertCodemod(before, after, context_override=context(), **MOVED)
+
+    def test_patch_target_strings_follow_the_name(self) -> None:
+        before = """
+            from unittest import mock
+
+            from shop.discounts import apply_discount
+
+
+            @mock.patch("shop.discounts.apply_discount")
+            def test_patched(patched):
+                assert apply_discount is not patched
+        """
+        after = """
+            from unittest import mock
+
+            from shop.pricing import apply_discount
+
+
+            @mock.patch("shop.pricing.apply_discount")
+            def test_patched(patched):
+                assert apply_discount is not patched
+        """
+        self.assertCodemod(before, after, context_override=context(), **MOVED)
 
     def test_renamed_name_keeps_an_existing_local_alias(self) -> None:
         before = """
@@ -174,3 +294,97 @@ class TestRewriteImport(CodemodTest):
     def test_rewrite_to_the_same_import_is_skipped(self) -> None:
         same = {"module": "shop.a", "name": "X", "new_module": "shop.a", "new_name": "X"}
         self.assertCodemod("from shop.a import X\n", "from shop.a import X\n", expected_skip=True, **same)
+
+
+TREE = '''"""Nested data helpers."""
+
+
+def remap_tree(root, visit=lambda key, value: (key, value)):
+    if isinstance(root, dict):
+        return dict(visit(key, remap_tree(value, visit)) for key, value in root.items())
+    if isinstance(root, list):
+        return [remap_tree(item, visit) for item in root]
+    return root
+'''
+
+IMPORTER = '''"""remap was renamed remap_tree; code_percent moved to shop.pricing."""
+
+from unittest import mock
+
+import pytest
+
+from shop.discounts import code_percent
+from shop.tree import remap
+
+CASES = [({"a": 1}, {"A": 1}), ([{"b": 2}], [{"B": 2}])]
+
+
+def upper(key, value):
+    return key.upper(), value
+
+
+@pytest.mark.parametrize("data,expected", CASES)
+def test_remap_uppercases_keys(data, expected):
+    remapped = remap(data, upper)
+    assert remapped == expected
+
+
+def test_remap_passed_around():
+    steps = [remap, remap]
+    assert steps[0]({"a": [1]}) == {"a": [1]}
+
+
+def test_a_local_named_remap_is_not_the_import():
+    def apply(remap):
+        return remap("x")
+
+    assert apply(str.upper) == "X"
+
+
+class TestInClass:
+    mapper = staticmethod(remap)
+
+    def test_method(self):
+        assert self.mapper([]) == []
+
+
+def test_patch_target_follows():
+    with mock.patch("shop.tree.remap", return_value="patched"):
+        import shop.tree
+
+        assert shop.tree.remap_tree({}) == "patched"
+
+
+def test_discount():
+    assert code_percent("VIP") == 25
+'''
+
+
+def test_rewritten_importer_runs_under_real_pytest(tmp_path: Path) -> None:
+    """--rewrite-imports output is run, not only read: every rewritten use must still work."""
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop/__init__.py").write_text("")
+    (tmp_path / "shop/tree.py").write_text(TREE)
+    (tmp_path / "shop/discounts.py").write_text("")
+    (tmp_path / "shop/pricing.py").write_text('def code_percent(code):\n    return {"VIP": 25}.get(code, 0)\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    test_file = tmp_path / "tests/test_tree.py"
+    test_file.write_text(IMPORTER)
+    assert run_tests(tmp_path).returncode != 0  # the old names do not import
+
+    context = CodemodContext(filename=str(test_file), full_module_name="tests.test_tree", full_package_name="tests")
+    source = cst.parse_module(IMPORTER)
+    renamed = RewriteImportCommand(context, "shop.tree", "remap", "shop.tree", "remap_tree").transform_module(source)
+    context = CodemodContext(filename=str(test_file), full_module_name="tests.test_tree", full_package_name="tests")
+    moved = RewriteImportCommand(context, "shop.discounts", "code_percent", "shop.pricing", "code_percent")
+    test_file.write_text(moved.transform_module(renamed).code)
+
+    rewritten = test_file.read_text()
+    assert "from shop.pricing import code_percent\nfrom shop.tree import remap_tree\n" in rewritten
+    assert "remapped = remap_tree(data, upper)" in rewritten and "steps = [remap_tree, remap_tree]" in rewritten
+    assert "def apply(remap):\n        return remap(\"x\")" in rewritten  # a local, not the import
+    assert '"shop.tree.remap_tree"' in rewritten
+    result = run_tests(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "7 passed" in result.stdout, result.stdout
