@@ -1,7 +1,10 @@
 """Keep an old name importable after a rename: ``Old = New`` right after New's definition.
 
 The alias carries the marker ``# collect-fix: alias -> New (renamed)`` so it is listed as debt
-(``collect-fix --list-stubs``) until the importers move to the new name. With ``statement`` it
+(``collect-fix --list-stubs``) until the importers move to the new name. It joins ``__all__`` only
+with ``export``: an old name kept for its importers is no new public API, and a module listing
+it would change what ``from module import *`` (and a namespace-parity test) sees; only an alias
+reached through a star import needs it. With ``statement`` it
 restores a line history removed, as it was written: an alias (``Old: TypeAlias = New``) goes
 after the binding of its target, a re-export (``from .x import Old``) after the module's imports,
 on a line of its own so the marker stays with it.
@@ -37,18 +40,28 @@ class AddAliasCommand(CodemodCommand):
         arg_parser.add_argument("--target", dest="target", required=True, help="The existing name it now refers to.")
         arg_parser.add_argument("--reason", dest="reason", default="renamed", help="Why, for the marker comment.")
         arg_parser.add_argument(
+            "--export", dest="export", action="store_true", help="Also list the old name in __all__.",
+        )
+        arg_parser.add_argument(
             "--statement", dest="statement", default="",
             help="The one-line statement to restore as written (an alias or an import binding NAME).",
         )
 
     def __init__(
-        self, context: CodemodContext, name: str, target: str, reason: str = "renamed", statement: str = ""
+        self,
+        context: CodemodContext,
+        name: str,
+        target: str,
+        reason: str = "renamed",
+        statement: str = "",
+        export: bool = False,
     ) -> None:
         super().__init__(context)
         self.name = name
         self.target = target
         self.reason = reason
         self.statement = statement
+        self.export = export
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         if self.name == self.target:
@@ -67,7 +80,8 @@ class AddAliasCommand(CodemodCommand):
                 newline=cst.Newline(),
             )
         )
-        tree = extend_dunder_all(tree, (self.name,))
+        if self.export:
+            tree = extend_dunder_all(tree, (self.name,))
         if imported:
             return _insert_after_imports(tree, alias)
         return _insert_after_definition(tree, alias, self.target.partition(".")[0])

@@ -370,11 +370,12 @@ def test_removed_reexport_is_restored_from_where_it_still_lives(tmp_path: Path) 
     assert first.edits[0].kwargs() == {
         "name": "Session", "target": "shop.http.Session", "statement": "from .http import Session", "reason": "restored",
     }
-    assert "removed `from .http import Session` (and its __all__ entry)" in first.evidence
+    assert "removed `from .http import Session` from shop/__init__.py" in first.evidence
     apply(project, first.edits[0])
+    # The importers name it: __all__ (what a star import sees) is left as the change made it.
     assert (tmp_path / "shop/__init__.py").read_text() == (
         '"""Shop."""\n\nfrom .http import Client\nfrom .http import Session  # collect-fix: alias -> shop.http.Session '
-        '(restored)\n\n__all__ = ["Client", "Session"]\n'
+        '(restored)\n\n__all__ = ["Client"]\n'
     )
     assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
 
@@ -448,7 +449,9 @@ def test_rename_inside_a_star_imported_module_is_aliased_where_it_happened(tmp_p
     project = started(tmp_path, files)
     committed(tmp_path, {"pkg/more.py": files["pkg/more.py"].replace("windows", "sliding_window")})
     first = planned(project, missing("windows", "pkg")).alternatives[0]
-    assert first.edits == (Edit("pkg/more.py", "add_alias", (("name", "windows"), ("target", "sliding_window"))),)
+    assert first.edits == (
+        Edit("pkg/more.py", "add_alias", (("name", "windows"), ("target", "sliding_window"), ("export", True))),
+    )
     assert "removed 'windows' and added 'sliding_window' in pkg/more.py" in first.evidence
     apply(project, first.edits[0])
     assert '__all__ = ["sliding_window", "windows"]' in (tmp_path / "pkg/more.py").read_text()
@@ -467,3 +470,31 @@ def test_removed_module_import_is_restored(tmp_path: Path) -> None:
         "import json as serializer  # collect-fix: alias -> json (restored)\n"
     )
     assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+def test_removed_alias_built_from_existing_names_is_restored_after_them(tmp_path: Path) -> None:
+    itertoolz = (
+        "from functools import partial\n\n\ndef drop(n, seq):\n    return list(seq)[n:]\n\n\n"
+        "rest = partial(drop, 1)\n\n\ndef take(n, seq):\n    return list(seq)[:n]\n"
+    )
+    test = "from pkg.itertoolz import rest\n\n\ndef test_it():\n    assert rest([1, 2, 3]) == [2, 3]\n"
+    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/itertoolz.py": itertoolz, "tests/test_it.py": test})
+    committed(tmp_path, {"pkg/itertoolz.py": itertoolz.replace("rest = partial(drop, 1)\n\n\n", "")})
+    (first,) = planned(project, missing("rest", "pkg.itertoolz")).alternatives
+    assert first.edits[0].kwargs() == {
+        "name": "rest", "target": "drop", "statement": "rest = partial(drop, 1)", "reason": "restored",
+    }
+    assert "'drop', 'partial' still bound there" in first.evidence
+    apply(project, first.edits[0])
+    assert "    return list(seq)[n:]\n\n\nrest = partial(drop, 1)  # collect-fix: alias -> drop (restored)\n\n\ndef take" in (
+        tmp_path / "pkg/itertoolz.py"
+    ).read_text()
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+def test_removed_literal_constant_is_not_brought_back(tmp_path: Path) -> None:
+    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/settings.py": "TIMEOUT = 30\nRETRIES = 3\n"})
+    committed(tmp_path, {"pkg/settings.py": "RETRIES = 3\n"})
+    first = planned(project, missing("TIMEOUT", "pkg.settings")).alternatives[0]
+    assert first.edits[0].transform == "add_stubs"
+    assert first.evidence.startswith("deleted: commit ") and "removed the constant 'TIMEOUT'" in first.evidence

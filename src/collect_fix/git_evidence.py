@@ -46,7 +46,8 @@ class Binding:
     """How one version of a module binds ``name`` at module level when it runs.
 
     ``kind``: class | function | async_function | constant | alias (``Old = New``) | import.
-    ``text``: for an alias or import, one statement that binds just this name, as written.
+    ``text``: for an alias, an import or a constant assigned to it alone, one statement that binds
+    just this name, as written. ``reads``: the names a constant's value reads.
     ``target``: an alias's dotted target; an import's module as written (``.x`` stays relative).
     ``imported``: the name an import takes from its module (``from m import New as Old`` -> New).
     ``signature``: a function's parameters, or a class's constructor's without ``self``, as
@@ -62,6 +63,7 @@ class Binding:
     imported: str = ""
     signature: Optional[str] = None
     params: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
     body: str = field(default="", repr=False, compare=False)
 
 
@@ -341,6 +343,11 @@ def _bound(statement: ast.stmt, known: dict[str, Binding], text: str) -> list[Bi
             return [Binding(names[0], "alias", statement.lineno, text=segment, target=dotted)]
         body = ast.dump(statement.value)
         names = [name for target in targets for name in target_names(target)]
+        if len(names) == 1 and len(targets) == 1 and isinstance(targets[0], ast.Name):
+            reads = tuple(sorted({node.id for node in ast.walk(statement.value)
+                                  if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}))
+            segment = ast.get_source_segment(text, statement) or ""
+            return [Binding(names[0], "constant", statement.lineno, text=segment, reads=reads, body=body)]
         return [Binding(name, "constant", statement.lineno, body=body) for name in names]
     if isinstance(statement, ast.ImportFrom):
         module = "." * statement.level + (statement.module or "")

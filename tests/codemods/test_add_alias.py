@@ -49,7 +49,27 @@ class TestAddAlias(CodemodTest):
         """
         self.assertCodemod(before, after, name="TIMEOUT", target="TIMEOUT_SECONDS")
 
-    def test_alias_joins_all(self) -> None:
+    def test_alias_stays_out_of_all(self) -> None:
+        before = """
+            __all__ = ["charge_card"]
+
+
+            def charge_card(amount):
+                return amount
+        """
+        after = """
+            __all__ = ["charge_card"]
+
+
+            def charge_card(amount):
+                return amount
+
+
+            charge = charge_card  # collect-fix: alias -> charge_card (renamed)
+        """
+        self.assertCodemod(before, after, name="charge", target="charge_card")
+
+    def test_exported_alias_joins_all(self) -> None:
         before = """
             __all__ = ["charge_card"]
 
@@ -67,7 +87,7 @@ class TestAddAlias(CodemodTest):
 
             charge = charge_card  # collect-fix: alias -> charge_card (renamed)
         """
-        self.assertCodemod(before, after, name="charge", target="charge_card")
+        self.assertCodemod(before, after, name="charge", target="charge_card", export=True)
 
     def test_alias_of_an_imported_name_goes_after_the_import(self) -> None:
         before = """
@@ -217,7 +237,7 @@ class TestRestoreStatement(CodemodTest):
         self.assertCodemod(before, after, name="Purchase", target="Order", statement="Purchase: type = Order",
                            reason="restored")
 
-    def test_removed_reexport_comes_back_after_the_imports_on_its_own_line(self) -> None:
+    def test_removed_reexport_comes_back_after_the_imports_on_its_own_line_and_exported(self) -> None:
         before = """
             \"\"\"Shop.\"\"\"
 
@@ -234,7 +254,7 @@ class TestRestoreStatement(CodemodTest):
             __all__ = ["Client", "Session"]
         """
         self.assertCodemod(before, after, name="Session", target="shop.http.Session",
-                           statement="from .http import Session", reason="restored")
+                           statement="from .http import Session", reason="restored", export=True)
 
     def test_reexport_into_a_module_without_imports_goes_below_the_docstring(self) -> None:
         before = '"""Shop."""\nVERSION = 1\n'

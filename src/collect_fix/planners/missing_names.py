@@ -13,6 +13,7 @@ never imported.
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass
 from typing import Optional
 
@@ -25,7 +26,7 @@ from collect_fix.definitions import (
     package_of,
     top_level_statements,
 )
-from collect_fix.git_evidence import DEFINITION_KINDS, Change, bindings, name_change
+from collect_fix.git_evidence import DEFINITION_KINDS, Binding, Change, bindings, name_change
 from collect_fix.kinds import fits, stub_kind
 from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
@@ -194,10 +195,14 @@ def _homes(project: Project, module: str) -> list[tuple[str, str]]:
 def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
     """A removed alias or re-export whose target still exists comes back as it was, marked."""
     change = home.change
-    if change is None or change.removed.kind not in ("alias", "import"):
+    if change is None:
+        return None
+    if change.removed.kind == "constant":
+        return _restored_value(project, name, home, change)
+    if change.removed.kind not in ("alias", "import"):
         return None
     removed = change.removed
-    listed = " (and its __all__ entry)" if change.listed_in_all else ""
+    listed = " (and its __all__ entry)" if change.listed_in_all and _export(home) else ""
     if removed.kind == "alias":
         head = removed.target.partition(".")[0]
         if head not in _bound_now(project, home.module):
@@ -217,9 +222,30 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
             rewrite = _import_edit(home.importer, name, source, removed.imported)
             still = f"{source} still provides '{removed.imported}'"
     edit = Edit(home.relative, "add_alias", (("name", name), ("target", target), ("statement", removed.text),
-                                             ("reason", "restored")))
+                                             ("reason", "restored"), *_export(home)))
     evidence = f"restored: {change.where} removed `{removed.text}`{listed} from {home.relative}; {still}"
     return _Found(Repair(f"restore `{removed.text}` in {home.module}", (edit,), evidence), rewrite)
+
+
+def _restored_value(project: Project, name: str, home: _Home, change: Change) -> Optional[_Found]:
+    """``rest = partial(drop, 1)``: an alias built from what the module still binds, removed with
+    nothing in its place, comes back as written after the last of those bindings."""
+    removed = change.removed
+    if change.successor is not None or change.rivals or not removed.text:
+        return None
+    now = _bindings_now(project, home.module)
+    local = [read for read in removed.reads if read in now]
+    if not local or any(read not in now and not hasattr(builtins, read) for read in removed.reads):
+        return None
+    anchor = max(local, key=lambda read: now[read].line)
+    edit = Edit(home.relative, "add_alias", (("name", name), ("target", anchor), ("statement", removed.text),
+                                             ("reason", "restored"), *_export(home)))
+    listed = " (and its __all__ entry)" if change.listed_in_all and _export(home) else ""
+    evidence = (
+        f"restored: {change.where} removed `{removed.text}`{listed} from {home.relative} and added nothing in "
+        f"its place; {', '.join(repr(read) for read in local)} still bound there"
+    )
+    return _Found(Repair(f"restore `{removed.text}` in {home.module}", (edit,), evidence))
 
 
 def _alias_to_renamed_target(project: Project, name: str, home: _Home, change: Change) -> Optional[_Found]:
@@ -276,11 +302,15 @@ def _candidates(project: Project, name: str, home: _Home) -> list[Definition]:
 
 
 def _bound_now(project: Project, module: str) -> frozenset[str]:
+    return frozenset(_bindings_now(project, module))
+
+
+def _bindings_now(project: Project, module: str) -> dict[str, Binding]:
     path = project.module_file(module)
     try:
-        return frozenset(bindings(path.read_bytes())) if path is not None else frozenset()
+        return bindings(path.read_bytes()) if path is not None else {}
     except OSError:
-        return frozenset()
+        return {}
 
 
 def _provides(project: Project, module: str, name: str) -> bool:
@@ -365,10 +395,15 @@ def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
 def _alias(home: _Home, name: str, target: str, evidence: str) -> _Found:
     repair = Repair(
         f"alias '{name}' to '{target}' in {home.module}",
-        (Edit(home.relative, "add_alias", (("name", name), ("target", target))),),
+        (Edit(home.relative, "add_alias", (("name", name), ("target", target), *_export(home))),),
         evidence,
     )
     return _Found(repair, _import_edit(home.importer, name, home.module, target))
+
+
+def _export(home: _Home) -> tuple[tuple[str, object], ...]:
+    """The alias joins ``__all__`` only where the importers reach it through a star import."""
+    return (("export", True),) if home.module != home.importer else ()
 
 
 def _import_edit(module: str, name: str, new_module: str, new_name: str) -> Edit:
