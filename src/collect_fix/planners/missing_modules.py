@@ -157,9 +157,11 @@ class _Layout:
             if deleted is None:
                 continue
             known = [name for name in self.names(module) if deleted.get(name) is not None]
+            signed = [name for name in known if len(self.stub(module, name)) == 3]
             found.append(
-                f"; {deleted.where} deleted {deleted.path}, whose last version gives the kinds and parameters of "
+                f"; {deleted.where} deleted {deleted.path}, whose last version gives the kinds of "
                 f"{', '.join(known) or 'none of the names'}"
+                + (f" and the parameters of {', '.join(signed)}" if signed else "")
             )
         return "".join(found)
 
