@@ -141,6 +141,44 @@ def test_marker_in_a_generated_config_is_only_advice(tmp_path: Path) -> None:
     assert "tox.ini [pytest]" in plan.advice and "@generated" in plan.advice
 
 
+def test_marker_with_the_configuration_above_the_project_is_advice_naming_its_lines(tmp_path: Path) -> None:
+    mono = _files(tmp_path / "mono", {
+        "pytest.ini": "[pytest]\naddopts = --strict-markers\nmarkers =\n    network: needs the network\n",
+        "billing/pyproject.toml": "[project]\nname = \"billing\"\n",
+        "billing/tests/test_a.py": "import pytest\n\n@pytest.mark.slow\ndef test_a():\n    pass\n",
+    })
+
+    for project in (Project(mono / "billing"), Project(mono / "billing", inifile=str(mono / "pytest.ini"))):
+        plan = configuration.plan(_marker("slow", "tests/test_a.py", 3), project, Options(project.root))
+
+        assert plan.alternatives == ()
+        assert f"in {mono / 'pytest.ini'} [pytest]: after line 4 add `    slow`" in plan.advice
+        assert "a new configuration file in it would hide this one" in plan.advice
+
+
+def test_marker_goes_to_the_file_pytest_reported_even_one_it_was_pointed_at(tmp_path: Path) -> None:
+    root = _files(tmp_path, {
+        "pyproject.toml": "[tool.pytest.ini_options]\naddopts = \"-ra\"\n",
+        "ci/pytest.ini": "[pytest]\naddopts = --strict-markers\n",
+        "tests/test_a.py": "import pytest\n\n@pytest.mark.slow\ndef test_a():\n    pass\n",
+    })
+    project = Project(root, inifile=str(root / "ci" / "pytest.ini"))  # as pytest -c ci/pytest.ini reports
+
+    plan = configuration.plan(_marker("slow", "tests/test_a.py", 3), project, Options(root))
+
+    assert plan.alternatives[0].edits == (Edit("ci/pytest.ini", "register_marker", (("marker", "slow"), ("description", ""))),)
+    _apply(root, plan.alternatives[0])
+    assert collected_ids(root, "-c", "ci/pytest.ini", "--rootdir", ".") == ["tests/test_a.py::test_a"]
+
+
+def test_marker_where_pytest_read_no_file_creates_one_at_the_root(tmp_path: Path) -> None:
+    root = _files(tmp_path, {"tests/test_a.py": "import pytest\n\n@pytest.mark.slow\ndef test_a():\n    pass\n"})
+
+    plan = configuration.plan(_marker("slow", "tests/test_a.py", 3), Project(root, inifile=""), Options(root))
+
+    assert plan.alternatives[0].edits[0].path == "pytest.ini"
+
+
 # -- project package not importable ------------------------------------------------------------
 
 
@@ -207,6 +245,40 @@ def test_package_nowhere_in_the_project_is_advice(fixture_project: FixtureProjec
 
     assert plan.alternatives == ()
     assert "No directory of the project holds 'payroll'" in plan.advice
+
+
+def test_src_package_with_the_configuration_above_is_advice_with_its_entry(tmp_path: Path) -> None:
+    mono = _files(tmp_path / "mono", {
+        "tox.ini": "[tox]\nenvlist = py3\n\n[pytest]\ntestpaths = billing/tests\n",
+        "billing/src/billing/__init__.py": "RATE = 2\n",
+        "billing/tests/test_money.py": "from billing import RATE\n\ndef test_rate():\n    assert RATE == 2\n",
+    })
+    project = Project(mono / "billing", inifile=str(mono / "tox.ini"))
+
+    plan = configuration.plan(_not_importable("billing"), project, Options(project.root))
+
+    assert plan.alternatives == ()
+    # pytest resolves the entry against tox.ini's folder, the monorepo's root.
+    assert f"Add 'billing/src' to `pythonpath` in {mono / 'tox.ini'} [pytest]: " in plan.advice
+    assert "after line 5 add `pythonpath = billing/src`" in plan.advice
+    (mono / "tox.ini").write_text((mono / "tox.ini").read_text() + "pythonpath = billing/src\n")
+    assert collected_ids(mono) == ["billing/tests/test_money.py::test_rate"]
+    again = configuration.plan(_not_importable("billing"), project, Options(project.root))
+    assert "already puts on pythonpath" in again.advice
+
+
+def test_pythonpath_entry_is_relative_to_the_configuration_file(tmp_path: Path) -> None:
+    root = _files(tmp_path, {
+        "ci/pytest.ini": "[pytest]\naddopts = -ra\n",
+        "src/ledger/__init__.py": "RATE = 2\n",
+        "tests/test_money.py": "from ledger import RATE\n\ndef test_rate():\n    assert RATE == 2\n",
+    })
+
+    plan = configuration.plan(_not_importable("ledger"), Project(root, inifile=str(root / "ci/pytest.ini")), Options(root))
+
+    assert plan.alternatives[0].edits == (Edit("ci/pytest.ini", "add_pythonpath", (("entry", "../src"),)),)
+    _apply(root, plan.alternatives[0])
+    assert collected_ids(root, "-c", "ci/pytest.ini", "--rootdir", ".") == ["tests/test_money.py::test_rate"]
 
 
 # -- import file mismatch ----------------------------------------------------------------------
@@ -299,6 +371,20 @@ def test_mismatch_under_importlib_mode_is_advice(fixture_project: FixtureProject
 
     assert plan.alternatives == ()
     assert "--import-mode=importlib" in plan.advice and "tests/unit/test_models.py" in plan.advice
+
+
+def test_import_mode_is_read_from_the_configuration_above_the_project(tmp_path: Path) -> None:
+    mono = _files(tmp_path / "mono", {
+        "pytest.ini": "[pytest]\naddopts = --import-mode=importlib\n",
+        "proj/tests/a/test_x.py": "def test_a():\n    pass\n",
+        "proj/tests/b/test_x.py": "def test_b():\n    pass\n",
+    })
+    root = mono / "proj"
+
+    plan = _plan(_mismatch(root, "tests/a/test_x.py", "tests/b/test_x.py"), root)
+
+    assert plan.alternatives == ()
+    assert "--import-mode=importlib" in plan.advice
 
 
 def test_mismatch_in_directories_that_cannot_be_packages_is_advice(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Finding pytest's configuration file and editing it without losing a comment.
 
+The file is the one pytest itself reads: checked against the ``configfile`` real pytest reports.
 Edits are checked on whole files (before == expected after, every other byte kept), for
 idempotence, and by asking real pytest whether it now sees the marker or the path.
 """
@@ -11,18 +12,22 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import pytest
 
 from collect_fix import pytest_config
+from collect_fix.project import Project
 from collect_fix.pytest_config import add_pythonpath, register_marker
 
 PYTEST_9 = int(pytest.__version__.split(".")[0]) >= 9
+# pytest >= 8.1 reads a pyproject.toml without a pytest table when nothing else is found.
+PYPROJECT_FALLBACK = tuple(int(part) for part in pytest.__version__.split(".")[:2]) >= (8, 1)
 
 
 def _write(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
 
 
@@ -33,10 +38,13 @@ def _pytest(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _configfile_pytest_reports(root: Path) -> Optional[str]:
-    for line in _pytest(root, "--collect-only").stdout.splitlines():
+def _configfile_pytest_reports(root: Path) -> Optional[Path]:
+    """The configuration file real pytest names in its header (relative to its rootdir)."""
+    output = _pytest(root, "--collect-only").stdout.splitlines()
+    rootdir = next(line.split("rootdir: ", 1)[1].split(",")[0] for line in output if "rootdir: " in line)
+    for line in output:
         if "configfile: " in line:
-            return line.split("configfile: ", 1)[1].split()[0].rstrip(",")
+            return Path(rootdir) / line.split("configfile: ", 1)[1].split()[0].rstrip(",")
     return None
 
 
@@ -75,30 +83,68 @@ LAYOUTS = [
     ),
     pytest.param(
         {"pyproject.toml": NO_TABLE, "setup.cfg": "[flake8]\nmax-line-length = 100\n"},
-        ("pyproject.toml", "tool.pytest.ini_options", False), id="no table anywhere: new table in pyproject",
+        ("pyproject.toml", "tool.pytest.ini_options", False), id="no table anywhere: pyproject.toml",
+        marks=pytest.mark.skipif(not PYPROJECT_FALLBACK, reason="pytest < 8.1 reads no table-less pyproject.toml"),
     ),
-    pytest.param({"setup.cfg": "[flake8]\n"}, ("pytest.ini", "pytest", False), id="nothing at all: new pytest.ini"),
+    pytest.param(
+        {"sub/setup.cfg": "[flake8]\n", "pytest.ini": "[pytest]\naddopts = -ra\n"},
+        ("pytest.ini", "pytest", True), id="a parent's pytest.ini (a monorepo)",
+    ),
+    pytest.param(
+        {"sub/pyproject.toml": NO_TABLE, "tox.ini": "[pytest]\naddopts = -ra\n"},
+        ("tox.ini", "pytest", True), id="a parent's [pytest] wins over a table-less pyproject.toml",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("files", "expected"), LAYOUTS)
-def test_locate_picks_the_file_pytest_reads(
-    tmp_path: Path, files: dict[str, str], expected: tuple[str, str, bool]
-) -> None:
+def test_find_picks_the_file_pytest_reads(tmp_path: Path, files: dict[str, str], expected: tuple[str, str, bool]) -> None:
     _write(tmp_path, files)
-    (tmp_path / "test_one.py").write_text("def test_one():\n    pass\n", encoding="utf-8")
+    start = tmp_path / "sub" if (tmp_path / "sub").is_dir() else tmp_path
+    (start / "test_one.py").write_text("def test_one():\n    pass\n", encoding="utf-8")
 
-    config = pytest_config.locate(tmp_path)
+    found = pytest_config.find(start)
+    config = pytest_config.configuration(Project(start))
 
-    assert (config.path, config.section, config.exists) == expected
-    reported = _configfile_pytest_reports(tmp_path)
-    assert reported == (config.path if (tmp_path / config.path).exists() else None)
+    assert found is not None and found == _configfile_pytest_reports(start)
+    assert found.resolve() == config.file
+    assert (config.file.name, config.section, config.exists) == expected
+    # Only a file in the project is named relative to it, and only that one may be edited.
+    assert config.inside == (start == tmp_path)
+    assert config.path == (expected[0] if config.inside else str(tmp_path / expected[0]))
 
 
-def test_locate_skips_a_file_pytest_cannot_parse_either(tmp_path: Path) -> None:
-    _write(tmp_path, {"pyproject.toml": "[tool.pytest.ini_options\n", "tox.ini": "[pytest]\naddopts = -ra\n"})
+def test_with_no_configuration_anywhere_a_new_pytest_ini_goes_in_the_root(tmp_path: Path) -> None:
+    _write(tmp_path, {"setup.cfg": "[flake8]\n", "test_one.py": "def test_one():\n    pass\n"})
 
-    assert pytest_config.locate(tmp_path).path == "tox.ini"
+    config = pytest_config.configuration(Project(tmp_path))
+
+    assert pytest_config.find(tmp_path) is _configfile_pytest_reports(tmp_path) is None
+    assert (config.path, config.section, config.exists, config.inside) == ("pytest.ini", "pytest", False, True)
+
+
+def test_what_pytest_reported_wins_over_finding(tmp_path: Path) -> None:
+    _write(tmp_path, {"pyproject.toml": TOOL_TABLE, "ci/pytest.ini": "[pytest]\naddopts = -ra\n"})
+
+    reported = pytest_config.configuration(Project(tmp_path, inifile=str(tmp_path / "ci" / "pytest.ini")))
+    none_used = pytest_config.configuration(Project(tmp_path, inifile=""))
+
+    assert (reported.path, reported.exists, reported.inside) == ("ci/pytest.ini", True, True)
+    # pytest read no file (a pytest older than 8.1 ignores a table-less pyproject.toml): the
+    # new section goes where a person keeps it, in the project's pyproject.toml.
+    assert (none_used.path, none_used.section) == ("pyproject.toml", "tool.pytest.ini_options")
+
+
+def test_a_dry_runs_copy_names_the_original_file_above_the_project(tmp_path: Path) -> None:
+    original, copy = tmp_path / "home" / "mono", tmp_path / "scratch" / "mono"
+    for mono in (original, copy):
+        _write(mono, {"pytest.ini": "[pytest]\naddopts = --strict-markers\n", "proj/tests/test_a.py": ""})
+
+    config = pytest_config.configuration(
+        Project(copy / "proj", history_root=original / "proj", inifile=str(copy / "pytest.ini"))
+    )
+
+    assert (config.file, config.path, config.inside) == (copy / "pytest.ini", str(original / "pytest.ini"), False)
 
 
 def test_reading_markers_pythonpath_and_import_mode_from_ini(tmp_path: Path) -> None:
@@ -113,11 +159,12 @@ def test_reading_markers_pythonpath_and_import_mode_from_ini(tmp_path: Path) -> 
         pythonpath = src
             lib
         """})
+    config = pytest_config.configuration(Project(tmp_path))
 
-    assert pytest_config.registered_markers(tmp_path) == ("skipif", "slow")
-    assert pytest_config.pythonpath(tmp_path) == ("src", "lib")
-    assert pytest_config.import_mode(tmp_path) == "importlib"
-    assert pytest_config.import_mode(tmp_path, ("--import-mode=prepend",)) == "prepend"
+    assert pytest_config.registered_markers(config) == ("skipif", "slow")
+    assert pytest_config.pythonpath(config) == (tmp_path / "src", tmp_path / "lib")
+    assert pytest_config.import_mode(config) == "importlib"
+    assert pytest_config.import_mode(config, ("--import-mode=prepend",)) == "prepend"
 
 
 def test_reading_from_toml_lists_and_strings(tmp_path: Path) -> None:
@@ -127,16 +174,69 @@ def test_reading_from_toml_lists_and_strings(tmp_path: Path) -> None:
         markers = "db: needs a database\\nslow"
         pythonpath = "src tests"
         """})
+    config = pytest_config.configuration(Project(tmp_path))
 
-    assert pytest_config.registered_markers(tmp_path) == ("db", "slow")
-    assert pytest_config.pythonpath(tmp_path) == ("src", "tests")
-    assert pytest_config.import_mode(tmp_path) == "importlib"
+    assert pytest_config.registered_markers(config) == ("db", "slow")
+    assert pytest_config.pythonpath(config) == (tmp_path / "src", tmp_path / "tests")
+    assert pytest_config.import_mode(config) == "importlib"
+
+
+def test_pythonpath_of_a_parent_configuration_is_relative_to_its_folder(tmp_path: Path) -> None:
+    _write(tmp_path, {"pytest.ini": "[pytest]\npythonpath = proj/src\n", "proj/src/pkg/__init__.py": ""})
+
+    config = pytest_config.configuration(Project(tmp_path / "proj"))
+
+    assert pytest_config.pythonpath(config) == (tmp_path / "proj" / "src",)
 
 
 def test_nothing_configured_reads_as_empty(tmp_path: Path) -> None:
-    assert pytest_config.registered_markers(tmp_path) == ()
-    assert pytest_config.pythonpath(tmp_path) == ()
-    assert pytest_config.import_mode(tmp_path) == "prepend"
+    config = pytest_config.configuration(Project(tmp_path))
+
+    assert pytest_config.registered_markers(config) == ()
+    assert pytest_config.pythonpath(config) == ()
+    assert pytest_config.import_mode(config) == "prepend"
+
+
+# -- edits for a person --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "edit", "kwargs", "expected"),
+    [
+        pytest.param(
+            {"pytest.ini": "[pytest]\naddopts = --strict-markers\nmarkers =\n    db\n\n[other]\nx = 1\n"},
+            register_marker, {"marker": "slow"}, "after line 4 add `    slow`", id="marker into an INI list",
+        ),
+        pytest.param(
+            {"pytest.ini": "[pytest]\naddopts = --strict-markers\n"},
+            register_marker, {"marker": "slow"}, "after line 2 add `markers =`, `    slow`", id="new INI key",
+        ),
+        pytest.param(
+            {"tox.ini": "[pytest]\npythonpath = .\n"},
+            add_pythonpath, {"entry": "proj/src"}, "replace line 2 with `pythonpath = . proj/src`", id="INI value",
+        ),
+        pytest.param(
+            {"pyproject.toml": '[project]\nname = "m"\n'},
+            register_marker, {"marker": "slow"},
+            'after line 2 add `[tool.pytest.ini_options]`, `markers = [`, `    "slow",`, `]`', id="new TOML table",
+        ),
+    ],
+)
+def test_edit_by_hand_says_the_lines_collect_fix_would_write(
+    tmp_path: Path, files: dict[str, str], edit: Callable[..., bytes], kwargs: dict[str, str], expected: str
+) -> None:
+    _write(tmp_path, files)
+
+    steps = pytest_config.edit_by_hand(pytest_config.configuration(Project(tmp_path)), edit, **kwargs)
+
+    assert steps == expected
+
+
+def test_edit_by_hand_of_a_file_that_does_not_parse_is_none(tmp_path: Path) -> None:
+    _write(tmp_path, {"pyproject.toml": "[tool.pytest.ini_options\n"})
+    config = pytest_config.configuration(Project(tmp_path, inifile=str(tmp_path / "pyproject.toml")))
+
+    assert pytest_config.edit_by_hand(config, register_marker, marker="slow") is None
 
 
 # -- register_marker ---------------------------------------------------------------------------
@@ -517,6 +617,12 @@ PYTHONPATH_CASES = [
         "[tool:pytest]\naddopts = -ra\n\n[flake8]\nselect = E\n",
         "[tool:pytest]\naddopts = -ra\npythonpath = src\n\n[flake8]\nselect = E\n",
         id="setup.cfg: new key",
+    ),
+    pytest.param(
+        "tox.ini",
+        "[pytest]\nmarkers =\n    slow\n    ; keep sorted\n\n# the environments\n[testenv]\ndeps = pytest\n",
+        "[pytest]\nmarkers =\n    slow\n    ; keep sorted\npythonpath = src\n\n# the environments\n[testenv]\ndeps = pytest\n",
+        id="tox.ini: new key after the comment indented into the value above",
     ),
 ]
 

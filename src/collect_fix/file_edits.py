@@ -22,7 +22,7 @@ def create_empty(source: Optional[bytes], path: Path) -> bytes:
 
 EDITS: dict[str, FileEdit] = {
     "create_empty": create_empty,
-    # args: marker (str), description (str); the file is pytest_config.locate(root).path
+    # args: marker (str), description (str); the file pytest read (pytest_config.configuration)
     "register_marker": pytest_config.register_marker,
     # args: entry (str), a directory relative to the config file, e.g. "src"
     "add_pythonpath": pytest_config.add_pythonpath,

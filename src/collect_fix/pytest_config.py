@@ -1,26 +1,34 @@
-"""Which file holds a project's pytest configuration, what it says, and edits to it.
+"""The file pytest takes its configuration from, what it says, and edits to it.
 
-pytest reads exactly one file: the first of ``CONFIG_FILES`` (its own precedence) that holds a
-pytest section, so an edit anywhere else would change nothing. TOML is edited with tomlkit and
-INI line by line; both keep every comment and the order of everything they do not touch
-(configparser would drop the comments).
+pytest reads exactly one file, so an edit anywhere else changes nothing, and a new file closer to
+the tests would hide it (a monorepo's root configuration, shadowed by a sub-project's new
+pytest.ini). Which file that is, pytest itself reports (the probe's ``inifile``); before any
+collection it is found here the way pytest finds it. TOML is edited with tomlkit and INI line by
+line; both keep every comment and the order of everything they do not touch (configparser would
+drop the comments).
 """
 
 from __future__ import annotations
 
+import difflib
 import posixpath
 import re
 import shlex
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import tomlkit
 from tomlkit.container import Container
 from tomlkit.items import Array
 
-# The files pytest 9 looks for, in its precedence order. pytest 8 knows all but the TOML pair.
+if TYPE_CHECKING:
+    from collect_fix.project import Project
+
+# The files pytest 9 looks for in each directory, in its precedence order. pytest 8 knows all but
+# the TOML pair.
 CONFIG_FILES = ("pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
 # pytest takes these as the configuration even when they hold no pytest section.
 _ALWAYS_READ = frozenset({"pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini"})
@@ -30,16 +38,21 @@ RawValue = Union[str, list[str]]
 
 @dataclass(frozen=True)
 class PytestConfig:
-    """The file pytest takes its configuration from, ``path`` relative to the project root.
+    """The file pytest takes its configuration from, or where a new one goes when it reads none.
 
-    ``section`` is the table or INI section pytest reads in it: ``tool.pytest.ini_options``,
-    ``tool.pytest`` (pytest 9's native TOML table), ``pytest`` or ``tool:pytest``. ``exists`` is
-    False when that section (or the whole file) has still to be written.
+    ``file`` is where it is in the tree being repaired. ``path`` is how a person finds it: relative
+    to the project root inside it (an ``Edit`` path), else absolute, in the original tree also for
+    a dry run's copy. ``section`` is the table or INI section pytest reads in it:
+    ``tool.pytest.ini_options``, ``tool.pytest`` (pytest 9's native TOML table), ``pytest`` or
+    ``tool:pytest``. ``exists`` is False when that section (or the whole file) has still to be
+    written. ``inside``: the file is in the project, the only place collect-fix writes.
     """
 
+    file: Path
     path: str
     section: str
     exists: bool
+    inside: bool
 
     @property
     def label(self) -> str:
@@ -47,45 +60,95 @@ class PytestConfig:
         return f"{self.path} [{self.section}]"
 
 
-def locate(root: Path) -> PytestConfig:
-    """The configuration pytest uses when run from ``root``, or where to create one.
+def find(start: Path) -> Optional[Path]:
+    """The file pytest reads when run in ``start`` without arguments, found as pytest finds it.
 
-    With no configuration at all, that is a new ``[tool.pytest.ini_options]`` in an existing
-    pyproject.toml, else a new pytest.ini. Never raises for unreadable files: they are skipped.
+    In ``start`` and then each parent, the first of ``CONFIG_FILES`` that holds a pytest section
+    (or is read regardless); failing that anywhere, the nearest pyproject.toml (pytest >= 8.1).
+    None when there is none. Files that cannot be read or parsed are skipped.
     """
-    for name in CONFIG_FILES:
-        text = _read(root / name)
-        if text is None:
-            continue
-        try:
-            section = _section_in(name, text)
-        except Exception:  # a file pytest could not parse either; the next one may still decide
-            continue
-        if section is not None:
-            return PytestConfig(name, section, True)
-        if name in _ALWAYS_READ:
-            return PytestConfig(name, _default_section(name), False)
-    if (root / "pyproject.toml").is_file():
-        return PytestConfig("pyproject.toml", "tool.pytest.ini_options", False)
-    return PytestConfig("pytest.ini", "pytest", False)
+    nearest_pyproject: Optional[Path] = None
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILES:
+            text = _read(directory / name)
+            if text is None:
+                continue
+            if name == "pyproject.toml" and nearest_pyproject is None:
+                nearest_pyproject = directory / name
+            try:
+                section = _section_in(name, text)
+            except Exception:  # a file pytest could not parse either; the next one may still decide
+                continue
+            if section is not None or name in _ALWAYS_READ:
+                return directory / name
+    return nearest_pyproject
 
 
-def read_option(root: Path, name: str) -> Optional[RawValue]:
-    """The raw value of ini option ``name`` in the configuration pytest uses, or None."""
-    config = locate(root)
-    text = _read(root / config.path)
-    if not config.exists or text is None:
-        return None
-    if config.path.endswith(".toml"):
-        table = _toml_table(tomlkit.parse(text), tuple(config.section.split(".")))
-        value = table.get(name) if table is not None else None
-        value = value.unwrap() if value is not None and hasattr(value, "unwrap") else value
-        if value is None:
-            return None
-        return [str(item) for item in value] if isinstance(value, list) else str(value)
-    section = _scan_ini(text.splitlines(keepends=True)).get(config.section)
-    key = section.keys.get(name) if section is not None else None
-    return "\n".join(key.value) if key is not None else None
+@lru_cache(maxsize=4)  # keyed on the Project object: one per tree snapshot, as Project's own caches
+def configuration(project: Project) -> PytestConfig:
+    """The configuration pytest used for ``project``: the file it reported, else the one it would find.
+
+    Only when it read no file at all may one be created, at the project root: pytest's rootdir
+    then, unless a ``setup.py`` above the project puts it there, where collect-fix writes nothing.
+    That is a pytest table in the project's pyproject.toml (a pytest older than 8.1 reads none
+    without it), else a new pytest.ini.
+    """
+    if project.inifile is None:
+        used = find(project.root)
+    else:
+        used = Path(project.inifile) if project.inifile else None
+    if used is None:
+        used = project.root / ("pyproject.toml" if (project.root / "pyproject.toml").is_file() else "pytest.ini")
+    root = project.root.resolve()
+    file = used.resolve()
+    inside = file == root or root in file.parents
+    path = file.relative_to(root).as_posix() if inside else str(_in_original(project, file))
+    text = _read(file)
+    try:
+        section = _section_in(file.name, text) if text is not None else None
+    except Exception:  # unparsable: editing it fails later with the parser's message
+        section = None
+    return PytestConfig(file, path, section or _default_section(file.name), section is not None, inside)
+
+
+def _in_original(project: Project, file: Path) -> Path:
+    """Where ``file``, outside the project, is for the person running collect-fix.
+
+    A dry run works on a copy that mirrors the folders above the project up to pytest's
+    configuration (see scratch.py); the original's counterpart is named when it holds the same
+    bytes. Anything else is the same file for both.
+    """
+    root = project.root.resolve()
+    original = (project.history_root or project.root).resolve()
+    for parent, counterpart in zip(root.parents, original.parents):
+        if parent in file.parents:
+            candidate = counterpart / file.relative_to(parent)
+            content = _read_bytes(file)
+            if candidate != file and content is not None and _read_bytes(candidate) == content:
+                return candidate
+            break
+    return file
+
+
+def read_option(config: PytestConfig, name: str) -> Optional[RawValue]:
+    """The raw value of ini option ``name`` in the configuration file, or None."""
+    text = _read(config.file) if config.exists else None
+    return _options(config.file.name, config.section, text).get(name) if text is not None else None
+
+
+@lru_cache(maxsize=16)
+def _options(name: str, section: str, text: str) -> dict[str, RawValue]:
+    """Every option of ``section``, parsed once per content (planners ask per diagnosis)."""
+    if name.endswith(".toml"):
+        table = _toml_table(tomlkit.parse(text), tuple(section.split(".")))
+        options: dict[str, RawValue] = {}
+        for key, item in (table or {}).items():
+            value = item.unwrap() if hasattr(item, "unwrap") else item
+            if value is not None:
+                options[str(key)] = [str(entry) for entry in value] if isinstance(value, list) else str(value)
+        return options
+    scanned = _scan_ini(text.splitlines(keepends=True)).get(section)
+    return {key: "\n".join(value.value) for key, value in scanned.keys.items()} if scanned is not None else {}
 
 
 def as_lines(value: Optional[RawValue]) -> list[str]:
@@ -93,7 +156,7 @@ def as_lines(value: Optional[RawValue]) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list):
-        return value
+        return list(value)
     return [stripped for line in value.split("\n") if (stripped := line.strip())]
 
 
@@ -102,7 +165,7 @@ def as_args(value: Optional[RawValue]) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, str):
-        return value
+        return list(value)
     try:
         return shlex.split(value)
     except ValueError:  # an unbalanced quote: pytest would refuse it too, but planning goes on
@@ -114,24 +177,50 @@ def marker_name(line: str) -> str:
     return line.split(":", 1)[0].split("(")[0].strip()
 
 
-def registered_markers(root: Path) -> tuple[str, ...]:
-    return tuple(marker_name(line) for line in as_lines(read_option(root, "markers")))
+def registered_markers(config: PytestConfig) -> tuple[str, ...]:
+    return tuple(marker_name(line) for line in as_lines(read_option(config, "markers")))
 
 
-def pythonpath(root: Path) -> tuple[str, ...]:
-    return tuple(as_args(read_option(root, "pythonpath")))
+def pythonpath(config: PytestConfig) -> tuple[Path, ...]:
+    """The ``pythonpath`` directories, resolved as pytest does: against the file's folder."""
+    return tuple((config.file.parent / entry).resolve() for entry in as_args(read_option(config, "pythonpath")))
 
 
-def import_mode(root: Path, extra_args: tuple[str, ...] = ()) -> str:
+def import_mode(config: PytestConfig, extra_args: tuple[str, ...] = ()) -> str:
     """The ``--import-mode`` pytest runs with: addopts, then ``extra_args`` (the command line)."""
     mode = "prepend"
-    args = [*as_args(read_option(root, "addopts")), *extra_args]
+    args = [*as_args(read_option(config, "addopts")), *extra_args]
     for index, arg in enumerate(args):
         if arg.startswith("--import-mode="):
             mode = arg.partition("=")[2]
         elif arg == "--import-mode" and index + 1 < len(args):
             mode = args[index + 1]
     return mode
+
+
+def edit_by_hand(config: PytestConfig, edit: Callable[..., bytes], **kwargs: Any) -> Optional[str]:
+    """The lines ``edit`` would change in a file collect-fix may not write, said for a person:
+    "after line 4 add `markers =`, `    slow`". None when the file cannot be read or edited."""
+    try:
+        source = config.file.read_bytes() if config.file.is_file() else None
+        before = (source or b"").decode("utf-8")
+        after = edit(source, config.file, **kwargs).decode("utf-8")
+    except Exception:  # unreadable or unparsable: the caller falls back to naming the option
+        return None
+    old, new = before.splitlines(), after.splitlines()
+    steps = []
+    for tag, start, end, new_start, new_end in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        lines = ", ".join(f"`{line}`" for line in new[new_start:new_end] if line.strip())  # blank lines: any
+        if not lines:
+            continue
+        if tag == "insert" and not old:
+            steps.append(f"create it with {lines}")
+        elif tag == "insert":
+            steps.append(f"after line {start} add {lines}" if start else f"at the top add {lines}")
+        elif tag == "replace":
+            where = f"line {start + 1}" if end - start == 1 else f"lines {start + 1}-{end}"
+            steps.append(f"replace {where} with {lines}")
+    return "; ".join(steps) or None
 
 
 # -- edits (the signatures of collect_fix.file_edits) ------------------------------------------
@@ -338,7 +427,10 @@ def _ini_add(
         return _append_block(text, block, newline)
     key = section.keys.get(option)
     if key is None:
-        return _insert_after(lines, section.end, new_key, newline)
+        end = section.end
+        while end + 1 < len(lines) and lines[end + 1][:1].isspace() and lines[end + 1].lstrip()[:1] in ("#", ";"):
+            end += 1  # an indented comment belongs to the value above it (``; keep sorted``)
+        return _insert_after(lines, end, new_key, newline)
     values = key.value if one_per_line else as_args("\n".join(key.value))
     if present(values):
         return text
@@ -367,9 +459,17 @@ def _indent(line: str) -> str:
 
 
 def _read(path: Path) -> Optional[str]:
+    data = _read_bytes(path)
     try:
-        return path.read_text(encoding="utf-8") if path.is_file() else None
-    except (OSError, UnicodeDecodeError):
+        return data.decode("utf-8") if data is not None else None
+    except UnicodeDecodeError:
+        return None
+
+
+def _read_bytes(path: Path) -> Optional[bytes]:
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
         return None
 
 

@@ -40,14 +40,10 @@ def copy_project(original: Path, scratch: Path) -> Path:
 
 def _ancestors_up_to_config(original: Path) -> list[Path]:
     """The parents of ``original`` up to the one holding pytest's configuration, if any."""
-    if pytest_config.locate(original).exists:
+    found = pytest_config.find(original)
+    if found is None:
         return []
-    chain = []
-    for parent in original.parents:
-        chain.append(parent)
-        if pytest_config.locate(parent).exists:
-            return chain
-    return []
+    return [parent for parent in original.parents if parent == found.parent or found.parent in parent.parents]
 
 
 def _copy_files_only(source: Path, target: Path) -> None:

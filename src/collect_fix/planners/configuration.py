@@ -37,7 +37,6 @@ PLUGIN_MARKERS = {
 _UNKNOWN_MARKER = re.compile(r"'(?P<name>\w+)' not found in `markers` configuration option")
 # A test package named like a stdlib module would hide it (``test`` is CPython's own suite).
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"test"}
-# How deep to look for the directory that holds a package (src/, lib/, python/src/ ...).
 
 
 def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
@@ -57,8 +56,8 @@ def _plan_marker(diagnosis: Diagnosis, project: Project) -> Plan:
     if not marker:
         advice = f"Register the marker used at {where} under `markers` in the pytest configuration."
         return Plan(diagnosis, advice=advice)
-    config = pytest_config.locate(project.root)
-    registered = pytest_config.registered_markers(project.root)
+    config = pytest_config.configuration(project)
+    registered = pytest_config.registered_markers(config)
     if marker in PLUGIN_MARKERS:
         return Plan(
             diagnosis,
@@ -73,9 +72,11 @@ def _plan_marker(diagnosis: Diagnosis, project: Project) -> Plan:
             diagnosis,
             advice=f"@pytest.mark.{marker} ({where}) looks like a typo of '{typo[0]}': fix the spelling in the test.",
         )
-    refusal = project.editable(project.root / config.path)
+    refusal = _refusal(config, project)
     if refusal:
-        return Plan(diagnosis, advice=f"Add '{marker}' to `markers` in {config.label} by hand ({refusal}).")
+        steps = pytest_config.edit_by_hand(config, pytest_config.register_marker, marker=marker)
+        how = f": {steps}" if steps else " by hand"
+        return Plan(diagnosis, advice=f"Register '{marker}' under `markers` in {config.label}{how} ({refusal}).")
     repair = Repair(
         description=f"register marker '{marker}' in {config.label}",
         edits=(Edit(config.path, "register_marker", (("marker", marker), ("description", ""))),),
@@ -85,6 +86,17 @@ def _plan_marker(diagnosis: Diagnosis, project: Project) -> Plan:
         ),
     )
     return Plan(diagnosis, (repair,), advice=f"Add '{marker}' to `markers` in {config.label}.")
+
+
+def _refusal(config: pytest_config.PytestConfig, project: Project) -> Optional[str]:
+    """Why collect-fix may not edit the configuration file, or None.
+
+    A file outside the project is pytest's all the same (a monorepo's root configuration): a new
+    one inside the project would hide it, so the edit is left to a person, never moved.
+    """
+    if not config.inside:
+        return "collect-fix edits nothing outside the project, and a new configuration file in it would hide this one"
+    return project.editable(config.file)
 
 
 def _marker_from_message(diagnosis: Diagnosis) -> Optional[str]:
@@ -108,9 +120,10 @@ def _plan_pythonpath(diagnosis: Diagnosis, project: Project) -> Plan:
         advice = f"No directory of the project holds '{top}'; install the package that provides it."
         return Plan(diagnosis, advice=advice)
     home = homes[0]
-    config = pytest_config.locate(project.root)
+    config = pytest_config.configuration(project)
     install = "or install the project into the test environment (pip install -e .)"
-    if home in {_normal(entry) for entry in pytest_config.pythonpath(project.root)}:
+    directory = (project.root / home).resolve()
+    if directory in pytest_config.pythonpath(config):
         return Plan(
             diagnosis,
             advice=(
@@ -118,19 +131,19 @@ def _plan_pythonpath(diagnosis: Diagnosis, project: Project) -> Plan:
                 f"check that it imports, {install}."
             ),
         )
-    refusal = project.editable(project.root / config.path)
+    # pytest resolves pythonpath entries against the configuration file's folder.
+    entry = Path(os.path.relpath(directory, config.file.parent)).as_posix()
+    refusal = _refusal(config, project)
     if refusal:
-        return Plan(diagnosis, advice=f"Add '{home}' to `pythonpath` in {config.label} ({refusal}), {install}.")
+        steps = pytest_config.edit_by_hand(config, pytest_config.add_pythonpath, entry=entry)
+        how = f": {steps}" if steps else ""
+        return Plan(diagnosis, advice=f"Add '{entry}' to `pythonpath` in {config.label}{how} ({refusal}), {install}.")
     repair = Repair(
-        description=f"add '{home}' to pythonpath in {config.label}",
-        edits=(Edit(config.path, "add_pythonpath", (("entry", home),)),),
+        description=f"add '{entry}' to pythonpath in {config.label}",
+        edits=(Edit(config.path, "add_pythonpath", (("entry", entry),)),),
         evidence=f"'{top}' lives in {home}/, which is neither installed nor on pytest's pythonpath",
     )
-    return Plan(diagnosis, (repair,), advice=f"Add '{home}' to pythonpath in {config.label}, {install}.")
-
-
-def _normal(entry: str) -> str:
-    return os.path.normpath(entry).replace(os.sep, "/")
+    return Plan(diagnosis, (repair,), advice=f"Add '{entry}' to pythonpath in {config.label}, {install}.")
 
 
 # -- import file mismatch ----------------------------------------------------------------------
@@ -144,7 +157,7 @@ def _plan_mismatch(diagnosis: Diagnosis, project: Project, options: Options) -> 
     root = project.root.resolve()
     files = [Path(path).resolve() for path in (existing, new) if path and path != "None"]
     shown = " and ".join(_show(project, path) for path in files)
-    mode = pytest_config.import_mode(project.root, options.pytest_args)
+    mode = pytest_config.import_mode(pytest_config.configuration(project), options.pytest_args)
     if mode == "importlib":
         return Plan(
             diagnosis,
