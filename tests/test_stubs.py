@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import libcst as cst
+from libcst.codemod import CodemodContext
+
+from collect_fix.codemods.add_stubs import AddStubsCommand
 from collect_fix.project import Project
 from collect_fix.stubs import find_markers, is_marked, markers_in
 
@@ -47,3 +51,17 @@ def test_is_marked_checks_one_line(tmp_path: Path) -> None:
     assert is_marked(project, "m.py", 2)
     assert not is_marked(project, "m.py", 1)
     assert not is_marked(project, "missing.py", 1)
+
+
+def test_each_generated_stub_is_listed_on_its_first_line_and_their_shared_class_is_not(tmp_path: Path) -> None:
+    stubs = (("Store", "class", "(settings)"), ("load", "function"), ("send", "async_function"), ("cached", "decorator"),
+             ("requires", "decorator_factory"), ("LIMIT", "constant"))
+    source = AddStubsCommand(CodemodContext(), stubs=stubs).transform_module(cst.parse_module('"""Doc."""\n')).code
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "models.py").write_text(source)
+    listed = find_markers(Project(tmp_path))
+    assert [text.split("(")[0].split(":")[0] for _, _, text in listed] == [
+        "class Store", "def load", "async def send", "def cached", "def requires", "LIMIT",
+    ]
+    assert all(text.endswith("# collect-fix: stub") for _, _, text in listed)
+    assert "_CollectFixStub:" not in "".join(text for _, _, text in listed)

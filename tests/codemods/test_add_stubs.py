@@ -1,143 +1,137 @@
-"""add_stubs: never-written names get marked stubs that fail only when really used."""
+"""add_stubs: typed, marked stubs that survive import-time use and fail whenever a test uses them."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import sys
+import textwrap
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterator
 
 import libcst as cst
 import pytest
 from libcst.codemod import CodemodContext, CodemodTest
 
-from collect_fix.codemods.add_stubs import AddStubsCommand
+from collect_fix.codemods.add_stubs import _SUPPORT_SOURCE, AddStubsCommand
+from collect_fix.stubs import markers_in
+
+IMPORTS = "import functools\nimport sys\nfrom typing import Any, Callable, NoReturn\n"
+ALL_KINDS = (
+    ("Store", "class"), ("make_gauge", "function"), ("send_sms", "async_function"), ("cached", "decorator"),
+    ("requires", "decorator_factory"), ("SETTINGS", "constant"),
+)
 
 
-def transform(source: str, *stubs: tuple[str, str]) -> str:
-    return AddStubsCommand(CodemodContext(), stubs=stubs).transform_module(cst.parse_module(source)).code
+def transform(source: str, *stubs: tuple[str, ...], context: CodemodContext | None = None) -> str:
+    command = AddStubsCommand(context or CodemodContext(), stubs=stubs)
+    return command.transform_module(cst.parse_module(source)).code
 
 
-def load(source: str) -> dict[str, object]:
-    namespace: dict[str, object] = {}
-    exec(compile(source, "<stubbed>", "exec"), namespace)
-    return namespace
+def stubbed_module(*stubs: str) -> str:
+    """What an empty module becomes: the imports, the shared class, then each stub."""
+    return "\n\n".join([IMPORTS, _SUPPORT_SOURCE, *stubs])
+
+
+@pytest.mark.parametrize(
+    ("stub", "expected"),
+    [
+        pytest.param(("Store", "class"), 'class Store(_CollectFixStub):  # collect-fix: stub\n    _stub = "Store"\n',
+                     id="class"),
+        pytest.param(("make_gauge", "function"),
+                     "def make_gauge(*args: object, **kwargs: object) -> Any:  # collect-fix: stub\n"
+                     '    return _CollectFixStub._call("make_gauge")\n', id="function"),
+        pytest.param(("send_sms", "async_function"),
+                     "async def send_sms(*args: object, **kwargs: object) -> NoReturn:  # collect-fix: stub\n"
+                     '    _CollectFixStub._fail("send_sms")\n', id="async function"),
+        pytest.param(("cached", "decorator"),
+                     "def cached(func: Any) -> Any:  # collect-fix: stub\n"
+                     '    return _CollectFixStub._decorate("cached", func)\n', id="decorator"),
+        pytest.param(("requires", "decorator_factory"),
+                     "def requires(*args: object, **kwargs: object) -> Callable[[Any], Any]:  # collect-fix: stub\n"
+                     '    return _CollectFixStub._decorator("requires")\n', id="decorator factory"),
+        pytest.param(("SETTINGS", "constant"),
+                     'SETTINGS: Any = _CollectFixStub._value("SETTINGS")  # collect-fix: stub\n', id="constant"),
+    ],
+)
+def test_each_kind_gets_its_typed_stub_after_the_shared_class(stub: tuple[str, str], expected: str) -> None:
+    assert transform("", stub) == stubbed_module(expected)
+
+
+@pytest.mark.parametrize(
+    ("kind", "signature", "expected"),
+    [
+        pytest.param("function", "(path, *, strict=False)",
+                     "def load(path: object, *, strict: object = False) -> Any:  # collect-fix: stub\n",
+                     id="keyword-only with a literal default"),
+        pytest.param("function", "(a, /, b=(1, 'x'), *rest, key=DEFAULT, **options)",
+                     "def load(a: object, /, b: object = (1, 'x'), *rest: object, key: object = ..., "
+                     "**options: object) -> Any:  # collect-fix: stub\n",
+                     id="every parameter kind; a default naming something becomes ..."),
+        pytest.param("function", "(path: Path, retries: int = 3) -> Config",
+                     "def load(path: object, retries: object = 3) -> Any:  # collect-fix: stub\n",
+                     id="annotations dropped"),
+        pytest.param("function", "()", "def load() -> Any:  # collect-fix: stub\n", id="no parameters"),
+        pytest.param("async_function", "(number, text)",
+                     "async def load(number: object, text: object) -> NoReturn:  # collect-fix: stub\n", id="async"),
+        pytest.param("decorator_factory", "(backend)",
+                     "def load(backend: object) -> Callable[[Any], Any]:  # collect-fix: stub\n",
+                     id="decorator factory"),
+        pytest.param("class", "(self, settings, *, timeout=5)",
+                     'class load(_CollectFixStub):  # collect-fix: stub\n    _stub = "load"\n\n'
+                     "    def __init__(self, settings: object, *, timeout: object = 5) -> None:\n"
+                     "        super().__init__()\n",
+                     id="class: the constructor's parameters"),
+        pytest.param("function", "", "def load(*args: object, **kwargs: object) -> Any:  # collect-fix: stub\n",
+                     id="unknown"),
+    ],
+)
+def test_signature_from_history_shapes_the_parameters(kind: str, signature: str, expected: str) -> None:
+    assert expected in transform("", ("load", kind, signature))
+
+
+def test_an_unreadable_signature_is_reported_and_any_arguments_are_taken() -> None:
+    context = CodemodContext()
+    assert "def load(*args: object, **kwargs: object) -> Any:" in transform("", ("load", "function", "(x"), context=context)
+    assert context.warnings == ["load: cannot read the signature '(x'; the stub takes any arguments"]
+
+
+def test_the_command_line_form_takes_a_signature() -> None:
+    command = AddStubsCommand(CodemodContext(), stubs=["load:function:(path: str, *, strict=False)", "Store:class"])
+    assert command.stubs == (("load", "function", "(path: str, *, strict=False)"), ("Store", "class", ""))
 
 
 class TestAddStubs(CodemodTest):
     TRANSFORM = AddStubsCommand
 
-    def test_class_stub_raises_when_instantiated(self) -> None:
-        before = """
-            import os
-
-
-            def helper():
-                return os.sep
-        """
-        after = """
-            import os
-
-
-            def helper():
-                return os.sep
-
-
-            class Notifier:  # collect-fix: stub
-                def __init__(self, *args, **kwargs):
-                    raise NotImplementedError("Notifier is a stub generated by collect-fix; write the real class")
-        """
-        self.assertCodemod(before, after, stubs=(("Notifier", "class"),))
-
-    def test_function_and_async_function_stubs(self) -> None:
-        before = """
-            RATE = 2
-        """
-        after = """
-            RATE = 2
-
-
-            def make_token(*args, **kwargs):  # collect-fix: stub
-                raise NotImplementedError("make_token is a stub generated by collect-fix; write the real function")
-
-
-            async def send_sms(*args, **kwargs):  # collect-fix: stub
-                raise NotImplementedError("send_sms is a stub generated by collect-fix; write the real function")
-        """
-        self.assertCodemod(before, after, stubs=(("make_token", "function"), ("send_sms", "async_function")))
-
-    def test_constants_are_none_and_grouped(self) -> None:
-        before = """
-            RATE = 2
-        """
-        after = """
-            RATE = 2
-
-            DEFAULT_CURRENCY = None  # collect-fix: stub: set the real value
-            MAX_ITEMS = None  # collect-fix: stub: set the real value
-        """
-        self.assertCodemod(before, after, stubs=(("DEFAULT_CURRENCY", "constant"), ("MAX_ITEMS", "constant")))
-
-    def test_decorator_stub_imports_functools_below_the_docstring(self) -> None:
-        source = '"""Caching helpers."""\n\n_STORE = {}\n'
-        assert transform(source, ("cached", "decorator")) == (
-            '"""Caching helpers."""\n'
-            "\n"
-            "import functools\n"
-            "\n"
-            "_STORE = {}\n"
-            "\n"
-            "\n"
-            "def cached(func):  # collect-fix: stub\n"
-            "    @functools.wraps(func)\n"
-            "    def stub(*args, **kwargs):\n"
-            '        raise NotImplementedError("cached is a stub generated by collect-fix; write the real decorator")\n'
-            "\n"
-            "    return stub\n"
+    def test_imports_join_the_module_imports_and_the_rest_is_kept(self) -> None:
+        before = (
+            '"""Shop models."""\n\nimport os\nfrom typing import Optional\n\n\n'
+            "def helper() -> Optional[str]:\n    return os.sep  # keep me\n"
         )
+        after = transform(before, ("Notifier", "class"))
+        imports, _, rest = after.partition("\n\n\ndef helper")
+        # Where each import goes is _module_edits.add_import's business; all are there, once.
+        assert sorted(imports.splitlines()[2:]) == [
+            "from typing import Any, Callable, NoReturn, Optional", "import functools", "import os", "import sys",
+        ]
+        assert rest.startswith("() -> Optional[str]:\n    return os.sep  # keep me\n\n\nclass _CollectFixStub:\n")
+        assert rest.endswith('\n\n\nclass Notifier(_CollectFixStub):  # collect-fix: stub\n    _stub = "Notifier"\n')
 
-    def test_decorator_factory_stub_returns_a_decorator(self) -> None:
-        assert transform("", ("requires_backend", "decorator_factory")) == (
-            "import functools\n"
-            "\n"
-            "\n"
-            "def requires_backend(*args, **kwargs):  # collect-fix: stub\n"
-            "    def decorate(func):\n"
-            "        @functools.wraps(func)\n"
-            "        def stub(*args, **kwargs):\n"
-            '            raise NotImplementedError("requires_backend is a stub generated by collect-fix; write the real '
-            'decorator")\n'
-            "\n"
-            "        return stub\n"
-            "\n"
-            "    return decorate\n"
-        )
-
-    def test_empty_module_gets_stubs_without_leading_blank_lines(self) -> None:
-        # B2 creates missing modules from an empty source with this codemod.
-        assert transform("", ("Widget", "class")).startswith("class Widget:  # collect-fix: stub\n")
-        decorated = transform("", ("cached", "decorator"))
-        assert decorated.startswith("import functools\n\n\ndef cached(func):")
-        assert decorated.endswith("return stub\n")
-
-    def test_stubs_join_all(self) -> None:
-        before = """
-            __all__ = ["RATE"]
-            RATE = 2
-        """
-        after = """
-            __all__ = ["RATE", "Widget"]
-            RATE = 2
-
-
-            class Widget:  # collect-fix: stub
-                def __init__(self, *args, **kwargs):
-                    raise NotImplementedError("Widget is a stub generated by collect-fix; write the real class")
-        """
-        self.assertCodemod(before, after, stubs=(("Widget", "class"),))
+    def test_stubs_join_all_but_the_shared_class_does_not(self) -> None:
+        after = transform('__all__ = ["RATE"]\nRATE = 2\n', ("Widget", "class"))
+        assert after.splitlines()[4] == '__all__ = ["RATE", "Widget"]'
 
     def test_second_run_changes_nothing(self) -> None:
-        stubs = (("A", "class"), ("b", "function"), ("c", "async_function"), ("d", "decorator"), ("E", "constant"),
-                 ("f", "decorator_factory"))
-        once = transform('"""Doc."""\n', *stubs)
-        assert transform(once, *stubs) == once
+        once = transform('"""Doc."""\n', *ALL_KINDS)
+        assert transform(once, *ALL_KINDS) == once
+
+    def test_a_later_stub_reuses_the_shared_class(self) -> None:
+        once = transform("", ("Store", "class"))
+        twice = transform(once, ("make_gauge", "function"))
+        assert twice.count("class _CollectFixStub:") == 1
+        assert twice.startswith(once)
 
     def test_names_already_defined_are_left_alone(self) -> None:
         before = """
@@ -149,27 +143,184 @@ class TestAddStubs(CodemodTest):
     def test_unknown_kind_is_skipped(self) -> None:
         self.assertCodemod("x = 1\n", "x = 1\n", stubs=(("Widget", "widget"),), expected_skip=True)
 
+    def test_the_module_indentation_is_kept(self) -> None:
+        after = transform("if True:\n\tX = 1\n", ("Store", "class"))
+        assert '\n\t_stub = "_CollectFixStub"\n' in after
+        assert '\n\t\t_CollectFixStub._only_at_import(self._stub)\n' in after
+        assert "    " not in after
 
-def test_generated_stubs_import_and_fail_only_when_used() -> None:
-    stubs = (("Base", "class"), ("make", "function"), ("send", "async_function"), ("cached", "decorator"),
-             ("LIMIT", "constant"), ("requires", "decorator_factory"))
-    namespace = load(transform("", *stubs))
-    Base, make, send, cached, requires = (namespace[name] for name in ("Base", "make", "send", "cached", "requires"))
 
-    class Child(Base):  # type: ignore[misc,valid-type]  # a stub class can be a base class
-        pass
+def test_every_stub_carries_the_marker_on_its_first_line_and_the_shared_class_none() -> None:
+    source = transform('"""Doc."""\n', *ALL_KINDS).encode()
+    marked = [text for _, text in markers_in(source)]
+    assert len(marked) == len(ALL_KINDS)
+    for (name, _), text in zip(ALL_KINDS, marked):
+        assert text.endswith("# collect-fix: stub")
+        assert text.startswith((f"class {name}(", f"def {name}(", f"async def {name}(", f"{name}: Any ="))
 
-    @cached  # type: ignore[misc,operator]  # decorating works at import time
-    def square(n: int) -> int:
-        return n * n
 
-    @requires("postgres")  # type: ignore[misc,operator]  # calling the factory and decorating work too
-    def query() -> int:
-        return 1
+# The stubs at work: the generated module and a module using it are really imported.
 
-    assert square.__name__ == "square" and query.__name__ == "query"
-    assert namespace["LIMIT"] is None
-    uses = (Child, lambda: make(1), lambda: square(2), lambda: asyncio.run(send()), query)  # type: ignore[operator]
-    for use in uses:
-        with pytest.raises(NotImplementedError, match="stub generated by collect-fix"):
-            use()
+USER_MODULE = '''\
+from stubpkg.models import SETTINGS, ApiClient, Store, cached, make_gauge, requires, send_sms, timed
+
+store = Store()
+client = ApiClient(SETTINGS)
+gauge = make_gauge("load")
+gauges = [make_gauge(name) for name in ("a", "b")]
+
+
+class MyStore(Store):
+    def __init__(self) -> None:
+        self.items = []
+
+    def count(self) -> int:
+        return len(self.items)
+
+
+mine = MyStore()
+timer = timed("setup")
+with timed("import"):
+    pass
+
+
+@cached
+def load(key):
+    return key
+
+
+@requires("pg")
+def query():
+    return 1
+
+
+class Shelf:
+    sizes = make_gauge("sizes")
+    run = staticmethod(cached(load))
+'''
+
+
+@pytest.fixture
+def user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """A module that builds, subclasses, calls, decorates with and enters stubs at import time."""
+    package = tmp_path / "stubpkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    stubs = (*ALL_KINDS, ("ApiClient", "class", "(settings)"), ("timed", "class"))
+    (package / "models.py").write_text(transform('"""Models."""\n', *stubs))
+    (package / "user.py").write_text(USER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield importlib.import_module("stubpkg.user")
+    for name in ("stubpkg.user", "stubpkg.models", "stubpkg"):
+        sys.modules.pop(name, None)
+
+
+def test_stub_objects_built_at_import_time_load(user: Any) -> None:
+    assert isinstance(user.store, user.Store)
+    assert isinstance(user.mine, user.Store) and user.mine.count() == 0  # the project's own subclass works
+    assert user.load.__name__ == "load" and user.query.__name__ == "query"  # decorated functions keep their names
+    assert repr(user.gauge) == "<make_gauge(): collect-fix stub>"
+    assert not hasattr(user.gauge, "__wrapped__")  # Python's own probes find a plain object
+
+
+USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
+    "method of an instance built at import": ("Store.save", lambda user: user.store.save()),
+    "assert stub_obj.method()": ("Store.method", lambda user: user.store.method()),
+    "attribute set on an instance": ("Store.size", lambda user: setattr(user.store, "size", 1)),
+    "constructed in a test": ("Store", lambda user: user.Store()),
+    "subclass without its own constructor": ("Store", lambda user: type("Sub", (user.Store,), {})()),
+    "inherited method of the project's subclass": ("Store.save", lambda user: user.mine.save()),
+    "function called in a test": ("make_gauge", lambda user: user.make_gauge("x")),
+    "result compared": ("make_gauge()", lambda user: user.gauge == user.gauge),
+    "result truth-tested": ("make_gauge()", lambda user: not user.gauge),
+    "result iterated": ("make_gauge()", lambda user: list(user.gauges[0])),
+    "result in a set": ("make_gauge()", lambda user: {user.gauge}),
+    "result formatted": ("make_gauge()", lambda user: f"{user.gauge}"),
+    "result called": ("make_gauge()", lambda user: user.gauge()),
+    "result in a class body": ("make_gauge().set", lambda user: user.Shelf.sizes.set(3)),
+    "constant truth-tested": ("SETTINGS", lambda user: bool(user.SETTINGS)),
+    "constant compared": ("SETTINGS", lambda user: user.SETTINGS == "prod"),
+    "constant attribute": ("SETTINGS.debug", lambda user: user.SETTINGS.debug),
+    "constant subscripted": ("SETTINGS", lambda user: user.SETTINGS["debug"]),
+    "constant length": ("SETTINGS", lambda user: len(user.SETTINGS)),
+    "constant membership": ("SETTINGS", lambda user: "debug" in user.SETTINGS),
+    "decorated function called": ("cached", lambda user: user.load(1)),
+    "decorated in a class body, called": ("cached", lambda user: user.Shelf.run(1)),
+    "decorator applied in a test": ("cached", lambda user: user.cached(len)),
+    "function under a decorator factory called": ("requires", lambda user: user.query()),
+    "decorator factory called in a test": ("requires", lambda user: user.requires("pg")),
+    "async function awaited": ("send_sms", lambda user: asyncio.run(user.send_sms("+1"))),
+    "context manager entered in a test": ("timed", lambda user: user.timed("x")),
+    "instance built at import entered in a test": ("timed", lambda user: user.timer.__enter__()),
+    "class with a signature constructed in a test": ("ApiClient", lambda user: user.ApiClient(1)),
+}
+
+
+@pytest.mark.parametrize("use", USES_IN_A_TEST.values(), ids=USES_IN_A_TEST.keys())
+def test_every_use_inside_a_test_raises_naming_the_stub_and_its_module(
+    user: Any, use: tuple[str, Callable[[Any], object]]
+) -> None:
+    stub, touch = use
+    expected = f"{stub} is a stub generated by collect-fix: write it in stubpkg.models"
+    with pytest.raises(NotImplementedError) as raised:
+        touch(user)
+    assert str(raised.value) == expected
+
+
+def test_no_assertion_on_a_stub_can_pass(user: Any) -> None:
+    def assert_stub_method() -> None:
+        assert user.store.method()
+
+    def assert_constructed() -> None:
+        assert user.Store()
+
+    def assert_results_equal() -> None:
+        assert user.make_gauge("x") == user.make_gauge("x")
+
+    def assert_not_stub() -> None:
+        assert not user.gauge
+
+    def assert_constant() -> None:
+        assert user.SETTINGS is not None and user.SETTINGS
+
+    for check in (assert_stub_method, assert_constructed, assert_results_equal, assert_not_stub, assert_constant):
+        with pytest.raises(NotImplementedError):
+            check()
+
+
+def test_a_generated_module_passes_mypy_strict(tmp_path: Path) -> None:
+    api = pytest.importorskip("mypy.api")
+    typed = '"""Typed models."""\n\nfrom __future__ import annotations\n\nfrom typing import Optional\n\n\n' \
+            "def helper(name: str) -> Optional[str]:\n    return name or None\n"
+    stubs = (*ALL_KINDS, ("ApiClient", "class", "(self, settings, *, timeout=DEFAULT)"),
+             ("load", "function", "(path, /, *rest, strict=False, **options)"))
+    (tmp_path / "models.py").write_text(transform(typed, *stubs))
+    (tmp_path / "importer.py").write_text(textwrap.dedent('''\
+        from models import SETTINGS, ApiClient, Store, cached, load, make_gauge, requires, send_sms
+
+        store = Store()
+        client = ApiClient(SETTINGS, timeout=3)
+        level: int = make_gauge("load")
+
+
+        class MyStore(Store):
+            def own(self) -> int:
+                loaded: int = load("x", strict=True)
+                return loaded
+
+
+        @cached
+        def helper(n: int) -> int:
+            return n
+
+
+        @requires("pg")
+        def query() -> str:
+            return str(store.fetch(1))
+
+
+        async def notify() -> None:
+            await send_sms("+1")
+        '''))
+    out, err, status = api.run(["--strict", "--cache-dir", str(tmp_path / ".mypy_cache"), str(tmp_path)])
+    assert status == 0, out + err

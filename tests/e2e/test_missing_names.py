@@ -72,12 +72,16 @@ def test_apply_repairs_every_missing_name(fixture_project: Callable[[str], Path]
     assert "charge = charge_card  # collect-fix: alias -> charge_card (renamed)" in source["shop/payments.py"]
     assert "LineItem = OrderLineItem  # collect-fix: alias" in source["shop/models.py"]
     # never written: stubs shaped by use.
-    assert "class EmailNotifier:  # collect-fix: stub" in source["shop/notifications.py"]
-    assert "class Notifier:  # collect-fix: stub" in source["shop/notifications.py"]
-    assert "async def send_sms(*args, **kwargs):  # collect-fix: stub" in source["shop/notifications.py"]
-    assert "def make_token(*args, **kwargs):  # collect-fix: stub" in source["shop/auth.py"]
-    assert "def cached(func):  # collect-fix: stub" in source["shop/cache.py"]
-    assert "DEFAULT_CURRENCY = None  # collect-fix: stub" in source["shop/formatting.py"]
+    assert "class EmailNotifier(_CollectFixStub):  # collect-fix: stub" in source["shop/notifications.py"]
+    assert "class Notifier(_CollectFixStub):  # collect-fix: stub" in source["shop/notifications.py"]
+    assert "async def send_sms(*args: object, **kwargs: object) -> NoReturn:  # collect-fix: stub" in source[
+        "shop/notifications.py"
+    ]
+    assert "def make_token(*args: object, **kwargs: object) -> Any:  # collect-fix: stub" in source["shop/auth.py"]
+    assert "def cached(func: Any) -> Any:  # collect-fix: stub" in source["shop/cache.py"]
+    assert 'DEFAULT_CURRENCY: Any = _CollectFixStub._value("DEFAULT_CURRENCY")  # collect-fix: stub' in source[
+        "shop/formatting.py"
+    ]
     assert not any("collect-fix" in path.read_text() for path in (root / "tests").rglob("*.py"))
 
     listed = run_collect_fix(root, "--list-stubs")

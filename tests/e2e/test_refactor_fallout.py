@@ -127,7 +127,7 @@ PASSING_AFTER_REPAIR = [
     "tests/test_tax.py",
 ]
 _LISTED = re.compile(r"^(?P<path>\S+\.py):(?P<line>\d+): (?P<text>.*# collect-fix: (?:stub|alias).*)$")
-_DEFINED = re.compile(r"^(?:async def|def|class) (\w+)|^(\w+) =")
+_DEFINED = re.compile(r"^(?:async def|def|class) (\w+)|^(\w+)(?:: \w+)? =")
 
 
 
@@ -194,17 +194,23 @@ def test_apply_brings_collection_errors_to_zero(
     assert "integrations" not in source["src/shop/payments/cards.py"]
     assert "LineItem = OrderLineItem  # collect-fix: alias" in source["src/shop/models.py"]
     # never written: stubs shaped by use (class, base class, async function, decorator, constant).
-    assert "class EmailNotifier:  # collect-fix: stub" in source["src/shop/notifications.py"]
-    assert "class Notifier:  # collect-fix: stub" in source["src/shop/notifications.py"]
-    assert "async def send_sms(*args, **kwargs):  # collect-fix: stub" in source["src/shop/notifications.py"]
-    assert "def make_token(*args, **kwargs):  # collect-fix: stub" in source["src/shop/auth.py"]
-    assert "def cached(func):  # collect-fix: stub" in source["src/shop/cache.py"]
-    assert "DEFAULT_CURRENCY = None  # collect-fix: stub" in source["src/shop/formatting.py"]
+    assert "class EmailNotifier(_CollectFixStub):  # collect-fix: stub" in source["src/shop/notifications.py"]
+    assert "class Notifier(_CollectFixStub):  # collect-fix: stub" in source["src/shop/notifications.py"]
+    assert "async def send_sms(*args: object, **kwargs: object) -> NoReturn:  # collect-fix: stub" in source[
+        "src/shop/notifications.py"
+    ]
+    assert "def make_token(*args: object, **kwargs: object) -> Any:  # collect-fix: stub" in source["src/shop/auth.py"]
+    assert "def cached(func: Any) -> Any:  # collect-fix: stub" in source["src/shop/cache.py"]
+    assert 'DEFAULT_CURRENCY: Any = _CollectFixStub._value("DEFAULT_CURRENCY")  # collect-fix: stub' in source[
+        "src/shop/formatting.py"
+    ]
     # missing modules: one stub module serves every importer, each name it was imported under.
     for name in ("DEFAULT_SENDER", "DeliveryError", "Outbox", "notify_user", "send_email"):
         assert name in source["src/shop/mailing.py"]
-    assert "class StripeGateway:  # collect-fix: stub" in source["src/shop/integrations/payments/gateways/stripe.py"]
-    assert "def timed(func):  # collect-fix: stub" in source["src/shop/analytics.py"]
+    assert "class StripeGateway(_CollectFixStub):  # collect-fix: stub" in source[
+        "src/shop/integrations/payments/gateways/stripe.py"
+    ]
+    assert "def timed(func: Any) -> Any:  # collect-fix: stub" in source["src/shop/analytics.py"]
     assert "render_receipt" in source["src/shop/payments/receipts.py"]
     assert "apply_coupon" in source["src/shop/pricing/coupons.py"]
     assert not any("collect-fix" in path.read_text() for path in (root / "tests").rglob("*.py"))
