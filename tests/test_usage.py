@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from collect_fix.project import Project
-from collect_fix.usage import import_time_blockers, imported_with, infer_stub_kind, infer_usage
+from collect_fix.usage import import_time_blockers, import_time_uses, imported_with, infer_stub_kind, infer_usage
 
 
 def project_with_test(tmp_path: Path, test_source: str, name: str = "tests/test_it.py") -> Project:
@@ -102,7 +102,11 @@ def test_constant_used_at_import_time_cannot_be_stubbed(tmp_path: Path, source: 
         pytest.param("from shop.mod import X\n\ndef test():\n    for case in X:\n        pass\n", id="in a function"),
         pytest.param("from shop.mod import X\n\nGET = lambda: X[0]\n", id="in a lambda"),
         pytest.param("from shop.mod import X\n\nVALUE = X\n", id="plain read"),
-        pytest.param("from shop.mod import X\n\nprint(X)\n", id="ordinary call argument"),
+        pytest.param("from shop.mod import X\nfrom lib import register\n\nregister(X)\n", id="ordinary call argument"),
+        pytest.param("from shop.mod import X\n\nif X is None:\n    pass\n", id="identity test"),
+        pytest.param("from shop.mod import X\n\nif __name__ == '__main__':\n    print(X[0])\n", id="under the main guard"),
+        pytest.param("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from shop.mod import X\n\n    Y = X[0]\n",
+                     id="under TYPE_CHECKING"),
     ],
 )
 def test_uses_that_a_stub_survives_do_not_block(tmp_path: Path, source: str) -> None:
@@ -141,3 +145,110 @@ def test_new_project_snapshot_sees_edited_file(tmp_path: Path) -> None:
     assert infer_stub_kind(project, "shop.mod", "X") == "function"
     (tmp_path / "tests" / "test_it.py").write_text("from shop.mod import X\n\nclass Y(X):\n    pass\n")
     assert infer_stub_kind(Project(tmp_path, extra_paths=(".",)), "shop.mod", "X") == "class"
+
+
+@pytest.mark.parametrize(
+    ("source", "use"),
+    [
+        pytest.param("from shop.mod import X\n\nif X:\n    pass\n", "truth-tested", id="if"),
+        pytest.param("from shop.mod import X\n\nLIMIT = X or 5\n", "truth-tested", id="or"),
+        pytest.param("from shop.mod import X\n\nSAME = X == 3\n", "compared", id="compared"),
+        pytest.param("from shop.mod import X\n\nKNOWN = X in ('a', 'b')\n", "compared", id="left of in"),
+        pytest.param("from shop.mod import X\n\nURL = f'{X}/api'\n", "formatted", id="f-string"),
+        pytest.param("from shop.mod import X\n\nprint(X)\n", "formatted", id="printed"),
+        pytest.param("from shop.mod import X\n\nDOUBLE = X * 2\n", "operated on", id="arithmetic"),
+    ],
+)
+def test_a_stub_constant_cannot_be_read_at_import_time(tmp_path: Path, source: str, use: str) -> None:
+    project = project_with_test(tmp_path, source)
+    assert [blocker.use for blocker in import_time_blockers(project, "shop.mod", "X", "constant")] == [use]
+    assert import_time_blockers(project, "shop.mod", "X", "class") == []  # a class is true, equal to itself...
+
+
+@pytest.mark.parametrize(
+    ("source", "use"),
+    [
+        pytest.param("from shop.mod import X\n\nNAME = X().name\n", "result attribute read", id="attribute"),
+        pytest.param("from shop.mod import X\n\nfor row in X():\n    pass\n", "result iterated", id="iterated"),
+        pytest.param("from shop.mod import X\n\nif X('a') == 1:\n    pass\n", "result compared", id="compared"),
+        pytest.param("from shop.mod import X\n\nFIRST = X()[0]\n", "result subscripted", id="subscripted"),
+        pytest.param("import asyncio\nfrom shop.mod import X\n\nasyncio.run(X())\n", "awaited", id="run at import"),
+    ],
+)
+def test_what_a_stub_returns_at_import_time_cannot_be_used_either(tmp_path: Path, source: str, use: str) -> None:
+    project = project_with_test(tmp_path, source)
+    for kind in ("class", "function", "async_function"):
+        assert [blocker.use for blocker in import_time_blockers(project, "shop.mod", "X", kind)] == [use]
+
+
+def test_import_time_uses_a_stub_supports_are_recorded_not_blocking(tmp_path: Path) -> None:
+    source = (
+        "import pytest\n"
+        "from shop.mod import X\n"
+        "\n"
+        "store = X(settings=1)\n"
+        "gauges = [X(name) for name in 'ab']\n"
+        "\n"
+        "\n"
+        "class Mine(X):\n"
+        "    shared = X()\n"
+        "\n"
+        "\n"
+        "@X\n"
+        "def helper():\n"
+        "    return X()\n"
+        "\n"
+        "\n"
+        "@X('pg')\n"
+        "def test_query():\n"
+        "    X().run()\n"
+        "\n"
+        "\n"
+        "with X('import'):\n"
+        "    pass\n"
+    )
+    project = project_with_test(tmp_path, source)
+    uses = [(use.line, use.use) for use in import_time_uses(project, "shop.mod", "X")]
+    assert uses == [
+        (4, "called"), (5, "called"), (8, "subclassed"), (9, "called"), (12, "decorator"), (17, "decorator factory"),
+        (22, "with"),
+    ]
+    for kind in ("class", "function", "decorator", "decorator_factory", "constant"):
+        assert import_time_blockers(project, "shop.mod", "X", kind) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "kind"),
+    [
+        pytest.param("from shop.mod import X\n\ndef test(X):\n    X()\n\nclass T(X):\n    pass\n", "class",
+                     id="a parameter hides the import"),
+        pytest.param("from shop.mod import X\n\ndef test():\n    X = dict\n    X()\n", "constant",
+                     id="a local variable hides it in the whole function"),
+        pytest.param("def test():\n    from shop.mod import X\n    X(1)\n", "function", id="import inside a test"),
+        pytest.param("import other as X\n\ndef test():\n    from shop.mod import X\n    X(1)\n\ndef helper():\n"
+                     "    class Y(X):\n        pass\n", "function", id="a local import does not leak"),
+        pytest.param("from shop.mod import X\n\nclass T:\n    X = int\n\n    def test(self):\n        X(1)\n",
+                     "function", id="class body names are invisible in methods"),
+        pytest.param("from shop.mod import X\n\nclass T:\n    X = int\n    Y = X(1)\n", "constant",
+                     id="but visible in the class body"),
+        pytest.param("X = None\n\ndef load():\n    global X\n    from shop.mod import X\n\ndef test():\n    X(1)\n",
+                     "function", id="global declaration"),
+        pytest.param("from shop.mod import X\n\ndef test():\n    try:\n        pass\n    except ValueError as X:\n"
+                     "        X.args\n", "constant", id="except as"),
+        pytest.param("from shop.mod import X\n\nCASES = [X for X in range(3)]\n\ndef test():\n    X()\n", "function",
+                     id="comprehension variable"),
+    ],
+)
+def test_names_are_resolved_scope_by_scope(tmp_path: Path, source: str, kind: str) -> None:
+    assert infer_stub_kind(project_with_test(tmp_path, source), "shop.mod", "X") == kind
+
+
+def test_a_relative_import_leaving_the_package_is_no_reference(tmp_path: Path) -> None:
+    project = project_with_test(tmp_path, "from ...mod import X\n\nclass Y(X):\n    pass\n", "shop/user.py")
+    assert infer_stub_kind(project, "shop.mod", "X") == "constant"
+
+
+def test_nested_decorator_arguments_count_as_passed_to_a_decorator(tmp_path: Path) -> None:
+    source = "from shop.mod import X\nfrom lib import register, wrap\n\n@register(wrap(X))\ndef test():\n    pass\n"
+    project = project_with_test(tmp_path, source)
+    assert [b.use for b in import_time_blockers(project, "shop.mod", "X", "constant")] == ["passed to a decorator"]
