@@ -328,3 +328,154 @@ def test_strategies_can_differ_only_for_exits_in_module_level_if_or_try() -> Non
     assert not guarded_exit_possible(b"import sys\nif True:\n    pass\nsys.exit(1)\n")
     assert guarded_exit_possible(b"import sys\nif sys.platform == 'win32':\n    sys.exit(1)\n")
     assert guarded_exit_possible(b"try:\n    import numpy\nexcept ImportError:\n    raise SystemExit\n")
+
+
+# -- the ast analysis (exit_spelling.find_exits) agrees with LibCST's ExitFinder ---------------------
+
+TESTS = Path(__file__).parent
+
+# Where LibCST's name resolution has rules of its own; the ast analysis must follow each one.
+SCOPE_RULES = {
+    "shadowed after the call": "exit()\nexit = 3\n",
+    "shadowed before the call": "exit = print\nexit()\n",
+    "assigned from itself": "exit = exit()\n",
+    "for target before its iterable": "for exit in exit():\n    pass\n",
+    "default of a function named exit": "def exit(x=exit()):\n    pass\n",
+    "decorator of a function named exit": "@exit()\ndef exit():\n    pass\n",
+    "global assignment in a function": "def f():\n    global exit\n    exit = 1\nexit()\n",
+    "global read in a function": "def f():\n    global exit\n    exit()\n",
+    "class body hidden from its methods": "class A:\n    exit = 1\n    exit()\n    def m(self):\n        exit()\n",
+    "nonlocal": "def f():\n    exit = 1\n    def g():\n        nonlocal exit\n        exit()\n",
+    "comprehension target": "[exit() for exit in range(3)]\n[x for x in exit()]\n",
+    "first iterable outside the comprehension": "[y for exit in [1] for y in exit()]\n",
+    "nested comprehension": "[exit() for a in b for exit in c]\n{k: quit() for k in exit()}\n",
+    "comprehension in a class body": "class A:\n    exit = 1\n    y = [exit() for _ in range(2)]\n",
+    "except as": "try:\n    pass\nexcept Exception as exit:\n    exit()\nexit()\n",
+    "with as": "with open('x') as quit:\n    quit()\n",
+    "walrus": "(exit := print)\nexit()\n",
+    "del": "del exit\nexit()\n",
+    "annotation only": "exit: int\nexit()\nquit: int = 3\nquit()\n",
+    "augmented assignment": "exit += 1\nexit()\n",
+    "lambda parameters": "f = lambda exit=exit: exit()\nk = lambda a=quit(): a\n",
+    "parameter shadows": "def f(exit):\n    exit()\ndef g(*, quit=quit()):\n    quit()\n",
+    "module bound to something else": "sys = object()\nsys.exit()\n",
+    "import in a class body": "class A:\n    import sys\n    sys.exit()\n    def f(self):\n        sys.exit()\n",
+    "import in a function": "def f():\n    import sys\n    sys.exit()\nsys.exit()\n",
+    "import after the call": "sys.exit()\nimport sys\n",
+    "global import in a function": "def f():\n    global sys\n    import sys\nsys.exit()\n",
+    "dotted imports": "import os.path\nos.path.exit()\nos._exit(1)\nimport sys.exit\nsys.exit()\n",
+    "dotted import renamed": "import sys.exit as bye\nbye()\n",
+    "star import": "from sys import *\nexit()\n",
+    "relative imports": "from . import exit\nexit()\nfrom .sys import exit as e\ne()\n",
+    "aliases sharing a prefix": "from sys import e, exit\nexit()\nfrom sys import exit as ex, argv\nex()\n",
+    "builtins module": "import builtins as b\nimport builtins\nbuiltins.quit()\nraise b.SystemExit(1)\n",
+    "os._exit spellings": "import os\nfrom os import _exit\nfrom os import _exit as die\nos._exit(0)\n_exit(1)\ndie(2)\n",
+    "SystemExit spellings": "raise SystemExit\nraise SystemExit()\nraise SystemExit(0) from None\nSystemExit(1)\n",
+    "conditional definitions": "try:\n    from sys import exit\nexcept ImportError:\n    def exit(): pass\nexit()\n",
+    "attributes of other things": "None.exit()\n(1).exit()\n'x'.exit()\nfoo().exit()\na[0].exit()\n",
+    "raise an exit call": "import sys\nraise sys.exit(1)\nraise SystemExit from sys.exit()\n",
+    "parentheses": "import sys\n(sys.exit)(1)\n( ( sys.exit ) )(2)\nraise (SystemExit)\nx = (sys.exit(4))\n",
+    "multi-line": "import sys\n(sys\n .exit)(1)\nsys.\\\nexit(2)\nsys.exit(\n  1); x = 1\n",
+    "f-strings": "x = f\"{exit()}\"\ny = f'{quit()!r:>{exit()}}'\nz = f\"\"\"\n{ exit() }\"\"\"\n",
+    "compound statement headers": "import sys\nif sys.exit():\n    pass\nwith exit() as a, quit():\n    pass\n",
+    "class header and decorators": "@exit()\nclass A(exit(), metaclass=quit()):\n    pass\ndef f() -> exit():\n    pass\n",
+    "main guard shapes": (
+        "if '__main__' == __name__:\n    exit()\nif __name__ == '__ma' 'in__':\n    exit()\n"
+        "if __name__ == f'__main__':\n    exit()\nif (__name__) == ('__main__'):\n    exit()\n"
+        "if __name__ != '__main__':\n    exit()\nif __name__ == '__main__' == __name__:\n    exit()\n"
+        "if x:\n    pass\nelif __name__ == '__main__':\n    exit()\nelse:\n    quit()\n"
+    ),
+    "nested calls in source order": "import os\nexit(quit())\nexit(1)._exit()\nsys.exit().exit()\n",
+    "match statement": "match x:\n    case exit:\n        exit()\n    case {'a': quit} if quit():\n        pass\n",
+    "async": "import sys\nasync def f():\n    sys.exit()\n    async for x in y:\n        exit()\n",
+    "columns count characters": "x = 'héllo'; quit()\ny = '日本😀'; exit(1)\nif True:\n\tquit()\n",
+}
+SCOPE_SOURCES = [text.encode() for text in SCOPE_RULES.values()] + [
+    b"import sys\r\nif x:\r\n    sys.exit(\r\n        1)\r\n",  # CRLF
+    b"import sys\rif x:\r    sys.exit(1)\r",  # CR
+    b"\xef\xbb\xbfimport sys\nsys.exit()\n",  # BOM
+    "# -*- coding: latin-1 -*-\nx = 'café'; quit()\n".encode("latin-1"),
+]
+
+
+def libcst_exits(source: bytes) -> list[ExitCall]:
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper
+
+    from collect_fix.exits import find_exits
+
+    return find_exits(MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True))
+
+
+def codemod_cases() -> list[bytes]:
+    """Every multi-line string in tests/codemods that parses: the before/after sources of the cases."""
+    import ast
+
+    found = []
+    for path in sorted((TESTS / "codemods").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "\n" in node.value:
+                found.append(textwrap.dedent(node.value).encode())
+    return found
+
+
+CORPORA = {
+    "fixtures": lambda: [path.read_bytes() for path in sorted((TESTS / "fixtures").rglob("*.py"))],
+    "codemod cases": codemod_cases,
+    "scope rules": lambda: SCOPE_SOURCES,
+}
+
+
+@pytest.mark.parametrize("corpus", sorted(CORPORA))
+def test_ast_analysis_finds_what_libcst_finds(corpus: str) -> None:
+    """Same exits, positions, spellings, qualified names, import-time and main-guard flags, statement
+    lines; a source one cannot read, the other cannot either. The byte filter never hides an exit."""
+    from collect_fix.exit_spelling import SourceError, find_exits
+
+    import libcst as cst
+
+    compared = found = 0
+    mismatches = []
+    for source in CORPORA[corpus]():
+        if not any(word in source for word in (b"exit", b"quit", b"SystemExit")):
+            continue  # LibCST cannot resolve a name that is not there
+        try:
+            expected: object = libcst_exits(source)
+        except (cst.ParserSyntaxError, UnicodeDecodeError):
+            expected = "does not parse"
+        if not may_exit(source):  # never parsed: LibCST must find nothing either
+            if expected not in ([], "does not parse"):
+                mismatches.append((source.decode("utf-8", "replace")[:300], expected, "filtered out"))
+            continue
+        try:
+            actual: object = find_exits(source)
+        except SourceError:
+            actual = "does not parse"
+        compared += 1
+        found += len(actual) if isinstance(actual, list) else 0
+        if actual != expected:
+            mismatches.append((source.decode("utf-8", "replace")[:300], expected, actual))
+    assert mismatches == []
+    assert compared >= 10 and (found > 0 or corpus == "codemod cases" and compared > 0)
+
+
+def test_ast_analysis_reads_identifiers_as_python_does() -> None:
+    """The one deliberate difference: Python NFKC-normalises identifiers, so ``ｅｘｉｔ()`` calls
+    ``exit``; LibCST keeps the spelling and does not resolve it."""
+    from collect_fix.exit_spelling import find_exits
+
+    source = "ｅｘｉｔ()\n".encode()
+    assert libcst_exits(source) == []
+    (found,) = find_exits(source)
+    assert (found.line, found.col, found.spelling, found.qualified_name) == (1, 1, "ｅｘｉｔ", "builtins.exit")
+
+
+def test_byte_filter_needs_a_call_a_rename_or_system_exit() -> None:
+    """Prose mentioning exits is not parsed; every way source can spell an exit call is."""
+    for source in (b"exit()", b"sys.exit (1)", b"(quit)(2)", b"exit # why\n(1)", b"sys.exit\\\n(1)",
+                   b"from sys import exit as bye", b"from sys import exit\\\n    as bye", b"raise SystemExit",
+                   b"os._exit(1)", "ｑｕｉｔ()".encode()):
+        assert may_exit(source), source
+    for source in (b"the exit code", b"exit cleanly", b"result.exit_code == 0", b"x.exit_status()",
+                   b"exitcode(1)", b"quit", b"\xff exit"):
+        assert not may_exit(source), source

@@ -1,73 +1,44 @@
 """Static detection of calls that end the process: sys.exit, exit, quit, os._exit, raise SystemExit.
 
-Shared by the planner (is there an import-time exit to repair?), the codemod (which nodes) and the
-pre-commit hook (what to report). Names are resolved by qualified name, so ``from sys import exit``
-and ``import sys as s; s.exit()`` are found and a local function called ``exit`` is not.
+Shared by the planner (is there an import-time exit to repair?) and the codemod (which nodes).
+Names are resolved by qualified name, so ``from sys import exit`` and ``import sys as s; s.exit()``
+are found and a local function called ``exit`` is not. ``ExitCall`` and the cheap filters live in
+exit_spelling.py with an ``ast`` analysis that finds the same exits: the pre-commit hook uses that
+one, so it starts without LibCST.
 """
 
 from __future__ import annotations
 
-import ast
 import re
-from dataclasses import dataclass
 from typing import Collection, Iterator, Mapping, Optional, Union, cast
 
 import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, QualifiedName, Scope, ScopeProvider
 
-EXIT_FUNCTIONS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit"})
-SYSTEM_EXIT = "builtins.SystemExit"
-PROCESS_KILLERS = frozenset({"os._exit"})
-# Cheap byte filter: a file without any of these cannot hold an exit call.
-EXIT_WORDS = (b"exit", b"quit", b"SystemExit")
-# The last name of every spelling an exit can have, but for aliases (``from sys import exit as bye``).
-_EXIT_NAMES = frozenset({"exit", "quit", "_exit", "SystemExit"})
-_EXIT_MODULES = frozenset({"sys", "os", "builtins"})
+# The standard-library half (the hook imports only that); re-exported, callers import from here.
+from collect_fix.exit_spelling import (
+    _EXIT_NAMES,
+    EXIT_FUNCTIONS,
+    EXIT_WORDS,
+    PROCESS_KILLERS,
+    SYSTEM_EXIT,
+    ExitCall,
+    guarded_exit_possible,
+    may_exit,
+    may_exit_parsed,
+)
+
+__all__ = [
+    "EXIT_FUNCTIONS", "EXIT_WORDS", "PROCESS_KILLERS", "SYSTEM_EXIT", "ExitCall", "ExitFinder", "ExitNode",
+    "QualifiedNames", "find_exits", "find_exits_in_source", "guarded_exit_possible", "is_main_guard",
+    "may_exit", "may_exit_parsed", "remember",
+]
+
 _REMEMBERED = 16
 _NEWLINE = re.compile(r"\r\n?|\n")  # how PositionProvider counts lines
 
 ExitNode = Union[cst.Call, cst.Raise]
-
-
-@dataclass(frozen=True)
-class ExitCall:
-    """One exit in a module. ``col`` is 1-based, as editors and linters print it.
-
-    ``import_time``: it runs while the module is imported (module level, including module-level
-    if/try/with/for bodies and class bodies), rather than when a function is called.
-    ``under_main_guard``: it sits in the body of ``if __name__ == "__main__":``, so it never runs
-    on import; such exits are fine wherever they are.
-    """
-
-    line: int
-    col: int
-    spelling: str
-    qualified_name: str
-    import_time: bool
-    under_main_guard: bool
-    # The lines of the statement holding the exit (a comment on any of them is about this exit).
-    first_line: int = 0
-    last_line: int = 0
-
-    @property
-    def kills_process(self) -> bool:
-        """os._exit ends the interpreter without unwinding; nothing can catch it."""
-        return self.qualified_name in PROCESS_KILLERS
-
-    @property
-    def blocks_collection(self) -> bool:
-        return self.import_time and not self.under_main_guard
-
-    @property
-    def display(self) -> str:
-        """How a person reads it: ``sys.exit()``, ``raise SystemExit``, ``ex() (sys.exit)``."""
-        if self.spelling.startswith("raise "):
-            return self.spelling
-        canonical = self.qualified_name.replace("builtins.", "")
-        if self.spelling in (canonical, self.qualified_name):
-            return f"{self.spelling}()"
-        return f"{self.spelling}() ({canonical})"
 
 
 def is_main_guard(test: cst.BaseExpression) -> bool:
@@ -241,11 +212,6 @@ def find_exits(module: Union[cst.Module, MetadataWrapper]) -> list[ExitCall]:
     return [record for _, record in finder.found]
 
 
-def may_exit(source: bytes) -> bool:
-    """False when ``source`` certainly holds no exit (no need to parse it)."""
-    return any(word in source for word in EXIT_WORDS)
-
-
 _found: dict[bytes, list[ExitCall]] = {}
 
 
@@ -264,45 +230,6 @@ def find_exits_in_source(source: bytes) -> list[ExitCall]:
         # A tree parsed here is never shared: no need to analyse a copy of it.
         remember(source, find_exits(MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)))
     return list(_found[source])
-
-
-def may_exit_parsed(source: bytes) -> bool:
-    """False when ``source`` parses as this Python's ast and nothing in it is spelled like an exit
-    (ast parses ~100x faster than LibCST). Never misses an exit ExitFinder finds: a qualified name
-    ends with the last name of its spelling, or the name is an alias bound by an import."""
-    tree = _parse(source)
-    return tree is None or bool(_candidates(tree, tree))
-
-
-def guarded_exit_possible(source: bytes) -> bool:
-    """Whether an exit may sit in a module-level ``if`` or ``try``: the only places where
-    guard_module_exit's strategies can differ. True when unsure."""
-    tree = _parse(source)
-    if tree is None:
-        return True
-    compound = (ast.If, ast.Try, getattr(ast, "TryStar", ast.Try))
-    return any(isinstance(statement, compound) and _candidates(tree, statement) for statement in tree.body)
-
-
-def _parse(source: bytes) -> Optional[ast.Module]:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-
-
-def _candidates(tree: ast.Module, root: ast.AST) -> list[ast.AST]:
-    """The nodes under ``root`` spelled like an exit, or like an alias of one bound anywhere in ``tree``."""
-    aliases = {
-        alias.asname for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in _EXIT_MODULES
-        for alias in node.names if alias.asname is not None
-    }
-    return [
-        node for node in ast.walk(root)
-        if isinstance(node, ast.Name) and (node.id in _EXIT_NAMES or node.id in aliases)
-        or isinstance(node, ast.Attribute) and node.attr in _EXIT_NAMES
-    ]
 
 
 def _code(node: cst.CSTNode) -> str:
