@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 import stat
+import sys
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from collect_fix import hook
+from collect_fix import exit_spelling, hook
+from collect_fix.exit_spelling import ExitCall
 
 from conftest import collect_only, collected_ids
 
+PYTHON = "Python {}.{}".format(*sys.version_info)
 FIXTURE_FINDINGS = [
     "tests/service/conftest.py:4:5",
     "tests/test_builtin_exit.py:6:5",
@@ -67,7 +70,7 @@ def test_clean_tree_is_silent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
     Path("test_ok.py").write_text("import sys\n\ndef test_a():\n    assert sys.argv\n", encoding="utf-8")
     Path("conftest.py").write_text("if __name__ == '__main__':\n    raise SystemExit(0)\n", encoding="utf-8")
     Path("tool.py").write_text("import sys\nsys.exit(1)\n", encoding="utf-8")  # not a test file
-    assert run_hook(capsys, "test_ok.py", "conftest.py", "tool.py", "missing_test.py") == (0, [])
+    assert run_hook(capsys, "test_ok.py", "conftest.py", "tool.py", "missing.py") == (0, [])
     assert run_hook(capsys) == (0, [])
 
 
@@ -147,18 +150,44 @@ def test_python_files_option_changes_the_patterns(tmp_path: Path, monkeypatch: p
 def test_files_without_exit_words_are_never_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     Path("test_plain.py").write_text("def test_a():\n    assert True\n", encoding="utf-8")
+    Path("test_cli.py").write_text("def test_a(result):\n    assert result.exit_code == 0\n", encoding="utf-8")
+    Path("test_broken.py").write_text("def test_a(:\n", encoding="utf-8")  # no exit word: never parsed
 
-    def no_parsing(source: bytes) -> list[object]:
+    def no_parsing(source: bytes) -> object:
         raise AssertionError("parsed a file without exit words")
 
-    monkeypatch.setattr(hook, "find_exits_in_source", no_parsing)
-    assert run_hook(capsys, "test_plain.py") == (0, [])
+    monkeypatch.setattr(exit_spelling, "parse", no_parsing)
+    assert run_hook(capsys, "test_plain.py", "test_cli.py", "test_broken.py") == (0, [])
 
 
-def test_unparsable_file_is_left_to_other_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_files_that_cannot_be_checked_fail_and_the_rest_are_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     Path("test_broken.py").write_text("import sys\nsys.exit(\n", encoding="utf-8")
-    assert run_hook(capsys, "test_broken.py") == (0, [])
+    Path("test_bytes.py").write_bytes(b"import sys\nx = '\xff'\nsys.exit(1)\n")
+    Path("test_nul.py").write_bytes(b"import sys\n\0\nsys.exit(1)\n")
+    Path("test_real.py").write_text("quit()\n", encoding="utf-8")
+    status, lines = run_hook(capsys, "test_broken.py", "test_bytes.py", "test_nul.py", "test_gone.py", "test_real.py")
+    assert status == 1
+    assert lines[0].startswith(f"test_broken.py:2: CFX002 could not check this file for exits: does not parse as {PYTHON}: ")
+    assert lines[1:] == [
+        "test_bytes.py:2: CFX002 could not check this file for exits: not valid utf-8 (byte 0xff on line 2)",
+        "test_nul.py:2: CFX002 could not check this file for exits: contains a NUL byte (line 2)",
+        "test_gone.py: CFX002 could not check this file for exits: no such file",
+        "test_real.py:1:1: CFX001 quit() at import time kills pytest collection; use pytest.skip(reason, "
+        'allow_module_level=True), a skipif mark or an `if __name__ == "__main__":` guard (--fix does it)',
+    ]
+
+
+def test_conftest_messages_never_suggest_a_skip() -> None:
+    for spelling, import_time in (("sys.exit", True), ("sys.exit", False), ("os._exit", True)):
+        found = ExitCall(1, 1, spelling, spelling, import_time, False)
+        text = hook.message(found, conftest=True)
+        assert "skip" not in text and "conftest" in text
+        if import_time:
+            assert "collect_ignore" in text and "__main__" in text
+    assert "pytest.skip" in hook.message(ExitCall(1, 1, "exit", "builtins.exit", True, False))
 
 
 def test_fix_rewrites_the_fixture_and_pytest_collects_it(
@@ -168,10 +197,11 @@ def test_fix_rewrites_the_fixture_and_pytest_collects_it(
     status, lines = run_hook(capsys, "--fix", *files)
     assert status == 1  # files changed: pre-commit must stop the commit
     assert "tests/test_sys_exit.py: fixed 1 import-time exit(s)" in lines
-    # only the exit inside a function is left, reported
     # the exit inside a function is left, reported; so is the conftest's (a skip there ends the session)
+    fixed = (exit_spellings / "tests/test_sys_exit.py").read_text(encoding="utf-8").splitlines()
+    left = fixed.index("    sys.exit(2)") + 1  # where the rewrite above it left the function's exit
     assert [line.split(": CFX001 ")[0] for line in lines if "CFX001" in line] == [
-        "tests/service/conftest.py:4:5", "tests/test_sys_exit.py:17:5",
+        "tests/service/conftest.py:4:5", f"tests/test_sys_exit.py:{left}:5",
     ]
     assert (exit_spellings / "tests/service/conftest.py").read_text().endswith(
         'raise SystemExit("the service tests need EXIT_SPELLINGS_SERVICE")\n'
