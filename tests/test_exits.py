@@ -455,6 +455,10 @@ def test_ast_analysis_finds_what_libcst_finds(corpus: str) -> None:
         found += len(actual) if isinstance(actual, list) else 0
         if actual != expected:
             mismatches.append((source.decode("utf-8", "replace")[:300], expected, actual))
+        elif isinstance(actual, list):  # the hook's shortcut leaves out only exits under the main guard
+            unguarded = [item for item in find_exits(source, outside_main_guard=True) if not item.under_main_guard]
+            if unguarded != [item for item in actual if not item.under_main_guard]:
+                mismatches.append((source.decode("utf-8", "replace")[:300], actual, unguarded))
     assert mismatches == []
     assert compared >= 10 and (found > 0 or corpus == "codemod cases" and compared > 0)
 
@@ -479,3 +483,17 @@ def test_byte_filter_needs_a_call_a_rename_or_system_exit() -> None:
     for source in (b"the exit code", b"exit cleanly", b"result.exit_code == 0", b"x.exit_status()",
                    b"exitcode(1)", b"quit", b"\xff exit"):
         assert not may_exit(source), source
+
+
+def test_script_style_files_are_not_analysed_past_their_main_guard() -> None:
+    from collect_fix.exit_spelling import find_exits
+
+    script = b"import sys\ndef main():\n    return 0\nif __name__ == '__main__':\n    sys.exit(main())\n"
+    assert [item.under_main_guard for item in find_exits(script)] == [True]
+    assert find_exits(script, outside_main_guard=True) == []
+    for other in (b"if __name__ == '__main__':\n    pass\nelse:\n    sys.exit(1)\n",  # the else runs
+                  b"if __name__ == '__ma' 'in__':\n    sys.exit(1)\n",  # no guard to ExitFinder
+                  b"quit()\nif __name__ == '__main__':\n    sys.exit(1)\n"):
+        found = find_exits(b"import sys\n" + other)
+        assert any(not item.under_main_guard for item in found), other
+        assert find_exits(b"import sys\n" + other, outside_main_guard=True) == found, other

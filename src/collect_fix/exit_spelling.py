@@ -90,7 +90,10 @@ class SourceError(ValueError):
 def may_exit(source: bytes) -> bool:
     """False when ``source`` certainly holds no exit (no need to parse it): no name of one is
     called, renamed or raised, even after the NFKC normalisation Python applies to identifiers."""
-    if _MAY_EXIT.search(source):
+    if b"exit" not in source and b"quit" not in source and b"SystemExit" not in source:
+        if source.isascii():
+            return False  # most files: three substring searches, no regex
+    elif _MAY_EXIT.search(source):
         return True
     if source.isascii():
         return False
@@ -133,13 +136,17 @@ def parse(source: bytes) -> tuple[ast.Module, str]:
         raise SourceError(f"does not parse as {version}: {exc}") from None
 
 
-def find_exits(source: bytes) -> list[ExitCall]:
-    """Every exit in ``source``, in source order; raises SourceError when it does not parse."""
+def find_exits(source: bytes, outside_main_guard: bool = False) -> list[ExitCall]:
+    """Every exit in ``source``, in source order; raises SourceError when it does not parse.
+
+    ``outside_main_guard``: the exits in the body of ``if __name__ == "__main__":`` may be left out
+    (all the hook reports is the others): a script-style test file is not analysed any further.
+    """
     if not may_exit(source):
         return []
     tree, text = parse(source)
     found, imported = _scan(tree)
-    if not found:
+    if not found or outside_main_guard and _all_in_main_guards(found, tree):
         return []
     from collect_fix.exit_walk import ExitWalk  # loaded only for files with something like an exit
 
@@ -172,6 +179,32 @@ def _parse(source: bytes) -> Optional[ast.Module]:
         return ast.parse(source)
     except (SyntaxError, ValueError):
         return None
+
+
+def _all_in_main_guards(nodes: list[ast.AST], tree: ast.Module) -> bool:
+    """Whether every node sits in the body of a module-level ``if __name__ == "__main__":``.
+    Only plain ``"__main__"`` literals count (a concatenated string is no guard to ExitFinder)."""
+    bodies = []
+    for statement in tree.body:
+        if isinstance(statement, ast.If) and _plain_main_guard(statement.test) and statement.body:
+            first, last = statement.body[0], statement.body[-1]
+            bodies.append(((first.lineno, first.col_offset), (last.end_lineno or last.lineno, last.end_col_offset or 0)))
+    return bool(bodies) and all(
+        any(start <= (node.lineno, node.col_offset) < end for start, end in bodies)
+        for node in nodes if isinstance(node, (ast.Name, ast.Attribute))
+    )
+
+
+def _plain_main_guard(test: ast.expr) -> bool:
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = (test.left, test.comparators[0])
+    names = [side for side in sides if isinstance(side, ast.Name) and side.id == "__name__"]
+    strings = [
+        side for side in sides if isinstance(side, ast.Constant) and side.value == "__main__"
+        and side.lineno == side.end_lineno and (side.end_col_offset or 0) - side.col_offset == len('"__main__"')
+    ]
+    return len(names) == 1 and len(strings) == 1
 
 
 def _candidates(tree: ast.Module, root: ast.AST) -> list[ast.AST]:
