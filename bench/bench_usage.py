@@ -9,9 +9,9 @@ cleared); the parse alone is timed too, since it is the floor. Prints every run 
     python bench/bench_usage.py
     python bench/bench_usage.py --lines 20000 --runs 5
 
-Measured on the 2-core shared machine (load about 5), 6,000 lines: the LibCST implementation
-(FullyQualifiedNameProvider) 25 s to 39 s per run; the ``ast`` one 0.5 s to 0.6 s, of which
-about 0.3 s is ``ast.parse``.
+Measured on the 2-core shared machine, 6,000 lines, paired runs: the LibCST implementation
+(FullyQualifiedNameProvider) 19 s to 33 s per run at load 3, 25 s to 39 s at load 6; the ``ast``
+one 0.14 s at load 3 (parse 0.13 s), 0.4 s to 0.6 s at load 6 to 8 (parse 0.3 s to 0.5 s).
 """
 
 from __future__ import annotations
