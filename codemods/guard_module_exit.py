@@ -6,7 +6,9 @@ A module-level exit raises SystemExit while pytest imports the file, which ends 
 * ``try: import X / except ImportError: ...; sys.exit()`` -> ``X_AVAILABLE = True/False`` and
   ``pytestmark = pytest.mark.skipif(not X_AVAILABLE, ...)``. When later module-level code uses a
   name the import should have bound, a mark cannot help (it does not stop module code, pytest
-  issue 2338), so the exit becomes ``pytest.skip(reason, allow_module_level=True)`` instead.
+  issue 2338), so the exit becomes ``pytest.skip(reason, allow_module_level=True)`` instead;
+  strategy "define" keeps the mark and binds those names to ``None`` in the handler, for a module
+  other test modules import (a skip raised there would skip them too).
 * ``if cond: sys.exit()`` -> ``pytestmark = pytest.mark.skipif(cond, ...)`` (strategy "skipif"),
   or ``pytest.skip(...)`` in place (strategy "skip": the module stops exactly where it used to).
 * an unconditional exit ending a script-style file moves under ``if __name__ == "__main__":``.
@@ -39,7 +41,8 @@ from ._exit_reason import LINE_TYPES, Line, Reasons, lines, string
 from collect_fix import exits
 from collect_fix.exits import ExitCall, ExitFinder, ExitNode, is_main_guard
 
-STRATEGIES = ("skipif", "skip")
+STRATEGIES = ("skipif", "skip", "define")
+PLACEHOLDER_MARKER = "# collect-fix: placeholder"
 TEST_FILE_PATTERNS = ("test_*.py", "*_test.py")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
@@ -54,7 +57,8 @@ class GuardModuleExitCommand(CodemodCommand):
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
         arg_parser.add_argument(
             "--strategy", choices=STRATEGIES, default="skipif",
-            help="skipif: a module-level skipif mark where the condition is known; skip: pytest.skip in place",
+            help="skipif: a module-level skipif mark where the condition is known; skip: pytest.skip in place; "
+            "define: like skipif, and names a failed import should bind are set to None so importers still load",
         )
         arg_parser.add_argument(
             "--test-module", action="store_true",
@@ -101,7 +105,7 @@ class GuardModuleExitCommand(CodemodCommand):
             raise SkipFile(f"no import-time exit that can be repaired here (not a test module: {kind})")
         new_tree = tree.visit(_Rewriter(edits))
         if edits.uses_pytest and not imports.imports_pytest(tree, before=edits.first_skip):
-            new_tree = imports.add_import_pytest(new_tree)
+            new_tree = imports.add_import_pytest(new_tree, self.context)
         return imports.remove_unused_imports(self.context, new_tree, edits.gone)
 
     def _test_kind(self, tree: cst.Module) -> str:
@@ -128,10 +132,12 @@ class _Edits:
         self.strategy = strategy
         self.kind = kind
         # Marks only where pytest reads them and where they can join the module's pytestmark.
-        self.marks_allowed = kind == "test" and strategy == "skipif" and self.existing.mergeable
+        self.marks_allowed = kind == "test" and strategy in ("skipif", "define") and self.existing.mergeable
         self.replace: dict[cst.BaseSmallStatement, cst.BaseSmallStatement] = {}  # an exit's statement -> its repair
         self.replace_calls: dict[cst.Call, cst.Call] = {}  # an exit inside an expression -> pytest.skip(...)
         self.flags: dict[cst.Try, str] = {}
+        # A handler -> (the line of its exit, names to bind to None there): strategy "define".
+        self.placeholders: dict[cst.ExceptHandler, tuple[Line, list[str]]] = {}
         self.drops: dict[cst.If, set[tuple[int, int]]] = {}
         self.removed: set[cst.CSTNode] = set()
         self.gone: list[cst.CSTNode] = []  # code that disappears: its imports may become unused
@@ -158,8 +164,12 @@ class _Edits:
         if stmt is not None and isinstance(owner, cst.ExceptHandler):
             try_node = self.parents[owner]
             if isinstance(try_node, cst.Try) and self._guards_import(try_node, owner):
-                if self.marks_allowed and not self._bound_names_used_later(try_node):
+                used_later = self._bound_names_used_later(try_node)
+                bound = _bound_names(try_node)
+                if self.marks_allowed and (not used_later or self.strategy == "define" and bound):
                     self._flag(try_node, stmt, node, line, owner)
+                    if used_later and bound and line is not None:
+                        self.placeholders[owner] = (line, sorted(bound))
                     return True
                 self._skip_at(node)
                 self.replace[stmt] = _skip_statement(stmt, self._reason(node, stmt, line, owner), self._indent(record))
@@ -310,6 +320,39 @@ class _Rewriter(cst.CSTTransformer):
         *head, last = body.body
         joined = last.with_changes(semicolon=cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" ")))
         return updated_node.with_changes(body=body.with_changes(body=[*head, joined, marks.assign(flag, cst.Name("True"))]))
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler, updated_node: cst.ExceptHandler) -> cst.ExceptHandler:
+        """Strategy "define": the names the failed import should bind are bound to None where the
+        exit was, so module code using them, and modules importing them, still load."""
+        placed = self.edits.placeholders.get(original_node)
+        if placed is None:
+            return updated_node
+        line, names = placed
+        assigns = [
+            cst.SimpleStatementLine(
+                [marks.assign(name, cst.Name("None"))],
+                trailing_whitespace=cst.TrailingWhitespace(
+                    whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(PLACEHOLDER_MARKER),
+                    newline=cst.Newline(),
+                ),
+            )
+            for name in names
+        ]
+        body = updated_node.body
+        if isinstance(body, cst.SimpleStatementSuite):
+            block = cst.IndentedBlock(
+                [*assigns, cst.SimpleStatementLine(body.body)], header=body.trailing_whitespace
+            )
+            return updated_node.with_changes(body=block)
+        assert isinstance(body, cst.IndentedBlock) and isinstance(original_node.body, cst.IndentedBlock)
+        index = next(i for i, each in enumerate(original_node.body.body) if each is line)
+        lines = list(body.body)
+        exit_line = cst.ensure_type(lines[index], cst.SimpleStatementLine)  # the line of the exit
+        lines[index:index + 1] = [
+            assigns[0].with_changes(leading_lines=exit_line.leading_lines), *assigns[1:],
+            exit_line.with_changes(leading_lines=[]),
+        ]
+        return updated_node.with_changes(body=body.with_changes(body=lines))
 
     def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
         drops = self.edits.drops.get(original_node)

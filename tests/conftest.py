@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import pytest
 
@@ -67,9 +67,17 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     return state
 
 
-def run_collect_fix(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """The real CLI, as a subprocess: ``python -m collect_fix ARGS ROOT``."""
+def run_collect_fix(
+    root: Path, *args: str, timeout: float = 600, env: Optional[dict[str, str]] = None
+) -> subprocess.CompletedProcess[str]:
+    """The real CLI, as a subprocess: ``python -m collect_fix ARGS ROOT`` (``env``: added variables)."""
     return subprocess.run(
         [sys.executable, "-m", "collect_fix", *args, str(root)],
-        capture_output=True, text=True, timeout=timeout, env=dict(os.environ, NO_COLOR="1"),
+        capture_output=True, text=True, timeout=timeout, env=dict(os.environ, NO_COLOR="1", **(env or {})),
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The dry run's replay records go to a cache directory of this test session, not the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))

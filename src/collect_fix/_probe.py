@@ -13,6 +13,8 @@ frames that text would only hint at.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.machinery
 import importlib.util
 import json
@@ -26,6 +28,9 @@ from typing import Dict, Generator, List, Optional, Sequence, Set, Tuple
 import pytest
 
 _RECORDS_ENV = "COLLECT_FIX_RECORDS"
+# Test files whose module-level import failures collect-fix asks about (os.pathsep-separated):
+# files that exited or skipped because of one, so a repair of that import can be verified.
+_WATCH_ENV = "COLLECT_FIX_WATCH"
 _PATH_MAP_ENV = "COLLECT_FIX_PATH_MAP"
 _MAX_FRAMES = 40
 
@@ -195,6 +200,8 @@ def _attrs(exc: BaseException) -> Dict[str, object]:
         attrs["obj_file"] = getattr(obj, "__file__", None)
     if type(exc).__name__ == "ImportPathMismatchError":
         attrs["mismatch"] = [str(arg) for arg in exc.args]
+    if isinstance(exc, ModuleNotFoundError) and isinstance(exc.name, str):
+        attrs["parent_portions"] = _parent_portions(exc.name)
     chain: List[str] = []
     seen: Optional[BaseException] = exc
     while seen is not None and len(chain) < 10:
@@ -202,6 +209,18 @@ def _attrs(exc: BaseException) -> Dict[str, object]:
         seen = seen.__cause__ or seen.__context__
     attrs["chain"] = chain
     return attrs
+
+
+def _parent_portions(module: str) -> List[str]:
+    """The directories of the closest loaded package above a missing module: a namespace package
+    spread over the project and site-packages (``azure`` in both) says the missing part is
+    somebody else's, not a module of the project that was deleted."""
+    parts = module.split(".")
+    for depth in range(len(parts) - 1, 0, -1):
+        parent = sys.modules.get(".".join(parts[:depth]))
+        if parent is not None:
+            return [os.path.abspath(str(entry)) for entry in getattr(parent, "__path__", [])]
+    return []
 
 
 def _unwrap(exc: BaseException) -> Tuple[BaseException, Optional[str], Optional[str]]:
@@ -240,7 +259,7 @@ def _error_record(
         "nodeid": nodeid,
         "path": conftest or path,
         "exc_type": type(inner).__name__,
-        "message": str(inner) if not isinstance(inner, SystemExit) else "SystemExit(%r)" % (inner.code,),
+        "message": "SystemExit(%r)" % (inner.code,) if isinstance(inner, SystemExit) else str(inner) or repr(inner),
         "attrs": _attrs(inner),
         "frames": _frames(inner, rootdir),
         "wrapper": wrapper,
@@ -264,6 +283,8 @@ def pytest_configure(config: pytest.Config) -> None:
             "pytest": pytest.__version__,
             "python": sys.version.split()[0],
             "rootdir": _rootdir(config),
+            # The configuration file pytest read (None: it read none), which repairs must edit.
+            "inifile": os.path.abspath(str(config.inipath)) if config.inipath else None,
         }
     )
 
@@ -304,22 +325,29 @@ def pytest_make_collect_report(
     collector: pytest.Collector,
 ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     path = _node_path(collector)
+    rootdir = _rootdir(collector.config)
     _emit({"type": "begin", "nodeid": collector.nodeid, "path": path})
+    ended: Optional[BaseException] = None  # what ended the module's import, when something did
     try:
         report = yield
-    except SystemExit as exc:
-        # pytest re-raises SystemExit here and the session dies with INTERNALERROR; turn it into
-        # a failed report of this one collector so every other file is still collected.
+    except (SystemExit, KeyboardInterrupt) as exc:
+        # pytest re-raises these here and the session dies (INTERNALERROR, "Interrupted"); turn
+        # it into a failed report of this one collector so every other file is still collected.
+        # The collecting process runs in a session of its own, so a KeyboardInterrupt here was
+        # raised by the project's code, not by a Ctrl-C at the terminal.
+        ended = exc
         excinfo = pytest.ExceptionInfo.from_exception(exc)
         try:
             longrepr = collector.repr_failure(excinfo)
         except Exception:
-            longrepr = "SystemExit(%r) raised while collecting %s" % (exc.code, collector.nodeid)
+            longrepr = "%s raised while collecting %s" % (type(exc).__name__, collector.nodeid)
         report = pytest.CollectReport(collector.nodeid, "failed", longrepr, None)
-        _emit(_error_record(exc, collector.nodeid, path, "collect", _rootdir(collector.config), str(longrepr)))
+        _emit(_error_record(exc, collector.nodeid, path, "collect", rootdir, str(longrepr)))
     else:
         call = getattr(report, "call", None)
         failure = getattr(call, "excinfo", None)
+        if failure is not None:
+            ended = failure.value
         if report.failed and failure is not None:
             _emit(
                 _error_record(
@@ -338,9 +366,177 @@ def pytest_make_collect_report(
         elif report.skipped:
             skip = report.longrepr
             reason = skip[2] if isinstance(skip, tuple) and len(skip) == 3 else str(skip)
-            _emit({"type": "skipped", "nodeid": collector.nodeid, "path": path, "reason": str(reason)})
+            origin, line = _raised_at(failure.value) if failure is not None else (None, None)
+            _emit(
+                {
+                    "type": "skipped", "nodeid": collector.nodeid, "path": path, "reason": str(reason),
+                    "origin": origin, "origin_line": line,
+                }
+            )
+    if path is not None and isinstance(collector, pytest.Module):
+        for record in _masked_failures(ended, collector.nodeid, path, rootdir):
+            _emit(record)
     _emit({"type": "end", "nodeid": collector.nodeid})
     return report
+
+
+# --- what a module-level exit or skip was hiding --------------------------------------------
+
+_WATCHED: Set[str] = {
+    os.path.abspath(entry) for entry in os.environ.get(_WATCH_ENV, "").split(os.pathsep) if entry
+}
+_PYTEST_DIRS = tuple(
+    os.path.dirname(os.path.abspath(filename)) + os.sep
+    for filename in (getattr(sys.modules.get(name), "__file__", None) for name in ("pytest", "_pytest", "pluggy"))
+    if filename
+)
+
+
+def _raised_at(exc: BaseException) -> Tuple[Optional[str], Optional[int]]:
+    """The file and line that raised ``exc``: its innermost frame outside pytest and pluggy
+    (``pytest.skip`` itself raises inside pytest; the caller is the module that skipped)."""
+    found: Tuple[Optional[str], Optional[int]] = (None, None)
+    for frame, lineno in traceback.walk_tb(exc.__traceback__):
+        filename = frame.f_code.co_filename
+        if filename.startswith("<") or os.path.abspath(filename).startswith(_PYTEST_DIRS):
+            continue
+        found = (os.path.abspath(filename), lineno)
+    return found
+
+
+def _masked_failures(
+    ended: Optional[BaseException], nodeid: str, path: str, rootdir: str
+) -> List[Dict[str, object]]:
+    """Import failures a test module caught at module level before it exited or skipped.
+
+    ``except ImportError: sys.exit(1)`` hides the real problem (often a name a refactor renamed)
+    behind the exit; the caught exception is the SystemExit's (or Skipped's) ``__context__``. When
+    the module only set a flag and exited later, or collect-fix watches the file to verify a
+    repair, the module's guarded imports are run again to find the failure. A skip the project
+    wrote itself is its own business: only files collect-fix watches (those that exited before
+    its repair) are asked about after a skip.
+    """
+    if not isinstance(ended, SystemExit) and path not in _WATCHED:
+        return []
+    stopped = isinstance(ended, (SystemExit, pytest.skip.Exception))
+    caught = _handled_exception(ended) if ended is not None else None
+    if caught is not None:
+        failures = [(caught, _frames(caught, rootdir))]
+    else:
+        failures = _guarded_import_failures(path, rootdir)
+    stopped_in, stopped_at = _raised_at(ended) if stopped and ended is not None else (None, None)
+    return [
+        {
+            "type": "masked", "phase": "masked", "nodeid": nodeid, "path": path,
+            "exc_type": type(exc).__name__, "message": str(exc), "attrs": _attrs(exc), "frames": frames,
+            "wrapper": None, "longrepr": "",
+            "stopped_by": "SystemExit" if isinstance(ended, SystemExit) else "Skipped" if stopped else None,
+            "stopped_in": stopped_in, "stopped_at": stopped_at,
+        }
+        for exc, frames in failures
+    ]
+
+
+def _handled_exception(exc: BaseException) -> Optional[BaseException]:
+    """The ordinary exception ``exc`` was raised while handling, if any."""
+    seen = exc.__cause__ or exc.__context__
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, Exception) and not isinstance(seen, pytest.skip.Exception):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _guarded_import_failures(path: str, rootdir: str) -> List[Tuple[BaseException, List[Dict[str, object]]]]:
+    """Run the imports in the module's top-level ``try: ... except ImportError`` blocks again.
+
+    The modules they name were imported (or failed) a moment ago while pytest imported the test
+    module, so this costs a dictionary lookup each, and a failure is the one the module caught.
+    """
+    try:
+        with open(path, "rb") as handle:
+            tree = ast.parse(handle.read())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    failures: List[Tuple[BaseException, List[Dict[str, object]]]] = []
+    for statement in tree.body:
+        caught = _caught_types(statement)
+        if not caught:
+            continue
+        for node in getattr(statement, "body", []):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)) or isinstance(node, ast.ImportFrom) and node.level:
+                continue
+            failure = _import_failure(node)
+            if failure is not None and isinstance(failure, caught):
+                where = {"path": path, "line": node.lineno, "function": "<module>", "in_project": True}
+                failures.append((failure, [where, *_frames(failure, rootdir)]))
+    return failures
+
+
+def _caught_types(statement: ast.stmt) -> Tuple[type, ...]:
+    """The exception classes a top-level try statement's handlers catch, by their plain names."""
+    if not isinstance(statement, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        return ()
+    caught: List[type] = []
+    for handler in getattr(statement, "handlers", []):
+        nodes = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for node in nodes:
+            name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None) if node is not None else None
+            if node is None or name in ("Exception", "BaseException"):
+                caught.append(Exception)
+            elif name in ("ImportError", "ModuleNotFoundError"):
+                caught.append(ImportError if name == "ImportError" else ModuleNotFoundError)
+    return tuple(caught)
+
+
+def _import_failure(node: ast.stmt) -> Optional[BaseException]:
+    """What running the import statement ``node`` raises now, as the interpreter would raise it."""
+    try:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                importlib.import_module(alias.name)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                if alias.name != "*" and not hasattr(module, alias.name):
+                    _import_submodule_or_fail(module, node.module, alias.name)
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _import_submodule_or_fail(module: types.ModuleType, module_name: str, name: str) -> None:
+    """``from module import name`` where ``name`` is no attribute: a submodule, or CPython's error."""
+    if hasattr(module, "__path__"):
+        try:
+            importlib.import_module("%s.%s" % (module_name, name))
+            return
+        except ModuleNotFoundError as exc:
+            if exc.name != "%s.%s" % (module_name, name):
+                raise
+    location = getattr(module, "__file__", None) or "unknown location"
+    error = ImportError("cannot import name %r from %r (%s)" % (name, module_name, location), name=module_name,
+                        path=getattr(module, "__file__", None))
+    error.name_from = name  # type: ignore[attr-defined]  # what Python 3.12+ sets
+    raise error
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Each phase of each test that ran: only when collect-fix runs tests (``--run-tests``)."""
+    if report.when != "call" and report.outcome == "passed":
+        return  # a passing setup or teardown says nothing the call does not
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = getattr(crash, "message", None) if crash is not None else None
+    if message is None and report.longrepr is not None and not report.passed:
+        message = str(report.longrepr)[-1000:]
+    _emit(
+        {
+            "type": "outcome", "nodeid": report.nodeid, "when": report.when, "outcome": report.outcome,
+            "message": (message or "")[:1000],
+        }
+    )
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -7,18 +7,26 @@ that only become visible after earlier ones.
 
 from __future__ import annotations
 
+import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
-from collect_fix import collector
+from collect_fix import collector, replay
 from collect_fix.dependencies import describe_diagnosis, install_command
-from collect_fix.diagnosis import diagnose
+from collect_fix.diagnosis import diagnose_collection
 from collect_fix.diffing import unified_diff
+from collect_fix.import_graph import ImportGraph
+from collect_fix.interrupts import RunInterrupted, Terminated, signal_name, signals_ignored, terminate_raises
 from collect_fix.planning import plan_all, planners
 from collect_fix.project import Project
+from collect_fix.run_lock import project_lock
 from collect_fix.scratch import copy_project
-from collect_fix.types import Category, Options, Outcome, Plan, Repair, Report, Status
+from collect_fix.suite_run import run_tests, total
+from collect_fix.types import (
+    Category, Collection, Diagnosis, Options, Outcome, Plan, Repair, RepairTests, Report, Status,
+)
 from collect_fix.verification import Applied, added_lines, judge
 
 if TYPE_CHECKING:
@@ -36,11 +44,24 @@ def run(options: Options, progress: Optional[Progress] = None) -> Report:
     say = progress or (lambda message: None)
     original = options.root.resolve()
     python = collector.find_interpreter(original, options.python)
-    if options.apply:
-        return _repair(original, options, python, say, path_map=None)
-    with tempfile.TemporaryDirectory(prefix="collect-fix-dry-run-") as scratch:
-        copy = copy_project(original, Path(scratch))
-        return _repair(copy, options, python, say, path_map=(original, copy), history=original)
+    with project_lock(original, exclusive=options.apply), terminate_raises():
+        key = replay.tree_key(Project(original), python, options)
+        if options.apply:
+            report, _ = _repair(original, options, python, say, path_map=None, verified=replay.load(key))
+            replay.forget(key)
+            return report
+        with tempfile.TemporaryDirectory(prefix="collect-fix-dry-run-") as scratch:
+            copy = copy_project(original, Path(scratch))
+            report, workspace = _repair(copy, options, python, say, path_map=(original, copy), history=original)
+            report = _as_original(report, original, copy)
+            if replay.tree_key(Project(original), python, options) == key:  # nobody changed it meanwhile
+                changed = workspace.changed_files()
+                replay.save(key, replay.Verified(
+                    {relative: workspace.read(relative) for relative in changed},
+                    {relative: workspace.originals[relative] for relative in changed},
+                    report,
+                ))
+            return report
 
 
 def _repair(
@@ -50,28 +71,99 @@ def _repair(
     say: Progress,
     path_map: Optional[tuple[Path, Path]],
     history: Optional[Path] = None,
-) -> Report:
+    verified: Optional[replay.Verified] = None,
+) -> tuple[Report, Workspace]:
+    """The loop, on ``root`` (or the replay of ``verified``, when it still holds); whatever ends
+    it early (a signal, a bug) first undoes the round under way, whose repairs nobody verified,
+    and stops every collection it started."""
     collections = collector.RunCollector(
         root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map
     )
+    outcomes: dict[tuple[object, ...], Outcome] = {}
+    workspace: Optional[Workspace] = None
+    try:
+        from collect_fix.workspace import Workspace
+
+        if verified is not None:
+            workspace = Workspace(Project(root, history_root=history or root))
+            replayed = _replay(collections, workspace, verified, say)
+            if replayed is not None:
+                return replayed, workspace
+        say("collecting")
+        first = collections.start()
+        # While pytest collects on the other core: load LibCST, the codemods and the planners.
+        from collect_fix.transforms import codemods
+
+        codemods()
+        planners()
+        workspace = workspace or Workspace(Project(root, history_root=history or root))
+        return _rounds(first, collections, workspace, outcomes, options, python, say, history or root), workspace
+    except BaseException as exc:
+        with signals_ignored():
+            collections.close()
+            undone = workspace.unverified() if workspace is not None else set()
+            if workspace is not None:
+                workspace.restore(undone)
+        if isinstance(exc, (KeyboardInterrupt, Terminated)):
+            raise _interrupted(exc, undone, outcomes, options.apply) from exc
+        raise
+    finally:
+        collections.close()
+
+
+def _replay(
+    collections: collector.RunCollector, workspace: Workspace, verified: replay.Verified, say: Progress
+) -> Optional[Report]:
+    """Write what a dry run of this very tree verified and collect once: its report when pytest
+    agrees with the dry run, else None with the tree as it was (the caller searches as usual)."""
+    if not verified.contents or any(workspace.read(path) != data for path, data in verified.originals.items()):
+        return None
+    say("writing the repairs the dry run verified, then collecting once to check them")
+    changes = {path: data for path, data in verified.contents.items() if data is not None}
+    workspace.begin_batch()
+    workspace.write(changes)
+    project = Project(workspace.root, history_root=workspace.project.history_root)
+    before, expected = verified.report.before, verified.report.after_diagnoses
+    after = _collect_again(collections, ImportGraph(), project, before, tuple(sorted(changes)))
+    found = [diagnosis for diagnosis in diagnose_collection(after, project) if not diagnosis.masked]
+    if ({diagnosis.identity for diagnosis in found} != {diagnosis.identity for diagnosis in expected}
+            or after.tests_per_file != verified.report.after.tests_per_file):
+        workspace.restore(workspace.unverified())
+        workspace.begin_batch()
+        say("pytest did not confirm the dry run's result here: searching for repairs again")
+        return None
+    workspace.begin_batch()  # verified
+    return replace(
+        verified.report, after=after, after_diagnoses=tuple(found), applied=True, diff=_diff(workspace),
+        files_changed=tuple(workspace.changed_files()), stubs=tuple(_stubs(project)),
+        warnings=(*verified.report.warnings, *workspace.notices), replayed=True,
+    )
+
+
+def _rounds(
+    first: collector.PendingCollection,
+    collections: collector.RunCollector,
+    workspace: Workspace,
+    outcomes: dict[tuple[object, ...], Outcome],
+    options: Options,
+    python: str,
+    say: Progress,
+    history: Path,
+) -> Report:
+    root = workspace.root
 
     def snapshot_of_tree() -> Project:
-        return Project(root, history_root=history or root)
+        # With the configuration file pytest read: repairs edit that file, never a new one.
+        return Project(root, history_root=history, inifile=before.inifile)
 
-    say("collecting")
-    first = collections.start()
-    # While pytest collects on the other core: load LibCST, the codemods and the planners.
-    from collect_fix.transforms import codemods
-    from collect_fix.workspace import Workspace
-
-    codemods()
-    planners()
-    project = snapshot_of_tree()
-    workspace = Workspace(project)
     before = first.result()
-    before_diagnoses = diagnose(before.errors, project)
-    current, diagnoses = before, before_diagnoses
-    outcomes: dict[tuple[object, ...], Outcome] = {}
+    project = snapshot_of_tree()
+    baseline, baseline_note, counts_comparable = _baseline(collections, before, project, say)
+    diagnoses = diagnose_collection(before, project)
+    before_diagnoses = [diagnosis for diagnosis in diagnoses if not diagnosis.masked]
+    before_causes = [diagnosis for diagnosis in diagnoses if diagnosis.masked]
+    current, judged_against = before, baseline
+    graph = ImportGraph()
     tried: set[tuple[object, ...]] = set()  # (diagnosis key, repair) pairs already tried
     one_at_a_time = False
     round_number, last_round = 0, options.max_rounds
@@ -83,14 +175,18 @@ def _repair(
         round_number += 1
         say(f"round {round_number}: applying {len(batch)} repair(s), re-collecting")
         touched = tuple(sorted({path for item in batch for path in item.files}))
-        after = collections.collect(touched)
         project = snapshot_of_tree()
-        diagnoses_after = diagnose(after.errors, project)
-        verdicts = judge(batch, current, after, diagnoses_after, project)
+        after = _collect_again(collections, graph, project, current, touched)
+        diagnoses_after = diagnose_collection(after, project)
+        verdicts = judge(
+            batch, judged_against, after, diagnoses_after, project,
+            compare_counts=counts_comparable or judged_against is not baseline,
+        )
         if any(verdict.ambiguous for verdict in verdicts):
             # Something broke and no single repair of the batch explains it: undo the batch and
             # try its repairs one per round, so each is judged on its own.
             _undo(workspace, batch, batch)
+            workspace.begin_batch()  # settled: nothing of this round is left on disk
             for item in batch:
                 tried.discard((item.diagnosis.key, item.repair))
             one_at_a_time = True
@@ -100,14 +196,19 @@ def _repair(
         rejected = [item for item, verdict in zip(batch, verdicts) if not verdict.kept]
         for item, verdict in zip(batch, verdicts):
             status = Status.REPAIRED if verdict.kept else Status.REVERTED
-            outcomes[item.diagnosis.key] = Outcome(item.diagnosis, status, item.repair, verdict.reason, item.files)
+            outcomes[item.diagnosis.key] = Outcome(
+                item.diagnosis, status, item.repair, verdict.reason, item.files,
+                earlier=_earlier(outcomes.get(item.diagnosis.key)),
+            )
         if rejected:
             _undo(workspace, batch, rejected)
-            after = collections.collect(touched)
             project = snapshot_of_tree()
-            diagnoses_after = diagnose(after.errors, project)
-        current, diagnoses = after, diagnoses_after
+            after = _collect_again(collections, graph, project, current, touched)
+            diagnoses_after = diagnose_collection(after, project)
+        workspace.begin_batch()  # settled: what is on disk now was verified
+        current, judged_against, diagnoses = after, after, diagnoses_after
     remaining = plan_all(diagnoses, project, options)
+    tests = _run_repaired_tests(workspace, history, python, options, before_diagnoses + before_causes, current, outcomes)
     return Report(
         before=before,
         after=current,
@@ -117,11 +218,158 @@ def _repair(
         files_changed=tuple(workspace.changed_files()),
         stubs=tuple(_stubs(project)),
         applied=options.apply,
+        warnings=tuple(workspace.notices),
         before_diagnoses=tuple(before_diagnoses),
-        after_diagnoses=tuple(diagnoses),
+        after_diagnoses=tuple(diagnosis for diagnosis in diagnoses if not diagnosis.masked),
         install_command=_install_command(remaining, project, python),
         python=python,
+        baseline=baseline_note,
+        causes=tuple(before_causes),
+        tests=tests,
     )
+
+
+def _run_repaired_tests(
+    workspace: Workspace,
+    original: Path,
+    python: str,
+    options: Options,
+    before: list[Diagnosis],
+    after: Collection,
+    outcomes: dict[tuple[object, ...], Outcome],
+) -> tuple[RepairTests, ...]:
+    """``--run-tests``: run the tests of every test file a kept repair made collect, once, and
+    count them per repair (a file several repairs needed counts for each)."""
+    if not options.run_tests:
+        return ()
+    project = workspace.project
+    failing = {project.relative_or_none(error.path) for error in after.errors}
+    files_of: dict[Repair, set[str]] = {}
+    for outcome in outcomes.values():
+        if outcome.status is not Status.REPAIRED or outcome.repair is None:
+            continue
+        files = files_of.setdefault(outcome.repair, set())
+        for diagnosis in before:
+            collector_file = project.relative_or_none(diagnosis.error.path) if diagnosis.error else None
+            if (diagnosis.key == outcome.diagnosis.key and collector_file and collector_file not in failing
+                    and project.is_test_module(collector_file)):
+                files.add(collector_file)
+    every_file = sorted(set().union(*files_of.values())) if files_of else []
+    results = run_tests(workspace.root, original, python, every_file, timeout=options.timeout,
+                        pytest_args=options.pytest_args)
+    return tuple(
+        RepairTests(repair.description, tuple(sorted(files)), total(results, sorted(files)))
+        for repair, files in files_of.items() if files
+    )
+
+
+def _as_original(report: Report, original: Path, copy: Path) -> Report:
+    """A dry run's report as the original tree would give it: pytest's rootdir and the
+    configuration file it read are the copy's."""
+
+    def mapped(path: Optional[str]) -> Optional[str]:
+        if not path:
+            return path
+        found = Path(path)
+        if found == copy or copy in found.parents:
+            return str(original / found.relative_to(copy))
+        if found in copy.parents or any(parent in copy.parents for parent in found.parents):
+            # Above the project (a monorepo's configuration): the copy mirrors those folders.
+            top = next(parent for parent in (found, *found.parents) if parent in copy.parents)
+            depth = len(copy.relative_to(top).parts)
+            return str(original.parents[depth - 1] / found.relative_to(top))
+        return path
+
+    def moved(collection: Collection) -> Collection:
+        return replace(collection, rootdir=mapped(collection.rootdir) or "", inifile=mapped(collection.inifile))
+
+    return replace(report, before=moved(report.before), after=moved(report.after))
+
+
+def _interrupted(
+    signal: BaseException, undone: set[str], outcomes: dict[tuple[object, ...], Outcome], applied: bool
+) -> RunInterrupted:
+    name, code = signal_name(signal)
+    if not applied:
+        return RunInterrupted(f"interrupted ({name}); a dry run writes nothing, and nothing was written", code)
+    kept = sorted({path for outcome in outcomes.values() if outcome.status is Status.REPAIRED for path in outcome.files})
+    parts = [f"interrupted ({name})"]
+    parts.append(f"the unverified edits of the round under way were undone ({', '.join(sorted(undone))})"
+                 if undone else "no unverified edit was on disk")
+    parts.append(f"repairs verified in earlier rounds stay in {', '.join(kept)}" if kept else "no repair was kept")
+    return RunInterrupted("; ".join(parts), code)
+
+
+def _collect_again(
+    collections: collector.RunCollector, graph: ImportGraph, project: Project, current: Collection,
+    touched: tuple[str, ...],
+) -> Collection:
+    """Collect what the round's edits (``touched``) can change; the rest is as ``current`` has it.
+
+    A test file's collection depends on its own source, what it imports, the conftests above it
+    and the configuration. So: the files that failed (each may have been repaired), the files
+    pytest collected whose imports reach an edited file, and everything below an edited conftest
+    (or below a conftest that imports an edited file). An edited configuration file, an error
+    outside any file, or a collection that did not run to the end: everything.
+    """
+    if not current.completed or any(not path.endswith(".py") for path in touched):
+        return collections.collect(touched)
+    reached = graph.reached_by(project, touched)
+    directories = {_directory(path) for path in reached if project.is_conftest(path)}
+    files = {path for path in reached if path in current.modules}
+    for error in (*current.errors, *current.masked):
+        relative = _as_collected(project, error.path)
+        if relative is None:
+            return collections.collect(touched)
+        if project.is_conftest(relative):
+            directories.add(_directory(relative))
+        elif (project.root / relative).is_dir():
+            directories.add("" if relative == "." else relative)
+        else:
+            files.add(relative)
+    if "" in directories:
+        return collections.collect(touched)
+    return collections.recollect(current, collector.Scope(frozenset(files), frozenset(directories)), touched)
+
+
+def _as_collected(project: Project, path: Optional[str]) -> Optional[str]:
+    """The project-relative path pytest collected a file under (a symlink stays the link)."""
+    if not path:
+        return None
+    relative = Path(os.path.relpath(path, project.root))
+    return None if relative.parts[:1] == ("..",) else relative.as_posix()
+
+
+def _directory(relative: str) -> str:
+    """The project-relative directory of a project-relative file, "" for the root."""
+    parent = Path(relative).parent.as_posix()
+    return "" if parent == "." else parent
+
+
+def _baseline(
+    collections: collector.RunCollector, before: Collection, project: Project, say: Progress
+) -> tuple[Collection, str, bool]:
+    """What the verifier compares the first round with: (collection, how it was made, whether
+    its test counts can be compared with a repaired tree's).
+
+    Files that kill or hang the process are already left out of the first collection (the
+    collector restarts without them). What still ends a session early is a conftest that fails
+    while pytest starts: nothing is collected then, so every other file would go unjudged.
+    A second collection without conftests shows what those files collect on their own.
+    """
+    if before.completed:
+        return before, "the first collection", True
+    failed = [error for error in before.errors if error.phase == "initial_conftest"]
+    if not failed:
+        return before, "the first collection, which did not run to the end", True
+    say("the session ended at a conftest: collecting once more without conftests, for a baseline")
+    baseline = collections.collect(extra_args=("--noconftest",))
+    where = project.relative_or_none(failed[0].path) or "a conftest"
+    if not baseline.completed:
+        return before, f"the first collection, which ended at {where}", True
+    note = (f"a second collection without conftests, because {where} failed at start-up "
+            "(errors compared per file; test counts are not, the conftests may change them)")
+    return baseline, note, False
 
 
 def _next_batch(
@@ -139,9 +387,13 @@ def _next_batch(
     workspace.begin_batch()
     batch: list[Applied] = []
     applied_repairs: dict[Repair, Applied] = {}
+    causes: set[tuple[object, ...]] = set()
     for plan in plans:
         if limit is not None and len(applied_repairs) >= limit:
             break
+        if plan.diagnosis.key in causes:
+            continue  # one cause reported by several files: its next alternative waits for the verdict
+        causes.add(plan.diagnosis.key)
         for repair in plan.alternatives:
             attempt = (plan.diagnosis.key, repair)
             if attempt in tried:
@@ -153,17 +405,27 @@ def _next_batch(
                 break
             try:
                 contents = workspace.compute(repair.edits)
+                if not contents:
+                    break  # already in place (another repair of this batch made it): not a new attempt
+                added = tuple((path, added_lines(workspace.read(path), data)) for path, data in sorted(contents.items()))
+                workspace.write(contents)  # all of it or nothing, each target checked first
             except (TransformError, EditRefused) as exc:
-                outcomes[plan.diagnosis.key] = Outcome(plan.diagnosis, Status.FAILED, repair, str(exc))
+                outcomes[plan.diagnosis.key] = Outcome(
+                    plan.diagnosis, Status.FAILED, repair, str(exc), earlier=_earlier(outcomes.get(plan.diagnosis.key))
+                )
                 continue
-            if not contents:
-                break  # already in place (another repair of this batch made it): not a new attempt
-            added = tuple((path, added_lines(workspace.read(path), data)) for path, data in sorted(contents.items()))
-            workspace.write(contents)
             applied_repairs[repair] = Applied(plan.diagnosis, repair, tuple(sorted(contents)), added)
             batch.append(applied_repairs[repair])
             break
     return batch
+
+
+def _earlier(previous: Optional[Outcome]) -> tuple[str, ...]:
+    """What an outcome's predecessors for the same cause tried and why they were not kept."""
+    if previous is None or previous.status is Status.REPAIRED:
+        return ()
+    description = previous.repair.description if previous.repair else "repair"
+    return (*previous.earlier, f"{description}: {previous.reason}")
 
 
 def _undo(workspace: Workspace, batch: list[Applied], rejected: list[Applied]) -> None:

@@ -21,6 +21,8 @@ import click
 
 from collect_fix import api
 from collect_fix.collector import CollectorUnavailable, find_interpreter, project_folders
+from collect_fix.interrupts import RunInterrupted
+from collect_fix.run_lock import RunInProgress
 from collect_fix.config import ConfigError, check_timeout, read_config
 from collect_fix.diffing import encode_diff
 from collect_fix.project import Project
@@ -61,6 +63,9 @@ def _timeout_option(ctx: click.Context, param: click.Parameter, value: Optional[
               help="Fix renamed/moved names in the importing tests instead of aliasing them in the source.")
 @click.option("--skip-missing-deps/--no-skip-missing-deps", default=None,
               help="Guard imports of missing third-party packages in tests with pytest.importorskip.")
+@click.option("--run-tests/--no-run-tests", default=None,
+              help="After repairing, run the tests of every file whose collection was repaired (on a copy, "
+              "bounded by --timeout) and report per repair how many passed, failed and skipped.")
 @click.option("--json", "json_file", type=click.Path(path_type=Path), metavar="FILE",
               help="Also write the report as JSON to this file (checked to be writable before anything runs).")
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal).")
@@ -78,6 +83,7 @@ def cli(
     timeout: Optional[float],
     rewrite_imports: Optional[bool],
     skip_missing_deps: Optional[bool],
+    run_tests: Optional[bool],
     json_file: Optional[Path],
     color: Optional[bool],
     quiet: bool,
@@ -106,6 +112,7 @@ def cli(
         rewrite_imports=_pick(rewrite_imports, config.get("rewrite-imports")),
         skip_missing_deps=_pick(skip_missing_deps, config.get("skip-missing-deps")),
         pytest_args=tuple(str(arg) for arg in config.get("pytest-args", ())),
+        run_tests=_pick(run_tests, config.get("run-tests")),
     )
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -155,9 +162,12 @@ def _run(options: Options, show_progress: bool) -> Report:
                 return api.run(options, line.stage)
         finally:
             line.clear()
-    except CollectorUnavailable as exc:
+    except (CollectorUnavailable, RunInProgress) as exc:
         click.echo(f"collect-fix: error: {exc}", err=True)
         raise SystemExit(2) from exc
+    except RunInterrupted as exc:
+        click.echo(f"collect-fix: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from exc
 
 
 def _print(report: Report, output_format: str, quiet: bool, color: Optional[bool], root: Path) -> None:

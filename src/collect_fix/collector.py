@@ -23,6 +23,8 @@ from collect_fix import progress
 from collect_fix.types import Collection, CollectionError, Frame
 
 PROBE_MODULE = "_collect_fix_probe"
+NO_TESTS_COLLECTED = 5  # pytest's exit code
+NO_TESTS = "NoTestsCollected"  # the error a full collection that found nothing gets
 # Files that mark a project's root folder (a virtualenv is looked for up to there).
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "pytest.ini", "tox.ini", ".git")
 _MAX_RESTARTS = 20
@@ -118,23 +120,52 @@ class RunCollector:
         self._root, self._python, self._timeout = root, python, timeout
         self._pytest_args, self._path_map = pytest_args, path_map
         self._dead: dict[str, CollectionError] = {}
+        # Test files that caught an import failure and then exited or skipped: later collections
+        # ask the probe to report that failure again if it is still there (see _probe).
+        self._watched: set[str] = set()
+        self._started: list[PendingCollection] = []
 
-    def start(self, touched: tuple[str, ...] = ()) -> "PendingCollection":
+    def close(self) -> None:
+        """Stop every collection this run started that is still going, and remove its files."""
+        for pending in self._started:
+            pending.cancel()
+        self._started.clear()
+
+    def start(self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> "PendingCollection":
         """Launch a collection; ``touched`` (relative paths) are collected again even if dead."""
         retry = {str((self._root / path).resolve()) for path in touched}
         known_dead = {path: error for path, error in self._dead.items() if path not in retry}
-        return PendingCollection(
-            self._root, self._python, self._timeout, self._pytest_args, self._path_map, known_dead,
-            on_result=self._remember,
+        pending = PendingCollection(
+            self._root, self._python, self._timeout, (*self._pytest_args, *extra_args), self._path_map, known_dead,
+            on_result=self._remember, watched=frozenset(self._watched),
         )
+        self._started = [each for each in self._started if not each.done] + [pending]
+        return pending
 
-    def collect(self, touched: tuple[str, ...] = ()) -> Collection:
-        return self.start(touched).result()
+    def collect(self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> Collection:
+        return self.start(touched, extra_args).result()
+
+    def recollect(self, previous: Collection, scope: "Scope", touched: tuple[str, ...] = ()) -> Collection:
+        """Collect only ``scope`` again and return ``previous`` with those files' results replaced.
+
+        The partial run gets the same rootdir as ``previous`` (pytest would otherwise pick the
+        common ancestor of the paths when the project has no configuration file).
+        """
+        if not scope.files and not scope.directories:
+            return previous
+        dead = {_relative(self._root, Path(path)) for path in self._dead} - set(touched)
+        paths = sorted((scope.files | scope.directories) - dead)
+        rootdir = (f"--rootdir={previous.rootdir}",) if previous.rootdir else ()
+        partial = self.start(touched, (*rootdir, *(path or "." for path in paths))).result()
+        if not partial.completed:
+            return self.collect(touched)  # something ended the partial session: judge on a full one
+        return merge(previous, partial, scope, self._root)
 
     def _remember(self, collection: Collection) -> None:
         for error in collection.errors:
             if error.phase == "process" and error.path:
                 self._dead[error.path] = error
+        self._watched.update(error.path for error in collection.masked if error.path)
 
 
 class PendingCollection:
@@ -149,16 +180,26 @@ class PendingCollection:
         path_map: Optional[tuple[Path, Path]],
         known_dead: dict[str, CollectionError],
         on_result: Optional[Callable[[Collection], None]] = None,
+        watched: frozenset[str] = frozenset(),
     ) -> None:
         self._root, self._python, self._timeout = root, python, timeout
+        self._watched = watched
         self._known_dead = known_dead  # files an earlier collection of this run saw kill or hang it
         self._on_result = on_result
         self._pytest_args, self._path_map = pytest_args, path_map
         self._scratch = tempfile.TemporaryDirectory(prefix="collect-fix-")
-        scratch_dir = Path(self._scratch.name)
-        shutil.copyfile(Path(__file__).with_name("_probe.py"), scratch_dir / f"{PROBE_MODULE}.py")
+        install_probe(Path(self._scratch.name))
         self._ignored: list[str] = list(known_dead)
+        self.done = False  # result() returned or cancel() ran: nothing of it is left
         self._process = self._launch()
+
+    def cancel(self) -> None:
+        """Stop the collection and remove its files (a run that ends early leaves nothing)."""
+        if self._process.poll() is None:
+            kill_group(self._process)
+            self._process.wait()
+        self._scratch.cleanup()
+        self.done = True
 
     def result(self) -> Collection:
         synthetic: list[CollectionError] = list(self._known_dead.values())
@@ -184,23 +225,19 @@ class PendingCollection:
                 self._on_result(collection)
             return collection
         finally:
-            if self._process.poll() is None:  # interrupted (Ctrl-C): leave no pytest behind
-                _kill_group(self._process)
-            self._scratch.cleanup()
+            self.cancel()  # interrupted (Ctrl-C): leave no pytest behind
 
     @property
     def _records_file(self) -> Path:
         return Path(self._scratch.name) / "records.jsonl"
 
-    def _launch(self) -> "subprocess.Popen[str]":
+    def _output(self, stream: str) -> Path:
+        return Path(self._scratch.name) / f"{stream}.txt"
+
+    def _launch(self) -> "subprocess.Popen[bytes]":
         scratch = Path(self._scratch.name)
         self._records_file.write_text("", encoding="utf-8")
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("PYTHONPATH", "")]))
-        env["COLLECT_FIX_RECORDS"] = str(self._records_file)
-        env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ behind in the project
-        if self._path_map is not None:
-            env["COLLECT_FIX_PATH_MAP"] = f"{self._path_map[0]}{os.pathsep}{self._path_map[1]}"
+        env = probe_environment(scratch, self._records_file, self._path_map, self._watched)
         command = [
             self._python, "-m", "pytest", "--collect-only", "-q",
             "-p", PROBE_MODULE,
@@ -209,12 +246,14 @@ class PendingCollection:
             "--maxfail=0",  # an -x in the project's addopts must not hide the files after an error
             *self._pytest_args,
         ]
+        # Output goes to files, not pipes: a daemon the project starts may keep a pipe open after
+        # pytest has ended, and reading to the end of it would never finish.
         try:
-            return subprocess.Popen(
-                command, cwd=self._root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True, errors="replace",
-                start_new_session=True,  # a timeout kills whatever the collection started, too
-            )
+            with self._output("stdout").open("wb") as stdout, self._output("stderr").open("wb") as stderr:
+                return subprocess.Popen(
+                    command, cwd=self._root, env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                    start_new_session=True,  # a timeout kills whatever the collection started, too
+                )
         except OSError as exc:
             self._scratch.cleanup()
             raise CollectorUnavailable(f"cannot run {self._python}: {exc}") from exc
@@ -222,19 +261,102 @@ class PendingCollection:
     def _wait(self) -> _Run:
         process = self._process
         try:
-            stdout, stderr = progress.communicate(process, self._timeout, self._records_file)
+            progress.wait(process, self._timeout, self._records_file)
             exit_code, timed_out = process.returncode, False
         except subprocess.TimeoutExpired:
-            _kill_group(process)
-            stdout, stderr = process.communicate()
+            kill_group(process)
+            process.wait()
             exit_code, timed_out = -9, True
-        records = _read_records(self._records_file)
+        stdout, stderr = _tail(self._output("stdout")), _tail(self._output("stderr"))
+        records = read_records(self._records_file)
         if not records and not timed_out:
             _raise_if_unusable(self._python, self._root, (stdout or "") + (stderr or ""))
         return _Run(records, exit_code, stderr or "", stdout or "", timed_out)
 
 
-def _kill_group(process: "subprocess.Popen[str]") -> None:
+def install_probe(scratch: Path) -> None:
+    """Put the probe where ``probe_environment``'s PYTHONPATH finds it, under a name no project uses."""
+    shutil.copyfile(Path(__file__).with_name("_probe.py"), scratch / f"{PROBE_MODULE}.py")
+
+
+def probe_environment(
+    scratch: Path, records: Path, path_map: Optional[tuple[Path, Path]], watched: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """The environment of a pytest run with the probe: ours, plus where the probe and its records are."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("PYTHONPATH", "")]))
+    env["COLLECT_FIX_RECORDS"] = str(records)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ behind in the project
+    env["COLLECT_FIX_WATCH"] = os.pathsep.join(sorted(watched))
+    if path_map is not None:
+        env["COLLECT_FIX_PATH_MAP"] = f"{path_map[0]}{os.pathsep}{path_map[1]}"
+    return env
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a partial collection covers: project-relative files, and directories (everything
+    below them, "" being the root)."""
+
+    files: frozenset[str] = frozenset()
+    directories: frozenset[str] = frozenset()
+
+    def covers(self, relative: Optional[str]) -> bool:
+        if relative is None:
+            return True  # errors outside any file (a hanging plugin hook): a partial run sees them again
+        return relative in self.files or any(
+            not directory or relative == directory or relative.startswith(directory + "/")
+            for directory in self.directories
+        )
+
+
+def merge(previous: Collection, partial: Collection, scope: Scope, root: Path) -> Collection:
+    """``previous`` with every result inside ``scope`` replaced by what ``partial`` collected
+    (``root``: the project root the scope's paths are relative to)."""
+
+    def covered(error: CollectionError) -> bool:
+        return scope.covers(_relative(root, Path(error.path)) if error.path else None)
+
+    per_file = {path: count for path, count in previous.tests_per_file.items() if not scope.covers(path)}
+    per_file.update(partial.tests_per_file)
+    skipped = [path for path in previous.skipped_files if not scope.covers(path)] + list(partial.skipped_files)
+    origins = {path: origin for path, origin in previous.skip_origins.items() if not scope.covers(path)}
+    origins.update(partial.skip_origins)
+    # A partial run of files without tests says nothing about the suite's size.
+    new_errors = [error for error in partial.errors if error.exc_type != NO_TESTS]
+    errors = [error for error in previous.errors if not covered(error)] + new_errors
+    masked = [error for error in previous.masked if not covered(error)] + list(partial.masked)
+    return Collection(
+        tests=sum(per_file.values()),
+        errors=tuple(_dedupe(errors)),
+        tests_per_file=dict(sorted(per_file.items())),
+        skipped_files=tuple(dict.fromkeys(skipped)),
+        skip_origins=origins,
+        masked=tuple(_dedupe(masked)),
+        exit_code=partial.exit_code if errors else 0,
+        completed=True,
+        stderr_tail=partial.stderr_tail,
+        python_version=partial.python_version,
+        pytest_version=partial.pytest_version,
+        rootdir=previous.rootdir,
+        inifile=previous.inifile,  # an edited configuration is always collected in full
+        recollected=len(scope.files) + len(scope.directories),
+        modules=frozenset({path for path in previous.modules if not scope.covers(path)} | partial.modules),
+    )
+
+
+def _tail(path: Path, limit: int = 64 * 1024) -> str:
+    """The end of an output file: a test module printing gigabytes costs no memory here."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - limit))
+            return handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def kill_group(process: "subprocess.Popen[bytes]") -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except (OSError, AttributeError):  # no process groups (Windows) or already gone
@@ -260,7 +382,7 @@ def _raise_if_unusable(python: str, root: Path, output: str) -> None:
         )
 
 
-def _read_records(path: Path) -> list[dict[str, Any]]:
+def read_records(path: Path) -> list[dict[str, Any]]:
     records = []
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
@@ -309,28 +431,49 @@ def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> C
     tests = 0
     per_file: dict[str, int] = {}
     errors: list[CollectionError] = []
+    masked: list[CollectionError] = []
     skipped: list[str] = []
     versions = ("", "")  # (python, pytest) as the probe's start record gives them
+    inifile: Optional[str] = None
+    skip_origins: dict[str, str] = {}
+    modules: set[str] = set()
     for record in run.records:
         kind = record["type"]
-        if kind == "start":
+        if kind == "begin" and str(record.get("path") or "").endswith(".py"):
+            modules.add(_relative(root, Path(record["path"])))
+        elif kind == "start":
             rootdir = Path(record["rootdir"])
             versions = (str(record.get("python", "")), str(record.get("pytest", "")))
+            inifile = str(record.get("inifile") or "")
         elif kind == "finish":
             tests = int(record["tests"])
             per_file = {_relative(root, rootdir / name): count for name, count in record["per_file"].items()}
         elif kind == "skipped" and record.get("path"):
             skipped.append(_relative(root, Path(record["path"])))
+            if record.get("origin"):
+                skip_origins[skipped[-1]] = _relative(root, Path(record["origin"]))
         elif kind == "error":
             errors.append(_error_from_record(record))
+        elif kind == "masked":
+            masked.append(_error_from_record(record))
     errors.extend(synthetic)
     finished = _finished(run.records)
-    if not finished and not errors:
+    if not errors and (not finished or run.exit_code not in (0, NO_TESTS_COLLECTED)):
+        # pytest failed without a collector to blame: a usage error (an addopts path that does not
+        # exist), an internal error, an interrupt in a hook. Never a clean collection.
         errors.append(
             CollectionError(
                 nodeid="", path=None, exc_type="SessionError", phase="session",
                 message=_last_lines(run.stdout + "\n" + run.stderr),
-                longrepr=(run.stdout + run.stderr)[-4000:],
+                longrepr=(run.stdout + run.stderr)[-4000:], attrs={"exit_code": run.exit_code},
+            )
+        )
+    elif not errors and run.exit_code == NO_TESTS_COLLECTED:
+        errors.append(
+            CollectionError(
+                nodeid="", path=None, exc_type=NO_TESTS, phase="session",
+                message=f"pytest collects no tests here (its exit code {NO_TESTS_COLLECTED})",
+                attrs={"exit_code": run.exit_code},
             )
         )
     return Collection(
@@ -338,22 +481,31 @@ def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> C
         errors=tuple(_dedupe(errors)),
         tests_per_file=per_file,
         skipped_files=tuple(dict.fromkeys(skipped)),
+        skip_origins=skip_origins,
+        masked=tuple(_dedupe(masked)),
         exit_code=run.exit_code,
         completed=finished,
         stderr_tail=(run.stdout + run.stderr)[-4000:],
         python_version=versions[0],
         pytest_version=versions[1],
+        rootdir=str(rootdir),
+        inifile=inifile,
+        modules=frozenset(modules),
     )
 
 
 def _error_from_record(record: dict[str, Any]) -> CollectionError:
+    attrs = dict(record.get("attrs", {}))
+    for key in ("stopped_by", "stopped_in", "stopped_at"):  # masked records: what the module did after the failure
+        if record.get(key) is not None:
+            attrs[key] = record[key]
     return CollectionError(
         nodeid=record.get("nodeid", ""),
         path=record.get("path"),
         exc_type=record.get("exc_type", ""),
         message=record.get("message", ""),
         phase=record.get("phase", "collect"),
-        attrs=record.get("attrs", {}),
+        attrs=attrs,
         frames=tuple(Frame(**frame) for frame in record.get("frames", [])),
         wrapper=record.get("wrapper"),
         longrepr=record.get("longrepr", ""),
@@ -379,5 +531,7 @@ def _relative(root: Path, path: Path) -> str:
 
 
 def _last_lines(text: str, count: int = 5) -> str:
+    """What pytest said went wrong: its ``ERROR:`` lines when it printed any, else its last lines."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    return "\n".join(lines[-count:])
+    complaints = [line for line in lines if line.startswith("ERROR:")]
+    return "\n".join((complaints or lines)[-count:])

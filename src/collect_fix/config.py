@@ -19,6 +19,7 @@ KNOWN_KEYS: dict[str, Union[type, tuple[type, ...]]] = {
     "max-rounds": int,
     "rewrite-imports": bool,
     "skip-missing-deps": bool,
+    "run-tests": bool,
     "pytest-args": list,
 }
 

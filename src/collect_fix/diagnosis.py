@@ -8,13 +8,15 @@ name 'X' from 'm'" on Python < 3.12, pytest's marker and plugin errors).
 
 from __future__ import annotations
 
+import keyword
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
 from collect_fix.project import Project
-from collect_fix.types import Category, CollectionError, Diagnosis, Frame
+from collect_fix.types import Category, Collection, CollectionError, Diagnosis, Frame
 
 _CANNOT_IMPORT = re.compile(r"cannot import name '([^']+)' from '([^']+)'")
 _NOT_DEFINED = re.compile(r"name '([^']+)' is not defined")
@@ -30,6 +32,57 @@ def diagnose(errors: tuple[CollectionError, ...], project: Project) -> list[Diag
     return [diagnose_one(error, project) for error in errors]
 
 
+def diagnose_collection(collection: Collection, project: Project) -> list[Diagnosis]:
+    """The collection's errors, then the causes test modules caught before they exited or skipped.
+
+    An exit's diagnosis notes its cause ("caused by ..."): the chain a person reads. A cause
+    appears once however many test files it stopped, and not at all when it is also an ordinary
+    error (the same missing name failing another file's import): that diagnosis repairs it.
+    """
+    causes: dict[str, list[Diagnosis]] = {}
+    for error in collection.masked:
+        causes.setdefault(error.path or "", []).append(diagnose_masked(error, project))
+    diagnoses = [
+        _with_causes(diagnose_one(error, project), causes.get(error.path or "", [])) for error in collection.errors
+    ]
+    known = {diagnosis.key for diagnosis in diagnoses}
+    for found in causes.values():
+        for cause in found:
+            if cause.key not in known:
+                known.add(cause.key)
+                diagnoses.append(cause)
+    return diagnoses
+
+
+def diagnose_masked(error: CollectionError, project: Project) -> Diagnosis:
+    """A caught import failure, diagnosed as if it had been raised, and marked as masked."""
+    diagnosis = diagnose_one(error, project)
+    stopped_by = error.attrs.get("stopped_by")
+    where = _where(project.relative_or_none(error.attrs.get("stopped_in")), error.attrs.get("stopped_at"))
+    if stopped_by == "SystemExit":
+        then = f"the module then exits{' at ' + where if where else ''}"
+    elif stopped_by == "Skipped":
+        then = f"the module then skips{' at ' + where if where else ''}"
+    else:
+        then = "the module catches it"
+    caught = _where(diagnosis.path, diagnosis.line)
+    note = f"caught while importing {project.relative_or_none(error.path) or caught}; {then}"
+    return replace(diagnosis, masked=True, notes=(*diagnosis.notes, note))
+
+
+def _with_causes(diagnosis: Diagnosis, causes: list[Diagnosis]) -> Diagnosis:
+    if diagnosis.category is not Category.SYS_EXIT or not causes:
+        return diagnosis
+    chain = tuple(f"caused by: {cause.summary} ({_where(cause.path, cause.line)})" for cause in causes)
+    return replace(diagnosis, notes=(*diagnosis.notes, *chain))
+
+
+def _where(path: Optional[str], line: object) -> str:
+    if not path:
+        return ""
+    return f"{path}:{line}" if isinstance(line, int) and line else path
+
+
 def diagnose_one(error: CollectionError, project: Project) -> Diagnosis:
     where, line = _location(error, project)
     message = error.message
@@ -43,6 +96,9 @@ def diagnose_one(error: CollectionError, project: Project) -> Diagnosis:
         where, line = _exit_location(error, project)
         return _make(Category.SYS_EXIT, error, project, where, line, f"module-level exit: {message}",
                      subject=attrs.get("code"))
+    if exc == "KeyboardInterrupt":
+        return _make(Category.OTHER, error, project, where, line,
+                     "KeyboardInterrupt raised while importing it: plain pytest stops the whole session here")
     if exc in ("SyntaxError", "IndentationError", "TabError"):
         path = project.relative_or_none(attrs.get("filename")) or where
         return _make(Category.SYNTAX_ERROR, error, project, path, attrs.get("lineno") or line,
@@ -92,15 +148,32 @@ def diagnose_one(error: CollectionError, project: Project) -> Diagnosis:
 
 def _missing_module(error: CollectionError, project: Project, where: Optional[str], line: Optional[int]) -> Diagnosis:
     module = error.attrs.get("name") or _first(_NO_MODULE, error.message) or ""
+    if not _valid_module_name(module):
+        # importlib.import_module(f"...") with something no file could be named after.
+        return _make(Category.OTHER, error, project, where, line,
+                     f"no module named {module[:80]!r}, which is not a valid module name")
     if project.module_file(module) is not None or _exists_unimportable(project, module):
         # The module is in the tree, yet Python cannot find it: a path problem, not a missing file.
         return _make(Category.PROJECT_NOT_IMPORTABLE, error, project, where, line,
                      f"project package '{module.split('.')[0]}' exists but is not on sys.path", module=module)
-    if project.owns_module(module):
+    if project.owns_module(module) and not _shared_with_installed_packages(error, project):
         return _make(Category.MISSING_MODULE, error, project, where, line,
                      f"project module '{module}' does not exist", module=module)
     return _make(Category.MISSING_DEPENDENCY, error, project, where, line,
                  f"third-party module '{module}' is not installed", module=module)
+
+
+def _valid_module_name(module: str) -> bool:
+    """A dotted name of identifiers that are not keywords: only such a module can be a file."""
+    return bool(module) and all(part.isidentifier() and not keyword.iskeyword(part) for part in module.split("."))
+
+
+def _shared_with_installed_packages(error: CollectionError, project: Project) -> bool:
+    """The missing module's package is a namespace with portions outside the project (the
+    project's ``src/azure/myext`` beside an installed ``azure``): what is missing there belongs
+    to a distribution, and is never stubbed."""
+    portions = error.attrs.get("parent_portions") or []
+    return any(project.relative_or_none(str(portion)) is None for portion in portions)
 
 
 def _exists_unimportable(project: Project, module: str) -> bool:
@@ -112,6 +185,8 @@ def _exists_unimportable(project: Project, module: str) -> bool:
 def _session_failure(error: CollectionError, project: Project) -> Diagnosis:
     """pytest died before the probe could record anything useful: read its text (fallback)."""
     text = error.longrepr or error.message
+    if error.exc_type == "NoTestsCollected":
+        return _make(Category.OTHER, error, project, None, None, error.message)
     plugin = _PLUGIN.search(text)
     if plugin:
         return _make(Category.MISSING_PLUGIN, error, project, None, None,

@@ -45,5 +45,25 @@ def plan_all(diagnoses: list[Diagnosis], project: Project, options: Options) -> 
         except Exception as exc:  # keep going: one planner bug must not hide other repairs
             plans.append(Plan(diagnosis, advice=f"collect-fix could not plan a repair: {exc!r}"))
             continue
-        plans.append(plan)
+        plans.append(_without_stubs(plan) if diagnosis.masked else plan)
     return plans
+
+
+# Edits that write stand-ins for code that does not exist (codemods/add_stubs.py, new packages).
+_STUB_TRANSFORMS = frozenset({"add_stubs", "create_empty"})
+
+
+def _without_stubs(plan: Plan) -> Plan:
+    """A cause a module guards itself (``except ImportError: <skip or exit>``) is repaired only
+    where the real code is there to point at (an alias, a re-export, an import). A stub would
+    turn the guard's honest skip into failures: tests that cannot pass either way."""
+    kept = tuple(
+        repair for repair in plan.alternatives
+        if not any(edit.transform in _STUB_TRANSFORMS for edit in repair.edits)
+    )
+    if kept or not plan.alternatives:
+        return Plan(plan.diagnosis, kept, plan.advice)
+    return Plan(plan.diagnosis, advice=(
+        "the test module guards this import itself, and only a stub could stand in for it: the guard's "
+        "skip is kept; write the missing code, or drop the guard"
+    ))

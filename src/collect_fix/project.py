@@ -33,6 +33,9 @@ class Project:
     extra_paths: tuple[str, ...] = field(default=())  # pytest ``pythonpath`` entries, relative
     # Where git history lives: the original tree, also when a dry run works on a scratch copy.
     history_root: Optional[Path] = None
+    # The configuration file pytest read (Collection.inifile): "" when none, None when not known
+    # (before any collection), and then found the way pytest finds it.
+    inifile: Optional[str] = None
 
     @cached_property
     def source_roots(self) -> tuple[Path, ...]:
@@ -40,7 +43,7 @@ class Project:
         roots = [self.root]
         if (self.root / "src").is_dir():
             roots.append(self.root / "src")
-        for entry in self.extra_paths or pytest_pythonpath(self.root):
+        for entry in self.extra_paths or pytest_pythonpath(self):
             candidate = (self.root / entry).resolve()
             if candidate.is_dir() and candidate not in roots:
                 roots.append(candidate)
@@ -131,7 +134,7 @@ class Project:
         """pytest's ``python_files`` for this project (its own configuration, else the default)."""
         from collect_fix import pytest_config  # imported here: pytest_config builds on Project
 
-        configured = pytest_config.as_args(pytest_config.read_option(self.root, "python_files"))
+        configured = pytest_config.as_args(pytest_config.read_option(pytest_config.configuration(self), "python_files"))
         return tuple(configured) or ("test_*.py", "*_test.py")
 
     def is_test_module(self, path: Path | str) -> bool:
@@ -177,8 +180,9 @@ class Project:
         if any(part in EXCLUDED_DIRS for part in relative.parts[:-1]):
             return f"{relative} is in a virtualenv, VCS, build or cache directory"
         if path.is_file():
+            # Anywhere in the file, as LibCST's own runner looks for its generated_code_marker.
             with path.open("rb") as handle:
-                if GENERATED_MARKER in handle.read(4096):
+                if GENERATED_MARKER in handle.read():
                     return f"{relative} is marked @generated"
         return None
 
@@ -207,8 +211,10 @@ def _is_venv(directory: Path) -> bool:
     return (directory / "pyvenv.cfg").is_file()
 
 
-def pytest_pythonpath(root: Path) -> tuple[str, ...]:
-    """The ``pythonpath`` option from the configuration file pytest itself reads."""
+def pytest_pythonpath(project: Project) -> tuple[str, ...]:
+    """The project's directories on pytest's ``pythonpath`` (absolute), from the file pytest reads."""
     from collect_fix import pytest_config  # imported here: pytest_config builds on Project
 
-    return pytest_config.pythonpath(root)
+    root = project.root.resolve()
+    entries = pytest_config.pythonpath(pytest_config.configuration(project))
+    return tuple(str(entry) for entry in entries if entry == root or root in entry.parents)

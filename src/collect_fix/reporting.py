@@ -139,6 +139,8 @@ def render_summary(report: Report, quiet: bool = False) -> str:
     lines.extend(_repaired(report))
     lines.extend(_not_kept(report))
     lines.extend(_remaining(report))
+    lines.extend(_per_file(report))
+    lines.extend(_tests(report))
     if report.install_command:
         lines.extend(["", f"install the missing dependencies: {report.install_command}"])
     lines.extend(_shims(report))
@@ -175,6 +177,15 @@ def _notes(report: Report) -> list[str]:
         )
     if any(error.phase == "process" for error in report.before.errors):
         lines.append("note: a file killed or hung the collecting process; it was named and left out of the run")
+    if report.baseline != "the first collection":
+        lines.append(f"note: files were judged against {report.baseline}")
+    if report.after.recollected:
+        lines.append(
+            f"note: after: {report.after.recollected} path(s) collected again, the files no repair can reach "
+            "as first collected"
+        )
+    if report.replayed:
+        lines.append("note: wrote the repairs a dry run of this same tree verified, and collected once to confirm them")
     return lines
 
 
@@ -188,9 +199,11 @@ def _repaired(report: Report) -> list[str]:
         if len(group.outcomes) == 1:
             diagnosis = group.diagnoses[0]
             lines.append(f"  {where(diagnosis.path, diagnosis.line)}: {diagnosis.summary}")
+            lines.extend(f"      {note}" for note in diagnosis.notes)
             lines.append(f"      -> {group.description}")
             if evidence:
                 lines.append(f"         evidence: {evidence}")
+            lines.extend(f"         first tried, not kept: {earlier}" for earlier in group.outcomes[0].earlier)
             continue
         lines.append(f"  {group.description}  (fixes {len(group.outcomes)} collection errors)")
         for diagnosis in group.diagnoses[:_EXAMPLES]:
@@ -199,6 +212,38 @@ def _repaired(report: Report) -> list[str]:
             lines.append(f"      ... and {len(group.outcomes) - _EXAMPLES} more (--format json lists every one)")
         if evidence:
             lines.append(f"      evidence: {evidence}")
+        lines.extend(f"      first tried, not kept: {earlier}"
+                     for earlier in dict.fromkeys(item for outcome in group.outcomes for item in outcome.earlier))
+    return lines
+
+
+def _per_file(report: Report) -> list[str]:
+    """Test counts per file where they changed: no file may lose tests it had no fault of its own
+    to lose, and a file skipped by a module it imports says which."""
+    before, after = report.before.tests_per_file, report.after.tests_per_file
+    changed = sorted(path for path in set(before) | set(after) if before.get(path, 0) != after.get(path, 0))
+    if not changed:
+        return []
+    lines = ["", "tests collected per file, where the count changed:"]
+    for path in changed:
+        origin = report.after.skip_origins.get(path)
+        why = f"  (skipped by {origin})" if origin and origin != path else ""
+        lines.append(f"  {path}: {before.get(path, 0)} -> {after.get(path, 0)}{why}")
+    return lines
+
+
+def _tests(report: Report) -> list[str]:
+    """--run-tests: how the tests of the files each kept repair made collect ended."""
+    if not report.tests:
+        return []
+    lines = ["", "tests of the repaired files, run (--run-tests):"]
+    for result in report.tests:
+        counted = result.outcomes
+        stubs = f" ({len(counted.on_stubs)} on a collect-fix stub)" if counted.on_stubs else ""
+        lines.append(f"  {result.repair}: {counted.passed} passed, {counted.failed} failed{stubs}, "
+                     f"{counted.skipped} skipped in {len(result.files)} file(s)")
+        if counted.note:
+            lines.append(f"      {counted.note}")
     return lines
 
 

@@ -72,11 +72,24 @@ class Collection:
     errors: tuple[CollectionError, ...]
     tests_per_file: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
     skipped_files: tuple[str, ...] = ()  # collectors pytest reported as skipped
+    # Skipped file -> the project file whose code raised the skip (itself, or a module it imports).
+    skip_origins: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # Import failures a test module caught before it exited or skipped (phase "masked"): not
+    # collection errors (pytest reports none for them), but the causes behind those that were.
+    masked: tuple[CollectionError, ...] = ()
     exit_code: int = 0
     completed: bool = True  # False when the process died or timed out before the end
     stderr_tail: str = ""
     python_version: str = ""  # the collecting interpreter's version, as the probe reported it
     pytest_version: str = ""
+    rootdir: str = ""  # pytest's rootdir (absolute), so a partial collection can use the same one
+    # The configuration file pytest read (absolute), which configuration repairs edit; "" when it
+    # read none, None when it stopped before saying (the probe's start record is missing).
+    inifile: Optional[str] = None
+    # 0: a full collection; else how many paths a partial one collected again (merged into the rest).
+    recollected: int = 0
+    # Every Python file pytest collected (began to), with or without tests: what it would collect again.
+    modules: frozenset[str] = field(default_factory=frozenset, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -91,11 +104,22 @@ class Diagnosis:
     module: Optional[str] = None  # the module involved (missing module, module lacking a name)
     error: Optional[CollectionError] = field(default=None, compare=False)
     notes: tuple[str, ...] = ()
+    # A cause a test module caught before it exited or skipped: no collection error of its own,
+    # so never counted as one, but repaired like one (see Collection.masked).
+    masked: bool = False
 
     @property
     def key(self) -> tuple[str, Optional[str], Optional[str], Optional[str]]:
-        """Identity used to tell whether this error is still there after a repair."""
+        """One diagnosis per cause: what plans, outcomes and reports are keyed by."""
         return (self.category.value, self.path, self.subject, self.module)
+
+    @property
+    def identity(self) -> tuple[Optional[str], str, Optional[str], Optional[str]]:
+        """What tells whether this error is still there after a repair: the file, the exception
+        type and the name involved, not the category (a repair that only relabels an error, say a
+        missing module into one that exists but is not importable, has not repaired it)."""
+        kind = self.error.exc_type if self.error is not None and self.error.exc_type else self.category.value
+        return (self.path, kind, self.subject, self.module)
 
 
 @dataclass(frozen=True)
@@ -154,6 +178,34 @@ class Outcome:
     repair: Optional[Repair] = None
     reason: str = ""
     files: tuple[str, ...] = ()
+    # Alternatives tried before this one and undone, as "description: why it was not kept".
+    earlier: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TestOutcomes:
+    """How the tests of some files ended. Counts are per test, as pytest's summary counts them."""
+
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    on_stubs: tuple[str, ...] = ()  # failing tests whose failure is a collect-fix stub being used
+    note: str = ""  # why the counts are incomplete (a timeout), else ""
+
+    def __add__(self, other: "TestOutcomes") -> "TestOutcomes":
+        return TestOutcomes(
+            self.passed + other.passed, self.failed + other.failed, self.skipped + other.skipped,
+            self.on_stubs + other.on_stubs, self.note or other.note,
+        )
+
+
+@dataclass(frozen=True)
+class RepairTests:
+    """``--run-tests``: how the tests of the files one kept repair made collect ended."""
+
+    repair: str  # the repair's description
+    files: tuple[str, ...]
+    outcomes: TestOutcomes
 
 
 @dataclass(frozen=True)
@@ -168,6 +220,7 @@ class Options:
     rewrite_imports: bool = False  # rename/move repairs edit the importing tests, not the source
     skip_missing_deps: bool = False
     pytest_args: tuple[str, ...] = ()
+    run_tests: bool = False  # after the loop, run the tests of the files whose collection was repaired
 
 
 @dataclass(frozen=True)
@@ -186,3 +239,10 @@ class Report:
     after_diagnoses: tuple[Diagnosis, ...] = ()
     install_command: str = ""  # one line that installs every missing third-party dependency
     python: str = ""  # the interpreter that ran pytest (the project's own, or --python)
+    # What "collected before" means for the verifier: the first collection, or when that one
+    # ended early, a second one without what ended it. Said in the report.
+    baseline: str = "the first collection"
+    # Import failures test modules caught before they exited or skipped, as first collected.
+    causes: tuple[Diagnosis, ...] = ()
+    tests: tuple[RepairTests, ...] = ()  # --run-tests: per kept repair, how its files' tests ended
+    replayed: bool = False  # --apply wrote what a dry run of the same tree verified, then checked it

@@ -40,9 +40,20 @@ def judge(
     after: Collection,
     diagnoses_after: list[Diagnosis],
     project: Project,
+    compare_counts: bool = True,
 ) -> list[Verdict]:
-    """One verdict per applied repair, in order. Identical repairs share one verdict."""
+    """One verdict per applied repair, in order. Identical repairs share one verdict.
+
+    ``compare_counts`` False: ``before`` is a baseline collected without something the repaired
+    tree has (the conftests), so its test counts say nothing about losses.
+
+    ``diagnoses_after`` may hold masked causes (``Diagnosis.masked``): they tell whether a repaired
+    cause is still there, but they are no collection errors, so nothing else is judged on them.
+    """
     failing_before = {project.relative_or_none(error.path) for error in before.errors}
+    identities_after = {diagnosis.identity for diagnosis in diagnoses_after}
+    diagnoses_after = [diagnosis for diagnosis in diagnoses_after if not diagnosis.masked]
+    skips_carried = _skips_carried(before, after, project)
 
     def collected_cleanly_before(path: Optional[str]) -> bool:
         if path in failing_before:
@@ -54,13 +65,12 @@ def judge(
     broken = [d for d in diagnoses_after if collected_cleanly_before(_collector_of(project, d))]
     shrunk = sorted(
         path for path, count in before.tests_per_file.items()
-        if collected_cleanly_before(path) and after.tests_per_file.get(path, 0) < count
+        if compare_counts and collected_cleanly_before(path) and after.tests_per_file.get(path, 0) < count
     )
     unexplained_errors = [d for d in broken if not any(_touches(d, item, project) for item in applied)]
     unexplained_shrinks = [path for path in shrunk if not any(path in item.files for item in applied)]
-    keys_after = {diagnosis.key for diagnosis in diagnoses_after}
     verdicts = [
-        _verdict(item, keys_after, diagnoses_after, broken, shrunk, project)
+        _verdict(item, identities_after, diagnoses_after, broken, shrunk, skips_carried, project)
         for item in applied
     ]
     if unexplained_errors or unexplained_shrinks:
@@ -77,18 +87,23 @@ def judge(
 
 def _verdict(
     item: Applied,
-    keys_after: set[tuple[str, Optional[str], Optional[str], Optional[str]]],
+    identities_after: set[tuple[Optional[str], str, Optional[str], Optional[str]]],
     diagnoses_after: list[Diagnosis],
     broken: list[Diagnosis],
     shrunk: list[str],
+    skips_carried: dict[str, str],
     project: Project,
 ) -> Verdict:
     target = item.diagnosis
-    if target.key in keys_after:
+    if target.identity in identities_after:
         return Verdict(False, f"re-collection still shows the error: {target.summary}")
     own = [d for d in diagnoses_after if _raised_in_added_lines(d, item)]
     if own:
         return Verdict(False, f"the code it added fails: {own[0].summary}")
+    carried = sorted(path for path, origin in skips_carried.items() if origin in item.files)
+    if carried:
+        origin = skips_carried[carried[0]]
+        return Verdict(False, f"its skip in {origin} also skips {', '.join(carried)}, which import it")
     target_file = _collector_of(project, target)
     if item.repair.requires_clean and target_file:
         still = [d for d in diagnoses_after if _collector_of(project, d) == target_file]
@@ -101,6 +116,22 @@ def _verdict(
     if lost:
         return Verdict(False, f"{lost[0]} collected fewer tests afterwards")
     return Verdict(True, "")
+
+
+def _skips_carried(before: Collection, after: Collection, project: Project) -> dict[str, str]:
+    """Files skipped after, by a skip raised in another file (a module they import), that were
+    not skipped from there before: a skip travels with the import and takes their tests along.
+    The file that raised it is judged on its own; these files lost tests they never failed.
+    (A test file that is a symlink raises its skip from the file it points to: the same file.)"""
+
+    def same_file(first: str, second: str) -> bool:
+        return first == second or (project.root / first).resolve() == (project.root / second).resolve()
+
+    return {
+        path: origin
+        for path, origin in after.skip_origins.items()
+        if not same_file(origin, path) and before.skip_origins.get(path) != origin
+    }
 
 
 def _raised_in_added_lines(diagnosis: Diagnosis, item: Applied) -> bool:

@@ -1,9 +1,13 @@
 """The tree being edited, with an undo for every file it touches.
 
 Writes are atomic (temp file in the same directory, then ``os.replace``) and keep the file's
-mode; sources are handled as bytes end to end, so encoding and newlines are whatever the
-codemod kept. Nothing is ever written outside the root or into a file the project marks as not
-editable.
+mode and, where the OS allows, its owner; sources are handled as bytes end to end, so encoding
+and newlines are whatever the codemod kept. Nothing is ever written outside the root or into a
+file the project marks as not editable.
+
+An undo never overwrites or deletes what someone else saved during the run: a file is restored
+only while it still holds exactly what collect-fix wrote; otherwise it is left and a notice says
+so. Targets are checked to be writable before a repair writes anything.
 """
 
 from __future__ import annotations
@@ -30,14 +34,20 @@ class Workspace:
     originals: dict[str, Optional[bytes]] = field(default_factory=dict)  # None: did not exist
     checkpoint: dict[str, Optional[bytes]] = field(default_factory=dict)  # as at begin_batch()
     created_dirs: list[Path] = field(default_factory=list)
+    written: dict[str, Optional[bytes]] = field(default_factory=dict)  # what collect-fix last left in each file
+    notices: list[str] = field(default_factory=list)  # what the user must be told (kept edits, hard links)
 
     @property
     def root(self) -> Path:
         return self.project.root
 
     def read(self, relative: str) -> Optional[bytes]:
+        """The file's bytes, None when it does not exist; EditRefused (naming it) when unreadable."""
         path = self.root / relative
-        return path.read_bytes() if path.is_file() else None
+        try:
+            return path.read_bytes() if path.is_file() else None
+        except OSError as exc:
+            raise EditRefused(f"cannot read {relative}: {exc.strerror or exc}") from exc
 
     def compute(self, edits: tuple[Edit, ...]) -> dict[str, bytes]:
         """New contents for every file the edits touch; several edits on one file chain.
@@ -56,30 +66,64 @@ class Workspace:
         """Remember the tree as it is now, so a rejected repair goes back to this point."""
         self.checkpoint = {}
 
+    def unverified(self) -> set[str]:
+        """Files written since begin_batch(): what an interrupted round must undo."""
+        return set(self.checkpoint)
+
     def write(self, contents: dict[str, bytes]) -> None:
-        for relative, data in contents.items():
-            current = self.read(relative)
-            self.originals.setdefault(relative, current)
-            self.checkpoint.setdefault(relative, current)
-            self._write_atomic(self._target(relative), data)
+        """Write every file or none: each target is checked first; a write that fails anyway
+        (disk full) puts back what this call wrote and raises EditRefused naming the file."""
+        for relative in contents:
+            self._check_writable(relative)
+        before = {relative: self.read(relative) for relative in contents}
+        done: list[str] = []
+        try:
+            for relative, data in contents.items():
+                self.originals.setdefault(relative, before[relative])
+                self.checkpoint.setdefault(relative, before[relative])
+                self._write_atomic(self._target(relative), data, relative)
+                self.written[relative] = data
+                done.append(relative)
+        except OSError as exc:
+            for relative in done:
+                self._put_back(relative, before[relative])
+            raise EditRefused(f"cannot write {relative}: {exc.strerror or exc}") from exc
 
     def restore(self, relatives: set[str] | list[str]) -> None:
-        """Put the files back as they were at the last begin_batch()."""
-        for relative in relatives:
-            if relative not in self.checkpoint:
-                continue
-            original = self.checkpoint[relative]
-            path = self._target(relative)
-            if original is None:
-                if path.exists():
-                    path.unlink()
-            else:
-                self._write_atomic(path, original)
+        """Put the files back as they were at the last begin_batch(), each only while it still
+        holds what collect-fix wrote (a file saved by someone else meanwhile is left, with a notice)."""
+        for relative in sorted(relatives):
+            if relative in self.checkpoint:
+                self._put_back(relative, self.checkpoint[relative])
         for directory in reversed(self.created_dirs):
             try:
                 directory.rmdir()  # only succeeds when nothing else lives there
             except OSError:
                 pass
+        for directory in reversed(self.created_dirs):
+            try:
+                directory.rmdir()  # only succeeds when nothing else lives there
+            except OSError:
+                pass
+
+    def _put_back(self, relative: str, data: Optional[bytes]) -> None:
+        path = self._target(relative)
+        try:
+            current = path.read_bytes() if path.is_file() else None
+        except OSError:
+            current = b""  # unreadable now: certainly not what collect-fix left there
+        if current != self.written.get(relative, current):
+            self.notices.append(
+                f"{relative} was changed by someone else during the run: left as it is now, "
+                "collect-fix's unverified edit there was not undone"
+            )
+            return
+        if data is None:
+            if path.exists():
+                path.unlink()
+        else:
+            self._write_atomic(path, data, relative)
+        self.written[relative] = data
 
     def changed_files(self) -> list[str]:
         return sorted(relative for relative, original in self.originals.items() if self.read(relative) != original)
@@ -99,17 +143,35 @@ class Workspace:
             raise EditRefused(reason)
         return path
 
-    def _write_atomic(self, path: Path, data: bytes) -> None:
+    def _check_writable(self, relative: str) -> None:
+        """EditRefused naming the path when the file, or the directory its temp file goes to,
+        cannot be written: checked before anything of a repair is written."""
+        path = self._target(relative)
+        directory = path.parent
+        while not directory.exists() and directory != directory.parent:
+            directory = directory.parent
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise EditRefused(f"cannot write {relative}: the directory {self.project.relative(directory)} is not writable")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise EditRefused(f"cannot write {relative}: the file is read-only")
+
+    def _write_atomic(self, path: Path, data: bytes, relative: str) -> None:
         self._make_parents(path.parent)
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+        status = path.stat() if path.exists() else None
         handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".collect-fix")
         try:
             with os.fdopen(handle, "wb") as temp:
                 temp.write(data)
                 temp.flush()
                 os.fsync(temp.fileno())
-            if mode is not None:
-                os.chmod(temp_name, mode)
+            if status is not None:
+                os.chmod(temp_name, stat.S_IMODE(status.st_mode))
+                _keep_owner(temp_name, status)
+                if status.st_nlink > 1:
+                    self.notices.append(
+                        f"{relative} had {status.st_nlink} hard links: the repaired file replaces this name "
+                        "only, the other links keep the old content"
+                    )
             else:
                 umask = os.umask(0)
                 os.umask(umask)
@@ -128,6 +190,16 @@ class Workspace:
         for created in reversed(missing):
             created.mkdir()
             self.created_dirs.append(created)
+
+
+def _keep_owner(temp_name: str, status: os.stat_result) -> None:
+    """Give the new file the old one's owner and group, where this process may (root may)."""
+    if (os.stat(temp_name).st_uid, os.stat(temp_name).st_gid) == (status.st_uid, status.st_gid):
+        return
+    try:
+        os.chown(temp_name, status.st_uid, status.st_gid)
+    except (OSError, AttributeError):  # not permitted (not root), or no chown (Windows)
+        pass
 
 
 __all__ = ["Workspace", "EditRefused", "TransformError"]

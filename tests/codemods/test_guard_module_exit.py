@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import libcst as cst
@@ -1005,6 +1006,99 @@ class GuardModuleExitTest(CodemodTest):
                 assert VALUES and sys.argv  # trailing
         """
         self.check(before, after, strategy="skipif")
+
+    # -- strategy "define": a module other test modules import ------------------------------
+
+    def test_define_binds_the_names_later_code_needs_and_keeps_the_mark(self) -> None:
+        before = """
+            \"\"\"Tests every engine must pass; other modules subclass these.\"\"\"
+            import sys
+
+            try:
+                from fastpricing import PriceEngine, helper as h
+            except ImportError as error:
+                # the optional engine
+                print(f"pricing engine unavailable: {error}")
+                sys.exit(1)
+
+
+            class BaseTests:
+                engine_class = PriceEngine
+        """
+        after = """
+            \"\"\"Tests every engine must pass; other modules subclass these.\"\"\"
+
+            import pytest
+
+            try:
+                from fastpricing import PriceEngine, helper as h
+                FASTPRICING_AVAILABLE = True
+            except ImportError as error:
+                # the optional engine
+                print(f"pricing engine unavailable: {error}")
+                PriceEngine = None  # collect-fix: placeholder
+                h = None  # collect-fix: placeholder
+                FASTPRICING_AVAILABLE = False
+
+            pytestmark = pytest.mark.skipif(
+                not FASTPRICING_AVAILABLE,
+                reason="pricing engine unavailable",
+            )
+
+
+            class BaseTests:
+                engine_class = PriceEngine
+        """
+        self.check(before, after, strategy="define")
+
+    def test_define_on_a_one_line_handler_opens_a_block(self) -> None:
+        before = """
+            import sys
+            try:
+                import fastpricing
+            except ImportError: sys.exit(1)
+
+            ENGINE = fastpricing
+        """
+        after = """
+            import pytest
+
+            try:
+                import fastpricing
+                FASTPRICING_AVAILABLE = True
+            except ImportError:
+                fastpricing = None  # collect-fix: placeholder
+                FASTPRICING_AVAILABLE = False
+
+            pytestmark = pytest.mark.skipif(
+                not FASTPRICING_AVAILABLE,
+                reason="could not import fastpricing",
+            )
+
+            ENGINE = fastpricing
+        """
+        self.check(before, after, strategy="define")
+
+    def test_define_is_skipif_where_no_later_code_needs_the_import(self) -> None:
+        before = """
+            import sys
+
+            try:
+                import numpy
+            except ImportError:
+                sys.exit(1)
+
+
+            def test_sum():
+                assert numpy.sum([1, 2]) == 3
+        """
+        skipif = GuardModuleExitCommand(CodemodContext(), strategy="skipif").transform_module(
+            cst.parse_module(textwrap.dedent(before))
+        )
+        define = GuardModuleExitCommand(CodemodContext(), strategy="define").transform_module(
+            cst.parse_module(textwrap.dedent(before))
+        )
+        assert define.code == skipif.code and "placeholder" not in define.code
 
 
 def test_unknown_strategy_is_rejected() -> None:

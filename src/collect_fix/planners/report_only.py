@@ -125,9 +125,9 @@ def plugin_origin(project: Project, plugin: str, hint: Optional[str] = None) -> 
         line = _pytest_plugins_line(path, plugin)
         if line is not None:
             return f"{project.relative(path)}:{line}"
-    addopts = pytest_config.as_args(pytest_config.read_option(project.root, "addopts"))
+    config = pytest_config.configuration(project)
+    addopts = pytest_config.as_args(pytest_config.read_option(config, "addopts"))
     if plugin in addopts or f"-p{plugin}" in addopts:
-        config = pytest_config.locate(project.root)
         return f"addopts in {config.label}"
     return None
 
@@ -184,6 +184,12 @@ def _timeout(diagnosis: Diagnosis, project: Project) -> str:
 
 def _other(diagnosis: Diagnosis, project: Project) -> str:
     error = diagnosis.error
+    if error is not None and error.exc_type == "NoTestsCollected":
+        return ("check PATH, and pytest's testpaths / python_files / norecursedirs settings: "
+                "plain pytest reports no tests here and exits 5")
+    if error is not None and error.phase == "session":
+        return (f"pytest itself failed (exit code {error.attrs.get('exit_code', '?')}) before any test file "
+                "could be blamed; run pytest --collect-only to see its message")
     kind = error.exc_type if error and error.exc_type else "Error"
     where = _where(diagnosis.path, diagnosis.line)
     return (

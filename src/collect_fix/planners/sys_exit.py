@@ -2,7 +2,9 @@
 
 The "skipif" alternative comes first because it keeps the module's tests collected one by one;
 "skip" stops the module where it used to stop, which is the fallback when code after the exit
-still fails. Both need the file to collect cleanly afterwards (``requires_clean``). A conftest
+still fails; "define" keeps the mark where later module code needs the failed import's names, by
+binding them to None: the alternative for a module other test modules import, whom a skip
+raised in it would skip too (the verifier rejects such a skip). Both need the file to collect cleanly afterwards (``requires_clean``). A conftest
 gets neither: a skip raised while pytest imports a conftest ends the whole session, so only a
 closing exit moved under the main guard is offered, else advice.
 """
@@ -20,7 +22,7 @@ from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 
 CATEGORIES = (Category.SYS_EXIT, Category.PROCESS_EXIT)
 TRANSFORM = "guard_module_exit"
-STRATEGIES = ("skipif", "skip")
+STRATEGIES = ("skipif", "skip", "define")
 
 
 def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
@@ -100,6 +102,9 @@ def _describe(old: bytes, new: bytes) -> str:
         parts.append("mark the module skipif the exit's condition")
     if added(b"allow_module_level=True") > 0:
         parts.append("replace the exit with pytest.skip(..., allow_module_level=True)")
+    if added(b"# collect-fix: placeholder") > 0:
+        parts.append("bind the names the failed import should define to None, so test modules importing "
+                     "this one still load and run")
     if added(b"__name__ ==") > 0 or added(b"== __name__") > 0:
         parts.append('move the closing exit under if __name__ == "__main__"')
     return "; ".join(parts) or "guard the import-time exit"

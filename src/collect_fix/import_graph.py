@@ -1,0 +1,151 @@
+"""Which files a change can reach through imports, read statically: what must be collected again.
+
+After a round of repairs only the test files whose collection the edited files can change need
+collecting again: pytest's result for a file depends on its own source, the modules it imports
+(and theirs), the conftests above it and the configuration. This module answers the import part
+with an over-approximation: every import anywhere in a file counts (also inside functions),
+``from pkg import x`` counts as importing ``pkg.x`` too, importing ``a.b.c`` loads the packages
+``a`` and ``a.b``, and a test module is known under every name pytest may import it by (its
+dotted path from the project root and from its first directory without ``__init__.py``).
+String arguments of ``importlib.import_module`` / ``__import__`` and ``pytest_plugins`` count.
+What it cannot see is an import computed at run time; README says what that means.
+
+Each file is parsed once per content (keyed on its path, size and mtime), so asking after every
+round costs a directory walk and the parses of the files the round changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+from pathlib import Path
+from typing import Iterable, Optional
+
+from collect_fix.project import Project
+
+_IMPORT_FUNCTIONS = frozenset({"import_module", "__import__"})
+
+
+class ImportGraph:
+    """The static imports of a project's files, kept for the length of a run."""
+
+    def __init__(self) -> None:
+        self._imports: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}
+
+    def reached_by(self, project: Project, touched: Iterable[str]) -> set[str]:
+        """Project-relative files whose imports reach a ``touched`` file, the touched included."""
+        files = {project.relative(path): path for path in project.python_files()}
+        names = {relative: _names(project, path) for relative, path in files.items()}
+        imports = {relative: self._imports_of(project, path) for relative, path in files.items()}
+        reached = set(touched)
+        loaded: set[str] = set()  # modules whose loading runs a reached file
+        for relative in reached:
+            loaded.update(names.get(relative, ()))
+        changed = True
+        while changed:
+            changed = False
+            for relative, modules in imports.items():
+                if relative in reached:
+                    continue
+                own_packages = [name.rpartition(".")[0] for name in names[relative] if "." in name]
+                if any(_loads(module, loaded) for module in (*modules, *own_packages)):
+                    reached.add(relative)
+                    loaded.update(names[relative])
+                    changed = True
+        # A test file that is a link to a reached file is that file, under another name.
+        targets = {files[relative].resolve() for relative in reached if relative in files}
+        return reached | {relative for relative, path in files.items() if path.is_symlink() and path.resolve() in targets}
+
+    def _imports_of(self, project: Project, path: Path) -> frozenset[str]:
+        try:
+            status = path.stat()
+        except OSError:
+            return frozenset()
+        stamp = (status.st_mtime_ns, status.st_size)
+        cached = self._imports.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        found = frozenset(_read_imports(path, _package(project, path)))
+        self._imports[path] = (stamp, found)
+        return found
+
+
+def _loads(module: str, loaded: set[str]) -> bool:
+    """Whether importing ``module`` runs one of ``loaded`` (itself or a package on its way)."""
+    parts = module.split(".")
+    return any(".".join(parts[:depth]) in loaded for depth in range(1, len(parts) + 1))
+
+
+def _names(project: Project, path: Path) -> tuple[str, ...]:
+    """Every dotted name the file can be imported by: from the project's source roots, and as
+    pytest imports a test module (from its first directory that is not a package)."""
+    found = []
+    dotted = project.module_name(path)
+    if dotted:
+        found.append(dotted)
+    parts = [path.stem] if path.name != "__init__.py" else []
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory != directory.parent:
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    if parts and all(part.isidentifier() for part in parts):
+        found.append(".".join(parts))
+    return tuple(dict.fromkeys(found))
+
+
+def _package(project: Project, path: Path) -> Optional[str]:
+    module = project.module_name(path)
+    if module is None:
+        return None
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+
+def _read_imports(path: Path, package: Optional[str]) -> set[str]:
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, package)
+            if base:
+                modules.add(base)
+                modules.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.Call) and _called_name(node.func) in _IMPORT_FUNCTIONS and node.args:
+            modules.update(_strings(node.args[0]))
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and _binds_pytest_plugins(node):
+            modules.update(_strings(node.value) if node.value is not None else ())
+    return modules
+
+
+def _absolute(node: ast.ImportFrom, package: Optional[str]) -> Optional[str]:
+    if not node.level:
+        return node.module
+    if not package:
+        return None
+    try:
+        return importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+    except (ImportError, ValueError):
+        return None
+
+
+def _called_name(func: ast.expr) -> Optional[str]:
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else None
+
+
+def _binds_pytest_plugins(node: ast.Assign | ast.AnnAssign) -> bool:
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return any(isinstance(target, ast.Name) and target.id == "pytest_plugins" for target in targets)
+
+
+def _strings(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [item.value for item in node.elts if isinstance(item, ast.Constant) and isinstance(item.value, str)]
+    return []

@@ -1,0 +1,66 @@
+"""SIGINT and SIGTERM during a run: stop cleanly, undo what was not verified, say so.
+
+SIGINT already raises KeyboardInterrupt; SIGTERM (what a CI runner or ``kill`` sends) is made to
+raise ``Terminated`` the same way, so one ``except`` in the pipeline undoes the round under way
+for both. While that undo runs, both signals are ignored: a second Ctrl-C must not leave half of
+it done.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from types import FrameType
+from typing import Iterator, Optional
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (a BaseException, like KeyboardInterrupt, so no ``except Exception`` eats it)."""
+
+
+class RunInterrupted(Exception):
+    """The run was stopped by a signal after undoing its unverified edits; ``exit_code`` is the
+    shell's convention (128 + the signal number)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def signal_name(interrupt: BaseException) -> tuple[str, int]:
+    """("SIGINT", 130) or ("SIGTERM", 143) for what ``interrupt`` stands for."""
+    if isinstance(interrupt, Terminated):
+        return "SIGTERM", 128 + signal.SIGTERM
+    return "SIGINT", 128 + signal.SIGINT
+
+
+@contextmanager
+def terminate_raises() -> Iterator[None]:
+    """Within the block, SIGTERM raises Terminated (main thread only: Python delivers signals there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def signals_ignored() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM are ignored: for the undo that an interrupt starts."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _raise_terminated(number: int, frame: Optional[FrameType]) -> None:
+    raise Terminated()

@@ -1,0 +1,124 @@
+"""A dry run's verified result, kept so that the ``--apply`` that follows can replay it.
+
+``collect-fix --dry-run`` then ``--apply`` is the usual sequence, and searching for the same
+repairs twice would double the cost. The dry run keeps what it verified: the bytes every file it
+changed ends with, and its report. An ``--apply`` on the same tree (every Python and
+configuration file byte for byte as the dry run saw it, the same interpreter, the same options)
+writes those bytes, collects once to verify, and keeps them only when pytest then reports what
+the dry run reported; anything else undoes them and searches as usual.
+
+The record lives in the user's cache directory (``$XDG_CACHE_HOME/collect-fix``), never in the
+project, and is read only from a directory that belongs to this user and nobody else can write
+(it is a pickle). ``COLLECT_FIX_NO_REPLAY=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Optional
+
+from collect_fix.project import Project
+from collect_fix.types import Options, Report
+
+_KEEP = 16  # records kept; older ones are removed
+_CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "pytest.ini", ".pytest.ini")
+_FORMAT = 1  # bumped when what a record holds changes
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What a dry run verified: the final bytes of each file it changed (None: it did not exist
+    before and must not after), and its report."""
+
+    contents: dict[str, Optional[bytes]]
+    originals: dict[str, Optional[bytes]]
+    report: Report
+
+
+def tree_key(project: Project, python: str, options: Options) -> str:
+    """A digest of everything a run's result depends on that collect-fix can see statically."""
+    digest = hashlib.sha256()
+    digest.update(f"{_FORMAT}\0{sys.version}\0{python}\0".encode())
+    for field in fields(options):
+        if field.name not in ("apply", "root"):
+            digest.update(f"{field.name}={getattr(options, field.name)!r}\0".encode())
+    files = [path for path in project.python_files()] + [project.root / name for name in _CONFIG_FILES]
+    for path in sorted(files):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        digest.update(project.relative(path).encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def save(key: str, verified: Verified) -> None:
+    """Keep ``verified`` under ``key``; silently nothing when the cache cannot be written."""
+    if os.environ.get("COLLECT_FIX_NO_REPLAY"):
+        return
+    directory = _directory(create=True)
+    if directory is None:
+        return
+    target = directory / f"{key}.pickle"
+    temp = target.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        with open(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
+            pickle.dump(verified, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, target)
+        _prune(directory)
+    except (OSError, pickle.PicklingError):
+        temp.unlink(missing_ok=True)
+
+
+def load(key: str) -> Optional[Verified]:
+    """The record kept under ``key``, or None (none, unreadable, or not safely ours)."""
+    if os.environ.get("COLLECT_FIX_NO_REPLAY"):
+        return None
+    directory = _directory(create=False)
+    if directory is None:
+        return None
+    path = directory / f"{key}.pickle"
+    try:
+        if not _private(path):
+            return None
+        with path.open("rb") as handle:
+            found = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return found if isinstance(found, Verified) else None
+
+
+def forget(key: str) -> None:
+    directory = _directory(create=False)
+    if directory is not None:
+        (directory / f"{key}.pickle").unlink(missing_ok=True)
+
+
+def _directory(create: bool) -> Optional[Path]:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = Path(base) / "collect-fix"
+    try:
+        if create:
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return directory if _private(directory) else None
+    except OSError:
+        return None
+
+
+def _private(path: Path) -> bool:
+    """Owned by this user and writable by nobody else: only then is a pickle there ours."""
+    status = path.stat()
+    owner = getattr(os, "getuid", lambda: status.st_uid)()
+    return status.st_uid == owner and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _prune(directory: Path) -> None:
+    records = sorted(directory.glob("*.pickle"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in records[_KEEP:]:
+        old.unlink(missing_ok=True)
