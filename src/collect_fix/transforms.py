@@ -83,6 +83,8 @@ def _run_codemod(
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise TransformError(f"{path} does not parse: {exc}") from exc
+    if module.bytes != source:  # e.g. LibCST drops the last newline of a file with CR-only line ends
+        raise TransformError(f"{path}: LibCST does not reproduce this file byte for byte, so it is not edited")
     try:
         command = command_class(context, **edit.kwargs())
         new_module = command.transform_module(module)

@@ -13,6 +13,7 @@ so. Targets are checked to be writable before a repair writes anything.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ class Workspace:
             source = contents[edit.path] if edit.path in contents else self.read(edit.path)
             module_name = self.project.module_name(path) if path.suffix == ".py" else None
             contents[edit.path] = run_edit(edit, source, path, module_name)
+        contents = {relative: _keep_newlines(self.read(relative), data) for relative, data in contents.items()}
         return {relative: data for relative, data in contents.items() if data != self.read(relative)}
 
     def begin_batch(self) -> None:
@@ -190,6 +192,15 @@ class Workspace:
         for created in reversed(missing):
             created.mkdir()
             self.created_dirs.append(created)
+
+
+def _keep_newlines(original: Optional[bytes], new: bytes) -> bytes:
+    """``new`` with the CRLF line ends of a file that had only those: code a codemod builds from
+    Python strings (a stub's docstring) comes with bare LFs. Safe in a source file, where Python
+    reads every line end as one; a file with mixed or LF line ends is left as the edit made it."""
+    if not original or b"\r\n" not in original or re.search(rb"(?<!\r)\n", original):
+        return new
+    return re.sub(rb"(?<!\r)\n", b"\r\n", new)
 
 
 def _keep_owner(temp_name: str, status: os.stat_result) -> None:

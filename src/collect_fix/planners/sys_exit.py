@@ -46,13 +46,15 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     # The strategies differ only for an exit in a module-level if or try; elsewhere one run says all.
     strategies = STRATEGIES if guarded_exit_possible(source) else STRATEGIES[:1]
     results: list[tuple[Edit, bytes]] = []
+    failures: list[str] = []
     for strategy in strategies:
         args = (("strategy", strategy), ("test_module", True)) if collected else (("strategy", strategy),)
         edit = Edit(diagnosis.path, TRANSFORM, args)
         try:
             results.append((edit, transforms.run_edit(edit, source, path, project.module_name(path))))
-        except transforms.TransformError:
-            continue  # reported below as advice if no strategy works
+        except transforms.TransformError as exc:
+            failures.append(str(exc))  # reported below as advice if no strategy works
+            continue
     try:
         # The codemod's own analysis of this source, remembered when it ran.
         exits = [found for found in find_exits_in_source(source) if found.blocks_collection]
@@ -74,6 +76,8 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
                 requires_clean=True,
             )
         )
+    if not alternatives and failures:
+        return Plan(diagnosis, advice=f"{failures[0]}; guard its exit with `if __name__ == \"__main__\":` by hand")
     if not alternatives and conftest:
         return Plan(diagnosis, advice=_advice_conftest(diagnosis.path, exits))
     if not alternatives:
