@@ -63,6 +63,20 @@ class Reasons:
 
     def printed(self, line: Line, owner: Optional[cst.CSTNode], stmt: cst.BaseSmallStatement) -> Optional[cst.BaseExpression]:
         """The first argument of the last message call before ``stmt`` in its block."""
+        small = self.message_before(line, owner, stmt)
+        if small is None:
+            return None
+        assert isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)
+        args = small.value.args
+        value = args[0].value
+        if len(args) > 1 and not isinstance(value, cst.FormattedString):
+            return literal_text(value)  # "Failed to import:", e -> "Failed to import"
+        return clean(value)
+
+    def message_before(
+        self, line: Line, owner: Optional[cst.CSTNode], stmt: cst.BaseSmallStatement
+    ) -> Optional[cst.BaseSmallStatement]:
+        """The last message call with a string first argument before ``stmt`` in its block."""
         smalls: list[cst.BaseSmallStatement] = []
         block = lines(owner.body) if isinstance(owner, BLOCK_OWNERS) else list(self.tree.body)
         for body_line in block:
@@ -75,10 +89,7 @@ class Reasons:
                 assert isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)
                 args = small.value.args
                 if args and args[0].keyword is None and isinstance(args[0].value, _STRING):
-                    value = args[0].value
-                    if len(args) > 1 and not isinstance(value, cst.FormattedString):
-                        return literal_text(value)  # "Failed to import:", e -> "Failed to import"
-                    return clean(value)
+                    return small
         return None
 
     def is_message(self, small: cst.BaseSmallStatement) -> bool:

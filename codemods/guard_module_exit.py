@@ -37,7 +37,7 @@ from libcst.metadata import MetadataWrapper
 from . import _imports as imports
 from . import _pytestmark as marks
 from ._common import one_line
-from ._exit_reason import LINE_TYPES, Line, Reasons, lines, string
+from ._exit_reason import LINE_TYPES, Line, Reasons, exit_message, lines, string
 from collect_fix import exits
 from collect_fix.exits import ExitCall, ExitFinder, ExitNode, is_main_guard
 
@@ -136,6 +136,8 @@ class _Edits:
         self.replace: dict[cst.BaseSmallStatement, cst.BaseSmallStatement] = {}  # an exit's statement -> its repair
         self.replace_calls: dict[cst.Call, cst.Call] = {}  # an exit inside an expression -> pytest.skip(...)
         self.flags: dict[cst.Try, str] = {}
+        self.folded: set[cst.BaseSmallStatement] = set()  # prints whose text became a skip reason
+        self.folded_in: set[cst.ExceptHandler] = set()  # handlers that lost such a print
         # A handler -> (the line of its exit, names to bind to None there): strategy "define".
         self.placeholders: dict[cst.ExceptHandler, tuple[Line, list[str]]] = {}
         self.drops: dict[cst.If, set[tuple[int, int]]] = {}
@@ -164,6 +166,7 @@ class _Edits:
         if stmt is not None and isinstance(owner, cst.ExceptHandler):
             try_node = self.parents[owner]
             if isinstance(try_node, cst.Try) and self._guards_import(try_node, owner):
+                self._fold_message(node, stmt, line, owner)
                 used_later = self._bound_names_used_later(try_node)
                 bound = _bound_names(try_node)
                 if self.marks_allowed and (not used_later or self.strategy == "define" and bound):
@@ -196,8 +199,7 @@ class _Edits:
         flag = self.flags.get(try_node)
         if flag is None:
             flag = self.flags[try_node] = self._flag_name(try_node)
-            reason = (self.reasons.static_reason(node, stmt, line, owner)
-                      or string(f"could not import {_imported_module(try_node)}"))
+            reason = self.reasons.static_reason(node, stmt, line, owner) or string(_import_failure(try_node))
             condition = cst.UnaryOperation(operator=cst.Not(), expression=cst.Name(flag))
             self.marks.append((self._top_index(try_node), marks.skipif(condition, reason)))
         self.replace[stmt] = marks.assign(flag, cst.Name("False"), stmt.semicolon)
@@ -220,6 +222,23 @@ class _Edits:
         if kept == 0:
             self.removed.add(if_node)
 
+    def _fold_message(
+        self, node: ExitNode, stmt: cst.BaseSmallStatement, line: Optional[Line], owner: cst.ExceptHandler
+    ) -> None:
+        """The print that announced the exit becomes the skip's reason, so it goes, as an ``if``
+        block's does; comments on its line move to the line below."""
+        if exit_message(node) is not None or line is None:
+            return
+        message = self.reasons.message_before(line, owner, stmt)
+        holder = next(
+            (each for each in lines(owner.body) if isinstance(each, LINE_TYPES) and message in each.body), None
+        )
+        if message is None or isinstance(holder, cst.SimpleStatementLine) and len(holder.body) != 1:
+            return
+        self.folded.add(message)
+        self.gone.append(message)
+        self.folded_in.add(owner)
+
     # -- evidence from the code ---------------------------------------------------------------
 
     def _reason(
@@ -229,7 +248,7 @@ class _Edits:
         if isinstance(owner, cst.ExceptHandler):
             try_node = self.parents[owner]
             if isinstance(try_node, cst.Try) and _imported_module(try_node):
-                fallback = f"could not import {_imported_module(try_node)}"
+                fallback = _import_failure(try_node)
         return self.reasons.reason(node, stmt, line, owner, fallback)
 
     def _guards_import(self, try_node: cst.Try, handler: cst.ExceptHandler) -> bool:
@@ -324,6 +343,8 @@ class _Rewriter(cst.CSTTransformer):
     def leave_ExceptHandler(self, original_node: cst.ExceptHandler, updated_node: cst.ExceptHandler) -> cst.ExceptHandler:
         """Strategy "define": the names the failed import should bind are bound to None where the
         exit was, so module code using them, and modules importing them, still load."""
+        if original_node in self.edits.folded_in:
+            updated_node = _unused_name_dropped(_folded(original_node, updated_node, self.edits.folded))
         placed = self.edits.placeholders.get(original_node)
         if placed is None:
             return updated_node
@@ -346,6 +367,10 @@ class _Rewriter(cst.CSTTransformer):
             return updated_node.with_changes(body=block)
         assert isinstance(body, cst.IndentedBlock) and isinstance(original_node.body, cst.IndentedBlock)
         index = next(i for i, each in enumerate(original_node.body.body) if each is line)
+        index -= sum(  # lines before it that were only a folded print are gone
+            1 for each in original_node.body.body[:index]
+            if isinstance(each, cst.SimpleStatementLine) and all(small in self.edits.folded for small in each.body)
+        )
         lines = list(body.body)
         exit_line = cst.ensure_type(lines[index], cst.SimpleStatementLine)  # the line of the exit
         lines[index:index + 1] = [
@@ -483,6 +508,53 @@ def _keep(smalls: Sequence[cst.BaseSmallStatement], line_index: int, drops: set[
     if kept and kept[-1] is not smalls[-1]:
         kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
     return kept
+
+
+def _folded(
+    original: cst.ExceptHandler, updated: cst.ExceptHandler, folded: set[cst.BaseSmallStatement]
+) -> cst.ExceptHandler:
+    """``updated`` without the prints folded into a skip reason; their comments move down a line."""
+    body = updated.body
+    if isinstance(body, cst.SimpleStatementSuite):
+        assert isinstance(original.body, cst.SimpleStatementSuite)
+        kept = [new for old, new in zip(original.body.body, body.body) if old not in folded]
+        kept[-1] = kept[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(body=body.with_changes(body=kept))
+    assert isinstance(body, cst.IndentedBlock) and isinstance(original.body, cst.IndentedBlock)
+    kept_lines: list[cst.BaseStatement] = []
+    carried: list[cst.EmptyLine] = []
+    for old, new in zip(original.body.body, body.body):
+        if isinstance(old, cst.SimpleStatementLine) and all(small in folded for small in old.body):
+            carried.extend(line for line in old.leading_lines if line.comment is not None)
+            if old.trailing_whitespace.comment is not None:
+                carried.append(cst.EmptyLine(comment=old.trailing_whitespace.comment))
+            continue
+        if carried and isinstance(new, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            new = new.with_changes(leading_lines=[*new.leading_lines, *carried])
+            carried = []
+        kept_lines.append(new)
+    return updated.with_changes(body=body.with_changes(body=kept_lines))
+
+
+def _unused_name_dropped(handler: cst.ExceptHandler) -> cst.ExceptHandler:
+    """``except ImportError as error:`` loses ``as error`` once the folded print was its only use
+    (linters flag an unused exception name)."""
+    if handler.name is None or not isinstance(handler.name.name, cst.Name):
+        return handler
+    name = handler.name.name.value
+    if m.findall(handler.body, m.Name(name)):
+        return handler
+    return handler.with_changes(name=None)
+
+
+def _import_failure(try_node: cst.Try) -> str:
+    """What failed, as far as the code says: the names of a ``from`` import, or the module."""
+    for line in lines(try_node.body):
+        for small in line.body if isinstance(line, LINE_TYPES) else ():
+            if isinstance(small, cst.ImportFrom) and small.module is not None and not isinstance(small.names, cst.ImportStar):
+                names = ", ".join(one_line(alias.name) for alias in small.names)
+                return f"could not import {names} from {one_line(small.module)}"
+    return f"could not import {_imported_module(try_node)}"
 
 
 def _imported_module(try_node: cst.Try) -> Optional[str]:

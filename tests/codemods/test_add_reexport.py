@@ -36,6 +36,7 @@ class TestAddReexport(CodemodTest):
         after = """
             import os
 
+            # collect-fix: re-export Widget (moved to pkg.other)
             from pkg.other import Widget
 
 
@@ -49,6 +50,7 @@ class TestAddReexport(CodemodTest):
             from pkg.other import helper
         """
         after = """
+            # collect-fix: re-export Widget (moved to pkg.other)
             from pkg.other import Widget, helper
         """
         self.assertCodemod(before, after, from_module="pkg.other", name="Widget", context_override=context())
@@ -56,7 +58,7 @@ class TestAddReexport(CodemodTest):
     def test_module_without_imports_gets_the_import_below_its_docstring(self) -> None:
         source = '"""Stock levels."""\n\n_STOCK = {}\n'
         assert transform(source, from_module="pkg.other", name="restock") == (
-            '"""Stock levels."""\n\nfrom pkg.other import restock\n\n_STOCK = {}\n'
+            '"""Stock levels."""\n\n# collect-fix: re-export restock (moved to pkg.other)\nfrom pkg.other import restock\n\n_STOCK = {}\n'
         )
 
     def test_multiline_all_gets_the_name_in_its_own_style(self) -> None:
@@ -71,6 +73,7 @@ class TestAddReexport(CodemodTest):
         after = """
             import os
 
+            # collect-fix: re-export Widget (moved to pkg.other)
             from pkg.other import Widget
 
             __all__ = [
@@ -89,6 +92,7 @@ class TestAddReexport(CodemodTest):
         after = """
             import os
 
+            # collect-fix: re-export Widget (moved to pkg.other)
             from pkg.other import Widget
 
             __all__ = ("helper", "Widget")
@@ -113,6 +117,7 @@ class TestAddReexport(CodemodTest):
 
 
             # Imported last: pkg.other imports this module.
+            # collect-fix: re-export apply_discount (moved to pkg.other)
             from pkg.other import apply_discount
         """
         self.assertCodemod(
@@ -132,7 +137,9 @@ class TestAddReexport(CodemodTest):
         self.assertCodemod(before, before, from_module="pkg.other", name="Widget", context_override=context())
 
     def test_empty_module_gets_just_the_import(self) -> None:
-        assert transform("", from_module="pkg.other", name="Widget") == "from pkg.other import Widget\n"
+        assert transform("", from_module="pkg.other", name="Widget") == (
+            "# collect-fix: re-export Widget (moved to pkg.other)\nfrom pkg.other import Widget\n"
+        )
 
     def test_reexport_from_the_module_itself_is_skipped(self) -> None:
         self.assertCodemod(
@@ -153,6 +160,7 @@ class TestAddReexport(CodemodTest):
         after = """
             from typing import TYPE_CHECKING
 
+            # collect-fix: re-export Thing (moved to pkg.other)
             from pkg.other import Thing
 
             if TYPE_CHECKING:
