@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -79,7 +80,7 @@ class Project:
         for source_root in self.source_roots:
             base = source_root.joinpath(*parts)
             for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-                if candidate.is_file():
+                if os.path.isfile(candidate):  # False, not OSError, for a name too long to be a file
                     return candidate
         return None
 
@@ -149,11 +150,19 @@ class Project:
         return Path(path).name == "conftest.py"
 
     def relative_or_none(self, path: Optional[str]) -> Optional[str]:
-        """The project-relative posix form of a path from a traceback; None when outside."""
+        """The project-relative posix form of a path from a traceback; None when outside.
+
+        Links are followed, except a link in the project that leads out of it: that file is
+        named by the link (the path pytest collected), so the report can say it was not edited.
+        """
         if not path:
             return None
         try:
             return Path(path).resolve().relative_to(self.root.resolve()).as_posix()
+        except (ValueError, RuntimeError, OSError):  # outside, or a link loop
+            pass
+        try:
+            return Path(os.path.normpath(os.path.abspath(path))).relative_to(self.root).as_posix()
         except ValueError:
             return None
 
@@ -168,22 +177,31 @@ class Project:
                 if name not in EXCLUDED_DIRS and not name.startswith(".") and not _is_venv(Path(directory, name))
             )
             for filename in sorted(filenames):
-                if filename.endswith(".py"):
+                if filename.endswith(".py") and _is_regular_file(Path(directory, filename)):
                     yield Path(directory, filename)
 
     def editable(self, path: Path) -> Optional[str]:
         """None when collect-fix may write ``path``, else the reason it may not."""
         try:
-            relative = path.resolve().relative_to(self.root.resolve())
+            real = path.resolve()
+        except (RuntimeError, OSError):  # a link loop (Python < 3.13 raises RuntimeError)
+            return f"{path} is a symlink loop"
+        try:
+            relative = real.relative_to(self.root.resolve())
         except ValueError:
+            if real != Path(os.path.normpath(path.absolute())):
+                return f"{path} is a link to {real}, outside the project root: never written through"
             return f"{path} is outside the project root"
         if any(part in EXCLUDED_DIRS for part in relative.parts[:-1]):
             return f"{relative} is in a virtualenv, VCS, build or cache directory"
         if path.is_file():
             # Anywhere in the file, as LibCST's own runner looks for its generated_code_marker.
-            with path.open("rb") as handle:
-                if GENERATED_MARKER in handle.read():
-                    return f"{relative} is marked @generated"
+            try:
+                with path.open("rb") as handle:
+                    if GENERATED_MARKER in handle.read():
+                        return f"{relative} is marked @generated"
+            except OSError as exc:
+                return f"{relative} cannot be read: {exc.strerror or exc}"
         return None
 
 
@@ -199,7 +217,7 @@ def _has_modules(directory: Path) -> bool:
 
 
 def _holds_python(directory: Path) -> bool:
-    if (directory / "__init__.py").is_file():
+    if os.path.isfile(directory / "__init__.py"):
         return True
     try:
         return any(child.suffix == ".py" or (child / "__init__.py").is_file() for child in directory.iterdir())
@@ -207,8 +225,18 @@ def _holds_python(directory: Path) -> bool:
         return False
 
 
+def _is_regular_file(path: Path) -> bool:
+    """A file that can be read to its end: a FIFO named ``x.py`` would block every reader forever;
+    a dangling link or a link loop has nothing to read (links to regular files count)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def _is_venv(directory: Path) -> bool:
-    return (directory / "pyvenv.cfg").is_file()
+    # os.path.isfile: False, not PermissionError, inside a directory this user may not search.
+    return os.path.isfile(directory / "pyvenv.cfg")
 
 
 def pytest_pythonpath(project: Project) -> tuple[str, ...]:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from collect_fix.diffing import unquote_path
+
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_NEWLINE = "\\ No newline at end of file"
 
@@ -42,8 +44,7 @@ def file_changes(diff: str) -> dict[str, FileChange]:
 
 def _file_change(section: str) -> FileChange:
     lines = re.findall(r"[^\n]*\n|[^\n]+$", section)
-    header = lines[0][len("diff --git "):].rstrip("\n")
-    path = header.split(" b/", 1)[1] if " b/" in header else header
+    path = _path(lines[0][len("diff --git "):].rstrip("\n"))
     created = any(line.startswith("new file mode") for line in lines[:3])
     deleted = any(line.startswith("deleted file mode") for line in lines[:3])
     changes: list[Change] = []
@@ -85,6 +86,14 @@ def _file_change(section: str) -> FileChange:
             new_line += 1
     close_run()
     return FileChange(path, created, deleted, tuple(changes))
+
+
+def _path(names: str) -> str:
+    """The path of ``a/PATH b/PATH`` (one path twice: this diff never renames), each side bare or
+    quoted by git's rules (diffing.quote_path); a path may itself hold " b/"."""
+    if names.startswith('"'):
+        return unquote_path(names[names.index(' "b/') + 1:])[2:] if ' "b/' in names else names
+    return names[2:2 + (len(names) - 5) // 2]
 
 
 def first_line(change: FileChange, applied: bool) -> int:

@@ -33,9 +33,29 @@ def copy_project(original: Path, scratch: Path) -> Path:
     copy = scratch / top.name / original.relative_to(top) if ancestors else scratch / original.name
     for ancestor in ancestors:
         _copy_files_only(ancestor, scratch / top.name / ancestor.relative_to(top))
-    shutil.copytree(original, copy, symlinks=True, ignore=_left_out)
+    try:
+        shutil.copytree(original, copy, symlinks=True, ignore=_left_out)
+    except shutil.Error as exc:
+        _stand_ins(exc.args[0])
     _repoint_links(original, copy)
     return copy
+
+
+def _stand_ins(failures: list[tuple[str, str, str]]) -> None:
+    """What this user cannot read (a directory or file without permission) is there in the copy
+    too, empty and with the same mode, so pytest fails on it there exactly as in the original."""
+    for source, target, _ in failures:
+        try:
+            mode = os.lstat(source).st_mode
+        except OSError:
+            continue  # gone meanwhile: nothing to stand in for
+        if os.path.lexists(target):
+            continue
+        if stat.S_ISDIR(mode):
+            os.mkdir(target)
+        else:
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.chmod(target, stat.S_IMODE(mode))
 
 
 def _ancestors_up_to_config(original: Path) -> list[Path]:
@@ -87,7 +107,10 @@ def _repoint_links(original: Path, copy: Path) -> None:
             if not link.is_symlink():
                 continue
             target = os.readlink(link)
-            real = (original / Path(directory).relative_to(copy) / target).resolve()
+            try:
+                real = (original / Path(directory).relative_to(copy) / target).resolve()
+            except (RuntimeError, OSError):  # a link loop (RuntimeError before Python 3.13): leads nowhere anyway
+                continue
             inside = real == original_root or original_root in real.parents
             if not os.path.isabs(target) and not inside:
                 _relink(link, real)

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Optional, TypeVar, Union
 
@@ -31,11 +32,20 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
                 PYTHONDONTWRITEBYTECODE="1", **extra)
 
 
-def cli(*args: str, env: Mapping[str, str], cwd: Optional[Path] = None, timeout: float = 180,
+def cli(*args: str, env: Mapping[str, str], cwd: Optional[Path] = None, timeout: float = 90,
         user: tuple[str, ...] = (), python: str = sys.executable) -> "subprocess.CompletedProcess[bytes]":
-    """``python -m collect_fix ARGS`` (as ``user``, a command prefix), output as bytes."""
-    return subprocess.run([*user, python, "-m", "collect_fix", *args], capture_output=True, env=dict(env),
-                          cwd=cwd, timeout=timeout)
+    """``python -m collect_fix ARGS`` (as ``user``, a command prefix), output as bytes. A run that
+    outlasts ``timeout`` is killed with everything it started and ends with return code None."""
+    command = [*user, python, "-m", "collect_fix", *args]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                               env=dict(env), cwd=cwd, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+        return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        return subprocess.CompletedProcess(command, None, stdout, stderr + f"\n(killed after {timeout}s)".encode())
 
 
 def write_tree(root: Path, files: Mapping[str, Union[str, bytes]]) -> Path:
@@ -115,6 +125,30 @@ def plain_collection(root: Path, home: Path, timeout: float = 60) -> Optional[in
             return None
 
 
+def computed_once(factory: pytest.TempPathFactory, name: str, compute: Callable[[Path], _T]) -> _T:
+    """``compute(folder)`` once per test session: under pytest-xdist a module's tests are spread
+    over workers, and each would repeat a module fixture's runs. The first worker computes and
+    pickles the result in the session's shared temporary folder; the others wait and read it (so
+    tests read what the result holds, not files another worker may remove)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return compute(factory.mktemp(name))
+    import fcntl
+    import pickle
+
+    shared = factory.getbasetemp().parent / f"trust-{name}"
+    shared.mkdir(exist_ok=True)
+    with open(shared / "lock", "wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stored = shared / "result.pickle"
+        if stored.exists():
+            found: _T = pickle.loads(stored.read_bytes())
+            return found
+        (shared / "work").mkdir()
+        result = compute(shared / "work")
+        stored.write_bytes(pickle.dumps(result))
+        return result
+
+
 def in_parallel(calls: list[Callable[[], _T]], workers: int = 3) -> list[_T]:
     """Run the calls on a few threads (each waits on a subprocess); results in order."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -126,6 +160,7 @@ def in_parallel(calls: list[Callable[[], _T]], workers: int = 3) -> list[_T]:
 NOBODY = 65534
 
 
+@contextmanager
 def shared_folder() -> Iterator[Path]:
     """A folder an unprivileged user can reach (pytest's tmp_path is private to root); removed after."""
     folder = Path(tempfile.mkdtemp(prefix="collect-fix-trust-"))
@@ -139,17 +174,17 @@ def shared_folder() -> Iterator[Path]:
         shutil.rmtree(folder)
 
 
-def unprivileged(folder: Path) -> tuple[tuple[str, ...], str]:
-    """(command prefix, interpreter) that run collect-fix as an ordinary user; ``folder`` must be
-    reachable by that user. Not root: no prefix, this interpreter. Root: ``setpriv`` to nobody,
-    and an interpreter nobody may run (a virtualenv in ``folder`` of the system's Python of this
-    version, borrowing this one's packages when this one lives where nobody can reach). Skips the
-    test when neither works."""
+def unprivileged(folder: Path) -> Union[tuple[tuple[str, ...], str], str]:
+    """(command prefix, interpreter) that run collect-fix as an ordinary user, or why there is none;
+    ``folder`` must be reachable by that user. Not root: no prefix, this interpreter. Root:
+    ``setpriv`` to nobody, and an interpreter nobody may run (a virtualenv in ``folder`` of the
+    system's Python of this version, borrowing this one's packages, when this one lives where
+    nobody can reach)."""
     if os.geteuid() != 0:
         return (), sys.executable
     setpriv = shutil.which("setpriv")
     if setpriv is None:
-        pytest.skip("running as root without setpriv: cannot test permissions")
+        return "running as root without setpriv: cannot test permissions"
     prefix = (setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups")
     check = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'import collect_fix, pytest'], check=True)"
     version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
@@ -160,7 +195,7 @@ def unprivileged(folder: Path) -> tuple[tuple[str, ...], str]:
             python = _borrowing_venv(python, folder / "venv")
         if subprocess.run([*prefix, python, "-c", check], capture_output=True, timeout=60).returncode == 0:
             return prefix, python
-    pytest.skip(f"no {version} here that an unprivileged user can run with collect-fix's packages")
+    return f"no {version} here that an unprivileged user can run with collect-fix's packages"
 
 
 def _borrowing_venv(base: str, venv: Path) -> str:

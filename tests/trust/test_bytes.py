@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from cli_runs import cli, environment, scratch_left, temp_files_in, tree, write_tree
+from cli_runs import cli, computed_once, environment, scratch_left, temp_files_in, tree, write_tree
 from conftest import failing_files, snapshot
 
 EXIT = "import sys\n\nsys.exit(1)\n\n\ndef test_{name}():\n    assert {value} == {value}\n"
@@ -110,11 +110,10 @@ class Runs:
     root: Path
     home: Path
     replayed_from_dry_diff: Path
+    git_apply: str  # "applied", or what git apply said (empty: no git, or no diff)
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
-    base = tmp_path_factory.mktemp("bytes")
+def _runs(base: Path) -> Runs:
     files = {**{name: case.data for name, case in REPAIRED.items()}, **LEFT}
     root = write_tree(base / "project", files)
     replay = write_tree(base / "replay", files)
@@ -123,12 +122,19 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     dry = cli("--dry-run", "--no-color", "--json", str(base / "dry.json"), str(root), env=env)
     dry_wrote_nothing = snapshot(root) == before
     applied = cli("--apply", "--json", str(base / "applied.json"), str(root), env=env)
-    dry_report = json.loads((base / "dry.json").read_text(encoding="utf-8"))
-    if shutil.which("git"):
-        subprocess.run(["git", "apply", "-"], input=dry_report["diff"].encode("utf-8", "surrogateescape"),
-                       cwd=replay, check=True)
-    return Runs(files, dry, dry_report, dry_wrote_nothing, applied,
-                json.loads((base / "applied.json").read_text(encoding="utf-8")), root, base / "home", replay)
+    reports = [json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+               for path in (base / "dry.json", base / "applied.json")]
+    git_apply = ""
+    if shutil.which("git") and reports[0].get("diff"):
+        replayed = subprocess.run(["git", "apply", "-"], input=reports[0]["diff"].encode("utf-8", "surrogateescape"),
+                                  cwd=replay, capture_output=True)
+        git_apply = replayed.stderr.decode(errors="replace") if replayed.returncode else "applied"
+    return Runs(files, dry, reports[0], dry_wrote_nothing, applied, reports[1], root, base / "home", replay, git_apply)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    return computed_once(tmp_path_factory, "bytes", _runs)
 
 
 def test_no_run_crashes(runs: Runs) -> None:
@@ -146,6 +152,7 @@ def test_the_dry_run_writes_nothing_and_its_diff_is_what_apply_writes(runs: Runs
     assert runs.dry_report["files_changed"] == runs.report["files_changed"] == sorted(REPAIRED)
     if shutil.which("git") is None:
         pytest.skip("git apply replays the dry run's diff")
+    assert runs.git_apply == "applied"
     assert tree(runs.replayed_from_dry_diff) == tree(runs.root)
 
 
