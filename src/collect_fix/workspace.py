@@ -128,7 +128,14 @@ class Workspace:
         self.written[relative] = data
 
     def changed_files(self) -> list[str]:
-        return sorted(relative for relative, original in self.originals.items() if self.read(relative) != original)
+        """Files the run changed: they differ from their original and still hold what collect-fix
+        last wrote there (a file someone else saved meanwhile, and that was left to them, is theirs)."""
+        changed = []
+        for relative, original in self.originals.items():
+            current = self.read(relative)
+            if current != original and current == self.written.get(relative, current):
+                changed.append(relative)
+        return sorted(changed)
 
     def _target(self, relative: str) -> Path:
         """The file to write: a symlink's target (checked to be in the project), not the link."""
