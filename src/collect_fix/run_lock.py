@@ -1,17 +1,15 @@
-"""One collect-fix run at a time per project: an advisory lock kept outside the project.
+"""One collect-fix run at a time per project: an advisory lock on the project directory itself.
 
 ``--apply`` holds it alone; dry runs share it (they write nothing, but a copy taken while an
-``--apply`` writes would show a half-repaired tree). The lock file lives in the temporary
-directory, named after a hash of the project's real path, so nothing is written into the
-project for it, and the OS releases the lock when the process ends, however it ends: a killed
-run never leaves the project locked.
+``--apply`` writes would show a half-repaired tree). The lock is taken on the project's root
+directory, opened read-only: nothing is written for it, every run on the project sees it whatever
+its temporary directory or user, and the OS releases it when the process ends, however it ends, so
+a killed run never leaves the project locked.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -29,19 +27,12 @@ def project_lock(root: Path, exclusive: bool) -> Iterator[None]:
     except ImportError:  # Windows: no advisory locks in the standard library; runs are not guarded
         yield
         return
-    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
-    path = Path(tempfile.gettempdir()) / f"collect-fix-{digest}.lock"
-    try:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    except PermissionError:  # created by another user: reading is enough to lock it
-        handle = os.open(path, os.O_RDONLY)
+    handle = os.open(root, os.O_RDONLY)
     try:
         try:
             fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise RunInProgress(
-                f"another collect-fix run is working on {root} (lock {path}); wait for it to finish"
-            ) from exc
+            raise RunInProgress(f"another collect-fix run is working on {root}; wait for it to finish") from exc
         yield
     finally:
         os.close(handle)  # closing releases the lock

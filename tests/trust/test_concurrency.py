@@ -202,8 +202,6 @@ def test_the_first_run_ends_as_if_it_had_been_alone(scenarios: Scenarios) -> Non
     assert first.report["warnings"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="run_lock keeps the lock file in tempfile.gettempdir(): a run with another "
-                   "TMPDIR (another terminal, an IDE, sudo) takes another lock and works on the same project")
 def test_a_second_apply_with_another_tmpdir_is_refused(scenarios: Scenarios) -> None:
     """Issue 8: two runs on one project cannot interleave, whatever their environment."""
     _refused(scenarios.apply_then_other_tmpdir[1][0])
