@@ -37,6 +37,8 @@ class Workspace:
     created_dirs: list[Path] = field(default_factory=list)
     written: dict[str, Optional[bytes]] = field(default_factory=dict)  # what collect-fix last left in each file
     notices: list[str] = field(default_factory=list)  # what the user must be told (kept edits, hard links)
+    # A dry run: per hard-linked file of the original (device, inode), the names this run replaced.
+    replaced_names: dict[tuple[int, int], set[str]] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -176,11 +178,11 @@ class Workspace:
             if status is not None:
                 os.chmod(temp_name, stat.S_IMODE(status.st_mode))
                 _keep_owner(temp_name, status)
-                if status.st_nlink > 1:
-                    self.notices.append(
-                        f"{relative} had {status.st_nlink} hard links: the repaired file replaces this name "
-                        "only, the other links keep the old content"
-                    )
+                links = self._names_in_the_tree(relative, status)
+                notice = (f"{relative} had {links} hard links: the repaired file replaces this name only, "
+                          "the other links keep the old content")
+                if links > 1 and notice not in self.notices:
+                    self.notices.append(notice)
             else:
                 umask = os.umask(0)
                 os.umask(umask)
@@ -190,6 +192,22 @@ class Workspace:
             if os.path.exists(temp_name):
                 os.unlink(temp_name)
             raise
+
+    def _names_in_the_tree(self, relative: str, status: os.stat_result) -> int:
+        """How many hard links the file has where the user will see it: a dry run's scratch copy
+        does not keep them, so they are counted on the original (its history root), less the
+        names of that file this run has replaced already, as --apply will find them there."""
+        original = self.project.history_root
+        if original is None or original == self.root:
+            return status.st_nlink
+        try:
+            found = os.stat(original / relative)
+        except OSError:
+            return status.st_nlink
+        inode = (found.st_dev, found.st_ino)
+        replaced = self.replaced_names.get(inode, set())
+        self.replaced_names[inode] = replaced | {relative}
+        return found.st_nlink - len(replaced - {relative})
 
     def _make_parents(self, directory: Path) -> None:
         missing = []

@@ -47,6 +47,7 @@ def _root_project(root: Path, outside: Path) -> None:
         "pyproject.toml": "[tool.pytest.ini_options]\n",
         "tests/test_ok.py": "def test_ok():\n    pass\n",
         "tests/test_hard.py": EXIT.format(name="hard"),
+        "tests/test_twin.py": EXIT.format(name="twin"),
         "tests/test_owned.py": EXIT.format(name="owned"),
         "tests/test_exec.py": EXIT.format(name="exec"),
         "tests/test_generated.py": GENERATED,
@@ -58,6 +59,7 @@ def _root_project(root: Path, outside: Path) -> None:
     write_tree(root, files)
     write_tree(outside, OUTSIDE)
     os.link(root / "tests/test_hard.py", root / "notes.txt")  # the same file under a second name
+    os.link(root / "tests/test_twin.py", root / "tests/test_twin_too.py")  # two names, both test modules
     (root / "tests/test_exec.py").chmod(0o751)
     (root / "tests/test_owned.py").chmod(0o640)
     if os.geteuid() == 0:
@@ -207,11 +209,14 @@ def test_generated_past_the_first_4_kb_is_never_edited(links: Result) -> None:
 
 def test_a_replaced_hard_link_is_reported(links: Result) -> None:
     """Issue 8: hard links are not broken silently: the report says the repaired name was replaced
-    and the other name keeps the old content."""
+    and the other name keeps the old content; the dry run says the same."""
     assert "tests/test_hard.py" in links.report["files_changed"]
     assert links.after["notes.txt"] == links.before["notes.txt"] != links.after["tests/test_hard.py"]
     assert links.modes["tests/test_hard.py"][3] == links.modes["notes.txt"][3] == 1
-    assert any("tests/test_hard.py had 2 hard links" in warning for warning in links.report["warnings"])
+    assert [warning.split(":")[0] for warning in links.report["warnings"]] == [
+        "tests/test_hard.py had 2 hard links", "tests/test_twin.py had 2 hard links"]  # its twin had 1 left
+    assert links.after["tests/test_twin.py"] == links.after["tests/test_twin_too.py"] != links.before["tests/test_twin.py"]
+    assert links.dry_report["warnings"] == links.report["warnings"]  # the dry run's copy has no hard links
 
 
 def test_mode_and_owner_are_kept(links: Result) -> None:
