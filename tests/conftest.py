@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import pytest
+
+from collect_fix.cli import main
 
 # The fixture projects are broken on purpose; this suite never collects them itself.
 collect_ignore = ["fixtures"]
@@ -20,22 +24,45 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture
 def fixture_project(tmp_path: Path) -> Callable[[str], Path]:
     """Copy ``tests/fixtures/<name>`` to tmp_path and return the copy's root."""
+    return lambda name: copy_fixture(name, tmp_path)
 
-    def copy(name: str) -> Path:
-        target = tmp_path / name
-        shutil.copytree(FIXTURES / name, target, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
-        return target
 
-    return copy
+def copy_fixture(name: str, parent: Path) -> Path:
+    """Copy ``tests/fixtures/<name>`` to ``parent/<name>`` (module fixtures: a shared copy)."""
+    target = parent / name
+    shutil.copytree(FIXTURES / name, target, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    return target
+
+
+# (root, args, environment, every file's stat) -> the result: one real collection per state of a tree.
+_COLLECTED: dict[tuple[object, ...], subprocess.CompletedProcess[str]] = {}
 
 
 def collect_only(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Plain ``pytest --collect-only -q`` in ``root``, as a user would run it."""
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
-        cwd=root, capture_output=True, text=True, env=env, timeout=300,
-    )
+    """Plain ``pytest --collect-only -q`` in ``root``, as a user would run it.
+
+    Asked again about the same tree (no file added, removed, written or chmodded since, the same
+    arguments and environment), it answers with the collection it already ran: pytest would collect
+    the same, and several assertions of one test often read one state."""
+    key = (str(root), args, tuple(sorted(os.environ.items())), _tree_state(root))
+    if key not in _COLLECTED:
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        _COLLECTED[key] = subprocess.run(
+            [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+            cwd=root, capture_output=True, text=True, env=env, timeout=300,
+        )
+    return _COLLECTED[key]
+
+
+def _tree_state(root: Path) -> tuple[tuple[str, int, int, int, int], ...]:
+    """Every path under root with what a write, a rename over it or a chmod changes."""
+    state = []
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            info = os.lstat(os.path.join(directory, name))
+            state.append((os.path.join(directory, name), info.st_mtime_ns, info.st_size, info.st_ino, info.st_mode))
+    return tuple(state)
 
 
 def collected_ids(root: Path, *args: str) -> list[str]:
@@ -75,6 +102,43 @@ def run_collect_fix(
         [sys.executable, "-m", "collect_fix", *args, str(root)],
         capture_output=True, text=True, timeout=timeout, env=dict(os.environ, NO_COLOR="1", **(env or {})),
     )
+
+
+def run_in_process(root: Path, *args: str, env: Optional[dict[str, str]] = None) -> subprocess.CompletedProcess[str]:
+    """The same command through ``collect_fix.cli.main(argv)`` in this process, with what it prints
+    on stdout and stderr read as ``run_collect_fix`` reads them (``env``: added variables).
+
+    Every collection still runs real pytest in a subprocess; what this saves is the interpreter's
+    start and the import of collect-fix and LibCST, most of a small run's time. Keep
+    ``run_collect_fix`` where the process itself is the point: the entry point's exit status,
+    signals, what a run leaves behind."""
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout, stderr = (io.TextIOWrapper(buffer, encoding="utf-8", newline="\n", write_through=True) for buffer in (out, err))
+    with _environment(dict(NO_COLOR="1", **(env or {}))), contextlib.redirect_stdout(stdout), \
+            contextlib.redirect_stderr(stderr):
+        code = main([*args, str(root)])
+    stdout.flush()
+    stderr.flush()
+    return subprocess.CompletedProcess(["collect-fix", *args, str(root)], code, _text(out), _text(err))
+
+
+def _text(buffer: io.BytesIO) -> str:
+    """Bytes as ``subprocess.run(text=True)`` decodes them (universal newlines)."""
+    return io.TextIOWrapper(io.BytesIO(buffer.getvalue()), encoding="utf-8", newline=None).read()
+
+
+@contextlib.contextmanager
+def _environment(added: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in added}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture(autouse=True, scope="session")
