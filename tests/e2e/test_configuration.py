@@ -3,11 +3,13 @@ report-only ones are explained and left byte for byte as they were. Real CLI, re
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 import pytest
-from conftest import collect_only, collected_ids, run_collect_fix, snapshot
+from conftest import collect_only, collected_ids, copy_fixture, run_collect_fix, run_in_process, snapshot
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -127,15 +129,34 @@ REPAIRABLE = [
 ]
 
 
+class Applied(NamedTuple):
+    root: Path
+    before: dict[str, tuple[bytes, int]]
+    plain_before: subprocess.CompletedProcess[str]
+    result: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def applied(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Applied]:
+    """A fixture project after one ``--apply`` (made once per module, shared by the tests that read it)."""
+    trees: dict[str, Applied] = {}
+
+    def apply(name: str) -> Applied:
+        if name not in trees:
+            root = copy_fixture(name, tmp_path_factory.mktemp(name))
+            before, plain_before = snapshot(root), collect_only(root)
+            trees[name] = Applied(root, before, plain_before, run_in_process(root, "--apply"))
+        return trees[name]
+
+    return apply
+
+
 @pytest.mark.parametrize(("name", "changed", "ids"), REPAIRABLE)
 def test_apply_repairs_and_changes_only_what_it_must(
-    fixture_project, name: str, changed: dict[str, str], ids: list[str]
+    applied: Callable[[str], Applied], name: str, changed: dict[str, str], ids: list[str]
 ) -> None:
-    root = fixture_project(name)
-    before = snapshot(root)
-    assert collect_only(root).returncode == 2  # plain pytest: collection errors
-
-    result = run_collect_fix(root, "--apply")
+    root, before, plain_before, result = applied(name)
+    assert plain_before.returncode == 2  # plain pytest: collection errors
 
     assert result.returncode == 0, result.stdout + result.stderr
     plain = collect_only(root)
@@ -147,10 +168,8 @@ def test_apply_repairs_and_changes_only_what_it_must(
         assert (root / path).read_text(encoding="utf-8") == text
 
 
-def test_src_layout_config_keeps_everything_else(fixture_project) -> None:
-    root = fixture_project("src_layout_not_importable")
-
-    run_collect_fix(root, "--apply")
+def test_src_layout_config_keeps_everything_else(applied: Callable[[str], Applied]) -> None:
+    root = applied("src_layout_not_importable").root
 
     assert (root / "pyproject.toml").read_text().endswith(LEDGER_PYPROJECT_TAIL)
 
@@ -158,12 +177,11 @@ def test_src_layout_config_keeps_everything_else(fixture_project) -> None:
 @pytest.mark.parametrize(
     "name", ["import_mismatch", "unknown_marker_pyproject", "unknown_marker_ini", "src_layout_not_importable"]
 )
-def test_second_apply_changes_nothing(fixture_project, name: str) -> None:
-    root = fixture_project(name)
-    run_collect_fix(root, "--apply")
+def test_second_apply_changes_nothing(applied: Callable[[str], Applied], name: str) -> None:
+    root = applied(name).root
     state = snapshot(root)
 
-    again = run_collect_fix(root, "--apply")
+    again = run_in_process(root, "--apply")
 
     assert again.returncode == 0, again.stdout + again.stderr
     assert snapshot(root) == state
@@ -181,7 +199,7 @@ def test_missing_plugin_stops_everything_and_is_only_reported(fixture_project) -
     root = fixture_project("report_only")
     state = snapshot(root)
 
-    result = run_collect_fix(root, "--apply")
+    result = run_collect_fix(root, "--apply")  # a real process: exit 1 while errors remain
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert snapshot(root) == state
@@ -197,7 +215,7 @@ def test_after_apply_only_report_only_errors_remain_untouched(fixture_project) -
     assert _error_files(root) == sorted([*REPORT_ONLY_ERRORS, "tests/test_pricing.py"])
     before = snapshot(root)
 
-    result = run_collect_fix(root, "--apply")
+    result = run_in_process(root, "--apply")
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert _error_files(root) == REPORT_ONLY_ERRORS
@@ -219,7 +237,7 @@ def test_after_apply_only_report_only_errors_remain_untouched(fixture_project) -
     assert "A class at shop/payments.py:11 cannot be created" in report
     assert "SyntaxError at shop/receipts.py:6:21: '(' was never closed" in report
 
-    again = run_collect_fix(root, "--apply")
+    again = run_in_process(root, "--apply")
 
     assert again.returncode == 1
     assert snapshot(root) == after

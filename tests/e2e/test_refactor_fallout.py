@@ -11,12 +11,13 @@ missing_dependencies fixtures.) Every check runs the real CLI on a copy and asks
 from __future__ import annotations
 
 import re
-import shutil
+import subprocess
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
-from conftest import collect_only, collected_ids, failing_files, run_collect_fix, run_tests, snapshot
+import pytest
+from conftest import collect_only, collected_ids, copy_fixture, failing_files, run_in_process, run_tests, snapshot
 
 FIXTURE = "refactor_fallout"
 # The files that collected before any repair; they must keep exactly these ids.
@@ -148,27 +149,35 @@ def differing(before: dict[str, tuple[bytes, int]], after: dict[str, tuple[bytes
 
 
 
-def test_plain_pytest_reports_missing_names_and_modules(fixture_project: Callable[[str], Path]) -> None:
-    root = fixture_project(FIXTURE)
+class Applied(NamedTuple):
+    root: Path
+    files_before: dict[str, tuple[bytes, int]]
+    plain_before: subprocess.CompletedProcess[str]
+    ids_before: set[str]
+    result: subprocess.CompletedProcess[str]
 
-    errors = [line for line in collect_only(root).stdout.splitlines() if line.startswith("E   ")]
+
+@pytest.fixture(scope="module")
+def applied(tmp_path_factory: pytest.TempPathFactory) -> Applied:
+    """The fixture as plain pytest first saw it, then after one ``--apply`` (shared by this module)."""
+    root = copy_fixture(FIXTURE, tmp_path_factory.mktemp("applied"))
+    files_before, plain_before, ids_before = snapshot(root), collect_only(root), set(collected_ids(root))
+    return Applied(root, files_before, plain_before, ids_before, run_in_process(root, "--apply"))
+
+
+def test_plain_pytest_reports_missing_names_and_modules(applied: Applied) -> None:
+    errors = [line for line in applied.plain_before.stdout.splitlines() if line.startswith("E   ")]
 
     missing_names = [line for line in errors if "cannot import name" in line or "has no attribute" in line]
     missing_modules = [line for line in errors if "No module named 'shop." in line]
     assert len(missing_names) >= 8, errors
     assert len(missing_modules) >= 5, errors
-    assert set(collected_ids(root)) == COLLECTED_BEFORE
+    assert applied.ids_before == COLLECTED_BEFORE
 
 
-def test_apply_brings_collection_errors_to_zero(
-    fixture_project: Callable[[str], Path],
-) -> None:
-    root = fixture_project(FIXTURE)
-    files_before = snapshot(root)
-    ids_before = set(collected_ids(root))
+def test_apply_brings_collection_errors_to_zero(applied: Applied) -> None:
+    root, files_before, _, ids_before, result = applied
     assert ids_before == COLLECTED_BEFORE
-
-    result = run_collect_fix(root, "--apply")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert failing_files(root) == []
@@ -218,7 +227,7 @@ def test_apply_brings_collection_errors_to_zero(
     assert not any("collect-fix" in path.read_text() for path in (root / "tests").rglob("*.py"))
     assert run_tests(root, *PASSING_AFTER_REPAIR).returncode == 0
 
-    listed = run_collect_fix(root, "--list-stubs")
+    listed = run_in_process(root, "--list-stubs")
     assert listed.returncode == 1, listed.stdout + listed.stderr
     entries = [_LISTED.match(line) for line in listed.stdout.splitlines() if line.strip()]
     assert all(entries), listed.stdout
@@ -232,28 +241,25 @@ def test_apply_brings_collection_errors_to_zero(
     assert len(entries) == len(MARKED)
     assert found == MARKED
 
-    second = run_collect_fix(root, "--apply")
+    second = run_in_process(root, "--apply")
     assert second.returncode == 0, second.stdout + second.stderr
     assert snapshot(root) == files_after
 
 
 def test_dry_run_writes_nothing_and_shows_exactly_what_apply_writes(
-    fixture_project: Callable[[str], Path], tmp_path: Path
+    fixture_project: Callable[[str], Path], applied: Applied
 ) -> None:
     root = fixture_project(FIXTURE)
-    twin = tmp_path / "twin"
-    shutil.copytree(root, twin)
     pristine = snapshot(root)
 
-    result = run_collect_fix(root, "--dry-run")
+    result = run_in_process(root, "--dry-run")
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert snapshot(root) == pristine
     headers = re.findall(r"^diff --git a/(\S+) b/\1$", result.stdout, flags=re.MULTILINE)
     assert len(headers) == len(set(headers))
 
-    applied = run_collect_fix(twin, "--apply")
-    assert applied.returncode == 0, applied.stdout + applied.stderr
-    written = differing(pristine, snapshot(twin))
+    assert applied.result.returncode == 0, applied.result.stdout + applied.result.stderr
+    written = differing(applied.files_before, snapshot(applied.root))
     assert set(headers) == written
     assert written == CHANGED | CREATED

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, collect_only, run_collect_fix, run_tests, snapshot
+from conftest import FIXTURES, collect_only, run_in_process, run_tests, snapshot
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -29,9 +29,10 @@ def lay_over(version: str, root: Path) -> None:
     shutil.copytree(FIXTURE / version, root, dirs_exist_ok=True)
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository with its history and uncommitted work, built once; each test gets a copy."""
+    root = tmp_path_factory.mktemp("history") / "shop"
     lay_over("v1", root)
     git(root, "init", "-q")
     git(root, "add", "-A")
@@ -44,11 +45,18 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def project(history: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "shop"
+    shutil.copytree(history, root, symlinks=True)
+    return root
+
+
 def test_apply_brings_back_every_test_that_passed_before_the_refactor(project: Path) -> None:
     before = collect_only(project)
     assert before.returncode == 4 and "name 'Callable' is not defined" in before.stderr  # the conftest fails
 
-    result = run_collect_fix(project, "--apply")
+    result = run_in_process(project, "--apply")
 
     assert result.returncode == 0, result.stdout + result.stderr
     ran = run_tests(project)
@@ -77,7 +85,7 @@ def test_apply_brings_back_every_test_that_passed_before_the_refactor(project: P
         assert evidence in result.stdout, result.stdout
 
     after = snapshot(project)
-    again = run_collect_fix(project, "--apply")
+    again = run_in_process(project, "--apply")
     assert again.returncode == 0, again.stdout + again.stderr
     assert snapshot(project) == after
 
@@ -85,7 +93,7 @@ def test_apply_brings_back_every_test_that_passed_before_the_refactor(project: P
 def test_dry_run_reads_the_same_history_and_writes_nothing(project: Path) -> None:
     untouched = snapshot(project)
 
-    result = run_collect_fix(project, "--dry-run")
+    result = run_in_process(project, "--dry-run")
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert snapshot(project) == untouched
