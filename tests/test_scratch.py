@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import run_collect_fix
+from conftest import run_in_process
 
 from collect_fix._probe import _PathMap
 from collect_fix.scratch import copy_project
@@ -76,11 +76,11 @@ def test_dry_run_and_apply_agree_when_the_config_is_above_the_project(tmp_path: 
     broken = mono / "proj" / "tests" / "check_service.py"
     broken.write_text('import sys\n\nif sys.maxsize > 0:\n    sys.exit("service tests need a server")\n\n\ndef test_up():\n    pass\n')
 
-    dry = run_collect_fix(mono / "proj", "--dry-run")
+    dry = run_in_process(mono / "proj", "--dry-run")
 
     assert dry.returncode == 1, dry.stdout + dry.stderr
     assert "+++ b/tests/check_service.py" in dry.stdout
-    applied = run_collect_fix(mono / "proj", "--apply")
+    applied = run_in_process(mono / "proj", "--apply")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "sys.exit" not in broken.read_text()
 

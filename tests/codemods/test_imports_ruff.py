@@ -16,7 +16,7 @@ import pytest
 
 from collect_fix.transforms import run_edit
 from collect_fix.types import Edit
-from conftest import run_collect_fix, snapshot
+from conftest import run_in_process, snapshot
 
 pytest.importorskip("ruff", reason="ruff is in the test extra: pip install -e '.[test]'")
 
@@ -232,7 +232,7 @@ def test_apply_keeps_every_file_ruff_accepted(
     before = ruff_rejects(root, Project({}), python_files)
     untouched = snapshot(root)
 
-    result = run_collect_fix(root, "--apply", *options)
+    result = run_in_process(root, "--apply", *options)
 
     assert result.returncode in (0, 1), result.stderr
     edited = [relative for relative in python_files if snapshot(root).get(relative) != untouched.get(relative)]

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, collect_only, collected_ids, run_collect_fix, run_tests
+from conftest import FIXTURES, collect_only, collected_ids, run_in_process, run_tests
 
 IMPORTERS = ("tests/test_bulk.py", "tests/test_discounts.py")
 ALL_TESTS = 11
@@ -42,7 +42,7 @@ def _skipped_files(root: Path) -> set[str]:
 def renamed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The fixture after ``--apply``: the exit guard hides a rename collect-fix can repair."""
     root = _copy(tmp_path_factory, "renamed")
-    result = run_collect_fix(root, "--apply")
+    result = run_in_process(root, "--apply")
     assert result.returncode == 0, result.stdout + result.stderr
     return root, result.stdout
 
@@ -76,7 +76,7 @@ def test_a_skip_that_would_travel_into_importers_is_not_kept(tmp_path_factory: p
     root = _copy(tmp_path_factory, "dependency")
     _rewrite(root / "tests/test_base.py", "from shop.pricing import PriceEngine", "from fastpricing_q import PriceEngine")
 
-    result = run_collect_fix(root, "--apply")
+    result = run_in_process(root, "--apply")
 
     assert "its skip in tests/test_base.py also skips tests/test_bulk.py, tests/test_discounts.py" in result.stdout
     ids = collected_ids(root)
@@ -109,7 +109,7 @@ if not HAVE_ENGINE:
 ''',
     )
 
-    result = run_collect_fix(root, "--apply")
+    result = run_in_process(root, "--apply")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "caused by: cannot import name 'PriceEngine'" in result.stdout
@@ -120,7 +120,7 @@ def test_dry_run_shows_both_repairs_and_writes_nothing(tmp_path_factory: pytest.
     root = _copy(tmp_path_factory, "dry")
     before = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
 
-    result = run_collect_fix(root, "--dry-run")
+    result = run_in_process(root, "--dry-run")
 
     assert result.returncode == 1
     assert {path: path.read_bytes() for path in root.rglob("*") if path.is_file()} == before
@@ -138,7 +138,7 @@ def test_run_tests_counts_equal_an_independent_pytest_run(tmp_path_factory: pyte
         encoding="utf-8",
     )
 
-    result = run_collect_fix(root, "--apply", "--run-tests")
+    result = run_in_process(root, "--apply", "--run-tests")
 
     report = result.stdout
     assert "tests of the repaired files, run (--run-tests):" in report

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from conftest import collected_ids, failing_files, run_collect_fix, snapshot
+from conftest import collected_ids, failing_files, run_collect_fix, run_in_process, snapshot
 
 # Every test of every file that failed only because a project module was missing.
 REPAIRED_IDS = {
@@ -64,7 +64,7 @@ def test_apply_creates_every_missing_module_and_leaves_the_dependency(
         assert name in notifications
     assert "collect-fix: stub" in (root / "src/shop/integrations/payments/gateways/stripe.py").read_text()
 
-    second = run_collect_fix(root, "--apply")
+    second = run_in_process(root, "--apply")
     assert second.returncode == 1, second.stderr
     assert snapshot(root) == files_after
 
@@ -73,7 +73,7 @@ def test_dry_run_shows_the_stub_modules_and_writes_nothing(fixture_project: Call
     root = fixture_project("missing_modules")
     before = snapshot(root)
 
-    result = run_collect_fix(root, "--dry-run")
+    result = run_in_process(root, "--dry-run")
 
     assert snapshot(root) == before
     assert "src/shop/integrations/payments/gateways/stripe.py" in result.stdout

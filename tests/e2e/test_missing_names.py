@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from conftest import collect_only, collected_ids, run_collect_fix, run_tests, snapshot
+from conftest import collect_only, collected_ids, run_in_process, run_tests, snapshot
 
 # Every test of every file that failed to collect (11 missing names, 10 failing collectors).
 EXPECTED_IDS = {
@@ -52,7 +52,7 @@ def test_apply_repairs_every_missing_name(fixture_project: Callable[[str], Path]
     assert collected_ids(root) == []
     assert len(collection_errors(root)) == 10
 
-    result = run_collect_fix(root, "--apply")
+    result = run_in_process(root, "--apply")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert collection_errors(root) == []
@@ -84,14 +84,14 @@ def test_apply_repairs_every_missing_name(fixture_project: Callable[[str], Path]
     ]
     assert not any("collect-fix" in path.read_text() for path in (root / "tests").rglob("*.py"))
 
-    listed = run_collect_fix(root, "--list-stubs")
+    listed = run_in_process(root, "--list-stubs")
     assert listed.returncode == 1
     marked = [line for line in listed.stdout.splitlines() if "# collect-fix:" in line]
     assert len(marked) == 11  # 9 stubs and aliases, 2 re-exports of moved names
     assert sum("# collect-fix: re-export" in line for line in marked) == 2
 
     after = snapshot(root)
-    second = run_collect_fix(root, "--apply")
+    second = run_in_process(root, "--apply")
     assert second.returncode == 0, second.stdout + second.stderr
     assert snapshot(root) == after
 
@@ -104,7 +104,7 @@ def test_rewrite_imports_fixes_moved_and_renamed_names_in_the_importers(
         "shop/discounts.py", "shop/inventory.py", "shop/middleware.py", "shop/payments.py", "shop/models.py",
     )}
 
-    result = run_collect_fix(root, "--apply", "--rewrite-imports")
+    result = run_in_process(root, "--apply", "--rewrite-imports")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert set(collected_ids(root)) == EXPECTED_IDS
@@ -125,7 +125,7 @@ def test_rewrite_imports_can_be_set_in_pyproject(fixture_project: Callable[[str]
     pyproject.write_text(pyproject.read_text() + "\n[tool.collect-fix]\nrewrite-imports = true\n")
     middleware = (root / "shop/middleware.py").read_bytes()
 
-    result = run_collect_fix(root, "--apply")
+    result = run_in_process(root, "--apply")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert (root / "shop/middleware.py").read_bytes() == middleware  # no alias in the source
@@ -137,7 +137,7 @@ def test_the_command_line_wins_over_pyproject(fixture_project: Callable[[str], P
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n[tool.collect-fix]\nrewrite-imports = true\n")
 
-    result = run_collect_fix(root, "--apply", "--no-rewrite-imports")
+    result = run_in_process(root, "--apply", "--no-rewrite-imports")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "BaseMiddleware = Middleware  # collect-fix: alias" in (root / "shop/middleware.py").read_text()

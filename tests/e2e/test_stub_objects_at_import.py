@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Callable
 
-from conftest import collected_ids, failing_files, run_collect_fix, snapshot
+from conftest import collected_ids, failing_files, run_in_process, snapshot
 
 FIXTURE = "stub_objects_at_import"
 TESTS = "tests/test_store.py"
@@ -68,7 +68,7 @@ def test_stub_objects_built_at_import_collect_and_every_use_in_a_test_fails(
     typed = mypy_strict(root, tmp_path / "cache")
     assert typed.returncode == 0, typed.stdout  # a strictly typed project...
 
-    result = run_collect_fix(root, "--apply")
+    result = run_in_process(root, "--apply")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert failing_files(root) == []
@@ -83,6 +83,6 @@ def test_stub_objects_built_at_import_collect_and_every_use_in_a_test_fails(
     assert typed.returncode == 0, typed.stdout  # ...still type-checks with its stubs
 
     after = snapshot(root)
-    second = run_collect_fix(root, "--apply")
+    second = run_in_process(root, "--apply")
     assert second.returncode == 0, second.stdout + second.stderr
     assert snapshot(root) == after

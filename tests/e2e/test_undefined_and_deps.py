@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from conftest import collect_only, collected_ids, run_collect_fix, snapshot
+from conftest import collect_only, collected_ids, run_collect_fix, run_in_process, snapshot
 
 # Every test of every file that failed only because of undefined names with a clear provider.
 REPAIRED_IDS = {
@@ -47,7 +47,7 @@ def test_apply_adds_the_missing_imports_and_leaves_the_ambiguous_name(
     assert failing_files(root) == ["tests/test_models.py", "tests/test_stock.py", "tests/test_storage.py", "tests/test_workers.py"]
     ambiguous_before = (root / "inventory/workers.py").read_bytes()
 
-    result = run_collect_fix(root, "--apply")
+    result = run_in_process(root, "--apply")
     assert result.returncode == 1, result.stderr  # the ambiguous Lock is still there
 
     assert failing_files(root) == ["tests/test_workers.py"]
@@ -70,7 +70,7 @@ def test_apply_adds_the_missing_imports_and_leaves_the_ambiguous_name(
     assert "8 passed" in passed.stdout, passed.stdout
 
     files_after = snapshot(root)
-    again = run_collect_fix(root, "--apply")
+    again = run_in_process(root, "--apply")
     assert again.returncode == 1, again.stderr
     assert snapshot(root) == files_after  # a second run finds nothing more to change
 
@@ -100,7 +100,7 @@ def test_skip_missing_deps_guards_test_files_and_never_source_modules(fixture_pr
     root = fixture_project("missing_dependencies")
     source_before = (root / "gallery/captions.py").read_bytes()
 
-    result = run_collect_fix(root, "--apply", "--skip-missing-deps")
+    result = run_in_process(root, "--apply", "--skip-missing-deps")
     assert result.returncode == 1, result.stderr  # the source module's import is still missing
 
     assert failing_files(root) == ["tests/test_captions.py"]
@@ -123,7 +123,7 @@ def test_skip_missing_deps_never_writes_a_skip_into_a_conftest(tmp_path: Path) -
     (root / "tests/conftest.py").write_text(conftest)
     (root / "tests/test_a.py").write_text("def test_a():\n    pass\n")
 
-    result = run_collect_fix(root, "--apply", "--skip-missing-deps")
+    result = run_in_process(root, "--apply", "--skip-missing-deps")
 
     assert (root / "tests/conftest.py").read_text() == conftest
     assert "tests/conftest.py is a conftest, and a skip there would end the whole test session" in result.stdout

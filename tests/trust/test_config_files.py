@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import collected_ids, failing_files, run_collect_fix, snapshot
+from conftest import collected_ids, failing_files, run_in_process, snapshot
 
 from collect_fix import collector
 
@@ -262,8 +262,8 @@ def test_each_file_pytest_reads_is_edited_in_place(
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real CLI with its JSON report on stdout."""
-    return run_collect_fix(root, "--format", "json", *args)
+    """The real CLI (``main(argv)``, in this process) with its JSON report on stdout."""
+    return run_in_process(root, "--format", "json", *args)
 
 
 def report(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_collect_fix, snapshot
+from conftest import run_in_process, snapshot
 
 PYTHONS = [pytest.param(sys.executable, id="this-python")]
 if os.environ.get("COLLECT_FIX_PYTEST8_PYTHON"):  # CI: Python 3.8 with pytest 8, see .ci/run
@@ -174,12 +174,12 @@ def dry_run_then_apply(project: Path, tmp_path: Path, *options: str) -> tuple[di
     included), and its diff applied to the original files gives the files ``--apply`` left.
     """
     before, originals = snapshot(project), regular_files(project)
-    dry = run_collect_fix(project, "--dry-run", "--quiet", "--json", str(tmp_path / "dry.json"), *options)
+    dry = run_in_process(project, "--dry-run", "--quiet", "--json", str(tmp_path / "dry.json"), *options)
     assert dry.returncode == 1, dry.stdout + dry.stderr
     assert snapshot(project) == before
 
     # The --apply searches on its own (no replay of the dry run), so the two searches are compared.
-    applied = run_collect_fix(project, "--apply", "--json", str(tmp_path / "applied.json"), *options,
+    applied = run_in_process(project, "--apply", "--json", str(tmp_path / "applied.json"), *options,
                               env={"COLLECT_FIX_NO_REPLAY": "1"})
     assert applied.returncode == 0, applied.stdout + applied.stderr
 
