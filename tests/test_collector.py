@@ -58,13 +58,13 @@ def test_os_exit_names_the_file_and_collection_goes_on(tmp_path: Path, code: int
 def test_a_hanging_import_is_stopped_by_the_timeout_and_named(tmp_path: Path) -> None:
     root = write(tmp_path, {"tests/test_a_hangs.py": "import time\ntime.sleep(60)\n", "tests/test_b.py": TWO_TESTS})
 
-    collection = collect(root, sys.executable, timeout=4)
+    collection = collect(root, sys.executable, timeout=3)
 
     assert collection.tests == 2
     (error,) = collection.errors
     assert error.exc_type == "Timeout"
     assert error.path == str(root / "tests/test_a_hangs.py")
-    assert "did not finish within 4s" in error.message
+    assert "did not finish within 3s" in error.message
 
 
 def test_import_errors_carry_the_exception_attributes(tmp_path: Path) -> None:
