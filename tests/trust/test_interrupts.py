@@ -2,10 +2,12 @@
 no temporary file in the project, no scratch copy and no collecting process behind it, and says
 so in one line (README, "What a run leaves behind").
 
-The project needs two rounds (the exit guard and the rename behind it, then a repair that only the
-second collection uncovers), and each collection takes a moment (a test module sleeps while it is
-imported), so signals land before any write, while a round's edits wait for their verdict, and
-between rounds: some a fixed delay after the start, some a delay after the first edit appears.
+The project needs the exit guard and the rename behind it repaired and verified. Its conftest holds
+every collection at a gate until the test lets it through (one file per arrival, one per release),
+so each signal lands at a moment the test chose, whatever the machine's load: during the first
+collection, right after the round's first edit is written, while those edits await their verdict
+in the verifying collection, in the collection after it (later), and in the run's last one (late).
+The run cannot have finished before the signal, so it must always end with the signal's exit code.
 """
 
 from __future__ import annotations
@@ -21,13 +23,32 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-SLOW_IMPORT = "import time\n\ntime.sleep(0.6)\n\n\ndef test_slow():\n    pass\n"
+GATE = """\
+import os
+import time
+
+# The test holds each collection here until it releases it (trust/test_interrupts.py).
+_gates = os.environ.get("COLLECT_FIX_TEST_GATES")
+if _gates:
+    _number = 0
+    while True:
+        try:
+            os.close(os.open(os.path.join(_gates, f"arrived-{_number}"), os.O_CREAT | os.O_EXCL))
+            break
+        except FileExistsError:
+            _number += 1
+    _deadline = time.monotonic() + 60
+    while time.monotonic() < _deadline and not any(
+        os.path.exists(os.path.join(_gates, name)) for name in (f"go-{_number}", "go-all")
+    ):
+        time.sleep(0.005)
+"""
 
 
 def _project(parent: Path, name: str) -> Path:
     root = parent / name
     shutil.copytree(FIXTURES / "shared_test_base", root)
-    (root / "tests/test_slow.py").write_text(SLOW_IMPORT, encoding="utf-8")
+    (root / "conftest.py").write_text(GATE, encoding="utf-8")
     return root
 
 
@@ -54,44 +75,64 @@ def _scratch_left(temp: Path) -> list[str]:
     return sorted(path.name for path in temp.iterdir() if not path.name.endswith(".lock"))
 
 
+def _start(root: Path, gates: Path, temp: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "collect_fix", "--apply", str(root)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, TMPDIR=str(temp), COLLECT_FIX_TEST_GATES=str(gates)),
+    )
+
+
+def _wait(condition: object, process: subprocess.Popen[str], what: str) -> None:
+    """Poll ``condition`` (a callable) until it holds; fail if the run ends first or it takes a minute."""
+    deadline = time.monotonic() + 60
+    while not condition():  # type: ignore[operator]
+        assert process.poll() is None, f"the run ended before {what}: " + "".join(process.communicate())
+        assert time.monotonic() < deadline, f"no {what} within a minute"
+        time.sleep(0.005)
+
+
 @pytest.fixture(scope="module")
-def repaired(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The tree before, and after an uninterrupted --apply: the only states a file may end in."""
-    root = _project(tmp_path_factory.mktemp("reference"), "project")
+def repaired(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes], int]:
+    """The tree before and after an uninterrupted --apply (the only states a file may end in), and
+    how many collections that run made."""
+    parent = tmp_path_factory.mktemp("reference")
+    root, gates, temp = _project(parent, "project"), parent / "gates", parent / "tmp"
+    gates.mkdir()
+    temp.mkdir()
+    (gates / "go-all").touch()
     before = _tree(root)
-    result = subprocess.run([sys.executable, "-m", "collect_fix", "--apply", str(root)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return before, _tree(root)
-
-
-def _first_write(root: Path, before: dict[str, bytes], process: "subprocess.Popen[str]") -> None:
-    """Wait until collect-fix has written its first edit (a round's repairs await their verdict)."""
-    while process.poll() is None and _tree(root) == before:
-        time.sleep(0.02)
+    process = _start(root, gates, temp)
+    stdout, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stdout + stderr
+    collections = len(list(gates.glob("arrived-*")))
+    assert collections >= 2, "a collection, then the one that verifies the repairs"
+    return before, _tree(root), collections
 
 
 @pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc to find left-over processes")
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-@pytest.mark.parametrize(
-    "after_first_write,delay",
-    [(False, 0.3), (True, 0.0), (True, 0.4), (True, 1.2), (False, 2.5)],
-    ids=["first-collection", "edits-written", "verifying", "later", "late"],
-)
+@pytest.mark.parametrize("moment", ["first-collection", "edits-written", "verifying", "later", "late"])
 def test_a_signal_leaves_only_original_or_verified_files(
-    tmp_path: Path, repaired: tuple[dict[str, bytes], dict[str, bytes]], signal_number: int,
-    after_first_write: bool, delay: float,
+    tmp_path: Path, repaired: tuple[dict[str, bytes], dict[str, bytes], int], signal_number: int, moment: str
 ) -> None:
-    before, after = repaired
+    before, after, collections = repaired
     root = _project(tmp_path, "project")
+    gates = tmp_path / "gates"
+    gates.mkdir()
     temp = tmp_path / "tmp"  # the run's own temporary directory: scratch copies and probe files go there
     temp.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "collect_fix", "--apply", str(root)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, TMPDIR=str(temp)),
-    )
-    if after_first_write:
-        _first_write(root, before, process)
-    time.sleep(delay)
+    # The collection held when the signal comes; the ones before it are let through.
+    held = {"first-collection": 0, "edits-written": 1, "verifying": 1, "later": min(2, collections - 1),
+            "late": collections - 1}[moment]
+    process = _start(root, gates, temp)
+    for number in range(held):
+        _wait((gates / f"arrived-{number}").exists, process, f"collection {number}")
+        (gates / f"go-{number}").touch()
+    if moment == "edits-written":  # the first edit is on disk; the verifying collection may not have started
+        _wait(lambda: _tree(root) != before, process, "the first edit")
+    else:
+        _wait((gates / f"arrived-{held}").exists, process, f"collection {held}")
     process.send_signal(signal_number)
     stdout, stderr = process.communicate(timeout=60)
 
@@ -101,8 +142,7 @@ def test_a_signal_leaves_only_original_or_verified_files(
     assert not [path for path in tree if path.endswith(".collect-fix")], "a temporary file was left"
     assert _processes_in(root) == []
     assert _scratch_left(temp) == []
-    if process.returncode != 0:  # the run may have finished before the signal arrived
-        assert process.returncode == 128 + signal_number, stdout + stderr
-        name = "SIGINT" if signal_number == signal.SIGINT else "SIGTERM"
-        assert f"collect-fix: interrupted ({name})" in stderr
-        assert "Traceback" not in stderr
+    assert process.returncode == 128 + signal_number, stdout + stderr
+    name = "SIGINT" if signal_number == signal.SIGINT else "SIGTERM"
+    assert f"collect-fix: interrupted ({name})" in stderr
+    assert "Traceback" not in stderr
