@@ -81,6 +81,7 @@ class Workspace:
             self._check_writable(relative)
         before = {relative: self.read(relative) for relative in contents}
         done: list[str] = []
+        dirs_before = len(self.created_dirs)
         try:
             for relative, data in contents.items():
                 self.originals.setdefault(relative, before[relative])
@@ -91,6 +92,12 @@ class Workspace:
         except OSError as exc:
             for relative in done:
                 self._put_back(relative, before[relative])
+            for directory in reversed(self.created_dirs[dirs_before:]):  # a folder made for a file never written
+                try:
+                    directory.rmdir()
+                except OSError:
+                    pass
+            del self.created_dirs[dirs_before:]
             raise EditRefused(f"cannot write {relative}: {exc.strerror or exc}") from exc
 
     def restore(self, relatives: set[str] | list[str]) -> None:

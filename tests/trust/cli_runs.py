@@ -139,12 +139,18 @@ def computed_once(factory: pytest.TempPathFactory, name: str, compute: Callable[
     shared.mkdir(exist_ok=True)
     with open(shared / "lock", "wb") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        stored = shared / "result.pickle"
+        stored, failed = shared / "result.pickle", shared / "failed.txt"
+        if failed.exists():
+            raise RuntimeError(f"another worker's {name} failed: {failed.read_text()}")
         if stored.exists():
             found: _T = pickle.loads(stored.read_bytes())
             return found
         (shared / "work").mkdir()
-        result = compute(shared / "work")
+        try:
+            result = compute(shared / "work")
+        except BaseException as exc:
+            failed.write_text(repr(exc))
+            raise
         stored.write_bytes(pickle.dumps(result))
         return result
 

@@ -147,8 +147,61 @@ def _both(base: Path) -> dict[str, Union[Result, str]]:
                 return user
             return _dry_run_then_apply(folder, _permission_project, *user)
 
-    found = in_parallel([links, permissions], workers=2)
-    return {"links": found[0], "permissions": found[1]}
+    found = in_parallel([links, permissions, lambda: _disk_full(base / "disk")], workers=3)
+    return {"links": found[0], "permissions": found[1], "disk_full": found[2]}
+
+
+def _disk_full(base: Path) -> Union[Result, str]:
+    """--apply on a project whose file system has no byte left (a tiny tmpfs, filled up)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return "a full file system needs a tmpfs of its own: mount, as root"
+    disk = base / "disk"
+    disk.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        return f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}"
+    try:
+        root = write_tree(disk / "project", {
+            "pyproject.toml": "[tool.pytest.ini_options]\n",
+            "tests/test_exit.py": EXIT.format(name="exit"),
+            "shop/__init__.py": "",
+            "tests/test_gone.py": "from shop.sub.gone import thing\n\n\ndef test_gone():\n    assert thing\n",
+        })
+        with open(disk / "filler", "wb", buffering=0) as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 4096)
+            except OSError:
+                pass
+        env = environment(base / "home", COLLECT_FIX_NO_REPLAY="1")
+        before = tree(root)
+        applied = cli("--apply", "--format", "json", str(root), env=env)
+        report = json.loads(applied.stdout) if applied.stdout.startswith(b"{") else {}
+        after = sorted(str(path.relative_to(root)) for path in root.rglob("*"))
+        return Result(before, tree(root), {}, {}, {"all": (0, 0, 0, 0)}, applied, {}, True, applied, report, {}, "",
+                      temp_files_in(root) + scratch_left(base / "home") + [f"tree: {after}"], False)
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+@pytest.fixture
+def disk_full(results: dict[str, Union[Result, str]]) -> Result:
+    found = results["disk_full"]
+    if isinstance(found, str):
+        pytest.skip(found)
+    return found
+
+
+def test_a_full_disk_leaves_nothing_half_written(disk_full: Result) -> None:
+    """Issue 8 (partial writes): a write that fails anyway (no space left) puts back what its repair
+    wrote, the folders it made included, and the report names the file; exit 1, no traceback."""
+    assert disk_full.applied.returncode == 1, disk_full.applied.stderr
+    assert disk_full.after == disk_full.before
+    assert disk_full.left_behind == ["tree: ['pyproject.toml', 'shop', 'shop/__init__.py', 'tests', "
+                                     "'tests/test_exit.py', 'tests/test_gone.py']"]  # no shop/sub left
+    failed = {outcome["path"]: outcome["reason"] for outcome in disk_full.report["outcomes"]}
+    assert failed == {"tests/test_exit.py": "cannot write tests/test_exit.py: No space left on device",
+                      "tests/test_gone.py": "cannot write shop/sub/__init__.py: No space left on device"}
 
 
 @pytest.fixture(scope="module")
