@@ -124,10 +124,10 @@ class Workspace:
         except OSError:
             current = b""  # unreadable now: certainly not what collect-fix left there
         if current != self.written.get(relative, current):
-            self.notices.append(
-                f"{relative} was changed by someone else during the run: left as it is now, "
-                "collect-fix's unverified edit there was not undone"
-            )
+            notice = (f"{relative} was changed by someone else during the run: left as it is now, "
+                      "collect-fix's unverified edit there was not undone")
+            if notice not in self.notices:  # once, however many of its repairs were undone
+                self.notices.append(notice)
             return
         if data is None:
             if path.exists():

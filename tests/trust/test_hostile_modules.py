@@ -68,6 +68,9 @@ PROJECTS: dict[str, dict[str, str]] = {
         "tests/test_exit.py": EXIT,
         "tests/test_ok.py": OK,
         "data/old.txt": "to be deleted by a test module\n",
+        # Test files generated from a template at every collection: a repair there never holds.
+        "tests/conftest.py": "from pathlib import Path\n\nTEMPLATE = 'import sys\\n\\nsys.exit(1)\\n\\n\\ndef test_made():\\n    pass\\n'\n"
+                             "(Path(__file__).parent / 'test_made.py').write_text(TEMPLATE)\n",
     },
     # Hangs while a process it started holds the output: --timeout must stop both.
     "hang": {
@@ -166,19 +169,23 @@ def test_modules_that_exit_kill_or_interrupt_are_named_and_the_rest_repaired(out
     outcome = outcomes["mixed"]
     assert outcome.report["files_changed"] == ["tests/test_exit.py", "tests/test_loud.py", "tests/test_os_exit.py",
                                                "tests/test_wanders.py"]
-    assert _errors(outcome) == {"tests/test_interrupt.py": "other"}
+    assert _errors(outcome) == {"tests/test_interrupt.py": "other", "tests/test_made.py": "sys_exit"}
     assert outcome.plain_after not in (0, None)  # the KeyboardInterrupt still stops plain pytest
 
 
 def test_files_a_module_writes_or_deletes_are_not_mixed_up_with_repairs(outcomes: dict[str, Outcome]) -> None:
     """README (report): files_changed and the diff are collect-fix's changes; a module that writes
-    and deletes project files while it is imported changes neither, and no repair of collect-fix's
-    is taken for someone else's edit."""
+    and deletes project files while it is imported changes neither. Issue 8: an undo never
+    overwrites what someone else wrote: a test file a conftest writes anew at every collection is
+    left as written, and said once."""
     outcome = outcomes["mixed"]
     assert not any(path.startswith("data/") for path in outcome.report["files_changed"])
-    assert "data/" not in outcome.report["diff"]
-    assert outcome.report["warnings"] == []
+    assert "data/" not in outcome.report["diff"] and "test_made" not in outcome.report["diff"]
     assert "data/old.txt" not in outcome.after and "data/new.txt" in outcome.after  # the module did run
+    assert outcome.after["tests/test_made.py"].startswith(b"import sys\n\nsys.exit(1)\n")
+    assert outcome.report["warnings"] == [
+        "tests/test_made.py was changed by someone else during the run: left as it is now, collect-fix's "
+        "unverified edit there was not undone"]
 
 
 def test_a_module_that_hangs_is_named_and_the_rest_repaired(outcomes: dict[str, Outcome]) -> None:
