@@ -92,4 +92,8 @@ def _run_codemod(
         return source
     except Exception as exc:
         raise TransformError(f"{edit.transform} failed on {path}: {exc}") from exc
-    return new_module.bytes
+    try:
+        return new_module.bytes
+    except UnicodeEncodeError as exc:  # a name from a UTF-8 file written into a latin-1 one
+        text = exc.object[exc.start:exc.end]
+        raise TransformError(f"{path} is {new_module.encoding}, which cannot hold {text!r} the repair would write") from exc

@@ -69,6 +69,10 @@ REPAIRED = {
     "tests/test_tabs.py": Case(b"import sys\n\nif True:\n\tsys.exit(1)\n\n\ndef test_tabs():\n\tassert 1\n", b"",
                                b"\n\n\ndef test_tabs", "\n"),
     "tests/test_report.py": Case(_report_file(), b"", b'\n\nEXPECTED = """', "\n"),
+    # The exit's announcement (non-ASCII) becomes the skip's reason, written in the file's encoding.
+    "tests/test_latin1_reason.py": Case(
+        b'# -*- coding: latin-1 -*-\nimport sys\n\nprint("\xc9chec \xa4")\nsys.exit(1)\n\n\ndef test_reason():\n    pass\n',
+        b'# -*- coding: latin-1 -*-\n', b"\n\n\ndef test_reason", "\n"),
     # An import added to a latin-1 file with CRLF line ends, after its docstring.
     "tests/test_label.py": Case(
         b'# -*- coding: latin-1 -*-\r\n"""Caf\xe9 labels."""\r\n\r\n\r\ndef label(name: Optional[str]) -> str:\r\n'
@@ -89,14 +93,16 @@ LEFT = {
     "tests/test_cr_only.py": b"def label(name: Optional[str]) -> str:\r    return name or ''\r\r\rdef test_cr():\r    assert not label(None)\r",
     "tests/test_ok.py": b"def test_ok():\n    pass\n",
     "tests/test_pricing.py": b"from shop.pricing import price_total\n\n\ndef test_total():\n    assert price_total([1, 2]) == 3\n",
+    # A name latin-1 cannot hold, to be stubbed into the latin-1 module: refused, not a crash.
+    "tests/test_unencodable.py": "from shop.pricing import \u540d\u524d\n\n\ndef test_name():\n    assert \u540d\u524d\n".encode(),
     "shop/__init__.py": b"",
     "shop/legacy.py": b'NAME = "caf\xe9"\n',  # latin-1 without a cookie: not valid UTF-8
     "shop/nul.py": b"X = 1\x00\n",
     "shop/klingon.py": b"# coding: klingon\nX = 1\n",
     "pyproject.toml": b"[tool.pytest.ini_options]\n",
 }
-NOT_PARSED = ["tests/test_bad_utf8.py", "tests/test_cr_only.py", "tests/test_nul.py", "tests/test_unknown_codec.py",
-              "tests/test_wrong_cookie.py"]
+NOT_PARSED = ["tests/test_bad_utf8.py", "tests/test_cr_only.py", "tests/test_nul.py", "tests/test_unencodable.py",
+              "tests/test_unknown_codec.py", "tests/test_wrong_cookie.py"]
 
 
 @dataclass
@@ -178,6 +184,8 @@ def test_a_repaired_file_keeps_its_encoding_newlines_and_other_bytes(runs: Runs,
     elif case.newline == "\n":
         assert b"\r" not in after
     compile(after, relative, "exec")  # still Python, in its own encoding
+    if relative == "tests/test_latin1_reason.py":
+        assert '"\u00c9chec \u00a4"' in text.split("def test_reason")[0].split("print(")[-1]
 
 
 def test_a_file_without_a_last_newline_keeps_it_missing(runs: Runs) -> None:
@@ -194,11 +202,13 @@ def test_files_without_a_repair_are_left_byte_for_byte(runs: Runs, relative: str
 
 def test_files_no_parser_reads_are_reported_by_name(runs: Runs) -> None:
     """Issue 8: a file with a NUL byte, invalid UTF-8, an unknown codec, a wrong cookie or line
-    ends LibCST cannot reproduce is reported with its path (for a person), never edited."""
+    ends LibCST cannot reproduce, and a repair whose text the target's encoding cannot hold, are
+    reported with their path (for a person), never edited, never a crash."""
     remaining = {entry["path"] for entry in runs.report["remaining"]}
     assert sorted(remaining) == NOT_PARSED
-    cr_only = next(entry for entry in runs.report["remaining"] if entry["path"] == "tests/test_cr_only.py")
-    assert "byte for byte" in cr_only["advice"]
+    advice = {entry["path"]: entry["advice"] for entry in runs.report["remaining"]}
+    assert "byte for byte" in advice["tests/test_cr_only.py"]
+    assert "iso-8859-1, which cannot hold '\u540d\u524d'" in advice["tests/test_unencodable.py"]
 
 
 def test_pytest_collects_every_repaired_file(runs: Runs) -> None:
