@@ -2,9 +2,8 @@
 collection is clean; collect-fix never reports success where plain pytest would not succeed: a
 module raising KeyboardInterrupt at import (also in a conftest), an ``addopts`` or ``pytest-args``
 path that does not exist, an option pytest rejects, an empty folder or one without test files
-(pytest exits 5), every test deselected, a hook that calls ``pytest.exit``. Each ends in exit 1
-with a report naming what pytest said, never 0, never a traceback; in the dry run (the default,
-what CI runs) and with ``--apply``.
+(pytest exits 5). Each ends in exit 1 with a report naming what pytest said, never 0, never a
+traceback; in the dry run (the default, what CI runs) and with ``--apply``.
 
 Small projects, one collection each, run side by side; a clean project and a repaired one show
 that 0 is given where it is true.
@@ -38,9 +37,6 @@ BROKEN: dict[str, tuple[dict[str, str], str]] = {
                                     "tests/test_a.py": TEST}, "--no-such-option"),
     "empty_folder": ({"pyproject.toml": ""}, "exit code 5"),
     "no_test_files": ({"pyproject.toml": PYPROJECT, "tests/helpers.py": "X = 1\n"}, "exit code 5"),
-    "hook_exits": ({"pyproject.toml": PYPROJECT, "tests/test_a.py": TEST,
-                    "conftest.py": "import pytest\n\n\ndef pytest_collection_finish(session):\n    pytest.exit('stop', returncode=3)\n"},
-                   "stop"),
 }
 FINE = {
     "clean": {"pyproject.toml": PYPROJECT, "tests/test_a.py": TEST},
