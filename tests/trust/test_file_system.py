@@ -6,9 +6,10 @@ written, naming the path, and the report never leaves a repair on disk it does n
 a hard link replaced is said; a module name from an error message that is not a dotted identifier
 (or a keyword, or 300 characters long) never becomes a file and never crashes the run.
 
-Two projects: one as root may have it (links, owners, odd names, hostile module names, a FIFO,
-link loops), one run as an ordinary user (read-only file and folder, unreadable folder and file).
-Each is run once with ``--dry-run`` and once with ``--apply``; the tests read the results.
+Three projects: one as root may have it (links, owners, odd names, hostile module names, a FIFO,
+link loops), one run as an ordinary user (read-only file and folder, unreadable folder and file),
+each run once with ``--dry-run`` and once with ``--apply``; and, as root, one on a file system
+with no space left. They run side by side; the tests read the results.
 """
 
 from __future__ import annotations
@@ -130,12 +131,9 @@ def files_only(root: Path) -> dict[str, bytes]:
     return {path: data for path, data in tree(root).items() if not (root / path).is_symlink()}
 
 
-# --- links, owners, names: as root may have them ---------------------------------------------------
-
-
-def _both(base: Path) -> dict[str, Union[Result, str]]:
-    """Both projects' runs at once (they wait on subprocesses): the links project, and the
-    permissions project as an ordinary user (or why that cannot be tested here)."""
+def _all(base: Path) -> dict[str, Any]:
+    """The three projects' runs at once (they wait on subprocesses): links, permissions as an
+    ordinary user, a full disk (each of the last two: or why it cannot be tested here)."""
 
     def links() -> Union[Result, str]:
         return _dry_run_then_apply(base, _root_project)
@@ -151,77 +149,27 @@ def _both(base: Path) -> dict[str, Union[Result, str]]:
     return {"links": found[0], "permissions": found[1], "disk_full": found[2]}
 
 
-def _disk_full(base: Path) -> Union[Result, str]:
-    """--apply on a project whose file system has no byte left (a tiny tmpfs, filled up)."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        return "a full file system needs a tmpfs of its own: mount, as root"
-    disk = base / "disk"
-    disk.mkdir(parents=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True)
-    if mounted.returncode != 0:
-        return f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}"
-    try:
-        root = write_tree(disk / "project", {
-            "pyproject.toml": "[tool.pytest.ini_options]\n",
-            "tests/test_exit.py": EXIT.format(name="exit"),
-            "shop/__init__.py": "",
-            "tests/test_gone.py": "from shop.sub.gone import thing\n\n\ndef test_gone():\n    assert thing\n",
-        })
-        with open(disk / "filler", "wb", buffering=0) as filler:
-            try:
-                while True:
-                    filler.write(b"\0" * 4096)
-            except OSError:
-                pass
-        env = environment(base / "home", COLLECT_FIX_NO_REPLAY="1")
-        before = tree(root)
-        applied = cli("--apply", "--format", "json", str(root), env=env)
-        report = json.loads(applied.stdout) if applied.stdout.startswith(b"{") else {}
-        after = sorted(str(path.relative_to(root)) for path in root.rglob("*"))
-        return Result(before, tree(root), {}, {}, {"all": (0, 0, 0, 0)}, applied, {}, True, applied, report, {}, "",
-                      temp_files_in(root) + scratch_left(base / "home") + [f"tree: {after}"], False)
-    finally:
-        subprocess.run(["umount", str(disk)], capture_output=True)
-
-
-@pytest.fixture
-def disk_full(results: dict[str, Union[Result, str]]) -> Result:
-    found = results["disk_full"]
-    if isinstance(found, str):
-        pytest.skip(found)
-    return found
-
-
-def test_a_full_disk_leaves_nothing_half_written(disk_full: Result) -> None:
-    """Issue 8 (partial writes): a write that fails anyway (no space left) puts back what its repair
-    wrote, the folders it made included, and the report names the file; exit 1, no traceback."""
-    assert disk_full.applied.returncode == 1, disk_full.applied.stderr
-    assert disk_full.after == disk_full.before
-    assert disk_full.left_behind == ["tree: ['pyproject.toml', 'shop', 'shop/__init__.py', 'tests', "
-                                     "'tests/test_exit.py', 'tests/test_gone.py']"]  # no shop/sub left
-    failed = {outcome["path"]: outcome["reason"] for outcome in disk_full.report["outcomes"]}
-    assert failed == {"tests/test_exit.py": "cannot write tests/test_exit.py: No space left on device",
-                      "tests/test_gone.py": "cannot write shop/sub/__init__.py: No space left on device"}
-
-
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Union[Result, str]]:
-    return computed_once(tmp_path_factory, "file-system", _both)
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return computed_once(tmp_path_factory, "file-system", _all)
 
 
 @pytest.fixture
-def links(results: dict[str, Union[Result, str]]) -> Result:
+def links(results: dict[str, Any]) -> Result:
     found = results["links"]
     assert isinstance(found, Result)
     return found
 
 
 @pytest.fixture
-def permissions(results: dict[str, Union[Result, str]]) -> Result:
+def permissions(results: dict[str, Any]) -> Result:
     found = results["permissions"]
     if isinstance(found, str):
         pytest.skip(found)
     return found
+
+
+# --- links, owners, names: as root may have them ---------------------------------------------------
 
 
 def test_the_runs_end_in_a_report(links: Result) -> None:
@@ -389,3 +337,71 @@ def test_the_dry_run_report_names_no_scratch_path(permissions: Result) -> None:
     """README: the dry run gives the same report as --apply; a path into its scratch copy (gone when
     the run ends) is one the user cannot follow."""
     assert "collect-fix-dry-run-" not in json.dumps(permissions.dry_report)
+
+
+# --- a full disk: as root, on a tmpfs of its own ------------------------------------------------
+
+
+@dataclass
+class DiskFull:
+    run: "subprocess.CompletedProcess[bytes]"
+    report: dict[str, Any]
+    before: list[str]  # every path in the project, folders too
+    after: list[str]
+    files_before: dict[str, bytes]
+    files_after: dict[str, bytes]
+    left_behind: list[str]
+
+
+def _disk_full(base: Path) -> Union[DiskFull, str]:
+    """--apply on a project whose file system has no byte left (a tiny tmpfs, filled up)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return "a full file system needs a tmpfs of its own: mount, as root"
+    disk = base / "disk"
+    disk.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        return f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}"
+    try:
+        root = write_tree(disk / "project", {
+            "pyproject.toml": "[tool.pytest.ini_options]\n",
+            "tests/test_exit.py": EXIT.format(name="exit"),
+            "shop/__init__.py": "",
+            # The stub module goes into a new folder, shop/sub, made before its files are written.
+            "tests/test_gone.py": "from shop.sub.gone import thing\n\n\ndef test_gone():\n    assert thing\n",
+        })
+        with open(disk / "filler", "wb", buffering=0) as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 4096)
+            except OSError:
+                pass
+        env = environment(base / "home", COLLECT_FIX_NO_REPLAY="1")
+        paths_before, files_before = sorted(path.relative_to(root).as_posix() for path in root.rglob("*")), tree(root)
+        run = cli("--apply", "--format", "json", str(root), env=env)
+        return DiskFull(run, json.loads(run.stdout) if run.stdout.startswith(b"{") else {}, paths_before,
+                        sorted(path.relative_to(root).as_posix() for path in root.rglob("*")), files_before, tree(root),
+                        temp_files_in(root) + scratch_left(base / "home"))
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+@pytest.fixture
+def disk_full(results: dict[str, Any]) -> DiskFull:
+    found = results["disk_full"]
+    if isinstance(found, str):
+        pytest.skip(found)
+    assert isinstance(found, DiskFull)
+    return found
+
+
+def test_a_full_disk_leaves_nothing_half_written(disk_full: DiskFull) -> None:
+    """Issue 8 (partial writes): a write that fails anyway (no space left) puts back what its repair
+    wrote, the folders it made included, and the report names the file; exit 1, no traceback."""
+    assert disk_full.run.returncode == 1, disk_full.run.stderr
+    assert disk_full.files_after == disk_full.files_before
+    assert disk_full.after == disk_full.before  # no empty shop/sub left
+    assert disk_full.left_behind == []
+    failed = {outcome["path"]: outcome["reason"] for outcome in disk_full.report["outcomes"]}
+    assert failed == {"tests/test_exit.py": "cannot write tests/test_exit.py: No space left on device",
+                      "tests/test_gone.py": "cannot write shop/sub/__init__.py: No space left on device"}

@@ -12,7 +12,6 @@ imports them. Four small projects, run with ``--apply`` side by side; the tests 
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,8 +183,8 @@ def test_files_a_module_writes_or_deletes_are_not_mixed_up_with_repairs(outcomes
     assert "data/old.txt" not in outcome.after and "data/new.txt" in outcome.after  # the module did run
     assert outcome.after["tests/test_made.py"].startswith(b"import sys\n\nsys.exit(1)\n")
     assert outcome.report["warnings"] == [
-        "tests/test_made.py was changed by someone else during the run: left as it is now, collect-fix's "
-        "unverified edit there was not undone"]
+        ("tests/test_made.py was changed by someone else during the run: left as it is now, collect-fix's "
+         "unverified edit there was not undone")]
 
 
 def test_a_module_that_hangs_is_named_and_the_rest_repaired(outcomes: dict[str, Outcome]) -> None:
