@@ -126,7 +126,6 @@ def by_kind(shims: list[Marker]) -> dict[str, list[Marker]]:
 
 
 def _markers(source: bytes) -> list[tuple[int, str, str]]:
-    lines = source.decode("utf-8", errors="replace").splitlines()
     found: list[tuple[int, str, str]] = []
     try:
         for token in tokenize.tokenize(io.BytesIO(source).readline):
@@ -134,8 +133,9 @@ def _markers(source: bytes) -> list[tuple[int, str, str]]:
                 continue
             matched = _MARKER.match(token.string)
             if matched:
-                line = token.start[0]
-                found.append((line, matched.group("kind"), lines[line - 1].strip()))
+                # The tokenizer's own line: in the file's encoding, and a form feed or U+2028 above
+                # it does not shift it (str.splitlines would split there, Python does not).
+                found.append((token.start[0], matched.group("kind"), token.line.strip()))
     except (tokenize.TokenError, SyntaxError):
         pass  # a file that does not tokenize keeps the markers found before the error
     return found

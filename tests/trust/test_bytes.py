@@ -78,8 +78,8 @@ REPAIRED = {
         b'# -*- coding: latin-1 -*-\r\n"""Caf\xe9 labels."""\r\n\r\n\r\ndef label(name: Optional[str]) -> str:\r\n'
         b'    return name or "caf\xe9"\r\n\r\n\r\ndef test_label():\r\n    assert label(None) == "caf\xe9"\r\n',
         b'# -*- coding: latin-1 -*-\r\n"""Caf\xe9 labels."""\r\n', b"\r\n\r\n\r\ndef label", "\r\n"),
-    # A stub appended to a latin-1 module with CRLF line ends (the name the test imports is gone).
-    "shop/pricing.py": Case(b"# -*- coding: latin-1 -*-\r\n# Preis f\xfcr alles\r\n\r\n\r\ndef total_price(items):\r\n"
+    # A stub appended to a latin-1 module with CRLF line ends and a form feed (a page break).
+    "shop/pricing.py": Case(b"# -*- coding: latin-1 -*-\r\n# Preis f\xfcr alles\r\n\x0c\r\n\r\ndef total_price(items):\r\n"
                             b"    return sum(items)  # \xe9\r\n", b"# -*- coding: latin-1 -*-\r\n# Preis f\xfcr alles\r\n",
                             None, "\r\n"),
 }
@@ -173,6 +173,7 @@ def test_a_repaired_file_keeps_its_encoding_newlines_and_other_bytes(runs: Runs,
     assert after.endswith(case.kept_tail())
     if relative == "shop/pricing.py":
         assert b"def total_price(items):\r\n    return sum(items)  # \xe9\r\n" in after
+        assert after.count(b"\x0c\r\n") == 1
     encoding = tokenize.detect_encoding(io.BytesIO(before).readline)[0]
     assert tokenize.detect_encoding(io.BytesIO(after).readline)[0] == encoding
     text = after.decode(encoding)
@@ -186,6 +187,17 @@ def test_a_repaired_file_keeps_its_encoding_newlines_and_other_bytes(runs: Runs,
     compile(after, relative, "exec")  # still Python, in its own encoding
     if relative == "tests/test_latin1_reason.py":
         assert '"\u00c9chec \u00a4"' in text.split("def test_reason")[0].split("print(")[-1]
+
+
+def test_shims_are_listed_with_their_own_line(runs: Runs) -> None:
+    """README: the report ends with the shims left in the tree, ``path:line: source line``; the line
+    is the file's own, read in its encoding, also below a form feed (a page break, which
+    str.splitlines takes for a line end and Python does not)."""
+    assert runs.report["stubs"]
+    for entry in runs.report["stubs"]:
+        path, line, text = entry.split(":", 2)
+        source = (runs.root / path).read_bytes().decode("latin-1").split("\n")
+        assert source[int(line) - 1].strip() == text.strip() != ""
 
 
 def test_a_file_without_a_last_newline_keeps_it_missing(runs: Runs) -> None:
