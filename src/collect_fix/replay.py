@@ -54,7 +54,7 @@ def tree_key(project: Project, python: str, options: Options) -> str:
             data = path.read_bytes()
         except OSError:
             continue
-        digest.update(project.relative(path).encode() + b"\0" + hashlib.sha256(data).digest())
+        digest.update(os.fsencode(project.relative(path)) + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 

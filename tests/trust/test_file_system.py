@@ -32,7 +32,8 @@ from conftest import snapshot
 
 EXIT = "import sys\n\nsys.exit(1)\n\n\ndef test_{name}():\n    pass\n"
 ODD_NAMES = ["tests/test_with space.py", "tests/test_\u00fcn\u00ef.py", "tests/test_$(touch pwned).py",
-             "tests/test_new\nline.py", 'tests/test_q"uote.py', "tests/test_back\\slash.py"]
+             "tests/test_new\nline.py", 'tests/test_q"uote.py', "tests/test_back\\slash.py",
+             os.fsdecode(b"tests/test_caf\xe9.py")]  # a latin-1 name: not valid UTF-8
 # Module names a test imports by string: none of them may become a file.
 MODULE_NAMES = {
     "shell": "mypkg.$(touch pwned) y", "keyword": "mypkg.class", "long": "mypkg." + "a" * 300,
@@ -233,7 +234,7 @@ def test_mode_and_owner_are_kept(links: Result) -> None:
 def test_odd_file_names_are_repaired_and_the_diff_applies(links: Result) -> None:
     """README: the dry run prints a git-style diff that ``git apply`` accepts and that gives exactly
     what --apply writes, whatever the file names hold (spaces, non-ASCII, quotes, a backslash, a
-    newline, ``$(...)``); nothing named in a file name is ever run."""
+    newline, ``$(...)``, bytes that are not UTF-8); nothing named in a file name is ever run."""
     assert links.dry_wrote_nothing
     assert set(ODD_NAMES) <= set(links.report["files_changed"])
     assert links.dry_report["files_changed"] == links.report["files_changed"]
