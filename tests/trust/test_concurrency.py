@@ -4,8 +4,8 @@ the first run's result is what it would have been alone; dry runs, which write n
 side by side. An undo never overwrites or deletes what someone else saved during the run: the
 file is left as they saved it, and the report says so.
 
-Deterministic, no sleeps: the first run is held inside its first collection by a test module that
-waits on a FIFO (see GATE) until the test has run the second one; the "user" saving files during a
+Deterministic, no fixed delays: the first run is held inside its first collection by a test module
+that waits on a FIFO (see GATE) until the test has run the second one; the "user" saving files during a
 run is a conftest that writes them the first time a collection finds collect-fix's edit on disk,
 that is, after collect-fix wrote it and before its verdict.
 """
@@ -26,7 +26,6 @@ import pytest
 from cli_runs import cli, computed_once, environment, in_parallel, scratch_left, temp_files_in, tree, write_tree
 
 EXIT = "import sys\n\nsys.exit(1)\n\n\ndef test_exit():\n    pass\n"
-REPAIRED = b'import pytest\n\npytest.skip("sys.exit(1) at import time", allow_module_level=True)\n\n\ndef test_exit():\n    pass\n'
 # Held while TRUST_GATE names a FIFO: the import waits until the test closes the FIFO's other end.
 # Only the first import waits (a marker says it passed); later collections go straight through.
 GATE = """\
@@ -105,6 +104,7 @@ def _gated(base: Path, mode: str, while_held: Callable[[Path, dict[str, str]], l
 
 @dataclass
 class Scenarios:
+    alone: tuple[Run, dict[str, bytes]]  # the same --apply with no other run: what the others must match
     apply_then_second: tuple[Run, list[Run], dict[str, bytes]]
     apply_then_other_tmpdir: tuple[Run, list[Run], dict[str, bytes]]
     two_dry_runs: tuple[Run, list[Run], dict[str, bytes]]
@@ -160,12 +160,18 @@ def _scenarios(base: Path) -> Scenarios:
     def dry_run(root: Path, env: dict[str, str]) -> list[Run]:
         return [_as_run(cli("--dry-run", "--format", "json", str(root), env=env))]
 
+    def alone() -> tuple[Run, dict[str, bytes]]:
+        root = write_tree(base / "alone" / "project", PROJECT)
+        run = cli("--apply", "--format", "json", str(root), env=environment(base / "alone" / "home"))
+        return _as_run(run), tree(root)
+
     found = in_parallel([
+        alone,
         lambda: _gated(base / "second", "--apply", second_apply_and_dry_run),
         lambda: _gated(base / "tmpdir", "--apply", apply_with_another_tmpdir),
         lambda: _gated(base / "dry", "--dry-run", dry_run),
         lambda: _user_saves(base / "user"),
-    ], workers=4)
+    ], workers=5)
     return Scenarios(*found)  # type: ignore[arg-type]
 
 
@@ -196,9 +202,11 @@ def test_a_dry_run_during_an_apply_is_refused_too(scenarios: Scenarios) -> None:
 def test_the_first_run_ends_as_if_it_had_been_alone(scenarios: Scenarios) -> None:
     """Issue 8: nothing interleaved: the first run repairs the project and reports exactly that."""
     first, _, files = scenarios.apply_then_second
-    assert first.returncode == 0, first.stderr
-    assert first.report["files_changed"] == ["tests/test_exit.py"]
-    assert files["tests/test_exit.py"] == REPAIRED
+    alone, files_alone = scenarios.alone
+    assert (first.returncode, alone.returncode) == (0, 0), first.stderr + alone.stderr
+    assert first.report["files_changed"] == alone.report["files_changed"] == ["tests/test_exit.py"]
+    assert first.report["diff"] == alone.report["diff"]
+    assert files == files_alone
     assert first.report["warnings"] == []
 
 
