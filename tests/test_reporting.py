@@ -242,11 +242,11 @@ def test_github_format_notices_repairs_and_warns_about_shims(
     warnings = [(props, message) for name, props, message in commands if name == "warning"]
     assert notices and all(props["file"].startswith(f"{root.name}/") for props in notices)
     assert {props["title"] for props in notices} == {"collect-fix: repaired"}
-    assert len(warnings) == 9  # every stub and alias the run left (the e2e test counts them too)
+    assert len(warnings) == 11  # every stub, alias and re-export the run left (the e2e test counts them too)
     for props, message in warnings:
         path = root.parent / props["file"]
         assert "# collect-fix:" in path.read_text(encoding="utf-8").splitlines()[int(props["line"]) - 1]
-        assert message.split(" left by collect-fix: ")[0] in {"stub", "alias"}
+        assert message.split(" left by collect-fix: ")[0] in {"stub", "alias", "re-export"}
 
 
 def test_a_hostile_error_message_cannot_issue_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
