@@ -143,5 +143,8 @@ def _environment(added: dict[str, str]) -> Iterator[None]:
 
 @pytest.fixture(autouse=True, scope="session")
 def _own_cache_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The dry run's replay records go to a cache directory of this test session, not the user's."""
+    """The dry run's replay records go to a cache directory of this test session, not the user's.
+
+    Under pytest-xdist each worker is a session of its own, with its own basetemp: one cache per
+    worker, never shared."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))

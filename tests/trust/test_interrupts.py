@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, run_in_process
 
 GATE = """\
 import os
@@ -97,14 +97,12 @@ def repaired(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes]
     """The tree before and after an uninterrupted --apply (the only states a file may end in), and
     how many collections that run made."""
     parent = tmp_path_factory.mktemp("reference")
-    root, gates, temp = _project(parent, "project"), parent / "gates", parent / "tmp"
+    root, gates = _project(parent, "project"), parent / "gates"
     gates.mkdir()
-    temp.mkdir()
     (gates / "go-all").touch()
     before = _tree(root)
-    process = _start(root, gates, temp)
-    stdout, stderr = process.communicate(timeout=300)
-    assert process.returncode == 0, stdout + stderr
+    result = run_in_process(root, "--apply", env={"COLLECT_FIX_TEST_GATES": str(gates)})  # no signal: no process
+    assert result.returncode == 0, result.stdout + result.stderr
     collections = len(list(gates.glob("arrived-*")))
     assert collections >= 2, "a collection, then the one that verifies the repairs"
     return before, _tree(root), collections
