@@ -5,8 +5,9 @@ module starts a process that holds the output pipes, and a run leaves no tempora
 scratch copy and no process behind it.
 
 Test modules that exit, kill the process, raise KeyboardInterrupt, hang, fork, start a daemon,
-print 50 MB, change the working directory, and write and delete files of the project while pytest
-imports them. Four small projects, run with ``--apply`` side by side; the tests read the results.
+print 50 MB, change the working directory, write and delete files of the project, and replace a
+standard-library function while pytest imports them. Five small projects, run with ``--apply``
+side by side; the tests read the results.
 """
 
 from __future__ import annotations
@@ -92,8 +93,14 @@ PROJECTS: dict[str, dict[str, str]] = {
                                 "def test_daemon():\n    pass\n",
         "tests/test_exit.py": EXIT,
     },
+    # A module that replaces a standard-library function the collecting process also uses.
+    "patches_stdlib": {
+        "tests/test_patches.py": "import json\n\njson.dumps = lambda *args, **kwargs: 1 / 0\n\n\ndef test_patches():\n    pass\n",
+        "tests/test_exit.py": EXIT,
+    },
 }
 OPTIONS = {"hang": ("--timeout", str(TIMEOUT))}
+EXPECTED_EXIT = {"mixed": 1, "hang": 1, "fork": 0, "daemon": 0}
 
 
 @dataclass
@@ -130,7 +137,7 @@ def _run(base: Path, name: str) -> Outcome:
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
     def all_of_them(base: Path) -> dict[str, Outcome]:
-        return dict(zip(PROJECTS, in_parallel([lambda name=name: _run(base, name) for name in PROJECTS], workers=4)))
+        return dict(zip(PROJECTS, in_parallel([lambda name=name: _run(base, name) for name in PROJECTS], workers=5)))
 
     return computed_once(tmp_path_factory, "hostile-modules", all_of_them)
 
@@ -149,7 +156,7 @@ def test_the_run_ends_within_a_bound_with_a_report(outcomes: dict[str, Outcome],
     assert b"Traceback" not in outcome.stderr and outcome.report["applied"] is True
 
 
-@pytest.mark.parametrize("name", list(PROJECTS))
+@pytest.mark.parametrize("name", list(EXPECTED_EXIT))
 def test_the_exit_code_is_honest(outcomes: dict[str, Outcome], name: str) -> None:
     """README exit codes / issue 8: 0 only when collection is clean, as plain pytest then confirms;
     1 while an error remains (a KeyboardInterrupt at import, a module that hangs)."""
@@ -158,7 +165,7 @@ def test_the_exit_code_is_honest(outcomes: dict[str, Outcome], name: str) -> Non
         assert outcome.report["after"]["errors"] == 0 and outcome.plain_after == 0
     else:
         assert outcome.report["after"]["errors"] > 0
-    assert outcome.returncode == {"mixed": 1, "hang": 1, "fork": 0, "daemon": 0}[name]
+    assert outcome.returncode == EXPECTED_EXIT[name]
 
 
 def test_modules_that_exit_kill_or_interrupt_are_named_and_the_rest_repaired(outcomes: dict[str, Outcome]) -> None:
@@ -213,6 +220,17 @@ def test_a_forked_child_is_not_left_running(outcomes: dict[str, Outcome]) -> Non
 def test_a_daemon_is_not_left_running(outcomes: dict[str, Outcome]) -> None:
     """Issue 8: no processes left behind, also a daemon a test module started in a new session."""
     assert outcomes["daemon"].left_running == []
+
+
+@pytest.mark.xfail(strict=True, reason="the probe (_probe.py) looks json.dumps up when it writes a record: a test module "
+                   "that replaced it makes the collecting process fail, and the file is reported as killing it")
+def test_a_module_that_patches_the_standard_library_is_collected_as_pytest_does(outcomes: dict[str, Outcome]) -> None:
+    """README: every number is one pytest produced; exit 0 where plain pytest collects cleanly. A
+    module that replaces ``json.dumps`` (pytest does not care) is collected, not reported as killing
+    the process."""
+    outcome = outcomes["patches_stdlib"]
+    assert outcome.plain_after == 0
+    assert (outcome.returncode, _errors(outcome)) == (0, {})
 
 
 @pytest.mark.parametrize("name", list(PROJECTS))
