@@ -17,7 +17,7 @@ import ast
 import importlib
 import importlib.machinery
 import importlib.util
-import json
+from json import dumps as _dumps  # bound now: a test module may replace json.dumps
 import os
 import sys
 import threading
@@ -40,7 +40,7 @@ class _Writer:
         self._file = open(path, "a", encoding="utf-8")
 
     def write(self, record: Dict[str, object]) -> None:
-        self._file.write(json.dumps(record, default=repr) + "\n")
+        self._file.write(_dumps(record, default=repr) + "\n")
         self._file.flush()
 
 

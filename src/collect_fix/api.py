@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import replace
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
 from collect_fix import collector, replay
 from collect_fix.dependencies import describe_diagnosis, install_command
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from collect_fix.workspace import Workspace
 
 Progress = Callable[[str], None]
+_T = TypeVar("_T")
 
 
 def run(options: Options, progress: Optional[Progress] = None) -> Report:
@@ -44,7 +45,15 @@ def run(options: Options, progress: Optional[Progress] = None) -> Report:
     say = progress or (lambda message: None)
     original = options.root.resolve()
     python = collector.find_interpreter(original, options.python)
-    with project_lock(original, exclusive=options.apply), terminate_raises():
+    with terminate_raises():
+        try:
+            return _locked_run(options, original, python, say)
+        except (KeyboardInterrupt, Terminated) as exc:  # before the loop: nothing was written yet
+            raise _interrupted(exc, set(), {}, options.apply) from exc
+
+
+def _locked_run(options: Options, original: Path, python: str, say: Progress) -> Report:
+    with project_lock(original, exclusive=options.apply):
         key = replay.tree_key(Project(original), python, options)
         if options.apply:
             report, _ = _repair(original, options, python, say, path_map=None, verified=replay.load(key))
@@ -53,7 +62,7 @@ def run(options: Options, progress: Optional[Progress] = None) -> Report:
         with tempfile.TemporaryDirectory(prefix="collect-fix-dry-run-") as scratch:
             copy = copy_project(original, Path(scratch))
             report, workspace = _repair(copy, options, python, say, path_map=(original, copy), history=original)
-            report = _as_original(report, original, copy)
+            report = _as_original(report, original, copy, Path(scratch))
             if replay.tree_key(Project(original), python, options) == key:  # nobody changed it meanwhile
                 changed = workspace.changed_files()
                 replay.save(key, replay.Verified(
@@ -263,27 +272,34 @@ def _run_repaired_tests(
     )
 
 
-def _as_original(report: Report, original: Path, copy: Path) -> Report:
-    """A dry run's report as the original tree would give it: pytest's rootdir and the
-    configuration file it read are the copy's."""
+def _as_original(report: Report, original: Path, copy: Path, scratch: Path) -> Report:
+    """A dry run's report as the original tree would give it: every path of the scratch copy
+    (pytest's rootdir, the configuration it read, file names in error messages and tracebacks)
+    spelled as the original's. The copy sits at ``scratch/<top>/...``, ``<top>`` being the
+    project or, when pytest's configuration lives above it, the folder holding that."""
+    inside = copy.relative_to(scratch).parts
+    top_copy = scratch / inside[0]
+    top_original = original.parents[len(inside) - 2] if len(inside) > 1 else original
+    return _with_paths_moved(report, str(top_copy), str(top_original))
 
-    def mapped(path: Optional[str]) -> Optional[str]:
-        if not path:
-            return path
-        found = Path(path)
-        if found == copy or copy in found.parents:
-            return str(original / found.relative_to(copy))
-        if found in copy.parents or any(parent in copy.parents for parent in found.parents):
-            # Above the project (a monorepo's configuration): the copy mirrors those folders.
-            top = next(parent for parent in (found, *found.parents) if parent in copy.parents)
-            depth = len(copy.relative_to(top).parts)
-            return str(original.parents[depth - 1] / found.relative_to(top))
-        return path
 
-    def moved(collection: Collection) -> Collection:
-        return replace(collection, rootdir=mapped(collection.rootdir) or "", inifile=mapped(collection.inifile))
-
-    return replace(report, before=moved(report.before), after=moved(report.after))
+def _with_paths_moved(value: _T, old: str, new: str) -> _T:
+    """``value`` with ``old`` replaced by ``new`` in every string it holds (dataclasses, tuples,
+    lists, dicts and sets of them, as the report's types are)."""
+    moved: Any
+    if isinstance(value, str):
+        moved = value.replace(old, new) if old in value else value
+    elif is_dataclass(value) and not isinstance(value, type):
+        moved = replace(value, **{
+            field.name: _with_paths_moved(getattr(value, field.name), old, new) for field in fields(value) if field.init
+        })
+    elif isinstance(value, (tuple, list, frozenset, set)):
+        moved = type(value)(_with_paths_moved(item, old, new) for item in value)
+    elif isinstance(value, dict):
+        moved = {_with_paths_moved(key, old, new): _with_paths_moved(item, old, new) for key, item in value.items()}
+    else:
+        moved = value
+    return cast(_T, moved)
 
 
 def _interrupted(

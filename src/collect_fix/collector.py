@@ -194,10 +194,10 @@ class PendingCollection:
         self._process = self._launch()
 
     def cancel(self) -> None:
-        """Stop the collection and remove its files (a run that ends early leaves nothing)."""
-        if self._process.poll() is None:
-            kill_group(self._process)
-            self._process.wait()
+        """Stop the collection and everything it started, and remove its files (a run leaves
+        nothing behind, also when a test module forked a child that outlives pytest)."""
+        kill_group(self._process, self._records_file)
+        self._process.wait()
         self._scratch.cleanup()
         self.done = True
 
@@ -264,7 +264,7 @@ class PendingCollection:
             progress.wait(process, self._timeout, self._records_file)
             exit_code, timed_out = process.returncode, False
         except subprocess.TimeoutExpired:
-            kill_group(process)
+            kill_group(process, self._records_file)
             process.wait()
             exit_code, timed_out = -9, True
         stdout, stderr = _tail(self._output("stdout")), _tail(self._output("stderr"))
@@ -356,11 +356,33 @@ def _tail(path: Path, limit: int = 64 * 1024) -> str:
         return ""
 
 
-def kill_group(process: "subprocess.Popen[bytes]") -> None:
+def kill_group(process: "subprocess.Popen[bytes]", records: Optional[Path] = None) -> None:
+    """Kill the process's group (pytest runs in a session of its own) and, with ``records``, every
+    process still carrying that records file in its environment: a daemon a test module started in
+    a session of its own escapes the group, not its inherited environment (Linux /proc)."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
-    except (OSError, AttributeError):  # no process groups (Windows) or already gone
-        process.kill()
+    except ProcessLookupError:
+        pass  # the group is empty: everything in it has ended
+    except (OSError, AttributeError):  # no process groups (Windows)
+        if process.poll() is None:
+            process.kill()
+    if records is not None:
+        _kill_carriers(f"COLLECT_FIX_RECORDS={records}".encode())
+
+
+def _kill_carriers(marker: bytes) -> None:
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ValueError):  # gone meanwhile, or another user's
+            continue
 
 
 def _raise_if_unusable(python: str, root: Path, output: str) -> None:
@@ -533,5 +555,5 @@ def _relative(root: Path, path: Path) -> str:
 def _last_lines(text: str, count: int = 5) -> str:
     """What pytest said went wrong: its ``ERROR:`` lines when it printed any, else its last lines."""
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    complaints = [line for line in lines if line.startswith("ERROR:")]
+    complaints = [line for line in lines if line.startswith("ERROR:") or ": error: " in line]
     return "\n".join((complaints or lines)[-count:])

@@ -58,13 +58,10 @@ def run_tests(
             try:
                 process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                collector.kill_group(process)
-                process.wait()
                 note = f"the test run was stopped after {timeout:g}s; tests that had not finished are not counted"
             finally:
-                if process.poll() is None:
-                    collector.kill_group(process)
-                    process.wait()
+                collector.kill_group(process, records)  # and whatever the tests started
+                process.wait()
         return _per_file(collector.read_records(records), files, note, copy)
 
 

@@ -144,15 +144,64 @@ def _raised_in_added_lines(diagnosis: Diagnosis, item: Applied) -> bool:
 
 
 def added_lines(old: bytes | None, new: bytes) -> frozenset[int]:
-    """1-based line numbers of ``new`` that are not in ``old`` (inserted or replaced)."""
+    """1-based line numbers of ``new`` that are not in ``old`` (inserted or replaced).
+
+    A shortest edit script (Myers): a repair changes a few lines of a file that may hold tens of
+    thousands, many alike (``pass``), where ``difflib`` takes seconds; this takes time in
+    proportion to the file's length times the number of changed lines.
+    """
     old_lines = (old or b"").splitlines()
     new_lines = new.splitlines()
-    lines: set[int] = set()
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    for tag, _, _, start, end in matcher.get_opcodes():
-        if tag in ("insert", "replace"):
-            lines.update(range(start + 1, end + 1))
-    return frozenset(lines)
+    if not old_lines:
+        return frozenset(range(1, len(new_lines) + 1))
+    inserted = _inserted(old_lines, new_lines, limit=_MAX_EDITS)
+    if inserted is None:  # a rewrite more than a repair: difflib's answer will do
+        matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+        inserted = {
+            line for tag, _, _, start, end in matcher.get_opcodes() if tag in ("insert", "replace")
+            for line in range(start, end)
+        }
+    return frozenset(index + 1 for index in inserted)
+
+
+_MAX_EDITS = 2000
+
+
+def _inserted(a: list[bytes], b: list[bytes], limit: int) -> Optional[set[int]]:
+    """0-based indexes of ``b`` that a shortest edit script from ``a`` inserts; None beyond
+    ``limit`` edits."""
+    n, m = len(a), len(b)
+    frontier = {1: 0}  # diagonal k -> furthest x reached
+    trace: list[dict[int, int]] = []
+    for d in range(min(n + m, limit) + 1):
+        trace.append(dict(frontier))
+        for k in range(-d, d + 1, 2):
+            if k == -d or (k != d and frontier[k - 1] < frontier[k + 1]):
+                x = frontier[k + 1]  # a step down: b[y] inserted
+            else:
+                x = frontier[k - 1] + 1  # a step right: a[x] deleted
+            y = x - k
+            while x < n and y < m and a[x] == b[y]:
+                x, y = x + 1, y + 1
+            frontier[k] = x
+            if x >= n and y >= m:
+                return _walk_back(trace, n, m)
+    return None
+
+
+def _walk_back(trace: list[dict[int, int]], x: int, y: int) -> set[int]:
+    inserted: set[int] = set()
+    for d in range(len(trace) - 1, 0, -1):
+        frontier = trace[d]
+        k = x - y
+        down = k == -d or (k != d and frontier[k - 1] < frontier[k + 1])
+        previous_k = k + 1 if down else k - 1
+        previous_x = frontier[previous_k]
+        previous_y = previous_x - previous_k
+        if down:
+            inserted.add(previous_y)
+        x, y = previous_x, previous_y
+    return inserted
 
 
 def _shared(applied: list[Applied], verdicts: list[Verdict]) -> list[Verdict]:

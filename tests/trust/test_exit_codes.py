@@ -82,14 +82,8 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
     return computed_once(tmp_path_factory, "exit-codes", all_of_them)
 
 
-UNCLEAR = pytest.mark.xfail(strict=True, reason="collector._last_lines keeps only pytest's 'ERROR:' lines: the report "
-                            "says 'ERROR: usage: python -m pytest [options] ...' and drops 'unrecognized arguments: "
-                            "--no-such-option', the one line that says what is wrong")
-
-
 @pytest.mark.parametrize("name,mode", [
-    pytest.param(name, mode, marks=[UNCLEAR] if name == "pytest_args_unknown_option" else [])
-    for name, _, mode in CASES if name in BROKEN])
+    pytest.param(name, mode) for name, _, mode in CASES if name in BROKEN])
 def test_never_clean_where_pytest_fails(outcomes: dict[tuple[str, str], Outcome], name: str, mode: str) -> None:
     """Issue 8: never exit 0 ("clean") where plain pytest would not succeed; exit 1 with a report
     (not 2: the project is broken, not the usage), one entry left for a person saying what pytest

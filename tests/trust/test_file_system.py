@@ -332,8 +332,6 @@ def test_the_dry_run_shows_what_apply_does(permissions: Result) -> None:
         (entry["category"], entry["path"]) for entry in permissions.report["remaining"]]
 
 
-@pytest.mark.xfail(strict=True, reason="api._as_original maps only pytest's rootdir back: error messages keep the "
-                   "scratch copy's absolute paths (PermissionError: '/tmp/collect-fix-dry-run-XXXX/...')")
 def test_the_dry_run_report_names_no_scratch_path(permissions: Result) -> None:
     """README: the dry run gives the same report as --apply; a path into its scratch copy (gone when
     the run ends) is one the user cannot follow."""

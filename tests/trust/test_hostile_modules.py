@@ -208,22 +208,16 @@ def test_no_process_is_left_running(outcomes: dict[str, Outcome], name: str) -> 
     assert outcomes[name].left_running == []
 
 
-@pytest.mark.xfail(strict=True, reason="collector.PendingCollection.cancel kills the process group only while pytest "
-                   "still runs: a child forked at import outlives a collection that ended normally")
 def test_a_forked_child_is_not_left_running(outcomes: dict[str, Outcome]) -> None:
     """Issue 8: no processes left behind, also a child a test module forked at import."""
     assert outcomes["fork"].left_running == []
 
 
-@pytest.mark.xfail(strict=True, reason="a daemon in a session of its own is out of the collection's process group, "
-                   "which is all collector.kill_group stops")
 def test_a_daemon_is_not_left_running(outcomes: dict[str, Outcome]) -> None:
     """Issue 8: no processes left behind, also a daemon a test module started in a new session."""
     assert outcomes["daemon"].left_running == []
 
 
-@pytest.mark.xfail(strict=True, reason="the probe (_probe.py) looks json.dumps up when it writes a record: a test module "
-                   "that replaced it makes the collecting process fail, and the file is reported as killing it")
 def test_a_module_that_patches_the_standard_library_is_collected_as_pytest_does(outcomes: dict[str, Outcome]) -> None:
     """README: every number is one pytest produced; exit 0 where plain pytest collects cleanly. A
     module that replaces ``json.dumps`` (pytest does not care) is collected, not reported as killing

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
 from pathlib import Path
 from typing import Optional
 
@@ -31,6 +32,15 @@ _MAX_MESSAGE = 160
 
 
 def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
+    error = diagnosis.error
+    if error is not None and error.phase == "session" and error.exc_type == "SessionError":
+        # pytest failed before any file could be blamed: the command that shows it, with the
+        # arguments collect-fix added from [tool.collect-fix] (they may be what it rejects).
+        command = " ".join(["pytest --collect-only", *map(shlex.quote, options.pytest_args)])
+        return Plan(diagnosis, advice=(
+            f"pytest itself failed (exit code {error.attrs.get('exit_code', '?')}) before any test file could be "
+            f"blamed; `{command}` shows its message"
+        ))
     advise = _ADVISERS.get(diagnosis.category, _other)
     return Plan(diagnosis, advice=advise(diagnosis, project))
 
@@ -187,9 +197,6 @@ def _other(diagnosis: Diagnosis, project: Project) -> str:
     if error is not None and error.exc_type == "NoTestsCollected":
         return ("check PATH, and pytest's testpaths / python_files / norecursedirs settings: "
                 "plain pytest reports no tests here and exits 5")
-    if error is not None and error.phase == "session":
-        return (f"pytest itself failed (exit code {error.attrs.get('exit_code', '?')}) before any test file "
-                "could be blamed; run pytest --collect-only to see its message")
     kind = error.exc_type if error and error.exc_type else "Error"
     where = _where(diagnosis.path, diagnosis.line)
     return (
