@@ -20,8 +20,7 @@ from typing import Any, Optional, Sequence, Union
 import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import RemoveImportsVisitor
-from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
+from libcst.helpers import get_full_name_for_node
 
 from . import _import_style
 from ._from_import import with_name, wrapped
@@ -50,36 +49,36 @@ def add_import_pytest(tree: cst.Module, context: Optional[CodemodContext] = None
     return add_import(tree, context, "pytest")
 
 
-def remove_unused_imports(context: CodemodContext, tree: cst.Module, gone: Sequence[cst.CSTNode]) -> cst.Module:
+def remove_unused_imports(
+    context: CodemodContext, tree: cst.Module, gone: Sequence[cst.CSTNode], also_used: frozenset[str] = frozenset()
+) -> cst.Module:
     """Drop the module-level imports only the removed nodes ``gone`` used (``import sys`` for a
-    removed ``sys.exit``), while the name they bind is not written anywhere else in ``tree``."""
-    scheduled = RemoveImportsVisitor.CONTEXT_KEY
-    context.scratch.pop(scheduled, None)
-    for node in gone:  # public API: records which imports ``node`` used
-        RemoveImportsVisitor.remove_unused_import_by_node(context, node)
-    wanted = set(context.scratch.pop(scheduled, []))
-    if not wanted:
+    removed ``sys.exit``), while the name they bind is not written anywhere else in ``tree``.
+
+    Read off the spelling, not a scope analysis: an import is a candidate when a removed node
+    names what it binds, and it goes only when no token of the new code names it (a local that
+    happens to share the name keeps the import: the safe side). ``also_used``: names the module
+    uses in code ``tree`` does not hold (function bodies folded away before parsing).
+    """
+    del context  # kept for callers: nothing of it is needed
+    named = {
+        found.value for node in gone for found in m.findall(node, m.Name()) if isinstance(found, cst.Name)
+    }
+    if not named:
         return tree
     candidates = {
         alias: small
         for statement in tree.body if isinstance(statement, cst.SimpleStatementLine)
         for small in statement.body if isinstance(small, (cst.Import, cst.ImportFrom))
-        for alias in _aliases(small) if _import_item(context, alias, small) in wanted
+        for alias in _aliases(small) if _bound_name(alias, small) in named
     }
     if not candidates:
         return tree
     still_used = _written_names(_without(tree, set(candidates)))
     if still_used is None:
         return tree
+    still_used |= also_used
     return _without(tree, {alias for alias, small in candidates.items() if _bound_name(alias, small) not in still_used})
-
-
-def _import_item(context: CodemodContext, alias: cst.ImportAlias, small: ImportNode) -> tuple[str, Optional[str], Optional[str]]:
-    """How RemoveImportsVisitor names what ``alias`` imports: (module, object, asname)."""
-    if isinstance(small, cst.Import):
-        return alias.evaluated_name, None, alias.evaluated_alias
-    module = get_absolute_module_from_package_for_import(context.full_package_name, small)
-    return module or "", alias.evaluated_name, alias.evaluated_alias
 
 
 def _aliases(small: ImportNode) -> Sequence[cst.ImportAlias]:

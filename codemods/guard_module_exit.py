@@ -26,20 +26,18 @@ import argparse
 import fnmatch
 import os
 import re
-from dataclasses import replace
 from typing import Optional, Sequence, Union
 
 import libcst as cst
 import libcst.matchers as m
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
-from libcst.metadata import MetadataWrapper
 
 from . import _imports as imports
 from . import _pytestmark as marks
 from ._common import one_line
 from ._exit_reason import LINE_TYPES, Line, Reasons, exit_message, lines, string
-from collect_fix import exits
-from collect_fix.exits import ExitCall, ExitFinder, ExitNode, is_main_guard
+from collect_fix.body_folding import FOLDED_WORDS
+from collect_fix.exits import ExitCall, ExitNode, ImportTimeExitFinder, is_main_guard
 
 STRATEGIES = ("skipif", "skip", "define")
 PLACEHOLDER_MARKER = "# collect-fix: placeholder"
@@ -52,6 +50,9 @@ Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]  # what a 
 class GuardModuleExitCommand(CodemodCommand):
     DESCRIPTION = "Turn import-time sys.exit/exit/quit/os._exit/raise SystemExit into pytest skips."
     KEY = "guard_module_exit"
+    # Edits only code that runs at import: collect-fix may hand it the module with function
+    # bodies folded away (collect_fix.body_folding), their words in context.scratch.
+    IMPORT_TIME_ONLY = True
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -73,26 +74,23 @@ class GuardModuleExitCommand(CodemodCommand):
         self.test_module = test_module
 
     def transform_module(self, tree: cst.Module) -> cst.Module:
-        """Analyse ``tree`` itself rather than a deep copy (``Codemod.transform_module``): nothing
-        else holds it while this runs, and copying a large module costs as much as parsing it."""
-        previous = self.context.wrapper
-        self.context = replace(self.context, wrapper=MetadataWrapper(tree, unsafe_skip_copy=True))
-        try:
-            return self.transform_module_impl(tree)
-        finally:
-            self.context = replace(self.context, wrapper=previous)
+        """Work on ``tree`` itself rather than a deep copy with metadata (``Codemod.transform_module``):
+        no scope analysis is needed (see ``ImportTimeExitFinder``), and copying a large module costs
+        as much as parsing it."""
+        return self.transform_module_impl(tree)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        wrapper = self.context.wrapper or MetadataWrapper(tree, unsafe_skip_copy=True)
-        finder = ExitFinder()
-        wrapper.visit(finder)
+        # Only what runs at import matters, and only that is walked: a 6,000-line test module is
+        # mostly function bodies.
+        finder = ImportTimeExitFinder(tree)
+        tree.visit(finder)
         code = tree.code
-        exits.remember(code.encode(tree.encoding), [record for _, record in finder.found])
         targets = [(node, record) for node, record in finder.found if record.blocks_collection]
         if not targets:
             return tree
         kind = self._test_kind(tree)
-        edits = _Edits(tree, finder, self.strategy, kind, code)
+        elsewhere = frozenset(self.context.scratch.get(FOLDED_WORDS, ()))  # words of folded function bodies
+        edits = _Edits(tree, finder, self.strategy, kind, code, elsewhere)
         for node, record in targets:
             if not edits.add(node, record):
                 if kind == "conftest":
@@ -103,10 +101,10 @@ class GuardModuleExitCommand(CodemodCommand):
                               "not a test module; left unchanged")
         if not edits.changed:
             raise SkipFile(f"no import-time exit that can be repaired here (not a test module: {kind})")
-        new_tree = tree.visit(_Rewriter(edits))
+        new_tree = _rewrite(tree, edits, finder.parents)
         if edits.uses_pytest and not imports.imports_pytest(tree, before=edits.first_skip):
             new_tree = imports.add_import_pytest(new_tree, self.context)
-        return imports.remove_unused_imports(self.context, new_tree, edits.gone)
+        return imports.remove_unused_imports(self.context, new_tree, edits.gone, also_used=elsewhere)
 
     def _test_kind(self, tree: cst.Module) -> str:
         """'conftest', 'test' or 'library': what may be written into this module."""
@@ -123,9 +121,13 @@ class GuardModuleExitCommand(CodemodCommand):
 class _Edits:
     """What to change, decided on the original tree; ``_Rewriter`` applies it."""
 
-    def __init__(self, tree: cst.Module, finder: ExitFinder, strategy: str, kind: str, code: str) -> None:
+    def __init__(
+        self, tree: cst.Module, finder: ImportTimeExitFinder, strategy: str, kind: str, code: str,
+        elsewhere: frozenset[str] = frozenset(),
+    ) -> None:
         self.tree = tree
         self.code = code
+        self.elsewhere = elsewhere  # words the module holds outside ``code`` (folded function bodies)
         self.parents = finder.parents  # known for every node on the way to an exit: all this asks about
         self.reasons = Reasons(tree, finder.names)
         self.existing = marks.existing(tree, finder.names, code)
@@ -273,7 +275,8 @@ class _Edits:
         stem = re.sub(r"\W+", "_", (_imported_module(try_node) or "module").split(".")[-1]).strip("_").upper()
         candidates = [f"{stem}_AVAILABLE", f"HAS_{stem}"] + [f"{stem}_AVAILABLE_{n}" for n in range(2, 100)]
         if self._names_taken is None:
-            self._names_taken = {name.value for name in m.findall(self.tree, m.Name()) if isinstance(name, cst.Name)}
+            # Every word: no name of the module is missed, also in folded function bodies.
+            self._names_taken = set(re.findall(r"\w+", self.code)) | self.elsewhere
         for candidate in candidates:
             if candidate not in self._names_taken:
                 self._names_taken.add(candidate)
@@ -311,6 +314,19 @@ class _Edits:
 
     def _top_index(self, node: cst.CSTNode) -> int:
         return next(index for index, statement in enumerate(self.tree.body) if statement is node)
+
+
+def _rewrite(tree: cst.Module, edits: _Edits, parents: dict[cst.CSTNode, cst.CSTNode]) -> cst.Module:
+    """Apply ``edits``: only the top-level statements that hold an exit are walked, then the
+    module's body is put together (marks, the main guard)."""
+    touched: set[cst.CSTNode] = set()
+    for node in edits.gone:
+        while node in parents and parents[node] is not tree:
+            node = parents[node]
+        touched.add(node)
+    rewriter = _Rewriter(edits)
+    body = [statement.visit(rewriter) if statement in touched else statement for statement in tree.body]
+    return rewriter.leave_Module(tree, tree.with_changes(body=body))
 
 
 class _Rewriter(cst.CSTTransformer):
@@ -587,9 +603,15 @@ def _bound_names(try_node: cst.Try) -> Optional[set[str]]:
 
 
 def _has_future_annotations(tree: cst.Module) -> bool:
-    return bool(m.findall(tree, m.ImportFrom(
+    """``from __future__ import annotations``: a top-level statement, before any other code."""
+    wanted = m.ImportFrom(
         module=m.Name("__future__"), names=[m.ZeroOrMore(), m.ImportAlias(name=m.Name("annotations")), m.ZeroOrMore()]
-    )))
+    )
+    return any(
+        m.matches(small, wanted)
+        for statement in tree.body if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+    )
 
 
 def _skip_call(reason: cst.BaseExpression) -> cst.Call:

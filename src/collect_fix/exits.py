@@ -9,12 +9,15 @@ one, so it starts without LibCST.
 
 from __future__ import annotations
 
+import builtins
 import re
 from typing import Collection, Iterator, Mapping, Optional, Union, cast
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, QualifiedName, Scope, ScopeProvider
+from libcst.metadata import (
+    CodeRange, MetadataWrapper, PositionProvider, QualifiedName, QualifiedNameSource, Scope, ScopeProvider,
+)
 
 # The standard-library half (the hook imports only that); re-exported, callers import from here.
 from collect_fix.exit_spelling import (
@@ -31,7 +34,7 @@ from collect_fix.exit_spelling import (
 
 __all__ = [
     "EXIT_FUNCTIONS", "EXIT_WORDS", "PROCESS_KILLERS", "SYSTEM_EXIT", "ExitCall", "ExitFinder", "ExitNode",
-    "QualifiedNames", "find_exits", "find_exits_in_source", "guarded_exit_possible", "is_main_guard",
+    "ImportTimeExitFinder", "QualifiedNames", "SpelledNames", "find_exits", "find_exits_in_source", "guarded_exit_possible", "is_main_guard",
     "may_exit", "may_exit_parsed", "remember",
 ]
 
@@ -70,14 +73,94 @@ class QualifiedNames(Mapping[cst.CSTNode, Collection[QualifiedName]]):
         return len(self.scopes)
 
 
-class ExitFinder(cst.CSTVisitor):
+class SpelledNames(Mapping[cst.CSTNode, Collection[QualifiedName]]):
+    """Qualified names as module-level code sees them, from the module's own top-level bindings
+    (imports, definitions, assignments, also inside module-level if/try/with/for): ``s.exit``
+    after ``import sys as s`` is ``sys.exit``, a bare ``print`` nothing rebinds is
+    ``builtins.print``. What ScopeProvider says for code that runs at import (class bodies
+    aside), at the cost of one pass over the module's top level instead of a scope analysis."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self._bound: dict[str, str] = {}
+        for statement in module.body:
+            self._bind(statement)
+
+    def __getitem__(self, node: cst.CSTNode) -> Collection[QualifiedName]:
+        dotted = _dotted(node)
+        if dotted is None:
+            return set()
+        head, _, rest = dotted.partition(".")
+        base = self._bound.get(head)
+        if base is None:
+            if head not in _BUILTIN_NAMES:
+                return set()
+            base, source = f"builtins.{head}", QualifiedNameSource.BUILTIN
+        else:
+            source = QualifiedNameSource.IMPORT
+        return {QualifiedName(name=f"{base}.{rest}" if rest else base, source=source)}
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def _bind(self, statement: cst.CSTNode) -> None:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                self._bind_small(small)
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            self._bound[statement.name.value] = f"<module>.{statement.name.value}"
+        elif isinstance(statement, (cst.If, cst.Try, cst.With, cst.For, cst.While, cst.Else, cst.ExceptHandler, cst.Finally)):
+            body = statement.body
+            for line in (body.body if isinstance(body, cst.IndentedBlock) else [body]):
+                self._bind(line)
+            for extra in (getattr(statement, "orelse", None), getattr(statement, "finalbody", None),
+                          *getattr(statement, "handlers", ())):
+                if extra is not None:
+                    self._bind(extra)
+
+    def _bind_small(self, small: cst.BaseSmallStatement) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                dotted = _code(alias.name)
+                if alias.asname is not None:
+                    self._bound[_code(alias.asname.name)] = dotted
+                else:
+                    self._bound[dotted.split(".")[0]] = dotted.split(".")[0]
+        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            module = ("." * len(small.relative)) + (_code(small.module) if small.module is not None else "")
+            for alias in small.names:
+                name = _code(alias.name)
+                bound = _code(alias.asname.name) if alias.asname is not None else name
+                self._bound[bound] = f"{module}.{name}" if not small.relative else f"<relative>{module}.{name}"
+        elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            targets = [target.target for target in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            for target in targets:
+                for written in m.findall(target, m.Name()):
+                    if isinstance(written, cst.Name):
+                        self._bound[written.value] = f"<module>.{written.value}"
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def _dotted(node: cst.CSTNode) -> Optional[str]:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr.value}"
+    return None
+
+
+class _ExitWalk(cst.CSTVisitor):
     """Collects ``(node, ExitCall)`` for every exit; the node is the Call or the Raise statement.
 
     ``parents`` maps each node on the path from the module to an exit to its parent: what the
-    codemod asks about, without resolving ParentNodeProvider for the whole module.
+    codemod asks about, without resolving ParentNodeProvider for the whole module. Subclasses say
+    how names resolve (``names``).
     """
-
-    METADATA_DEPENDENCIES = (ScopeProvider,)
 
     def __init__(self) -> None:
         super().__init__()
@@ -90,11 +173,8 @@ class ExitFinder(cst.CSTVisitor):
         self._positions: Optional[_Positions] = None
 
     @property
-    def names(self) -> QualifiedNames:
-        if self._names is None:
-            scopes = cast(Mapping[cst.CSTNode, Optional[Scope]], self.metadata[ScopeProvider])
-            self._names = QualifiedNames(scopes)
-        return self._names
+    def names(self) -> Mapping[cst.CSTNode, Collection[QualifiedName]]:
+        raise NotImplementedError
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         self._path.append(node)
@@ -174,6 +254,47 @@ class ExitFinder(cst.CSTVisitor):
                 return node
             current = parent
         return current
+
+
+class ExitFinder(_ExitWalk):
+    """Every exit of a module, names resolved by LibCST's scope analysis (run it through a
+    MetadataWrapper)."""
+
+    METADATA_DEPENDENCIES = (ScopeProvider,)
+
+    @property
+    def names(self) -> Mapping[cst.CSTNode, Collection[QualifiedName]]:
+        if self._names is None:
+            scopes = cast(Mapping[cst.CSTNode, Optional[Scope]], self.metadata[ScopeProvider])
+            self._names = QualifiedNames(scopes)
+        return self._names
+
+
+class ImportTimeExitFinder(_ExitWalk):
+    """The exits that run while the module is imported, found without a scope analysis: function
+    and lambda bodies are not entered (their decorators, defaults and annotations are: those run
+    at import), and names resolve through the module's top-level bindings (``SpelledNames``).
+    What the codemod needs, in time that grows with a module's top level, not its whole length."""
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__()
+        self._spelled = SpelledNames(module)
+
+    @property
+    def names(self) -> Mapping[cst.CSTNode, Collection[QualifiedName]]:
+        return self._spelled
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        for decorator in node.decorators:
+            decorator.visit(self)
+        node.params.visit(self)
+        if node.returns is not None:
+            node.returns.visit(self)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        node.params.visit(self)
+        return False
 
 
 class _Positions:

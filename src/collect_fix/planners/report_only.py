@@ -33,7 +33,7 @@ _MAX_MESSAGE = 160
 
 def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     error = diagnosis.error
-    if error is not None and error.phase == "session" and error.exc_type == "SessionError":
+    if diagnosis.category is Category.OTHER and error is not None and error.exc_type == "SessionError":
         # pytest failed before any file could be blamed: the command that shows it, with the
         # arguments collect-fix added from [tool.collect-fix] (they may be what it rejects).
         command = " ".join(["pytest --collect-only", *map(shlex.quote, options.pytest_args)])
