@@ -6,11 +6,10 @@ not exist at runtime, so an importer of it still fails and the codemods must sti
 
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext
-from libcst.metadata import GlobalScope, MetadataWrapper, ParentNodeProvider, ScopeProvider
 
 from . import _imports
 
@@ -18,16 +17,14 @@ Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]  # what a 
 
 
 def bound_names(tree: cst.Module) -> set[str]:
-    """Names the module binds at module level when it runs: definitions, assignments, imports."""
-    wrapper = MetadataWrapper(tree)
-    scope = wrapper.resolve(ScopeProvider)[wrapper.module]
-    parents = wrapper.resolve(ParentNodeProvider)
-    assert isinstance(scope, GlobalScope)
-    return {
-        assignment.name
-        for assignment in scope.assignments
-        if _runs_at_load(getattr(assignment, "node", None), parents)
-    }
+    """Names the module binds at module level when it runs: definitions, assignments, imports,
+    also inside module-level if/try/with/for blocks (not under ``if TYPE_CHECKING:``), and the
+    targets of module-level ``for`` and ``with ... as`` statements.
+
+    Read off the top-level statements, not a scope analysis of the whole module: a long module
+    costs its top level, not its function bodies.
+    """
+    return {name for statement in tree.body for name in _binds(statement)}
 
 
 def binding_index(tree: cst.Module, name: str) -> Optional[int]:
@@ -115,23 +112,6 @@ def is_definition(statement: cst.CSTNode) -> bool:
     return isinstance(statement, (cst.ClassDef, cst.FunctionDef))
 
 
-def _runs_at_load(node: object, parents: Mapping[cst.CSTNode, cst.CSTNode]) -> bool:
-    """Whether a binding runs when the module loads.
-
-    Not under ``if TYPE_CHECKING:`` (its ``else`` does run), nor a ``global`` assignment inside a
-    function that may never be called.
-    """
-    child = node if isinstance(node, cst.CSTNode) else None
-    while child is not None:
-        parent = parents.get(child)
-        if isinstance(parent, cst.If) and child is parent.body and is_type_checking(parent.test):
-            return False
-        if isinstance(parent, (cst.FunctionDef, cst.Lambda)) and child is parent.body:
-            return False
-        child = parent
-    return True
-
-
 def _binds(statement: cst.CSTNode) -> set[str]:
     """Names a top-level statement binds at runtime, looking into if/try/with blocks."""
     if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
@@ -140,7 +120,7 @@ def _binds(statement: cst.CSTNode) -> set[str]:
         return {name for small in statement.body for name in _small_binds(small)}
     if isinstance(statement, cst.If) and is_type_checking(statement.test):
         return _binds(statement.orelse) if statement.orelse is not None else set()
-    return {name for inner in _blocks(statement) for name in _binds(inner)}
+    return _header_binds(statement) | {name for inner in _blocks(statement) for name in _binds(inner)}
 
 
 def _blocks(statement: cst.CSTNode) -> list[cst.CSTNode]:
@@ -163,6 +143,18 @@ def _blocks(statement: cst.CSTNode) -> list[cst.CSTNode]:
     if isinstance(statement, (cst.With, cst.For, cst.While)):
         return list(_suite(statement.body))
     return []
+
+
+def _header_binds(statement: cst.CSTNode) -> set[str]:
+    """Names a ``for`` target or a ``with ... as`` binds."""
+    if isinstance(statement, cst.For):
+        return _target_names(statement.target)
+    if isinstance(statement, cst.With):
+        return {
+            name for item in statement.items if item.asname is not None
+            for name in _target_names(item.asname.name)
+        }
+    return set()
 
 
 def _suite(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:

@@ -124,20 +124,30 @@ class RunCollector:
         # ask the probe to report that failure again if it is still there (see _probe).
         self._watched: set[str] = set()
         self._started: list[PendingCollection] = []
+        # Bytecode (also pytest's assertion-rewritten test modules) goes here, never into the
+        # project: the run's later collections read what its first one compiled.
+        self._bytecode: Optional[tempfile.TemporaryDirectory[str]] = None
 
     def close(self) -> None:
         """Stop every collection this run started that is still going, and remove its files."""
         for pending in self._started:
             pending.cancel()
         self._started.clear()
+        if self._bytecode is not None:
+            self._bytecode.cleanup()
+            self._bytecode = None
 
     def start(self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> "PendingCollection":
         """Launch a collection; ``touched`` (relative paths) are collected again even if dead."""
         retry = {str((self._root / path).resolve()) for path in touched}
         known_dead = {path: error for path, error in self._dead.items() if path not in retry}
+        if self._bytecode is None:
+            self._bytecode = tempfile.TemporaryDirectory(prefix="collect-fix-bytecode-")
+        bytecode = Path(self._bytecode.name)
+        _forget_bytecode(bytecode, [self._root / path for path in touched])
         pending = PendingCollection(
             self._root, self._python, self._timeout, (*self._pytest_args, *extra_args), self._path_map, known_dead,
-            on_result=self._remember, watched=frozenset(self._watched),
+            on_result=self._remember, watched=frozenset(self._watched), bytecode=bytecode,
         )
         self._started = [each for each in self._started if not each.done] + [pending]
         return pending
@@ -181,9 +191,11 @@ class PendingCollection:
         known_dead: dict[str, CollectionError],
         on_result: Optional[Callable[[Collection], None]] = None,
         watched: frozenset[str] = frozenset(),
+        bytecode: Optional[Path] = None,
     ) -> None:
         self._root, self._python, self._timeout = root, python, timeout
         self._watched = watched
+        self._bytecode = bytecode
         self._known_dead = known_dead  # files an earlier collection of this run saw kill or hang it
         self._on_result = on_result
         self._pytest_args, self._path_map = pytest_args, path_map
@@ -237,7 +249,7 @@ class PendingCollection:
     def _launch(self) -> "subprocess.Popen[bytes]":
         scratch = Path(self._scratch.name)
         self._records_file.write_text("", encoding="utf-8")
-        env = probe_environment(scratch, self._records_file, self._path_map, self._watched)
+        env = probe_environment(scratch, self._records_file, self._path_map, self._watched, self._bytecode)
         command = [
             self._python, "-m", "pytest", "--collect-only", "-q",
             "-p", PROBE_MODULE,
@@ -280,17 +292,35 @@ def install_probe(scratch: Path) -> None:
 
 
 def probe_environment(
-    scratch: Path, records: Path, path_map: Optional[tuple[Path, Path]], watched: frozenset[str] = frozenset()
+    scratch: Path, records: Path, path_map: Optional[tuple[Path, Path]], watched: frozenset[str] = frozenset(),
+    bytecode: Optional[Path] = None,
 ) -> dict[str, str]:
-    """The environment of a pytest run with the probe: ours, plus where the probe and its records are."""
+    """The environment of a pytest run with the probe: ours, plus where the probe and its records
+    are. Bytecode goes to ``bytecode`` (PYTHONPYCACHEPREFIX, which pytest's assertion rewriting
+    honours too), or nowhere: never a ``__pycache__`` in the project."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("PYTHONPATH", "")]))
     env["COLLECT_FIX_RECORDS"] = str(records)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no __pycache__ behind in the project
+    if bytecode is not None:
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["COLLECT_FIX_WATCH"] = os.pathsep.join(sorted(watched))
     if path_map is not None:
         env["COLLECT_FIX_PATH_MAP"] = f"{path_map[0]}{os.pathsep}{path_map[1]}"
     return env
+
+
+def _forget_bytecode(prefix: Path, sources: list[Path]) -> None:
+    """Remove what the run compiled of ``sources`` (edited since): a compiled file is checked
+    against its source's mtime in whole seconds and its size, so an edit of the same size in the
+    same second would otherwise be read as unchanged."""
+    for source in sources:
+        for spelled in {Path(os.path.abspath(source)), source.resolve()}:  # imported by either path
+            mirror = prefix.joinpath(*spelled.parent.parts[1:])
+            for compiled in mirror.glob(f"{spelled.stem}.*.pyc") if mirror.is_dir() else ():
+                compiled.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

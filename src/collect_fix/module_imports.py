@@ -63,20 +63,53 @@ class ProjectImports:
 
 
 def scan(project: Project) -> ProjectImports:
-    """Read every Python file of the project once; never raises for the project's own code."""
+    """Read every Python file of the project; never raises for the project's own code.
+
+    Each file's findings are kept by its path, size and mtime (``_per_file``), so asking again
+    after a round of repairs reads only the files the round changed.
+    """
     definite: dict[str, _Accumulator] = defaultdict(_Accumulator)
     possible: dict[str, _Accumulator] = defaultdict(_Accumulator)
     for path in project.python_files():
-        try:
-            tree = ast.parse(path.read_bytes(), filename=str(path))
-        except (SyntaxError, ValueError, OSError):
+        found = _per_file(project, path)
+        if found is None:
             continue
-        relative = project.relative(path)
-        _FileScanner(relative, _package_of(project, path), definite, possible).scan(tree)
+        for target, source in ((definite, found[0]), (possible, found[1])):
+            for module, record in source.items():
+                target[module].add(record)
     return ProjectImports(
         {name: found.freeze(name) for name, found in definite.items()},
         {name: found.freeze(name) for name, found in possible.items()},
     )
+
+
+_Found = tuple[dict[str, "_Accumulator"], dict[str, "_Accumulator"]]
+_SCANNED: dict[tuple[Path, int, int, Optional[str], str], Optional[_Found]] = {}
+_MAX_SCANNED = 20_000
+
+
+def _per_file(project: Project, path: Path) -> Optional[_Found]:
+    """One file's imports, by (path, mtime, size, package, relative path): parsed once per content."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    relative = project.relative(path)
+    package = _package_of(project, path)
+    key = (path, status.st_mtime_ns, status.st_size, package, relative)
+    if key not in _SCANNED:
+        if len(_SCANNED) >= _MAX_SCANNED:
+            _SCANNED.clear()
+        try:
+            tree = ast.parse(path.read_bytes(), filename=str(path))
+        except (SyntaxError, ValueError, OSError):
+            _SCANNED[key] = None
+        else:
+            definite: dict[str, _Accumulator] = defaultdict(_Accumulator)
+            possible: dict[str, _Accumulator] = defaultdict(_Accumulator)
+            _FileScanner(relative, package, definite, possible).scan(tree)
+            _SCANNED[key] = (dict(definite), dict(possible))
+    return _SCANNED[key]
 
 
 @dataclass
@@ -85,6 +118,12 @@ class _Accumulator:
     importers: set[str] = field(default_factory=set)
     as_module: set[str] = field(default_factory=set)
     not_as_module: set[str] = field(default_factory=set)
+
+    def add(self, other: "_Accumulator") -> None:
+        self.names |= other.names
+        self.importers |= other.importers
+        self.as_module |= other.as_module
+        self.not_as_module |= other.not_as_module
 
     def freeze(self, module: str) -> ModuleImports:
         return ModuleImports(

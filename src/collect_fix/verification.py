@@ -56,11 +56,11 @@ def judge(
     skips_carried = _skips_carried(before, after, project)
 
     def collected_cleanly_before(path: Optional[str]) -> bool:
-        if path in failing_before:
+        """pytest reached the file before and it did not fail. A file it never reached (below a
+        conftest that failed, a package whose import failed) had no result to lose."""
+        if path is None or path in failing_before:
             return False
-        if before.completed:
-            return True
-        return path in before.tests_per_file or path in before.skipped_files
+        return path in before.modules or path in before.tests_per_file or path in before.skipped_files
 
     broken = [d for d in diagnoses_after if collected_cleanly_before(_collector_of(project, d))]
     shrunk = sorted(
