@@ -13,7 +13,7 @@ from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
-from collect_fix import collector, replay
+from collect_fix import collector, file_edits, replay
 from collect_fix.dependencies import describe_diagnosis, install_command
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.diffing import unified_diff
@@ -25,7 +25,7 @@ from collect_fix.run_lock import project_lock
 from collect_fix.scratch import copy_project
 from collect_fix.suite_run import run_tests, total
 from collect_fix.types import (
-    Category, Collection, Diagnosis, Options, Outcome, Plan, Repair, RepairTests, Report, Status,
+    Category, Collection, Diagnosis, Edit, Options, Outcome, Plan, Repair, RepairTests, Report, Status,
 )
 from collect_fix.verification import Applied, added_lines, judge
 
@@ -184,8 +184,9 @@ def _rounds(
         round_number += 1
         say(f"round {round_number}: applying {len(batch)} repair(s), re-collecting")
         touched = tuple(sorted({path for item in batch for path in item.files}))
+        edits = tuple(edit for item in batch for edit in item.repair.edits)
         project = snapshot_of_tree()
-        after = _collect_again(collections, graph, project, current, touched)
+        after = _collect_again(collections, graph, project, current, touched, edits)
         diagnoses_after = diagnose_collection(after, project)
         verdicts = judge(
             batch, judged_against, after, diagnoses_after, project,
@@ -212,7 +213,7 @@ def _rounds(
         if rejected:
             _undo(workspace, batch, rejected)
             project = snapshot_of_tree()
-            after = _collect_again(collections, graph, project, current, touched)
+            after = _collect_again(collections, graph, project, current, touched, edits)
             diagnoses_after = diagnose_collection(after, project)
         workspace.begin_batch()  # settled: what is on disk now was verified
         current, judged_against, diagnoses = after, after, diagnoses_after
@@ -318,17 +319,19 @@ def _interrupted(
 
 def _collect_again(
     collections: collector.RunCollector, graph: ImportGraph, project: Project, current: Collection,
-    touched: tuple[str, ...],
+    touched: tuple[str, ...], edits: tuple[Edit, ...] = (),
 ) -> Collection:
     """Collect what the round's edits (``touched``) can change; the rest is as ``current`` has it.
 
     A test file's collection depends on its own source, what it imports, the conftests above it
     and the configuration. So: the files that failed (each may have been repaired), the files
     pytest collected whose imports reach an edited file, and everything below an edited conftest
-    (or below a conftest that imports an edited file). An edited configuration file, an error
-    outside any file, or a collection that did not run to the end: everything.
+    (or below a conftest that imports an edited file). An edited configuration file (but for a
+    marker registered, ``file_edits.LOCAL_EDITS``), an error outside any file, or a collection that
+    did not run to the end: everything.
     """
-    if not current.completed or any(not path.endswith(".py") for path in touched):
+    local = {edit.path for edit in edits if edit.transform in file_edits.LOCAL_EDITS}
+    if not current.completed or any(not path.endswith(".py") and path not in local for path in touched):
         return collections.collect(touched)
     reached = graph.reached_by(project, touched)
     directories = {_directory(path) for path in reached if project.is_conftest(path)}

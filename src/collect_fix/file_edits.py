@@ -27,3 +27,8 @@ EDITS: dict[str, FileEdit] = {
     # args: entry (str), a directory relative to the config file, e.g. "src"
     "add_pythonpath": pytest_config.add_pythonpath,
 }
+
+# Configuration edits whose effect on collection reaches only the files that failed for want of
+# them: registering a marker turns "'slow' not found in markers" errors into nothing, and changes
+# no other file's result. Any other configuration edit means collecting everything again.
+LOCAL_EDITS = frozenset({"register_marker"})
