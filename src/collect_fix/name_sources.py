@@ -26,9 +26,17 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
 import libcst as cst
-from libcst.metadata import ClassScope, ComprehensionScope, GlobalScope, MetadataWrapper, Scope, ScopeProvider
+from libcst.metadata import (
+    ClassScope,
+    ComprehensionScope,
+    GlobalScope,
+    MetadataWrapper,
+    Scope,
+    ScopeProvider,
+)
 
 from collect_fix.project import Project
+from collect_fix.source_trees import tree_of_file
 
 # Standard-library modules people import names *from*; their public names are introspected in
 # collect-fix's own interpreter, so the index follows the running Python version (only ever
@@ -443,10 +451,7 @@ def _postpones_annotations(module: cst.Module) -> bool:
 # --- how the file uses the name --------------------------------------------------------------
 
 def _parse(path: Path) -> Optional[ast.Module]:
-    try:
-        return ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return None
+    return tree_of_file(path)
 
 
 def _usages(tree: ast.Module, name: str) -> list[tuple[str, str]]:

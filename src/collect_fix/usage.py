@@ -19,9 +19,18 @@ from pathlib import Path
 from typing import Iterator, Optional, Union
 
 from collect_fix.name_resolution import (
-    COMPREHENSIONS, DEFINITIONS, FUNCTIONS, SCOPES, Resolver, from_module, import_bindings, imports, package_of,
+    COMPREHENSIONS,
+    DEFINITIONS,
+    FUNCTIONS,
+    SCOPES,
+    Resolver,
+    from_module,
+    import_bindings,
+    imports,
+    package_of,
 )
 from collect_fix.project import Project
+from collect_fix.source_trees import tree_of
 
 # What each way of using a name says about it; the kinds are tried in this order.
 _CLASS_USES = frozenset({"subclassed", "isinstance", "with", "attribute", "instance attribute"})
@@ -207,12 +216,8 @@ def _file_usage(source: bytes, target: str, module_name: Optional[str], is_packa
     return _FileUsage(frozenset(finder.uses()), tuple(finder.at_import))
 
 
-@lru_cache(maxsize=8)  # the trees of the last files read: a few names are asked about in a row
 def _parse(source: bytes) -> Optional[ast.Module]:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    return tree_of(source)  # parsed once per content for the whole run
 
 
 @dataclass(frozen=True)

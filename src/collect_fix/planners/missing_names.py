@@ -26,10 +26,17 @@ from collect_fix.definitions import (
     package_of,
     top_level_statements,
 )
-from collect_fix.git_evidence import DEFINITION_KINDS, Binding, Change, bindings, name_change
+from collect_fix.git_evidence import (
+    DEFINITION_KINDS,
+    Binding,
+    Change,
+    bindings,
+    name_change,
+)
 from collect_fix.kinds import fits, stub_kind
 from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
+from collect_fix.source_trees import tree_of_file
 from collect_fix.spelling import similarity, why_similar
 from collect_fix.stubs import is_marked
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
@@ -176,9 +183,8 @@ def _homes(project: Project, module: str) -> list[tuple[str, str]]:
     if module_file is None:
         return []
     homes = [(module, project.relative(module_file))]
-    try:
-        tree = ast.parse(module_file.read_bytes())
-    except (OSError, SyntaxError, ValueError):
+    tree = tree_of_file(module_file)
+    if tree is None:
         return homes
     package = package_of(project, module_file)
     for statement in top_level_statements(tree.body):

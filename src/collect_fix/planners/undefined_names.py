@@ -8,6 +8,7 @@ from typing import Optional
 
 from collect_fix import name_sources
 from collect_fix.project import Project
+from collect_fix.source_trees import tree_of_file
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 
 CATEGORIES = (Category.UNDEFINED_NAME,)
@@ -106,7 +107,4 @@ def _imports_own_package_relatively(path: Path, top_level: str) -> bool:
 
 
 def _parse(path: Path) -> Optional[ast.Module]:
-    try:
-        return ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return None
+    return tree_of_file(path)
