@@ -156,11 +156,21 @@ class AddStubsCommand(CodemodCommand):
             help=f"A stub to add; KIND is one of {', '.join(KINDS)}; SIGNATURE is the parameter list of the "
             "removed definition, e.g. '(path, *, strict=False)'. Repeatable.",
         )
+        arg_parser.add_argument(
+            "--export", action="store_true",
+            help="also add the stubs to the module's literal __all__ (importers reach them through a star import)",
+        )
 
-    def __init__(self, context: CodemodContext, stubs: Sequence[Stub | str] = ()) -> None:
-        """``stubs``: (name, kind) or (name, kind, signature); signature "" when unknown."""
+    def __init__(self, context: CodemodContext, stubs: Sequence[Stub | str] = (), export: bool = False) -> None:
+        """``stubs``: (name, kind) or (name, kind, signature); signature "" when unknown.
+
+        ``export``: the stubs join the module's ``__all__``. Only where importers reach the names
+        through a star import: in ``__all__`` a stub is re-exported by every ``from m import *``,
+        where it can shadow a real name of the importing module.
+        """
         super().__init__(context)
         self.stubs = tuple(_parse_stub(stub) for stub in stubs)
+        self.export = export
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         for name, kind, _ in self.stubs:
@@ -178,7 +188,9 @@ class AddStubsCommand(CodemodCommand):
             sources.append(_source(name, kind, params))
         text = _reindent("\n".join(sources), tree.default_indent)
         statements = cst.parse_module(text, tree.config_for_parsing).body
-        tree = append_statements(extend_dunder_all(tree, list(wanted)), statements)
+        if self.export:
+            tree = extend_dunder_all(tree, list(wanted))
+        tree = append_statements(tree, statements)
         for module, obj in _IMPORTS:
             tree = add_import(tree, self.context, _import_statement(module, obj), module, obj)
         return tree

@@ -119,9 +119,13 @@ class TestAddStubs(CodemodTest):
         assert rest.startswith("() -> Optional[str]:\n    return os.sep  # keep me\n\n\nclass _CollectFixStub:\n")
         assert rest.endswith('\n\n\nclass Notifier(_CollectFixStub):  # collect-fix: stub\n    _stub = "Notifier"\n')
 
-    def test_stubs_join_all_but_the_shared_class_does_not(self) -> None:
-        after = transform('__all__ = ["RATE"]\nRATE = 2\n', ("Widget", "class"))
-        assert after.splitlines()[4] == '__all__ = ["RATE", "Widget"]'
+    def test_stubs_join_all_only_when_exported_and_never_the_shared_class(self) -> None:
+        source = '__all__ = ["RATE"]\nRATE = 2\n'
+        assert '__all__ = ["RATE"]' in transform(source, ("Widget", "class")).splitlines()
+        exported = AddStubsCommand(CodemodContext(), stubs=(("Widget", "class"),), export=True)
+        lines = exported.transform_module(cst.parse_module(source)).code.splitlines()
+        assert '__all__ = ["RATE", "Widget"]' in lines
+        assert not any("_CollectFixStub" in line for line in lines if line.startswith("__all__"))
 
     def test_second_run_changes_nothing(self) -> None:
         once = transform('"""Doc."""\n', *ALL_KINDS)
