@@ -176,8 +176,15 @@ def _rounds(
     tried: set[tuple[object, ...]] = set()  # (diagnosis key, repair) pairs already tried
     one_at_a_time = False
     round_number, last_round = 0, options.max_rounds
+    decided: dict[tuple[object, ...], Plan] = {}  # equally likely repairs, settled by their tests
     while round_number < last_round:
         plans = plan_all(diagnoses, project, options)
+        plans = [
+            _decide_by_tests(plan, decided, workspace, collections, graph, current, diagnoses, history, python, options,
+                             say)
+            if plan.choose_by_tests else plan
+            for plan in plans
+        ]
         batch = _next_batch(plans, tried, workspace, outcomes, limit=1 if one_at_a_time else None)
         if not batch:
             break
@@ -301,6 +308,69 @@ def _with_paths_moved(value: _T, old: str, new: str) -> _T:
     else:
         moved = value
     return cast(_T, moved)
+
+
+def _decide_by_tests(
+    plan: Plan,
+    decided: dict[tuple[object, ...], Plan],
+    workspace: Workspace,
+    collections: collector.RunCollector,
+    graph: ImportGraph,
+    current: Collection,
+    diagnoses: list[Diagnosis],
+    original: Path,
+    python: str,
+    options: Options,
+    say: Progress,
+) -> Plan:
+    """Equally likely repairs (two successors of one renamed name): each is applied in turn,
+    verified by collection, the tests of the files that failed for it run, and undone; the one
+    under which more tests pass is the plan's only alternative, its evidence the counts. A tie, or
+    none verifying, leaves it to a person."""
+    key = plan.diagnosis.key
+    if key in decided:
+        return decided[key]
+    from collect_fix.transforms import TransformError
+    from collect_fix.workspace import EditRefused
+
+    counted: list[tuple[Repair, RepairTests]] = []
+    for repair in plan.alternatives:
+        say(f"letting the tests decide: {repair.description}")
+        workspace.begin_batch()
+        try:
+            contents = workspace.compute(repair.edits)
+            added = tuple((path, added_lines(workspace.read(path), data)) for path, data in sorted(contents.items()))
+            workspace.write(contents)
+        except (TransformError, EditRefused):
+            continue
+        try:
+            touched = tuple(sorted(contents))
+            project = Project(workspace.root, history_root=original, inifile=current.inifile)
+            after = _collect_again(collections, graph, project, current, touched, repair.edits)
+            (verdict,) = judge([Applied(plan.diagnosis, repair, touched, added)], current, after,
+                               diagnose_collection(after, project), project)
+            if verdict.kept:
+                files = sorted({  # the test files that failed for want of the name
+                    relative for diagnosis in diagnoses if diagnosis.key == key and diagnosis.error is not None
+                    and (relative := project.relative_or_none(diagnosis.error.path)) and project.is_test_module(relative)
+                })
+                results = run_tests(workspace.root, original, python, files, timeout=options.timeout,
+                                    pytest_args=options.pytest_args)
+                counted.append((repair, RepairTests(repair.description, tuple(files), total(results, files))))
+        finally:
+            workspace.restore(workspace.unverified())
+            workspace.begin_batch()
+    counted.sort(key=lambda found: -found[1].outcomes.passed)
+    summary = "; ".join(
+        f"{tests.repair}: {tests.outcomes.passed} passed, {tests.outcomes.failed} failed" for _, tests in counted
+    )
+    if not counted or len(counted) > 1 and counted[0][1].outcomes.passed == counted[1][1].outcomes.passed:
+        why = f"the tests did not decide ({summary})" if counted else "none of the candidates verified"
+        decided[key] = Plan(plan.diagnosis, advice=f"{why}: choose the successor by hand")
+    else:
+        best = counted[0][0]
+        decided[key] = Plan(plan.diagnosis, (replace(best, evidence=f"{best.evidence}; the tests decided: {summary}"),))
+    return decided[key]
 
 
 def _interrupted(

@@ -7,6 +7,7 @@ Planners live in ``collect_fix.planners``; each module declares ``CATEGORIES`` a
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 import pkgutil
 from functools import lru_cache
 from typing import Callable
@@ -62,7 +63,7 @@ def _without_stubs(plan: Plan) -> Plan:
         if not any(edit.transform in _STUB_TRANSFORMS for edit in repair.edits)
     )
     if kept or not plan.alternatives:
-        return Plan(plan.diagnosis, kept, plan.advice)
+        return replace(plan, alternatives=kept)
     return Plan(plan.diagnosis, advice=(
         "the test module guards this import itself, and only a stub could stand in for it: the guard's "
         "skip is kept; write the missing code, or drop the guard"

@@ -162,6 +162,9 @@ class Plan:
     diagnosis: Diagnosis
     alternatives: tuple[Repair, ...] = ()
     advice: str = ""
+    # The alternatives are equally likely (two possible successors of a renamed name): with
+    # --run-tests, the one under which more of the affected tests pass is tried (api).
+    choose_by_tests: bool = False
 
 
 class Status(str, enum.Enum):

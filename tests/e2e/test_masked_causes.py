@@ -150,3 +150,31 @@ def test_run_tests_counts_equal_an_independent_pytest_run(tmp_path_factory: pyte
     widgets = run_tests(root, "tests/test_widgets.py").stdout
     assert "1 failed, 1 passed" in widgets and stub_repair.groups() == ("1", "1", "1")
     assert "NotImplementedError" in widgets  # the stub says what is missing, it does not pass
+
+
+def test_run_tests_lets_the_tests_choose_between_equally_likely_successors(tmp_path: Path) -> None:
+    """Issue 7: where two successors verify by collection, the one under which more of the
+    affected tests pass wins, and the report says so; without --run-tests it stays a person's call."""
+    root = tmp_path / "units"
+    (root / "shop").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text("[tool.pytest.ini_options]\ntestpaths = ['tests']\npythonpath = ['.']\n")
+    (root / "shop/__init__.py").write_text("")
+    (root / "shop/units.py").write_text(
+        "def convert_old(euros):\n    return euros * 10\n\n\ndef convert_new(euros):\n    return euros * 100\n"
+    )
+    (root / "tests/test_units.py").write_text(
+        "from shop.units import convert\n\n\ndef test_one_euro():\n    assert convert(1) == 100\n\n\n"
+        "def test_two_euros():\n    assert convert(2) == 200\n"
+    )
+    undecided = tmp_path / "undecided"
+    shutil.copytree(root, undecided)
+
+    result = run_in_process(root, "--apply", "--run-tests")
+
+    assert "convert = convert_new" in (root / "shop/units.py").read_text()
+    assert "the tests decided" in result.stdout, result.stdout
+    assert "2 passed" in run_tests(root).stdout
+    plain = run_in_process(undecided, "--apply")
+    assert "equally likely" in plain.stdout and "--run-tests" in plain.stdout
+    assert "convert =" not in (undecided / "shop/units.py").read_text()

@@ -51,6 +51,8 @@ class _Found:
     repair: Optional[Repair] = None
     rewrite: Optional[Edit] = None  # the same fix applied to the importer, when there is one
     advice: str = ""
+    # Equally likely successors: with --run-tests, the tests of the importers decide among these.
+    choices: tuple[Repair, ...] = ()
 
 
 def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
@@ -77,6 +79,8 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if module_file is None:
         return Plan(diagnosis, advice=f"'{module}' has no module file to define '{name}' in; create it or fix the import")
     found = _decide(project, name, module)
+    if found.choices and options.run_tests:
+        return Plan(diagnosis, found.choices, choose_by_tests=True)
     if found.repair is None:
         return Plan(diagnosis, advice=found.advice)
     rewrite = _rewrite_repair(diagnosis, project, found, module)
@@ -285,7 +289,9 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
         options = " or ".join(f"'{candidate}'" for candidate in fitting)
         return _Found(
             advice=f"'{name}' was removed from {home.relative} by {change.where}, which added {options}, equally "
-            f"alike and fitting its use: add `{name} = <the new name>` to {home.relative} or fix the import"
+            f"alike and fitting its use: add `{name} = <the new name>` to {home.relative} or fix the import "
+            "(or let the tests decide: --run-tests)",
+            choices=_choices(home, name, fitting, f"{change.where} removed '{name}' and added {options}"),
         )
     if not fitting:
         return None
@@ -383,7 +389,9 @@ def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
         options = " or ".join(f"'{candidate}'" for candidate in similar)
         return _Found(
             advice=f"'{name}' may have been renamed to {options} in {home.module}, equally likely and no git "
-            f"history tells which: add `{name} = <the new name>` to {home.relative} or fix the import"
+            f"history tells which: add `{name} = <the new name>` to {home.relative} or fix the import "
+            "(or let the tests decide: --run-tests)",
+            choices=_choices(home, name, similar, f"{home.module} defines {options}, each spelled like a rename"),
         )
     target = similar[0]
     definition = fitting[target]
@@ -396,6 +404,14 @@ def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
         f"({home.relative}:{definition.line}), {why_similar(name, target)}; {confirmed}"
     )
     return _alias(home, name, target, evidence)
+
+
+def _choices(home: _Home, name: str, targets: list[str], why: str) -> tuple[Repair, ...]:
+    """One alias per equally likely successor, for the tests to choose among."""
+    return tuple(
+        repair for target in targets
+        if (repair := _alias(home, name, target, f"one of {len(targets)} equally likely successors: {why}").repair)
+    )
 
 
 def _alias(home: _Home, name: str, target: str, evidence: str) -> _Found:
