@@ -11,11 +11,13 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
 from collect_fix.project import Project
 from collect_fix.stubs import is_marked
+
 
 @dataclass(frozen=True)
 class Definition:
@@ -104,6 +106,7 @@ def _files(project: Project) -> dict[Path, _Entry]:
     return _CACHE.setdefault(key, {})
 
 
+@lru_cache(maxsize=2)  # noqa: B019 - keyed by the Project snapshot (compared by identity), one per round
 def _refresh_all(project: Project) -> dict[Path, _Entry]:
     files = _files(project)
     present = set()

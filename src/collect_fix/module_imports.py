@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -62,6 +63,7 @@ class ProjectImports:
         return tuple(sorted(name for name in self.definite if name == module or name.startswith(module + ".")))
 
 
+@lru_cache(maxsize=2)  # keyed by the Project snapshot (compared by identity): once per round
 def scan(project: Project) -> ProjectImports:
     """Read every Python file of the project; never raises for the project's own code.
 

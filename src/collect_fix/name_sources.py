@@ -36,7 +36,7 @@ from libcst.metadata import (
 )
 
 from collect_fix.project import Project
-from collect_fix.source_trees import tree_of_file
+from collect_fix.source_trees import tree_of, tree_of_file
 
 # Standard-library modules people import names *from*; their public names are introspected in
 # collect-fix's own interpreter, so the index follows the running Python version (only ever
@@ -547,13 +547,10 @@ def _project_import_sources(project: Project, name: str, path: Path) -> dict[str
     for other in project.python_files():
         if other.resolve() == target:
             continue
-        try:
-            text = other.read_bytes()
-        except OSError:
-            continue
-        if name.encode() not in text:
+        text = project.source(other)
+        if text is None or name.encode() not in text:
             continue  # cheap filter: most files never mention the name
-        tree = _parse(other)
+        tree = tree_of(text)
         if tree is None:
             continue
         sources = {

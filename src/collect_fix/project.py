@@ -13,7 +13,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator, Optional
 
-
 # Never edited, never scanned: environments, VCS data, build output, caches.
 EXCLUDED_DIRS = frozenset(
     {
@@ -133,7 +132,9 @@ class Project:
     @cached_property
     def test_file_patterns(self) -> tuple[str, ...]:
         """pytest's ``python_files`` for this project (its own configuration, else the default)."""
-        from collect_fix import pytest_config  # imported here: pytest_config builds on Project
+        from collect_fix import (
+            pytest_config,  # imported here: pytest_config builds on Project
+        )
 
         configured = pytest_config.as_args(pytest_config.read_option(pytest_config.configuration(self), "python_files"))
         return tuple(configured) or ("test_*.py", "*_test.py")
@@ -170,7 +171,15 @@ class Project:
         return Path(os.path.relpath(path, self.root)).as_posix()
 
     def python_files(self) -> Iterator[Path]:
-        """Every .py file of the project outside excluded directories, in a stable order."""
+        """Every .py file of the project outside excluded directories, in a stable order.
+
+        Walked once per snapshot: planners ask for every file once per name they look up.
+        """
+        return iter(self._python_files)
+
+    @cached_property
+    def _python_files(self) -> tuple[Path, ...]:
+        found = []
         for directory, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(
                 name for name in dirnames
@@ -178,7 +187,21 @@ class Project:
             )
             for filename in sorted(filenames):
                 if filename.endswith(".py") and _is_regular_file(Path(directory, filename)):
-                    yield Path(directory, filename)
+                    found.append(Path(directory, filename))
+        return tuple(found)
+
+    def source(self, path: Path) -> Optional[bytes]:
+        """The bytes of a file of the project, read once per snapshot; None when unreadable."""
+        if path not in self._sources:
+            try:
+                self._sources[path] = path.read_bytes()
+            except OSError:
+                self._sources[path] = None
+        return self._sources[path]
+
+    @cached_property
+    def _sources(self) -> dict[Path, Optional[bytes]]:
+        return {}
 
     def editable(self, path: Path) -> Optional[str]:
         """None when collect-fix may write ``path``, else the reason it may not."""
@@ -241,7 +264,9 @@ def _is_venv(directory: Path) -> bool:
 
 def pytest_pythonpath(project: Project) -> tuple[str, ...]:
     """The project's directories on pytest's ``pythonpath`` (absolute), from the file pytest reads."""
-    from collect_fix import pytest_config  # imported here: pytest_config builds on Project
+    from collect_fix import (
+        pytest_config,  # imported here: pytest_config builds on Project
+    )
 
     root = project.root.resolve()
     entries = pytest_config.pythonpath(pytest_config.configuration(project))

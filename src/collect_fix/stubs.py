@@ -17,6 +17,7 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -143,8 +144,10 @@ def _markers(source: bytes) -> list[tuple[int, str, str]]:
 
 def is_marked(project: Project, path: str, line: int) -> bool:
     """Whether line ``line`` of the project file ``path`` carries a collect-fix marker."""
-    try:
-        source = (project.root / path).read_bytes()
-    except OSError:
-        return False
-    return _NEEDLE in source and any(found == line for found, _ in markers_in(source))
+    source = project.source(project.root / path)
+    return source is not None and _NEEDLE in source and line in _marked_lines(source)
+
+
+@lru_cache(maxsize=64)
+def _marked_lines(source: bytes) -> frozenset[int]:
+    return frozenset(found for found, _ in markers_in(source))

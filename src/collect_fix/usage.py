@@ -141,11 +141,8 @@ def imported_with(project: Project, module: str, name: str) -> frozenset[str]:
     needle = name.encode()
     found: set[str] = set()
     for path in project.python_files():
-        try:
-            source = path.read_bytes()
-        except OSError:
-            continue
-        tree = _parse(source) if needle in source else None
+        source = project.source(path)
+        tree = _parse(source) if source is not None and needle in source else None
         if tree is None:
             continue
         package = package_of(project.module_name(path), path.name == "__init__.py")
@@ -171,11 +168,8 @@ def _visits(project: Project, module: str, name: str) -> Iterator[tuple[Path, _F
     for path in project.python_files():
         if own_file is not None and path.resolve() == own_file.resolve():
             continue
-        try:
-            source = path.read_bytes()
-        except OSError:
-            continue
-        if needle in source:
+        source = project.source(path)
+        if source is not None and needle in source:
             usage = _file_usage(source, target, project.module_name(path), path.name == "__init__.py")
             if usage is not None:
                 yield path, usage
