@@ -1,145 +1,307 @@
-"""How much slower is ``collect-fix --apply`` than one plain ``pytest --collect-only``?
+"""How much slower is collect-fix than the one ``pytest --collect-only`` it cannot avoid?
 
-Generates a suite of 100 test files x 31 tests (3,100 tests) over a small package, plus one test
-file whose optional import fails and then calls ``sys.exit(1)`` at module level. That file sorts
-last, so the plain run collects every other file before the SystemExit ends the session: a fair
-baseline of what collecting this suite costs. Each run works on a fresh copy (``--apply`` edits
-it). Prints the median wall times and their ratio.
+Generates damaged suites of about 3,000 and 30,000 tests with the realistic mix of faults
+(``bench/damaged_suite.py``: exit guards, renames, moves, a deleted module, never-written and
+undefined names, missing third-party packages, unregistered markers under ``--strict-markers``, a
+failing nested conftest, a 6,000-line test file; a git repository whose last commit is the
+refactor). Then, per size, ``--runs`` paired runs (A B A B ...), each command on its own fresh
+copy of the damaged tree, all with the same interpreter:
 
-    python bench/bench_apply.py --runs 5
+- A: ``pytest --collect-only -q -p no:cacheprovider`` of the damaged tree, with every test file
+  whose module-level exit ends the session passed as ``--ignore`` (so the plain run completes);
+- B: ``collect-fix --apply``, ``collect-fix --dry-run``, or ``--dry-run`` then ``--apply`` on the
+  same copy (timed together), each paired with its own A.
+
+Prints, per size: what the suite holds and what plain pytest collects of it; the collect-fix
+report's before/after tests and errors (from the first ``--apply``; errors after should be only
+the test files importing missing third-party packages, which nothing repairs), checked with a
+plain collection of the repaired tree; every run's wall times; and the medians over the pairs of
+B/A for each mode. With both sizes, the 30,000/3,000 ratio of the median ``--apply`` times
+(linear growth: about the ratio of the test counts). Whole-process wall times, from
+``time.perf_counter`` around ``subprocess.run``; ``PYTHONDONTWRITEBYTECODE=1`` for every command,
+as collect-fix sets it for its own collections, so no run finds bytecode an earlier one wrote.
+A shared machine is noisy: the load average is printed, and the paired ratios are the figures
+to quote.
+
+    python bench/bench_apply.py                          # 3,000 tests, 3 runs
+    python bench/bench_apply.py --size both --runs 5
+    python bench/bench_apply.py --size 30000 --runs 1 --keep /tmp/bench
+    python bench/bench_apply.py --collect-fix "/path/to/collect-fix" --python /path/to/venv/bin/python
+
+Exit status: 0 when the figures were measured and collect-fix left only the unrepairable errors;
+1 when a collect-fix run failed, the dry run wrote into the tree, or the report's errors after
+differ from the unrepairable ones; 2 when the bench could not measure (bad setup).
+Standard library only; needs git (the damaged suite is a repository) and pytest in ``--python``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import re
+import shlex
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
-BROKEN_FILE = "tests/test_zz_optional_backend.py"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from damaged_suite import THIRD_PARTY, Suite, describe, generate  # noqa: E402
 
-
-def generate(root: Path, files: int, tests_per_file: int) -> int:
-    """Write the suite under ``root``; return how many tests it defines."""
-    package = root / "benchpkg"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("from benchpkg.core import add, scale\n", encoding="utf-8")
-    (package / "core.py").write_text(textwrap.dedent("""\
-        def add(a, b):
-            return a + b
+MODES = ("apply", "dry-run", "dry-run+apply")
+TIMEOUT = 3 * 3600
+PLAIN = ["-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+# One row of collect-fix's before/after table: "tests collected   1006   2960".
+ROW = re.compile(r"^(?P<label>\s*[a-z_ ]+?)\s{2,}(?P<before>\d+)(?:\s+(?P<after>\d+))?\s*$")
 
 
-        def scale(values, factor):
-            return [value * factor for value in values]
-    """), encoding="utf-8")
-    (package / "text.py").write_text("def shout(word):\n    return word.upper() + '!'\n", encoding="utf-8")
-    (root / "pyproject.toml").write_text(textwrap.dedent("""\
-        [project]
-        name = "benchpkg"
-        version = "0.1.0"
-
-        [tool.pytest.ini_options]
-        testpaths = ["tests"]
-        pythonpath = ["."]
-    """), encoding="utf-8")
-    tests = root / "tests"
-    tests.mkdir()
-    for index in range(files):
-        body = [
-            "import pytest\n\nfrom benchpkg import add, scale\nfrom benchpkg.text import shout\n\n",
-            "@pytest.fixture\ndef numbers():\n    return [1, 2, 3]\n",
-        ]
-        for number in range(tests_per_file):
-            if number % 3 == 0:
-                body.append(f"\n\ndef test_add_{number}():\n    assert add({index}, {number}) == {index + number}\n")
-            elif number % 3 == 1:
-                body.append(f"\n\ndef test_scale_{number}(numbers):\n    assert scale(numbers, {number}) == "
-                            f"[{number}, {2 * number}, {3 * number}]\n")
-            else:
-                body.append(f"\n\ndef test_shout_{number}():\n    assert shout('w{number}') == 'W{number}!'\n")
-        (tests / f"test_module_{index:03}.py").write_text("".join(body), encoding="utf-8")
-    (root / BROKEN_FILE).write_text(textwrap.dedent("""\
-        import sys
-
-        try:
-            from benchpkg.backends import FastBackend
-        except ImportError as error:
-            print(f"Failed to import the fast backend: {error}")
-            sys.exit(1)
+@dataclass
+class Timing:
+    seconds: float
+    result: subprocess.CompletedProcess[str]
 
 
-        def test_backend_speed():
-            assert FastBackend().speed > 0
+@dataclass
+class SizeResult:
+    suite: Suite
+    plain: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
+    fix: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
+    ok: bool = True  # every run ended as a run, the dry run wrote nothing, the errors left were the expected
+
+    def ratios(self, mode: str) -> list[float]:
+        return [fix / plain for fix, plain in zip(self.fix[mode], self.plain[mode])]
 
 
-        def test_backend_name():
-            assert FastBackend.name == "fast"
-    """), encoding="utf-8")
-    return files * tests_per_file + 2
-
-
-def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
+def run(command: list[str], cwd: Path) -> Timing:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", NO_COLOR="1")
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=1800)
-    return time.perf_counter() - start, result
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    return Timing(time.perf_counter() - start, result)
 
 
-def collected(result: subprocess.CompletedProcess[str]) -> int:
-    return sum(1 for line in result.stdout.splitlines() if "::" in line and not line.startswith(" "))
+def plain_command(python: str, suite: Suite) -> list[str]:
+    return [python, *PLAIN, *(f"--ignore={path}" for path in suite.session_enders)]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs of each command; the median is reported")
-    parser.add_argument("--files", type=int, default=100)
-    parser.add_argument("--tests-per-file", type=int, default=31)
-    args = parser.parse_args(argv)
+def collected(result: subprocess.CompletedProcess[str]) -> tuple[int, int]:
+    """(tests, errors) of a ``pytest --collect-only -q`` run, from its own summary line."""
+    tests = sum(1 for line in result.stdout.splitlines() if "::" in line and not line.startswith(" "))
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    match = re.search(r"(\d+) errors?", summary)
+    return tests, int(match.group(1)) if match else 0
 
-    workspace = Path(tempfile.mkdtemp(prefix="collect-fix-bench-"))
+
+def report_rows(stdout: str) -> dict[str, tuple[int, Optional[int]]]:
+    """The before/after table of collect-fix's text report: label -> (before, after)."""
+    rows: dict[str, tuple[int, Optional[int]]] = {}
+    in_table = False
+    for line in stdout.splitlines():
+        if line.startswith("collect-fix report"):
+            in_table = True
+            continue
+        if in_table:
+            match = ROW.match(line)
+            if not match:
+                if rows:
+                    break
+                continue
+            after = match.group("after")
+            rows[match.group("label").strip()] = (int(match.group("before")), int(after) if after is not None else None)
+    return rows
+
+
+def unrepaired(stdout: str) -> list[str]:
+    """The report's sections on repairs not kept and errors left, as printed."""
+    lines: list[str] = []
+    keep = False
+    for line in stdout.splitlines():
+        if line and not line.startswith(" "):
+            keep = line.startswith(("tried and not kept", "left for a person"))
+        if keep:
+            lines.append("    " + line if line else "")
+    return lines
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if ".git" in path.relative_to(root).parts:
+            continue
+        digest.update(str(path.relative_to(root)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fresh_copy(template: Path, target: Path) -> Path:
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(template, target, symlinks=True)
+    return target
+
+
+def fail(timing: Timing, what: str) -> bool:
+    """True (and the output shown) when a collect-fix run did not end as a run (exit 0 or 1)."""
+    if timing.result.returncode in (0, 1):
+        return False
+    print(f"  {what} exited {timing.result.returncode}:", file=sys.stderr)
+    print((timing.result.stdout + timing.result.stderr)[-3000:], file=sys.stderr)
+    return True
+
+
+def measure(size: int, args: argparse.Namespace, workspace: Path, collect_fix: list[str]) -> Optional[SizeResult]:
+    python = args.python
+    template = workspace / f"suite-{size}"
+    shutil.rmtree(template, ignore_errors=True)
+    suite = generate(template, size)
+    result = SizeResult(suite)
+    print(f"\n== {size:,}: {describe(suite)}")
+    in_enders = sum(suite.tests_in[path] for path in suite.session_enders)
+    in_unrepairable = sum(suite.tests_in[path] for path in suite.unrepairable)
+    ok = True
+    fix_args = ["--python", python]
+    print("  wall seconds per run: plain pytest, collect-fix, ratio")
+    for number in range(1, args.runs + 1):
+        row = []
+        for mode in MODES:
+            copy = fresh_copy(template, workspace / "plain")
+            plain = run(plain_command(python, suite), copy)
+            tests, errors = collected(plain.result)
+            if "INTERNALERROR" in plain.result.stdout + plain.result.stderr or tests == 0:
+                print(f"  plain pytest did not complete (exit {plain.result.returncode}):", file=sys.stderr)
+                print((plain.result.stdout + plain.result.stderr)[-3000:], file=sys.stderr)
+                return None
+            if number == 1 and mode == "apply":
+                print(f"  plain pytest --collect-only: {tests:,} tests, {errors} errors "
+                      f"({len(suite.session_enders)} session-ending files ignored, holding {in_enders:,} tests)")
+            copy = fresh_copy(template, workspace / mode)
+            before = tree_digest(copy) if number == 1 and mode == "dry-run" else ""
+            split = ""
+            if mode == "dry-run+apply":
+                dry = run([*collect_fix, "--dry-run", *fix_args, str(copy)], copy)
+                applied = run([*collect_fix, "--apply", *fix_args, str(copy)], copy)
+                fixed = Timing(dry.seconds + applied.seconds, applied.result)
+                split = f" ({dry.seconds:.1f} + {applied.seconds:.1f})"
+                ok = not fail(dry, "collect-fix --dry-run") and ok
+            else:
+                fixed = run([*collect_fix, f"--{mode}", *fix_args, str(copy)], copy)
+            ok = not fail(fixed, f"collect-fix --{mode}") and ok
+            if before and tree_digest(copy) != before:
+                print("  collect-fix --dry-run changed the tree it was given", file=sys.stderr)
+                ok = False
+            if number == 1 and mode == "apply":
+                ok = sanity(suite, fixed, copy, python, in_unrepairable, args.keep) and ok
+            result.plain[mode].append(plain.seconds)
+            result.fix[mode].append(fixed.seconds)
+            row.append(f"{plain.seconds:6.2f} {fixed.seconds:7.2f}{split} {fixed.seconds / plain.seconds:6.1f}x")
+        print(f"  run {number}: " + " | ".join(f"{mode} {cells}" for mode, cells in zip(MODES, row)), flush=True)
+    for mode in MODES:
+        shutil.rmtree(workspace / mode, ignore_errors=True)
+    shutil.rmtree(workspace / "plain", ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(template, ignore_errors=True)
+    result.ok = ok
+    return result
+
+
+def sanity(suite: Suite, applied: Timing, tree: Path, python: str, in_unrepairable: int, keep: bool) -> bool:
+    """Print the report's before/after counts, and what plain pytest collects of the repaired tree."""
+    rows = report_rows(applied.result.stdout)
+    tests, errors = rows.get("tests collected", (0, None)), rows.get("collection errors", (0, None))
+    categories = {label: counts for label, counts in rows.items()
+                  if label not in ("tests collected", "collection errors", "files changed")}
+    after_categories = ", ".join(f"{label} {after}" for label, (_, after) in categories.items() if after)
+    print(f"  collect-fix --apply report: tests collected {tests[0]:,} -> {tests[1] if tests[1] is not None else '?':,}, "
+          f"collection errors {errors[0]} -> {errors[1]} ({after_categories or 'none'}); exit {applied.result.returncode}")
+    check = run([python, *PLAIN], tree)
+    plain_tests, plain_errors = collected(check.result)
+    expected = len(suite.unrepairable)
+    print(f"  plain pytest --collect-only of the repaired tree: {plain_tests:,} tests, {plain_errors} errors "
+          f"in {check.seconds:.2f}s (expected {expected} errors: the files importing missing third-party packages; "
+          f"{suite.tests - in_unrepairable:,} tests outside them)")
+    if keep:
+        shutil.copytree(tree, tree.parent / f"applied-{suite.tests}", dirs_exist_ok=True, symlinks=True)
+    good = errors[1] == expected and plain_errors == expected
+    if not good:
+        print(f"  MISMATCH: errors after --apply should be the {expected} unrepairable ones; from the report:",
+              file=sys.stderr)
+        print("\n".join(unrepaired(applied.result.stdout)), file=sys.stderr)
+    return good
+
+
+def summarize(size: int, result: SizeResult) -> None:
+    print(f"\n  {size:,} tests, medians of {len(result.ratios('apply'))} paired runs:")
+    for mode in MODES:
+        ratios = result.ratios(mode)
+        label = "--dry-run then --apply" if mode == "dry-run+apply" else f"--{mode}"
+        print(f"    {label:24} {statistics.median(result.fix[mode]):8.2f}s vs plain "
+              f"{statistics.median(result.plain[mode]):6.2f}s   ratio {statistics.median(ratios):6.2f}x "
+              f"(pairs: {', '.join(f'{ratio:.2f}' for ratio in ratios)})")
+
+
+def check_setup(python: str) -> Optional[str]:
+    probe = "import importlib.util, sys; print(' '.join(m for m in sys.argv[1:] if importlib.util.find_spec(m)))"
     try:
-        template = workspace / "template"
-        total = generate(template, args.files, args.tests_per_file)
-        print(f"suite: {total:,} tests in {args.files + 1} test files, one sys.exit(1) after a failed import")
-        collect_times: list[float] = []
-        apply_times: list[float] = []
-        for run in range(args.runs):
-            plain_copy, apply_copy = workspace / f"plain-{run}", workspace / f"apply-{run}"
-            shutil.copytree(template, plain_copy)
-            shutil.copytree(template, apply_copy)
-            seconds, plain = timed(
-                [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"], plain_copy
-            )
-            collect_times.append(seconds)
-            seconds, applied = timed([sys.executable, "-m", "collect_fix", "--apply", str(apply_copy)], apply_copy)
-            apply_times.append(seconds)
-            if applied.returncode not in (0, 1) or "sys.exit" in (apply_copy / BROKEN_FILE).read_text(encoding="utf-8"):
-                print(f"collect-fix --apply did not repair the suite (exit {applied.returncode}):", file=sys.stderr)
-                print((applied.stdout + applied.stderr)[-2000:], file=sys.stderr)
-                return 1
-            if run == 0:
-                _, after = timed(
-                    [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"], apply_copy
-                )
-                print(f"plain collect: exit {plain.returncode}, {collected(plain):,} tests listed before SystemExit")
-                print(f"after --apply: exit {after.returncode}, {collected(after):,} tests collected")
-            shutil.rmtree(plain_copy)
-            shutil.rmtree(apply_copy)
-        collect_median, apply_median = statistics.median(collect_times), statistics.median(apply_times)
-        print(f"pytest --collect-only : {collect_median:7.2f}s median of {args.runs} "
-              f"({', '.join(f'{t:.2f}' for t in collect_times)})")
-        print(f"collect-fix --apply   : {apply_median:7.2f}s median of {args.runs} "
-              f"({', '.join(f'{t:.2f}' for t in apply_times)})")
-        print(f"ratio apply / collect : {apply_median / collect_median:7.2f}x")
-        return 0
+        found = subprocess.run([python, "-c", probe, *THIRD_PARTY], capture_output=True, text=True, timeout=120)
+        pytest = subprocess.run([python, "-m", "pytest", "--version"], capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"cannot run {python}: {error}"
+    if pytest.returncode != 0:
+        return f"{python} has no pytest"
+    if found.stdout.strip():
+        return f"{python} has packages the suite treats as missing: {found.stdout.strip()}"
+    if shutil.which("git") is None:
+        return "git is needed to build the damaged suite's history"
+    return None
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=("3000", "30000", "both"), default="3000", help="suite size [3000]")
+    parser.add_argument("--runs", type=int, default=3, help="paired runs per mode; medians are printed [3]")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="work in DIR and keep the damaged suites and the first repaired trees there")
+    parser.add_argument("--collect-fix", metavar="CMD", help="command that runs collect-fix [python -m collect_fix]")
+    parser.add_argument("--python", metavar="PATH", default=sys.executable,
+                        help="interpreter for plain pytest and for collect-fix's --python [this one]")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    collect_fix = shlex.split(args.collect_fix) if args.collect_fix else [sys.executable, "-m", "collect_fix"]
+    problem = check_setup(args.python)
+    if problem:
+        print(f"bench_apply: {problem}", file=sys.stderr)
+        return 2
+    sizes = (3_000, 30_000) if args.size == "both" else (int(args.size),)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    workspace = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="collect-fix-bench-"))
+    print(f"collect-fix: {shlex.join(collect_fix)}; python: {args.python}; {os.cpu_count()} cpus; "
+          f"load average {' '.join(f'{load:.1f}' for load in os.getloadavg())}")
+    results: dict[int, SizeResult] = {}
+    try:
+        for size in sizes:
+            measured = measure(size, args, workspace, collect_fix)
+            if measured is None:
+                return 2
+            results[size] = measured
+            summarize(size, measured)
     finally:
-        shutil.rmtree(workspace, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(workspace, ignore_errors=True)
+    if len(results) == 2:
+        small, large = results[3_000], results[30_000]
+        growth = statistics.median(large.fix["apply"]) / statistics.median(small.fix["apply"])
+        print(f"\nlinearity: --apply at 30,000 / at 3,000 = {growth:.1f}x "
+              f"for {large.suite.tests / small.suite.tests:.1f}x the tests "
+              f"(plain collection: {statistics.median(large.plain['apply']) / statistics.median(small.plain['apply']):.1f}x)")
+    print(f"load average at the end: {' '.join(f'{load:.1f}' for load in os.getloadavg())}")
+    return 0 if all(result.ok for result in results.values()) else 1
 
 
 if __name__ == "__main__":

@@ -545,7 +545,7 @@ def _project_import_sources(project: Project, name: str, path: Path) -> dict[str
     counts: dict[str, int] = {}
     target = path.resolve()
     for other in project.python_files():
-        if other.resolve() == target:
+        if other.name == target.name and other.resolve() == target:  # resolve only the namesakes
             continue
         text = project.source(other)
         if text is None or name.encode() not in text:

@@ -164,9 +164,10 @@ def _visits(project: Project, module: str, name: str) -> Iterator[tuple[Path, _F
     """What every project file (but ``module``'s own) mentioning ``name`` does with it."""
     target = f"{module}.{name}"
     own_file = project.module_file(module)
+    own = own_file.resolve() if own_file is not None else None
     needle = name.encode()
     for path in project.python_files():
-        if own_file is not None and path.resolve() == own_file.resolve():
+        if own is not None and path.name == own.name and path.resolve() == own:  # resolve only namesakes
             continue
         source = project.source(path)
         if source is not None and needle in source:
