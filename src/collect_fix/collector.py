@@ -256,6 +256,10 @@ class PendingCollection:
             "-o", f"cache_dir={scratch / 'pytest-cache'}",  # the project's .pytest_cache stays untouched
             *(f"--ignore={path}" for path in self._ignored),
             "--maxfail=0",  # an -x in the project's addopts must not hide the files after an error
+            # Collecting needs no rewritten asserts, and rewriting is most of the cost of importing
+            # a long test module (a 6,000-line file: 3.7 s of 3.8). An explicit --assert in the
+            # user's pytest arguments comes later and wins.
+            "--assert=plain",
             *self._pytest_args,
         ]
         # Output goes to files, not pipes: a daemon the project starts may keep a pipe open after

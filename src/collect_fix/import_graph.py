@@ -21,6 +21,7 @@ import importlib.util
 from pathlib import Path
 from typing import Iterable, Optional
 
+from collect_fix import source_trees
 from collect_fix.project import Project
 
 _IMPORT_FUNCTIONS = frozenset({"import_module", "__import__"})
@@ -102,8 +103,10 @@ def _package(project: Project, path: Path) -> Optional[str]:
 
 def _read_imports(path: Path, package: Optional[str]) -> set[str]:
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
+        tree = source_trees.tree_of(path.read_bytes())  # shared with the planners' questions
+    except OSError:
+        return set()
+    if tree is None:
         return set()
     modules: set[str] = set()
     for node in ast.walk(tree):

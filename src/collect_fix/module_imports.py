@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from collect_fix import source_trees
 from collect_fix.project import Project
 
 
@@ -103,8 +104,10 @@ def _per_file(project: Project, path: Path) -> Optional[_Found]:
         if len(_SCANNED) >= _MAX_SCANNED:
             _SCANNED.clear()
         try:
-            tree = ast.parse(path.read_bytes(), filename=str(path))
-        except (SyntaxError, ValueError, OSError):
+            tree = source_trees.tree_of(path.read_bytes())  # shared with the other planners' questions
+        except OSError:
+            tree = None
+        if tree is None:
             _SCANNED[key] = None
         else:
             definite: dict[str, _Accumulator] = defaultdict(_Accumulator)

@@ -72,6 +72,26 @@ def _compute(edit: Edit, source: Optional[bytes], path: Path, module_name: Optio
         raise TransformError(f"{edit.transform} on {path}: {exc}") from exc
 
 
+_modules: dict[bytes, cst.Module] = {}
+_MAX_MODULES = 8  # LibCST trees are large; the strategies of one file run one after another
+
+
+def _parse(source: bytes, path: Path) -> cst.Module:
+    """The LibCST tree of ``source``, parsed and checked once per content (trees are immutable,
+    so the alternatives a planner tries on one file share it)."""
+    if source not in _modules:
+        try:
+            module = cst.parse_module(source)
+        except cst.ParserSyntaxError as exc:
+            raise TransformError(f"{path} does not parse: {exc}") from exc
+        if module.bytes != source:  # e.g. LibCST drops the last newline of a file with CR-only line ends
+            raise TransformError(f"{path}: LibCST does not reproduce this file byte for byte, so it is not edited")
+        if len(_modules) >= _MAX_MODULES:
+            _modules.pop(next(iter(_modules)))
+        _modules[source] = module
+    return _modules[source]
+
+
 def _run_codemod(
     command_class: type[CodemodCommand], edit: Edit, source: bytes, path: Path, module_name: Optional[str]
 ) -> bytes:
@@ -85,12 +105,7 @@ def _run_codemod(
     parsed = folded.source if folded is not None else source
     if folded is not None:
         context.scratch[body_folding.FOLDED_WORDS] = folded.words
-    try:
-        module = cst.parse_module(parsed)
-    except cst.ParserSyntaxError as exc:
-        raise TransformError(f"{path} does not parse: {exc}") from exc
-    if module.bytes != parsed:  # e.g. LibCST drops the last newline of a file with CR-only line ends
-        raise TransformError(f"{path}: LibCST does not reproduce this file byte for byte, so it is not edited")
+    module = _parse(parsed, path)
     try:
         command = command_class(context, **edit.kwargs())
         new_module = command.transform_module(module)
