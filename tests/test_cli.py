@@ -245,7 +245,9 @@ def test_a_terminal_gets_a_live_line_with_the_round_and_the_files(fixture_projec
 
     updates = screen.decode().split("\r")
     assert "collect-fix: collecting\x1b[K" in updates
-    assert any(re.fullmatch(r"collect-fix: round 1: .* \(\d+ files? so far\)\x1b\[K", update) for update in updates), updates
+    # the round's line is drawn when the round starts; whether a file count follows depends on how
+    # long its collection takes (counts are polled every quarter second: tests/test_progress.py)
+    assert any(re.fullmatch(r"collect-fix: round 1: .*\x1b\[K", update) for update in updates), updates
     assert updates[-1] == "\x1b[K"  # the line is cleared before the report
     assert "\x1b" not in stdout and "collect-fix report" in stdout
 
