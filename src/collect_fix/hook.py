@@ -184,6 +184,13 @@ def fix(path: Path, source: bytes) -> Optional[bytes]:
 def write_through(path: Path, data: bytes) -> str:
     """Replace the file ``path`` names in one step: a symlink's target, keeping the link, the
     target's mode and (where allowed) owner. Returns a note for the user, "" if none."""
+    from collect_fix.interrupts import signals_deferred
+
+    with signals_deferred():  # a Ctrl-C between the temp file and the rename must not leave it behind
+        return _write_through(path, data)
+
+
+def _write_through(path: Path, data: bytes) -> str:
     import tempfile
 
     target = Path(os.path.realpath(path))

@@ -3,7 +3,8 @@
 SIGINT already raises KeyboardInterrupt; SIGTERM (what a CI runner or ``kill`` sends) is made to
 raise ``Terminated`` the same way, so one ``except`` in the pipeline undoes the round under way
 for both. While that undo runs, both signals are ignored: a second Ctrl-C must not leave half of
-it done.
+it done. While one file is written they are held back and delivered after it: a signal between
+creating a temp file and renaming it over the target would leave the temp file behind.
 """
 
 from __future__ import annotations
@@ -60,6 +61,21 @@ def signals_ignored() -> Iterator[None]:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM wait: the kernel holds them and they are delivered
+    (and raise) when it ends. Nests: each block puts back the mask it found. Where signals cannot
+    be masked (Windows, a thread other than the main one) the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _raise_terminated(number: int, frame: Optional[FrameType]) -> None:

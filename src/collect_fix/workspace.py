@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from collect_fix.interrupts import signals_deferred
 from collect_fix.project import Project
 from collect_fix.transforms import TransformError, run_edit
 from collect_fix.types import Edit
@@ -86,8 +87,9 @@ class Workspace:
             for relative, data in contents.items():
                 self.originals.setdefault(relative, before[relative])
                 self.checkpoint.setdefault(relative, before[relative])
-                self._write_atomic(self._target(relative), data, relative)
-                self.written[relative] = data
+                with signals_deferred():  # the file and the record of it change together
+                    self._write_atomic(self._target(relative), data, relative)
+                    self.written[relative] = data
                 done.append(relative)
         except OSError as exc:
             for relative in done:
@@ -111,11 +113,6 @@ class Workspace:
                 directory.rmdir()  # only succeeds when nothing else lives there
             except OSError:
                 pass
-        for directory in reversed(self.created_dirs):
-            try:
-                directory.rmdir()  # only succeeds when nothing else lives there
-            except OSError:
-                pass
 
     def _put_back(self, relative: str, data: Optional[bytes]) -> None:
         path = self._target(relative)
@@ -129,12 +126,13 @@ class Workspace:
             if notice not in self.notices:  # once, however many of its repairs were undone
                 self.notices.append(notice)
             return
-        if data is None:
-            if path.exists():
-                path.unlink()
-        else:
-            self._write_atomic(path, data, relative)
-        self.written[relative] = data
+        with signals_deferred():
+            if data is None:
+                if path.exists():
+                    path.unlink()
+            else:
+                self._write_atomic(path, data, relative)
+            self.written[relative] = data
 
     def changed_files(self) -> list[str]:
         """Files the run changed: they differ from their original and still hold what collect-fix
@@ -174,6 +172,8 @@ class Workspace:
             raise EditRefused(f"cannot write {relative}: the file is read-only")
 
     def _write_atomic(self, path: Path, data: bytes, relative: str) -> None:
+        """Write through a temp file renamed over ``path``; callers hold signals back
+        (signals_deferred) so no temp file outlives an interrupt."""
         self._make_parents(path.parent)
         status = path.stat() if path.exists() else None
         handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".collect-fix")

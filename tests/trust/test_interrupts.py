@@ -144,3 +144,23 @@ def test_a_signal_leaves_only_original_or_verified_files(
     name = "SIGINT" if signal_number == signal.SIGINT else "SIGTERM"
     assert f"collect-fix: interrupted ({name})" in stderr
     assert "Traceback" not in stderr
+
+
+_DEFERRED = """
+import os, signal
+from collect_fix.interrupts import signals_deferred
+finished = []
+try:
+    with signals_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        finished.append("the block")
+except KeyboardInterrupt:
+    print("interrupted after", finished)
+"""
+
+
+def test_a_signal_during_a_deferred_block_arrives_when_it_ends() -> None:
+    """What keeps a temp file from outliving a Ctrl-C: the write runs to its end, then the
+    signal raises as usual."""
+    result = subprocess.run([sys.executable, "-c", _DEFERRED], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "interrupted after ['the block']", result.stderr
