@@ -174,7 +174,7 @@ def _rounds(
     current, judged_against = before, baseline
     graph = ImportGraph()
     tried: set[tuple[object, ...]] = set()  # (diagnosis key, repair) pairs already tried
-    one_at_a_time = False
+    batch_limit: Optional[int] = None  # how many repairs a round applies; halved when a round is ambiguous
     round_number, last_round = 0, options.max_rounds
     decided: dict[tuple[object, ...], Plan] = {}  # equally likely repairs, settled by their tests
     while round_number < last_round:
@@ -185,7 +185,7 @@ def _rounds(
             if plan.choose_by_tests else plan
             for plan in plans
         ]
-        batch = _next_batch(plans, tried, workspace, outcomes, limit=1 if one_at_a_time else None)
+        batch = _next_batch(plans, tried, workspace, outcomes, limit=batch_limit)
         if not batch:
             break
         round_number += 1
@@ -195,18 +195,34 @@ def _rounds(
         project = snapshot_of_tree()
         after = _collect_again(collections, graph, project, current, touched, edits)
         diagnoses_after = diagnose_collection(after, project)
-        verdicts = judge(
-            batch, judged_against, after, diagnoses_after, project,
-            compare_counts=counts_comparable or judged_against is not baseline,
-        )
+        compare_counts = counts_comparable or judged_against is not baseline
+        verdicts = judge(batch, judged_against, after, diagnoses_after, project, compare_counts=compare_counts)
+        while any(verdict.ambiguous for verdict in verdicts):
+            # Something broke that no repair explains. Repairs that failed on their own (the code
+            # one added fails, say a circular import) are the first suspects: undo those, look again.
+            failed = [item for item, verdict in zip(batch, verdicts) if not verdict.kept and not verdict.ambiguous]
+            if not failed:
+                break
+            for item, verdict in zip(batch, verdicts):
+                if not verdict.kept and not verdict.ambiguous:
+                    outcomes[item.diagnosis.key] = Outcome(
+                        item.diagnosis, Status.REVERTED, item.repair, verdict.reason, item.files,
+                        earlier=_earlier(outcomes.get(item.diagnosis.key)),
+                    )
+            _undo(workspace, batch, failed)
+            batch = [item for item in batch if not any(item is each for each in failed)]
+            project = snapshot_of_tree()
+            after = _collect_again(collections, graph, project, current, touched, edits)
+            diagnoses_after = diagnose_collection(after, project)
+            verdicts = judge(batch, judged_against, after, diagnoses_after, project, compare_counts=compare_counts)
         if any(verdict.ambiguous for verdict in verdicts):
-            # Something broke and no single repair of the batch explains it: undo the batch and
-            # try its repairs one per round, so each is judged on its own.
+            # Still no single repair explains it: undo the batch and try half as many repairs per
+            # round (down to one), so the culprit is found in a few rounds, not one per repair.
             _undo(workspace, batch, batch)
             workspace.begin_batch()  # settled: nothing of this round is left on disk
             for item in batch:
                 tried.discard((item.diagnosis.key, item.repair))
-            one_at_a_time = True
+            batch_limit = max(1, len(batch) // 2)
             last_round = max(last_round, round_number + 2 * len(batch))
             project = snapshot_of_tree()
             continue
@@ -224,6 +240,8 @@ def _rounds(
             diagnoses_after = diagnose_collection(after, project)
         workspace.begin_batch()  # settled: what is on disk now was verified
         current, judged_against, diagnoses = after, after, diagnoses_after
+        if batch_limit is not None:
+            batch_limit *= 2  # the culprit of the ambiguous round may be behind us: grow again
     remaining = plan_all(diagnoses, project, options)
     tests = _run_repaired_tests(workspace, history, python, options, before_diagnoses + before_causes, current, outcomes)
     return Report(

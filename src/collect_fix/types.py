@@ -148,7 +148,9 @@ class Repair:
 
     description: str
     edits: tuple[Edit, ...]
-    evidence: str = ""
+    # Not part of the repair's identity: the same edits found again after another repair moved
+    # the lines the evidence cites are the same attempt, not a new one to try.
+    evidence: str = field(default="", compare=False)
     requires_clean: bool = False
 
 

@@ -30,7 +30,7 @@ class Applied:
 class Verdict:
     kept: bool
     reason: str
-    # The cause could not be pinned to one repair of the batch: retry them one at a time.
+    # The cause could not be pinned to one repair of the batch: retry them in smaller batches.
     ambiguous: bool = False
 
 

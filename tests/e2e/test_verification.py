@@ -6,8 +6,10 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from conftest import collected_ids, run_in_process
 
+from collect_fix import collector
 from collect_fix.diagnosis import diagnose
 from collect_fix.planning import plan_all
 from collect_fix.project import Project
@@ -149,3 +151,48 @@ def test_a_repair_whose_own_code_fails_is_undone(tmp_path: Path) -> None:
 def test_added_lines_are_the_inserted_and_replaced_ones() -> None:
     assert added_lines(b"a\nb\nc\n", b"a\nB\nc\nd\n") == {2, 4}
     assert added_lines(None, b"x\ny\n") == {1, 2}
+
+
+def test_a_repair_that_fails_on_its_own_does_not_send_the_whole_round_to_one_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moving a function into a module that imports back makes its re-export a circular import.
+    The tests below that module's conftest lose their tests, which no repair's files explain; but
+    the re-export itself fails at the line it added. Undoing it first keeps the rest of the round."""
+    files = {
+        "pytest.ini": "[pytest]\npythonpath = .\n",
+        "shop/__init__.py": "",
+        "shop/policy.py": "class Policy:\n    pass\n",
+        "shop/notice.py": "from shop.policy import Policy\n\n\ndef normalize_policy_key(key):\n    return key.lower()\n",
+        "tests/test_policy.py": (
+            "from shop.policy import normalize_policy_key\n\n\n"
+            "def test_key():\n    assert normalize_policy_key('A') == 'a'\n"
+        ),
+        "tests/role/conftest.py": "from shop.notice import Policy\n",
+        "tests/role/test_role.py": "def test_role():\n    pass\n",
+    }
+    for name in ("a", "b", "c"):
+        files[f"tests/test_exit_{name}.py"] = f"import sys\n\nsys.exit(1)\n\n\ndef test_{name}():\n    pass\n"
+    root = write(tmp_path, files)
+    collections: list[tuple[str, ...]] = []
+    start = collector.RunCollector.start
+
+    def counting_start(self: collector.RunCollector, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> collector.PendingCollection:
+        collections.append(extra_args)
+        return start(self, touched, extra_args)
+
+    monkeypatch.setattr(collector.RunCollector, "start", counting_start)
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "partially initialized module" in result.stdout  # the re-export was tried and undone
+    assert (root / "shop/policy.py").read_text() == files["shop/policy.py"]
+    assert "from shop.notice import normalize_policy_key" in (root / "tests/test_policy.py").read_text()
+    ids = collected_ids(root)
+    assert "tests/role/test_role.py::test_role" in ids and "tests/test_policy.py::test_key" in ids
+    for name in "abc":
+        assert "allow_module_level=True" in (root / f"tests/test_exit_{name}.py").read_text()
+    # the first collection; round 1 (its partial session ends at the conftest, so a full one
+    # follows); round 1 again without the re-export; round 2 (the import rewritten). Undoing the
+    # round and going one repair at a time took 10.
+    assert len(collections) <= 5, collections
