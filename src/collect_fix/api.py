@@ -27,7 +27,7 @@ from collect_fix.suite_run import run_tests, total
 from collect_fix.types import (
     Category, Collection, Diagnosis, Edit, Options, Outcome, Plan, Repair, RepairTests, Report, Status,
 )
-from collect_fix.verification import Applied, added_lines, judge
+from collect_fix.verification import Applied, Verdict, added_lines, judge
 
 if TYPE_CHECKING:
     from collect_fix.workspace import Workspace
@@ -200,17 +200,13 @@ def _rounds(
         while any(verdict.ambiguous for verdict in verdicts):
             # Something broke that no repair explains. Repairs that failed on their own (the code
             # one added fails, say a circular import) are the first suspects: undo those, look again.
-            failed = [item for item, verdict in zip(batch, verdicts) if not verdict.kept and not verdict.ambiguous]
+            failed = [(item, verdict) for item, verdict in zip(batch, verdicts) if not verdict.kept and not verdict.ambiguous]
             if not failed:
                 break
-            for item, verdict in zip(batch, verdicts):
-                if not verdict.kept and not verdict.ambiguous:
-                    outcomes[item.diagnosis.key] = Outcome(
-                        item.diagnosis, Status.REVERTED, item.repair, verdict.reason, item.files,
-                        earlier=_earlier(outcomes.get(item.diagnosis.key)),
-                    )
-            _undo(workspace, batch, failed)
-            batch = [item for item in batch if not any(item is each for each in failed)]
+            for item, verdict in failed:
+                outcomes[item.diagnosis.key] = _outcome(item, verdict, outcomes)
+            _undo(workspace, batch, [item for item, _ in failed])
+            batch = [item for item in batch if not any(item is each for each, _ in failed)]
             project = snapshot_of_tree()
             after = _collect_again(collections, graph, project, current, touched, edits)
             diagnoses_after = diagnose_collection(after, project)
@@ -228,11 +224,7 @@ def _rounds(
             continue
         rejected = [item for item, verdict in zip(batch, verdicts) if not verdict.kept]
         for item, verdict in zip(batch, verdicts):
-            status = Status.REPAIRED if verdict.kept else Status.REVERTED
-            outcomes[item.diagnosis.key] = Outcome(
-                item.diagnosis, status, item.repair, verdict.reason, item.files,
-                earlier=_earlier(outcomes.get(item.diagnosis.key)),
-            )
+            outcomes[item.diagnosis.key] = _outcome(item, verdict, outcomes)
         if rejected:
             _undo(workspace, batch, rejected)
             project = snapshot_of_tree()
@@ -525,6 +517,15 @@ def _next_batch(
             batch.append(applied_repairs[repair])
             break
     return batch
+
+
+def _outcome(item: Applied, verdict: Verdict, outcomes: dict[tuple[object, ...], Outcome]) -> Outcome:
+    """What the verdict on an applied repair makes of its diagnosis, with what was tried before."""
+    status = Status.REPAIRED if verdict.kept else Status.REVERTED
+    return Outcome(
+        item.diagnosis, status, item.repair, verdict.reason, item.files,
+        earlier=_earlier(outcomes.get(item.diagnosis.key)),
+    )
 
 
 def _earlier(previous: Optional[Outcome]) -> tuple[str, ...]:
