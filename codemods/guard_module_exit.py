@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import functools
 import os
 import re
 from typing import Optional, Sequence, Union
@@ -82,9 +83,7 @@ class GuardModuleExitCommand(CodemodCommand):
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         # Only what runs at import matters, and only that is walked: a 6,000-line test module is
         # mostly function bodies.
-        finder = ImportTimeExitFinder(tree)
-        tree.visit(finder)
-        code = tree.code
+        finder, code = _analysed(tree)
         targets = [(node, record) for node, record in finder.found if record.blocks_collection]
         if not targets:
             return tree
@@ -314,6 +313,15 @@ class _Edits:
 
     def _top_index(self, node: cst.CSTNode) -> int:
         return next(index for index, statement in enumerate(self.tree.body) if statement is node)
+
+
+@functools.lru_cache(maxsize=4)
+def _analysed(tree: cst.Module) -> tuple[ImportTimeExitFinder, str]:
+    """The module's import-time exits and its code: the same for every strategy tried on one tree
+    (the strategies of a file share its tree, see ``collect_fix.transforms``). Read, never changed."""
+    finder = ImportTimeExitFinder(tree)
+    tree.visit(finder)
+    return finder, tree.code
 
 
 def _rewrite(tree: cst.Module, edits: _Edits, parents: dict[cst.CSTNode, cst.CSTNode]) -> cst.Module:

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
@@ -25,6 +26,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def fixture_project(tmp_path: Path) -> Callable[[str], Path]:
     """Copy ``tests/fixtures/<name>`` to tmp_path and return the copy's root."""
     return lambda name: copy_fixture(name, tmp_path)
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Write a small project: each relative path with its text (dedented), parents made."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
 
 
 def copy_fixture(name: str, parent: Path) -> Path:

@@ -26,7 +26,7 @@ def test_a_listener_hears_the_distinct_files_a_collection_has_reached(tmp_path: 
     process = subprocess.Popen([sys.executable, "-c", _WRITER, str(records)])
     heard: list[int] = []
     with progress.listening(heard.append):
-        progress.wait(process, timeout=60, records=records)
+        progress.wait(process, timeout=60, records=(records,))
 
     assert process.returncode == 0
     assert heard, "a collection longer than the poll interval reports at least once"
@@ -37,7 +37,7 @@ def test_a_listener_hears_the_distinct_files_a_collection_has_reached(tmp_path: 
 def test_without_a_listener_wait_is_the_plain_wait(tmp_path: Path) -> None:
     records = tmp_path / "records.jsonl"
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.6)"])
-    progress.wait(process, timeout=60, records=records)
+    progress.wait(process, timeout=60, records=(records,))
     assert process.returncode == 0
     assert not records.exists()
 

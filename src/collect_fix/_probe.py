@@ -32,6 +32,9 @@ _RECORDS_ENV = "COLLECT_FIX_RECORDS"
 # files that exited or skipped because of one, so a repair of that import can be verified.
 _WATCH_ENV = "COLLECT_FIX_WATCH"
 _PATH_MAP_ENV = "COLLECT_FIX_PATH_MAP"
+# A file naming the test files other shards of this collection collect, one absolute path a line
+# (collect-fix's sharding): this run leaves them out, and collects everything else as usual.
+_LEAVE_OUT_ENV = "COLLECT_FIX_LEAVE_OUT"
 _MAX_FRAMES = 40
 
 
@@ -274,6 +277,26 @@ def _rootdir(config: pytest.Config) -> str:
 def _node_path(collector: object) -> Optional[str]:
     path = getattr(collector, "path", None)
     return os.path.abspath(str(path)) if path is not None else None
+
+
+def _left_out() -> Set[str]:
+    listing = os.environ.get(_LEAVE_OUT_ENV)
+    if not listing:
+        return set()
+    with open(listing, encoding="utf-8") as stream:
+        return {line.rstrip("\n") for line in stream if line.strip()}
+
+
+_LEFT_OUT = _left_out()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_ignore_collect(collection_path: object, config: pytest.Config) -> Optional[bool]:
+    """True for another shard's test file; no opinion otherwise (pytest and the project decide).
+    Directories are never left out: every shard walks the whole tree and loads every conftest."""
+    if _LEFT_OUT and os.path.abspath(str(collection_path)) in _LEFT_OUT:
+        return True
+    return None
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -13,11 +13,12 @@ from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
-from collect_fix import collector, file_edits, replay
+from collect_fix import collector, file_edits, replay, sharding
 from collect_fix.dependencies import describe_diagnosis, install_command
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.diffing import unified_diff
 from collect_fix.import_graph import ImportGraph
+from collect_fix.prefetch import read_ahead
 from collect_fix.interrupts import RunInterrupted, Terminated, signal_name, signals_ignored, terminate_raises
 from collect_fix.planning import plan_all, planners
 from collect_fix.project import Project
@@ -85,8 +86,10 @@ def _repair(
     """The loop, on ``root`` (or the replay of ``verified``, when it still holds); whatever ends
     it early (a signal, a bug) first undoes the round under way, whose repairs nobody verified,
     and stops every collection it started."""
+    project = Project(root, history_root=history or root)
     collections = collector.RunCollector(
-        root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map
+        root, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=path_map,
+        shards=sharding.groups(project),
     )
     outcomes: dict[tuple[object, ...], Outcome] = {}
     workspace: Optional[Workspace] = None
@@ -94,19 +97,23 @@ def _repair(
         from collect_fix.workspace import Workspace
 
         if verified is not None:
-            workspace = Workspace(Project(root, history_root=history or root))
+            workspace = Workspace(project)
             replayed = _replay(collections, workspace, verified, say)
             if replayed is not None:
                 return replayed, workspace
         say("collecting")
         first = collections.start()
-        # While pytest collects on the other core: load LibCST, the codemods and the planners.
+        # While pytest collects on the other core: load LibCST, the codemods and the planners,
+        # and read the project the way the first round's planning will.
         from collect_fix.transforms import codemods
 
         codemods()
         planners()
-        workspace = workspace or Workspace(Project(root, history_root=history or root))
-        return _rounds(first, collections, workspace, outcomes, options, python, say, history or root), workspace
+        workspace = workspace or Workspace(project)
+        graph = ImportGraph()
+        read_ahead(workspace.project, graph)
+        report = _rounds(first, collections, workspace, graph, outcomes, options, python, say, history or root)
+        return report, workspace
     except BaseException as exc:
         with signals_ignored():
             collections.close()
@@ -150,9 +157,10 @@ def _replay(
 
 
 def _rounds(
-    first: collector.PendingCollection,
+    first: collector.PendingCollection | collector.ShardedCollection,
     collections: collector.RunCollector,
     workspace: Workspace,
+    graph: ImportGraph,
     outcomes: dict[tuple[object, ...], Outcome],
     options: Options,
     python: str,
@@ -172,7 +180,6 @@ def _rounds(
     before_diagnoses = [diagnosis for diagnosis in diagnoses if not diagnosis.masked]
     before_causes = [diagnosis for diagnosis in diagnoses if diagnosis.masked]
     current, judged_against = before, baseline
-    graph = ImportGraph()
     tried: set[tuple[object, ...]] = set()  # (diagnosis key, repair) pairs already tried
     batch_limit: Optional[int] = None  # how many repairs a round applies; halved when a round is ambiguous
     round_number, last_round = 0, options.max_rounds

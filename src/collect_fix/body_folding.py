@@ -13,6 +13,7 @@ codemod that touched one never gets its output half restored.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from typing import Optional, Union
@@ -59,6 +60,7 @@ class Folded:
         return b"".join(restored)
 
 
+@functools.lru_cache(maxsize=4)  # the exit codemod's strategies for one file fold the same source
 def fold(source: bytes) -> Optional[Folded]:
     """``source`` with its function bodies folded, or None when there is nothing worth folding
     (or the standard library cannot read it: then LibCST gets the whole file, as before)."""

@@ -17,12 +17,13 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
-from collect_fix import progress
-from collect_fix.types import Collection, CollectionError, Frame
+from collect_fix import progress, sharding
+from collect_fix.types import Collection, CollectionError, Frame, distinct_errors
 
 PROBE_MODULE = "_collect_fix_probe"
+LEAVE_OUT_ENV = "COLLECT_FIX_LEAVE_OUT"  # the probe's: a file naming the test files to leave out
 NO_TESTS_COLLECTED = 5  # pytest's exit code
 NO_TESTS = "NoTestsCollected"  # the error a full collection that found nothing gets
 # Files that mark a project's root folder (a virtualenv is looked for up to there).
@@ -116,9 +117,17 @@ class RunCollector:
         timeout: float = 300.0,
         pytest_args: tuple[str, ...] = (),
         path_map: Optional[tuple[Path, Path]] = None,
+        shards: Sequence[Sequence[Path]] = (),
     ) -> None:
         self._root, self._python, self._timeout = root, python, timeout
         self._pytest_args, self._path_map = pytest_args, path_map
+        # The test files dealt into groups (sharding.deal): a full collection runs one pytest per
+        # group at once, each leaving out the other groups' files. One group or none: one pytest.
+        real_root = os.path.realpath(root)
+        self._shards = [
+            frozenset(os.path.join(real_root, os.path.relpath(path, root)) for path in group) for group in shards
+        ] if len(shards) > 1 else []
+        self._sizes = {os.path.relpath(path, root): _size(path) for group in shards for path in group}
         self._dead: dict[str, CollectionError] = {}
         # Test files that caught an import failure and then exited or skipped: later collections
         # ask the probe to report that failure again if it is still there (see _probe).
@@ -137,20 +146,30 @@ class RunCollector:
             self._bytecode.cleanup()
             self._bytecode = None
 
-    def start(self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> "PendingCollection":
-        """Launch a collection; ``touched`` (relative paths) are collected again even if dead."""
+    def start(
+        self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = (), whole: bool = True
+    ) -> "PendingCollection | ShardedCollection":
+        """Launch a collection; ``touched`` (relative paths) are collected again even if dead.
+        ``whole``: the arguments select the whole suite, so it may be split into shards."""
         retry = {str((self._root / path).resolve()) for path in touched}
         known_dead = {path: error for path, error in self._dead.items() if path not in retry}
         if self._bytecode is None:
             self._bytecode = tempfile.TemporaryDirectory(prefix="collect-fix-bytecode-")
         bytecode = Path(self._bytecode.name)
         _forget_bytecode(bytecode, [self._root / path for path in touched])
-        pending = PendingCollection(
-            self._root, self._python, self._timeout, (*self._pytest_args, *extra_args), self._path_map, known_dead,
-            on_result=self._remember, watched=frozenset(self._watched), bytecode=bytecode,
-        )
-        self._started = [each for each in self._started if not each.done] + [pending]
-        return pending
+        groups: list[frozenset[str]] = self._shards if whole and self._shards else [frozenset()]
+        parts = [
+            PendingCollection(
+                self._root, self._python, self._timeout, (*self._pytest_args, *extra_args), self._path_map,
+                known_dead, on_result=self._remember, watched=frozenset(self._watched), bytecode=bytecode,
+                leave_out=frozenset().union(*(other for other in groups if other is not group)),
+            )
+            for group in groups
+        ]
+        for part in parts:
+            part.count_also(tuple(other.records_file for other in parts if other is not part))
+        self._started = [each for each in self._started if not each.done] + parts
+        return parts[0] if len(parts) == 1 else ShardedCollection(parts)
 
     def collect(self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> Collection:
         return self.start(touched, extra_args).result()
@@ -166,10 +185,31 @@ class RunCollector:
         dead = {_relative(self._root, Path(path)) for path in self._dead} - set(touched)
         paths = sorted((scope.files | scope.directories) - dead)
         rootdir = (f"--rootdir={previous.rootdir}",) if previous.rootdir else ()
-        partial = self.start(touched, (*rootdir, *(path or "." for path in paths))).result()
+        parts = [
+            self.start(touched, (*rootdir, *(path or "." for path in group)), whole=False)
+            for group in self._split(paths)
+        ]
+        partial = sharding.combine([part.result() for part in parts]) if len(parts) > 1 else parts[0].result()
         if not partial.completed:
             return self.collect(touched)  # something ended the partial session: judge on a full one
         return merge(previous, partial, scope, self._root)
+
+    def _split(self, paths: list[str]) -> list[list[str]]:
+        """The paths of a partial collection dealt into shards, when there are enough test files
+        among them to pay for more than one pytest (a directory weighs what it holds)."""
+        if not self._shards:
+            return [paths]
+        weights = [(path, self._weight(path)) for path in paths]
+        if sum(weight for _, weight in weights) < sharding.MIN_BYTES:
+            return [paths]
+        groups = sharding.deal([(Path(path), weight) for path, weight in weights], len(self._shards))
+        return [[path.as_posix() for path in group] for group in groups]
+
+    def _weight(self, path: str) -> int:
+        if path in self._sizes:
+            return self._sizes[path]
+        prefix = f"{path}/" if path else ""
+        return sum(size for file, size in self._sizes.items() if file.startswith(prefix)) or 1
 
     def _remember(self, collection: Collection) -> None:
         for error in collection.errors:
@@ -192,9 +232,12 @@ class PendingCollection:
         on_result: Optional[Callable[[Collection], None]] = None,
         watched: frozenset[str] = frozenset(),
         bytecode: Optional[Path] = None,
+        leave_out: frozenset[str] = frozenset(),
     ) -> None:
         self._root, self._python, self._timeout = root, python, timeout
         self._watched = watched
+        self._leave_out = leave_out  # other shards' test files (absolute paths)
+        self._counted_too: tuple[Path, ...] = ()  # other shards' records, for the live file count
         self._bytecode = bytecode
         self._known_dead = known_dead  # files an earlier collection of this run saw kill or hang it
         self._on_result = on_result
@@ -208,7 +251,7 @@ class PendingCollection:
     def cancel(self) -> None:
         """Stop the collection and everything it started, and remove its files (a run leaves
         nothing behind, also when a test module forked a child that outlives pytest)."""
-        kill_group(self._process, self._records_file)
+        kill_group(self._process, self.records_file)
         self._process.wait()
         self._scratch.cleanup()
         self.done = True
@@ -239,8 +282,12 @@ class PendingCollection:
         finally:
             self.cancel()  # interrupted (Ctrl-C): leave no pytest behind
 
+    def count_also(self, records: tuple[Path, ...]) -> None:
+        """While waiting, count the files of these records too (the other shards')."""
+        self._counted_too = records
+
     @property
-    def _records_file(self) -> Path:
+    def records_file(self) -> Path:
         return Path(self._scratch.name) / "records.jsonl"
 
     def _output(self, stream: str) -> Path:
@@ -248,8 +295,12 @@ class PendingCollection:
 
     def _launch(self) -> "subprocess.Popen[bytes]":
         scratch = Path(self._scratch.name)
-        self._records_file.write_text("", encoding="utf-8")
-        env = probe_environment(scratch, self._records_file, self._path_map, self._watched, self._bytecode)
+        self.records_file.write_text("", encoding="utf-8")
+        env = probe_environment(scratch, self.records_file, self._path_map, self._watched, self._bytecode)
+        if self._leave_out:
+            listing = scratch / "leave-out.txt"
+            listing.write_text("".join(f"{path}\n" for path in sorted(self._leave_out)), encoding="utf-8")
+            env[LEAVE_OUT_ENV] = str(listing)
         command = [
             self._python, "-m", "pytest", "--collect-only", "-q",
             "-p", PROBE_MODULE,
@@ -277,17 +328,45 @@ class PendingCollection:
     def _wait(self) -> _Run:
         process = self._process
         try:
-            progress.wait(process, self._timeout, self._records_file)
+            progress.wait(process, self._timeout, (self.records_file, *self._counted_too))
             exit_code, timed_out = process.returncode, False
         except subprocess.TimeoutExpired:
-            kill_group(process, self._records_file)
+            kill_group(process, self.records_file)
             process.wait()
             exit_code, timed_out = -9, True
         stdout, stderr = _tail(self._output("stdout")), _tail(self._output("stderr"))
-        records = read_records(self._records_file)
+        records = read_records(self.records_file)
         if not records and not timed_out:
             _raise_if_unusable(self._python, self._root, (stdout or "") + (stderr or ""))
         return _Run(records, exit_code, stderr or "", stdout or "", timed_out)
+
+
+class ShardedCollection:
+    """One collection run as several pytest processes at once (sharding), merged when all end."""
+
+    def __init__(self, parts: list[PendingCollection]) -> None:
+        self._parts = parts
+
+    @property
+    def done(self) -> bool:
+        return all(part.done for part in self._parts)
+
+    def cancel(self) -> None:
+        for part in self._parts:
+            part.cancel()
+
+    def result(self) -> Collection:
+        try:
+            return sharding.combine([part.result() for part in self._parts])
+        finally:
+            self.cancel()  # interrupted while waiting for one: stop the others too
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def install_probe(scratch: Path) -> None:
@@ -362,11 +441,11 @@ def merge(previous: Collection, partial: Collection, scope: Scope, root: Path) -
     masked = [error for error in previous.masked if not covered(error)] + list(partial.masked)
     return Collection(
         tests=sum(per_file.values()),
-        errors=tuple(_dedupe(errors)),
+        errors=tuple(distinct_errors(errors)),
         tests_per_file=dict(sorted(per_file.items())),
         skipped_files=tuple(dict.fromkeys(skipped)),
         skip_origins=origins,
-        masked=tuple(_dedupe(masked)),
+        masked=tuple(distinct_errors(masked)),
         exit_code=partial.exit_code if errors else 0,
         completed=True,
         stderr_tail=partial.stderr_tail,
@@ -534,11 +613,11 @@ def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> C
         )
     return Collection(
         tests=tests,
-        errors=tuple(_dedupe(errors)),
+        errors=tuple(distinct_errors(errors)),
         tests_per_file=per_file,
         skipped_files=tuple(dict.fromkeys(skipped)),
         skip_origins=skip_origins,
-        masked=tuple(_dedupe(masked)),
+        masked=tuple(distinct_errors(masked)),
         exit_code=run.exit_code,
         completed=finished,
         stderr_tail=(run.stdout + run.stderr)[-4000:],
@@ -566,17 +645,6 @@ def _error_from_record(record: dict[str, Any]) -> CollectionError:
         wrapper=record.get("wrapper"),
         longrepr=record.get("longrepr", ""),
     )
-
-
-def _dedupe(errors: list[CollectionError]) -> list[CollectionError]:
-    seen = set()
-    unique = []
-    for error in errors:
-        identity = (error.path, error.exc_type, error.message, error.nodeid)
-        if identity not in seen:
-            seen.add(identity)
-            unique.append(error)
-    return unique
 
 
 def _relative(root: Path, path: Path) -> str:

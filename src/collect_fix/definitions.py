@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from collect_fix import source_trees
 from collect_fix.project import Project
 from collect_fix.stubs import is_marked
 
@@ -97,6 +98,11 @@ def is_test_file(project: Project, path: Path | str) -> bool:
     return project.is_test_module(path) or project.is_conftest(path)
 
 
+def index(project: Project) -> None:
+    """Read every non-test module's definitions now (``prefetch``: while pytest collects)."""
+    _refresh_all(project)
+
+
 def clear_cache() -> None:
     _CACHE.clear()
 
@@ -144,11 +150,8 @@ def _entry(project: Project, path: Path, files: dict[Path, _Entry]) -> Optional[
 
 def _parse(project: Project, path: Path, stamp: tuple[int, int]) -> _Entry:
     module = project.module_name(path)
-    try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (SyntaxError, ValueError, OSError):
-        return _Entry(stamp, module, (), frozenset())
-    if module is None:
+    tree = source_trees.tree_of_file(path)  # shared with the other planners' questions
+    if tree is None or module is None:
         return _Entry(stamp, module, (), frozenset())
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     statements = list(top_level_statements(tree.body))

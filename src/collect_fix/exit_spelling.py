@@ -10,6 +10,7 @@ Python reads ``ｅｘｉｔ()`` as ``exit()`` (identifiers are NFKC-normalised),
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import sys
@@ -120,20 +121,35 @@ def decode(source: bytes) -> str:
 
 
 def parse(source: bytes) -> tuple[ast.Module, str]:
-    """The tree and the text of ``source``; SourceError when this interpreter cannot parse it."""
-    text = decode(source)
+    """The tree and the text of ``source``; SourceError when this interpreter cannot parse it.
+
+    The last few are kept: the planner, the body folding and the exit analysis of one file each
+    ask for it, and a long test file takes a tenth of a second to parse. Nobody changes a tree.
+    """
+    parsed = _parsed(source)
+    if isinstance(parsed, SourceError):
+        raise SourceError(parsed.reason, parsed.line)
+    return parsed
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(source: bytes) -> tuple[ast.Module, str] | SourceError:
+    try:
+        text = decode(source)
+    except SourceError as exc:
+        return exc
     if "\0" in text:
         line = text.count("\n", 0, text.index("\0")) + 1
-        raise SourceError(f"contains a NUL byte (line {line})", line)
+        return SourceError(f"contains a NUL byte (line {line})", line)
     version = "Python {}.{}".format(*sys.version_info)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "invalid escape sequence" and such: not this hook's to say
             return ast.parse(text), text
     except SyntaxError as exc:
-        raise SourceError(f"does not parse as {version}: {exc.msg}", exc.lineno or 0) from None
+        return SourceError(f"does not parse as {version}: {exc.msg}", exc.lineno or 0)
     except (ValueError, RecursionError, MemoryError) as exc:
-        raise SourceError(f"does not parse as {version}: {exc}") from None
+        return SourceError(f"does not parse as {version}: {exc}")
 
 
 def find_exits(source: bytes, outside_main_guard: bool = False) -> list[ExitCall]:
@@ -142,16 +158,21 @@ def find_exits(source: bytes, outside_main_guard: bool = False) -> list[ExitCall
     ``outside_main_guard``: the exits in the body of ``if __name__ == "__main__":`` may be left out
     (all the hook reports is the others): a script-style test file is not analysed any further.
     """
+    return list(_exits(source, outside_main_guard))
+
+
+@functools.lru_cache(maxsize=16)  # a planner asks once per round about the file it still plans for
+def _exits(source: bytes, outside_main_guard: bool) -> tuple[ExitCall, ...]:
     if not may_exit(source):
-        return []
+        return ()
     tree, text = parse(source)
     found, imported = _scan(tree)
     if not found or outside_main_guard and _all_in_main_guards(found, tree):
-        return []
+        return ()
     from collect_fix.exit_walk import ExitWalk  # loaded only for files with something like an exit
 
     try:
-        return ExitWalk(tree, text, imported).exits()
+        return tuple(ExitWalk(tree, text, imported).exits())
     except RecursionError:
         raise SourceError("nested too deeply to analyse") from None
 
@@ -176,8 +197,8 @@ def guarded_exit_possible(source: bytes) -> bool:
 
 def _parse(source: bytes) -> Optional[ast.Module]:
     try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
+        return parse(source)[0]
+    except SourceError:
         return None
 
 
@@ -218,6 +239,12 @@ def _candidates(tree: ast.Module, root: ast.AST) -> list[ast.AST]:
 
 def _scan(tree: ast.Module) -> tuple[list[ast.AST], set[str]]:
     """``_candidates`` of the whole tree, and every name an import binds (one walk for both)."""
+    found, imported = _scanned(tree)
+    return list(found), set(imported)
+
+
+@functools.lru_cache(maxsize=4)  # per tree (``parse`` keeps the last few): asked once per if or try
+def _scanned(tree: ast.Module) -> tuple[tuple[ast.AST, ...], frozenset[str]]:
     aliases: set[str] = set()
     imported: set[str] = set()
     names: list[ast.Name] = []
@@ -235,4 +262,4 @@ def _scan(tree: ast.Module) -> tuple[list[ast.AST], set[str]]:
                 if alias.asname is not None and (exit_module or alias.name.rpartition(".")[2] in _EXIT_NAMES):
                     aliases.add(alias.asname)
     found += [node for node in names if node.id in _EXIT_NAMES or node.id in aliases]
-    return found, imported
+    return tuple(found), frozenset(imported)

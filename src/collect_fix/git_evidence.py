@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from collect_fix import spelling
+from collect_fix import source_trees, spelling
 from collect_fix.definitions import target_names, top_level_statements
 from collect_fix.project import Project
 from collect_fix.stubs import markers_in
@@ -190,13 +190,13 @@ def _deleted(root: Path, head: str, path: str) -> Optional[DeletedModule]:
 
 
 def _compare(commit: str, path: str, name: str, old_source: bytes, new_source: bytes) -> Change:
-    old, new = _bindings(old_source), _bindings(new_source)
+    old = _bindings(old_source)
     removed = old[name]
     listed = name in _dunder_all(old_source) and name not in _dunder_all(new_source)
     existed = frozenset(old)
     if removed.kind not in DEFINITION_KINDS:
         return Change(commit, path, removed, listed, existed=existed)
-    pairs, ties = _pair(old, new)
+    pairs, ties = _pairs_between(old_source, new_source)
     if name in pairs:
         successor, why = pairs[name]
         return Change(commit, path, removed, listed, successor, why=why, existed=existed)
@@ -213,6 +213,13 @@ _KIND_SCORE = {
     frozenset({"function", "async_function"}): 1.5,
     frozenset({"class", "function"}): 1.0,
 }
+
+
+@lru_cache(maxsize=1024)  # every missing name of one changed module asks about the same pair of versions
+def _pairs_between(
+    old_source: bytes, new_source: bytes
+) -> tuple[dict[str, tuple[Binding, str]], dict[str, tuple[str, ...]]]:
+    return _pair(_bindings(old_source), _bindings(new_source))
 
 
 def _pair(
@@ -309,9 +316,8 @@ def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> float:
 
 @lru_cache(maxsize=256)
 def _bindings(source: bytes) -> dict[str, Binding]:
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = source_trees.tree_of(source)  # shared with the planners' other questions
+    if tree is None:
         return {}
     generated = {line for line, _ in markers_in(source)} if b"collect-fix:" in source else set()
     text = source.decode("utf-8", errors="replace")
@@ -443,9 +449,8 @@ def _class_signature(node: ast.ClassDef) -> tuple[tuple[str, ...], Optional[str]
 @lru_cache(maxsize=256)
 def _dunder_all(source: bytes) -> frozenset[str]:
     """The names a literal top-level ``__all__`` lists (``+=`` extensions included)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = source_trees.tree_of(source)
+    if tree is None:
         return frozenset()
     found: set[str] = set()
     for statement in top_level_statements(tree.body):

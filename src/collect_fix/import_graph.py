@@ -33,6 +33,11 @@ class ImportGraph:
     def __init__(self) -> None:
         self._imports: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}
 
+    def read(self, project: Project) -> None:
+        """Read every file's imports now (``prefetch``: while pytest collects)."""
+        for path in project.python_files():
+            self._imports_of(project, path)
+
     def reached_by(self, project: Project, touched: Iterable[str]) -> set[str]:
         """Project-relative files whose imports reach a ``touched`` file, the touched included."""
         files = {project.relative(path): path for path in project.python_files()}

@@ -544,12 +544,12 @@ def _project_import_sources(project: Project, name: str, path: Path) -> dict[str
     """Module -> how many of the project's other files import ``name`` from it."""
     counts: dict[str, int] = {}
     target = path.resolve()
-    for other in project.python_files():
+    for other in project.files_mentioning(name):  # most files never mention the name
         if other.name == target.name and other.resolve() == target:  # resolve only the namesakes
             continue
         text = project.source(other)
-        if text is None or name.encode() not in text:
-            continue  # cheap filter: most files never mention the name
+        if text is None:
+            continue
         tree = tree_of(text)
         if tree is None:
             continue

@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Callable, Iterator, Optional, TextIO, TypeVar
+from typing import Callable, Iterator, Optional, Sequence, TextIO, TypeVar
 
 FilesListener = Callable[[int], None]
 
@@ -32,36 +32,36 @@ def listening(listener: FilesListener) -> Iterator[None]:
         _listener.reset(token)
 
 
-def wait(process: "subprocess.Popen[bytes]", timeout: float, records: Path) -> None:
+def wait(process: "subprocess.Popen[bytes]", timeout: float, records: Sequence[Path]) -> None:
     """``process.wait(timeout=timeout)`` (output going to files); with a listener, it is told
-    every quarter second how many files the collection has reached. Raises TimeoutExpired at the
-    same deadline."""
+    every quarter second how many files the collection has reached (in all of ``records``: the
+    shards of one collection count together). Raises TimeoutExpired at the same deadline."""
     _poll(lambda seconds: process.wait(timeout=seconds), timeout, records)
 
 
 def communicate(process: "subprocess.Popen[str]", timeout: float, records: Path) -> tuple[str, str]:
     """``process.communicate(timeout=timeout)`` (output on pipes), reporting files as ``wait`` does.
     Retrying communicate after TimeoutExpired loses no output (subprocess docs)."""
-    stdout, stderr = _poll(lambda seconds: process.communicate(timeout=seconds), timeout, records)
+    stdout, stderr = _poll(lambda seconds: process.communicate(timeout=seconds), timeout, (records,))
     return stdout, stderr
 
 
 _T = TypeVar("_T")
 
 
-def _poll(step: Callable[[float], _T], timeout: float, records: Path) -> _T:
+def _poll(step: Callable[[float], _T], timeout: float, records: Sequence[Path]) -> _T:
     listener = _listener.get()
     if listener is None:
         return step(timeout)
     deadline = time.monotonic() + timeout
-    counter = _FileCounter(records)
+    counters = [_FileCounter(each) for each in records]
     while True:
         try:
             return step(max(0.0, min(_POLL_SECONDS, deadline - time.monotonic())))
         except subprocess.TimeoutExpired:
             if time.monotonic() >= deadline:
                 raise
-            listener(counter.count())
+            listener(sum(counter.count() for counter in counters))
 
 
 class _FileCounter:

@@ -96,12 +96,9 @@ def find_markers(project: Project) -> list[tuple[str, int, str]]:
 def find_shims(project: Project) -> list[Marker]:
     """Every marked shim in the project's Python files, by path and line."""
     found: list[Marker] = []
-    for path in project.python_files():
-        try:
-            source = path.read_bytes()
-        except OSError:
-            continue
-        if _NEEDLE in source:
+    for path in project.files_mentioning(_NEEDLE.decode()):
+        source = project.source(path)
+        if source is not None:
             relative = project.relative(path)
             found.extend(Marker(relative, line, kind, text) for line, kind, text in _markers(source))
     return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 
 class Category(str, enum.Enum):
@@ -62,6 +62,18 @@ class CollectionError:
     frames: tuple[Frame, ...] = ()
     wrapper: Optional[str] = None  # e.g. "ConftestImportFailure" when a conftest was the importer
     longrepr: str = ""
+
+
+def distinct_errors(errors: Iterable[CollectionError]) -> list[CollectionError]:
+    """``errors`` without repeats (the same file, type, message and node), in their order."""
+    seen: set[tuple[Optional[str], str, str, str]] = set()
+    unique = []
+    for error in errors:
+        identity = (error.path, error.exc_type, error.message, error.nodeid)
+        if identity not in seen:
+            seen.add(identity)
+            unique.append(error)
+    return unique
 
 
 @dataclass(frozen=True)

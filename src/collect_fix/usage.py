@@ -138,11 +138,10 @@ def imported_with(project: Project, module: str, name: str) -> frozenset[str]:
 
     Importers that ask for both ``Old`` and ``New`` show that ``New`` did not replace ``Old``.
     """
-    needle = name.encode()
     found: set[str] = set()
-    for path in project.python_files():
+    for path in project.files_mentioning(name):
         source = project.source(path)
-        tree = _parse(source) if source is not None and needle in source else None
+        tree = _parse(source) if source is not None else None
         if tree is None:
             continue
         package = package_of(project.module_name(path), path.name == "__init__.py")
@@ -165,12 +164,11 @@ def _visits(project: Project, module: str, name: str) -> Iterator[tuple[Path, _F
     target = f"{module}.{name}"
     own_file = project.module_file(module)
     own = own_file.resolve() if own_file is not None else None
-    needle = name.encode()
-    for path in project.python_files():
+    for path in project.files_mentioning(name):
         if own is not None and path.name == own.name and path.resolve() == own:  # resolve only namesakes
             continue
         source = project.source(path)
-        if source is not None and needle in source:
+        if source is not None:
             usage = _file_usage(source, target, project.module_name(path), path.name == "__init__.py")
             if usage is not None:
                 yield path, usage

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
-from conftest import collected_ids, run_in_process
+from conftest import collected_ids, run_in_process, write_files
 
 from collect_fix import collector
 from collect_fix.diagnosis import diagnose
@@ -17,16 +16,8 @@ from collect_fix.types import Category, Collection, CollectionError, Diagnosis, 
 from collect_fix.verification import Applied, added_lines, judge
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
-
-
 def test_errors_a_repair_uncovers_in_files_pytest_never_reached_are_not_blamed_on_it(tmp_path: Path) -> None:
-    root = write(tmp_path, {
+    root = write_files(tmp_path, {
         "pytest.ini": "[pytest]\npythonpath = .\n",
         "shop/__init__.py": "",
         "shop/widgets.py": "class WidgetImpl:\n    pass\n",
@@ -47,7 +38,7 @@ def test_an_exitfirst_addopts_does_not_hide_the_other_broken_files(tmp_path: Pat
     files = {"pytest.ini": "[pytest]\naddopts = -x\n"}
     for name in ("a", "b", "c"):
         files[f"tests/test_{name}.py"] = f'import sys\n\nif True:\n    sys.exit("{name} off")\n\n\ndef test_{name}():\n    pass\n'
-    root = write(tmp_path, files)
+    root = write_files(tmp_path, files)
 
     result = run_in_process(root, "--apply")
 
@@ -57,7 +48,7 @@ def test_an_exitfirst_addopts_does_not_hide_the_other_broken_files(tmp_path: Pat
 
 
 def test_a_repair_that_makes_another_file_lose_tests_is_undone(tmp_path: Path) -> None:
-    root = write(tmp_path, {
+    root = write_files(tmp_path, {
         "pytest.ini": "[pytest]\npythonpath = .\n",
         "shop/__init__.py": "",
         "shop/widgets.py": "class Gadget:\n    pass\n",
@@ -89,7 +80,7 @@ def test_diagnoses_sharing_one_repair_each_keep_their_plan() -> None:
 
 
 def test_a_hang_outside_any_test_file_is_reported_as_a_timeout(tmp_path: Path) -> None:
-    root = write(tmp_path, {
+    root = write_files(tmp_path, {
         "conftest.py": "import time\n\n\ndef pytest_collection_modifyitems(items):\n    time.sleep(60)\n",
         "tests/test_ok.py": "def test_ok():\n    pass\n",
     })
@@ -107,11 +98,11 @@ def test_a_hanging_test_file_costs_one_timeout_per_run_not_one_per_collection(tm
         "tests/test_ok.py": "def test_ok():\n    pass\n",
     }
     # The same run without the hang, timed just before on the same machine under the same load.
-    calm = write(tmp_path / "calm", {**files, "tests/test_hangs.py": "def test_calm():\n    pass\n"})
+    calm = write_files(tmp_path / "calm", {**files, "tests/test_hangs.py": "def test_calm():\n    pass\n"})
     start = time.monotonic()
     run_in_process(calm, "--apply", "--timeout", "3")
     without_hang = time.monotonic() - start
-    root = write(tmp_path / "hangs", {
+    root = write_files(tmp_path / "hangs", {
         **files, "tests/test_hangs.py": f"import time\nwith open({str(imports)!r}, 'a') as log:\n    log.write('x\\n')\ntime.sleep(60)\n",
     })
     start = time.monotonic()
@@ -129,7 +120,7 @@ def test_a_hanging_test_file_costs_one_timeout_per_run_not_one_per_collection(tm
 def test_a_repair_whose_own_code_fails_is_undone(tmp_path: Path) -> None:
     # Whatever a planner proposes, verification must not keep code that fails by itself: here the
     # added line 2 raises the new error in the very file the repair targeted.
-    root = write(tmp_path, {"tests/test_a.py": "import pytest\nyaml = pytest.importorskip('yaml')\n"})
+    root = write_files(tmp_path, {"tests/test_a.py": "import pytest\nyaml = pytest.importorskip('yaml')\n"})
     project = Project(root)
     target = Diagnosis(Category.MISSING_DEPENDENCY, "tests/test_a.py", 1, "yaml missing", module="yaml")
     new_error = CollectionError(
@@ -173,13 +164,15 @@ def test_a_repair_that_fails_on_its_own_does_not_send_the_whole_round_to_one_at_
     }
     for name in ("a", "b", "c"):
         files[f"tests/test_exit_{name}.py"] = f"import sys\n\nsys.exit(1)\n\n\ndef test_{name}():\n    pass\n"
-    root = write(tmp_path, files)
+    root = write_files(tmp_path, files)
     collections: list[tuple[str, ...]] = []
     start = collector.RunCollector.start
 
-    def counting_start(self: collector.RunCollector, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> collector.PendingCollection:
+    def counting_start(
+        self: collector.RunCollector, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = (), whole: bool = True
+    ) -> collector.PendingCollection | collector.ShardedCollection:
         collections.append(extra_args)
-        return start(self, touched, extra_args)
+        return start(self, touched, extra_args, whole)
 
     monkeypatch.setattr(collector.RunCollector, "start", counting_start)
     result = run_in_process(root, "--apply")

@@ -1,0 +1,25 @@
+"""Read the project while the first collection runs, so the first round's questions find answers.
+
+pytest collects in a child process, on another core, and this process would only wait for it.
+Everything read here is what planning the first round reads anyway (every file's tree, the
+definitions index, the import scan, the import graph), kept in the same caches, which are keyed
+on each file's content or stamp: nothing is read twice, and a file that changes meanwhile is
+read again when asked.
+"""
+
+from __future__ import annotations
+
+from collect_fix import definitions, module_imports
+from collect_fix.import_graph import ImportGraph
+from collect_fix.project import Project
+
+
+def read_ahead(project: Project, graph: ImportGraph) -> None:
+    """Fill the caches for ``project``. Never raises for the project's files: the planners ask
+    the same questions later, and say there what went wrong."""
+    try:
+        definitions.index(project)
+        module_imports.scan(project)
+        graph.read(project)
+    except Exception:  # noqa: BLE001 - asked again when planning, and reported there
+        pass
