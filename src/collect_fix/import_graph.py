@@ -43,21 +43,24 @@ class ImportGraph:
         files = {project.relative(path): path for path in project.python_files()}
         names = {relative: _names(project, path) for relative, path in files.items()}
         imports = {relative: self._imports_of(project, path) for relative, path in files.items()}
+        # Who runs a module when it is loaded: a file importing ``a.b.c`` (or living in package
+        # ``a.b``) loads ``a``, ``a.b`` and ``a.b.c``, so it is reached once any of them is.
+        loaders: dict[str, set[str]] = {}
+        for relative, modules in imports.items():
+            own_packages = [name.rpartition(".")[0] for name in names[relative] if "." in name]
+            for module in (*modules, *own_packages):
+                for prefix in _prefixes(module):
+                    loaders.setdefault(prefix, set()).add(relative)
         reached = set(touched)
-        loaded: set[str] = set()  # modules whose loading runs a reached file
-        for relative in reached:
-            loaded.update(names.get(relative, ()))
-        changed = True
-        while changed:
-            changed = False
-            for relative, modules in imports.items():
-                if relative in reached:
-                    continue
-                own_packages = [name.rpartition(".")[0] for name in names[relative] if "." in name]
-                if any(_loads(module, loaded) for module in (*modules, *own_packages)):
+        pending = [name for relative in reached for name in names.get(relative, ())]
+        loaded: set[str] = set(pending)  # modules whose loading runs a reached file
+        while pending:
+            for relative in loaders.get(pending.pop(), ()):
+                if relative not in reached:
                     reached.add(relative)
-                    loaded.update(names[relative])
-                    changed = True
+                    fresh = [name for name in names[relative] if name not in loaded]
+                    loaded.update(fresh)
+                    pending.extend(fresh)
         # A test file that is a link to a reached file is that file, under another name.
         targets = {files[relative].resolve() for relative in reached if relative in files}
         return reached | {relative for relative, path in files.items() if path.is_symlink() and path.resolve() in targets}
@@ -76,10 +79,10 @@ class ImportGraph:
         return found
 
 
-def _loads(module: str, loaded: set[str]) -> bool:
-    """Whether importing ``module`` runs one of ``loaded`` (itself or a package on its way)."""
+def _prefixes(module: str) -> list[str]:
+    """What importing ``module`` loads: itself and each package on its way (``a``, ``a.b``, ``a.b.c``)."""
     parts = module.split(".")
-    return any(".".join(parts[:depth]) in loaded for depth in range(1, len(parts) + 1))
+    return [".".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
 
 
 def _names(project: Project, path: Path) -> tuple[str, ...]:

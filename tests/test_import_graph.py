@@ -1,0 +1,48 @@
+"""Which files a change can reach through imports: what a partial re-collection collects again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import write_files
+
+from collect_fix.import_graph import ImportGraph
+from collect_fix.project import Project
+
+
+def project(root: Path) -> Project:
+    return Project(write_files(root, {
+        "pkg/__init__.py": "",
+        "pkg/low.py": "VALUE = 1\n",
+        "pkg/mid.py": "from pkg.low import VALUE\n",
+        "pkg/other.py": "import json\n",
+        "pkg/sub/__init__.py": "",
+        "pkg/sub/leaf.py": "from .. import other\n",
+        "tests/test_mid.py": "from pkg import mid\n",
+        "tests/test_late.py": "def test_x():\n    import importlib\n    importlib.import_module('pkg.low')\n",
+        "tests/test_leaf.py": "from pkg.sub.leaf import other\n",
+        "tests/test_alone.py": "import os\n",
+    }))
+
+
+def test_a_change_reaches_its_importers_and_theirs(tmp_path: Path) -> None:
+    reached = ImportGraph().reached_by(project(tmp_path), ["pkg/low.py"])
+
+    assert reached == {"pkg/low.py", "pkg/mid.py", "tests/test_mid.py", "tests/test_late.py"}
+
+
+def test_a_package_reaches_every_module_loaded_through_it(tmp_path: Path) -> None:
+    reached = ImportGraph().reached_by(project(tmp_path), ["pkg/__init__.py"])
+
+    assert reached == {
+        "pkg/__init__.py", "pkg/low.py", "pkg/mid.py", "pkg/other.py", "pkg/sub/__init__.py", "pkg/sub/leaf.py",
+        "tests/test_mid.py", "tests/test_late.py", "tests/test_leaf.py",
+    }
+
+
+def test_a_relative_import_and_a_file_nothing_imports(tmp_path: Path) -> None:
+    graph = ImportGraph()
+    tree = project(tmp_path)
+
+    assert graph.reached_by(tree, ["pkg/other.py"]) == {"pkg/other.py", "pkg/sub/leaf.py", "tests/test_leaf.py"}
+    assert graph.reached_by(tree, ["tests/test_alone.py"]) == {"tests/test_alone.py"}
