@@ -26,7 +26,7 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shard whatever the machine and the suite's size: the behaviour, not the threshold, is under test."""
     monkeypatch.setattr(sharding, "usable_cores", lambda: 2)
     monkeypatch.setattr(sharding, "MIN_BYTES", 0)
-    monkeypatch.delenv("COLLECT_FIX_SHARDS", raising=False)
+    monkeypatch.setenv("COLLECT_FIX_SHARDS", "2")
 
 
 def suite(root: Path) -> Path:
@@ -67,11 +67,15 @@ def test_deal_balances_bytes_largest_first_and_is_deterministic() -> None:
     assert sharding.deal(files[:1], 3) == [[Path("big.py")]]  # no empty shards
 
 
-def test_a_small_suite_or_one_core_gets_one_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shards_only_when_asked_for_a_large_suite_on_several_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLLECT_FIX_SHARDS", raising=False)
     monkeypatch.setattr(sharding, "usable_cores", lambda: 4)
+    assert sharding.shard_count(10 * sharding.MIN_BYTES) == 1  # off unless asked for
+    monkeypatch.setenv("COLLECT_FIX_SHARDS", "8")
     assert sharding.shard_count(sharding.MIN_BYTES - 1) == 1
     assert sharding.shard_count(sharding.MIN_BYTES) == 4
+    monkeypatch.setenv("COLLECT_FIX_SHARDS", "3")
+    assert sharding.shard_count(sharding.MIN_BYTES) == 3
     monkeypatch.setenv("COLLECT_FIX_SHARDS", "1")
     assert sharding.shard_count(10 * sharding.MIN_BYTES) == 1
     monkeypatch.setattr(sharding, "usable_cores", lambda: 1)
@@ -175,7 +179,7 @@ def test_apply_with_shards_writes_the_same_repairs(
 
     sharded_code = main([str(sharded_root), "--apply", "--format", "json"])
     assert merged and set(merged) == {2}, "the collections ran as two shards"
-    monkeypatch.setenv("COLLECT_FIX_SHARDS", "1")
+    monkeypatch.delenv("COLLECT_FIX_SHARDS")
     del merged[:]
     one_code = main([str(one_root), "--apply", "--format", "json"])
 

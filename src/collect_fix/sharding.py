@@ -1,7 +1,7 @@
 """One collection split across the cores: the test files dealt into shards, collected at once.
 
 pytest collects one file after another, in one process. On a large suite that is collect-fix's
-longest wait, while the machine's other cores idle. Each shard is the very same pytest command
+longest wait, while the machine's other cores idle. Opt-in: see ``shard_count``. Each shard is the very same pytest command
 (same rootdir, configuration, plugins and arguments); every shard walks the whole tree and loads
 every conftest, and the probe leaves out the test files dealt to the other shards
 (``pytest_ignore_collect``). So each file gets the result one session would give it, unless a
@@ -22,7 +22,7 @@ from collect_fix.types import Collection, CollectionError, distinct_errors
 # half the collection saves (bench/bench_apply.py: a 3,000-test suite holds about 1 MB).
 MIN_BYTES = 256 * 1024
 MAX_SHARDS = 8
-_SHARDS_ENV = "COLLECT_FIX_SHARDS"  # how many shards at most; 1 turns sharding off
+_SHARDS_ENV = "COLLECT_FIX_SHARDS"  # how many shards at most; unset or 1: one pytest
 NO_TESTS = "NoTestsCollected"  # collector.NO_TESTS (collector imports this module)
 
 
@@ -34,12 +34,16 @@ def usable_cores() -> int:
 
 
 def shard_count(total_bytes: int) -> int:
-    """How many shards pay for ``total_bytes`` of test files on this machine (1: no sharding)."""
-    limit = min(usable_cores(), MAX_SHARDS)
-    wanted = os.environ.get(_SHARDS_ENV, "")
-    if wanted.strip().isdigit():
-        limit = min(limit, max(1, int(wanted)))
-    return limit if total_bytes >= MIN_BYTES else 1
+    """How many shards to run for ``total_bytes`` of test files (1: one pytest, the default).
+
+    Opt-in (``COLLECT_FIX_SHARDS=N``): separate processes do not share what importing a test module
+    does to the session (pytest's ``sys.path`` insertions, ``sys.modules``), so a suite whose test
+    folders are not packages can collect differently in shards (README).
+    """
+    wanted = os.environ.get(_SHARDS_ENV, "").strip()
+    if not wanted.isdigit() or total_bytes < MIN_BYTES:
+        return 1
+    return max(1, min(int(wanted), usable_cores(), MAX_SHARDS))
 
 
 def deal(files: Sequence[tuple[Path, int]], shards: int) -> list[list[Path]]:
