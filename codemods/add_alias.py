@@ -17,6 +17,7 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
+from ._common import InPlace
 from ._module_edits import (
     append_statements,
     binding_index,
@@ -30,7 +31,7 @@ from ._module_edits import (
 ALIAS_MARKER = "# collect-fix: alias"
 
 
-class AddAliasCommand(CodemodCommand):
+class AddAliasCommand(InPlace, CodemodCommand):
     DESCRIPTION = "Add `<name> = <target>` so a renamed name stays importable under its old name."
     KEY = "add_alias"
 

@@ -14,10 +14,11 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
 
+from ._common import InPlace
 from ._imports import add_import
 
 
-class AddMissingImportCommand(VisitorBasedCodemodCommand):
+class AddMissingImportCommand(InPlace, VisitorBasedCodemodCommand):
     DESCRIPTION = "Import a name the module uses without defining it: `from MODULE import NAME` or `import MODULE`."
     KEY = "add_missing_import"
 

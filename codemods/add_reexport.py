@@ -14,12 +14,13 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
+from ._common import InPlace
 from ._module_edits import add_import, append_statements, bound_names, extend_dunder_all
 
 REEXPORT_MARKER = "# collect-fix: re-export"
 
 
-class AddReexportCommand(CodemodCommand):
+class AddReexportCommand(InPlace, CodemodCommand):
     DESCRIPTION = "Re-export a moved name from its old module: from <from_module> import <name>."
     KEY = "add_reexport"
 

@@ -25,6 +25,7 @@ from typing import Optional, Sequence, Union
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
+from ._common import InPlace
 from ._module_edits import add_import, append_statements, bound_names, extend_dunder_all
 
 STUB_MARKER = "# collect-fix: stub"
@@ -142,7 +143,7 @@ _CONSTRUCTOR = '\n    def __init__(self, {params}) -> None:\n        super().__i
 _ANY_PARAMS = "*args: object, **kwargs: object"
 
 
-class AddStubsCommand(CodemodCommand):
+class AddStubsCommand(InPlace, CodemodCommand):
     DESCRIPTION = (
         "Append marked, typed stubs (class, function, async function, decorator, decorator factory, constant) "
         "for missing names: they survive import-time use and raise NotImplementedError in tests."

@@ -25,12 +25,13 @@ from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
 
 from . import _import_style
+from ._common import InPlace
 from ._imports import add_import, after_imports, is_import_line
 
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
-class GuardMissingDependencyCommand(VisitorBasedCodemodCommand):
+class GuardMissingDependencyCommand(InPlace, VisitorBasedCodemodCommand):
     DESCRIPTION = "Skip a test module whose third-party import is missing: `pytest.importorskip(MODULE)`."
     KEY = "guard_missing_dependency"
 

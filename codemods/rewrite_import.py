@@ -18,22 +18,22 @@ from __future__ import annotations
 
 import argparse
 import builtins
-from dataclasses import replace
 from typing import Optional, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.helpers import get_absolute_module_from_package_for_import
-from libcst.metadata import ImportAssignment, MetadataWrapper, Scope, ScopeProvider
+from libcst.metadata import ImportAssignment, Scope, ScopeProvider
 
 from . import _import_style
+from ._common import InPlace
 from ._from_import import is_sorted
 from ._imports import add_import, drop_lines, placed_import, with_comments
 
 LeaveResult = Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], cst.RemovalSentinel]
 
 
-class RewriteImportCommand(VisitorBasedCodemodCommand):
+class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
     DESCRIPTION = "Rewrite `from <module> import <name>` and its uses to <new_name> from <new_module>."
     KEY = "rewrite_import"
     METADATA_DEPENDENCIES = (ScopeProvider,)  # qualified names come from the scopes: one analysis
@@ -62,18 +62,6 @@ class RewriteImportCommand(VisitorBasedCodemodCommand):
         self.emptied_lines: list[cst.SimpleStatementLine] = []  # top-level lines left with no import
         self.needs_module_import = False
         self.style = _import_style.ImportStyle()
-
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        """Analyse ``tree`` itself rather than a deep copy (``Codemod.transform_module``): nothing
-        else holds it while this runs, and the copy costs as much as parsing it."""
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        previous = self.context.wrapper
-        with self.resolve(wrapper):
-            self.context = replace(self.context, wrapper=wrapper)
-            try:
-                return self.transform_module_impl(tree)
-            finally:
-                self.context = replace(self.context, wrapper=previous)
 
     # -- where the name is bound and used ---------------------------------------------------------
 
