@@ -10,6 +10,8 @@ import textwrap
 from pathlib import Path
 from typing import Callable
 
+import pytest
+
 from collect_fix.planners import configuration
 from collect_fix.planning import plan_all
 from collect_fix.project import Project
@@ -112,6 +114,26 @@ def test_marker_spelled_like_a_registered_one_is_advice(fixture_project: Fixture
 
     assert plan.alternatives == ()
     assert "'network'" in plan.advice
+
+
+@pytest.mark.parametrize("marker", ["network_v2", "network_slow", "slow_network"])
+def test_a_registered_name_with_words_added_is_a_marker_of_its_own(fixture_project: FixtureProject, marker: str) -> None:
+    root = fixture_project("unknown_marker_pyproject")
+
+    plan = _plan(_marker(marker), root)
+
+    assert [repair.description for repair in plan.alternatives] == [
+        f"register marker '{marker}' in pyproject.toml [tool.pytest.ini_options]"
+    ]
+
+
+def test_letters_added_without_a_new_word_are_still_a_typo(fixture_project: FixtureProject) -> None:
+    root = fixture_project("unknown_marker_pyproject")
+
+    plan = _plan(_marker("networkv2"), root)
+
+    assert plan.alternatives == ()
+    assert "typo of 'network'" in plan.advice
 
 
 def test_marker_of_a_missing_plugin_says_which_to_install(fixture_project: FixtureProject) -> None:

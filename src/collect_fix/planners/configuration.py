@@ -16,6 +16,7 @@ from typing import Optional
 
 from collect_fix import pytest_config
 from collect_fix.project import Project
+from collect_fix.spelling import words
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 
 CATEGORIES = (Category.IMPORT_MISMATCH, Category.UNKNOWN_MARKER, Category.PROJECT_NOT_IMPORTABLE)
@@ -66,7 +67,10 @@ def _plan_marker(diagnosis: Diagnosis, project: Project) -> Plan:
                 f"install it in the test environment (registering the marker would hide that it does nothing)."
             ),
         )
-    typo = difflib.get_close_matches(marker, (*BUILTIN_MARKERS, *registered), n=1, cutoff=0.8)
+    typo = [
+        close for close in difflib.get_close_matches(marker, (*BUILTIN_MARKERS, *registered), n=3, cutoff=0.8)
+        if not _variant(marker, close)
+    ][:1]
     if typo:
         return Plan(
             diagnosis,
@@ -275,3 +279,11 @@ def _where(diagnosis: Diagnosis) -> str:
     if diagnosis.path and diagnosis.line:
         return f"{diagnosis.path}:{diagnosis.line}"
     return diagnosis.path or "an unknown file"
+
+
+def _variant(marker: str, registered: str) -> bool:
+    """Whether one name is the other with whole words added (``network_v2``, ``slow_nightly`` of
+    ``network``, ``slow``): a marker of its own, named after the other, not a misspelling of it."""
+    short, long = sorted((words(marker), words(registered)), key=len)
+    extra = len(long) - len(short)
+    return extra > 0 and bool(short) and (long[:len(short)] == short or long[extra:] == short)
