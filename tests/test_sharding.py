@@ -83,6 +83,16 @@ def test_shards_only_when_asked_for_a_large_suite_on_several_cores(monkeypatch: 
     assert sharding.shard_count(10 * sharding.MIN_BYTES) == 1
 
 
+def test_without_asking_a_large_suite_is_one_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = suite(tmp_path / "project")
+    monkeypatch.setattr(sharding, "usable_cores", lambda: 2)
+    monkeypatch.setattr(sharding, "MIN_BYTES", 0)
+    monkeypatch.delenv("COLLECT_FIX_SHARDS", raising=False)
+    assert sharding.groups(Project(root)) == []
+    monkeypatch.setenv("COLLECT_FIX_SHARDS", "2")
+    assert len(sharding.groups(Project(root))) == 2
+
+
 def test_shards_collect_what_one_session_collects_each_file_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, two_cores: None
 ) -> None:

@@ -113,6 +113,8 @@ def _order(path: Optional[str]) -> tuple[str, ...]:
 
 def groups(project: Project) -> list[list[Path]]:
     """The project's test modules dealt into as many shards as pay here; [] for one pytest."""
+    if shard_count(MIN_BYTES) == 1:
+        return []  # not asked for, or one core: no need to walk the tree before collecting
     files: list[tuple[Path, int]] = []
     for path in project.python_files():
         if project.is_test_module(path):
