@@ -1,12 +1,13 @@
 """One collection split across the cores: the test files dealt into shards, collected at once.
 
-pytest collects one file after another, in one process. On a large suite that is collect-fix's
-longest wait, while the machine's other cores idle. Opt-in: see ``shard_count``. Each shard is the very same pytest command
+pytest collects one file after another, in one process; on a large suite that is collect-fix's
+longest wait, while the machine's other cores idle. Each shard is the very same pytest command
 (same rootdir, configuration, plugins and arguments); every shard walks the whole tree and loads
 every conftest, and the probe leaves out the test files dealt to the other shards
-(``pytest_ignore_collect``). So each file gets the result one session would give it, unless a
-test module depends on what another test module did while it was imported (README: "collections
-on several cores"). The shards' results are merged into one Collection, in pytest's order.
+(``pytest_ignore_collect``). Separate processes do not share what one session accumulates while
+it imports test modules (``sys.path`` entries, ``sys.modules``, a conftest's side effects), so
+sharding is opt-in (``shard_count``; README: "Collections on several cores"). The shards' results
+are merged into one Collection, errors in path order.
 """
 
 from __future__ import annotations
