@@ -118,13 +118,27 @@ def test_a_registered_name_with_words_added_is_a_marker_of_its_own(fixture_proje
     ]
 
 
-def test_letters_added_without_a_new_word_are_still_a_typo(fixture_project: FixtureProject) -> None:
+@pytest.mark.parametrize("marker, like", [("networkv2", "network"), ("skip_x", "skip"), ("parametrize_v2", "parametrize")])
+def test_letters_added_or_words_added_to_a_builtin_marker_are_still_a_typo(
+    fixture_project: FixtureProject, marker: str, like: str
+) -> None:
     root = fixture_project("unknown_marker_pyproject")
 
-    plan = _plan(_marker("networkv2"), root)
+    plan = _plan(_marker(marker), root)
 
     assert plan.alternatives == ()
-    assert "typo of 'network'" in plan.advice
+    assert f"typo of '{like}'" in plan.advice
+
+
+def test_a_registered_name_with_a_word_taken_away_is_still_a_typo(fixture_project: FixtureProject) -> None:
+    root = fixture_project("unknown_marker_pyproject")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"network: ', '"network_v2: '))
+
+    plan = _plan(_marker("network"), root)
+
+    assert plan.alternatives == ()
+    assert "typo of 'network_v2'" in plan.advice
 
 
 def test_marker_of_a_missing_plugin_says_which_to_install(fixture_project: FixtureProject) -> None:

@@ -46,3 +46,22 @@ def test_a_relative_import_and_a_file_nothing_imports(tmp_path: Path) -> None:
 
     assert graph.reached_by(tree, ["pkg/other.py"]) == {"pkg/other.py", "pkg/sub/leaf.py", "tests/test_leaf.py"}
     assert graph.reached_by(tree, ["tests/test_alone.py"]) == {"tests/test_alone.py"}
+
+
+def test_an_answer_is_kept_for_the_package_it_was_read_in(tmp_path: Path) -> None:
+    """The same unchanged file means other modules once ``pythonpath`` makes its folder a source
+    root: a relative import resolves against the package, so the graph reads it again."""
+    root = write_files(tmp_path, {
+        "pytest.ini": "[pytest]\n",
+        "ci.ini": "[pytest]\npythonpath = lib\n",
+        "lib/pkg/__init__.py": "",
+        "lib/pkg/x.py": "thing = 1\n",
+        "lib/pkg/mod.py": "from .x import thing\n",
+        "tests/test_m.py": "from pkg.mod import thing\n",
+    })
+    graph = ImportGraph()
+    graph.read(Project(root))  # the snapshot read while pytest collects: pytest.ini, no pythonpath
+
+    reached = graph.reached_by(Project(root, inifile=str(root / "ci.ini")), ["lib/pkg/x.py"])
+
+    assert reached == {"lib/pkg/x.py", "lib/pkg/mod.py", "tests/test_m.py"}

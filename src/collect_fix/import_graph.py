@@ -31,7 +31,7 @@ class ImportGraph:
     """The static imports of a project's files, kept for the length of a run."""
 
     def __init__(self) -> None:
-        self._imports: dict[Path, tuple[tuple[int, int], frozenset[str]]] = {}
+        self._imports: dict[Path, tuple[tuple[int, int, Optional[str]], frozenset[str]]] = {}
 
     def read(self, project: Project) -> None:
         """Read every file's imports now (``prefetch``: while pytest collects)."""
@@ -70,11 +70,13 @@ class ImportGraph:
             status = path.stat()
         except OSError:
             return frozenset()
-        stamp = (status.st_mtime_ns, status.st_size)
+        # Relative imports resolve against the file's package, which depends on the source roots
+        # (``pythonpath``), so that is part of what a cached answer holds for.
+        stamp = (status.st_mtime_ns, status.st_size, _package(project, path))
         cached = self._imports.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        found = frozenset(_read_imports(path, _package(project, path)))
+        found = frozenset(_read_imports(path, stamp[2]))
         self._imports[path] = (stamp, found)
         return found
 

@@ -69,7 +69,7 @@ def _plan_marker(diagnosis: Diagnosis, project: Project) -> Plan:
         )
     typo = [
         close for close in difflib.get_close_matches(marker, (*BUILTIN_MARKERS, *registered), n=3, cutoff=0.8)
-        if not _variant(marker, close)
+        if close in BUILTIN_MARKERS or not _variant(marker, close)
     ][:1]
     if typo:
         return Plan(
@@ -282,8 +282,10 @@ def _where(diagnosis: Diagnosis) -> str:
 
 
 def _variant(marker: str, registered: str) -> bool:
-    """Whether one name is the other with whole words added (``network_v2``, ``slow_nightly`` of
-    ``network``, ``slow``): a marker of its own, named after the other, not a misspelling of it."""
-    short, long = sorted((words(marker), words(registered)), key=len)
-    extra = len(long) - len(short)
-    return extra > 0 and bool(short) and (long[:len(short)] == short or long[extra:] == short)
+    """Whether ``marker`` is a registered marker's name with whole words added (``network_v2``,
+    ``nightly_network`` beside ``network``): a marker of its own, named after the other, not a
+    misspelling of it. Never said of pytest's own markers: a look-alike of ``skip`` or ``xfail``
+    registered would let a test run that was meant to be skipped."""
+    added, base = words(marker), words(registered)
+    extra = len(added) - len(base)
+    return extra > 0 and bool(base) and (added[:len(base)] == base or added[extra:] == base)
