@@ -94,18 +94,19 @@ def _repair(
     outcomes: dict[tuple[object, ...], Outcome] = {}
     workspace: Optional[Workspace] = None
     try:
-        from collect_fix.workspace import Workspace
-
         if verified is not None:
+            from collect_fix.workspace import Workspace
+
             workspace = Workspace(project)
             replayed = _replay(collections, workspace, verified, say)
             if replayed is not None:
                 return replayed, workspace
         say("collecting")
         first = collections.start()
-        # While pytest collects on the other core: load LibCST, the codemods and the planners,
-        # and read the project the way the first round's planning will.
+        # While pytest collects on the other core: load LibCST (the workspace's transforms), the
+        # codemods and the planners, and read the project the way the first round's planning will.
         from collect_fix.transforms import codemods
+        from collect_fix.workspace import Workspace
 
         codemods()
         planners()

@@ -20,6 +20,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Optional
 
+from collect_fix import source_trees
+
 EXIT_FUNCTIONS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit"})
 SYSTEM_EXIT = "builtins.SystemExit"
 PROCESS_KILLERS = frozenset({"os._exit"})
@@ -124,7 +126,9 @@ def parse(source: bytes) -> tuple[ast.Module, str]:
     """The tree and the text of ``source``; SourceError when this interpreter cannot parse it.
 
     The last few are kept: the planner, the body folding and the exit analysis of one file each
-    ask for it, and a long test file takes a tenth of a second to parse. Nobody changes a tree.
+    ask for it, and a long test file takes a tenth of a second to parse. The tree ``source_trees``
+    keeps is taken when there is one (read ahead while a run's first collection runs). Nobody
+    changes a tree.
     """
     parsed = _parsed(source)
     if isinstance(parsed, SourceError):
@@ -141,6 +145,9 @@ def _parsed(source: bytes) -> tuple[ast.Module, str] | SourceError:
     if "\0" in text:
         line = text.count("\n", 0, text.index("\0")) + 1
         return SourceError(f"contains a NUL byte (line {line})", line)
+    tree = source_trees.kept(source)  # read ahead during a run's first collection; never in the hook
+    if tree is not None:
+        return tree, text
     version = "Python {}.{}".format(*sys.version_info)
     try:
         with warnings.catch_warnings():

@@ -38,6 +38,13 @@ def tree_of(source: bytes) -> Optional[ast.Module]:
     return tree
 
 
+def kept(source: bytes) -> Optional[ast.Module]:
+    """The tree of ``source`` if one is kept already; None otherwise (not parsed yet, or not
+    parseable). For a caller that parses on its own rather than hold every tree it reads
+    (the pre-commit hook reads thousands of files once each)."""
+    return _trees.get(source)
+
+
 def tree_of_file(path: Path) -> Optional[ast.Module]:
     """The tree of the file at ``path``; None when it cannot be read or parsed."""
     try:

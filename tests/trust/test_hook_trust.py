@@ -23,7 +23,7 @@ SCRIPT = Path(sys.executable).with_name("collect-fix-hook")
 HOOK = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "collect_fix.hook"]
 # The modules of the package the hook may load without --fix: the stdlib-only exit analysis.
 OWN_MODULES = {"collect_fix", "collect_fix.hook", "collect_fix.exit_spelling", "collect_fix.exit_walk",
-               "collect_fix.exit_scopes"}
+               "collect_fix.exit_scopes", "collect_fix.source_trees"}
 
 
 def hook(cwd: Path, *args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
