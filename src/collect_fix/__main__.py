@@ -7,6 +7,6 @@ import sys
 _cwd = os.path.realpath(os.getcwd())
 sys.path[:] = [entry for entry in sys.path if entry and os.path.realpath(entry) != _cwd]
 
-from collect_fix.cli import main  # noqa: E402  (after the sys.path clean-up, on purpose)
+from collect_fix.cli import entry  # noqa: E402  (after the sys.path clean-up, on purpose)
 
-raise SystemExit(main())
+entry()

@@ -18,7 +18,7 @@ from collect_fix.dependencies import describe_diagnosis, install_command
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.diffing import unified_diff
 from collect_fix.import_graph import ImportGraph
-from collect_fix.prefetch import read_ahead
+from collect_fix.prefetch import read_ahead, settled
 from collect_fix.interrupts import RunInterrupted, Terminated, signal_name, signals_ignored, terminate_raises
 from collect_fix.planning import plan_all, planners
 from collect_fix.project import Project
@@ -113,7 +113,8 @@ def _repair(
         workspace = workspace or Workspace(project)
         graph = ImportGraph()
         read_ahead(workspace.project, graph)
-        report = _rounds(first, collections, workspace, graph, outcomes, options, python, say, history or root)
+        with settled():
+            report = _rounds(first, collections, workspace, graph, outcomes, options, python, say, history or root)
         return report, workspace
     except BaseException as exc:
         with signals_ignored():

@@ -8,6 +8,7 @@ before anything runs and is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import re
@@ -126,6 +127,15 @@ def cli(
         json_file.write_text(to_json(report), encoding="utf-8")
     pending = bool(report.diff) and not options.apply
     raise SystemExit(1 if pending or report.after.errors else 0)
+
+
+def entry() -> None:
+    """The ``collect-fix`` command: ``main``, then exit. The objects of the run are frozen first,
+    so the interpreter's last full garbage collection at exit does not scan them (0.3 s at 3,000
+    tests); exiting frees them all the same."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
