@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from collect_fix.collector import CollectorUnavailable, RunCollector, collect, find_interpreter
+from collect_fix.collector import CollectorUnavailable, collect, find_interpreter
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -125,49 +123,6 @@ def test_collection_leaves_no_cache_or_bytecode_in_the_project(tmp_path: Path) -
     collect(root, sys.executable, timeout=60)
 
     assert sorted(path.relative_to(root) for path in root.rglob("*")) == before
-
-
-def test_a_run_compiles_the_project_into_its_own_bytecode_directory_and_not_the_interpreter(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "project").mkdir()
-    root = write(tmp_path / "project", {"tests/conftest.py": "", "tests/test_b.py": TWO_TESTS})
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
-    (tmp_path / "temp").mkdir()
-    collections = RunCollector(root, sys.executable, timeout=60)
-    try:
-        assert collections.collect().tests == 2
-        (bytecode,) = (tmp_path / "temp").glob("collect-fix-bytecode-*")
-        compiled = [path.relative_to(bytecode).as_posix() for path in bytecode.rglob("*.pyc")]
-    finally:
-        collections.close()
-
-    project = root.resolve().relative_to(root.resolve().anchor).as_posix()
-    assert {path.rpartition("/")[0] for path in compiled if path.startswith(project)} == {f"{project}/tests"}
-    assert {Path(path).name.split(".")[0] for path in compiled if path.startswith(project)} == {"conftest", "test_b"}
-    # pytest and its plugins keep their own compiled files: compiling them again cost a second a run
-    assert not [path for path in compiled if "/_pytest/" in path or "/pluggy/" in path], compiled
-
-
-def test_an_edit_of_the_same_size_in_the_same_second_is_compiled_afresh(tmp_path: Path) -> None:
-    root = write(tmp_path, {"tests/test_b.py": "def test_one():\n    pass\n"})
-    test_file = root / "tests/test_b.py"
-    stamp = test_file.stat()
-    collections = RunCollector(root, sys.executable, timeout=60)
-    try:
-        assert collections.collect().tests_per_file == {"tests/test_b.py": 1}
-        edited = "import no_such_module_q\n"
-        test_file.write_text(edited + "#" * (stamp.st_size - len(edited)), encoding="utf-8")
-        os.utime(test_file, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-        assert test_file.stat().st_size == stamp.st_size
-
-        again = collections.collect(touched=("tests/test_b.py",))
-    finally:
-        collections.close()
-
-    assert again.tests == 0
-    (error,) = again.errors
-    assert error.attrs["name"] == "no_such_module_q"
 
 
 def test_an_interpreter_without_pytest_is_a_clear_error(tmp_path: Path) -> None:

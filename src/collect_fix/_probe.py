@@ -35,8 +35,6 @@ _PATH_MAP_ENV = "COLLECT_FIX_PATH_MAP"
 # A file naming the test files other shards of this collection collect, one absolute path a line
 # (collect-fix's sharding): this run leaves them out, and collects everything else as usual.
 _LEAVE_OUT_ENV = "COLLECT_FIX_LEAVE_OUT"
-# Where the run's collections keep the bytecode of what they import from here on (see _bytecode).
-_BYTECODE_ENV = "COLLECT_FIX_BYTECODE"
 _MAX_FRAMES = 40
 
 
@@ -157,21 +155,6 @@ class _CopyFinder:
         if not spec.has_location and moved is not None and locations is not None and moved != list(locations):
             spec.submodule_search_locations = moved  # a namespace package: its portions in the copy
         return spec
-
-
-def _bytecode() -> None:
-    """Compile what is imported from now on (conftests, test files, the project) into the run's
-    bytecode directory, never into the project.
-
-    Set when the conftests are about to load, not as ``PYTHONPYCACHEPREFIX`` for the whole
-    process: that would also send the interpreter's own modules (the standard library, pytest, the
-    installed plugins) to the empty directory, and compiling them again cost about a second per
-    run. The process starts with bytecode writing off, so nothing imported before writes anywhere.
-    """
-    prefix = os.environ.get(_BYTECODE_ENV)
-    if prefix:
-        sys.pycache_prefix = prefix
-        sys.dont_write_bytecode = False
 
 
 _import_from_copy()
@@ -333,7 +316,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_load_initial_conftests(
     early_config: pytest.Config, parser: pytest.Parser, args: List[str]
 ) -> Generator[None, object, object]:
-    _bytecode()
     try:
         return (yield)
     except KeyboardInterrupt:

@@ -24,7 +24,6 @@ from collect_fix.types import Collection, CollectionError, Frame, distinct_error
 
 PROBE_MODULE = "_collect_fix_probe"
 LEAVE_OUT_ENV = "COLLECT_FIX_LEAVE_OUT"  # the probe's: a file naming the test files to leave out
-_BYTECODE_ENV = "COLLECT_FIX_BYTECODE"  # the probe's: where imported project modules are compiled to
 NO_TESTS_COLLECTED = 5  # pytest's exit code
 NO_TESTS = "NoTestsCollected"  # the error a full collection that found nothing gets
 # Files that mark a project's root folder (a virtualenv is looked for up to there).
@@ -380,17 +379,16 @@ def probe_environment(
     bytecode: Optional[Path] = None,
 ) -> dict[str, str]:
     """The environment of a pytest run with the probe: ours, plus where the probe and its records
-    are. Nothing writes bytecode until the probe is loaded; from then on it goes to ``bytecode``
-    (the probe sets ``sys.pycache_prefix``, which pytest's assertion rewriting honours too), or
-    nowhere: never a ``__pycache__`` in the project."""
+    are. Bytecode goes to ``bytecode`` (PYTHONPYCACHEPREFIX, which pytest's assertion rewriting
+    honours too), or nowhere: never a ``__pycache__`` in the project."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("PYTHONPATH", "")]))
     env["COLLECT_FIX_RECORDS"] = str(records)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
     if bytecode is not None:
-        env[_BYTECODE_ENV] = str(bytecode)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     else:
-        env.pop(_BYTECODE_ENV, None)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["COLLECT_FIX_WATCH"] = os.pathsep.join(sorted(watched))
     if path_map is not None:
         env["COLLECT_FIX_PATH_MAP"] = f"{path_map[0]}{os.pathsep}{path_map[1]}"
