@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from collect_fix.collector import CollectorUnavailable, collect, find_interpreter
+from collect_fix.collector import CollectorUnavailable, RunCollector, collect, find_interpreter
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -123,6 +124,27 @@ def test_collection_leaves_no_cache_or_bytecode_in_the_project(tmp_path: Path) -
     collect(root, sys.executable, timeout=60)
 
     assert sorted(path.relative_to(root) for path in root.rglob("*")) == before
+
+
+def test_an_edit_of_the_same_size_in_the_same_second_is_compiled_afresh(tmp_path: Path) -> None:
+    root = write(tmp_path, {"tests/test_b.py": "def test_one():\n    pass\n"})
+    test_file = root / "tests/test_b.py"
+    stamp = test_file.stat()
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        assert collections.collect().tests_per_file == {"tests/test_b.py": 1}
+        edited = "import no_such_module_q\n"
+        test_file.write_text(edited + "#" * (stamp.st_size - len(edited)), encoding="utf-8")
+        os.utime(test_file, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        assert test_file.stat().st_size == stamp.st_size
+
+        again = collections.collect(touched=("tests/test_b.py",))
+    finally:
+        collections.close()
+
+    assert again.tests == 0
+    (error,) = again.errors
+    assert error.attrs["name"] == "no_such_module_q"
 
 
 def test_an_interpreter_without_pytest_is_a_clear_error(tmp_path: Path) -> None:
