@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-from collect_fix import progress, sharding
+from collect_fix import bytecode_cache, progress, sharding
 from collect_fix.types import Collection, CollectionError, Frame, distinct_errors
 
 PROBE_MODULE = "_collect_fix_probe"
@@ -133,9 +133,8 @@ class RunCollector:
         # ask the probe to report that failure again if it is still there (see _probe).
         self._watched: set[str] = set()
         self._started: list[PendingCollection] = []
-        # Bytecode (also pytest's assertion-rewritten test modules) goes here, never into the
-        # project: the run's later collections read what its first one compiled.
-        self._bytecode: Optional[tempfile.TemporaryDirectory[str]] = None
+        # Bytecode goes here, never into the project (bytecode_cache says why it outlives the run).
+        self._bytecode: Optional[bytecode_cache.Prefix] = None
 
     def close(self) -> None:
         """Stop every collection this run started that is still going, and remove its files."""
@@ -143,7 +142,7 @@ class RunCollector:
             pending.cancel()
         self._started.clear()
         if self._bytecode is not None:
-            self._bytecode.cleanup()
+            self._bytecode.close()
             self._bytecode = None
 
     def start(
@@ -154,9 +153,9 @@ class RunCollector:
         retry = {str((self._root / path).resolve()) for path in touched}
         known_dead = {path: error for path, error in self._dead.items() if path not in retry}
         if self._bytecode is None:
-            self._bytecode = tempfile.TemporaryDirectory(prefix="collect-fix-bytecode-")
-        bytecode = Path(self._bytecode.name)
-        _forget_bytecode(bytecode, [self._root / path for path in touched])
+            self._bytecode = bytecode_cache.Prefix(self._root)
+        self._bytecode.forget(self._root / path for path in touched)
+        bytecode = self._bytecode.path
         groups: list[frozenset[str]] = self._shards if whole and self._shards else [frozenset()]
         parts = [
             PendingCollection(
@@ -393,17 +392,6 @@ def probe_environment(
     if path_map is not None:
         env["COLLECT_FIX_PATH_MAP"] = f"{path_map[0]}{os.pathsep}{path_map[1]}"
     return env
-
-
-def _forget_bytecode(prefix: Path, sources: list[Path]) -> None:
-    """Remove what the run compiled of ``sources`` (edited since): a compiled file is checked
-    against its source's mtime in whole seconds and its size, so an edit of the same size in the
-    same second would otherwise be read as unchanged."""
-    for source in sources:
-        for spelled in {Path(os.path.abspath(source)), source.resolve()}:  # imported by either path
-            mirror = prefix.joinpath(*spelled.parent.parts[1:])
-            for compiled in mirror.glob(f"{spelled.stem}.*.pyc") if mirror.is_dir() else ():
-                compiled.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import stat
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Optional
 
+from collect_fix import user_cache
 from collect_fix.project import Project
 from collect_fix.types import Options, Report
 
@@ -62,7 +62,7 @@ def save(key: str, verified: Verified) -> None:
     """Keep ``verified`` under ``key``; silently nothing when the cache cannot be written."""
     if os.environ.get("COLLECT_FIX_NO_REPLAY"):
         return
-    directory = _directory(create=True)
+    directory = user_cache.directory(create=True)
     if directory is None:
         return
     target = directory / f"{key}.pickle"
@@ -80,12 +80,12 @@ def load(key: str) -> Optional[Verified]:
     """The record kept under ``key``, or None (none, unreadable, or not safely ours)."""
     if os.environ.get("COLLECT_FIX_NO_REPLAY"):
         return None
-    directory = _directory(create=False)
+    directory = user_cache.directory(create=False)
     if directory is None:
         return None
     path = directory / f"{key}.pickle"
     try:
-        if not _private(path):
+        if not user_cache.private(path):
             return None
         with path.open("rb") as handle:
             found = pickle.load(handle)
@@ -95,27 +95,9 @@ def load(key: str) -> Optional[Verified]:
 
 
 def forget(key: str) -> None:
-    directory = _directory(create=False)
+    directory = user_cache.directory(create=False)
     if directory is not None:
         (directory / f"{key}.pickle").unlink(missing_ok=True)
-
-
-def _directory(create: bool) -> Optional[Path]:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = Path(base) / "collect-fix"
-    try:
-        if create:
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return directory if _private(directory) else None
-    except OSError:
-        return None
-
-
-def _private(path: Path) -> bool:
-    """Owned by this user and writable by nobody else: only then is a pickle there ours."""
-    status = path.stat()
-    owner = getattr(os, "getuid", lambda: status.st_uid)()
-    return status.st_uid == owner and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _prune(directory: Path) -> None:

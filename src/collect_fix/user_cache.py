@@ -1,0 +1,35 @@
+"""collect-fix's directory in the user's cache (``$XDG_CACHE_HOME/collect-fix``).
+
+What is kept there gets executed (a pickled record, compiled modules), so a directory is used only
+when it belongs to this user and nobody else can write to it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Optional
+
+
+def directory(*parts: str, create: bool) -> Optional[Path]:
+    """``collect-fix/<parts>`` in the user's cache, or None: missing (``create`` false), not
+    creatable, or not safely ours. Each level it creates is readable by this user only."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base, "collect-fix")
+    levels = [path] + [path.joinpath(*parts[: index + 1]) for index in range(len(parts))]
+    try:
+        if create:
+            Path(base).mkdir(parents=True, exist_ok=True)
+            for level in levels:
+                level.mkdir(exist_ok=True, mode=0o700)
+        return levels[-1] if all(private(level) for level in levels) else None
+    except OSError:
+        return None
+
+
+def private(path: Path) -> bool:
+    """Owned by this user and writable by nobody else: only then is what it holds ours."""
+    status = path.stat()
+    owner = getattr(os, "getuid", lambda: status.st_uid)()
+    return status.st_uid == owner and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)

@@ -1,0 +1,129 @@
+"""The bytecode prefix of a run's collections: shared by runs outside the project, never for the
+project's own files. Collections here are real pytest runs."""
+
+from __future__ import annotations
+
+import os
+import py_compile
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from collect_fix.bytecode_cache import Prefix
+from collect_fix.collector import RunCollector
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "collect-fix" / "bytecode"
+
+
+def project(tmp_path: Path, test_source: str) -> Path:
+    root = tmp_path / "project"
+    (root / "tests").mkdir(parents=True)
+    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (root / "tests" / "test_b.py").write_text(test_source, encoding="utf-8")
+    return root
+
+
+def mirror(cache: Path, directory: Path) -> Path:
+    return cache.joinpath(*directory.resolve().parts[1:])
+
+
+def test_what_lies_outside_the_project_stays_compiled_for_the_next_run(tmp_path: Path, cache: Path) -> None:
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        assert collections.collect().tests_per_file == {"tests/test_b.py": 1}
+        assert list(mirror(cache, root / "tests").glob("test_b.*.pyc"))  # compiled during the run
+    finally:
+        collections.close()
+
+    import _pytest.main
+
+    assert list(mirror(cache, Path(_pytest.main.__file__).parent).glob("main.*.pyc"))
+    assert not mirror(cache, root).exists()
+    assert oct(cache.stat().st_mode & 0o777) == oct(0o700)
+
+
+def test_a_compiled_file_an_earlier_run_left_of_the_project_is_never_read(tmp_path: Path, cache: Path) -> None:
+    """Same size, same mtime: Python itself would take the stale file for the source's."""
+    stale = "def test_old():\n    pass\n"
+    fresh = "import no_such_module_q7\n"
+    fresh += "#" * (len(stale) - len(fresh))
+    root = project(tmp_path, stale)
+    test_file = root / "tests" / "test_b.py"
+    stamp = test_file.stat()
+    cache.mkdir(parents=True, mode=0o700)
+    cache.parent.chmod(0o700)
+    leftover = mirror(cache, root / "tests") / f"test_b.{sys.implementation.cache_tag}.pyc"
+    leftover.parent.mkdir(parents=True)
+    py_compile.compile(str(test_file), cfile=str(leftover), doraise=True)
+    test_file.write_text(fresh, encoding="utf-8")
+    os.utime(test_file, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert test_file.stat().st_size == stamp.st_size
+
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        collection = collections.collect()
+    finally:
+        collections.close()
+
+    assert collection.tests == 0
+    (error,) = collection.errors
+    assert error.attrs["name"] == "no_such_module_q7"
+
+
+def test_the_project_virtualenv_stays_compiled_and_the_rest_of_the_project_does_not(
+    tmp_path: Path, cache: Path
+) -> None:
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    (root / ".venv").mkdir()
+    (root / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    kept = mirror(cache, root / ".venv" / "lib") / "six.cpython-311.pyc"
+    dropped = mirror(cache, root / "tests") / "test_b.cpython-311.pyc"
+    prefix = Prefix(root)
+    for compiled in (kept, dropped):
+        compiled.parent.mkdir(parents=True, exist_ok=True)
+        compiled.write_bytes(b"")
+
+    prefix.close()
+
+    assert kept.exists() and not dropped.exists()
+    assert prefix.path == cache
+
+
+def test_a_cache_others_can_write_to_is_not_used(tmp_path: Path, cache: Path) -> None:
+    cache.mkdir(parents=True)
+    cache.chmod(0o777)
+    root = project(tmp_path, "def test_one():\n    pass\n")
+
+    prefix = Prefix(root)
+    assert cache not in (prefix.path, *prefix.path.parents)
+    assert prefix.path.is_dir()
+    prefix.close()
+
+    assert not prefix.path.exists()
+
+
+def test_what_was_compiled_of_collect_fix_directories_that_are_gone_is_removed(
+    tmp_path: Path, cache: Path
+) -> None:
+    temporary = Path(tempfile.gettempdir())
+    alive = Path(tempfile.mkdtemp(prefix="collect-fix-alive-"))
+    try:
+        gone = mirror(cache, temporary) / "collect-fix-gone-q7" / "m.cpython-311.pyc"
+        live = mirror(cache, alive) / "m.cpython-311.pyc"
+        other = mirror(cache, temporary) / "someone-elses" / "m.cpython-311.pyc"
+        for compiled in (gone, live, other):
+            compiled.parent.mkdir(parents=True)
+            compiled.write_bytes(b"")
+
+        Prefix(project(tmp_path, "def test_one():\n    pass\n")).close()
+
+        assert not gone.exists() and live.exists() and other.exists()
+    finally:
+        alive.rmdir()
