@@ -8,7 +8,6 @@ before anything runs and is one line on stderr, never a traceback.
 from __future__ import annotations
 
 import errno
-import gc
 import json
 import os
 import re
@@ -22,7 +21,7 @@ import click
 
 from collect_fix import api
 from collect_fix.collector import CollectorUnavailable, find_interpreter, project_folders
-from collect_fix.interrupts import RunInterrupted
+from collect_fix.interrupts import RunInterrupted, interrupt_says
 from collect_fix.run_lock import RunInProgress
 from collect_fix.config import ConfigError, check_timeout, read_config
 from collect_fix.diffing import encode_diff
@@ -91,55 +90,49 @@ def cli(
 ) -> None:
     """Repair a test suite that pytest cannot collect. PATH is the project root [default: the
     project the current directory is in, found upward]."""
-    chosen = [mode for mode, given in zip(_MODES, (dry_run, apply_, list_stubs)) if given]
-    if len(chosen) > 1:
-        raise UsageProblem(f"{' and '.join(chosen)} cannot be used together: pick one mode")
-    root, found_above = _project_root(path)
-    if list_stubs:
-        raise SystemExit(_list_stubs(root, output_format))
-    try:
-        config, warnings = read_config(root)
-    except ConfigError as exc:
-        raise UsageProblem(str(exc)) from exc
-    if json_file is not None:
-        _check_writable(json_file)
-    interpreter = _pick_interpreter(python, config.get("python"), root)
-    options = Options(
-        root=root,
-        apply=apply_,
-        python=interpreter,
-        timeout=timeout if timeout is not None else float(config.get("timeout", 300.0)),
-        max_rounds=int(config.get("max-rounds", 10)),
-        rewrite_imports=_pick(rewrite_imports, config.get("rewrite-imports")),
-        skip_missing_deps=_pick(skip_missing_deps, config.get("skip-missing-deps")),
-        pytest_args=tuple(str(arg) for arg in config.get("pytest-args", ())),
-        run_tests=_pick(run_tests, config.get("run-tests")),
-    )
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if found_above and not quiet:
-        click.echo(f"collect-fix: project root {root} (found above {found_above})", err=True)
-    report = _run(options, show_progress=not quiet and _stderr_is_terminal())
-    _print(report, output_format, quiet, color, root)
-    if json_file is not None:
-        from collect_fix.report_json import to_json
+    with interrupt_says("before the run began", "nothing was written"):
+        chosen = [mode for mode, given in zip(_MODES, (dry_run, apply_, list_stubs)) if given]
+        if len(chosen) > 1:
+            raise UsageProblem(f"{' and '.join(chosen)} cannot be used together: pick one mode")
+        root, found_above = _project_root(path)
+        if list_stubs:
+            raise SystemExit(_list_stubs(root, output_format))
+        try:
+            config, warnings = read_config(root)
+        except ConfigError as exc:
+            raise UsageProblem(str(exc)) from exc
+        if json_file is not None:
+            _check_writable(json_file)
+        interpreter = _pick_interpreter(python, config.get("python"), root)
+        options = Options(
+            root=root,
+            apply=apply_,
+            python=interpreter,
+            timeout=timeout if timeout is not None else float(config.get("timeout", 300.0)),
+            max_rounds=int(config.get("max-rounds", 10)),
+            rewrite_imports=_pick(rewrite_imports, config.get("rewrite-imports")),
+            skip_missing_deps=_pick(skip_missing_deps, config.get("skip-missing-deps")),
+            pytest_args=tuple(str(arg) for arg in config.get("pytest-args", ())),
+            run_tests=_pick(run_tests, config.get("run-tests")),
+        )
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        if found_above and not quiet:
+            click.echo(f"collect-fix: project root {root} (found above {found_above})", err=True)
+    report = _run(options, show_progress=not quiet and _stderr_is_terminal())  # says what it undid
+    kept = "its verified repairs are kept" if report.applied and report.files_changed else "nothing was written"
+    with interrupt_says("after the run, while reporting", kept):
+        _print(report, output_format, quiet, color, root)
+        if json_file is not None:
+            from collect_fix.report_json import to_json
 
-        json_file.write_text(to_json(report), encoding="utf-8")
+            json_file.write_text(to_json(report), encoding="utf-8")
     pending = bool(report.diff) and not options.apply
     raise SystemExit(1 if pending or report.after.errors else 0)
 
 
-def entry() -> None:
-    """The ``collect-fix`` command: ``main``, then exit. The objects of the run are frozen first,
-    so the interpreter's last full garbage collection at exit does not scan them (0.3 s at 3,000
-    tests); exiting frees them all the same."""
-    code = main()
-    gc.freeze()
-    sys.exit(code)
-
-
 def main(argv: Optional[list[str]] = None) -> int:
-    """Entry point; returns the exit code (0, 1, or 2) instead of exiting, for tests."""
+    """Entry point; returns the exit code (0, 1, 2, 130 or 143) instead of exiting, for tests."""
     try:
         cli.main(args=argv, prog_name="collect-fix", standalone_mode=False)
     except SystemExit as exc:
@@ -150,7 +143,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         hint = " (collect-fix --help)" if isinstance(exc, click.UsageError) and not isinstance(exc, UsageProblem) else ""
         click.echo(f"collect-fix: error: {_one_line(exc.format_message())}{hint}", err=True)
         return 2
-    except click.Abort:
+    except RunInterrupted as exc:
+        click.echo(f"collect-fix: {exc}", err=True)
+        return exc.exit_code
+    except click.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # between the steps interrupt_says covers
+            click.echo("collect-fix: interrupted (SIGINT)", err=True)
+            return 130
         return 2
     except Exception as exc:  # an internal error: say so plainly, never a traceback-only exit
         click.echo(f"collect-fix: internal error: {exc!r}", err=True)

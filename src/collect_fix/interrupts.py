@@ -78,5 +78,27 @@ def signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@contextmanager
+def interrupt_says(when: str, written: str) -> Iterator[None]:
+    """Within the block, a Ctrl-C ends the command with exit code 130, saying when it came and what
+    was written by then (outside the run, where no undo is under way: parsing the options,
+    printing the report)."""
+    try:
+        yield
+    except KeyboardInterrupt as exc:
+        raise RunInterrupted(f"interrupted (SIGINT) {when}; {written}", 128 + signal.SIGINT) from exc
+
+
+def clear_interrupt_mark() -> None:
+    """Let an interrupt that was handled end the process with its exit code.
+
+    CPython marks a KeyboardInterrupt that leaves code run from a string (``exec`` of a string,
+    which is how dataclasses build their methods, so a Ctrl-C while LibCST is imported can do it)
+    and kills the process with SIGINT at exit even when Python code caught the exception. The next
+    run of a string clears the mark.
+    """
+    exec("")
+
+
 def _raise_terminated(number: int, frame: Optional[FrameType]) -> None:
     raise Terminated()

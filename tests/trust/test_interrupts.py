@@ -164,3 +164,89 @@ def test_a_signal_during_a_deferred_block_arrives_when_it_ends() -> None:
     signal raises as usual."""
     result = subprocess.run([sys.executable, "-c", _DEFERRED], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "interrupted after ['the block']", result.stderr
+
+
+_LOAD_INTERRUPTED = """
+import sys
+
+class CtrlCWhileLoading:
+    def find_spec(self, name, path=None, target=None):
+        if name == "collect_fix.cli":
+            raise KeyboardInterrupt
+        return None
+
+sys.meta_path.insert(0, CtrlCWhileLoading())
+from collect_fix.__main__ import entry
+entry()
+"""
+
+
+def test_a_ctrl_c_while_the_command_loads_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_INTERRUPTED], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert result.returncode == 130, result.stderr
+    assert result.stderr == "collect-fix: interrupted (SIGINT) before the run began; nothing was written\n"
+
+
+_CAUGHT_IN_EXEC = """
+import sys
+from collect_fix.interrupts import clear_interrupt_mark
+
+try:
+    exec("import os, signal\\nos.kill(os.getpid(), signal.SIGINT)\\nfor _ in range(10000):\\n    pass\\n")
+except KeyboardInterrupt:
+    print("caught")
+clear_interrupt_mark()
+sys.exit(7)
+"""
+
+
+def test_an_interrupt_the_command_handled_leaves_it_its_exit_code(tmp_path: Path) -> None:
+    """Under ``python -m`` CPython would otherwise end the process by SIGINT: the interrupt left
+    code run from a string (a dataclass being built while LibCST loads)."""
+    (tmp_path / "caught_in_exec.py").write_text(_CAUGHT_IN_EXEC, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "caught_in_exec"], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert (result.returncode, result.stdout) == (7, "caught\n"), result.stderr
+
+
+def test_a_ctrl_c_before_the_run_says_nothing_was_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collect_fix import cli
+
+    root = _project(tmp_path, "project")
+    before = _tree(root)
+
+    def interrupted(*args: object) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_pick_interpreter", interrupted)
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 130
+    assert result.stderr.splitlines()[-1] == "collect-fix: interrupted (SIGINT) before the run began; nothing was written"
+    assert _tree(root) == before
+
+
+def test_a_ctrl_c_while_reporting_says_the_verified_repairs_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repaired: tuple[dict[str, bytes], dict[str, bytes], int]
+) -> None:
+    from collect_fix import cli
+
+    root = _project(tmp_path, "project")
+    gates = tmp_path / "gates"
+    gates.mkdir()
+    (gates / "go-all").touch()
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_print", interrupted)
+    result = run_in_process(root, "--apply", env={"COLLECT_FIX_TEST_GATES": str(gates)})
+
+    assert result.returncode == 130
+    assert result.stderr.splitlines()[-1] == (
+        "collect-fix: interrupted (SIGINT) after the run, while reporting; its verified repairs are kept"
+    )
+    assert _tree(root) == repaired[1]
