@@ -127,3 +127,17 @@ def test_what_was_compiled_of_collect_fix_directories_that_are_gone_is_removed(
         assert not gone.exists() and live.exists() and other.exists()
     finally:
         alive.rmdir()
+
+
+def test_a_relative_cache_home_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative path would be read from each collection's working directory: the project."""
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative-cache")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    monkeypatch.chdir(root)
+
+    prefix = Prefix(root)
+    prefix.close()
+
+    assert prefix.path == tmp_path / "home" / ".cache" / "collect-fix" / "bytecode"
+    assert not (root / "relative-cache").exists()

@@ -15,7 +15,11 @@ from typing import Optional
 def directory(*parts: str, create: bool) -> Optional[Path]:
     """``collect-fix/<parts>`` in the user's cache, or None: missing (``create`` false), not
     creatable, or not safely ours. Each level it creates is readable by this user only."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative: invalid, the XDG specification says
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):  # no home directory either
+        return None
     path = Path(base, "collect-fix")
     levels = [path] + [path.joinpath(*parts[: index + 1]) for index in range(len(parts))]
     try:
