@@ -141,3 +141,92 @@ def test_a_relative_cache_home_is_ignored(tmp_path: Path, monkeypatch: pytest.Mo
 
     assert prefix.path == tmp_path / "home" / ".cache" / "collect-fix" / "bytecode"
     assert not (root / "relative-cache").exists()
+
+
+def test_a_rewrite_in_the_second_it_was_compiled_is_seen_without_being_named(tmp_path: Path, cache: Path) -> None:
+    """An undo, the replay of a dry run: written by the run but not passed as touched."""
+    stale = "def test_old():\n    pass\n"
+    fresh = "import no_such_module_q8\n"
+    fresh += "#" * (len(stale) - len(fresh))
+    root = project(tmp_path, stale)
+    test_file = root / "tests" / "test_b.py"
+    second = int(test_file.stat().st_mtime) + 100  # the same whole second for both contents, below
+    os.utime(test_file, (second, second))
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        assert collections.collect().tests == 1
+        test_file.write_text(fresh, encoding="utf-8")
+        os.utime(test_file, ns=(second * 10**9, second * 10**9 + 500_000_000))
+        again = collections.collect()
+    finally:
+        collections.close()
+
+    assert again.tests == 0
+    (error,) = again.errors
+    assert error.attrs["name"] == "no_such_module_q8"
+
+
+def test_project_files_imported_by_a_symlinked_path_are_compiled_afresh_by_the_next_run(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path, "from pkg.mod import foo\n\ndef test_one():\n    assert foo() == 1\n")
+    (root / "src" / "pkg").mkdir(parents=True)
+    (root / "src" / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    module = root / "src" / "pkg" / "mod.py"
+    module.write_text("def foo():\n    return 1\n", encoding="utf-8")
+    link = tmp_path / "link"
+    link.symlink_to(root)
+    monkeypatch.setenv("PYTHONPATH", str(link / "src"))
+    stamp = module.stat()
+
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        assert collections.collect().tests == 1
+        assert list(mirror_unresolved(cache, link / "src" / "pkg").glob("mod.*.pyc"))
+    finally:
+        collections.close()
+    assert not mirror_unresolved(cache, link / "src" / "pkg").exists()
+
+    module.write_text("def bar():\n    return 1\n", encoding="utf-8")  # same size, same mtime
+    os.utime(module, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        (error,) = collections.collect().errors
+    finally:
+        collections.close()
+    assert error.exc_type == "ImportError" and "foo" in error.message
+
+
+def mirror_unresolved(cache: Path, directory: Path) -> Path:
+    return cache.joinpath(*directory.parts[1:])
+
+
+def test_a_cache_inside_the_project_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root / ".cache"))
+    before = sorted(path.relative_to(root) for path in root.rglob("*"))
+
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        assert collections.collect().tests == 1
+    finally:
+        collections.close()
+
+    assert sorted(path.relative_to(root) for path in root.rglob("*")) == before
+
+
+def test_a_dry_run_does_not_use_a_cache_inside_the_project_it_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = project(tmp_path, "def test_one():\n    pass\n")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(original / ".cache"))
+
+    prefix = Prefix(copy, original)
+    try:
+        assert original not in prefix.path.parents
+    finally:
+        prefix.close()
+
+    assert not (original / ".cache").exists()

@@ -57,8 +57,8 @@ def _locked_run(options: Options, original: Path, python: str, say: Progress) ->
     with project_lock(original, exclusive=options.apply):
         key = replay.tree_key(Project(original), python, options)
         if options.apply:
-            report, _ = _repair(original, options, python, say, path_map=None, verified=replay.load(key))
-            replay.forget(key)
+            report, _ = _repair(original, options, python, say, path_map=None, verified=replay.load(key, original))
+            replay.forget(key, original)
             return report
         with tempfile.TemporaryDirectory(prefix="collect-fix-dry-run-") as scratch:
             copy = copy_project(original, Path(scratch))
@@ -70,7 +70,7 @@ def _locked_run(options: Options, original: Path, python: str, say: Progress) ->
                     {relative: workspace.read(relative) for relative in changed},
                     {relative: workspace.originals[relative] for relative in changed},
                     report,
-                ))
+                ), original)
             return report
 
 
@@ -126,7 +126,10 @@ def _repair(
             raise _interrupted(exc, undone, outcomes, options.apply) from exc
         raise
     finally:
-        collections.close()
+        try:
+            collections.close()  # removing the run's bytecode takes a moment on a large project
+        except (KeyboardInterrupt, Terminated) as exc:  # the round is settled: nothing to undo
+            raise _interrupted(exc, set(), outcomes, options.apply) from exc
 
 
 def _replay(

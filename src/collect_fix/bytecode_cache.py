@@ -3,16 +3,19 @@
 A collection never writes a ``__pycache__`` into the project: its bytecode goes under a prefix.
 An empty prefix made every run compile the standard library, pytest and its plugins again before
 its first collection (about 0.9 s, more than a plain collection of a small suite), so the prefix
-is one directory in the user's cache (``user_cache``), shared by runs. What lies outside the
-project is compiled once and checked against its source like any ``__pycache__``.
+is one directory in the user's cache (``user_cache``), shared by runs.
 
-The project's own files are compiled afresh by every run. A compiled file is checked against its
-source's mtime in whole seconds and its size only, so an edit of the same size in the same second
-would pass for unchanged. A run therefore removes what is compiled of its tree when it starts and
-when it ends (a virtualenv inside the project is kept: it is the environment, not the project),
-and, before collecting again, what it compiled of each file it edited.
+Python takes a compiled file for its source's when the source's size and mtime in whole seconds
+match what the file recorded, so an edit of the same size in the same second would pass for
+unchanged. Before every collection, a compiled file is therefore removed when its source was
+written after it, or less than a second before it (clocks of two file systems may differ): the
+edits of this run (repairs, undos), of the user between runs, under whatever path the file was
+imported by (a symlinked checkout on PYTHONPATH). What a run compiled of its project is removed
+when it starts and ends, so the cache does not grow with every project and copy it sees (a
+virtualenv inside the project is kept: it is the environment, not the project).
 
-Where the cache is not safely ours, the prefix is a temporary directory of the run, as before.
+Where the cache is not safely ours, or lies in the project, the prefix is a temporary directory
+of the run.
 """
 
 from __future__ import annotations
@@ -26,14 +29,16 @@ from typing import Iterable, Optional
 from collect_fix import user_cache
 
 _OWN_TEMPORARY = "collect-fix-"  # how collect-fix's temporary directories (dry-run copies) begin
+_CLOCK_SKEW_NS = 1_000_000_000
 
 
 class Prefix:
-    """The bytecode directory of one run's collections of ``root``."""
+    """The bytecode directory of one run's collections of ``root`` (a dry run's copy of
+    ``original``: the cache must lie outside both)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, original: Optional[Path] = None) -> None:
         self._root = root
-        shared = user_cache.directory("bytecode", create=True)
+        shared = user_cache.directory("bytecode", create=True, outside=(root, original or root))
         self._temporary: Optional[tempfile.TemporaryDirectory[str]] = None
         if shared is None:
             self._temporary = tempfile.TemporaryDirectory(prefix="collect-fix-bytecode-")
@@ -43,13 +48,19 @@ class Prefix:
             self._drop_project()
             self._drop_orphans()
 
-    def forget(self, sources: Iterable[Path]) -> None:
-        """Remove what was compiled of ``sources`` (edited since this run compiled them)."""
-        for source in sources:
+    def prepare(self, edited: Iterable[Path]) -> None:
+        """Before a collection: remove every compiled file that may be older than its source,
+        and what was compiled of ``edited`` (written by this run, whatever their mtime says)."""
+        for source in edited:
             for spelled in {Path(os.path.abspath(source)), source.resolve()}:  # imported by either path
                 mirror = self._mirror(spelled.parent)
                 for compiled in mirror.glob(f"{spelled.stem}.*.pyc") if mirror.is_dir() else ():
                     compiled.unlink(missing_ok=True)
+        for directory, _, names in os.walk(self.path):
+            sources = os.path.join(os.sep, os.path.relpath(directory, self.path))
+            for name in names:
+                if name.endswith(".pyc"):
+                    _drop_if_stale(os.path.join(directory, name), os.path.join(sources, f"{name.split('.')[0]}.py"))
 
     def close(self) -> None:
         """Leave nothing of the project behind (the shared part stays for the next run)."""
@@ -60,18 +71,21 @@ class Prefix:
             self._drop_orphans()  # the probe's own directories, gone by now
 
     def _drop_project(self) -> None:
-        for spelled in {Path(os.path.abspath(self._root)), self._root.resolve()}:
-            mirror = self._mirror(spelled)
-            if not mirror.is_dir():
-                continue
-            for entry in mirror.iterdir():
-                if (spelled / entry.name / "pyvenv.cfg").is_file():
-                    continue  # the project's virtualenv: its packages are not the project's code
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
-            self._remove_empty(mirror)
+        """Remove what was compiled of the project's files, under whatever path they were
+        imported by (a symlinked checkout on PYTHONPATH mirrors them a second time)."""
+        root = os.path.realpath(self._root)
+        environments = [path for path in _subdirectories(root) if os.path.isfile(os.path.join(path, "pyvenv.cfg"))]
+        emptied = []
+        for directory, subdirectories, names in os.walk(self.path):
+            source = os.path.realpath(os.path.join(os.sep, os.path.relpath(directory, self.path)))
+            if any(user_cache.within(source, environment) for environment in environments):
+                subdirectories.clear()  # the project's virtualenv: its packages are not the project's code
+            elif user_cache.within(source, root):
+                for name in names:
+                    _unlink(os.path.join(directory, name))
+                emptied.append(directory)
+        for directory in sorted(emptied, key=len, reverse=True):
+            self._remove_empty(Path(directory))
 
     def _remove_empty(self, directory: Path) -> None:
         """``directory`` and its parents while they are empty, up to the prefix."""
@@ -96,3 +110,29 @@ class Prefix:
     def _mirror(self, directory: Path) -> Path:
         """Where Python puts what it compiles of files in ``directory`` (absolute)."""
         return self.path.joinpath(*directory.parts[1:])
+
+
+def _drop_if_stale(compiled: str, source: str) -> None:
+    """Remove ``compiled`` unless its source was last written well before it (a compiled file
+    without its source is never imported from a prefix: removed too)."""
+    try:
+        written = os.stat(compiled).st_mtime_ns
+        if os.stat(source).st_mtime_ns + _CLOCK_SKEW_NS <= written:
+            return
+    except OSError:
+        pass
+    _unlink(compiled)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:  # gone meanwhile (another run), or a directory
+        pass
+
+
+def _subdirectories(folder: str) -> list[str]:
+    try:
+        return [entry.path for entry in os.scandir(folder) if entry.is_dir()]
+    except OSError:
+        return []

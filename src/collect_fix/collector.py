@@ -153,8 +153,8 @@ class RunCollector:
         retry = {str((self._root / path).resolve()) for path in touched}
         known_dead = {path: error for path, error in self._dead.items() if path not in retry}
         if self._bytecode is None:
-            self._bytecode = bytecode_cache.Prefix(self._root)
-        self._bytecode.forget(self._root / path for path in touched)
+            self._bytecode = bytecode_cache.Prefix(self._root, self._path_map[0] if self._path_map else None)
+        self._bytecode.prepare(self._root / path for path in touched)
         bytecode = self._bytecode.path
         groups: list[frozenset[str]] = self._shards if whole and self._shards else [frozenset()]
         parts = [

@@ -42,7 +42,7 @@ def terminate_raises() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
     try:
         yield
     finally:
@@ -80,25 +80,16 @@ def signals_deferred() -> Iterator[None]:
 
 @contextmanager
 def interrupt_says(when: str, written: str) -> Iterator[None]:
-    """Within the block, a Ctrl-C ends the command with exit code 130, saying when it came and what
-    was written by then (outside the run, where no undo is under way: parsing the options,
-    printing the report)."""
+    """Within the block, SIGINT or SIGTERM ends the command with 130 or 143, saying when it came
+    and what was written by then (outside the run, where no undo is under way: loading, checking
+    the options, printing the report)."""
     try:
         yield
-    except KeyboardInterrupt as exc:
-        raise RunInterrupted(f"interrupted (SIGINT) {when}; {written}", 128 + signal.SIGINT) from exc
+    except (KeyboardInterrupt, Terminated) as exc:
+        name, code = signal_name(exc)
+        raise RunInterrupted(f"interrupted ({name}) {when}; {written}", code) from exc
 
 
-def clear_interrupt_mark() -> None:
-    """Let an interrupt that was handled end the process with its exit code.
-
-    CPython marks a KeyboardInterrupt that leaves code run from a string (``exec`` of a string,
-    which is how dataclasses build their methods, so a Ctrl-C while LibCST is imported can do it)
-    and kills the process with SIGINT at exit even when Python code caught the exception. The next
-    run of a string clears the mark.
-    """
-    exec("")
-
-
-def _raise_terminated(number: int, frame: Optional[FrameType]) -> None:
+def raise_terminated(number: int, frame: Optional[FrameType]) -> None:
+    """The SIGTERM handler: raise Terminated where the main thread is."""
     raise Terminated()

@@ -58,11 +58,11 @@ def tree_key(project: Project, python: str, options: Options) -> str:
     return digest.hexdigest()
 
 
-def save(key: str, verified: Verified) -> None:
+def save(key: str, verified: Verified, root: Path) -> None:
     """Keep ``verified`` under ``key``; silently nothing when the cache cannot be written."""
     if os.environ.get("COLLECT_FIX_NO_REPLAY"):
         return
-    directory = user_cache.directory(create=True)
+    directory = user_cache.directory(create=True, outside=(root,))
     if directory is None:
         return
     target = directory / f"{key}.pickle"
@@ -76,11 +76,11 @@ def save(key: str, verified: Verified) -> None:
         temp.unlink(missing_ok=True)
 
 
-def load(key: str) -> Optional[Verified]:
+def load(key: str, root: Path) -> Optional[Verified]:
     """The record kept under ``key``, or None (none, unreadable, or not safely ours)."""
     if os.environ.get("COLLECT_FIX_NO_REPLAY"):
         return None
-    directory = user_cache.directory(create=False)
+    directory = user_cache.directory(create=False, outside=(root,))
     if directory is None:
         return None
     path = directory / f"{key}.pickle"
@@ -94,8 +94,8 @@ def load(key: str) -> Optional[Verified]:
     return found if isinstance(found, Verified) else None
 
 
-def forget(key: str) -> None:
-    directory = user_cache.directory(create=False)
+def forget(key: str, root: Path) -> None:
+    directory = user_cache.directory(create=False, outside=(root,))
     if directory is not None:
         (directory / f"{key}.pickle").unlink(missing_ok=True)
 

@@ -9,18 +9,22 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 
-def directory(*parts: str, create: bool) -> Optional[Path]:
+def directory(*parts: str, create: bool, outside: Sequence[Path]) -> Optional[Path]:
     """``collect-fix/<parts>`` in the user's cache, or None: missing (``create`` false), not
-    creatable, or not safely ours. Each level it creates is readable by this user only."""
+    creatable, not safely ours, or inside one of ``outside`` (the project: a CI job may put its
+    cache there, and collect-fix writes nothing into a project but repairs). Each level it
+    creates is readable by this user only."""
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # unset, or relative: invalid, the XDG specification says
         base = os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(base):  # no home directory either
         return None
     path = Path(base, "collect-fix")
+    if any(within(os.path.realpath(path), os.path.realpath(folder)) for folder in outside):
+        return None
     levels = [path] + [path.joinpath(*parts[: index + 1]) for index in range(len(parts))]
     try:
         if create:
@@ -30,6 +34,11 @@ def directory(*parts: str, create: bool) -> Optional[Path]:
         return levels[-1] if all(private(level) for level in levels) else None
     except OSError:
         return None
+
+
+def within(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or below it (both absolute, symlinks resolved)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def private(path: Path) -> bool:

@@ -167,37 +167,64 @@ def test_a_signal_during_a_deferred_block_arrives_when_it_ends() -> None:
 
 
 _LOAD_INTERRUPTED = """
-import sys
+import os, sys, time
 
-class CtrlCWhileLoading:
+class SignalWhileLoading:
     def find_spec(self, name, path=None, target=None):
         if name == "collect_fix.cli":
-            raise KeyboardInterrupt
+            os.kill(os.getpid(), int(sys.argv[1]))
+            time.sleep(5)  # the handler raises long before
         return None
 
-sys.meta_path.insert(0, CtrlCWhileLoading())
+sys.meta_path.insert(0, SignalWhileLoading())
 from collect_fix.__main__ import entry
 entry()
 """
 
 
-def test_a_ctrl_c_while_the_command_loads_is_reported_not_a_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_while_the_command_loads_is_reported_not_a_traceback(tmp_path: Path, signal_number: int) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", _LOAD_INTERRUPTED], capture_output=True, text=True, timeout=60, cwd=tmp_path
+        [sys.executable, "-c", _LOAD_INTERRUPTED, str(signal_number)], capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
     )
-    assert result.returncode == 130, result.stderr
-    assert result.stderr == "collect-fix: interrupted (SIGINT) before the run began; nothing was written\n"
+    name = signal.Signals(signal_number).name
+    assert result.returncode == 128 + signal_number, result.stderr
+    assert result.stderr == f"collect-fix: interrupted ({name}) before the run began; nothing was written\n"
+
+
+def test_a_ctrl_c_while_the_run_removes_its_bytecode_says_the_verified_repairs_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repaired: tuple[dict[str, bytes], dict[str, bytes], int]
+) -> None:
+    from collect_fix import collector
+
+    root = _project(tmp_path, "project")
+    gates = tmp_path / "gates"
+    gates.mkdir()
+    (gates / "go-all").touch()
+    close = collector.RunCollector.close
+
+    def interrupted_after(self: collector.RunCollector) -> None:
+        close(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(collector.RunCollector, "close", interrupted_after)
+    result = run_in_process(root, "--apply", env={"COLLECT_FIX_TEST_GATES": str(gates)})
+
+    assert result.returncode == 130
+    assert "repairs verified in earlier rounds stay in" in result.stderr.splitlines()[-1]
+    assert _tree(root) == repaired[1]
 
 
 _CAUGHT_IN_EXEC = """
 import sys
-from collect_fix.interrupts import clear_interrupt_mark
+from collect_fix.__main__ import _clear_interrupt_mark
 
 try:
     exec("import os, signal\\nos.kill(os.getpid(), signal.SIGINT)\\nfor _ in range(10000):\\n    pass\\n")
 except KeyboardInterrupt:
     print("caught")
-clear_interrupt_mark()
+_clear_interrupt_mark()
 sys.exit(7)
 """
 
