@@ -81,18 +81,19 @@ def test_the_project_virtualenv_stays_compiled_and_the_rest_of_the_project_does_
     tmp_path: Path, cache: Path
 ) -> None:
     root = project(tmp_path, "def test_one():\n    pass\n")
-    (root / ".venv").mkdir()
-    (root / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
-    kept = mirror(cache, root / ".venv" / "lib") / "six.cpython-311.pyc"
+    for environment in (".venv", ".tox/py311"):
+        (root / environment).mkdir(parents=True)
+        (root / environment / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    kept = [mirror(cache, root / environment / "lib") / "six.cpython-311.pyc" for environment in (".venv", ".tox/py311")]
     dropped = mirror(cache, root / "tests") / "test_b.cpython-311.pyc"
     prefix = Prefix(root)
-    for compiled in (kept, dropped):
+    for compiled in (*kept, dropped):
         compiled.parent.mkdir(parents=True, exist_ok=True)
         compiled.write_bytes(b"")
 
     prefix.close()
 
-    assert kept.exists() and not dropped.exists()
+    assert all(each.exists() for each in kept) and not dropped.exists()
     assert prefix.path == cache
 
 
@@ -230,3 +231,46 @@ def test_a_dry_run_does_not_use_a_cache_inside_the_project_it_copied(
         prefix.close()
 
     assert not (original / ".cache").exists()
+
+
+def test_a_module_with_a_dot_in_its_name_is_checked_against_its_own_source(tmp_path: Path, cache: Path) -> None:
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    old, dotted = root / "tests" / "mod.py", root / "tests" / "mod.v2.py"
+    for source in (old, dotted):
+        source.write_text("x = 1\n", encoding="utf-8")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    prefix = Prefix(root)
+    try:
+        compiled = mirror(cache, root / "tests") / f"mod.v2.{sys.implementation.cache_tag}.pyc"
+        compiled.parent.mkdir(parents=True)
+        compiled.write_bytes(b"")
+        os.utime(compiled, (1_500_000_000, 1_500_000_000))  # older than mod.v2.py, newer than mod.py
+
+        prefix.prepare([])
+
+        assert not compiled.exists()
+    finally:
+        prefix.close()
+
+
+def test_a_cache_level_that_links_into_the_project_is_not_used(tmp_path: Path, cache: Path) -> None:
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    (root / ".bytecode").mkdir()
+    cache.parent.mkdir(parents=True, mode=0o700)
+    cache.symlink_to(root / ".bytecode")
+
+    prefix = Prefix(root)
+    prefix.close()
+
+    assert root not in prefix.path.parents and prefix.path != root / ".bytecode"
+
+
+def test_a_cache_home_others_may_write_to_is_used_only_with_the_sticky_bit(tmp_path: Path, cache: Path) -> None:
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    home = cache.parent.parent
+    home.mkdir()
+    for mode, shared in ((0o777, False), (0o1777, True)):
+        home.chmod(mode)
+        prefix = Prefix(root)
+        prefix.close()
+        assert (prefix.path == cache) is shared

@@ -1,8 +1,8 @@
 """``collect-fix`` and ``python -m collect_fix``: ``cli.main``, then exit with its code.
 
-Kept to what the interpreter has loaded at start-up (gc, os, sys) until the signal handlers are
-in place, so that a Ctrl-C or a SIGTERM while the command loads (about 0.2 s) is reported like
-one during the run, not as a traceback or a silent death.
+The signal handlers come first, so that a Ctrl-C or a SIGTERM while the command loads (about
+0.2 s) is reported like one during the run, not as a traceback or a silent death; once the
+command has reported, both are ignored for the few milliseconds it takes to exit.
 """
 
 import gc
@@ -14,11 +14,16 @@ def entry() -> None:
     """Run the command and exit. The run's objects are frozen first, so the interpreter's last
     full garbage collection does not scan them (0.3 s at 3,000 tests); exiting frees them all
     the same."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated_while_loading)
     try:
         code = _load_and_run()
     except KeyboardInterrupt:  # before the handlers could say more
         sys.stderr.write("collect-fix: interrupted (SIGINT) before the run began; nothing was written\n")
         code = 130
+    for number in (signal.SIGINT, signal.SIGTERM):  # the command has said all it will: just exit
+        signal.signal(number, signal.SIG_IGN)
     _clear_interrupt_mark()
     gc.freeze()
     sys.exit(code)
@@ -36,10 +41,12 @@ def _load_and_run() -> int:
     except RunInterrupted as exc:
         sys.stderr.write(f"collect-fix: {exc}\n")
         return exc.exit_code
-    try:
-        return main()
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the command is over: nothing left to say
+    return main()
+
+
+def _terminated_while_loading(number: int, frame: object) -> None:
+    sys.stderr.write("collect-fix: interrupted (SIGTERM) before the run began; nothing was written\n")
+    raise SystemExit(143)
 
 
 def _clear_interrupt_mark() -> None:

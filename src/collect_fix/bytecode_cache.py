@@ -12,7 +12,8 @@ written after it, or less than a second before it (clocks of two file systems ma
 edits of this run (repairs, undos), of the user between runs, under whatever path the file was
 imported by (a symlinked checkout on PYTHONPATH). What a run compiled of its project is removed
 when it starts and ends, so the cache does not grow with every project and copy it sees (a
-virtualenv inside the project is kept: it is the environment, not the project).
+virtualenv inside the project, .venv or .tox/py311, is kept: it is the environment, not the
+project).
 
 Where the cache is not safely ours, or lies in the project, the prefix is a temporary directory
 of the run.
@@ -24,7 +25,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from collect_fix import user_cache
 
@@ -44,23 +45,24 @@ class Prefix:
             self._temporary = tempfile.TemporaryDirectory(prefix="collect-fix-bytecode-")
             shared = Path(self._temporary.name)
         self.path = shared
+        self._resolved: dict[str, str] = {}  # mirrored directory -> its real path
+        self._environments: Optional[list[str]] = None  # virtualenvs directly in the project
         if self._temporary is None:
             self._drop_project()
             self._drop_orphans()
 
     def prepare(self, edited: Iterable[Path]) -> None:
-        """Before a collection: remove every compiled file that may be older than its source,
-        and what was compiled of ``edited`` (written by this run, whatever their mtime says)."""
+        """Before a collection: remove what was compiled of the project's files that may be
+        older than its source, and of ``edited`` (written by this run, whatever their mtime says)."""
         for source in edited:
             for spelled in {Path(os.path.abspath(source)), source.resolve()}:  # imported by either path
                 mirror = self._mirror(spelled.parent)
                 for compiled in mirror.glob(f"{spelled.stem}.*.pyc") if mirror.is_dir() else ():
                     compiled.unlink(missing_ok=True)
-        for directory, _, names in os.walk(self.path):
-            sources = os.path.join(os.sep, os.path.relpath(directory, self.path))
+        for directory, sources, names in self._project_directories():
             for name in names:
                 if name.endswith(".pyc"):
-                    _drop_if_stale(os.path.join(directory, name), os.path.join(sources, f"{name.split('.')[0]}.py"))
+                    _drop_if_stale(os.path.join(directory, name), sources, name)
 
     def close(self) -> None:
         """Leave nothing of the project behind (the shared part stays for the next run)."""
@@ -73,19 +75,30 @@ class Prefix:
     def _drop_project(self) -> None:
         """Remove what was compiled of the project's files, under whatever path they were
         imported by (a symlinked checkout on PYTHONPATH mirrors them a second time)."""
-        root = os.path.realpath(self._root)
-        environments = [path for path in _subdirectories(root) if os.path.isfile(os.path.join(path, "pyvenv.cfg"))]
         emptied = []
-        for directory, subdirectories, names in os.walk(self.path):
-            source = os.path.realpath(os.path.join(os.sep, os.path.relpath(directory, self.path)))
-            if any(user_cache.within(source, environment) for environment in environments):
-                subdirectories.clear()  # the project's virtualenv: its packages are not the project's code
-            elif user_cache.within(source, root):
-                for name in names:
-                    _unlink(os.path.join(directory, name))
-                emptied.append(directory)
+        for directory, _, names in self._project_directories():
+            for name in names:
+                _unlink(os.path.join(directory, name))
+            emptied.append(directory)
         for directory in sorted(emptied, key=len, reverse=True):
             self._remove_empty(Path(directory))
+
+    def _project_directories(self) -> Iterator[tuple[str, str, list[str]]]:
+        """(directory in the prefix, the directory it mirrors, file names) for every directory of
+        the project, however spelled, but its virtualenv. Only the project's files are checked:
+        the cache also holds the compiled packages of every environment collect-fix ran in."""
+        root = os.path.realpath(self._root)
+        if self._environments is None:
+            self._environments = _virtualenvs(root)
+        for directory, subdirectories, names in os.walk(self.path):
+            sources = os.path.join(os.sep, os.path.relpath(directory, self.path))
+            if sources not in self._resolved:  # once per run: resolving is a few system calls
+                self._resolved[sources] = os.path.realpath(sources)
+            real = self._resolved[sources]
+            if any(user_cache.within(real, environment) for environment in self._environments):
+                subdirectories.clear()
+            elif user_cache.within(real, root):
+                yield directory, sources, names
 
     def _remove_empty(self, directory: Path) -> None:
         """``directory`` and its parents while they are empty, up to the prefix."""
@@ -112,12 +125,19 @@ class Prefix:
         return self.path.joinpath(*directory.parts[1:])
 
 
-def _drop_if_stale(compiled: str, source: str) -> None:
+def _drop_if_stale(compiled: str, sources: str, name: str) -> None:
     """Remove ``compiled`` unless its source was last written well before it (a compiled file
-    without its source is never imported from a prefix: removed too)."""
+    without its source is never imported from a prefix: removed too).
+
+    ``name`` is ``<module>.<cache tag>[.opt-N].pyc``, and module and tag may both hold dots
+    (``test_a.v2``, ``cpython-311-pytest-8.3.5``): every file the name can stand for is a source.
+    """
+    parts = name.split(".")
     try:
         written = os.stat(compiled).st_mtime_ns
-        if os.stat(source).st_mtime_ns + _CLOCK_SKEW_NS <= written:
+        candidates = (os.path.join(sources, ".".join(parts[:end]) + ".py") for end in range(1, len(parts) - 1))
+        found = [os.stat(candidate).st_mtime_ns for candidate in candidates if os.path.isfile(candidate)]
+        if found and all(mtime + _CLOCK_SKEW_NS <= written for mtime in found):
             return
     except OSError:
         pass
@@ -129,6 +149,14 @@ def _unlink(path: str) -> None:
         os.unlink(path)
     except OSError:  # gone meanwhile (another run), or a directory
         pass
+
+
+def _virtualenvs(root: str) -> list[str]:
+    """The virtualenvs in the project: directly in it (.venv), or one level down in a hidden
+    directory (.tox/py311, .nox/tests)."""
+    candidates = _subdirectories(root)
+    candidates += [inner for outer in candidates if os.path.basename(outer).startswith(".") for inner in _subdirectories(outer)]
+    return [path for path in candidates if os.path.isfile(os.path.join(path, "pyvenv.cfg"))]
 
 
 def _subdirectories(folder: str) -> list[str]:

@@ -23,17 +23,31 @@ def directory(*parts: str, create: bool, outside: Sequence[Path]) -> Optional[Pa
     if not os.path.isabs(base):  # no home directory either
         return None
     path = Path(base, "collect-fix")
-    if any(within(os.path.realpath(path), os.path.realpath(folder)) for folder in outside):
-        return None
     levels = [path] + [path.joinpath(*parts[: index + 1]) for index in range(len(parts))]
+    folders = [os.path.realpath(folder) for folder in outside]
+
+    def in_a_project() -> bool:  # any level: one may be a symlink into the project
+        return any(within(os.path.realpath(level), folder) for level in levels for folder in folders)
+
     try:
+        if in_a_project():
+            return None
         if create:
             Path(base).mkdir(parents=True, exist_ok=True)
             for level in levels:
                 level.mkdir(exist_ok=True, mode=0o700)
+        if not _guarded(Path(base)) or in_a_project():
+            return None
         return levels[-1] if all(private(level) for level in levels) else None
     except OSError:
         return None
+
+
+def _guarded(base: Path) -> bool:
+    """Nobody else can replace collect-fix's directory in ``base``: it is not writable by others,
+    or only with the sticky bit (as /tmp), which keeps them from renaming what is ours."""
+    mode = base.stat().st_mode
+    return not mode & (stat.S_IWGRP | stat.S_IWOTH) or bool(mode & stat.S_ISVTX)
 
 
 def within(path: str, folder: str) -> bool:
