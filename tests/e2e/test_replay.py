@@ -1,0 +1,56 @@
+"""End to end: ``--dry-run`` then ``--apply`` replays what the dry run verified, and its counts
+are pytest's for the tree as it is when ``--apply`` runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import collect_only, run_in_process, write_files
+
+PROJECT = {
+    "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n',
+    "pkg/__init__.py": "",
+    "pkg/mod.py": "def compute_total(xs):\n    return sum(xs)\n",
+    "tests/test_total.py": "from pkg.mod import comptue_total\n\n\ndef test_total():\n    assert comptue_total([1, 2]) == 3\n",
+    "tests/test_cases.py": (
+        "import pathlib\n\nimport pytest\n\n"
+        'CASES = pathlib.Path(__file__).with_name("cases.txt").read_text().split()\n\n\n'
+        '@pytest.mark.parametrize("case", CASES)\ndef test_case(case):\n    assert case\n'
+    ),
+    "tests/cases.txt": "a b\n",
+}
+
+
+def report(root: Path, *args: str) -> dict[str, object]:
+    result = run_in_process(root, *args, "--rewrite-imports", "--format", "json")
+    assert result.returncode in (0, 1), result.stderr
+    found: dict[str, object] = json.loads(result.stdout)
+    return found
+
+
+def test_an_apply_after_a_dry_run_of_the_same_tree_replays_it(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "project", PROJECT)
+    dry = report(root, "--dry-run")
+
+    applied = report(root, "--apply")
+
+    assert applied["replayed"] is True
+    assert applied["diff"] == dry["diff"] != ""
+    assert applied["after"]["tests"] == 3  # type: ignore[index]
+    assert "3 tests collected" in collect_only(root).stdout
+
+
+def test_what_changed_outside_the_python_files_since_the_dry_run_is_counted_as_pytest_counts_it(
+    tmp_path: Path,
+) -> None:
+    """A data file a test module parametrizes from is not part of the tree the replay checks
+    statically; the collection that checks the replay sees it."""
+    root = write_files(tmp_path / "project", PROJECT)
+    report(root, "--dry-run")
+    (root / "tests" / "cases.txt").write_text("a b c\n", encoding="utf-8")
+
+    applied = report(root, "--apply")
+
+    assert applied["after"]["tests"] == 4  # type: ignore[index]
+    assert "4 tests collected" in collect_only(root).stdout
