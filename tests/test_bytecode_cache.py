@@ -13,6 +13,7 @@ import pytest
 
 from collect_fix.bytecode_cache import Prefix
 from collect_fix.collector import RunCollector
+from collect_fix.types import Collection
 
 
 @pytest.fixture
@@ -27,6 +28,31 @@ def project(tmp_path: Path, test_source: str) -> Path:
     (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     (root / "tests" / "test_b.py").write_text(test_source, encoding="utf-8")
     return root
+
+
+def same_size_pair(tmp_path: Path, missing: str) -> tuple[Path, Path, str]:
+    """A project whose test file holds one test, and a text of the same size that instead
+    imports the module ``missing``."""
+    stale = "def test_old():\n    pass\n"
+    fresh = f"import {missing}\n"
+    fresh += "#" * (len(stale) - len(fresh))
+    root = project(tmp_path, stale)
+    return root, root / "tests" / "test_b.py", fresh
+
+
+def collect_once(root: Path) -> Collection:
+    """One run of one collection: its prefix is set up and removed as a run's is."""
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        return collections.collect()
+    finally:
+        collections.close()
+
+
+def missing_module(collection: Collection) -> str:
+    (error,) = collection.errors
+    name: str = error.attrs["name"]
+    return name
 
 
 def mirror(cache: Path, directory: Path) -> Path:
@@ -51,11 +77,7 @@ def test_what_lies_outside_the_project_stays_compiled_for_the_next_run(tmp_path:
 
 def test_a_compiled_file_an_earlier_run_left_of_the_project_is_never_read(tmp_path: Path, cache: Path) -> None:
     """Same size, same mtime: Python itself would take the stale file for the source's."""
-    stale = "def test_old():\n    pass\n"
-    fresh = "import no_such_module_q7\n"
-    fresh += "#" * (len(stale) - len(fresh))
-    root = project(tmp_path, stale)
-    test_file = root / "tests" / "test_b.py"
+    root, test_file, fresh = same_size_pair(tmp_path, "no_such_module_q7")
     stamp = test_file.stat()
     cache.mkdir(parents=True, mode=0o700)
     cache.parent.chmod(0o700)
@@ -66,15 +88,10 @@ def test_a_compiled_file_an_earlier_run_left_of_the_project_is_never_read(tmp_pa
     os.utime(test_file, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     assert test_file.stat().st_size == stamp.st_size
 
-    collections = RunCollector(root, sys.executable, timeout=60)
-    try:
-        collection = collections.collect()
-    finally:
-        collections.close()
+    collection = collect_once(root)
 
     assert collection.tests == 0
-    (error,) = collection.errors
-    assert error.attrs["name"] == "no_such_module_q7"
+    assert missing_module(collection) == "no_such_module_q7"
 
 
 def test_the_project_virtualenv_stays_compiled_and_the_rest_of_the_project_does_not(
@@ -146,11 +163,7 @@ def test_a_relative_cache_home_is_ignored(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_a_rewrite_in_the_second_it_was_compiled_is_seen_without_being_named(tmp_path: Path, cache: Path) -> None:
     """An undo, the replay of a dry run: written by the run but not passed as touched."""
-    stale = "def test_old():\n    pass\n"
-    fresh = "import no_such_module_q8\n"
-    fresh += "#" * (len(stale) - len(fresh))
-    root = project(tmp_path, stale)
-    test_file = root / "tests" / "test_b.py"
+    root, test_file, fresh = same_size_pair(tmp_path, "no_such_module_q8")
     second = int(test_file.stat().st_mtime) + 100  # the same whole second for both contents, below
     os.utime(test_file, (second, second))
     collections = RunCollector(root, sys.executable, timeout=60)
@@ -163,8 +176,7 @@ def test_a_rewrite_in_the_second_it_was_compiled_is_seen_without_being_named(tmp
         collections.close()
 
     assert again.tests == 0
-    (error,) = again.errors
-    assert error.attrs["name"] == "no_such_module_q8"
+    assert missing_module(again) == "no_such_module_q8"
 
 
 def test_project_files_imported_by_a_symlinked_path_are_compiled_afresh_by_the_next_run(
@@ -190,11 +202,7 @@ def test_project_files_imported_by_a_symlinked_path_are_compiled_afresh_by_the_n
 
     module.write_text("def bar():\n    return 1\n", encoding="utf-8")  # same size, same mtime
     os.utime(module, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-    collections = RunCollector(root, sys.executable, timeout=60)
-    try:
-        (error,) = collections.collect().errors
-    finally:
-        collections.close()
+    (error,) = collect_once(root).errors
     assert error.exc_type == "ImportError" and "foo" in error.message
 
 
@@ -207,12 +215,7 @@ def test_a_cache_inside_the_project_is_not_used(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("XDG_CACHE_HOME", str(root / ".cache"))
     before = sorted(path.relative_to(root) for path in root.rglob("*"))
 
-    collections = RunCollector(root, sys.executable, timeout=60)
-    try:
-        assert collections.collect().tests == 1
-    finally:
-        collections.close()
-
+    assert collect_once(root).tests == 1
     assert sorted(path.relative_to(root) for path in root.rglob("*")) == before
 
 

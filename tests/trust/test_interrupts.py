@@ -52,6 +52,14 @@ def _project(parent: Path, name: str) -> Path:
     return root
 
 
+def _project_let_through(parent: Path) -> tuple[Path, dict[str, str]]:
+    """The project, and the environment of a run whose collections its gate lets through."""
+    root, gates = _project(parent, "project"), parent / "gates"
+    gates.mkdir()
+    (gates / "go-all").touch()
+    return root, {"COLLECT_FIX_TEST_GATES": str(gates)}
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
@@ -96,14 +104,11 @@ def _wait(condition: object, process: subprocess.Popen[str], what: str) -> None:
 def repaired(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes], int]:
     """The tree before and after an uninterrupted --apply (the only states a file may end in), and
     how many collections that run made."""
-    parent = tmp_path_factory.mktemp("reference")
-    root, gates = _project(parent, "project"), parent / "gates"
-    gates.mkdir()
-    (gates / "go-all").touch()
+    root, env = _project_let_through(tmp_path_factory.mktemp("reference"))
     before = _tree(root)
-    result = run_in_process(root, "--apply", env={"COLLECT_FIX_TEST_GATES": str(gates)})  # no signal: no process
+    result = run_in_process(root, "--apply", env=env)  # no signal: no process
     assert result.returncode == 0, result.stdout + result.stderr
-    collections = len(list(gates.glob("arrived-*")))
+    collections = len(list(Path(env["COLLECT_FIX_TEST_GATES"]).glob("arrived-*")))
     assert collections >= 2, "a collection, then the one that verifies the repairs"
     return before, _tree(root), collections
 
@@ -198,10 +203,7 @@ def test_a_ctrl_c_while_the_run_removes_its_bytecode_says_the_verified_repairs_a
 ) -> None:
     from collect_fix import collector
 
-    root = _project(tmp_path, "project")
-    gates = tmp_path / "gates"
-    gates.mkdir()
-    (gates / "go-all").touch()
+    root, env = _project_let_through(tmp_path)
     close = collector.RunCollector.close
 
     def interrupted_after(self: collector.RunCollector) -> None:
@@ -209,7 +211,7 @@ def test_a_ctrl_c_while_the_run_removes_its_bytecode_says_the_verified_repairs_a
         raise KeyboardInterrupt
 
     monkeypatch.setattr(collector.RunCollector, "close", interrupted_after)
-    result = run_in_process(root, "--apply", env={"COLLECT_FIX_TEST_GATES": str(gates)})
+    result = run_in_process(root, "--apply", env=env)
 
     assert result.returncode == 130
     assert "repairs verified in earlier rounds stay in" in result.stderr.splitlines()[-1]
@@ -261,16 +263,13 @@ def test_a_ctrl_c_while_reporting_says_the_verified_repairs_are_kept(
 ) -> None:
     from collect_fix import cli
 
-    root = _project(tmp_path, "project")
-    gates = tmp_path / "gates"
-    gates.mkdir()
-    (gates / "go-all").touch()
+    root, env = _project_let_through(tmp_path)
 
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "_print", interrupted)
-    result = run_in_process(root, "--apply", env={"COLLECT_FIX_TEST_GATES": str(gates)})
+    result = run_in_process(root, "--apply", env=env)
 
     assert result.returncode == 130
     assert result.stderr.splitlines()[-1] == (
