@@ -277,3 +277,41 @@ def test_a_cache_home_others_may_write_to_is_used_only_with_the_sticky_bit(tmp_p
         prefix = Prefix(root)
         prefix.close()
         assert (prefix.path == cache) is shared
+        assert (home / "collect-fix").exists() is shared  # a refused home is not written to
+
+
+@pytest.mark.skipif(not hasattr(os, "chown") or os.geteuid() != 0, reason="gives a folder away: needs root")
+def test_a_cache_home_that_belongs_to_someone_else_is_not_used(tmp_path: Path, cache: Path) -> None:
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    home = cache.parent.parent
+    home.mkdir()
+    os.chown(home, 65534, 65534)
+
+    prefix = Prefix(root)
+    prefix.close()
+
+    assert prefix.path != cache and not (home / "collect-fix").exists()
+
+
+def test_a_project_file_linked_from_a_folder_elsewhere_is_compiled_afresh_by_the_next_run(
+    tmp_path: Path, cache: Path
+) -> None:
+    root = project(
+        tmp_path,
+        "import pytest\nfrom helper import VALUE\n\n@pytest.mark.parametrize('i', range(VALUE))\ndef test_one(i):\n    pass\n",
+    )
+    helper = root / "pkg" / "helper.py"
+    helper.parent.mkdir()
+    helper.write_text("VALUE = 3\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "helper.py").symlink_to(helper)
+    (root / "pytest.ini").write_text(f"[pytest]\npythonpath = {elsewhere}\n", encoding="utf-8")
+    stamp = helper.stat()
+    assert collect_once(root).tests == 3
+
+    helper.write_text("VALUE = 5\n", encoding="utf-8")  # same size, same mtime
+    os.utime(helper, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
+    assert collect_once(root).tests == 5
+    assert not list(mirror(cache, elsewhere).glob("helper.*.pyc"))

@@ -129,3 +129,16 @@ def test_what_the_copy_leaves_out_is_imported_from_the_original(tmp_path: Path) 
     assert paths.counterpart(str(original / ".venv" / "lib" / "python3.zip")) is None
     assert paths.counterpart(str(tmp_path / "elsewhere")) is None
     assert paths.counterpart(str(original) + "-other") is None
+
+
+def test_a_temporary_directory_inside_the_project_is_not_copied_into_itself(tmp_path: Path) -> None:
+    original = tmp_path / "project"
+    (original / "tests").mkdir(parents=True)
+    (original / "tests" / "test_a.py").write_text("def test_a():\n    pass\n", encoding="utf-8")
+    scratch = original / "tmp" / "collect-fix-dry-run-q"
+    scratch.mkdir(parents=True)
+
+    copy = copy_project(original, scratch)
+
+    assert (copy / "tests" / "test_a.py").is_file()
+    assert not (copy / "tmp" / "collect-fix-dry-run-q").exists()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
@@ -93,16 +93,19 @@ def _repair(
     )
     outcomes: dict[tuple[object, ...], Outcome] = {}
     workspace: Optional[Workspace] = None
+    collected: Optional[Collection] = None
     try:
         if verified is not None:
             from collect_fix.workspace import Workspace
 
             workspace = Workspace(project)
             replayed = _replay(collections, workspace, verified, say)
-            if replayed is not None:
+            if isinstance(replayed, Report):
                 return replayed, workspace
-        say("collecting")
-        first = collections.start()
+            collected = replayed
+        if collected is None:
+            say("collecting")
+        first = _Collected(collected) if collected is not None else collections.start()
         # While pytest collects on the other core: load LibCST (the workspace's transforms), the
         # codemods and the planners, and read the project the way the first round's planning will.
         from collect_fix.transforms import codemods
@@ -134,37 +137,61 @@ def _repair(
 
 def _replay(
     collections: collector.RunCollector, workspace: Workspace, verified: replay.Verified, say: Progress
-) -> Optional[Report]:
-    """Write what a dry run of this very tree verified and collect once: its report when pytest
-    agrees with the dry run, else None with the tree as it was (the caller searches as usual)."""
+) -> Report | Collection | None:
+    """Collect the tree; when pytest sees what the dry run saw, write what the dry run verified
+    and collect again to check it. Its report when pytest agrees both times; else, with the tree
+    as it was, None, or the first collection when what it saw differed (the search starts from it).
+
+    The record says the tree's Python and configuration files are as they were, not that pytest
+    sees them alike: an environment variable, a package, a file outside the project may differ.
+    """
     if not verified.contents or any(workspace.read(path) != data for path, data in verified.originals.items()):
         return None
+    say("collecting, to compare with the dry run")
+    project = Project(workspace.root, history_root=workspace.project.history_root)
+    before = collections.collect()
+    if not _agrees(before, project, verified.report.before, verified.report.before_diagnoses):
+        say("pytest does not collect this tree as the dry run did: searching for repairs")
+        return before
     say("writing the repairs the dry run verified, then collecting once to check them")
     changes = {path: data for path, data in verified.contents.items() if data is not None}
     workspace.begin_batch()
     workspace.write(changes)
-    project = Project(workspace.root, history_root=workspace.project.history_root)
-    expected = verified.report.after_diagnoses
     # A full collection, not the files the repairs can reach: what else changed since the dry
     # run (a data file a test module parametrizes from, an installed package) shows in its counts.
     after = collections.collect(tuple(sorted(changes)))
-    found = [diagnosis for diagnosis in diagnose_collection(after, project) if not diagnosis.masked]
-    if ({diagnosis.identity for diagnosis in found} != {diagnosis.identity for diagnosis in expected}
-            or after.tests_per_file != verified.report.after.tests_per_file):
+    if not _agrees(after, project, verified.report.after, verified.report.after_diagnoses):
         workspace.restore(workspace.unverified())
         workspace.begin_batch()
         say("pytest did not confirm the dry run's result here: searching for repairs again")
         return None
     workspace.begin_batch()  # verified
     return replace(
-        verified.report, after=after, after_diagnoses=tuple(found), applied=True, diff=_diff(workspace),
-        files_changed=tuple(workspace.changed_files()), stubs=tuple(_stubs(project)),
-        warnings=(*verified.report.warnings, *workspace.notices), replayed=True,
+        verified.report, before=before, after=after,
+        after_diagnoses=tuple(diagnosis for diagnosis in diagnose_collection(after, project) if not diagnosis.masked),
+        applied=True, diff=_diff(workspace), files_changed=tuple(workspace.changed_files()),
+        stubs=tuple(_stubs(project)), warnings=(*verified.report.warnings, *workspace.notices), replayed=True,
     )
 
 
+def _agrees(collection: Collection, project: Project, expected: Collection, diagnoses: tuple[Diagnosis, ...]) -> bool:
+    """The same errors (as diagnosed) and the same tests per file as the dry run's collection."""
+    found = {diagnosis.identity for diagnosis in diagnose_collection(collection, project) if not diagnosis.masked}
+    return found == {diagnosis.identity for diagnosis in diagnoses} and collection.tests_per_file == expected.tests_per_file
+
+
+@dataclass(frozen=True)
+class _Collected:
+    """A collection already made, where the loop expects one under way."""
+
+    collection: Collection
+
+    def result(self) -> Collection:
+        return self.collection
+
+
 def _rounds(
-    first: collector.PendingCollection | collector.ShardedCollection,
+    first: collector.PendingCollection | collector.ShardedCollection | _Collected,
     collections: collector.RunCollector,
     workspace: Workspace,
     graph: ImportGraph,

@@ -46,6 +46,7 @@ class Prefix:
             shared = Path(self._temporary.name)
         self.path = shared
         self._resolved: dict[str, str] = {}  # mirrored directory -> its real path
+        self._links: dict[str, frozenset[str]] = {}  # folder outside the project -> its links into it
         self._environments: Optional[list[str]] = None  # virtualenvs directly in the project
         if self._temporary is None:
             self._drop_project()
@@ -99,6 +100,24 @@ class Prefix:
                 subdirectories.clear()
             elif user_cache.within(real, root):
                 yield directory, sources, names
+            else:  # a folder elsewhere may still link to a file of the project
+                linked = self._links_into_project(sources, root)
+                if linked:
+                    yield directory, sources, [name for name in names if linked.intersection(_sources_of(name))]
+
+    def _links_into_project(self, folder: str, root: str) -> frozenset[str]:
+        """The names of the files in ``folder`` (outside the project) that are symlinks to files
+        of the project; read once per run."""
+        if folder not in self._links:
+            try:
+                with os.scandir(folder) as entries:
+                    links = [entry.name for entry in entries if entry.is_symlink()]
+            except OSError:
+                links = []
+            self._links[folder] = frozenset(
+                name for name in links if user_cache.within(os.path.realpath(os.path.join(folder, name)), root)
+            )
+        return self._links[folder]
 
     def _remove_empty(self, directory: Path) -> None:
         """``directory`` and its parents while they are empty, up to the prefix."""
@@ -130,18 +149,23 @@ def _drop_if_stale(compiled: str, sources: str, name: str) -> None:
     without its source is never imported from a prefix: removed too).
 
     ``name`` is ``<module>.<cache tag>[.opt-N].pyc``, and module and tag may both hold dots
-    (``test_a.v2``, ``cpython-311-pytest-8.3.5``): every file the name can stand for is a source.
+    (``test_a.v2``, ``cpython-311-pytest-8.3.5``): every file the name can stand for counts.
     """
-    parts = name.split(".")
     try:
         written = os.stat(compiled).st_mtime_ns
-        candidates = (os.path.join(sources, ".".join(parts[:end]) + ".py") for end in range(1, len(parts) - 1))
+        candidates = (os.path.join(sources, candidate) for candidate in _sources_of(name))
         found = [os.stat(candidate).st_mtime_ns for candidate in candidates if os.path.isfile(candidate)]
         if found and all(mtime + _CLOCK_SKEW_NS <= written for mtime in found):
             return
     except OSError:
         pass
     _unlink(compiled)
+
+
+def _sources_of(name: str) -> list[str]:
+    """The source file names a compiled file's name can stand for."""
+    parts = name.split(".")
+    return [".".join(parts[:end]) + ".py" for end in range(1, len(parts) - 1)]
 
 
 def _unlink(path: str) -> None:

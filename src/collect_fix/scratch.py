@@ -17,6 +17,7 @@ import os
 import shutil
 import stat
 from pathlib import Path
+from typing import Callable
 
 from collect_fix import pytest_config
 
@@ -34,7 +35,7 @@ def copy_project(original: Path, scratch: Path) -> Path:
     for ancestor in ancestors:
         _copy_files_only(ancestor, scratch / top.name / ancestor.relative_to(top))
     try:
-        shutil.copytree(original, copy, symlinks=True, ignore=_left_out)
+        shutil.copytree(original, copy, symlinks=True, ignore=_leaving_out(scratch))
     except shutil.Error as exc:
         _stand_ins(exc.args[0])
     _repoint_links(original, copy)
@@ -71,6 +72,20 @@ def _copy_files_only(source: Path, target: Path) -> None:
     for child in source.iterdir():
         if child.is_file() and not child.is_symlink():
             shutil.copy2(child, target / child.name)
+
+
+def _leaving_out(scratch: Path) -> Callable[[str, list[str]], set[str]]:
+    """``_left_out``, and ``scratch`` itself where it lies in the project (TMPDIR set to a folder
+    of it): copied into itself, the copy would never end."""
+    real = os.path.realpath(scratch)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        skipped = _left_out(directory, names)
+        if real.startswith(os.path.realpath(directory) + os.sep):
+            skipped.update(name for name in names if os.path.realpath(os.path.join(directory, name)) == real)
+        return skipped
+
+    return ignore
 
 
 def _left_out(directory: str, names: list[str]) -> set[str]:

@@ -30,7 +30,7 @@ def directory(*parts: str, create: bool, outside: Sequence[Path]) -> Optional[Pa
         return any(within(os.path.realpath(level), folder) for level in levels for folder in folders)
 
     try:
-        if in_a_project():
+        if in_a_project() or not _guarded(Path(base)):
             return None
         if create:
             Path(base).mkdir(parents=True, exist_ok=True)
@@ -44,10 +44,20 @@ def directory(*parts: str, create: bool, outside: Sequence[Path]) -> Optional[Pa
 
 
 def _guarded(base: Path) -> bool:
-    """Nobody else can replace collect-fix's directory in ``base``: it is not writable by others,
-    or only with the sticky bit (as /tmp), which keeps them from renaming what is ours."""
-    mode = base.stat().st_mode
-    return not mode & (stat.S_IWGRP | stat.S_IWOTH) or bool(mode & stat.S_ISVTX)
+    """Nobody else can replace ``base`` or what is ours in it: it and every folder above it (as
+    far as they exist) belong to this user or to root, and others may write to none of them but
+    with the sticky bit (as /tmp), which keeps them from renaming what is not theirs."""
+    owner = getattr(os, "getuid", lambda: 0)()
+    for folder in (base, *base.parents):
+        try:
+            status = folder.stat()
+        except FileNotFoundError:
+            continue  # made below, by this user
+        if status.st_uid not in (owner, 0):
+            return False
+        if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not status.st_mode & stat.S_ISVTX:
+            return False
+    return True
 
 
 def within(path: str, folder: str) -> bool:

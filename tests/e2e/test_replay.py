@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Optional
 
 from conftest import collect_only, run_in_process, write_files
 
@@ -22,8 +23,8 @@ PROJECT = {
 }
 
 
-def report(root: Path, *args: str) -> dict[str, object]:
-    result = run_in_process(root, *args, "--rewrite-imports", "--format", "json")
+def report(root: Path, *args: str, env: Optional[dict[str, str]] = None) -> dict[str, object]:
+    result = run_in_process(root, *args, "--rewrite-imports", "--format", "json", env=env)
     assert result.returncode in (0, 1), result.stderr
     found: dict[str, object] = json.loads(result.stdout)
     return found
@@ -54,3 +55,21 @@ def test_what_changed_outside_the_python_files_since_the_dry_run_is_counted_as_p
 
     assert applied["after"]["tests"] == 4  # type: ignore[index]
     assert "4 tests collected" in collect_only(root).stdout
+
+
+def test_a_tree_pytest_collects_otherwise_than_the_dry_run_saw_it_is_not_replayed(tmp_path: Path) -> None:
+    """The same files, another environment: the error the dry run repaired is not there."""
+    files = dict(PROJECT)
+    files["tests/test_total.py"] = (
+        "import os\n\nif os.environ.get('LEGACY_Q'):\n    from pkg.mod import comptue_total\n"
+        "else:\n    from pkg.mod import compute_total\n\n\ndef test_total():\n    pass\n"
+    )
+    root = write_files(tmp_path / "project", files)
+    dry = report(root, "--dry-run", env={"LEGACY_Q": "1"})
+    assert dry["diff"] != ""
+
+    applied = report(root, "--apply")
+
+    assert applied["replayed"] is False
+    assert applied["diff"] == "" and applied["files_changed"] == []
+    assert applied["before"]["tests"] == applied["after"]["tests"] == 3  # type: ignore[index]
