@@ -7,13 +7,14 @@ is one directory in the user's cache (``user_cache``), shared by runs.
 
 Python takes a compiled file for its source's when the source's size and mtime in whole seconds
 match what the file recorded, so an edit of the same size in the same second would pass for
-unchanged. Before every collection, a compiled file is therefore removed when its source was
-written after it, or less than a second before it (clocks of two file systems may differ): the
-edits of this run (repairs, undos), of the user between runs, under whatever path the file was
-imported by (a symlinked checkout on PYTHONPATH). What a run compiled of its project is removed
-when it starts and ends, so the cache does not grow with every project and copy it sees (a
-virtualenv inside the project, .venv or .tox/py311, is kept: it is the environment, not the
-project).
+unchanged. Before every collection, a compiled file of the project is therefore removed when its
+source was written after it, or less than a second before it (clocks of two file systems may
+differ): the edits of this run (repairs, undos, a replay), under whatever path the file was
+imported by (a symlinked checkout on PYTHONPATH, a link to one of its files from elsewhere). What
+a run compiled of its project is removed when it starts and ends: an edit between runs is always
+compiled afresh, and the cache does not grow with every project and copy it sees. A virtualenv
+inside the project (.venv, .tox/py311) is kept: it is the environment, not the project. Outside
+the project, Python's own rule holds, as in any ``__pycache__``.
 
 Where the cache is not safely ours, or lies in the project, the prefix is a temporary directory
 of the run.
