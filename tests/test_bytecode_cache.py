@@ -315,3 +315,20 @@ def test_a_project_file_linked_from_a_folder_elsewhere_is_compiled_afresh_by_the
 
     assert collect_once(root).tests == 5
     assert not list(mirror(cache, elsewhere).glob("helper.*.pyc"))
+
+
+def test_a_cache_home_reached_through_a_link_into_a_folder_others_may_write_to_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    shared = tmp_path / "shared"
+    (shared / "inner").mkdir(parents=True)
+    shared.chmod(0o777)
+    (shared / "inner").chmod(0o700)
+    (tmp_path / "link").symlink_to(shared / "inner")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "link" / "cache"))
+
+    prefix = Prefix(root)
+    prefix.close()
+
+    assert tmp_path not in prefix.path.parents and not (shared / "inner" / "cache").exists()

@@ -19,7 +19,9 @@ from collect_fix.diagnosis import diagnose_collection
 from collect_fix.diffing import unified_diff
 from collect_fix.import_graph import ImportGraph
 from collect_fix.prefetch import read_ahead, settled
-from collect_fix.interrupts import RunInterrupted, Terminated, signal_name, signals_ignored, terminate_raises
+from collect_fix.interrupts import (
+    RunInterrupted, Terminated, signal_name, signals_deferred, signals_ignored, terminate_raises,
+)
 from collect_fix.planning import plan_all, planners
 from collect_fix.project import Project
 from collect_fix.run_lock import project_lock
@@ -64,14 +66,16 @@ def _locked_run(options: Options, original: Path, python: str, say: Progress) ->
             copy = copy_project(original, Path(scratch))
             report, workspace = _repair(copy, options, python, say, path_map=(original, copy), history=original)
             report = _as_original(report, original, copy, Path(scratch))
-            if replay.tree_key(Project(original), python, options) == key:  # nobody changed it meanwhile
-                changed = workspace.changed_files()
-                replay.save(key, replay.Verified(
-                    {relative: workspace.read(relative) for relative in changed},
-                    {relative: workspace.originals[relative] for relative in changed},
-                    report,
-                ), original)
-            return report
+            changed = workspace.changed_files()
+            verified = replay.Verified(
+                {relative: workspace.read(relative) for relative in changed},
+                {relative: workspace.originals[relative] for relative in changed},
+                report,
+            )
+        # With the copy gone: a TMPDIR inside the project would otherwise put it in the tree.
+        if replay.tree_key(Project(original), python, options) == key:  # nobody changed it meanwhile
+            replay.save(key, verified, original)
+        return report
 
 
 def _repair(
@@ -99,7 +103,7 @@ def _repair(
             from collect_fix.workspace import Workspace
 
             workspace = Workspace(project)
-            replayed = _replay(collections, workspace, verified, say)
+            replayed = _replay(collections, workspace, verified, outcomes, say)
             if isinstance(replayed, Report):
                 return replayed, workspace
             collected = replayed
@@ -136,7 +140,11 @@ def _repair(
 
 
 def _replay(
-    collections: collector.RunCollector, workspace: Workspace, verified: replay.Verified, say: Progress
+    collections: collector.RunCollector,
+    workspace: Workspace,
+    verified: replay.Verified,
+    outcomes: dict[tuple[object, ...], Outcome],
+    say: Progress,
 ) -> Report | Collection | None:
     """Collect the tree; when pytest sees what the dry run saw, write what the dry run verified
     and collect again to check it. Its report when pytest agrees both times; else, with the tree
@@ -165,7 +173,9 @@ def _replay(
         workspace.begin_batch()
         say("pytest did not confirm the dry run's result here: searching for repairs again")
         return None
-    workspace.begin_batch()  # verified
+    with signals_deferred():  # verified, and an interrupt from here on says so
+        outcomes.update((outcome.diagnosis.key, outcome) for outcome in verified.report.outcomes)
+        workspace.begin_batch()
     return replace(
         verified.report, before=before, after=after,
         after_diagnoses=tuple(diagnosis for diagnosis in diagnose_collection(after, project) if not diagnosis.masked),

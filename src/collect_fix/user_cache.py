@@ -45,10 +45,12 @@ def directory(*parts: str, create: bool, outside: Sequence[Path]) -> Optional[Pa
 
 def _guarded(base: Path) -> bool:
     """Nobody else can replace ``base`` or what is ours in it: it and every folder above it (as
-    far as they exist) belong to this user or to root, and others may write to none of them but
-    with the sticky bit (as /tmp), which keeps them from renaming what is not theirs."""
+    far as they exist, as written and where symlinks lead) belong to this user or to root, and
+    others may write to none of them but with the sticky bit (as /tmp), which keeps them from
+    renaming what is not theirs."""
     owner = getattr(os, "getuid", lambda: 0)()
-    for folder in (base, *base.parents):
+    real = Path(os.path.realpath(base))
+    for folder in {base, *base.parents, real, *real.parents}:  # as written, and where links lead
         try:
             status = folder.stat()
         except FileNotFoundError:

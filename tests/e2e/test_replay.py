@@ -4,9 +4,11 @@ are pytest's for the tree as it is when ``--apply`` runs."""
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Optional
 
+import pytest
 from conftest import collect_only, run_in_process, write_files
 
 PROJECT = {
@@ -73,3 +75,14 @@ def test_a_tree_pytest_collects_otherwise_than_the_dry_run_saw_it_is_not_replaye
     assert applied["replayed"] is False
     assert applied["diff"] == "" and applied["files_changed"] == []
     assert applied["before"]["tests"] == applied["after"]["tests"] == 3  # type: ignore[index]
+
+
+def test_a_dry_run_with_its_temporary_directory_inside_the_project_is_replayed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_files(tmp_path / "project", PROJECT)
+    (root / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root / "tmp"))
+    report(root, "--dry-run")
+
+    assert report(root, "--apply")["replayed"] is True

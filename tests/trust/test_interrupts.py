@@ -198,12 +198,18 @@ def test_a_signal_while_the_command_loads_is_reported_not_a_traceback(tmp_path: 
     assert result.stderr == f"collect-fix: interrupted ({name}) before the run began; nothing was written\n"
 
 
+@pytest.mark.parametrize("replayed", [False, True], ids=["searched", "replayed"])
 def test_a_ctrl_c_while_the_run_removes_its_bytecode_says_the_verified_repairs_are_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repaired: tuple[dict[str, bytes], dict[str, bytes], int]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repaired: tuple[dict[str, bytes], dict[str, bytes], int],
+    replayed: bool,
 ) -> None:
+    """The run is over; only its bytecode is being removed (``replayed``: the repairs of a dry run
+    of the same tree, written and verified)."""
     from collect_fix import collector
 
     root, env = _project_let_through(tmp_path)
+    if replayed:
+        assert run_in_process(root, "--dry-run", env=env).returncode == 1
     close = collector.RunCollector.close
 
     def interrupted_after(self: collector.RunCollector) -> None:
