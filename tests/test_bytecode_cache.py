@@ -332,3 +332,37 @@ def test_a_cache_home_reached_through_a_link_into_a_folder_others_may_write_to_i
     prefix.close()
 
     assert tmp_path not in prefix.path.parents and not (shared / "inner" / "cache").exists()
+
+
+def test_a_cache_home_reached_through_a_chain_of_links_is_checked_at_every_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """home/a -> shared/link2 -> safe: anyone may replace link2, in a folder others may write to."""
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    for folder, mode in (("shared", 0o777), ("safe", 0o700), ("home", 0o700)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder).chmod(mode)
+    (tmp_path / "shared" / "link2").symlink_to(tmp_path / "safe")
+    (tmp_path / "home" / "a").symlink_to(tmp_path / "shared" / "link2")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home" / "a" / "cache"))
+
+    prefix = Prefix(root)
+    prefix.close()
+
+    assert tmp_path not in prefix.path.parents and not (tmp_path / "safe" / "cache").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "lchown") or os.geteuid() != 0, reason="gives a link away: needs root")
+def test_a_cache_home_reached_through_someone_elses_link_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    (tmp_path / "safe").mkdir(mode=0o700)
+    (tmp_path / "theirs").symlink_to(tmp_path / "safe")
+    os.lchown(tmp_path / "theirs", 65534, 65534)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "theirs" / "cache"))
+
+    prefix = Prefix(root)
+    prefix.close()
+
+    assert tmp_path not in prefix.path.parents and not (tmp_path / "safe" / "cache").exists()

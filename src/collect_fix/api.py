@@ -20,7 +20,7 @@ from collect_fix.diffing import unified_diff
 from collect_fix.import_graph import ImportGraph
 from collect_fix.prefetch import read_ahead, settled
 from collect_fix.interrupts import (
-    RunInterrupted, Terminated, signal_name, signals_deferred, signals_ignored, terminate_raises,
+    RunInterrupted, Terminated, interrupt_says, signal_name, signals_deferred, signals_ignored, terminate_raises,
 )
 from collect_fix.planning import plan_all, planners
 from collect_fix.project import Project
@@ -60,7 +60,8 @@ def _locked_run(options: Options, original: Path, python: str, say: Progress) ->
         key = replay.tree_key(Project(original), python, options)
         if options.apply:
             report, _ = _repair(original, options, python, say, path_map=None, verified=replay.load(key, original))
-            replay.forget(key, original)
+            with interrupt_says("after the run", written_by(report)):
+                replay.forget(key, original)
             return report
         with tempfile.TemporaryDirectory(prefix="collect-fix-dry-run-") as scratch:
             copy = copy_project(original, Path(scratch))
@@ -76,6 +77,11 @@ def _locked_run(options: Options, original: Path, python: str, say: Progress) ->
         if replay.tree_key(Project(original), python, options) == key:  # nobody changed it meanwhile
             replay.save(key, verified, original)
         return report
+
+
+def written_by(report: Report) -> str:
+    """What a finished run left on disk, for a signal that comes after it."""
+    return "its verified repairs are kept" if report.applied and report.files_changed else "nothing was written"
 
 
 def _repair(

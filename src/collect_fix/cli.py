@@ -120,8 +120,7 @@ def cli(
         if found_above and not quiet:
             click.echo(f"collect-fix: project root {root} (found above {found_above})", err=True)
     report = _run(options, show_progress=not quiet and _stderr_is_terminal())  # says what it undid
-    kept = "its verified repairs are kept" if report.applied and report.files_changed else "nothing was written"
-    with interrupt_says("after the run, while reporting", kept):
+    with interrupt_says("after the run, while reporting", api.written_by(report)):
         _print(report, output_format, quiet, color, root)
         if json_file is not None:
             from collect_fix.report_json import to_json

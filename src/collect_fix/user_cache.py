@@ -44,22 +44,38 @@ def directory(*parts: str, create: bool, outside: Sequence[Path]) -> Optional[Pa
 
 
 def _guarded(base: Path) -> bool:
-    """Nobody else can replace ``base`` or what is ours in it: it and every folder above it (as
-    far as they exist, as written and where symlinks lead) belong to this user or to root, and
-    others may write to none of them but with the sticky bit (as /tmp), which keeps them from
-    renaming what is not theirs."""
+    """Nobody else can replace ``base`` or what is ours in it: every folder and symlink met on
+    the way to it (links followed one by one, as far as the path exists) belongs to this user or
+    to root, and no folder is writable by others but with the sticky bit (as /tmp), which keeps
+    them from renaming what is not theirs."""
     owner = getattr(os, "getuid", lambda: 0)()
-    real = Path(os.path.realpath(base))
-    for folder in {base, *base.parents, real, *real.parents}:  # as written, and where links lead
-        try:
-            status = folder.stat()
-        except FileNotFoundError:
-            continue  # made below, by this user
+    pending = list(reversed(base.parts))
+    current, links = Path(base.anchor), 0
+    while True:
+        status = os.lstat(current)
         if status.st_uid not in (owner, 0):
             return False
+        if stat.S_ISLNK(status.st_mode):
+            links += 1
+            if links > 40:  # a loop
+                return False
+            target = Path(os.readlink(current))
+            pending.extend(reversed(target.parts))
+            current = current.parent
+            if target.is_absolute():
+                current = Path(target.anchor)
+                pending.pop()  # the anchor itself
+            continue
         if status.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not status.st_mode & stat.S_ISVTX:
             return False
-    return True
+        while pending and pending[-1] in (".", current.anchor):
+            pending.pop()
+        if not pending:
+            return True
+        name = pending.pop()
+        current = current.parent if name == ".." else current / name
+        if not os.path.lexists(current):
+            return True  # made below, by this user, in a folder checked above
 
 
 def within(path: str, folder: str) -> bool:

@@ -12,6 +12,7 @@ The run cannot have finished before the signal, so it must always end with the s
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import signal
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, run_in_process
@@ -264,21 +266,27 @@ def test_a_ctrl_c_before_the_run_says_nothing_was_written(tmp_path: Path, monkey
     assert _tree(root) == before
 
 
-def test_a_ctrl_c_while_reporting_says_the_verified_repairs_are_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repaired: tuple[dict[str, bytes], dict[str, bytes], int]
+@pytest.mark.parametrize(
+    ("module", "step", "when"),
+    [("replay", "forget", "after the run"), ("cli", "_print", "after the run, while reporting")],
+    ids=["dropping the replay record", "reporting"],
+)
+def test_a_ctrl_c_once_the_apply_has_ended_says_its_verified_repairs_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repaired: tuple[dict[str, bytes], dict[str, bytes], int],
+    module: str, step: str, when: str,
 ) -> None:
-    from collect_fix import cli
-
+    """The run is over; the signal comes during ``step`` of ``collect_fix.<module>``."""
+    owner = importlib.import_module(f"collect_fix.{module}")
     root, env = _project_let_through(tmp_path)
+    done = getattr(owner, step)
 
-    def interrupted(*args: object) -> None:
+    def interrupted_after(*args: Any) -> None:
+        done(*args)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_print", interrupted)
+    monkeypatch.setattr(owner, step, interrupted_after)
     result = run_in_process(root, "--apply", env=env)
 
     assert result.returncode == 130
-    assert result.stderr.splitlines()[-1] == (
-        "collect-fix: interrupted (SIGINT) after the run, while reporting; its verified repairs are kept"
-    )
+    assert result.stderr.splitlines()[-1] == f"collect-fix: interrupted (SIGINT) {when}; its verified repairs are kept"
     assert _tree(root) == repaired[1]
