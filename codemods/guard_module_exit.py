@@ -264,11 +264,7 @@ class _Edits:
         bound = _bound_names(try_node)
         if bound is None:
             return True  # a star import: any later name may be one of its
-        later = self.tree.body[self._top_index(try_node) + 1:]
-        finder = _ImportTimeNames(bound, deferred_annotations=_has_future_annotations(self.tree))
-        for statement in later:
-            statement.visit(finder)
-        return finder.used
+        return _read_after(self.tree, self._top_index(try_node), frozenset(bound))
 
     def _flag_name(self, try_node: cst.Try) -> str:
         stem = re.sub(r"\W+", "_", (_imported_module(try_node) or "module").split(".")[-1]).strip("_").upper()
@@ -464,6 +460,18 @@ class _Rewriter(cst.CSTTransformer):
             if isinstance(statement, cst.If) and statement in self.edits.drops:
                 found.extend(_dropped_comments(statement, self.edits.drops[statement], statement in self.edits.removed))
         return [cst.EmptyLine(comment=line.comment) for line in found if line.comment is not None]
+
+
+@functools.lru_cache(maxsize=16)
+def _read_after(tree: cst.Module, index: int, names: frozenset[str]) -> bool:
+    """Whether module-level code after statement ``index`` reads one of ``names`` at import: the
+    same for every strategy tried on one tree, and a walk of most of a long module."""
+    finder = _ImportTimeNames(set(names), deferred_annotations=_has_future_annotations(tree))
+    for statement in tree.body[index + 1:]:
+        statement.visit(finder)
+        if finder.used:
+            break
+    return finder.used
 
 
 class _ImportTimeNames(cst.CSTVisitor):

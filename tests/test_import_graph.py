@@ -65,3 +65,33 @@ def test_an_answer_is_kept_for_the_package_it_was_read_in(tmp_path: Path) -> Non
     reached = graph.reached_by(Project(root, inifile=str(root / "ci.ini")), ["lib/pkg/x.py"])
 
     assert reached == {"lib/pkg/x.py", "lib/pkg/mod.py", "tests/test_m.py"}
+
+
+def test_imports_at_any_depth_and_import_calls_in_any_spelling_count(tmp_path: Path) -> None:
+    """Imports are found by walking statements only, unless the file may call an import function:
+    the ones nested in classes, handlers and loops count, and so does a call spelled with a
+    character Python normalises (NFKC) to ``import_module``."""
+    root = write_files(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "", "pkg/b.py": "", "pkg/c.py": "", "pkg/d.py": "",
+        "tests/test_nested.py": (
+            "class TestX:\n"
+            "    def test_x(self):\n"
+            "        try:\n"
+            "            pass\n"
+            "        except ImportError:\n"
+            "            for _ in ():\n"
+            "                pass\n"
+            "            else:\n"
+            "                import pkg.a\n"
+        ),
+        "tests/test_plugins.py": "if True:\n    pytest_plugins = ['pkg.b']\n",
+        "tests/test_call.py": "import importlib\nimportlib.import_module('pkg.c')\n",
+        "tests/test_spelled.py": "import importlib\nimportlib.\uff49mport_module('pkg.d')\n",
+    })
+    graph, tree = ImportGraph(), Project(root)
+
+    assert graph.reached_by(tree, ["pkg/a.py"]) == {"pkg/a.py", "tests/test_nested.py"}
+    assert graph.reached_by(tree, ["pkg/b.py"]) == {"pkg/b.py", "tests/test_plugins.py"}
+    assert graph.reached_by(tree, ["pkg/c.py"]) == {"pkg/c.py", "tests/test_call.py"}
+    assert graph.reached_by(tree, ["pkg/d.py"]) == {"pkg/d.py", "tests/test_spelled.py"}

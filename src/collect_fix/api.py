@@ -234,8 +234,9 @@ def _rounds(
     batch_limit: Optional[int] = None  # how many repairs a round applies; halved when a round is ambiguous
     round_number, last_round = 0, options.max_rounds
     decided: dict[tuple[object, ...], Plan] = {}  # equally likely repairs, settled by their tests
+    unchanged_plans: Optional[list[Plan]] = None  # the plans of the tree the rounds ended on, if any
     while round_number < last_round:
-        plans = plan_all(diagnoses, project, options)
+        plans = unchanged_plans = plan_all(diagnoses, project, options)
         plans = [
             _decide_by_tests(plan, decided, workspace, collections, graph, current, diagnoses, history, python, options,
                              say)
@@ -245,6 +246,7 @@ def _rounds(
         batch = _next_batch(plans, tried, workspace, outcomes, limit=batch_limit)
         if not batch:
             break
+        unchanged_plans = None  # what follows changes the tree
         round_number += 1
         say(f"round {round_number}: applying {len(batch)} repair(s), re-collecting")
         touched = tuple(sorted({path for item in batch for path in item.files}))
@@ -291,7 +293,7 @@ def _rounds(
         current, judged_against, diagnoses = after, after, diagnoses_after
         if batch_limit is not None:
             batch_limit *= 2  # the culprit of the ambiguous round may be behind us: grow again
-    remaining = plan_all(diagnoses, project, options)
+    remaining = unchanged_plans if unchanged_plans is not None else plan_all(diagnoses, project, options)
     tests = _run_repaired_tests(workspace, history, python, options, before_diagnoses + before_causes, current, outcomes)
     return Report(
         before=before,

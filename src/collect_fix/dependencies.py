@@ -23,6 +23,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 import tomlkit
 
+from collect_fix import source_trees
 from collect_fix.collector import find_interpreter
 from collect_fix.project import Project
 from collect_fix.types import Diagnosis
@@ -331,11 +332,10 @@ def _tables(value: Any) -> list[tuple[str, Any]]:
 
 def _imported_name(path: Path, line: Optional[int], missing: str) -> Optional[str]:
     """The dotted name the import at ``line`` asks for under ``missing``, or None."""
-    try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
+    tree = source_trees.tree_of_file(path)  # the file other planners read too: parsed once
+    if tree is None:
         return None
-    for node in ast.walk(tree):
+    for node in source_trees.statements(tree):
         if getattr(node, "lineno", None) != line:
             continue
         names: list[str] = []

@@ -113,13 +113,17 @@ def _package(project: Project, path: Path) -> Optional[str]:
 
 def _read_imports(path: Path, package: Optional[str]) -> set[str]:
     try:
-        tree = source_trees.tree_of(path.read_bytes())  # shared with the planners' questions
+        source = path.read_bytes()
     except OSError:
         return set()
+    tree = source_trees.tree_of(source)  # shared with the planners' questions
     if tree is None:
         return set()
+    # An import is a statement; only a call of an import function needs the expressions walked
+    # (an identifier may also be spelled in other Unicode forms that Python normalises to it).
+    calls = b"import_module" in source or b"__import__" in source or not source.isascii()
     modules: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(tree) if calls else source_trees.statements(tree):
         if isinstance(node, ast.Import):
             modules.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

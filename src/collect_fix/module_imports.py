@@ -158,7 +158,7 @@ class _FileScanner(ast.NodeVisitor):
         self.bindings: dict[str, tuple[str, bool]] = {}  # dotted expression -> (module, definite)
 
     def scan(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        for node in source_trees.statements(tree):
             if isinstance(node, ast.Import):
                 self._import(node)
             elif isinstance(node, ast.ImportFrom):

@@ -36,7 +36,7 @@ from libcst.metadata import (
 )
 
 from collect_fix.project import Project
-from collect_fix.source_trees import tree_of, tree_of_file
+from collect_fix.source_trees import statements, tree_of, tree_of_file
 
 # Standard-library modules people import names *from*; their public names are introspected in
 # collect-fix's own interpreter, so the index follows the running Python version (only ever
@@ -153,7 +153,7 @@ def _imports_alike(
     modules = {c.module for c in matching}
     index = _stdlib_index()
     alike: dict[str, list[str]] = {}
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.ImportFrom) and node.module in modules and not node.level:
             for alias in node.names:
                 if alias.name != name and modules <= set(index.get(alias.name, ())):
@@ -532,7 +532,7 @@ def _module_exists(module: str) -> bool:
 def _imported_modules(tree: ast.Module) -> set[str]:
     """Absolute modules the file imports from or imports, at any depth."""
     modules: set[str] = set()
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             modules.add(node.module)
         elif isinstance(node, ast.Import):
@@ -555,7 +555,7 @@ def _project_import_sources(project: Project, name: str, path: Path) -> dict[str
             continue
         sources = {
             node.module
-            for node in ast.walk(tree)
+            for node in statements(tree)
             if isinstance(node, ast.ImportFrom) and node.module and not node.level
             and any(alias.name == name and alias.asname in (None, name) for alias in node.names)
         }

@@ -8,7 +8,7 @@ from typing import Optional
 
 from collect_fix import name_sources
 from collect_fix.project import Project
-from collect_fix.source_trees import tree_of_file
+from collect_fix.source_trees import statements, tree_of_file
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 
 CATEGORIES = (Category.UNDEFINED_NAME,)
@@ -95,7 +95,7 @@ def _imports_own_package_relatively(path: Path, top_level: str) -> bool:
     if tree is None:
         return False
     relative = absolute = False
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 relative = True
