@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
-from collect_fix import collector, file_edits, replay, sharding
+from collect_fix import collector, file_edits, pytest_config, replay, sharding
 from collect_fix.dependencies import describe_diagnosis, install_command
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.diffing import unified_diff
@@ -221,9 +221,11 @@ def _rounds(
 
     def snapshot_of_tree() -> Project:
         # With the configuration file pytest read: repairs edit that file, never a new one.
-        return Project(root, history_root=history, inifile=before.inifile)
+        return Project(root, history_root=history, inifile=before.inifile, markers_at_start=markers_at_start)
 
     before = first.result()
+    markers_at_start: Optional[tuple[str, ...]] = None
+    markers_at_start = _registered_markers(snapshot_of_tree())
     project = snapshot_of_tree()
     baseline, baseline_note, counts_comparable = _baseline(collections, before, project, say)
     diagnoses = diagnose_collection(before, project)
@@ -313,6 +315,15 @@ def _rounds(
         causes=tuple(before_causes),
         tests=tests,
     )
+
+
+def _registered_markers(project: Project) -> Optional[tuple[str, ...]]:
+    """The markers the configuration registers now; None when it cannot be read (the marker
+    planner reports that if it matters)."""
+    try:
+        return pytest_config.registered_markers(pytest_config.configuration(project))
+    except Exception:  # noqa: BLE001 - a broken configuration file is the project's error to report
+        return None
 
 
 def _run_repaired_tests(

@@ -36,6 +36,9 @@ class Project:
     # The configuration file pytest read (Collection.inifile): "" when none, None when not known
     # (before any collection), and then found the way pytest finds it.
     inifile: Optional[str] = None
+    # The markers the configuration registered when the run began (None: not known). Those this
+    # run registered are a repair's doing, not evidence of the spelling the project meant.
+    markers_at_start: Optional[tuple[str, ...]] = None
 
     @cached_property
     def source_roots(self) -> tuple[Path, ...]:

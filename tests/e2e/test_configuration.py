@@ -241,3 +241,33 @@ def test_after_apply_only_report_only_errors_remain_untouched(fixture_project) -
 
     assert again.returncode == 1
     assert snapshot(root) == after
+
+
+def test_a_marker_is_judged_against_what_the_project_registered_not_what_the_run_did(tmp_path: Path) -> None:
+    """``legacy`` beside ``legacy_v2``, neither registered: both are the project's markers, whatever
+    round each error shows in. Here ``legacy`` is hidden behind a source module that fails to
+    import until round 1 repairs it, after round 1 registered ``legacy_v2``: it must be registered
+    too, not called a typo of a name collect-fix wrote itself a moment before."""
+    from conftest import write_files
+
+    root = write_files(tmp_path / "project", {
+        "pyproject.toml": textwrap.dedent("""\
+            [tool.pytest.ini_options]
+            addopts = "--strict-markers"
+            markers = ["slow: takes a while"]
+        """),
+        "pkg/__init__.py": "",
+        "pkg/util.py": "def helper(value: Optional[int]) -> int:\n    return 1\n",
+        "tests/test_new.py": "import pytest\n\n\n@pytest.mark.legacy_v2\ndef test_new():\n    pass\n",
+        "tests/test_old.py": (
+            "import pytest\n\nfrom pkg.util import helper\n\n\n"
+            "@pytest.mark.legacy\ndef test_old():\n    assert helper(1) == 1\n"
+        ),
+    })
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    pyproject = (root / "pyproject.toml").read_text()
+    assert '"legacy_v2"' in pyproject and '"legacy"' in pyproject
+    assert collected_ids(root) == ["tests/test_new.py::test_new", "tests/test_old.py::test_old"]

@@ -67,8 +67,11 @@ def _plan_marker(diagnosis: Diagnosis, project: Project) -> Plan:
                 f"install it in the test environment (registering the marker would hide that it does nothing)."
             ),
         )
+    # Judged against what the project registered, not what this run did: the outcome must not
+    # depend on which round a test file's error first showed in.
+    known = registered if project.markers_at_start is None else project.markers_at_start
     typo = [
-        close for close in difflib.get_close_matches(marker, (*BUILTIN_MARKERS, *registered), n=3, cutoff=0.8)
+        close for close in difflib.get_close_matches(marker, (*BUILTIN_MARKERS, *known), n=3, cutoff=0.8)
         if close in BUILTIN_MARKERS or not _variant(marker, close)
     ][:1]
     if typo:
