@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from collect_fix.planners.missing_names import plan
+from collect_fix.planning import plan_all
 from collect_fix.project import Project
 from collect_fix.transforms import run_edit
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan
@@ -67,15 +69,65 @@ def test_moved_name_is_reexported_from_its_old_module(tmp_path: Path) -> None:
     assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]
 
 
-def test_moved_name_whose_new_home_imports_the_old_module_is_reexported_last(tmp_path: Path) -> None:
+def test_moved_name_whose_new_home_imports_the_old_module_is_imported_from_its_home_first(tmp_path: Path) -> None:
+    """A re-export into a module its new home imports at load works only where that module is
+    imported first: importing the home first then fails. The importer's import comes first."""
     files = dict(MOVED)
     files["shop/pricing.py"] = "from shop.discounts import code_percent\n\n\n" + MOVED["shop/pricing.py"]
     project = make(tmp_path, files)
-    first = planned(project, missing("apply_discount", "shop.discounts")).alternatives[0]
-    assert ("at_end", True) in first.edits[0].args
-    assert "imports shop.discounts when it loads" in first.evidence
-    apply(project, first.edits[0])
-    assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]
+    rewrite, reexport = planned(project, missing("apply_discount", "shop.discounts")).alternatives
+    assert [edit.transform for edit in rewrite.edits] == ["rewrite_import"]
+    assert rewrite.edits[0].path == "tests/test_it.py"
+    assert ("at_end", True) in reexport.edits[0].args
+    assert "works only where shop.discounts is imported before shop.pricing" in reexport.evidence
+
+    apply(project, reexport.edits[0])
+    assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]  # shop.discounts is imported first here
+    home_first = subprocess.run([sys.executable, "-c", "import shop.pricing"], cwd=tmp_path, capture_output=True,
+                                text=True)
+    assert "partially initialized module 'shop.pricing'" in home_first.stderr
+
+
+JOINT_CYCLE = {
+    "shop/__init__.py": "",
+    "shop/policy.py": "class Policy:\n    pass\n",
+    "shop/notice.py": "def normalize_policy_key(key):\n    return key.lower()\n",
+    "shop/stock.py": "from shop.policy import Policy\n\n\ndef notice_checksum(text):\n    return len(text)\n",
+    "shop/tally.py": "def tally_total(values):\n    return sum(values)\n",
+    "shop/report.py": "",
+    "tests/test_policy.py": "from shop.policy import normalize_policy_key\n",
+    "tests/test_notice.py": "from shop.notice import notice_checksum\n",
+    "tests/test_report.py": "from shop.report import tally_total\n",
+}
+
+
+def test_reexports_that_close_an_import_cycle_together_come_after_the_importers_rewrite(tmp_path: Path) -> None:
+    """shop.policy re-exporting from shop.notice, and shop.notice from shop.stock, are harmless one by
+    one; with shop.stock's import of shop.policy they are a cycle, which a round applying both closes.
+    A re-export off the cycle (shop.report's from shop.tally) stays first."""
+    project = make(tmp_path, JOINT_CYCLE)
+    diagnoses = [
+        missing("normalize_policy_key", "shop.policy", "tests/test_policy.py"),
+        missing("notice_checksum", "shop.notice", "tests/test_notice.py"),
+        missing("tally_total", "shop.report", "tests/test_report.py"),
+    ]
+    alone = [planned(project, diagnosis) for diagnosis in diagnoses]
+    assert [plan.alternatives[0].edits[0].transform for plan in alone] == ["add_reexport"] * 3
+
+    together = plan_all(diagnoses, project, Options(root=project.root))
+
+    firsts = [plan.alternatives[0] for plan in together]
+    assert [first.edits[0].transform for first in firsts] == ["rewrite_import", "rewrite_import", "add_reexport"]
+    assert "shop.notice would import shop.policy when it loads" in firsts[0].evidence
+    assert [alternative.edits[0].transform for alternative in together[0].alternatives] == [
+        "rewrite_import", "add_reexport"
+    ]
+    # Why: both re-exports applied, importing the home of one first fails.
+    for plan in together[:2]:
+        apply(project, plan.alternatives[1].edits[0])
+    notice_first = subprocess.run([sys.executable, "-c", "import shop.notice"], cwd=tmp_path, capture_output=True,
+                                  text=True)
+    assert "partially initialized module" in notice_first.stderr
 
 
 def test_rewrite_imports_option_edits_the_importer_only(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from types import MappingProxyType
+from typing import Collection, Mapping, Optional
 
 from collect_fix import source_trees
 from collect_fix.project import Project
@@ -72,8 +73,11 @@ def module_imports(project: Project, module: str) -> frozenset[str]:
     return entry.imports if entry else frozenset()
 
 
-def imports_at_load(project: Project, start: str, target: str) -> bool:
-    """Whether loading ``start`` loads ``target`` through project modules' module-level imports."""
+def imports_at_load(
+    project: Project, start: str, target: str, added: Mapping[str, Collection[str]] = MappingProxyType({})
+) -> bool:
+    """Whether loading ``start`` loads ``target`` through project modules' module-level imports,
+    with the ones repairs are about to add (``added``: module -> the modules it will import)."""
     seen: set[str] = set()
     pending = [start]
     while pending:
@@ -81,7 +85,7 @@ def imports_at_load(project: Project, start: str, target: str) -> bool:
         if current in seen:
             continue
         seen.add(current)
-        for imported in module_imports(project, current):
+        for imported in (*module_imports(project, current), *added.get(current, ())):
             for loaded in _with_parents(imported):
                 if loaded == target:
                     return True

@@ -1,7 +1,8 @@
 """Diagnoses -> Plans, by the planner module that owns each category.
 
 Planners live in ``collect_fix.planners``; each module declares ``CATEGORIES`` and a
-``plan(diagnosis, project, options) -> Plan`` function. They are found by scanning the package.
+``plan(diagnosis, project, options) -> Plan`` function, and may have a ``review(plans, project)``
+that looks at one round's plans together. They are found by scanning the package.
 """
 
 from __future__ import annotations
@@ -10,23 +11,36 @@ import importlib
 from dataclasses import replace
 import pkgutil
 from functools import lru_cache
+from types import ModuleType
 from typing import Callable
 
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Options, Plan
 
 Planner = Callable[[Diagnosis, Project, Options], Plan]
+Review = Callable[[list[Plan], Project], list[Plan]]
+
+
+@lru_cache(maxsize=1)
+def _planner_modules() -> tuple[ModuleType, ...]:
+    package = importlib.import_module("collect_fix.planners")
+    return tuple(importlib.import_module(f"{package.__name__}.{info.name}") for info in pkgutil.iter_modules(package.__path__))
 
 
 @lru_cache(maxsize=1)
 def planners() -> dict[Category, Planner]:
-    package = importlib.import_module("collect_fix.planners")
     found: dict[Category, Planner] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
+    for module in _planner_modules():
         for category in getattr(module, "CATEGORIES", ()):
             found[category] = module.plan
     return found
+
+
+@lru_cache(maxsize=1)
+def reviews() -> tuple[Review, ...]:
+    """Planner modules' ``review(plans, project)``: a second look at one round's plans together,
+    for what no plan sees alone (re-exports that close an import cycle only together)."""
+    return tuple(module.review for module in _planner_modules() if callable(getattr(module, "review", None)))
 
 
 def plan_all(diagnoses: list[Diagnosis], project: Project, options: Options) -> list[Plan]:
@@ -47,6 +61,11 @@ def plan_all(diagnoses: list[Diagnosis], project: Project, options: Options) -> 
             plans.append(Plan(diagnosis, advice=f"collect-fix could not plan a repair: {exc!r}"))
             continue
         plans.append(_without_stubs(plan) if diagnosis.masked else plan)
+    for review in reviews():
+        try:
+            plans = review(plans, project)
+        except Exception:  # noqa: BLE001 - a bug in a second look keeps the first one's plans
+            continue
     return plans
 
 

@@ -63,8 +63,12 @@ def test_apply_repairs_every_missing_name(fixture_project: Callable[[str], Path]
         "shop/discounts.py", "shop/inventory.py", "shop/middleware.py", "shop/payments.py", "shop/models.py",
         "shop/notifications.py", "shop/auth.py", "shop/cache.py", "shop/formatting.py",
     )}
-    # moved: re-exported; last where the new home imports the old module, and listed in __all__.
-    assert source["shop/discounts.py"].rstrip().endswith("from shop.pricing import apply_discount")
+    # moved: imported from its new home where that imports the old module (a re-export would break
+    # whoever imports shop.pricing first); else re-exported, and listed in __all__.
+    assert "apply_discount" not in source["shop/discounts.py"]
+    assert (root / "tests/test_discounts.py").read_text().startswith(
+        "from shop.discounts import code_percent\nfrom shop.pricing import apply_discount, price_with_code\n"
+    )
     assert "from shop.warehouse import restock\n" in source["shop/inventory.py"]
     assert '    "restock",\n]' in source["shop/inventory.py"]
     # renamed: aliased with a marker.
@@ -87,8 +91,8 @@ def test_apply_repairs_every_missing_name(fixture_project: Callable[[str], Path]
     listed = run_in_process(root, "--list-stubs")
     assert listed.returncode == 1
     marked = [line for line in listed.stdout.splitlines() if "# collect-fix:" in line]
-    assert len(marked) == 11  # 9 stubs and aliases, 2 re-exports of moved names
-    assert sum("# collect-fix: re-export" in line for line in marked) == 2
+    assert len(marked) == 10  # 9 stubs and aliases, 1 re-export of a moved name
+    assert sum("# collect-fix: re-export" in line for line in marked) == 1
 
     after = snapshot(root)
     second = run_in_process(root, "--apply")
@@ -141,3 +145,33 @@ def test_the_command_line_wins_over_pyproject(fixture_project: Callable[[str], P
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "BaseMiddleware = Middleware  # collect-fix: alias" in (root / "shop/middleware.py").read_text()
+
+
+def test_a_name_moved_into_a_module_that_imports_back_is_imported_from_its_new_home(tmp_path: Path) -> None:
+    """``normalize_policy_key`` moved to shop.notice, which imports shop.policy when it loads: a
+    re-export in shop.policy would break whoever imports shop.notice first (the conftest below),
+    so the test's import is rewritten, first time, and the package keeps importing in any order."""
+    from conftest import write_files
+
+    files = {
+        "pytest.ini": "[pytest]\npythonpath = .\n",
+        "shop/__init__.py": "",
+        "shop/policy.py": "class Policy:\n    pass\n",
+        "shop/notice.py": "from shop.policy import Policy\n\n\ndef normalize_policy_key(key):\n    return key.lower()\n",
+        "tests/test_policy.py": (
+            "from shop.policy import normalize_policy_key\n\n\n"
+            "def test_key():\n    assert normalize_policy_key('A') == 'a'\n"
+        ),
+        "tests/role/conftest.py": "from shop.notice import Policy\n",
+        "tests/role/test_role.py": "def test_role():\n    pass\n",
+    }
+    root = write_files(tmp_path, files)
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "partially initialized" not in result.stdout  # no re-export was tried
+    assert (root / "shop/policy.py").read_text() == files["shop/policy.py"]
+    assert "from shop.notice import normalize_policy_key" in (root / "tests/test_policy.py").read_text()
+    assert collected_ids(root) == ["tests/role/test_role.py::test_role", "tests/test_policy.py::test_key"]
+    assert "1 passed" in run_tests(root, "tests/test_policy.py").stdout

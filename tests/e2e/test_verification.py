@@ -149,14 +149,16 @@ def test_a_repair_that_fails_on_its_own_does_not_send_the_whole_round_to_one_at_
 ) -> None:
     """Moving a function into a module that imports back makes its re-export a circular import.
     The tests below that module's conftest lose their tests, which no repair's files explain; but
-    the re-export itself fails at the line it added. Undoing it first keeps the rest of the round."""
+    the re-export itself fails at the line it added. Undoing it first keeps the rest of the round.
+    (The importer is generated, so the re-export is the only repair: rewriting an import comes
+    first otherwise, since this re-export depends on which module is imported first.)"""
     files = {
         "pytest.ini": "[pytest]\npythonpath = .\n",
         "shop/__init__.py": "",
         "shop/policy.py": "class Policy:\n    pass\n",
         "shop/notice.py": "from shop.policy import Policy\n\n\ndef normalize_policy_key(key):\n    return key.lower()\n",
         "tests/test_policy.py": (
-            "from shop.policy import normalize_policy_key\n\n\n"
+            "# @generated from policy.yaml\nfrom shop.policy import normalize_policy_key\n\n\n"
             "def test_key():\n    assert normalize_policy_key('A') == 'a'\n"
         ),
         "tests/role/conftest.py": "from shop.notice import Policy\n",
@@ -177,12 +179,12 @@ def test_a_repair_that_fails_on_its_own_does_not_send_the_whole_round_to_one_at_
     monkeypatch.setattr(collector.RunCollector, "start", counting_start)
     result = run_in_process(root, "--apply")
 
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr  # the generated importer's error remains
     assert "partially initialized module" in result.stdout  # the re-export was tried and undone
     assert (root / "shop/policy.py").read_text() == files["shop/policy.py"]
-    assert "from shop.notice import normalize_policy_key" in (root / "tests/test_policy.py").read_text()
+    assert (root / "tests/test_policy.py").read_text() == files["tests/test_policy.py"]
     ids = collected_ids(root)
-    assert "tests/role/test_role.py::test_role" in ids and "tests/test_policy.py::test_key" in ids
+    assert "tests/role/test_role.py::test_role" in ids and "tests/test_policy.py::test_key" not in ids
     for name in "abc":
         assert "allow_module_level=True" in (root / f"tests/test_exit_{name}.py").read_text()
     # the first collection; round 1 (its partial session ends at the conftest, so a full one

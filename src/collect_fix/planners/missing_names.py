@@ -3,7 +3,8 @@
 The evidence decides, in this order: git history of the module (the change that removed X): a
 removed alias or re-export comes back as it was, a removed definition is aliased to the one the
 same change added in its place; then X is defined in another project module (moved: re-export
-it); then the module defines a successor spelled like a rename of X (alias it); else X was never
+it, or first rewrite the importer's import where that module imports this one when it loads: the
+re-export would then fail whenever that module is imported first); then the module defines a successor spelled like a rename of X (alias it); else X was never
 written, or deleted with nothing in its place (stub it, shaped by history and by how the project
 uses it). A successor must fit that use. With ``rewrite_imports`` moved and renamed names are
 fixed in the importing file instead. Only the project's own modules are edited; the project is
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from collect_fix.definitions import (
@@ -53,6 +54,9 @@ class _Found:
     advice: str = ""
     # Equally likely successors: with --run-tests, the tests of the importers decide among these.
     choices: tuple[Repair, ...] = ()
+    # ``repair`` works only in some import orders (a re-export into a module its home imports at
+    # load): the importer's rewrite, which works in any order, is tried first.
+    order_dependent: bool = False
 
 
 def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
@@ -92,7 +96,8 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
         return Plan(diagnosis, advice=f"'{name}' is missing from {module} but {refusal}; fix the import by hand")
     if options.rewrite_imports and rewrite is not None:
         return Plan(diagnosis, (rewrite,))
-    return Plan(diagnosis, tuple(repair for repair in (found.repair, rewrite) if repair is not None))
+    ordered = (rewrite, found.repair) if found.order_dependent else (found.repair, rewrite)
+    return Plan(diagnosis, tuple(repair for repair in ordered if repair is not None))
 
 
 @dataclass(frozen=True)
@@ -358,7 +363,9 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
         homes = ", ".join(f"{other.module} ({other.path}:{other.line})" for other in others)
         evidence += f"; also defined in {homes}, farther from {module} or of another kind"
     if circular:
-        evidence += f"; {home.module} imports {module} when it loads, so the re-export goes last in the module"
+        # Importing the home first loads the module, whose re-export then reads the home half-loaded.
+        evidence += (f"; {home.module} imports {module} when it loads, so a re-export (last in {module}) works "
+                     f"only where {module} is imported before {home.module}")
     args: tuple[tuple[str, object], ...] = (("from_module", home.module), ("name", name))
     if circular:
         args += (("at_end", True),)
@@ -368,7 +375,7 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
         evidence,
     )
     rewrite = _import_edit(module, name, home.module, name)
-    return _Found(repair, rewrite)
+    return _Found(repair, rewrite, order_dependent=circular)
 
 
 def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
@@ -426,6 +433,43 @@ def _alias(home: _Home, name: str, target: str, evidence: str) -> _Found:
 def _export(home: _Home) -> tuple[tuple[str, object], ...]:
     """The alias joins ``__all__`` only where the importers reach it through a star import."""
     return (("export", True),) if home.module != home.importer else ()
+
+
+def review(plans: list[Plan], project: Project) -> list[Plan]:
+    """A re-export that the round's other re-exports put on an import cycle comes after the
+    importer's rewrite.
+
+    Each plan is made on the tree as it is, and a round applies them together: re-exports that are
+    harmless alone (shop.policy's from shop.notice, shop.notice's from shop.stock) can close a cycle
+    with the tree's own imports (shop.stock imports shop.policy), and a re-export on a cycle fails
+    whenever its home is imported first. Decided on all of them at once, never one by one, so the
+    result does not depend on the order of the diagnoses.
+    """
+    reexports: dict[int, tuple[str, str]] = {}  # plan index -> (module given the name, its home)
+    for index, plan in enumerate(plans):
+        first = plan.alternatives[0] if plan.alternatives else None
+        if plan.diagnosis.category is not Category.MISSING_NAME or first is None or len(first.edits) != 1:
+            continue
+        if first.edits[0].transform != "add_reexport" or not any(
+            edit.transform == "rewrite_import" for alternative in plan.alternatives[1:] for edit in alternative.edits
+        ):
+            continue
+        module = project.module_name(project.root / first.edits[0].path)
+        home = first.edits[0].kwargs().get("from_module")
+        if module and isinstance(home, str):
+            reexports[index] = (module, home)
+    added: dict[str, set[str]] = {}
+    for module, home in reexports.values():
+        added.setdefault(module, set()).add(home)
+    reviewed = list(plans)
+    for index, (module, home) in reexports.items():
+        if imports_at_load(project, home, module, added):
+            plan = plans[index]
+            note = (f"; with this round's other re-exports, {home} would import {module} when it loads, so a "
+                    f"re-export there works only where {module} is imported first")
+            first, *rest = (replace(alternative, evidence=alternative.evidence + note) for alternative in plan.alternatives)
+            reviewed[index] = replace(plan, alternatives=(*rest, first))
+    return reviewed
 
 
 def _import_edit(module: str, name: str, new_module: str, new_name: str) -> Edit:
