@@ -123,8 +123,8 @@ def test_reexports_that_close_an_import_cycle_together_come_after_the_importers_
         "rewrite_import", "add_reexport"
     ]
     # Why: both re-exports applied, importing the home of one first fails.
-    for plan in together[:2]:
-        apply(project, plan.alternatives[1].edits[0])
+    for cyclic in together[:2]:
+        apply(project, cyclic.alternatives[1].edits[0])
     notice_first = subprocess.run([sys.executable, "-c", "import shop.notice"], cwd=tmp_path, capture_output=True,
                                   text=True)
     assert "partially initialized module" in notice_first.stderr
