@@ -95,3 +95,15 @@ def test_imports_at_any_depth_and_import_calls_in_any_spelling_count(tmp_path: P
     assert graph.reached_by(tree, ["pkg/b.py"]) == {"pkg/b.py", "tests/test_plugins.py"}
     assert graph.reached_by(tree, ["pkg/c.py"]) == {"pkg/c.py", "tests/test_call.py"}
     assert graph.reached_by(tree, ["pkg/d.py"]) == {"pkg/d.py", "tests/test_spelled.py"}
+
+
+def test_an_import_call_spelled_in_a_declared_encoding_counts(tmp_path: Path) -> None:
+    """UTF-7 writes ``import_module`` as ``import+AF8-module``: pure ASCII bytes without the name,
+    which Python decodes to a call of it all the same."""
+    root = write_files(tmp_path, {"pkg/__init__.py": "", "pkg/hidden.py": ""})
+    (root / "tests").mkdir()
+    (root / "tests/test_u7.py").write_bytes(
+        b"# coding: utf-7\nimport importlib\nmod = importlib.import+AF8-module('pkg.hidden')\n"
+    )
+
+    assert ImportGraph().reached_by(Project(root), ["pkg/hidden.py"]) == {"pkg/hidden.py", "tests/test_u7.py"}

@@ -104,7 +104,8 @@ JOINT_CYCLE = {
 def test_reexports_that_close_an_import_cycle_together_come_after_the_importers_rewrite(tmp_path: Path) -> None:
     """shop.policy re-exporting from shop.notice, and shop.notice from shop.stock, are harmless one by
     one; with shop.stock's import of shop.policy they are a cycle, which a round applying both closes.
-    A re-export off the cycle (shop.report's from shop.tally) stays first."""
+    One of them (the first by name: shop.notice's) goes behind its rewrite, which breaks the cycle;
+    the other stays first. A re-export off the cycle (shop.report's from shop.tally) stays first too."""
     project = make(tmp_path, JOINT_CYCLE)
     diagnoses = [
         missing("normalize_policy_key", "shop.policy", "tests/test_policy.py"),
@@ -115,19 +116,64 @@ def test_reexports_that_close_an_import_cycle_together_come_after_the_importers_
     assert [plan.alternatives[0].edits[0].transform for plan in alone] == ["add_reexport"] * 3
 
     together = plan_all(diagnoses, project, Options(root=project.root))
+    reversed_order = plan_all(diagnoses[::-1], project, Options(root=project.root))[::-1]
 
     firsts = [plan.alternatives[0] for plan in together]
-    assert [first.edits[0].transform for first in firsts] == ["rewrite_import", "rewrite_import", "add_reexport"]
-    assert "shop.notice would import shop.policy when it loads" in firsts[0].evidence
-    assert [alternative.edits[0].transform for alternative in together[0].alternatives] == [
+    assert [first.edits[0].transform for first in firsts] == ["add_reexport", "rewrite_import", "add_reexport"]
+    assert [plan.alternatives for plan in reversed_order] == [plan.alternatives for plan in together]
+    assert "shop.stock would import shop.notice when it loads" in firsts[1].evidence
+    assert [alternative.edits[0].transform for alternative in together[1].alternatives] == [
         "rewrite_import", "add_reexport"
     ]
-    # Why: both re-exports applied, importing the home of one first fails.
+    # Why: both re-exports applied, importing the home of one first fails ...
     for cyclic in together[:2]:
-        apply(project, cyclic.alternatives[1].edits[0])
+        apply(project, next(edit for repair in cyclic.alternatives for edit in repair.edits if edit.transform == "add_reexport"))
     notice_first = subprocess.run([sys.executable, "-c", "import shop.notice"], cwd=tmp_path, capture_output=True,
                                   text=True)
     assert "partially initialized module" in notice_first.stderr
+    # ... and with the one kept, every module imports first.
+    (tmp_path / "shop/notice.py").write_text(JOINT_CYCLE["shop/notice.py"])
+    for module in ("shop.policy", "shop.notice", "shop.stock"):
+        alone_first = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=tmp_path, capture_output=True,
+                                     text=True)
+        assert alone_first.returncode == 0, alone_first.stderr
+
+
+def test_a_cycle_through_a_reexport_with_no_rewrite_is_still_seen(tmp_path: Path) -> None:
+    """A re-export that cannot fall back on a rewrite (its importer is generated) stays first, and
+    counts: the one it closes a cycle with goes behind its rewrite."""
+    files = dict(JOINT_CYCLE)
+    files["tests/test_notice.py"] = "# @generated\n" + JOINT_CYCLE["tests/test_notice.py"]
+    project = make(tmp_path, files)
+    diagnoses = [
+        missing("normalize_policy_key", "shop.policy", "tests/test_policy.py"),
+        missing("notice_checksum", "shop.notice", "tests/test_notice.py"),
+    ]
+
+    policy, notice = plan_all(diagnoses, project, Options(root=project.root))
+
+    assert [alternative.edits[0].transform for alternative in notice.alternatives] == ["add_reexport"]
+    assert [alternative.edits[0].transform for alternative in policy.alternatives] == ["rewrite_import", "add_reexport"]
+
+
+def test_a_name_moved_out_of_a_package_into_its_own_submodule_is_reexported_by_the_package(tmp_path: Path) -> None:
+    """mylib.core imports mylib, but Python imports a package before any of its submodules: the
+    re-export last in mylib/__init__.py works in every order, so it stays the repair."""
+    project = make(tmp_path, {
+        "mylib/__init__.py": 'VERSION = "1"\n',
+        "mylib/core.py": "from mylib import VERSION\n\n\ndef make():\n    return VERSION\n",
+        "tests/test_it.py": "from mylib import make\n",
+    })
+
+    first = planned(project, missing("make", "mylib")).alternatives[0]
+
+    assert first.edits[0].transform == "add_reexport" and ("at_end", True) in first.edits[0].args
+    assert "works only where" not in first.evidence
+    apply(project, first.edits[0])
+    for module in ("mylib", "mylib.core"):
+        loaded = subprocess.run([sys.executable, "-c", f"import {module}; {module}.make"], cwd=tmp_path,
+                                capture_output=True, text=True)
+        assert loaded.returncode == 0, loaded.stderr
 
 
 def test_rewrite_imports_option_edits_the_importer_only(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -25,6 +26,7 @@ from collect_fix import source_trees
 from collect_fix.project import Project
 
 _IMPORT_FUNCTIONS = frozenset({"import_module", "__import__"})
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
 
 
 class ImportGraph:
@@ -119,9 +121,10 @@ def _read_imports(path: Path, package: Optional[str]) -> set[str]:
     tree = source_trees.tree_of(source)  # shared with the planners' questions
     if tree is None:
         return set()
-    # An import is a statement; only a call of an import function needs the expressions walked
-    # (an identifier may also be spelled in other Unicode forms that Python normalises to it).
-    calls = b"import_module" in source or b"__import__" in source or not source.isascii()
+    # An import is a statement; only a call of an import function needs the expressions walked.
+    # The name may also be spelled in other bytes: Unicode forms Python normalises to it, or an
+    # encoding the file declares (UTF-7 writes "_" as "+AF8-").
+    calls = b"import_module" in source or b"__import__" in source or not source.isascii() or _declares_encoding(source)
     modules: set[str] = set()
     for node in ast.walk(tree) if calls else source_trees.statements(tree):
         if isinstance(node, ast.Import):
@@ -136,6 +139,11 @@ def _read_imports(path: Path, package: Optional[str]) -> set[str]:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and _binds_pytest_plugins(node):
             modules.update(_strings(node.value) if node.value is not None else ())
     return modules
+
+
+def _declares_encoding(source: bytes) -> bool:
+    """Whether one of the first two lines is a coding declaration (PEP 263)."""
+    return any(_CODING.match(line) for line in source.splitlines()[:2])
 
 
 def _absolute(node: ast.ImportFrom, package: Optional[str]) -> Optional[str]:

@@ -362,10 +362,13 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
     if others:
         homes = ", ".join(f"{other.module} ({other.path}:{other.line})" for other in others)
         evidence += f"; also defined in {homes}, farther from {module} or of another kind"
+    # Importing the home first loads the module, whose re-export then reads the home half-loaded;
+    # unless the module is a package holding the home, which Python always imports first.
+    order_dependent = circular and not _inside(home.module, module)
     if circular:
-        # Importing the home first loads the module, whose re-export then reads the home half-loaded.
-        evidence += (f"; {home.module} imports {module} when it loads, so a re-export (last in {module}) works "
-                     f"only where {module} is imported before {home.module}")
+        evidence += f"; {home.module} imports {module} when it loads, so the re-export goes last in {module}"
+    if order_dependent:
+        evidence += f", and works only where {module} is imported before {home.module}"
     args: tuple[tuple[str, object], ...] = (("from_module", home.module), ("name", name))
     if circular:
         args += (("at_end", True),)
@@ -375,7 +378,7 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
         evidence,
     )
     rewrite = _import_edit(module, name, home.module, name)
-    return _Found(repair, rewrite, order_dependent=circular)
+    return _Found(repair, rewrite, order_dependent=order_dependent)
 
 
 def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
@@ -442,34 +445,53 @@ def review(plans: list[Plan], project: Project) -> list[Plan]:
     Each plan is made on the tree as it is, and a round applies them together: re-exports that are
     harmless alone (shop.policy's from shop.notice, shop.notice's from shop.stock) can close a cycle
     with the tree's own imports (shop.stock imports shop.policy), and a re-export on a cycle fails
-    whenever its home is imported first. Decided on all of them at once, never one by one, so the
-    result does not depend on the order of the diagnoses.
+    whenever its home is imported first. One re-export at a time is moved behind its rewrite until
+    no cycle is left, taken in the order of their names, never of the diagnoses: the same tree gets
+    the same repairs. Re-exports with no rewrite to fall back on stay, and count for the others.
     """
-    reexports: dict[int, tuple[str, str]] = {}  # plan index -> (module given the name, its home)
+    planned: dict[tuple[str, str, str], list[int]] = {}  # (module, home, name) -> plans it comes first in
     for index, plan in enumerate(plans):
-        first = plan.alternatives[0] if plan.alternatives else None
-        if plan.diagnosis.category is not Category.MISSING_NAME or first is None or len(first.edits) != 1:
+        edit = _first_reexport(plan)
+        module = project.module_name(project.root / edit.path) if edit is not None else None
+        if edit is None or module is None:
             continue
-        if first.edits[0].transform != "add_reexport" or not any(
-            edit.transform == "rewrite_import" for alternative in plan.alternatives[1:] for edit in alternative.edits
-        ):
-            continue
-        module = project.module_name(project.root / first.edits[0].path)
-        home = first.edits[0].kwargs().get("from_module")
-        if module and isinstance(home, str):
-            reexports[index] = (module, home)
-    added: dict[str, set[str]] = {}
-    for module, home in reexports.values():
-        added.setdefault(module, set()).add(home)
+        home, name = edit.kwargs().get("from_module"), edit.kwargs().get("name")
+        if isinstance(home, str) and isinstance(name, str):
+            planned.setdefault((module, home, name), []).append(index)
+    added: dict[str, list[str]] = {}  # module -> the homes this round's re-exports make it import
+    for module, home, _ in planned:
+        added.setdefault(module, []).append(home)
     reviewed = list(plans)
-    for index, (module, home) in reexports.items():
-        if imports_at_load(project, home, module, added):
-            plan = plans[index]
-            note = (f"; with this round's other re-exports, {home} would import {module} when it loads, so a "
-                    f"re-export there works only where {module} is imported first")
-            first, *rest = (replace(alternative, evidence=alternative.evidence + note) for alternative in plan.alternatives)
-            reviewed[index] = replace(plan, alternatives=(*rest, first))
+    for (module, home, name), indexes in sorted(planned.items()):
+        if _inside(home, module) or not all(_rewrite_follows(plans[index]) for index in indexes):
+            continue
+        if not imports_at_load(project, home, module, added):
+            continue
+        added[module].remove(home)
+        note = (f"; with this round's other re-exports, {home} would import {module} when it loads, so a "
+                f"re-export there works only where {module} is imported first")
+        for index in indexes:
+            first, *rest = (replace(alternative, evidence=alternative.evidence + note)
+                            for alternative in plans[index].alternatives)
+            reviewed[index] = replace(plans[index], alternatives=(*rest, first))
     return reviewed
+
+
+def _first_reexport(plan: Plan) -> Optional[Edit]:
+    """The re-export a missing name's plan tries first, if that is what it tries first."""
+    first = plan.alternatives[0] if plan.alternatives else None
+    if plan.diagnosis.category is not Category.MISSING_NAME or first is None or len(first.edits) != 1:
+        return None
+    return first.edits[0] if first.edits[0].transform == "add_reexport" else None
+
+
+def _rewrite_follows(plan: Plan) -> bool:
+    return any(edit.transform == "rewrite_import" for alternative in plan.alternatives[1:] for edit in alternative.edits)
+
+
+def _inside(module: str, package: str) -> bool:
+    """Whether ``module`` lies inside ``package``, which Python therefore always imports first."""
+    return module.startswith(package + ".")
 
 
 def _import_edit(module: str, name: str, new_module: str, new_name: str) -> Edit:
