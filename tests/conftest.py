@@ -28,6 +28,23 @@ def fixture_project(tmp_path: Path) -> Callable[[str], Path]:
     return lambda name: copy_fixture(name, tmp_path)
 
 
+# normalize_policy_key moved from shop.policy to shop.notice, which imports shop.policy when it
+# loads: a re-export in shop.policy depends on which of the two is imported first (the conftest
+# imports shop.notice first).
+MOVED_INTO_A_MODULE_THAT_IMPORTS_BACK = {
+    "pytest.ini": "[pytest]\npythonpath = .\n",
+    "shop/__init__.py": "",
+    "shop/policy.py": "class Policy:\n    pass\n",
+    "shop/notice.py": "from shop.policy import Policy\n\n\ndef normalize_policy_key(key):\n    return key.lower()\n",
+    "tests/test_policy.py": (
+        "from shop.policy import normalize_policy_key\n\n\n"
+        "def test_key():\n    assert normalize_policy_key('A') == 'a'\n"
+    ),
+    "tests/role/conftest.py": "from shop.notice import Policy\n",
+    "tests/role/test_role.py": "def test_role():\n    pass\n",
+}
+
+
 def write_files(root: Path, files: dict[str, str]) -> Path:
     """Write a small project: each relative path with its text (dedented), parents made."""
     for name, text in files.items():

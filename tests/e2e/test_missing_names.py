@@ -151,20 +151,8 @@ def test_a_name_moved_into_a_module_that_imports_back_is_imported_from_its_new_h
     """``normalize_policy_key`` moved to shop.notice, which imports shop.policy when it loads: a
     re-export in shop.policy would break whoever imports shop.notice first (the conftest below),
     so the test's import is rewritten, first time, and the package keeps importing in any order."""
-    from conftest import write_files
+    from conftest import MOVED_INTO_A_MODULE_THAT_IMPORTS_BACK as files, write_files
 
-    files = {
-        "pytest.ini": "[pytest]\npythonpath = .\n",
-        "shop/__init__.py": "",
-        "shop/policy.py": "class Policy:\n    pass\n",
-        "shop/notice.py": "from shop.policy import Policy\n\n\ndef normalize_policy_key(key):\n    return key.lower()\n",
-        "tests/test_policy.py": (
-            "from shop.policy import normalize_policy_key\n\n\n"
-            "def test_key():\n    assert normalize_policy_key('A') == 'a'\n"
-        ),
-        "tests/role/conftest.py": "from shop.notice import Policy\n",
-        "tests/role/test_role.py": "def test_role():\n    pass\n",
-    }
     root = write_files(tmp_path, files)
 
     result = run_in_process(root, "--apply")

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import collected_ids, run_in_process, write_files
+from conftest import MOVED_INTO_A_MODULE_THAT_IMPORTS_BACK, collected_ids, run_in_process, write_files
 
 from collect_fix import collector
 from collect_fix.diagnosis import diagnose
@@ -152,18 +152,8 @@ def test_a_repair_that_fails_on_its_own_does_not_send_the_whole_round_to_one_at_
     the re-export itself fails at the line it added. Undoing it first keeps the rest of the round.
     (The importer is generated, so the re-export is the only repair: rewriting an import comes
     first otherwise, since this re-export depends on which module is imported first.)"""
-    files = {
-        "pytest.ini": "[pytest]\npythonpath = .\n",
-        "shop/__init__.py": "",
-        "shop/policy.py": "class Policy:\n    pass\n",
-        "shop/notice.py": "from shop.policy import Policy\n\n\ndef normalize_policy_key(key):\n    return key.lower()\n",
-        "tests/test_policy.py": (
-            "# @generated from policy.yaml\nfrom shop.policy import normalize_policy_key\n\n\n"
-            "def test_key():\n    assert normalize_policy_key('A') == 'a'\n"
-        ),
-        "tests/role/conftest.py": "from shop.notice import Policy\n",
-        "tests/role/test_role.py": "def test_role():\n    pass\n",
-    }
+    files = dict(MOVED_INTO_A_MODULE_THAT_IMPORTS_BACK)
+    files["tests/test_policy.py"] = "# @generated from policy.yaml\n" + files["tests/test_policy.py"]
     for name in ("a", "b", "c"):
         files[f"tests/test_exit_{name}.py"] = f"import sys\n\nsys.exit(1)\n\n\ndef test_{name}():\n    pass\n"
     root = write_files(tmp_path, files)
