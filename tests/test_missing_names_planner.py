@@ -79,7 +79,7 @@ def test_moved_name_whose_new_home_imports_the_old_module_is_imported_from_its_h
     assert [edit.transform for edit in rewrite.edits] == ["rewrite_import"]
     assert rewrite.edits[0].path == "tests/test_it.py"
     assert ("at_end", True) in reexport.edits[0].args
-    assert "works only where shop.discounts is imported before shop.pricing" in reexport.evidence
+    assert "would work only where shop.discounts is imported first" in reexport.evidence
 
     apply(project, reexport.edits[0])
     assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]  # shop.discounts is imported first here
@@ -168,7 +168,7 @@ def test_a_name_moved_out_of_a_package_into_its_own_submodule_is_reexported_by_t
     first = planned(project, missing("make", "mylib")).alternatives[0]
 
     assert first.edits[0].transform == "add_reexport" and ("at_end", True) in first.edits[0].args
-    assert "works only where" not in first.evidence
+    assert "work only where" not in first.evidence
     apply(project, first.edits[0])
     for module in ("mylib", "mylib.core"):
         loaded = subprocess.run([sys.executable, "-c", f"import {module}; {module}.make"], cwd=tmp_path,

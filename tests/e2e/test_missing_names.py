@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
+import pytest
 from conftest import collect_only, collected_ids, run_in_process, run_tests, snapshot
 
 # Every test of every file that failed to collect (11 missing names, 10 failing collectors).
@@ -163,3 +166,66 @@ def test_a_name_moved_into_a_module_that_imports_back_is_imported_from_its_new_h
     assert "from shop.notice import normalize_policy_key" in (root / "tests/test_policy.py").read_text()
     assert collected_ids(root) == ["tests/role/test_role.py::test_role", "tests/test_policy.py::test_key"]
     assert "1 passed" in run_tests(root, "tests/test_policy.py").stdout
+
+
+# Moved names where a re-export would put two modules on an import cycle (hostile reviews).
+IMPORT_ORDER_CASES = {
+    'package re-export on a cycle through a module outside it': {
+        'pytest.ini': '[pytest]\npythonpath = .\n',
+        'mylib/__init__.py': 'VERSION = "1"\n',
+        'mylib/core.py': 'from tools import fmt\n\n\ndef make():\n    return fmt()\n',
+        'tools.py': 'from mylib import VERSION\n\n\ndef fmt():\n    return VERSION\n',
+        'tests/test_it.py': "from mylib import make\n\n\ndef test_it():\n    assert make() == '1'\n",
+        'tests/test_tools.py': "from tools import fmt\n\n\ndef test_fmt():\n    assert fmt() == '1'\n",
+    },
+    "two packages' re-exports closing a cycle together": {
+        'pytest.ini': '[pytest]\npythonpath = .\n',
+        'p/__init__.py': 'VERSION = "1"\n',
+        'p/x.py': 'from q import QV\n\n\ndef make():\n    return QV\n',
+        'q/__init__.py': 'QV = "q"\n',
+        'q/y.py': 'from p import VERSION\n\n\ndef thing():\n    return VERSION\n',
+        'tests/test_p.py': "from p import make\n\n\ndef test_p():\n    assert make() == 'q'\n",
+        'tests/test_q.py': "from q import thing\n\n\ndef test_q():\n    assert thing() == '1'\n",
+    },
+    'a rewrite in a project module closing a cycle with a kept re-export': {
+        'pytest.ini': '[pytest]\npythonpath = .\n',
+        'm1.py': 'X = 1\n',
+        'm2.py': "def a():\n    return 'a'\n",
+        'm3.py': 'from m1 import a\n\n\ndef b():\n    return a()\n',
+        'tests/test_a.py': "import m3\n\n\ndef test_a():\n    assert m3.b() == 'a'\n",
+        'tests/test_b.py': "from m2 import b\n\n\ndef test_b():\n    assert b() == 'a'\n",
+    },
+    'package re-export on a cycle through a sibling module': {
+        'pytest.ini': '[pytest]\npythonpath = .\n',
+        'a/__init__.py': '',
+        'a/b/__init__.py': "VERSION = '1'\n",
+        'a/b/c.py': 'from a.d import fmt\n\n\ndef make():\n    return fmt()\n',
+        'a/d.py': 'from a.b import VERSION\n\n\ndef fmt():\n    return VERSION\n',
+        'tests/test_it.py': "from a.b import make\n\n\ndef test_it():\n    assert make() == '1'\n",
+        'tests/test_z.py': "from a.d import fmt\n\n\ndef test_fmt():\n    assert fmt() == '1'\n",
+    },
+}
+
+
+@pytest.mark.parametrize("files", IMPORT_ORDER_CASES.values(), ids=list(IMPORT_ORDER_CASES))
+def test_every_module_still_imports_first_and_every_test_file_collects_alone(tmp_path: Path, files: dict[str, str]) -> None:
+    """A repair that collects in one order but breaks another is wrong: after --apply, every module
+    of the project imports in a fresh interpreter as the first one, and every test file collects alone."""
+    from conftest import write_files
+
+    root = write_files(tmp_path, files)
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    modules = sorted({
+        ".".join(Path(path).with_suffix("").parts).removesuffix(".__init__")
+        for path in files if path.endswith(".py") and not path.startswith("tests/")
+    })
+    for module in modules:
+        first = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=root, capture_output=True, text=True)
+        assert first.returncode == 0, f"import {module} first: {first.stderr}"
+    for test_file in sorted(path for path in files if path.startswith("tests/test_")):
+        alone = collect_only(root, test_file)
+        assert alone.returncode == 0, f"{test_file} alone: {alone.stdout}"
+    assert "partially initialized" not in result.stdout  # decided before the round, not by a failed one

@@ -16,13 +16,15 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, replace
-from typing import Optional
+from types import MappingProxyType
+from typing import Collection, Mapping, Optional
 
 from collect_fix.definitions import (
     Definition,
     absolute_module,
     find_definitions,
     imports_at_load,
+    module_imports,
     module_definitions,
     package_of,
     top_level_statements,
@@ -362,13 +364,11 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
     if others:
         homes = ", ".join(f"{other.module} ({other.path}:{other.line})" for other in others)
         evidence += f"; also defined in {homes}, farther from {module} or of another kind"
-    # Importing the home first loads the module, whose re-export then reads the home half-loaded;
-    # unless the module is a package holding the home, which Python always imports first.
-    order_dependent = circular and not _inside(home.module, module)
+    order_dependent = circular and _order_dependent(project, home.module, module)
     if circular:
-        evidence += f"; {home.module} imports {module} when it loads, so the re-export goes last in {module}"
+        evidence += f"; {home.module} imports {module} when it loads, so a re-export would go last in {module}"
     if order_dependent:
-        evidence += f", and works only where {module} is imported before {home.module}"
+        evidence += f", and would work only where {module} is imported first"
     args: tuple[tuple[str, object], ...] = (("from_module", home.module), ("name", name))
     if circular:
         args += (("at_end", True),)
@@ -463,13 +463,18 @@ def review(plans: list[Plan], project: Project) -> list[Plan]:
         added.setdefault(module, []).append(home)
     reviewed = list(plans)
     for (module, home, name), indexes in sorted(planned.items()):
-        if _inside(home, module) or not all(_rewrite_follows(plans[index]) for index in indexes):
+        if not all(_rewrite_follows(plans[index]) for index in indexes):
             continue
-        if not imports_at_load(project, home, module, added):
+        if not _order_dependent(project, home, module, added):
             continue
         added[module].remove(home)
+        for index in indexes:  # the rewrite makes its importer import the home (a module may import too)
+            importer = plans[index].diagnosis.path
+            importer_module = project.module_name(project.root / importer) if importer else None
+            if importer_module is not None:
+                added.setdefault(importer_module, []).append(home)
         note = (f"; with this round's other re-exports, {home} would import {module} when it loads, so a "
-                f"re-export there works only where {module} is imported first")
+                f"re-export there would work only where {module} is imported first")
         for index in indexes:
             first, *rest = (replace(alternative, evidence=alternative.evidence + note)
                             for alternative in plans[index].alternatives)
@@ -489,9 +494,24 @@ def _rewrite_follows(plan: Plan) -> bool:
     return any(edit.transform == "rewrite_import" for alternative in plan.alternatives[1:] for edit in alternative.edits)
 
 
-def _inside(module: str, package: str) -> bool:
-    """Whether ``module`` lies inside ``package``, which Python therefore always imports first."""
-    return module.startswith(package + ".")
+def _order_dependent(
+    project: Project, home: str, module: str, added: Mapping[str, Collection[str]] = MappingProxyType({})
+) -> bool:
+    """Whether a re-export in ``module`` from ``home`` fails when some module on their import cycle
+    is imported first: ``home`` loads ``module`` when it loads (``added``: the imports this round's
+    repairs add). Not when ``module`` is a package holding ``home`` that ``home`` reaches only by
+    importing it (or its parents) directly: Python imports the package before ``home`` anyway, and
+    no other module is on the cycle to be imported first."""
+    if not imports_at_load(project, home, module, added):
+        return False
+    if not home.startswith(module + "."):
+        return True
+    parts = module.split(".")
+    own = {".".join(parts[:depth]) for depth in range(1, len(parts) + 1)}
+    return any(
+        imported not in own and imports_at_load(project, imported, module, added)
+        for imported in (*module_imports(project, home), *added.get(home, ()))
+    )
 
 
 def _import_edit(module: str, name: str, new_module: str, new_name: str) -> Edit:
