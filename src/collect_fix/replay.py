@@ -3,7 +3,8 @@
 ``collect-fix --dry-run`` then ``--apply`` is the usual sequence, and searching for the same
 repairs twice would double the cost. The dry run keeps what it verified: the bytes every file it
 changed ends with, and its report. An ``--apply`` on the same tree (every Python and
-configuration file byte for byte as the dry run saw it, the same interpreter, the same options)
+configuration file byte for byte as the dry run saw it, the same interpreter, the same options,
+the same collect-fix: its version and code)
 writes those bytes, collects once to verify, and keeps them only when pytest then reports what
 the dry run reported; anything else undoes them and searches as usual.
 
@@ -15,10 +16,12 @@ project, and is read only from a directory that belongs to this user and nobody 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import pickle
 import sys
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -44,7 +47,7 @@ class Verified:
 def tree_key(project: Project, python: str, options: Options) -> str:
     """A digest of everything a run's result depends on that collect-fix can see statically."""
     digest = hashlib.sha256()
-    digest.update(f"{_FORMAT}\0{sys.version}\0{python}\0".encode())
+    digest.update(f"{_FORMAT}\0{sys.version}\0{python}\0".encode() + _own_code())
     for field in fields(options):
         if field.name not in ("apply", "root"):
             digest.update(f"{field.name}={getattr(options, field.name)!r}\0".encode())
@@ -56,6 +59,24 @@ def tree_key(project: Project, python: str, options: Options) -> str:
             continue
         digest.update(os.fsencode(project.relative(path)) + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _own_code() -> bytes:
+    """collect-fix's version and code: another build may plan other repairs, so a dry run made by
+    one is never replayed by another."""
+    import collect_fix
+
+    codemods = importlib.import_module("collect_fix.codemods")  # a folder of its own in a checkout
+    digest = hashlib.sha256(collect_fix.__version__.encode())
+    folders = {Path(collect_fix.__file__).parent, *(Path(entry) for entry in codemods.__path__)}
+    for folder in sorted(folders):
+        for path in sorted(folder.rglob("*.py")):
+            try:
+                digest.update(os.fsencode(str(path)) + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                continue
+    return digest.digest()
 
 
 def save(key: str, verified: Verified, root: Path) -> None:

@@ -86,3 +86,24 @@ def test_a_dry_run_with_its_temporary_directory_inside_the_project_is_replayed(
     report(root, "--dry-run")
 
     assert report(root, "--apply")["replayed"] is True
+
+
+def test_a_dry_run_by_another_version_of_collect_fix_is_not_replayed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another build may plan other repairs: the record names the collect-fix that made it."""
+    import collect_fix
+    from collect_fix import replay
+
+    root = write_files(tmp_path / "project", PROJECT)
+    report(root, "--dry-run")
+    monkeypatch.setattr(collect_fix, "__version__", collect_fix.__version__ + ".post1")  # an upgrade meanwhile
+    replay._own_code.cache_clear()
+    try:
+        applied = report(root, "--apply")
+    finally:
+        monkeypatch.undo()
+        replay._own_code.cache_clear()
+
+    assert applied["replayed"] is False
+    assert applied["after"]["tests"] == 3  # type: ignore[index]
