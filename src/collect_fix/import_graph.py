@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import re
+import io
+import tokenize
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -26,7 +27,6 @@ from collect_fix import source_trees
 from collect_fix.project import Project
 
 _IMPORT_FUNCTIONS = frozenset({"import_module", "__import__"})
-_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
 
 
 class ImportGraph:
@@ -124,7 +124,7 @@ def _read_imports(path: Path, package: Optional[str]) -> set[str]:
     # An import is a statement; only a call of an import function needs the expressions walked.
     # The name may also be spelled in other bytes: Unicode forms Python normalises to it, or an
     # encoding the file declares (UTF-7 writes "_" as "+AF8-").
-    calls = b"import_module" in source or b"__import__" in source or not source.isascii() or _declares_encoding(source)
+    calls = b"import_module" in source or b"__import__" in source or not source.isascii() or not _reads_as_ascii(source)
     modules: set[str] = set()
     for node in ast.walk(tree) if calls else source_trees.statements(tree):
         if isinstance(node, ast.Import):
@@ -141,9 +141,14 @@ def _read_imports(path: Path, package: Optional[str]) -> set[str]:
     return modules
 
 
-def _declares_encoding(source: bytes) -> bool:
-    """Whether one of the first two lines is a coding declaration (PEP 263)."""
-    return any(_CODING.match(line) for line in source.splitlines()[:2])
+def _reads_as_ascii(source: bytes) -> bool:
+    """Whether Python reads these ASCII bytes as the same characters: the encoding a file declares
+    (PEP 263) may not (UTF-7 reads "+AF8-" as "_")."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding) == source.decode("ascii")
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return False
 
 
 def _absolute(node: ast.ImportFrom, package: Optional[str]) -> Optional[str]:
