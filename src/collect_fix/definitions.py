@@ -78,20 +78,28 @@ def imports_at_load(
 ) -> bool:
     """Whether loading ``start`` loads ``target`` through project modules' module-level imports,
     with the ones repairs are about to add (``added``: module -> the modules it will import)."""
+    return target in loaded_at_load(project, start, added)
+
+
+def loaded_at_load(
+    project: Project, start: str, added: Mapping[str, Collection[str]] = MappingProxyType({})
+) -> set[str]:
+    """Every module loading ``start`` loads: the packages each module lies in (Python loads them
+    first) and what module-level imports load, followed through the project's own modules."""
     seen: set[str] = set()
+    loaded: set[str] = set()
     pending = [start]
     while pending:
         current = pending.pop()
         if current in seen:
             continue
         seen.add(current)
-        for imported in (*module_imports(project, current), *added.get(current, ())):
-            for loaded in _with_parents(imported):
-                if loaded == target:
-                    return True
-                if project.owns_module(loaded) and loaded not in seen:
-                    pending.append(loaded)
-    return False
+        for imported in (*_with_parents(current)[:-1], *module_imports(project, current), *added.get(current, ())):
+            for name in _with_parents(imported):
+                loaded.add(name)
+                if project.owns_module(name) and name not in seen:
+                    pending.append(name)
+    return loaded
 
 
 def is_test_file(project: Project, path: Path | str) -> bool:

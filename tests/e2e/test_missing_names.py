@@ -204,6 +204,43 @@ IMPORT_ORDER_CASES = {
         'tests/test_it.py': "from a.b import make\n\n\ndef test_it():\n    assert make() == '1'\n",
         'tests/test_z.py': "from a.d import fmt\n\n\ndef test_fmt():\n    assert fmt() == '1'\n",
     },
+    'package re-export whose submodule reaches the package only through modules inside it': {
+        'pkg/__init__.py': '\n',
+        'pkg/consts.py': 'CONST = 1\n',
+        'pkg/sub.py': 'from pkg.util import helper\n\n\ndef moved():\n    return helper()\n',
+        'pkg/util.py': 'from . import consts\n\ndef helper():\n    return consts.CONST\n',
+        'pytest.ini': '[pytest]\npythonpath = .\n',
+        'tests/test_a.py': 'from pkg import moved\n\ndef test_a():\n    assert moved() == 1\n',
+        'tests/test_b.py': 'from pkg import moved\n\ndef test_b():\n    assert moved() == 1\n',
+    },
+    "package re-export on a cycle through a module its home's parent package imports": {
+        'pkg/__init__.py': 'CONST = 1\n',
+        'pkg/sub/__init__.py': 'from xmod import thing\n',
+        'pkg/sub/deep.py': 'def moved():\n    return 2\n',
+        'pytest.ini': '[pytest]\npythonpath = .\n',
+        'tests/test_a.py': 'from pkg import moved\n\ndef test_a():\n    assert moved() == 2\n',
+        'tests/test_b.py': 'from pkg import moved\n\ndef test_b():\n    assert moved() == 2\n',
+        'xmod.py': 'from pkg import CONST\n\nthing = CONST + 1\n',
+    },
+    "package re-export on a cycle through the home's parent package and its own import": {
+        'pkg/__init__.py': 'CONST = 1\n',
+        'pkg/sub/__init__.py': 'from xmod import thing\n',
+        'pkg/sub/deep.py': 'from pkg import CONST\n\ndef moved():\n    return CONST + 1\n',
+        'pytest.ini': '[pytest]\npythonpath = .\n',
+        'tests/test_a.py': 'from pkg import moved\n\ndef test_a():\n    assert moved() == 2\n',
+        'tests/test_b.py': 'from pkg import moved\n\ndef test_b():\n    assert moved() == 2\n',
+        'xmod.py': 'from pkg import CONST\n\nthing = CONST + 1\n',
+    },
+    're-export on a cycle closed by a rewrite another plan tries first': {
+        'P.py': 'from mB import b\n',
+        'hA.py': 'import P\n\n\ndef a():\n    return 1\n',
+        'hB.py': 'import mB\nimport mA\n\n\ndef b():\n    return 2\n',
+        'mA.py': 'VALUE = 1\n',
+        'mB.py': 'X = 1\n',
+        'pytest.ini': '[pytest]\npythonpath = .\n',
+        'tests/test_a.py': 'from mA import a\n\ndef test_a():\n    assert a() == 1\n',
+        'tests/test_p.py': 'import P\n\ndef test_p():\n    assert P.b() == 2\n',
+    },
 }
 
 
@@ -229,3 +266,18 @@ def test_every_module_still_imports_first_and_every_test_file_collects_alone(tmp
         alone = collect_only(root, test_file)
         assert alone.returncode == 0, f"{test_file} alone: {alone.stdout}"
     assert "partially initialized" not in result.stdout  # decided before the round, not by a failed one
+
+
+def test_a_package_reexport_its_submodule_reaches_only_through_the_package_stays_one_edit(tmp_path: Path) -> None:
+    """Modules inside a package are never imported before it: a re-export last in the package is
+    safe in every order, so the two importers are left alone."""
+    from conftest import write_files
+
+    files = IMPORT_ORDER_CASES["package re-export whose submodule reaches the package only through modules inside it"]
+    root = write_files(tmp_path, files)
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (root / "pkg/__init__.py").read_text().rstrip().endswith("from pkg.sub import moved")
+    assert all((root / test).read_text() == files[test] for test in ("tests/test_a.py", "tests/test_b.py"))

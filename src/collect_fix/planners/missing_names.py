@@ -24,7 +24,7 @@ from collect_fix.definitions import (
     absolute_module,
     find_definitions,
     imports_at_load,
-    module_imports,
+    loaded_at_load,
     module_definitions,
     package_of,
     top_level_statements,
@@ -366,7 +366,7 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
         evidence += f"; also defined in {homes}, farther from {module} or of another kind"
     order_dependent = circular and _order_dependent(project, home.module, module)
     if circular:
-        evidence += f"; {home.module} imports {module} when it loads, so a re-export would go last in {module}"
+        evidence += f"; {home.module} loads {module} when it is imported, so a re-export would go last in {module}"
     if order_dependent:
         evidence += f", and would work only where {module} is imported first"
     args: tuple[tuple[str, object], ...] = (("from_module", home.module), ("name", name))
@@ -458,9 +458,15 @@ def review(plans: list[Plan], project: Project) -> list[Plan]:
         home, name = edit.kwargs().get("from_module"), edit.kwargs().get("name")
         if isinstance(home, str) and isinstance(name, str):
             planned.setdefault((module, home, name), []).append(index)
-    added: dict[str, list[str]] = {}  # module -> the homes this round's re-exports make it import
+    added: dict[str, list[str]] = {}  # module -> the homes this round's re-exports and rewrites make it import
     for module, home, _ in planned:
         added.setdefault(module, []).append(home)
+    for plan in plans:  # a rewrite tried first makes its importer (a project module, maybe) import the home
+        rewrite = plan.alternatives[0].edits[0] if plan.alternatives and plan.alternatives[0].edits else None
+        importer = project.module_name(project.root / rewrite.path) if rewrite and rewrite.transform == "rewrite_import" else None
+        new_module = rewrite.kwargs().get("new_module") if rewrite is not None else None
+        if importer is not None and isinstance(new_module, str):
+            added.setdefault(importer, []).append(new_module)
     reviewed = list(plans)
     for (module, home, name), indexes in sorted(planned.items()):
         if not all(_rewrite_follows(plans[index]) for index in indexes):
@@ -473,7 +479,7 @@ def review(plans: list[Plan], project: Project) -> list[Plan]:
             importer_module = project.module_name(project.root / importer) if importer else None
             if importer_module is not None:
                 added.setdefault(importer_module, []).append(home)
-        note = (f"; with this round's other re-exports, {home} would import {module} when it loads, so a "
+        note = (f"; with this round's other re-exports, {home} would load {module} when it is imported, so a "
                 f"re-export there would work only where {module} is imported first")
         for index in indexes:
             first, *rest = (replace(alternative, evidence=alternative.evidence + note)
@@ -499,18 +505,16 @@ def _order_dependent(
 ) -> bool:
     """Whether a re-export in ``module`` from ``home`` fails when some module on their import cycle
     is imported first: ``home`` loads ``module`` when it loads (``added``: the imports this round's
-    repairs add). Not when ``module`` is a package holding ``home`` that ``home`` reaches only by
-    importing it (or its parents) directly: Python imports the package before ``home`` anyway, and
-    no other module is on the cycle to be imported first."""
+    repairs add). When ``module`` is a package holding ``home``, only a module outside the package
+    that ``home`` loads and that loads the package back can be imported before it: a module inside
+    is never imported before its package."""
     if not imports_at_load(project, home, module, added):
         return False
     if not home.startswith(module + "."):
         return True
-    parts = module.split(".")
-    own = {".".join(parts[:depth]) for depth in range(1, len(parts) + 1)}
     return any(
-        imported not in own and imports_at_load(project, imported, module, added)
-        for imported in (*module_imports(project, home), *added.get(home, ()))
+        other != module and not other.startswith(module + ".") and imports_at_load(project, other, module, added)
+        for other in loaded_at_load(project, home, added)
     )
 
 
