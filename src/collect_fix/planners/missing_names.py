@@ -3,10 +3,10 @@
 The evidence decides, in this order: git history of the module (the change that removed X): a
 removed alias or re-export comes back as it was, a removed definition is aliased to the one the
 same change added in its place; then X is defined in another project module (moved: re-export
-it, or first rewrite the importer's import where that module imports this one when it loads: the
-re-export would then fail whenever that module is imported first); then the module defines a successor spelled like a rename of X (alias it); else X was never
-written, or deleted with nothing in its place (stub it, shaped by history and by how the project
-uses it). A successor must fit that use. With ``rewrite_imports`` moved and renamed names are
+it, or first rewrite the importer's import where that module loads this one when it is imported:
+the re-export would then fail whenever that module is imported first); then the module defines a
+successor spelled like a rename of X (alias it); else X was never written, or deleted with nothing
+in its place (stub it, shaped by history and by how the project uses it). A successor must fit that use. With ``rewrite_imports`` moved and renamed names are
 fixed in the importing file instead. Only the project's own modules are edited; the project is
 never imported.
 """
