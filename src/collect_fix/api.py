@@ -224,8 +224,7 @@ def _rounds(
         return Project(root, history_root=history, inifile=before.inifile, markers_at_start=markers_at_start)
 
     before = first.result()
-    markers_at_start: Optional[tuple[str, ...]] = None
-    markers_at_start = _registered_markers(snapshot_of_tree())
+    markers_at_start = _registered_markers(Project(root, history_root=history, inifile=before.inifile))
     project = snapshot_of_tree()
     baseline, baseline_note, counts_comparable = _baseline(collections, before, project, say)
     diagnoses = diagnose_collection(before, project)

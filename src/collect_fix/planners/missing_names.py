@@ -452,7 +452,7 @@ def review(plans: list[Plan], project: Project) -> list[Plan]:
     planned: dict[tuple[str, str, str], list[int]] = {}  # (module, home, name) -> plans it comes first in
     for index, plan in enumerate(plans):
         edit = _first_reexport(plan)
-        module = project.module_name(project.root / edit.path) if edit is not None else None
+        module = _module_of(project, edit.path) if edit is not None else None
         if edit is None or module is None:
             continue
         home, name = edit.kwargs().get("from_module"), edit.kwargs().get("name")
@@ -463,7 +463,7 @@ def review(plans: list[Plan], project: Project) -> list[Plan]:
         added.setdefault(module, []).append(home)
     for plan in plans:  # a rewrite tried first makes its importer (a project module, maybe) import the home
         rewrite = plan.alternatives[0].edits[0] if plan.alternatives and plan.alternatives[0].edits else None
-        importer = project.module_name(project.root / rewrite.path) if rewrite and rewrite.transform == "rewrite_import" else None
+        importer = _module_of(project, rewrite.path) if rewrite and rewrite.transform == "rewrite_import" else None
         new_module = rewrite.kwargs().get("new_module") if rewrite is not None else None
         if importer is not None and isinstance(new_module, str):
             added.setdefault(importer, []).append(new_module)
@@ -475,10 +475,9 @@ def review(plans: list[Plan], project: Project) -> list[Plan]:
             continue
         added[module].remove(home)
         for index in indexes:  # the rewrite makes its importer import the home (a module may import too)
-            importer = plans[index].diagnosis.path
-            importer_module = project.module_name(project.root / importer) if importer else None
-            if importer_module is not None:
-                added.setdefault(importer_module, []).append(home)
+            importer = _module_of(project, plans[index].diagnosis.path)
+            if importer is not None:
+                added.setdefault(importer, []).append(home)
         note = (f"; with this round's other re-exports, {home} would load {module} when it is imported, so a "
                 f"re-export there would work only where {module} is imported first")
         for index in indexes:
@@ -486,6 +485,10 @@ def review(plans: list[Plan], project: Project) -> list[Plan]:
                             for alternative in plans[index].alternatives)
             reviewed[index] = replace(plans[index], alternatives=(*rest, first))
     return reviewed
+
+
+def _module_of(project: Project, path: Optional[str]) -> Optional[str]:
+    return project.module_name(project.root / path) if path else None
 
 
 def _first_reexport(plan: Plan) -> Optional[Edit]:
