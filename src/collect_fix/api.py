@@ -20,7 +20,7 @@ from collect_fix.diffing import unified_diff
 from collect_fix.import_graph import ImportGraph
 from collect_fix.prefetch import read_ahead, settled
 from collect_fix.interrupts import (
-    RunInterrupted, Terminated, interrupt_says, signal_name, signals_deferred, signals_ignored, terminate_raises,
+    RunInterrupted, Terminated, interrupt_in, interrupt_says, signal_name, signals_deferred, signals_ignored, terminate_raises,
 )
 from collect_fix.planning import plan_all, planners
 from collect_fix.project import Project
@@ -51,8 +51,11 @@ def run(options: Options, progress: Optional[Progress] = None) -> Report:
     with terminate_raises():
         try:
             return _locked_run(options, original, python, say)
-        except (KeyboardInterrupt, Terminated) as exc:  # before the loop: nothing was written yet
-            raise _interrupted(exc, set(), {}, options.apply) from exc
+        except BaseException as exc:  # before the loop: nothing was written yet
+            interrupt = interrupt_in(exc)
+            if interrupt is None:
+                raise
+            raise _interrupted(interrupt, set(), {}, options.apply) from exc
 
 
 def _locked_run(options: Options, original: Path, python: str, say: Progress) -> Report:
@@ -135,8 +138,9 @@ def _repair(
             undone = workspace.unverified() if workspace is not None else set()
             if workspace is not None:
                 workspace.restore(undone)
-        if isinstance(exc, (KeyboardInterrupt, Terminated)):
-            raise _interrupted(exc, undone, outcomes, options.apply) from exc
+        interrupt = interrupt_in(exc)
+        if interrupt is not None:
+            raise _interrupted(interrupt, undone, outcomes, options.apply) from exc
         raise
     finally:
         try:

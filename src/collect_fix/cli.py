@@ -21,7 +21,7 @@ import click
 
 from collect_fix import api
 from collect_fix.collector import CollectorUnavailable, find_interpreter, project_folders
-from collect_fix.interrupts import RunInterrupted, Terminated, interrupt_says
+from collect_fix.interrupts import RunInterrupted, Terminated, interrupt_in, interrupt_says, signal_name
 from collect_fix.run_lock import RunInProgress
 from collect_fix.config import ConfigError, check_timeout, read_config
 from collect_fix.diffing import encode_diff
@@ -154,6 +154,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         click.echo("collect-fix: interrupted (SIGTERM)", err=True)
         return 143
     except Exception as exc:  # an internal error: say so plainly, never a traceback-only exit
+        interrupt = interrupt_in(exc)
+        if interrupt is not None:  # a signal that Python wrapped (see interrupt_in)
+            name, code = signal_name(interrupt)
+            click.echo(f"collect-fix: interrupted ({name})", err=True)
+            return code
         click.echo(f"collect-fix: internal error: {exc!r}", err=True)
         if os.environ.get("COLLECT_FIX_DEBUG"):
             raise

@@ -29,6 +29,23 @@ class RunInterrupted(Exception):
         self.exit_code = exit_code
 
 
+def interrupt_in(exc: BaseException) -> Optional[BaseException]:
+    """The KeyboardInterrupt or Terminated that ``exc`` is, or was raised while handling: Python
+    up to 3.11 wraps one raised inside ``__set_name__`` (a signal while a module defines its
+    classes, LibCST's loading under the first collection) in a RuntimeError, which is still the
+    signal, not an internal error. None for a RunInterrupted: that one is handled already."""
+    seen: set[int] = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, RunInterrupted):  # already handled, and said what was undone
+            return None
+        if isinstance(current, (KeyboardInterrupt, Terminated)):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def signal_name(interrupt: BaseException) -> tuple[str, int]:
     """("SIGINT", 130) or ("SIGTERM", 143) for what ``interrupt`` stands for."""
     if isinstance(interrupt, Terminated):
@@ -85,6 +102,12 @@ def interrupt_says(when: str, written: str) -> Iterator[None]:
     the options, printing the report)."""
     try:
         yield
+    except Exception as exc:
+        interrupt = interrupt_in(exc)
+        if interrupt is None:
+            raise
+        name, code = signal_name(interrupt)
+        raise RunInterrupted(f"interrupted ({name}) {when}; {written}", code) from exc
     except (KeyboardInterrupt, Terminated) as exc:
         name, code = signal_name(exc)
         raise RunInterrupted(f"interrupted ({name}) {when}; {written}", code) from exc

@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, run_in_process
 
+from collect_fix.interrupts import Terminated
+
 GATE = """\
 import os
 import time
@@ -290,3 +292,34 @@ def test_a_ctrl_c_once_the_apply_has_ended_says_its_verified_repairs_are_kept(
     assert result.returncode == 130
     assert result.stderr.splitlines()[-1] == f"collect-fix: interrupted (SIGINT) {when}; its verified repairs are kept"
     assert _tree(root) == repaired[1]
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, Terminated], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_while_a_module_defines_its_classes_is_the_signal_not_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, interrupt: type[BaseException]
+) -> None:
+    """While pytest collects, the run loads LibCST and the planners: a signal that lands while one
+    of their classes is built raises inside ``__set_name__``, and Python up to 3.11 hands it on
+    wrapped in a RuntimeError (seen in this suite as "internal error: RuntimeError('Error calling
+    __set_name__ ...')", exit 2)."""
+    from collect_fix import api
+
+    root = _project(tmp_path, "project")
+    before = _tree(root)
+
+    class SignalOnSetName:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise interrupt
+
+    def loading_interrupted() -> None:
+        type("Node", (), {"field": SignalOnSetName()})
+
+    monkeypatch.setattr(api, "planners", loading_interrupted)
+    result = run_in_process(root, "--apply")
+
+    name, code = ("SIGINT", 130) if interrupt is KeyboardInterrupt else ("SIGTERM", 143)
+    assert result.returncode == code, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"collect-fix: interrupted ({name}); no unverified edit was on disk; no repair was kept"
+    )
+    assert _tree(root) == before
