@@ -2,7 +2,8 @@
 
 A repair is kept only when the error it targeted is gone and nothing that collected before broke
 or lost tests. A new error in the repaired file itself is progress (the module got further and
-uncovered the next problem), except for repairs that promise the file then collects cleanly. So
+uncovered the next problem), except for repairs that promise the file then collects cleanly, an
+error raised at a line the repair wrote, and a circular import that runs through such a line. So
 is an error in a file pytest never reached before (an initial conftest failed, or collection
 stopped early): it was hidden, not caused.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from collect_fix.project import Project
-from collect_fix.types import Collection, Diagnosis, Repair
+from collect_fix.types import Category, Collection, Diagnosis, Repair
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,9 @@ def _verdict(
     own = [d for d in diagnoses_after if _raised_in_added_lines(d, item)]
     if own:
         return Verdict(False, f"the code it added fails: {own[0].summary}")
+    cycles = [d for d in diagnoses_after if _cycle_through_added_lines(d, item, project)]
+    if cycles:
+        return Verdict(False, f"an import it added closes a cycle: {cycles[0].summary}")
     carried = sorted(path for path, origin in skips_carried.items() if origin in item.files)
     if carried:
         origin = skips_carried[carried[0]]
@@ -141,6 +145,22 @@ def _raised_in_added_lines(diagnosis: Diagnosis, item: Applied) -> bool:
     innermost project frame."""
     lines = dict(item.added_lines).get(diagnosis.path or "")
     return lines is not None and diagnosis.line in lines
+
+
+def _cycle_through_added_lines(diagnosis: Diagnosis, item: Applied, project: Project) -> bool:
+    """A circular import whose traceback passes through a line this repair wrote. The error is
+    raised further on, in a module the added import loads, so it is no failure "of the added
+    code" by where it is raised; but the cycle runs through that import, which closed it (an
+    import added to ``a`` of a module that imports ``a`` back). Unlike an older bug that an added
+    import runs into, the cycle needs that import: the file has not got further."""
+    if diagnosis.category is not Category.CIRCULAR_IMPORT or diagnosis.error is None:
+        return False
+    lines = dict(item.added_lines)
+    for frame in diagnosis.error.frames:
+        added = lines.get(project.relative_or_none(frame.path) or "")
+        if added is not None and frame.line in added:
+            return True
+    return False
 
 
 def added_lines(old: bytes | None, new: bytes) -> frozenset[int]:

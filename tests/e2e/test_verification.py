@@ -181,3 +181,25 @@ def test_a_repair_that_fails_on_its_own_does_not_send_the_whole_round_to_one_at_
     # follows); round 1 again without the re-export; round 2 (the import rewritten). Undoing the
     # round and going one repair at a time took 10.
     assert len(collections) <= 5, collections
+
+
+def test_an_import_that_closes_a_cycle_is_not_kept_where_the_cycle_is_raised_further_on(tmp_path: Path) -> None:
+    """``helper`` is undefined in ``acme.a``; only ``acme.b`` defines it, and ``acme.b`` imports
+    ``acme.a`` back. The added ``from acme.b import helper`` loads ``acme.b``, whose own first line
+    (not the added one) then fails on the half-loaded ``acme.a``. The test file fails either way,
+    so the repair has uncovered nothing: it made the cycle (reported as repaired before)."""
+    source = "LIMIT = 3\n\n\ndef clamp(value):\n    return min(value, LIMIT)\n\n\nDEFAULT = helper(LIMIT)\n"
+    root = write_files(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n',
+        "acme/__init__.py": "",
+        "acme/a.py": source,
+        "acme/b.py": "from acme.a import clamp\n\n\ndef helper(value):\n    return clamp(value) * 2\n",
+        "tests/test_a.py": "from acme.a import DEFAULT\n\n\ndef test_default():\n    assert DEFAULT == 6\n",
+    })
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 1
+    assert (root / "acme/a.py").read_text() == source
+    assert "an import it added closes a cycle: cannot import name 'clamp'" in result.stdout
+    assert "repaired:" not in result.stdout
