@@ -25,7 +25,7 @@ from collect_fix.interrupts import (
 from collect_fix.planning import plan_all, planners
 from collect_fix.project import Project
 from collect_fix.run_lock import project_lock
-from collect_fix.scratch import copy_project
+from collect_fix.scratch import copy_project, holds
 from collect_fix.suite_run import run_tests, total
 from collect_fix.types import (
     Category, Collection, Diagnosis, Edit, Options, Outcome, Plan, Repair, RepairTests, Report, Status,
@@ -112,7 +112,7 @@ def _repair(
             from collect_fix.workspace import Workspace
 
             workspace = Workspace(project)
-            replayed = _replay(collections, workspace, verified, outcomes, say)
+            replayed = _replay(collections, workspace, verified, outcomes, say, python, options)
             if isinstance(replayed, Report):
                 return replayed, workspace
             collected = replayed
@@ -155,29 +155,41 @@ def _replay(
     verified: replay.Verified,
     outcomes: dict[tuple[object, ...], Outcome],
     say: Progress,
+    python: str,
+    options: Options,
 ) -> Report | Collection | None:
-    """Collect the tree; when pytest sees what the dry run saw, write what the dry run verified
-    and collect again to check it. Its report when pytest agrees both times; else, with the tree
-    as it was, None, or the first collection when what it saw differed (the search starts from it).
+    """Write what the dry run verified when pytest sees this tree as the dry run saw it, both as
+    it is and as repaired. Its report when pytest agrees both times; else, with the tree as it
+    was, None, or the first collection when what it saw differed (the search starts from it).
 
     The record says the tree's Python and configuration files are as they were, not that pytest
     sees them alike: an environment variable, a package, a file outside the project may differ.
+    The two collections run side by side (``_side_by_side``), unless the scratch copy that needs
+    would lie in the tree (TMPDIR in the project): then one after the other, in place.
     """
     if not verified.contents or any(workspace.read(path) != data for path, data in verified.originals.items()):
         return None
-    say("collecting, to compare with the dry run")
     project = Project(workspace.root, history_root=workspace.project.history_root)
-    before = collections.collect()
-    if not _agrees(before, project, verified.report.before, verified.report.before_diagnoses):
-        say("pytest does not collect this tree as the dry run did: searching for repairs")
-        return before
-    say("writing the repairs the dry run verified, then collecting once to check them")
     changes = {path: data for path, data in verified.contents.items() if data is not None}
-    workspace.begin_batch()
-    workspace.write(changes)
-    # A full collection, not the files the repairs can reach: what else changed since the dry
-    # run (a data file a test module parametrizes from, an installed package) shows in its counts.
-    after = collections.collect(tuple(sorted(changes)))
+    in_turn = holds(workspace.root, Path(tempfile.gettempdir()))
+    if in_turn:
+        say("collecting, to compare with the dry run")
+        before = collections.collect()
+    else:
+        say("collecting the tree as it is (in a scratch copy) and with the dry run's repairs written, side by side")
+        before, after = _side_by_side(collections, workspace, changes, verified, python, options)
+    if not _agrees(before, project, verified.report.before, verified.report.before_diagnoses):
+        workspace.restore(workspace.unverified())
+        workspace.begin_batch()
+        say("pytest does not collect this tree as the dry run did: searching for repairs")
+        return before if in_turn else None  # the search starts from a collection of the tree in place
+    if in_turn:
+        say("writing the repairs the dry run verified, then collecting once to check them")
+        workspace.begin_batch()
+        workspace.write(changes)
+        # A full collection, not the files the repairs can reach: what else changed since the dry
+        # run (a data file a test module parametrizes from, an installed package) shows in its counts.
+        after = collections.collect(tuple(sorted(changes)))
     if not _agrees(after, project, verified.report.after, verified.report.after_diagnoses):
         workspace.restore(workspace.unverified())
         workspace.begin_batch()
@@ -192,6 +204,41 @@ def _replay(
         applied=True, diff=_diff(workspace), files_changed=tuple(workspace.changed_files()),
         stubs=tuple(_stubs(project)), warnings=(*verified.report.warnings, *workspace.notices), replayed=True,
     )
+
+
+def _side_by_side(
+    collections: collector.RunCollector,
+    workspace: Workspace,
+    changes: dict[str, bytes],
+    verified: replay.Verified,
+    python: str,
+    options: Options,
+) -> tuple[Collection, Collection]:
+    """(before, after): the tree as it is, collected in a scratch copy (as a dry run collects it)
+    while the repaired tree is collected in place, on another core: one collection's wall time,
+    not two. ``before`` is spelled in the original's paths.
+
+    Both are full collections: what changed since the dry run outside the Python files (a data
+    file a test module parametrizes from, an installed package) shows in their counts. The
+    collection in place is told what the dry run's first one learnt (files that kill the
+    process, test modules that catch a failure), as it would have learnt it from ``before``.
+    """
+    original = workspace.root
+    with tempfile.TemporaryDirectory(prefix="collect-fix-replay-") as scratch:
+        copy = copy_project(original, Path(scratch))
+        as_it_is = collector.RunCollector(
+            copy, python, timeout=options.timeout, pytest_args=options.pytest_args, path_map=(original, copy)
+        )
+        try:
+            pending = as_it_is.start()
+            collections.learn(verified.report.before)
+            workspace.begin_batch()
+            workspace.write(changes)
+            after = collections.collect(tuple(sorted(changes)))
+            before = pending.result()
+        finally:
+            as_it_is.close()
+        return _as_original(before, original, copy, Path(scratch)), after
 
 
 def _agrees(collection: Collection, project: Project, expected: Collection, diagnoses: tuple[Diagnosis, ...]) -> bool:
@@ -363,8 +410,8 @@ def _run_repaired_tests(
     )
 
 
-def _as_original(report: Report, original: Path, copy: Path, scratch: Path) -> Report:
-    """A dry run's report as the original tree would give it: every path of the scratch copy
+def _as_original(report: _T, original: Path, copy: Path, scratch: Path) -> _T:
+    """A dry run's report (or collection) as the original tree would give it: every path of the scratch copy
     (pytest's rootdir, the configuration it read, file names in error messages and tracebacks)
     spelled as the original's. The copy sits at ``scratch/<top>/...``, ``<top>`` being the
     project or, when pytest's configuration lives above it, the folder holding that."""

@@ -136,6 +136,11 @@ class RunCollector:
         # Bytecode goes here, never into the project (bytecode_cache says why it outlives the run).
         self._bytecode: Optional[bytecode_cache.Prefix] = None
 
+    @property
+    def root(self) -> Path:
+        """The tree this run collects (a scratch copy's root for a copy)."""
+        return self._root
+
     def close(self) -> None:
         """Stop every collection this run started that is still going, and remove its files."""
         for pending in self._started:
@@ -209,6 +214,10 @@ class RunCollector:
             return self._sizes[path]
         prefix = f"{path}/" if path else ""
         return sum(size for file, size in self._sizes.items() if file.startswith(prefix)) or 1
+
+    def learn(self, collection: Collection) -> None:
+        """Take in what ``collection`` (of this tree) found, as if this run had made it."""
+        self._remember(collection)
 
     def _remember(self, collection: Collection) -> None:
         for error in collection.errors:

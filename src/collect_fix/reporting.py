@@ -185,7 +185,8 @@ def _notes(report: Report) -> list[str]:
             "as first collected"
         )
     if report.replayed:
-        lines.append("note: wrote the repairs a dry run of this same tree verified, and collected once to confirm them")
+        lines.append("note: wrote the repairs a dry run of this same tree verified, once pytest collected the tree as "
+                     "the dry run did, both as it was (in a scratch copy, as a dry run collects) and as repaired")
     return lines
 
 

@@ -59,6 +59,14 @@ def _stand_ins(failures: list[tuple[str, str, str]]) -> None:
         os.chmod(target, stat.S_IMODE(mode))
 
 
+def holds(original: Path, path: Path) -> bool:
+    """Whether ``path`` lies in what ``copy_project`` copies of ``original`` (the project, or the
+    directories up to pytest's configuration): a scratch copy there is in the tree pytest walks."""
+    ancestors = _ancestors_up_to_config(original)
+    top = os.path.realpath(ancestors[-1] if ancestors else original)
+    return os.path.realpath(path).startswith(top.rstrip(os.sep) + os.sep)
+
+
 def _ancestors_up_to_config(original: Path) -> list[Path]:
     """The parents of ``original`` up to the one holding pytest's configuration, if any."""
     found = pytest_config.find(original)

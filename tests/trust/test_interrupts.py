@@ -218,7 +218,8 @@ def test_a_ctrl_c_while_the_run_removes_its_bytecode_says_the_verified_repairs_a
 
     def interrupted_after(self: collector.RunCollector) -> None:
         close(self)
-        raise KeyboardInterrupt
+        if self.root == root:  # not a replay's scratch copy, closed while the edits await their check
+            raise KeyboardInterrupt
 
     monkeypatch.setattr(collector.RunCollector, "close", interrupted_after)
     result = run_in_process(root, "--apply", env=env)
@@ -226,6 +227,30 @@ def test_a_ctrl_c_while_the_run_removes_its_bytecode_says_the_verified_repairs_a
     assert result.returncode == 130
     assert "repairs verified in earlier rounds stay in" in result.stderr.splitlines()[-1]
     assert _tree(root) == repaired[1]
+
+
+def test_a_ctrl_c_while_a_replay_awaits_its_scratch_collection_undoes_the_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repaired: tuple[dict[str, bytes], dict[str, bytes], int],
+) -> None:
+    """A replay writes the dry run's repairs while the tree as it was is collected in a scratch
+    copy: until both collections agree with the dry run, the edits are unverified."""
+    from collect_fix import collector
+
+    root, env = _project_let_through(tmp_path)
+    assert run_in_process(root, "--dry-run", env=env).returncode == 1
+    close = collector.RunCollector.close
+
+    def interrupted_after(self: collector.RunCollector) -> None:
+        close(self)
+        if self.root != root:  # the scratch copy's collection, done while the edits are on disk
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(collector.RunCollector, "close", interrupted_after)
+    result = run_in_process(root, "--apply", env=env)
+
+    assert result.returncode == 130
+    assert "the unverified edits of the round under way were undone" in result.stderr.splitlines()[-1]
+    assert _tree(root) == repaired[0]
 
 
 _CAUGHT_IN_EXEC = """
