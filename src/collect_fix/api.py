@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
 from collect_fix import collector, file_edits, pytest_config, replay, sharding
 from collect_fix.dependencies import describe_diagnosis, install_command
+from collect_fix.early_plans import EarlyPlans
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.diffing import unified_diff
 from collect_fix.import_graph import ImportGraph
@@ -270,13 +271,24 @@ def _rounds(
 ) -> Report:
     root = workspace.root
 
+    def project_at_start(inifile: Optional[str]) -> Project:
+        return Project(root, history_root=history, inifile=inifile,
+                       markers_at_start=_registered_markers(Project(root, history_root=history, inifile=inifile)))
+
     def snapshot_of_tree() -> Project:
         # With the configuration file pytest read: repairs edit that file, never a new one.
         return Project(root, history_root=history, inifile=before.inifile, markers_at_start=markers_at_start)
 
-    before = first.result()
-    markers_at_start = _registered_markers(Project(root, history_root=history, inifile=before.inifile))
-    project = snapshot_of_tree()
+    if isinstance(first, collector.PendingCollection):  # plan its errors while it collects
+        early: Optional[EarlyPlans] = EarlyPlans(root, first.records_file, project_at_start, options)
+        before = first.result(meanwhile=early.step if early is not None else None)
+    else:
+        early, before = None, first.result()
+    # The snapshot the early plans were made on, where there is one: its scans are cached on it.
+    project = early.project if early is not None and early.project is not None else None
+    if project is None or project.inifile != before.inifile:
+        project = project_at_start(before.inifile)
+    markers_at_start = project.markers_at_start
     baseline, baseline_note, counts_comparable = _baseline(collections, before, project, say)
     diagnoses = diagnose_collection(before, project)
     before_diagnoses = [diagnosis for diagnosis in diagnoses if not diagnosis.masked]
@@ -288,7 +300,8 @@ def _rounds(
     decided: dict[tuple[object, ...], Plan] = {}  # equally likely repairs, settled by their tests
     unchanged_plans: Optional[list[Plan]] = None  # the plans of the tree the rounds ended on, if any
     while round_number < last_round:
-        plans = unchanged_plans = plan_all(diagnoses, project, options)
+        plans = unchanged_plans = plan_all(diagnoses, project, options, early.plans if early is not None else None)
+        early = None  # made for the tree as it was at the start
         plans = [
             _decide_by_tests(plan, decided, workspace, collections, graph, current, diagnoses, history, python, options,
                              say)

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
@@ -264,13 +264,15 @@ class PendingCollection:
         self._scratch.cleanup()
         self.done = True
 
-    def result(self) -> Collection:
+    def result(self, meanwhile: Optional[Callable[[], None]] = None) -> Collection:
+        """Wait for the collection (restarting it without a file that killed or hung it); run
+        ``meanwhile`` between the waits (``early_plans``)."""
         synthetic: list[CollectionError] = list(self._known_dead.values())
         try:
             for attempt in range(_MAX_RESTARTS):
                 if attempt:
                     self._process = self._launch()
-                run = self._wait()
+                run = self._wait(meanwhile)
                 if _finished(run.records):
                     break
                 # os._exit(0) in a test file also exits 0: only a run that began no file is done.
@@ -333,10 +335,10 @@ class PendingCollection:
             self._scratch.cleanup()
             raise CollectorUnavailable(f"cannot run {self._python}: {exc}") from exc
 
-    def _wait(self) -> _Run:
+    def _wait(self, meanwhile: Optional[Callable[[], None]] = None) -> _Run:
         process = self._process
         try:
-            progress.wait(process, self._timeout, (self.records_file, *self._counted_too))
+            progress.wait(process, self._timeout, (self.records_file, *self._counted_too), meanwhile)
             exit_code, timed_out = process.returncode, False
         except subprocess.TimeoutExpired:
             kill_group(process, self.records_file)
@@ -556,6 +558,15 @@ def _death_record(culprit: Optional[str], run: _Run, timeout: float) -> Collecti
         nodeid="", path=culprit, exc_type="ProcessExit", message=message, phase="process",
         attrs={"code": run.exit_code}, longrepr=(run.stdout + run.stderr)[-2000:],
     )
+
+
+def so_far(root: Path, records: list[dict[str, Any]]) -> Collection:
+    """What the records of a collection still under way hold, read as its result would be: its
+    errors and masked causes so far (nothing else is complete)."""
+    collection = _to_collection(root, _Run(records, 0, "", "", False), [])
+    if not any(record["type"] == "error" for record in records):  # not the "pytest failed" stand-in
+        return replace(collection, errors=())
+    return collection
 
 
 def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> Collection:

@@ -12,12 +12,13 @@ from dataclasses import replace
 import pkgutil
 from functools import lru_cache
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Mapping, Optional
 
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Options, Plan
 
 Planner = Callable[[Diagnosis, Project, Options], Plan]
+Key = tuple[str, Optional[str], Optional[str], Optional[str]]  # Diagnosis.key
 Review = Callable[[list[Plan], Project], list[Plan]]
 
 
@@ -43,30 +44,41 @@ def reviews() -> tuple[Review, ...]:
     return tuple(module.review for module in _planner_modules() if callable(getattr(module, "review", None)))
 
 
-def plan_all(diagnoses: list[Diagnosis], project: Project, options: Options) -> list[Plan]:
+def plan_all(
+    diagnoses: list[Diagnosis], project: Project, options: Options, early: Optional[Mapping[Key, Plan]] = None
+) -> list[Plan]:
     """One Plan per diagnosis, in order (the applier applies a repair shared by several plans once).
 
-    A planner that raises is a bug in collect-fix, not in the project: the diagnosis is kept and
-    reported with the cause, never dropped.
+    ``early``: plans made for this very tree before (``early_plans``), each taken for a diagnosis
+    equal to its own, error included.
     """
     plans: list[Plan] = []
     for diagnosis in diagnoses:
-        planner = planners().get(diagnosis.category)
-        if planner is None:
-            plans.append(Plan(diagnosis, advice=""))
-            continue
-        try:
-            plan = planner(diagnosis, project, options)
-        except Exception as exc:  # keep going: one planner bug must not hide other repairs
-            plans.append(Plan(diagnosis, advice=f"collect-fix could not plan a repair: {exc!r}"))
-            continue
-        plans.append(_without_stubs(plan) if diagnosis.masked else plan)
+        found = (early or {}).get(diagnosis.key)
+        same = found is not None and found.diagnosis == diagnosis and found.diagnosis.error == diagnosis.error
+        plans.append(found if found is not None and same else plan_one(diagnosis, project, options))
     for review in reviews():
         try:
             plans = review(plans, project)
         except Exception:  # noqa: BLE001 - a bug in a second look keeps the first one's plans
             continue
     return plans
+
+
+def plan_one(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
+    """The diagnosis's Plan by its category's planner, before any review.
+
+    A planner that raises is a bug in collect-fix, not in the project: the diagnosis is kept and
+    reported with the cause, never dropped.
+    """
+    planner = planners().get(diagnosis.category)
+    if planner is None:
+        return Plan(diagnosis, advice="")
+    try:
+        plan = planner(diagnosis, project, options)
+    except Exception as exc:  # keep going: one planner bug must not hide other repairs
+        return Plan(diagnosis, advice=f"collect-fix could not plan a repair: {exc!r}")
+    return _without_stubs(plan) if diagnosis.masked else plan
 
 
 # Edits that write stand-ins for code that does not exist (codemods/add_stubs.py, new packages).

@@ -19,6 +19,7 @@ from typing import Callable, Iterator, Optional, Sequence, TextIO, TypeVar
 FilesListener = Callable[[int], None]
 
 _POLL_SECONDS = 0.25
+_MEANWHILE_SECONDS = 0.02
 _listener: ContextVar[Optional[FilesListener]] = ContextVar("collect_fix_files_listener", default=None)
 
 
@@ -32,11 +33,15 @@ def listening(listener: FilesListener) -> Iterator[None]:
         _listener.reset(token)
 
 
-def wait(process: "subprocess.Popen[bytes]", timeout: float, records: Sequence[Path]) -> None:
+def wait(
+    process: "subprocess.Popen[bytes]", timeout: float, records: Sequence[Path],
+    meanwhile: Optional[Callable[[], None]] = None,
+) -> None:
     """``process.wait(timeout=timeout)`` (output going to files); with a listener, it is told
     every quarter second how many files the collection has reached (in all of ``records``: the
-    shards of one collection count together). Raises TimeoutExpired at the same deadline."""
-    _poll(lambda seconds: process.wait(timeout=seconds), timeout, records)
+    shards of one collection count together). Raises TimeoutExpired at the same deadline.
+    ``meanwhile`` runs between the waits, every few hundredths of a second while it finds work."""
+    _poll(lambda seconds: process.wait(timeout=seconds), timeout, records, meanwhile)
 
 
 def communicate(process: "subprocess.Popen[str]", timeout: float, records: Path) -> tuple[str, str]:
@@ -49,19 +54,27 @@ def communicate(process: "subprocess.Popen[str]", timeout: float, records: Path)
 _T = TypeVar("_T")
 
 
-def _poll(step: Callable[[float], _T], timeout: float, records: Sequence[Path]) -> _T:
+def _poll(
+    step: Callable[[float], _T], timeout: float, records: Sequence[Path], meanwhile: Optional[Callable[[], None]] = None
+) -> _T:
     listener = _listener.get()
-    if listener is None:
+    if listener is None and meanwhile is None:
         return step(timeout)
     deadline = time.monotonic() + timeout
     counters = [_FileCounter(each) for each in records]
+    told = 0.0
     while True:
+        seconds = _MEANWHILE_SECONDS if meanwhile is not None else _POLL_SECONDS
         try:
-            return step(max(0.0, min(_POLL_SECONDS, deadline - time.monotonic())))
+            return step(max(0.0, min(seconds, deadline - time.monotonic())))
         except subprocess.TimeoutExpired:
             if time.monotonic() >= deadline:
                 raise
-            listener(sum(counter.count() for counter in counters))
+            if listener is not None and time.monotonic() - told >= _POLL_SECONDS:
+                listener(sum(counter.count() for counter in counters))
+                told = time.monotonic()
+            if meanwhile is not None:
+                meanwhile()
 
 
 class _FileCounter:

@@ -1,0 +1,91 @@
+"""Plan the first collection's errors while pytest is still collecting.
+
+The first collection is the one collect-fix cannot avoid, and on a large suite planning the first
+round takes about as long again, while the main process only waits. The probe writes each error
+as it finds it (the records file, flushed per record), so between its waits the main process
+diagnoses those errors and plans them, on another core. Nothing changes the tree until the
+collection ends, so a plan made early is the plan ``plan_all`` would make, for a diagnosis that
+comes out the same from the whole collection: an exit's diagnosis names the causes its module
+caught, and one of those may come later. ``plan_all`` takes only such plans (``plans``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from collect_fix import collector
+from collect_fix.diagnosis import diagnose_collection
+from collect_fix.planning import Key, plan_one
+from collect_fix.project import Project
+from collect_fix.types import Options, Plan
+
+
+class EarlyPlans:
+    """Reads the records of the collection under way and plans what they report, a step at a time."""
+
+    def __init__(self, root: Path, records: Path, project_at_start: Callable[[Optional[str]], Project],
+                 options: Options) -> None:
+        self._root, self._records_file, self._options = root, records, options
+        self._project_at_start = project_at_start  # the Project plan_all gets, from pytest's inifile
+        self._project: Optional[Project] = None
+        self._records: list[dict[str, Any]] = []
+        self._offset, self._partial = 0, b""
+        self._reported = 0  # error and masked records read so far
+        self.plans: dict[Key, Plan] = {}
+        self._stopped = False
+
+    @property
+    def project(self) -> Optional[Project]:
+        """The snapshot of the tree the plans were made on (None before the first plan)."""
+        return self._project
+
+    def step(self) -> None:
+        """Plan what the records added since the last step report (nothing new: nothing to do).
+        Never fails the run: what goes wrong here stops the early planning, and ``plan_all``
+        plans as it would have anyway."""
+        if self._stopped:
+            return
+        try:
+            self._step()
+        except Exception:  # noqa: BLE001 - an optimisation, never a reason to fail
+            self._stopped = True
+            self.plans.clear()
+
+    def _step(self) -> None:
+        if not self._read() or not any(record["type"] == "start" for record in self._records):
+            return
+        reported = sum(1 for record in self._records if record["type"] in ("error", "masked"))
+        if reported == self._reported:
+            return
+        self._reported = reported
+        so_far = collector.so_far(self._root, self._records)
+        if self._project is None:
+            self._project = self._project_at_start(so_far.inifile)
+        for diagnosis in diagnose_collection(so_far, self._project):
+            known = self.plans.get(diagnosis.key)
+            if known is None or known.diagnosis != diagnosis or known.diagnosis.error != diagnosis.error:
+                self.plans[diagnosis.key] = plan_one(diagnosis, self._project, self._options)
+
+    def _read(self) -> bool:
+        """Take in the complete records written since the last read; whether there were any."""
+        try:
+            with self._records_file.open("rb") as stream:
+                stream.seek(0, 2)
+                if stream.tell() < self._offset:  # the collection restarted without a file
+                    self._records, self._offset, self._partial, self._reported = [], 0, b"", 0
+                stream.seek(self._offset)
+                data = stream.read()
+        except OSError:
+            return False
+        self._offset += len(data)
+        *lines, self._partial = (self._partial + data).split(b"\n")
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a dying process
+            if isinstance(record, dict) and isinstance(record.get("type"), str):
+                self._records.append(record)
+        return bool(lines)

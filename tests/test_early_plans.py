@@ -1,0 +1,48 @@
+"""Plans made while pytest still collects are the plans made after it (early_plans)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from conftest import copy_fixture, write_files
+
+from collect_fix import collector
+from collect_fix.diagnosis import diagnose_collection
+from collect_fix.early_plans import EarlyPlans
+from collect_fix.planning import plan_all
+from collect_fix.project import Project
+from collect_fix.types import Options
+
+# Collected last (pytest walks test files in name order): holds the session open a while, so the
+# errors of the files before it are read and planned before the collection ends.
+SLOW_LAST = "import time\n\ntime.sleep(1.5)\n\n\ndef test_last():\n    pass\n"
+
+
+def test_plans_made_while_pytest_collects_are_the_ones_made_after_it(tmp_path: Path) -> None:
+    root = copy_fixture("refactor_fallout", tmp_path)
+    write_files(root, {"tests/test_zz_slow_last.py": SLOW_LAST})
+    options = Options(root=root)
+
+    def project_at_start(inifile: str | None) -> Project:
+        return Project(root, inifile=inifile)
+
+    pending = collector.start(root, sys.executable)
+    assert isinstance(pending, collector.PendingCollection)
+    early = EarlyPlans(root, pending.records_file, project_at_start, options)
+    collection = pending.result(meanwhile=early.step)
+
+    assert early.project is not None
+    diagnoses = diagnose_collection(collection, early.project)
+    assert len(diagnoses) > 5
+    made_early = [diagnosis.key for diagnosis in diagnoses if diagnosis.key in early.plans]
+    assert len(made_early) == len(diagnoses)  # every error came before the slow file
+    fresh = Project(root, inifile=collection.inifile)
+    assert plan_all(diagnoses, early.project, options, early.plans) == plan_all(diagnoses, fresh, options)
+
+
+def test_a_collection_under_way_without_errors_reports_none(tmp_path: Path) -> None:
+    """Not the stand-in error a finished session without a result gets."""
+    records = [{"type": "start", "rootdir": str(tmp_path), "inifile": ""}, {"type": "begin", "nodeid": "t.py", "path": str(tmp_path / "t.py")}]
+
+    assert collector.so_far(tmp_path, records).errors == ()
