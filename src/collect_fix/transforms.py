@@ -17,7 +17,7 @@ from typing import Optional
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from collect_fix import body_folding, file_edits
+from collect_fix import body_folding, file_edits, module_code
 from collect_fix.types import Edit
 
 
@@ -72,23 +72,24 @@ def _compute(edit: Edit, source: Optional[bytes], path: Path, module_name: Optio
         raise TransformError(f"{edit.transform} on {path}: {exc}") from exc
 
 
-_modules: dict[bytes, cst.Module] = {}
+_modules: dict[bytes, module_code.Written] = {}
 _MAX_MODULES = 8  # LibCST trees are large; the strategies of one file run one after another
 
 
-def _parse(source: bytes, path: Path) -> cst.Module:
-    """The LibCST tree of ``source``, parsed and checked once per content (trees are immutable,
-    so the alternatives a planner tries on one file share it)."""
+def _parse(source: bytes, path: Path) -> module_code.Written:
+    """The LibCST tree of ``source`` with its code, parsed and checked once per content (trees
+    are immutable, so the alternatives a planner tries on one file share it)."""
     if source not in _modules:
         try:
             module = cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
             raise TransformError(f"{path} does not parse: {exc}") from exc
-        if module.bytes != source:  # e.g. LibCST drops the last newline of a file with CR-only line ends
+        written = module_code.written(module)
+        if written.text.encode(module.encoding) != source:  # e.g. LibCST drops the last newline of a file with CR-only line ends
             raise TransformError(f"{path}: LibCST does not reproduce this file byte for byte, so it is not edited")
         if len(_modules) >= _MAX_MODULES:
             _modules.pop(next(iter(_modules)))
-        _modules[source] = module
+        _modules[source] = written
     return _modules[source]
 
 
@@ -105,16 +106,16 @@ def _run_codemod(
     parsed = folded.source if folded is not None else source
     if folded is not None:
         context.scratch[body_folding.FOLDED_WORDS] = folded.words
-    module = _parse(parsed, path)
+    written = _parse(parsed, path)
     try:
         command = command_class(context, **edit.kwargs())
-        new_module = command.transform_module(module)
+        new_module = command.transform_module(written.module)
     except SkipFile:
         return source
     except Exception as exc:
         raise TransformError(f"{edit.transform} failed on {path}: {exc}") from exc
     try:
-        output = new_module.bytes
+        output = module_code.code(new_module, written).encode(new_module.encoding)
     except UnicodeEncodeError as exc:  # a name from a UTF-8 file written into a latin-1 one
         text = exc.object[exc.start:exc.end]
         raise TransformError(f"{path} is {new_module.encoding}, which cannot hold {text!r} the repair would write") from exc
