@@ -13,7 +13,7 @@ last newline of a module without one), both fall back to LibCST's own ``Module.c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Sequence
 
 import libcst as cst
 
