@@ -29,7 +29,7 @@ def test_plans_made_while_pytest_collects_are_the_ones_made_after_it(tmp_path: P
 
     pending = collector.start(root, sys.executable)
     assert isinstance(pending, collector.PendingCollection)
-    early = EarlyPlans(root, pending.records_file, project_at_start, options)
+    early = EarlyPlans(root, project_at_start, options)
     collection = pending.result(meanwhile=early.step)
 
     assert early.project is not None

@@ -24,7 +24,7 @@ from collect_fix.prefetch import read_ahead, settled
 from collect_fix.interrupts import (
     RunInterrupted, Terminated, interrupt_in, interrupt_says, signal_name, signals_deferred, signals_ignored, terminate_raises,
 )
-from collect_fix.planning import plan_all, planners
+from collect_fix.planning import Key, plan_all, planners
 from collect_fix.project import Project
 from collect_fix.run_lock import project_lock
 from collect_fix.scratch import copy_project, holds
@@ -280,8 +280,15 @@ def _rounds(
         # With the configuration file pytest read: repairs edit that file, never a new one.
         return Project(root, history_root=history, inifile=before.inifile, markers_at_start=markers_at_start)
 
-    if isinstance(first, collector.PendingCollection):  # plan its errors while it collects
-        early: Optional[EarlyPlans] = EarlyPlans(root, first.records_file, project_at_start, options)
+    def planning_while_collecting(snapshot: Project) -> EarlyPlans:
+        return EarlyPlans(root, lambda inifile: snapshot, options)
+
+    def made_early() -> Optional[dict[Key, Plan]]:
+        """The plans made while pytest collected, if made on the snapshot of the tree planned now."""
+        return early.plans if early is not None and early.project is project else None
+
+    early: Optional[EarlyPlans] = EarlyPlans(root, project_at_start, options)  # planned while pytest collects
+    if isinstance(first, collector.PendingCollection):
         before = first.result(meanwhile=early.step if early is not None else None)
     else:
         early, before = None, first.result()
@@ -301,8 +308,7 @@ def _rounds(
     decided: dict[tuple[object, ...], Plan] = {}  # equally likely repairs, settled by their tests
     unchanged_plans: Optional[list[Plan]] = None  # the plans of the tree the rounds ended on, if any
     while round_number < last_round:
-        plans = unchanged_plans = plan_all(diagnoses, project, options, early.plans if early is not None else None)
-        early = None  # made for the tree as it was at the start
+        plans = unchanged_plans = plan_all(diagnoses, project, options, made_early())
         plans = [
             _decide_by_tests(plan, decided, workspace, collections, graph, current, diagnoses, history, python, options,
                              say)
@@ -318,7 +324,8 @@ def _rounds(
         touched = tuple(sorted({path for item in batch for path in item.files}))
         edits = tuple(edit for item in batch for edit in item.repair.edits)
         project = snapshot_of_tree()
-        after = _collect_again(collections, graph, project, current, touched, edits)
+        early = planning_while_collecting(project)  # the next round's plans, while pytest re-collects
+        after = _collect_again(collections, graph, project, current, touched, edits, meanwhile=early.step)
         diagnoses_after = diagnose_collection(after, project)
         compare_counts = counts_comparable or judged_against is not baseline
         verdicts = judge(batch, judged_against, after, diagnoses_after, project, compare_counts=compare_counts)
@@ -353,13 +360,14 @@ def _rounds(
         if rejected:
             _undo(workspace, batch, rejected)
             project = snapshot_of_tree()
-            after = _collect_again(collections, graph, project, current, touched, edits)
+            early = planning_while_collecting(project)
+            after = _collect_again(collections, graph, project, current, touched, edits, meanwhile=early.step)
             diagnoses_after = diagnose_collection(after, project)
         workspace.begin_batch()  # settled: what is on disk now was verified
         current, judged_against, diagnoses = after, after, diagnoses_after
         if batch_limit is not None:
             batch_limit *= 2  # the culprit of the ambiguous round may be behind us: grow again
-    remaining = unchanged_plans if unchanged_plans is not None else plan_all(diagnoses, project, options)
+    remaining = unchanged_plans if unchanged_plans is not None else plan_all(diagnoses, project, options, made_early())
     tests = _run_repaired_tests(workspace, history, python, options, before_diagnoses + before_causes, current, outcomes)
     return Report(
         before=before,
@@ -533,7 +541,7 @@ def _interrupted(
 
 def _collect_again(
     collections: collector.RunCollector, graph: ImportGraph, project: Project, current: Collection,
-    touched: tuple[str, ...], edits: tuple[Edit, ...] = (),
+    touched: tuple[str, ...], edits: tuple[Edit, ...] = (), meanwhile: Optional[Callable[[Path], None]] = None,
 ) -> Collection:
     """Collect what the round's edits (``touched``) can change; the rest is as ``current`` has it.
 
@@ -547,7 +555,7 @@ def _collect_again(
     """
     local = {edit.path for edit in edits if edit.transform in file_edits.LOCAL_EDITS}
     if not current.completed or any(not path.endswith(".py") and path not in local for path in touched):
-        return collections.collect(touched)
+        return collections.collect(touched, meanwhile=meanwhile)
     reached = graph.reached_by(project, touched)
     directories: set[str] = set()
     files = {path for path in reached if path in current.modules}
@@ -561,7 +569,7 @@ def _collect_again(
     for error in (*current.errors, *current.masked):
         relative = _as_collected(project, error.path)
         if relative is None:
-            return collections.collect(touched)
+            return collections.collect(touched, meanwhile=meanwhile)
         if project.is_conftest(relative):
             directories.add(_directory(relative))
         elif (project.root / relative).is_dir():
@@ -569,8 +577,9 @@ def _collect_again(
         else:
             files.add(relative)
     if "" in directories:
-        return collections.collect(touched)
-    return collections.recollect(current, collector.Scope(frozenset(files), frozenset(directories)), touched)
+        return collections.collect(touched, meanwhile=meanwhile)
+    scope = collector.Scope(frozenset(files), frozenset(directories))
+    return collections.recollect(current, scope, touched, meanwhile)
 
 
 def _first_below(current: Collection, directory: str, project: Project) -> list[str]:

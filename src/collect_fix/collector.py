@@ -175,10 +175,18 @@ class RunCollector:
         self._started = [each for each in self._started if not each.done] + parts
         return parts[0] if len(parts) == 1 else ShardedCollection(parts)
 
-    def collect(self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = ()) -> Collection:
-        return self.start(touched, extra_args).result()
+    def collect(
+        self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = (),
+        meanwhile: Optional[Callable[[Path], None]] = None,
+    ) -> Collection:
+        """A full collection; ``meanwhile`` as for ``PendingCollection.result`` (one pytest only)."""
+        pending = self.start(touched, extra_args)
+        return pending.result(meanwhile) if isinstance(pending, PendingCollection) else pending.result()
 
-    def recollect(self, previous: Collection, scope: "Scope", touched: tuple[str, ...] = ()) -> Collection:
+    def recollect(
+        self, previous: Collection, scope: "Scope", touched: tuple[str, ...] = (),
+        meanwhile: Optional[Callable[[Path], None]] = None,
+    ) -> Collection:
         """Collect only ``scope`` again and return ``previous`` with those files' results replaced.
 
         The partial run gets the same rootdir as ``previous`` (pytest would otherwise pick the
@@ -193,9 +201,10 @@ class RunCollector:
             self.start(touched, (*rootdir, *(path or "." for path in group)), whole=False)
             for group in self._split(paths)
         ]
-        partial = sharding.combine([part.result() for part in parts]) if len(parts) > 1 else parts[0].result()
+        only = parts[0] if len(parts) == 1 and isinstance(parts[0], PendingCollection) else None
+        partial = only.result(meanwhile) if only is not None else sharding.combine([part.result() for part in parts])
         if not partial.completed:
-            return self.collect(touched)  # something ended the partial session: judge on a full one
+            return self.collect(touched, meanwhile=meanwhile)  # something ended the partial session: judge on a full one
         return merge(previous, partial, scope, self._root)
 
     def _split(self, paths: list[str]) -> list[list[str]]:
@@ -264,15 +273,16 @@ class PendingCollection:
         self._scratch.cleanup()
         self.done = True
 
-    def result(self, meanwhile: Optional[Callable[[], None]] = None) -> Collection:
-        """Wait for the collection (restarting it without a file that killed or hung it); run
-        ``meanwhile`` between the waits (``early_plans``)."""
+    def result(self, meanwhile: Optional[Callable[[Path], None]] = None) -> Collection:
+        """Wait for the collection (restarting it without a file that killed or hung it); call
+        ``meanwhile`` with its records file between the waits (``early_plans``)."""
         synthetic: list[CollectionError] = list(self._known_dead.values())
+        between = (lambda: meanwhile(self.records_file)) if meanwhile is not None else None
         try:
             for attempt in range(_MAX_RESTARTS):
                 if attempt:
                     self._process = self._launch()
-                run = self._wait(meanwhile)
+                run = self._wait(between)
                 if _finished(run.records):
                     break
                 # os._exit(0) in a test file also exits 0: only a run that began no file is done.

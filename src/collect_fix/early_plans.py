@@ -1,12 +1,14 @@
-"""Plan the first collection's errors while pytest is still collecting.
+"""Plan a collection's errors while pytest is still collecting.
 
 The first collection is the one collect-fix cannot avoid, and on a large suite planning the first
-round takes about as long again, while the main process only waits. The probe writes each error
-as it finds it (the records file, flushed per record), so between its waits the main process
-diagnoses those errors and plans them, on another core. Nothing changes the tree until the
-collection ends, so a plan made early is the plan ``plan_all`` would make, for a diagnosis that
-comes out the same from the whole collection: an exit's diagnosis names the causes its module
-caught, and one of those may come later. ``plan_all`` takes only such plans (``plans``).
+round takes about as long again, while the main process only waits; so does each round's
+re-collection, whose new errors the next round plans. The probe writes each error as it finds it
+(the records file, flushed per record), so between its waits the main process diagnoses those
+errors and plans them, on another core. Nothing changes the tree while pytest collects, so a plan
+made early is the plan ``plan_all`` would make on the same snapshot of the tree, for a diagnosis
+that comes out the same from the whole collection (an exit's diagnosis names the causes its
+module caught, and one of those may come later): ``plan_all`` takes only such plans. Plans made
+during a re-collection serve only when the round's verdicts undid nothing (``api._rounds``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from collect_fix.types import Options, Plan
 class EarlyPlans:
     """Reads the records of the collection under way and plans what they report, a step at a time."""
 
-    def __init__(self, root: Path, records: Path, project_at_start: Callable[[Optional[str]], Project],
-                 options: Options) -> None:
-        self._root, self._records_file, self._options = root, records, options
+    def __init__(self, root: Path, project_at_start: Callable[[Optional[str]], Project], options: Options) -> None:
+        self._root, self._options = root, options
+        self._records_file: Optional[Path] = None
         self._project_at_start = project_at_start  # the Project plan_all gets, from pytest's inifile
         self._project: Optional[Project] = None
         self._records: list[dict[str, Any]] = []
@@ -41,12 +43,14 @@ class EarlyPlans:
         """The snapshot of the tree the plans were made on (None before the first plan)."""
         return self._project
 
-    def step(self) -> None:
-        """Plan what the records added since the last step report (nothing new: nothing to do).
-        Never fails the run: what goes wrong here stops the early planning, and ``plan_all``
-        plans as it would have anyway."""
+    def step(self, records: Path) -> None:
+        """Plan what the records file (of the collection under way) added since the last step
+        reports; nothing new: nothing to do. Never fails the run: what goes wrong here stops the
+        early planning, and ``plan_all`` plans as it would have anyway."""
         if self._stopped:
             return
+        if records != self._records_file:  # another collection (a partial one ended early)
+            self._records_file, self._records, self._offset, self._partial, self._reported = records, [], 0, b"", 0
         try:
             self._step()
         except Exception:  # noqa: BLE001 - an optimisation, never a reason to fail
@@ -70,6 +74,8 @@ class EarlyPlans:
 
     def _read(self) -> bool:
         """Take in the complete records written since the last read; whether there were any."""
+        if self._records_file is None:
+            return False
         try:
             with self._records_file.open("rb") as stream:
                 stream.seek(0, 2)
