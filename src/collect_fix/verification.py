@@ -11,11 +11,13 @@ stopped early): it was hidden, not caused.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from collect_fix.project import Project
-from collect_fix.types import Category, Collection, Diagnosis, Repair
+from collect_fix.types import Category, Collection, Diagnosis, Frame, Repair
 
 
 @dataclass(frozen=True)
@@ -148,19 +150,36 @@ def _raised_in_added_lines(diagnosis: Diagnosis, item: Applied) -> bool:
 
 
 def _cycle_through_added_lines(diagnosis: Diagnosis, item: Applied, project: Project) -> bool:
-    """A circular import whose traceback passes through a line this repair wrote. The error is
-    raised further on, in a module the added import loads, so it is no failure "of the added
-    code" by where it is raised; but the cycle runs through that import, which closed it (an
-    import added to ``a`` of a module that imports ``a`` back). Unlike an older bug that an added
-    import runs into, the cycle needs that import: the file has not got further."""
+    """A circular import whose cycle runs through a line this repair wrote. The error is raised
+    further on, in a module the added import loads, so it is no failure "of the added code" by
+    where it is raised; but the cycle needs that import (an import added to ``a`` of a module that
+    imports ``a`` back), so the file has not got further. The cycle is the stretch of the
+    traceback from the partially initialised module's own frame on: an added import that only
+    leads into an older cycle (``p`` imports ``a``, and ``a`` and ``b`` import each other) is
+    before it, and has uncovered that cycle, not made it."""
     if diagnosis.category is not Category.CIRCULAR_IMPORT or diagnosis.error is None:
         return False
+    frames = list(diagnosis.error.frames)
+    partial = _PARTIALLY_INITIALISED.search(diagnosis.error.message)
+    if partial is not None:
+        start = next((index for index, frame in enumerate(frames) if _runs(frame, partial.group(1), project)), None)
+        if start is None:
+            return False  # the module's loading is not in the traceback: no cycle to place the line in
+        frames = frames[start:]
     lines = dict(item.added_lines)
-    for frame in diagnosis.error.frames:
+    for frame in frames:
         added = lines.get(project.relative_or_none(frame.path) or "")
         if added is not None and frame.line in added:
             return True
     return False
+
+
+_PARTIALLY_INITIALISED = re.compile(r"partially initialized module '([^']+)'")
+
+
+def _runs(frame: Frame, module: str, project: Project) -> bool:
+    """The frame is ``module``'s own code running as it loads."""
+    return frame.function == "<module>" and project.module_name(Path(frame.path)) == module
 
 
 def added_lines(old: bytes | None, new: bytes) -> frozenset[int]:

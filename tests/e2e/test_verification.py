@@ -203,3 +203,22 @@ def test_an_import_that_closes_a_cycle_is_not_kept_where_the_cycle_is_raised_fur
     assert (root / "acme/a.py").read_text() == source
     assert "an import it added closes a cycle: cannot import name 'clamp'" in result.stdout
     assert "repaired:" not in result.stdout
+
+
+def test_an_import_that_only_leads_into_an_older_cycle_is_kept(tmp_path: Path) -> None:
+    """``helper`` moved to ``shop.a``, and ``shop.a`` and ``shop.b`` already import each other:
+    the re-export in ``shop.pricing`` is on the way into that cycle, not part of it (review)."""
+    root = write_files(tmp_path, {
+        "pytest.ini": "[pytest]\npythonpath = .\n",
+        "shop/__init__.py": "",
+        "shop/pricing.py": "def total(items):\n    return sum(items)\n",
+        "shop/a.py": "from shop.b import B\n\n\nclass A:\n    pass\n\n\ndef helper():\n    return 1\n",
+        "shop/b.py": "from shop.a import A\n\n\nclass B(A):\n    pass\n",
+        "tests/test_p.py": "from shop.pricing import helper\n\n\ndef test_helper():\n    assert helper() == 1\n",
+    })
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 1
+    assert "from shop.a import helper" in (root / "shop/pricing.py").read_text()
+    assert "import cycle: tests.test_p -> shop.pricing -> shop.a -> shop.b -> shop.a" in result.stdout
