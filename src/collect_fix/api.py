@@ -183,6 +183,8 @@ def _replay(
     if not _agrees(before, project, verified.report.before, verified.report.before_diagnoses):
         workspace.restore(workspace.unverified())
         workspace.begin_batch()
+        if not in_turn:
+            collections.forget()  # it learnt from the dry run's collection and the repaired tree
         say("pytest does not collect this tree as the dry run did: searching for repairs")
         return before if in_turn else None  # the search starts from a collection of the tree in place
     if in_turn:
@@ -195,6 +197,7 @@ def _replay(
     if not _agrees(after, project, verified.report.after, verified.report.after_diagnoses):
         workspace.restore(workspace.unverified())
         workspace.begin_batch()
+        collections.forget()  # what the repaired tree's collection taught it may not hold without the repairs
         say("pytest did not confirm the dry run's result here: searching for repairs again")
         return None
     with signals_deferred():  # verified, and an interrupt from here on says so

@@ -228,6 +228,13 @@ class RunCollector:
         """Take in what ``collection`` (of this tree) found, as if this run had made it."""
         self._remember(collection)
 
+    def forget(self) -> None:
+        """Drop what this run has learnt of the tree (the files that killed or hung a collection,
+        the test modules that caught a failure): a replay that did not hold learnt it from the
+        dry run's collection or a tree since undone, and the search must learn it afresh."""
+        self._dead.clear()
+        self._watched.clear()
+
     def _remember(self, collection: Collection) -> None:
         for error in collection.errors:
             if error.phase == "process" and error.path:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
-from conftest import collect_only, run_in_process, write_files
+from conftest import collect_only, copy_fixture, run_in_process, write_files
 
 PROJECT = {
     "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n',
@@ -107,3 +107,20 @@ def test_a_dry_run_by_another_version_of_collect_fix_is_not_replayed(
 
     assert applied["replayed"] is False
     assert applied["after"]["tests"] == 3  # type: ignore[index]
+
+
+def test_a_replay_that_does_not_hold_leaves_nothing_learnt_behind(tmp_path: Path) -> None:
+    """The dry run saw a test file kill the collecting process (an environment variable set); the
+    apply, without it, must not take that file for dead, nor repair it (review)."""
+    root = copy_fixture("sys_exit_on_import", tmp_path)
+    kill = 'import os\n\nif os.environ.get("KILL_Q"):\n    os._exit(3)\n\n\ndef test_kill():\n    pass\n'
+    write_files(root, {"tests/test_kill.py": kill})
+    dry = report(root, "--dry-run", env={"KILL_Q": "1"})
+    assert "process_exit" in json.dumps(dry["before"])
+
+    applied = report(root, "--apply")
+
+    assert applied["replayed"] is False
+    assert "process_exit" not in json.dumps(applied["before"])
+    assert (root / "tests/test_kill.py").read_text() == kill
+    assert "tests/test_kill.py" not in applied["files_changed"]  # type: ignore[operator]
