@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from conftest import copy_fixture, write_files
+from conftest import copy_fixture, run_in_process, write_files
 
 from collect_fix import collector
 from collect_fix.diagnosis import diagnose_collection
@@ -46,3 +46,26 @@ def test_a_collection_under_way_without_errors_reports_none(tmp_path: Path) -> N
     records = [{"type": "start", "rootdir": str(tmp_path), "inifile": ""}, {"type": "begin", "nodeid": "t.py", "path": str(tmp_path / "t.py")}]
 
     assert collector.so_far(tmp_path, records).errors == ()
+
+
+def test_plans_made_before_a_test_module_writes_to_the_project_are_dropped(tmp_path: Path) -> None:
+    """``compute_tax`` is missing until ``test_z.py`` writes ``shop/taxes.py`` while pytest imports
+    it, after the error was planned (review): the plan must be made on the tree as it is after
+    the collection, where the name has a home, as a plain run's planning would see it."""
+    root = write_files(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["."]\n',
+        "shop/__init__.py": "",
+        "shop/pricing.py": "def total(items):\n    return sum(items)\n",
+        "tests/test_a.py": "from shop.pricing import compute_tax\n\n\ndef test_tax():\n    assert compute_tax(10) == 1\n",
+        "tests/test_m.py": "import time\n\ntime.sleep(1.5)\n\n\ndef test_m():\n    pass\n",
+        "tests/test_z.py": (
+            "import pathlib\n\n"
+            "target = pathlib.Path(__file__).resolve().parent.parent / 'shop' / 'taxes.py'\n"
+            "target.write_text('def compute_tax(amount):\\n    return amount / 10\\n')\n\n\n"
+            "def test_z():\n    pass\n"
+        ),
+    })
+
+    result = run_in_process(root, "--dry-run")
+
+    assert "re-export 'compute_tax' from shop.taxes in shop.pricing" in result.stdout, result.stdout

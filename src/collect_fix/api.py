@@ -287,7 +287,8 @@ def _rounds(
         return EarlyPlans(root, lambda inifile: snapshot, options)
 
     def made_early() -> Optional[dict[Key, Plan]]:
-        """The plans made while pytest collected, if made on the snapshot of the tree planned now."""
+        """The plans made while pytest collected, if made on the snapshot of the tree planned now
+        (``early`` is dropped when the tree changed while pytest collected)."""
         return early.plans if early is not None and early.project is project else None
 
     early: Optional[EarlyPlans] = EarlyPlans(root, project_at_start, options)  # planned while pytest collects
@@ -295,6 +296,7 @@ def _rounds(
         before = first.result(meanwhile=early.step if early is not None else None)
     else:
         early, before = None, first.result()
+    early = early if early is not None and early.tree_unchanged() else None
     # The snapshot the early plans were made on, where there is one: its scans are cached on it.
     project = early.project if early is not None and early.project is not None else None
     if project is None or project.inifile != before.inifile:
@@ -329,6 +331,7 @@ def _rounds(
         project = snapshot_of_tree()
         early = planning_while_collecting(project)  # the next round's plans, while pytest re-collects
         after = _collect_again(collections, graph, project, current, touched, edits, meanwhile=early.step)
+        early = early if early.tree_unchanged() else None
         diagnoses_after = diagnose_collection(after, project)
         compare_counts = counts_comparable or judged_against is not baseline
         verdicts = judge(batch, judged_against, after, diagnoses_after, project, compare_counts=compare_counts)
@@ -365,6 +368,7 @@ def _rounds(
             project = snapshot_of_tree()
             early = planning_while_collecting(project)
             after = _collect_again(collections, graph, project, current, touched, edits, meanwhile=early.step)
+            early = early if early.tree_unchanged() else None
             diagnoses_after = diagnose_collection(after, project)
         workspace.begin_batch()  # settled: what is on disk now was verified
         current, judged_against, diagnoses = after, after, diagnoses_after

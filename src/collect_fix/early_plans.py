@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from collect_fix import collector
+from collect_fix.pytest_config import CONFIG_FILES
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.planning import Key, plan_one
 from collect_fix.project import Project
@@ -37,6 +38,13 @@ class EarlyPlans:
         self._reported = 0  # error and masked records read so far
         self.plans: dict[Key, Plan] = {}
         self._stopped = False
+        self._stamps: Optional[frozenset[tuple[str, int, int]]] = None  # the tree when planning began
+
+    def tree_unchanged(self) -> bool:
+        """Whether the tree is still the one the plans were made on. A test module may write to
+        the project while pytest imports it (generated code, a fixture file): then the plans,
+        and the snapshot's scans, are of a tree that no longer is, and are dropped."""
+        return self._stamps is None or _tree_stamps(self._root) == self._stamps
 
     @property
     def project(self) -> Optional[Project]:
@@ -66,6 +74,7 @@ class EarlyPlans:
         self._reported = reported
         so_far = collector.so_far(self._root, self._records)
         if self._project is None:
+            self._stamps = _tree_stamps(self._root)
             self._project = self._project_at_start(so_far.inifile)
         for diagnosis in diagnose_collection(so_far, self._project):
             known = self.plans.get(diagnosis.key)
@@ -95,3 +104,16 @@ class EarlyPlans:
             if isinstance(record, dict) and isinstance(record.get("type"), str):
                 self._records.append(record)
         return bool(lines)
+
+
+def _tree_stamps(root: Path) -> frozenset[tuple[str, int, int]]:
+    """The project's Python and configuration files by name, modification time and size."""
+    files = [*Project(root).python_files(), *(root / name for name in CONFIG_FILES)]  # a fresh walk
+    stamps = set()
+    for path in files:
+        try:
+            status = path.stat()
+        except OSError:
+            continue
+        stamps.add((str(path), status.st_mtime_ns, status.st_size))
+    return frozenset(stamps)
