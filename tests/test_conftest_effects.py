@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import write_files
+from conftest import collect_only, run_in_process, write_files
 
 from collect_fix import collector
 from collect_fix.api import _collect_again
@@ -18,11 +18,14 @@ from collect_fix.types import Category, Diagnosis, Repair
 from collect_fix.verification import Applied, judge
 
 PLAIN = '''"""Fixtures."""
+import os.path
 import pytest
+from pytest import fixture
 
 from pkg.mod import Store, LIMIT
+from pkg import mod
+from helpers import plain, Record
 
-DEFAULT = LIMIT
 NAMES: tuple = ("a", "b")
 
 
@@ -31,7 +34,7 @@ def store():
     return Store()
 
 
-@pytest.fixture(scope="module", autouse=True)
+@fixture(scope="module", autouse=True)
 def limit():
     return LIMIT
 
@@ -40,6 +43,20 @@ def helper():
     return 1
 '''
 
+# The project around the conftest: what it imports from.
+MODULES = {
+    "pytest.ini": "[pytest]\npythonpath = .\n",
+    "pkg/__init__.py": "",
+    "pkg/mod.py": "LIMIT = 3\n\n\nclass Store:\n    pass\n",
+    "helpers.py": (
+        "import dataclasses\n\nimport pytest\n\n\n@pytest.fixture\ndef plain():\n    return 1\n\n\n"
+        "@dataclasses.dataclass\nclass Record:\n    key: str = ''\n\n\n"
+        "@pytest.fixture(params=[1, 2])\ndef rate(request):\n    return request.param\n\n\n"
+        "try:\n    from pkg.mod import TAX\n    HAVE_TAX = True\nexcept ImportError:\n    HAVE_TAX = False\n\n\n"
+        "def pytest_ignore_collect(collection_path, config):\n    return not HAVE_TAX\n\n\nALIAS = plain\n"
+    ),
+}
+
 WITH_EFFECTS = {
     "a hook": "def pytest_collection_modifyitems(items):\n    items.reverse()\n",
     "a parametrized fixture": "import pytest\n\n@pytest.fixture(params=[1, 2])\ndef n(request):\n    return request.param\n",
@@ -47,29 +64,42 @@ WITH_EFFECTS = {
     "collect_ignore": "collect_ignore = ['test_old.py']\n",
     "pytestmark": "import pytest\n\npytestmark = pytest.mark.slow\n",
     "a call at load": "import sys\n\nsys.path.insert(0, 'lib')\n",
-    "a computed value": "from pkg.mod import make\n\nVALUES = make()\n",
+    "a computed value": "from pkg.mod import LIMIT\n\nVALUES = list(range(LIMIT))\n",
+    "a name bound to another": "from pkg.mod import LIMIT\n\nDEFAULT = LIMIT\n",
     "a branch": "import os\n\nif os.environ.get('CI'):\n    collect_ignore = ['x']\n",
     "another decorator": "import functools\n\n@functools.lru_cache\ndef n():\n    return 1\n",
     "a class": "class Plugin:\n    def pytest_ignore_collect(self, collection_path):\n        return True\n",
     "a syntax error": "def (:\n",
+    "a hook imported by name": "from helpers import pytest_ignore_collect\n",
+    "a hook module imported whole": "from helpers import *\n",
+    "a parametrized fixture imported": "from helpers import rate\n",
+    "a name the project module computes": "from helpers import HAVE_TAX\n",
+    "a name the project module binds to another": "from helpers import ALIAS\n",
+    "a name the project module does not define": "from pkg.mod import Missing\n",
+    "pytest_plugins": "pytest_plugins = ['helpers']\n",
 }
 
 
-def test_imports_bindings_and_plain_fixtures_change_only_whether_it_imports(tmp_path: Path) -> None:
-    (tmp_path / "conftest.py").write_text(PLAIN, encoding="utf-8")
-    assert only_its_import_matters(tmp_path / "conftest.py")
+@pytest.fixture
+def around(tmp_path: Path) -> Path:
+    return write_files(tmp_path, MODULES)
+
+
+def test_imports_bindings_and_plain_fixtures_change_only_whether_it_imports(around: Path) -> None:
+    (around / "tests").mkdir()
+    (around / "tests/conftest.py").write_text(PLAIN, encoding="utf-8")
+    assert only_its_import_matters(Project(around), around / "tests/conftest.py")
 
 
 @pytest.mark.parametrize("source", WITH_EFFECTS.values(), ids=WITH_EFFECTS.keys())
-def test_what_may_change_collection_counts_as_an_effect(tmp_path: Path, source: str) -> None:
-    (tmp_path / "conftest.py").write_text(source, encoding="utf-8")
-    assert not only_its_import_matters(tmp_path / "conftest.py")
+def test_what_may_change_collection_counts_as_an_effect(around: Path, source: str) -> None:
+    (around / "tests").mkdir()
+    (around / "tests/conftest.py").write_text(source, encoding="utf-8")
+    assert not only_its_import_matters(Project(around), around / "tests/conftest.py")
 
 
 PROJECT = {
-    "pytest.ini": "[pytest]\npythonpath = .\n",
-    "pkg/__init__.py": "",
-    "pkg/mod.py": "LIMIT = 3\n\n\nclass Store:\n    pass\n",
+    **MODULES,
     "tests/conftest.py": PLAIN,
     **{f"tests/test_{name}.py": f"def test_{name}_1():\n    pass\n\n\ndef test_{name}_2():\n    pass\n"
        for name in ("a", "b", "c", "d")},
@@ -122,3 +152,29 @@ def test_an_edit_a_conftest_with_a_hook_imports_sends_everything_below_it_back(t
     _, after = _recollect_after_editing(root, "LIMIT = 3\n\n\nclass Store:\n    pass\n\n\nALIAS = Store\n")
 
     assert after.tests == 9  # everything below the conftest collected again, test_d.py included
+
+
+def test_a_hook_a_conftest_imports_sees_the_edit_and_the_apply_counts_what_pytest_then_collects(tmp_path: Path) -> None:
+    """The stub for ``compute_tax`` makes ``testsupport.HAVE_TAX`` true, so the conftest's imported
+    hook stops ignoring ``test_tax_report.py``, which then fails (review): the apply must say so."""
+    root = write_files(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["."]\n',
+        "shop/__init__.py": "",
+        "shop/pricing.py": "def total(items):\n    return sum(items)\n",
+        "testsupport.py": (
+            "try:\n    from shop.pricing import compute_tax\n    HAVE_TAX = True\n"
+            "except ImportError:\n    HAVE_TAX = False\n\n\n"
+            "def pytest_ignore_collect(collection_path, config):\n"
+            "    if not HAVE_TAX and 'tax' in collection_path.name:\n        return True\n"
+        ),
+        "tests/conftest.py": "from testsupport import pytest_ignore_collect\n",
+        "tests/test_a.py": "from shop.pricing import compute_tax\n\n\ndef test_a():\n    pass\n",
+        "tests/test_b.py": "def test_b():\n    pass\n",
+        "tests/test_tax_report.py": "import not_installed_pkg_q\n\n\ndef test_report():\n    pass\n",
+    })
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 1, result.stdout
+    assert "tests/test_tax_report.py" in result.stdout
+    assert "not_installed_pkg_q" in collect_only(root).stdout

@@ -569,7 +569,7 @@ def _collect_again(
     for path in sorted(reached):
         if not project.is_conftest(path):
             continue
-        if path in touched or not only_its_import_matters(project.root / path):
+        if path in touched or not only_its_import_matters(project, project.root / path):
             directories.add(_directory(path))
         else:  # whether it still imports shows in any one file below it
             files.update(_first_below(current, _directory(path), project))
