@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional
 from collect_fix import collector
 from collect_fix.pytest_config import CONFIG_FILES
 from collect_fix.diagnosis import diagnose_collection
+from collect_fix.interrupts import interrupt_in
 from collect_fix.planning import Key, plan_one
 from collect_fix.project import Project
 from collect_fix.types import Options, Plan
@@ -61,7 +62,9 @@ class EarlyPlans:
             self._records_file, self._records, self._offset, self._partial, self._reported = records, [], 0, b"", 0
         try:
             self._step()
-        except Exception:  # noqa: BLE001 - an optimisation, never a reason to fail
+        except Exception as exc:  # noqa: BLE001 - an optimisation, never a reason to fail
+            if interrupt_in(exc) is not None:
+                raise  # a signal Python wrapped: still the user's Ctrl-C
             self._stopped = True
             self.plans.clear()
 

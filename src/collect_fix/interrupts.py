@@ -30,7 +30,7 @@ class RunInterrupted(Exception):
 
 
 def interrupt_in(exc: BaseException) -> Optional[BaseException]:
-    """The KeyboardInterrupt or Terminated that ``exc`` is, or was raised while handling: Python
+    """The KeyboardInterrupt or Terminated that ``exc`` is, or was raised from: Python
     up to 3.11 wraps one raised inside ``__set_name__`` (a signal while a module defines its
     classes, LibCST's loading under the first collection) in a RuntimeError, which is still the
     signal, not an internal error. None for a RunInterrupted: that one is handled already."""
@@ -42,7 +42,9 @@ def interrupt_in(exc: BaseException) -> Optional[BaseException]:
         if isinstance(current, (KeyboardInterrupt, Terminated)):
             return current
         seen.add(id(current))
-        current = current.__cause__ or current.__context__
+        # The cause only: an error raised while handling a signal (an undo that failed) has the
+        # signal as its context, and is that error, not the signal.
+        current = current.__cause__
     return None
 
 

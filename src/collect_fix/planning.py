@@ -14,6 +14,7 @@ from functools import lru_cache
 from types import ModuleType
 from typing import Callable, Mapping, Optional
 
+from collect_fix.interrupts import interrupt_in
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Options, Plan
 
@@ -77,6 +78,8 @@ def plan_one(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     try:
         plan = planner(diagnosis, project, options)
     except Exception as exc:  # keep going: one planner bug must not hide other repairs
+        if interrupt_in(exc) is not None:
+            raise  # a signal Python wrapped (interrupts.interrupt_in): the user's Ctrl-C
         return Plan(diagnosis, advice=f"collect-fix could not plan a repair: {exc!r}")
     return _without_stubs(plan) if diagnosis.masked else plan
 

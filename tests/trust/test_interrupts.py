@@ -348,3 +348,40 @@ def test_a_signal_while_a_module_defines_its_classes_is_the_signal_not_an_intern
         f"collect-fix: interrupted ({name}); no unverified edit was on disk; no repair was kept"
     )
     assert _tree(root) == before
+
+
+def test_an_error_raised_while_handling_a_signal_is_that_error_not_the_signal() -> None:
+    """An undo that fails after Ctrl-C must be reported as the failure it is (review); a signal
+    Python wraps in a RuntimeError (``__set_name__``) is still the signal."""
+    from collect_fix.interrupts import interrupt_in
+
+    class SignalOnSetName:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    try:
+        type("Node", (), {"field": SignalOnSetName()})
+    except BaseException as wrapped:  # RuntimeError up to 3.11, the KeyboardInterrupt itself after
+        assert isinstance(interrupt_in(wrapped), KeyboardInterrupt)
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise OSError("the undo failed")
+    except OSError as failed:
+        assert interrupt_in(failed) is None
+
+
+def test_a_signal_wrapped_inside_a_planner_is_not_taken_for_a_planner_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collect_fix import planning
+    from collect_fix.types import Category, Diagnosis, Options
+
+    def planner(*args: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__") from exc
+
+    monkeypatch.setattr(planning, "planners", lambda: {Category.OTHER: planner})
+    with pytest.raises(RuntimeError):
+        planning.plan_one(Diagnosis(Category.OTHER, "t.py", 1, "x"), object(), Options(root=Path(".")))  # type: ignore[arg-type]
