@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -260,3 +261,22 @@ def test_a_question_takes_a_few_git_calls_and_asking_again_one(tmp_path: Path, m
     calls.clear()
     assert name_change(project, "m.py", "old") == first
     assert [command[3] for command in calls] == ["rev-parse"]  # everything else is cached by commit
+
+
+def test_a_cache_that_fills_up_mid_question_still_answers_with_every_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When fetching the missing versions overflowed the cache, it was emptied, and the versions
+    it held for the same question came back None: the rename's old version looked absent, and the
+    answer depended on what earlier questions had cached (a stub planned where history shows a
+    rename, at 30,000 tests)."""
+    project = repo(tmp_path, {"shop/cart.py": BEFORE})
+    head = commit(tmp_path, {"shop/cart.py": AFTER})
+    monkeypatch.setattr(git_evidence, "_MAX_BLOBS", 1)
+    git_evidence._BLOBS.clear()
+    root = git_evidence.history_root(project)
+    git_evidence._blobs(root, ((head, "shop/cart.py"),), deadline=time.monotonic() + 60)  # the cache is full
+
+    both = git_evidence._blobs(root, ((head, "shop/cart.py"), (f"{head}^", "shop/cart.py")), deadline=time.monotonic() + 60)
+
+    assert both == [AFTER.encode(), BEFORE.encode()]

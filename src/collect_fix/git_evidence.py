@@ -520,6 +520,7 @@ def _blobs(root: Path, specs: Iterable[tuple[str, str]], deadline: float) -> lis
     if missing:
         if len(_BLOBS) + len(missing) > _MAX_BLOBS:
             _BLOBS.clear()
+            missing = list(dict.fromkeys(wanted))  # the ones kept until now went too: fetch them again
         request = "".join(f"{rev}:./{path}\n" for rev, path in missing)
         output = _git_bytes(root, deadline, request.encode(), "cat-file", "--batch")
         if output is None:
