@@ -36,3 +36,24 @@ def test_sys_exit_fixture_collects_around_the_exit(fixture_project, python: str)
 def test_ci_checks_pytest_8() -> None:
     if os.environ.get("CI") and not os.environ.get("COLLECT_FIX_PYTEST8_PYTHON"):
         pytest.fail(".ci/run must provide COLLECT_FIX_PYTEST8_PYTHON")
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_partial_collection_of_a_directory_and_a_file_in_it_collects_the_whole_directory(
+    tmp_path, python: str
+) -> None:
+    """pytest 8 collects only the file of ``pytest tests tests/test_a.py``; the scope's arguments
+    leave out what a directory given too holds."""
+    from collect_fix.collector import RunCollector, Scope
+
+    for name in ("a", "b"):
+        (tmp_path / "tests").mkdir(exist_ok=True)
+        (tmp_path / "tests" / f"test_{name}.py").write_text(f"def test_{name}():\n    pass\n", encoding="utf-8")
+    collections = RunCollector(tmp_path, python, timeout=120)
+    try:
+        first = collections.collect()
+        again = collections.recollect(first, Scope(frozenset({"tests/test_a.py"}), frozenset({"tests"})))
+    finally:
+        collections.close()
+
+    assert first.tests_per_file == again.tests_per_file == {"tests/test_a.py": 1, "tests/test_b.py": 1}

@@ -195,7 +195,7 @@ class RunCollector:
         if not scope.files and not scope.directories:
             return previous
         dead = {_relative(self._root, Path(path)) for path in self._dead} - set(touched)
-        paths = sorted((scope.files | scope.directories) - dead)
+        paths = sorted(scope.arguments() - dead)
         rootdir = (f"--rootdir={previous.rootdir}",) if previous.rootdir else ()
         parts = [
             self.start(touched, (*rootdir, *(path or "." for path in group)), whole=False)
@@ -433,10 +433,24 @@ class Scope:
     def covers(self, relative: Optional[str]) -> bool:
         if relative is None:
             return True  # errors outside any file (a hanging plugin hook): a partial run sees them again
-        return relative in self.files or any(
+        return relative in self.files or self._below_a_directory(relative)
+
+    def arguments(self) -> set[str]:
+        """The paths to give pytest: none that lies below a directory given too. pytest 8
+        collects only ``tests/test_a.py`` of ``pytest tests tests/test_a.py`` (pytest 9 collects
+        all of ``tests``), so a file beside its own directory would lose the directory's other files."""
+        paths = self.files | self.directories
+        return {path for path in paths if not any(_strictly_below(path, other) for other in self.directories)}
+
+    def _below_a_directory(self, relative: str) -> bool:
+        return any(
             not directory or relative == directory or relative.startswith(directory + "/")
             for directory in self.directories
         )
+
+
+def _strictly_below(path: str, directory: str) -> bool:
+    return path != directory and (not directory or path.startswith(directory + "/"))
 
 
 def merge(previous: Collection, partial: Collection, scope: Scope, root: Path) -> Collection:
