@@ -518,13 +518,17 @@ def _blobs(root: Path, specs: Iterable[tuple[str, str]], deadline: float) -> lis
     wanted = list(specs)
     missing = [spec for spec in wanted if (root, *spec) not in _BLOBS]
     if missing:
-        if len(_BLOBS) + len(missing) > _MAX_BLOBS:
-            _BLOBS.clear()
-            missing = list(dict.fromkeys(wanted))  # the ones kept until now went too: fetch them again
         request = "".join(f"{rev}:./{path}\n" for rev, path in missing)
         output = _git_bytes(root, deadline, request.encode(), "cat-file", "--batch")
         if output is None:
             return [_BLOBS.get((root, *spec)) for spec in wanted]
+        if len(_BLOBS) + len(missing) > _MAX_BLOBS:
+            # Emptied to make room, but never of this question's versions: those held until now
+            # would come back None, as if the file had not existed (the answer would depend on
+            # what earlier questions cached).
+            held = {(root, *spec): _BLOBS[(root, *spec)] for spec in wanted if (root, *spec) in _BLOBS}
+            _BLOBS.clear()
+            _BLOBS.update(held)
         for spec, blob in zip(missing, _parse_batch(output, len(missing))):
             _BLOBS[(root, *spec)] = blob
     return [_BLOBS.get((root, *spec)) for spec in wanted]

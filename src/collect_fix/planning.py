@@ -61,7 +61,9 @@ def plan_all(
     for review in reviews():
         try:
             plans = review(plans, project)
-        except Exception:  # noqa: BLE001 - a bug in a second look keeps the first one's plans
+        except Exception as exc:  # noqa: BLE001 - a bug in a second look keeps the first one's plans
+            if interrupt_in(exc) is not None:
+                raise
             continue
     return plans
 

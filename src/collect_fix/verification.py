@@ -54,6 +54,7 @@ def judge(
     cause is still there, but they are no collection errors, so nothing else is judged on them.
     """
     failing_before = {project.relative_or_none(error.path) for error in before.errors}
+    errors_before = {(error.path, error.exc_type, error.message) for error in before.errors}
     identities_after = {diagnosis.identity for diagnosis in diagnoses_after}
     diagnoses_after = [diagnosis for diagnosis in diagnoses_after if not diagnosis.masked]
     skips_carried = _skips_carried(before, after, project)
@@ -73,7 +74,7 @@ def judge(
     unexplained_errors = [d for d in broken if not any(_touches(d, item, project) for item in applied)]
     unexplained_shrinks = [path for path in shrunk if not any(path in item.files for item in applied)]
     verdicts = [
-        _verdict(item, identities_after, diagnoses_after, broken, shrunk, skips_carried, project)
+        _verdict(item, identities_after, diagnoses_after, broken, shrunk, skips_carried, project, errors_before)
         for item in applied
     ]
     if unexplained_errors or unexplained_shrinks:
@@ -96,6 +97,7 @@ def _verdict(
     shrunk: list[str],
     skips_carried: dict[str, str],
     project: Project,
+    errors_before: set[tuple[Optional[str], str, str]],
 ) -> Verdict:
     target = item.diagnosis
     if target.identity in identities_after:
@@ -103,7 +105,10 @@ def _verdict(
     own = [d for d in diagnoses_after if _raised_in_added_lines(d, item)]
     if own:
         return Verdict(False, f"the code it added fails: {own[0].summary}")
-    cycles = [d for d in diagnoses_after if _cycle_through_added_lines(d, item, project)]
+    cycles = [
+        d for d in diagnoses_after
+        if _cycle_through_added_lines(d, item, project) and not _was_there(d, errors_before)  # an older one
+    ]
     if cycles:
         return Verdict(False, f"an import it added closes a cycle: {cycles[0].summary}")
     carried = sorted(path for path, origin in skips_carried.items() if origin in item.files)
@@ -172,6 +177,13 @@ def _cycle_through_added_lines(diagnosis: Diagnosis, item: Applied, project: Pro
         if added is not None and frame.line in added:
             return True
     return False
+
+
+def _was_there(diagnosis: Diagnosis, errors_before: set[tuple[Optional[str], str, str]]) -> bool:
+    """The same error, word for word, in the same file before the round: a cycle already there,
+    which a line the repair rewrote (an import it added a name to) now merely passes through."""
+    error = diagnosis.error
+    return error is not None and (error.path, error.exc_type, error.message) in errors_before
 
 
 _PARTIALLY_INITIALISED = re.compile(r"partially initialized module '([^']+)'")

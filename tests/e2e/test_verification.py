@@ -222,3 +222,23 @@ def test_an_import_that_only_leads_into_an_older_cycle_is_kept(tmp_path: Path) -
     assert result.returncode == 1
     assert "from shop.a import helper" in (root / "shop/pricing.py").read_text()
     assert "import cycle: tests.test_p -> shop.pricing -> shop.a -> shop.b -> shop.a" in result.stdout
+
+
+def test_a_cycle_that_was_there_before_is_not_blamed_on_an_import_merged_into_its_line(tmp_path: Path) -> None:
+    """``pkg.a`` and ``pkg.b`` import each other already; the repair of ``helper`` adds the name to
+    the import line the old cycle runs through (``from pkg import b, helper``): the same error as
+    before, not one the repair made (second review)."""
+    root = write_files(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\ntestpaths = ["tests"]\n',
+        "pkg/__init__.py": "def helper(x):\n    return x * 2\n",
+        "pkg/a.py": "from pkg import b\n\nVALUE = helper(3)\n",
+        "pkg/b.py": "from pkg.a import VALUE\n",
+        "tests/test_1_via_a.py": "import pkg.a\n\n\ndef test_a():\n    assert pkg.a.VALUE == 6\n",
+        "tests/test_2_via_b.py": "import pkg.b\n\n\ndef test_b():\n    assert pkg.b.VALUE == 6\n",
+    })
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 1  # the old cycle is left for a person
+    assert "helper" in (root / "pkg/a.py").read_text().splitlines()[0]
+    assert collected_ids(root) == ["tests/test_2_via_b.py::test_b"]
