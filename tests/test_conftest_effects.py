@@ -50,7 +50,12 @@ MODULES = {
     "pkg/mod.py": "LIMIT = 3\n\n\nclass Store:\n    pass\n",
     "helpers.py": (
         "import dataclasses\n\nimport pytest\n\n\n@pytest.fixture\ndef plain():\n    return 1\n\n\n"
-        "@dataclasses.dataclass\nclass Record:\n    key: str = ''\n\n\n"
+        "class Record:\n    key: str = ''\n\n\n"
+        "@dataclasses.dataclass\nclass Entry:\n    key: str = ''\n\n\n"
+        "def fixture(function):\n    return pytest.fixture(params=[1, 2])(function)\n\n\n"
+        "@pytest.fixture\ndef backend():\n    return 'slow'\n\n\n"
+        "try:\n    from pkg.mod import fast\nexcept ImportError:\n    pass\nelse:\n"
+        "    @pytest.fixture(params=['slow', 'fast'])\n    def backend(request):\n        return request.param\n\n\n"
         "@pytest.fixture(params=[1, 2])\ndef rate(request):\n    return request.param\n\n\n"
         "try:\n    from pkg.mod import TAX\n    HAVE_TAX = True\nexcept ImportError:\n    HAVE_TAX = False\n\n\n"
         "def pytest_ignore_collect(collection_path, config):\n    return not HAVE_TAX\n\n\nALIAS = plain\n"
@@ -77,6 +82,12 @@ WITH_EFFECTS = {
     "a name the project module binds to another": "from helpers import ALIAS\n",
     "a name the project module does not define": "from pkg.mod import Missing\n",
     "pytest_plugins": "pytest_plugins = ['helpers']\n",
+    "a decorated class imported": "from helpers import Entry\n",
+    "a fixture rebound in a branch there": "from helpers import backend\n",
+    "a project function called fixture": "from helpers import fixture\n\n\n@fixture\ndef n(request):\n    return request.param\n",
+    "fixture imported twice": (
+        "from pytest import fixture\nfrom helpers import fixture\n\n\n@fixture\ndef n(request):\n    return 1\n"
+    ),
 }
 
 
@@ -178,3 +189,30 @@ def test_a_hook_a_conftest_imports_sees_the_edit_and_the_apply_counts_what_pytes
     assert result.returncode == 1, result.stdout
     assert "tests/test_tax_report.py" in result.stdout
     assert "not_installed_pkg_q" in collect_only(root).stdout
+
+
+def test_a_fixture_a_conftest_imports_that_an_edit_parametrizes_sends_everything_below_it_back(tmp_path: Path) -> None:
+    """``helpers.backend`` becomes a parametrized fixture (whose ids then fail) once
+    ``mylib.api.fast_backend`` exists: the stub for it must be judged on every file that uses the
+    fixture, and undone (second review: it was kept, and the apply exited 0 while pytest failed)."""
+    root = write_files(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\ntestpaths = ["tests"]\n',
+        "mylib/__init__.py": "",
+        "mylib/api.py": "def slow_backend():\n    return 'slow'\n",
+        "tests/helpers.py": (
+            "import pytest\n\n\n@pytest.fixture\ndef backend():\n    return 'slow'\n\n\n"
+            "try:\n    from mylib.api import fast_backend\nexcept ImportError:\n    pass\nelse:\n"
+            "    @pytest.fixture(params=['slow', 'fast'], ids=lambda p: p.label)\n"
+            "    def backend(request):\n        return request.param\n"
+        ),
+        "tests/conftest.py": "from helpers import backend\n",
+        "tests/test_0_basic.py": "def test_one():\n    pass\n",
+        "tests/test_fast.py": "from mylib.api import fast_backend\n\n\ndef test_fast():\n    assert fast_backend\n",
+        "tests/test_uses_backend.py": "".join(f"def test_{n}(backend):\n    assert backend\n\n\n" for n in "abc"),
+    })
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 1
+    assert "fast_backend" not in (root / "mylib/api.py").read_text()
+    assert "error" not in collect_only(root, "tests/test_uses_backend.py").stdout

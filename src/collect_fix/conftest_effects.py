@@ -23,18 +23,21 @@ from collect_fix.source_trees import tree_of_file
 
 # Module-level names pytest reads from a conftest (or a test module) while collecting.
 _READ_BY_PYTEST = frozenset({"collect_ignore", "collect_ignore_glob", "pytest_plugins", "pytestmark"})
-_FIXTURE = frozenset({"fixture", "pytest.fixture"})
 
 
 def only_its_import_matters(project: Project, path: Path) -> bool:
-    """The conftest at ``path`` binds only modules, names from outside the project, plain classes,
-    functions and fixtures (its own or a project module's), and literals; nothing at its module
-    level runs during collection or is read by pytest then."""
+    """The conftest at ``path`` binds only modules, names from outside the project, names a project
+    module binds once, at its top level, to an undecorated class, a plain function or fixture, or
+    a literal; and itself defines only plain functions, fixtures without params and literals.
+    Nothing at its module level runs during collection or is read by pytest then."""
     tree = tree_of_file(path)
-    return tree is not None and all(_inert(project, path, statement) for statement in tree.body)
+    if tree is None:
+        return False
+    facts = _facts(tree)
+    return all(_inert(project, path, statement, facts) for statement in tree.body)
 
 
-def _inert(project: Project, path: Path, statement: ast.stmt) -> bool:
+def _inert(project: Project, path: Path, statement: ast.stmt, facts: "_Facts") -> bool:
     if isinstance(statement, ast.Import):
         return all(_plain_name(alias.asname or alias.name.partition(".")[0]) for alias in statement.names)
     if isinstance(statement, ast.ImportFrom):
@@ -48,7 +51,7 @@ def _inert(project: Project, path: Path, statement: ast.stmt) -> bool:
     if isinstance(statement, ast.AnnAssign):
         return _plain_target(statement.target) and (statement.value is None or _literal(statement.value))
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return _plain_function(statement)
+        return _plain_function(statement, facts)
     return False  # a class (a plugin object), a branch, a try, a with: not looked into
 
 
@@ -114,14 +117,72 @@ def _submodule(module_file: Path, name: str) -> Optional[Path]:
 
 
 def _plain_binding(module_file: Path, name: str) -> bool:
-    """Every top-level binding of ``name`` in the module is a class, a plain function or fixture,
-    or a literal (so pytest finds no hook and no parametrized fixture in it). A class counts
-    whatever decorates it: pytest takes fixtures only from functions marked by ``pytest.fixture``."""
+    """The module binds ``name`` once, at its top level, to an undecorated class, a plain function
+    or fixture, or a literal, and nowhere else (in a branch, a ``try``, through ``global``): so it
+    is no hook and no parametrized fixture, whatever the edit changed."""
     tree = tree_of_file(module_file)
     if tree is None:
         return False
+    facts = _facts(tree)
     bindings = [statement for statement in tree.body if name in _bound_names(statement)]
-    return bool(bindings) and all(_plain_definition(statement) for statement in bindings)
+    return len(bindings) == 1 and name not in facts.bound_elsewhere and _plain_definition(bindings[0], facts)
+
+
+class _Facts:
+    """What a module's code says about its names beyond its top-level statements: the names bound
+    inside module-level branches, loops, ``try`` and ``with`` blocks or declared ``global``, and
+    the spellings that mean pytest's ``fixture`` there (``pytest.fixture`` after ``import pytest``,
+    ``fixture`` after ``from pytest import fixture``; a name bound twice means nothing)."""
+
+    def __init__(self, bound_elsewhere: frozenset[str], fixture: frozenset[str]) -> None:
+        self.bound_elsewhere, self.fixture = bound_elsewhere, fixture
+
+
+@functools.lru_cache(maxsize=64)
+def _facts(tree: ast.Module) -> _Facts:
+    nested: set[str] = set()
+    for statement in tree.body:
+        if not isinstance(statement, _SIMPLE):
+            nested.update(_bound_in_blocks(statement))
+    declared = {name for node in ast.walk(tree) if isinstance(node, ast.Global) for name in node.names}
+    counts: dict[str, int] = {}
+    for statement in tree.body:
+        for name in _bound_names(statement):
+            counts[name] = counts.get(name, 0) + 1
+    once = {name for name, count in counts.items() if count == 1} - nested - declared
+    fixture: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            fixture.update(f"{alias.asname or alias.name}.fixture" for alias in statement.names
+                           if alias.name == "pytest" and (alias.asname or alias.name) in once)
+        elif isinstance(statement, ast.ImportFrom) and statement.module == "pytest" and not statement.level:
+            fixture.update(alias.asname or alias.name for alias in statement.names
+                           if alias.name == "fixture" and (alias.asname or alias.name) in once)
+    return _Facts(frozenset(nested | declared), frozenset(fixture))
+
+
+# Module-level statements that hold no block of statements of their own.
+_SIMPLE = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Pass,
+           ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _bound_in_blocks(statement: ast.stmt) -> set[str]:
+    """Every name a module-level compound statement (if, try, for, while, with, match) may bind,
+    at any depth of its blocks: any name it stores to, defines, imports or catches as. Generous on
+    purpose (a name stored inside a function defined there counts too)."""
+    found: set[str] = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.update(alias.asname or alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            found.add(node.name)
+        elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
+            found.add(getattr(node, "name"))
+    return found
 
 
 def _bound_names(statement: ast.stmt) -> set[str]:
@@ -135,11 +196,11 @@ def _bound_names(statement: ast.stmt) -> set[str]:
     return {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
 
 
-def _plain_definition(statement: ast.stmt) -> bool:
+def _plain_definition(statement: ast.stmt, facts: _Facts) -> bool:
     if isinstance(statement, ast.ClassDef):
-        return True
+        return not statement.decorator_list  # a decorator may return anything, a fixture too
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return _plain_function(statement)
+        return _plain_function(statement, facts)
     if isinstance(statement, ast.Assign):
         return _literal(statement.value)
     if isinstance(statement, ast.AnnAssign):
@@ -147,8 +208,8 @@ def _plain_definition(statement: ast.stmt) -> bool:
     return False  # imported or computed there: what it is depends on more than this module
 
 
-def _plain_function(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return _plain_name(function.name) and all(_plain_fixture(each) for each in function.decorator_list)
+def _plain_function(function: ast.FunctionDef | ast.AsyncFunctionDef, facts: _Facts) -> bool:
+    return _plain_name(function.name) and all(_plain_fixture(each, facts) for each in function.decorator_list)
 
 
 def _plain_name(name: str) -> bool:
@@ -166,11 +227,11 @@ def _literal(value: ast.expr) -> bool:
     )
 
 
-def _plain_fixture(decorator: ast.expr) -> bool:
-    """``@pytest.fixture`` or ``@fixture``, bare or called without ``params`` (a parametrized
-    fixture multiplies the tests that use it while pytest collects them)."""
+def _plain_fixture(decorator: ast.expr, facts: _Facts) -> bool:
+    """pytest's ``fixture`` (as the module spells it), bare or called without ``params`` (a
+    parametrized fixture multiplies the tests that use it while pytest collects them)."""
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    if _dotted(target) not in _FIXTURE:
+    if _dotted(target) not in facts.fixture:
         return False
     return not isinstance(decorator, ast.Call) or all(keyword.arg not in ("params", None) for keyword in decorator.keywords)
 
