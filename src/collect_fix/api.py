@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
 from collect_fix import collector, file_edits, pytest_config, replay, sharding
-from collect_fix.conftest_effects import only_its_import_matters
 from collect_fix.dependencies import describe_diagnosis, install_command
 from collect_fix.early_plans import EarlyPlans
 from collect_fix.diagnosis import diagnose_collection
@@ -555,8 +554,7 @@ def _collect_again(
     A test file's collection depends on its own source, what it imports, the conftests above it
     and the configuration. So: the files that failed (each may have been repaired), the files
     pytest collected whose imports reach an edited file, and everything below an edited conftest
-    or below a conftest that imports an edited file, unless only whether that conftest still
-    imports can matter (``conftest_effects``): then one file below it. An edited configuration file (but for a
+    (or below a conftest that imports an edited file). An edited configuration file (but for a
     marker registered, ``file_edits.LOCAL_EDITS``), an error outside any file, or a collection that
     did not run to the end: everything.
     """
@@ -564,15 +562,8 @@ def _collect_again(
     if not current.completed or any(not path.endswith(".py") and path not in local for path in touched):
         return collections.collect(touched, meanwhile=meanwhile)
     reached = graph.reached_by(project, touched)
-    directories: set[str] = set()
+    directories = {_directory(path) for path in reached if project.is_conftest(path)}
     files = {path for path in reached if path in current.modules}
-    for path in sorted(reached):
-        if not project.is_conftest(path):
-            continue
-        if path in touched or not only_its_import_matters(project, project.root / path):
-            directories.add(_directory(path))
-        else:  # whether it still imports shows in any one file below it
-            files.update(_first_below(current, _directory(path), project))
     for error in (*current.errors, *current.masked):
         relative = _as_collected(project, error.path)
         if relative is None:
@@ -587,14 +578,6 @@ def _collect_again(
         return collections.collect(touched, meanwhile=meanwhile)
     scope = collector.Scope(frozenset(files), frozenset(directories))
     return collections.recollect(current, scope, touched, meanwhile)
-
-
-def _first_below(current: Collection, directory: str, project: Project) -> list[str]:
-    """The first test file pytest collected below ``directory`` ("": the root), one holding tests
-    where there is one: a conftest that no longer imports takes them, which the verifier sees."""
-    prefix = f"{directory}/" if directory else ""
-    below = [path for path in current.modules if path.startswith(prefix) and not project.is_conftest(path)]
-    return sorted(below, key=lambda path: (current.tests_per_file.get(path, 0) == 0, path))[:1]
 
 
 def _as_collected(project: Project, path: Optional[str]) -> Optional[str]:

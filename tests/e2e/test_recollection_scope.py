@@ -1,22 +1,23 @@
-"""A conftest that only imports and defines plain fixtures is re-collected through one file below
-it; any other conftest that reaches an edit sends everything below it back to pytest."""
+"""End to end: what a round's re-collection covers. A conftest whose imports reach an edited file
+sends everything below it back to pytest, whatever it holds: pytest takes hooks and fixtures from
+every name a conftest binds, imported ones too, and an edit can change what those do."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-import pytest
 from conftest import collect_only, run_in_process, write_files
 
 from collect_fix import collector
 from collect_fix.api import _collect_again
-from collect_fix.conftest_effects import only_its_import_matters
 from collect_fix.import_graph import ImportGraph
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Repair
 from collect_fix.verification import Applied, judge
 
+# A conftest of imports and plain fixtures: nothing in it changes how the files below it collect,
+# but whether it still imports does.
 PLAIN = '''"""Fixtures."""
 import os.path
 import pytest
@@ -43,71 +44,12 @@ def helper():
     return 1
 '''
 
-# The project around the conftest: what it imports from.
 MODULES = {
     "pytest.ini": "[pytest]\npythonpath = .\n",
     "pkg/__init__.py": "",
     "pkg/mod.py": "LIMIT = 3\n\n\nclass Store:\n    pass\n",
-    "helpers.py": (
-        "import dataclasses\n\nimport pytest\n\n\n@pytest.fixture\ndef plain():\n    return 1\n\n\n"
-        "class Record:\n    key: str = ''\n\n\n"
-        "@dataclasses.dataclass\nclass Entry:\n    key: str = ''\n\n\n"
-        "def fixture(function):\n    return pytest.fixture(params=[1, 2])(function)\n\n\n"
-        "@pytest.fixture\ndef backend():\n    return 'slow'\n\n\n"
-        "try:\n    from pkg.mod import fast\nexcept ImportError:\n    pass\nelse:\n"
-        "    @pytest.fixture(params=['slow', 'fast'])\n    def backend(request):\n        return request.param\n\n\n"
-        "@pytest.fixture(params=[1, 2])\ndef rate(request):\n    return request.param\n\n\n"
-        "try:\n    from pkg.mod import TAX\n    HAVE_TAX = True\nexcept ImportError:\n    HAVE_TAX = False\n\n\n"
-        "def pytest_ignore_collect(collection_path, config):\n    return not HAVE_TAX\n\n\nALIAS = plain\n"
-    ),
+    "helpers.py": "import pytest\n\n\n@pytest.fixture\ndef plain():\n    return 1\n\n\nclass Record:\n    key = ''\n",
 }
-
-WITH_EFFECTS = {
-    "a hook": "def pytest_collection_modifyitems(items):\n    items.reverse()\n",
-    "a parametrized fixture": "import pytest\n\n@pytest.fixture(params=[1, 2])\ndef n(request):\n    return request.param\n",
-    "fixture arguments unpacked": "import pytest\n\n@pytest.fixture(**OPTIONS)\ndef n():\n    return 1\n",
-    "collect_ignore": "collect_ignore = ['test_old.py']\n",
-    "pytestmark": "import pytest\n\npytestmark = pytest.mark.slow\n",
-    "a call at load": "import sys\n\nsys.path.insert(0, 'lib')\n",
-    "a computed value": "from pkg.mod import LIMIT\n\nVALUES = list(range(LIMIT))\n",
-    "a name bound to another": "from pkg.mod import LIMIT\n\nDEFAULT = LIMIT\n",
-    "a branch": "import os\n\nif os.environ.get('CI'):\n    collect_ignore = ['x']\n",
-    "another decorator": "import functools\n\n@functools.lru_cache\ndef n():\n    return 1\n",
-    "a class": "class Plugin:\n    def pytest_ignore_collect(self, collection_path):\n        return True\n",
-    "a syntax error": "def (:\n",
-    "a hook imported by name": "from helpers import pytest_ignore_collect\n",
-    "a hook module imported whole": "from helpers import *\n",
-    "a parametrized fixture imported": "from helpers import rate\n",
-    "a name the project module computes": "from helpers import HAVE_TAX\n",
-    "a name the project module binds to another": "from helpers import ALIAS\n",
-    "a name the project module does not define": "from pkg.mod import Missing\n",
-    "pytest_plugins": "pytest_plugins = ['helpers']\n",
-    "a decorated class imported": "from helpers import Entry\n",
-    "a fixture rebound in a branch there": "from helpers import backend\n",
-    "a project function called fixture": "from helpers import fixture\n\n\n@fixture\ndef n(request):\n    return request.param\n",
-    "fixture imported twice": (
-        "from pytest import fixture\nfrom helpers import fixture\n\n\n@fixture\ndef n(request):\n    return 1\n"
-    ),
-}
-
-
-@pytest.fixture
-def around(tmp_path: Path) -> Path:
-    return write_files(tmp_path, MODULES)
-
-
-def test_imports_bindings_and_plain_fixtures_change_only_whether_it_imports(around: Path) -> None:
-    (around / "tests").mkdir()
-    (around / "tests/conftest.py").write_text(PLAIN, encoding="utf-8")
-    assert only_its_import_matters(Project(around), around / "tests/conftest.py")
-
-
-@pytest.mark.parametrize("source", WITH_EFFECTS.values(), ids=WITH_EFFECTS.keys())
-def test_what_may_change_collection_counts_as_an_effect(around: Path, source: str) -> None:
-    (around / "tests").mkdir()
-    (around / "tests/conftest.py").write_text(source, encoding="utf-8")
-    assert not only_its_import_matters(Project(around), around / "tests/conftest.py")
-
 
 PROJECT = {
     **MODULES,
@@ -133,14 +75,6 @@ def _recollect_after_editing(root: Path, new_mod: str) -> tuple[collector.Collec
     return before, after
 
 
-def test_an_edit_a_plain_conftest_imports_is_checked_through_one_file_below_it(tmp_path: Path) -> None:
-    root = write_files(tmp_path, PROJECT)
-
-    before, after = _recollect_after_editing(root, "LIMIT = 3\n\n\nclass Store:\n    pass\n\n\nALIAS = Store\n")
-
-    assert before.tests == after.tests == 8 and not after.errors  # test_d.py not collected again
-    assert after.recollected == 1
-
 
 def test_an_edit_that_breaks_a_plain_conftest_is_not_kept(tmp_path: Path) -> None:
     """The one file collected again loses its tests: the verifier undoes the edit."""
@@ -155,10 +89,8 @@ def test_an_edit_that_breaks_a_plain_conftest_is_not_kept(tmp_path: Path) -> Non
     assert "collected fewer tests" in verdict.reason
 
 
-def test_an_edit_a_conftest_with_a_hook_imports_sends_everything_below_it_back(tmp_path: Path) -> None:
-    files = dict(PROJECT)
-    files["tests/conftest.py"] = PLAIN + "\n\ndef pytest_collection_modifyitems(items):\n    pass\n"
-    root = write_files(tmp_path, files)
+def test_an_edit_a_conftest_imports_sends_everything_below_it_back(tmp_path: Path) -> None:
+    root = write_files(tmp_path, PROJECT)
 
     _, after = _recollect_after_editing(root, "LIMIT = 3\n\n\nclass Store:\n    pass\n\n\nALIAS = Store\n")
 
