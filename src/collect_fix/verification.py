@@ -165,12 +165,9 @@ def _cycle_through_added_lines(diagnosis: Diagnosis, item: Applied, project: Pro
     if diagnosis.category is not Category.CIRCULAR_IMPORT or diagnosis.error is None:
         return False
     frames = list(diagnosis.error.frames)
-    partial = _PARTIALLY_INITIALISED.search(diagnosis.error.message)
-    if partial is not None:
-        start = next((index for index, frame in enumerate(frames) if _runs(frame, partial.group(1), project)), None)
-        if start is None:
-            return False  # the module's loading is not in the traceback: no cycle to place the line in
-        frames = frames[start:]
+    start = _cycle_start(diagnosis.error.message, frames, project)
+    if start is not None:
+        frames = frames[start:]  # else the whole traceback: no narrower stretch is known
     lines = dict(item.added_lines)
     for frame in frames:
         added = lines.get(project.relative_or_none(frame.path) or "")
@@ -187,11 +184,34 @@ def _was_there(diagnosis: Diagnosis, errors_before: set[tuple[Optional[str], str
 
 
 _PARTIALLY_INITIALISED = re.compile(r"partially initialized module '([^']+)'")
+_MODULE_FILE = re.compile(r"\(([^()]+)\)\s*$")  # Python names the module's file last: "(.../mod.py)"
 
 
-def _runs(frame: Frame, module: str, project: Project) -> bool:
-    """The frame is ``module``'s own code running as it loads."""
-    return frame.function == "<module>" and project.module_name(Path(frame.path)) == module
+def _cycle_start(message: str, frames: list[Frame], project: Project) -> Optional[int]:
+    """The index of the partially initialised module's first frame: by the file the message
+    names (the name it was imported under may not be the one ``module_name`` computes: a test
+    directory pytest put on ``sys.path`` imports ``tests/factories.py`` as ``factories``), else by
+    that name. None when neither is in the traceback."""
+    named = _MODULE_FILE.search(message)
+    if named is not None:
+        target = _resolved(named.group(1))
+        found = next((i for i, f in enumerate(frames) if f.function == "<module>" and _resolved(f.path) == target), None)
+        if found is not None:
+            return found
+    partial = _PARTIALLY_INITIALISED.search(message)
+    if partial is None:
+        return None
+    return next(
+        (i for i, f in enumerate(frames) if f.function == "<module>" and project.module_name(Path(f.path)) == partial.group(1)),
+        None,
+    )
+
+
+def _resolved(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return path
 
 
 def added_lines(old: bytes | None, new: bytes) -> frozenset[int]:

@@ -242,3 +242,25 @@ def test_a_cycle_that_was_there_before_is_not_blamed_on_an_import_merged_into_it
     assert result.returncode == 1  # the old cycle is left for a person
     assert "helper" in (root / "pkg/a.py").read_text().splitlines()[0]
     assert collected_ids(root) == ["tests/test_2_via_b.py::test_b"]
+
+
+def test_a_cycle_through_a_module_pytest_imports_under_another_name_is_still_found(tmp_path: Path) -> None:
+    """pytest puts ``tests/`` on ``sys.path``, so ``tests/factories.py`` loads as ``factories``, not
+    the ``tests.factories`` the project's layout names: the cycle's start is found by the file
+    the error names (third review: the cycle-making import was kept)."""
+    source = "def make_user():\n    return {'name': 'u'}\n\n\nDEFAULT = Helper\n"
+    root = write_files(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+        "tests/helpers.py": (
+            "from factories import make_user\n\n\nclass Helper:\n    def __init__(self):\n        self.user = make_user()\n"
+        ),
+        "tests/factories.py": source,
+        "tests/test_y.py": "from factories import make_user\n\n\ndef test_y():\n    assert make_user()\n",
+        "tests/test_z.py": "def test_z():\n    pass\n",
+    })
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 1
+    assert (root / "tests/factories.py").read_text() == source
+    assert "an import it added closes a cycle" in result.stdout
