@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 from conftest import FIXTURES, run_in_process
@@ -209,19 +209,11 @@ def test_a_ctrl_c_while_the_run_removes_its_bytecode_says_the_verified_repairs_a
 ) -> None:
     """The run is over; only its bytecode is being removed (``replayed``: the repairs of a dry run
     of the same tree, written and verified)."""
-    from collect_fix import collector
-
     root, env = _project_let_through(tmp_path)
     if replayed:
         assert run_in_process(root, "--dry-run", env=env).returncode == 1
-    close = collector.RunCollector.close
-
-    def interrupted_after(self: collector.RunCollector) -> None:
-        close(self)
-        if self.root == root:  # not a replay's scratch copy, closed while the edits await their check
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(collector.RunCollector, "close", interrupted_after)
+    # Not a replay's scratch copy, closed while the edits await their check.
+    _ctrl_c_after_closing(monkeypatch, lambda collections: collections.root == root)
     result = run_in_process(root, "--apply", env=env)
 
     assert result.returncode == 130
@@ -234,23 +226,29 @@ def test_a_ctrl_c_while_a_replay_awaits_its_scratch_collection_undoes_the_edits(
 ) -> None:
     """A replay writes the dry run's repairs while the tree as it was is collected in a scratch
     copy: until both collections agree with the dry run, the edits are unverified."""
-    from collect_fix import collector
-
     root, env = _project_let_through(tmp_path)
     assert run_in_process(root, "--dry-run", env=env).returncode == 1
-    close = collector.RunCollector.close
-
-    def interrupted_after(self: collector.RunCollector) -> None:
-        close(self)
-        if self.root != root:  # the scratch copy's collection, done while the edits are on disk
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(collector.RunCollector, "close", interrupted_after)
+    # The scratch copy's collection, done while the edits are on disk.
+    _ctrl_c_after_closing(monkeypatch, lambda collections: collections.root != root)
     result = run_in_process(root, "--apply", env=env)
 
     assert result.returncode == 130
     assert "the unverified edits of the round under way were undone" in result.stderr.splitlines()[-1]
     assert _tree(root) == repaired[0]
+
+
+def _ctrl_c_after_closing(monkeypatch: pytest.MonkeyPatch, which: Callable[[Any], bool]) -> None:
+    """Ctrl-C right after the run's collections ``which`` picks are closed."""
+    from collect_fix import collector
+
+    close = collector.RunCollector.close
+
+    def interrupted_after(self: collector.RunCollector) -> None:
+        close(self)
+        if which(self):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(collector.RunCollector, "close", interrupted_after)
 
 
 _CAUGHT_IN_EXEC = """
