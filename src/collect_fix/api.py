@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
 
 from collect_fix import collector, file_edits, pytest_config, replay, sharding
 from collect_fix.dependencies import describe_diagnosis, install_command
-from collect_fix.early_plans import EarlyPlans
 from collect_fix.diagnosis import diagnose_collection
+from collect_fix.early_plans import EarlyPlans
 from collect_fix.diffing import unified_diff
 from collect_fix.import_graph import ImportGraph
 from collect_fix.prefetch import read_ahead, settled
@@ -290,12 +290,13 @@ def _rounds(
         (``early`` is dropped when the tree changed while pytest collected)."""
         return early.plans if early is not None and early.project is project else None
 
-    early: Optional[EarlyPlans] = EarlyPlans(root, project_at_start, options)  # planned while pytest collects
-    if isinstance(first, collector.PendingCollection):
-        before = first.result(meanwhile=early.step if early is not None else None)
+    early: Optional[EarlyPlans] = None
+    if isinstance(first, collector.PendingCollection):  # plan its errors while it collects
+        early = EarlyPlans(root, project_at_start, options)
+        before = first.result(meanwhile=early.step)
+        early = early if early.tree_unchanged() else None
     else:
-        early, before = None, first.result()
-    early = early if early is not None and early.tree_unchanged() else None
+        before = first.result()
     # The snapshot the early plans were made on, where there is one: its scans are cached on it.
     project = early.project if early is not None and early.project is not None else None
     if project is None or project.inifile != before.inifile:
