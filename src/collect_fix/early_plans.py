@@ -4,7 +4,8 @@ The first collection is the one collect-fix cannot avoid, and on a large suite p
 round takes about as long again, while the main process only waits; so does each round's
 re-collection, whose new errors the next round plans. The probe writes each error as it finds it
 (the records file, flushed per record), so between its waits the main process diagnoses those
-errors and plans them, on another core. Nothing changes the tree while pytest collects, so a plan
+errors and plans them, on another core. collect-fix writes nothing while pytest collects (and
+plans are dropped when the project's files changed meanwhile: ``tree_unchanged``), so a plan
 made early is the plan ``plan_all`` would make on the same snapshot of the tree, for a diagnosis
 that comes out the same from the whole collection (an exit's diagnosis names the causes its
 module caught, and one of those may come later): ``plan_all`` takes only such plans. Plans made
@@ -13,7 +14,6 @@ during a re-collection serve only when the round's verdicts undid nothing (``api
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -23,6 +23,7 @@ from collect_fix.diagnosis import diagnose_collection
 from collect_fix.interrupts import interrupt_in
 from collect_fix.planning import Key, plan_one
 from collect_fix.project import Project
+from collect_fix.records_tail import RecordsTail
 from collect_fix.types import Options, Plan
 
 
@@ -31,11 +32,10 @@ class EarlyPlans:
 
     def __init__(self, root: Path, project_at_start: Callable[[Optional[str]], Project], options: Options) -> None:
         self._root, self._options = root, options
-        self._records_file: Optional[Path] = None
+        self._tail: Optional[RecordsTail] = None  # the records file of the collection under way
         self._project_at_start = project_at_start  # the Project plan_all gets, from pytest's inifile
         self._project: Optional[Project] = None
         self._records: list[dict[str, Any]] = []
-        self._offset, self._partial = 0, b""
         self._reported = 0  # error and masked records read so far
         self.plans: dict[Key, Plan] = {}
         self._stopped = False
@@ -58,8 +58,8 @@ class EarlyPlans:
         early planning, and ``plan_all`` plans as it would have anyway."""
         if self._stopped:
             return
-        if records != self._records_file:  # another collection (a partial one ended early)
-            self._records_file, self._records, self._offset, self._partial, self._reported = records, [], 0, b"", 0
+        if self._tail is None or records != self._tail.path:  # another collection (a partial one ended early)
+            self._tail, self._records, self._reported = RecordsTail(records), [], 0
         try:
             self._step()
         except Exception as exc:  # noqa: BLE001 - an optimisation, never a reason to fail
@@ -86,27 +86,13 @@ class EarlyPlans:
 
     def _read(self) -> bool:
         """Take in the complete records written since the last read; whether there were any."""
-        if self._records_file is None:
+        if self._tail is None:
             return False
-        try:
-            with self._records_file.open("rb") as stream:
-                stream.seek(0, 2)
-                if stream.tell() < self._offset:  # the collection restarted without a file
-                    self._records, self._offset, self._partial, self._reported = [], 0, b"", 0
-                stream.seek(self._offset)
-                data = stream.read()
-        except OSError:
-            return False
-        self._offset += len(data)
-        *lines, self._partial = (self._partial + data).split(b"\n")
-        for line in lines:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by a dying process
-            if isinstance(record, dict) and isinstance(record.get("type"), str):
-                self._records.append(record)
-        return bool(lines)
+        new = self._tail.new_records()
+        if self._tail.restarted:  # the collection restarted without a file: its records start over
+            self._records, self._reported = [], 0
+        self._records.extend(new)
+        return bool(new)
 
 
 def _tree_stamps(root: Path) -> frozenset[tuple[str, int, int]]:

@@ -8,13 +8,14 @@ they wait, for whoever listens; with nobody listening they are the plain subproc
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Sequence, TextIO, TypeVar
+
+from collect_fix.records_tail import RecordsTail
 
 FilesListener = Callable[[int], None]
 
@@ -81,29 +82,12 @@ class _FileCounter:
     """Distinct test files in the probe's ``begin`` records, read incrementally."""
 
     def __init__(self, records: Path) -> None:
-        self._records = records
-        self._offset = 0
-        self._partial = b""
+        self._tail = RecordsTail(records)
         self._files: set[str] = set()
 
     def count(self) -> int:
-        try:
-            with self._records.open("rb") as stream:
-                stream.seek(0, 2)
-                if stream.tell() < self._offset:  # the collection restarted without a file
-                    self._offset, self._partial = 0, b""
-                stream.seek(self._offset)
-                data = stream.read()
-        except OSError:
-            return len(self._files)
-        self._offset += len(data)
-        *lines, self._partial = (self._partial + data).split(b"\n")
-        for line in lines:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            path = record.get("path") if isinstance(record, dict) and record.get("type") == "begin" else None
+        for record in self._tail.new_records():
+            path = record.get("path") if record["type"] == "begin" else None
             if isinstance(path, str) and path.endswith(".py"):
                 self._files.add(path)
         return len(self._files)
