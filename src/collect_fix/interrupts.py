@@ -104,14 +104,11 @@ def interrupt_says(when: str, written: str) -> Iterator[None]:
     the options, printing the report)."""
     try:
         yield
-    except Exception as exc:
+    except BaseException as exc:  # the signal itself, or one Python wrapped (interrupt_in)
         interrupt = interrupt_in(exc)
         if interrupt is None:
             raise
         name, code = signal_name(interrupt)
-        raise RunInterrupted(f"interrupted ({name}) {when}; {written}", code) from exc
-    except (KeyboardInterrupt, Terminated) as exc:
-        name, code = signal_name(exc)
         raise RunInterrupted(f"interrupted ({name}) {when}; {written}", code) from exc
 
 
