@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from collect_fix.name_sources import ImportCandidate, resolve, undefined_at_import
+from collect_fix.import_time_names import undefined_at_import
+from collect_fix.name_sources import ImportCandidate, resolve
 from collect_fix.planners import undefined_names
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Options
@@ -141,6 +142,42 @@ def test_undefined_at_import_ignores_postponed_annotations(tmp_path: Path) -> No
     path = tmp_path / "mod.py"
     path.write_text("from __future__ import annotations\n\nX: Optional[int] = field()\n")
     assert undefined_at_import(path) == ["field"]
+
+
+def test_undefined_at_import_reads_names_as_the_import_runs(tmp_path: Path) -> None:
+    """A name bound after the read is still undefined there (the import stops first); one bound
+    in any branch before it counts; a class body, a comprehension and a generator's first
+    iterable run at import, a generator's body and a lambda's body do not; ``del`` reads."""
+    path = tmp_path / "mod.py"
+    path.write_text(
+        "x = Later\nLater = 1\n"
+        "if Flag:\n    g = 1\nelse:\n    g = 2\nprint(g)\n"
+        "class C:\n    a = 1\n    b = [a for _ in range(3)]\n    c = a\n"
+        "gen = (Lazy for _ in Items)\n"
+        "f = lambda value=Default: Body\n"
+        "del Gone\n"
+        "try:\n    pass\nexcept Error as caught:\n    print(caught)\n"
+    )
+    assert undefined_at_import(path) == ["Default", "Error", "Flag", "Gone", "Items", "Later", "a"]
+
+
+def test_undefined_at_import_reports_fewer_names_where_it_cannot_be_sure(tmp_path: Path) -> None:
+    """What LibCST's scope analysis gets wrong is left out: names a match pattern captures are
+    bound, the module's dunders exist, and with ``from m import *`` any name may come from m."""
+    captured = tmp_path / "captured.py"
+    captured.write_text(
+        "match Value:\n    case [first, *rest]:\n        print(first, rest)\n"
+        "    case {'k': v, **others}:\n        print(v, others)\n"
+        "    case Point(x=px) as whole:\n        print(px, whole)\n"
+        "print(__file__, __name__)\n"
+    )
+    assert undefined_at_import(captured) == ["Point", "Value"]
+    starred = tmp_path / "starred.py"
+    starred.write_text("from os import *\nprint(sep, Nowhere)\n")
+    assert undefined_at_import(starred) == []
+    broken = tmp_path / "broken.py"
+    broken.write_text("print 'two'\n")
+    assert undefined_at_import(broken) == []
 
 
 def diagnosis(path: str, name: str, line: int = 1) -> Diagnosis:

@@ -5,7 +5,8 @@ parameters, decorators after its body, a ``for`` target before its iterable...),
 order decides which assignments a name can see (exit_scopes.py). Along the way it notes every call
 or ``raise`` spelled like an exit with what ExitFinder tracks: inside a function or lambda body or
 not, inside the body of ``if __name__ == "__main__":`` or not, the statement holding it. Names are
-resolved once every assignment is known.
+resolved once every assignment is known. ``import_time_names`` walks the same way to find the names
+a module reads at import but never binds.
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ class ExitWalk:
     with what ExitFinder tracks (function depth, main guard, the statement holding it); names are
     resolved once every assignment is known."""
 
+    _visitors: dict[type[ast.AST], Callable[[Any, Any], None]] = {}  # node type -> its visit method
+
+    def __init_subclass__(cls) -> None:
+        cls._visitors = {}  # a subclass's own methods win
+
     def __init__(self, tree: ast.Module, text: str, imported: set[str]) -> None:
         """``imported``: every name an import in ``tree`` binds (a call of one may be an alias)."""
         self.tree = tree
@@ -66,6 +72,8 @@ class ExitWalk:
         self.scope = Scope("global", Scope("builtin", None))
         self.functions = 0
         self.guards = 0
+        self.generators = 0  # inside a generator expression, past its first iterable: not run yet
+        self.annotations = 0  # inside an annotation (of a parameter, a return, an annotated assignment)
         self.path: list[ast.AST] = []
         self.found: list[_Candidate] = []
         self.imported = imported
@@ -174,9 +182,10 @@ class ExitWalk:
     def visit(self, node: ast.AST) -> None:
         self.path.append(node)
         kind = type(node)
-        method = _VISITORS.get(kind)
+        method = self._visitors.get(kind)
         if method is None:
-            method = _VISITORS[kind] = getattr(ExitWalk, f"visit_{kind.__name__}", ExitWalk.children)
+            walk = type(self)
+            method = self._visitors[kind] = getattr(walk, f"visit_{kind.__name__}", walk.children)
         method(self, node)
         self.path.pop()
         if isinstance(node, _ASSIGNMENT_LIKE):
@@ -289,10 +298,21 @@ class ExitWalk:
         for decorator in node.decorator_list:
             self.visit(decorator)
         if node.returns is not None:
-            self.visit(node.returns)
+            self.annotation(node.returns)
         self.scope = outer
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def annotation(self, node: ast.expr) -> None:
+        self.annotations += 1
+        self.visit(node)
+        self.annotations -= 1
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.visit(node.target)
+        self.annotation(node.annotation)
+        if node.value is not None:
+            self.visit(node.value)
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self.scope = Scope("function", self.scope)
@@ -316,9 +336,10 @@ class ExitWalk:
                 continue
             self.scope.record(parameter.arg)
             inner, self.scope = self.scope, self.scope.parent
-            for part in (default, parameter.annotation):
-                if part is not None:
-                    self.visit(part)
+            if default is not None:
+                self.visit(default)
+            if parameter.annotation is not None:
+                self.annotation(parameter.annotation)
             self.scope = inner
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -390,6 +411,8 @@ class ExitWalk:
     def comprehension(self, node: Union[ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp]) -> None:
         first, *rest = node.generators
         self.visit(first.iter)  # the first iterable runs in the enclosing scope
+        lazy = isinstance(node, ast.GeneratorExp)  # the rest runs when the generator is iterated
+        self.generators += lazy
         self.scope = Scope("comprehension", self.scope)
         self.path.append(first)
         self.visit(first.target)
@@ -402,6 +425,7 @@ class ExitWalk:
         for result in results:
             self.visit(result)
         self.scope = self.scope.parent
+        self.generators -= lazy
 
     def inner_generators(self, generators: list[ast.comprehension]) -> None:
         if not generators:
@@ -415,6 +439,3 @@ class ExitWalk:
         self.scope.count += 1  # the CompFor ends
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = comprehension
-
-
-_VISITORS: dict[type[ast.AST], Callable[[ExitWalk, Any], None]] = {}  # node type -> its visit method

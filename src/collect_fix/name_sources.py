@@ -25,16 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
-import libcst as cst
-from libcst.metadata import (
-    ClassScope,
-    ComprehensionScope,
-    GlobalScope,
-    MetadataWrapper,
-    Scope,
-    ScopeProvider,
-)
-
 from collect_fix.project import Project
 from collect_fix.source_trees import statements, tree_of, tree_of_file
 
@@ -392,60 +382,6 @@ def _without_working_directory() -> Iterator[None]:
 def _stdlib_module_names() -> frozenset[str]:
     names = getattr(sys, "stdlib_module_names", None) or frozenset(FROM_MODULES) | frozenset(sys.builtin_module_names)
     return frozenset(n for n in names if "." not in n and not n.startswith("_") and n not in _NOT_MODULE_CANDIDATES)
-
-
-def undefined_at_import(path: Path) -> list[str]:
-    """Names the module reads while it is imported but never binds (the next NameErrors), sorted.
-
-    Python stops at the first NameError; finding the rest statically lets one repair add every
-    import the module lacks instead of one collection round per name. Function bodies, lambdas,
-    generator expressions and postponed annotations (``from __future__ import annotations``)
-    do not run at import, so names used only there are left out.
-    """
-    try:
-        module = cst.parse_module(path.read_bytes())
-        scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
-    except (OSError, cst.ParserSyntaxError, ValueError):
-        return []
-    postponed = _postpones_annotations(module)
-    names: set[str] = set()
-    for scope in {scope for scope in scopes.values() if scope is not None}:
-        if not _runs_at_import(scope):
-            continue
-        for access in scope.accesses:
-            if access.referents or not isinstance(access.node, cst.Name):
-                continue
-            if postponed and access.is_annotation:
-                continue
-            names.add(access.node.value)
-    return sorted(names)
-
-
-def _runs_at_import(scope: Scope) -> bool:
-    current: Optional[Scope] = scope
-    while current is not None and not isinstance(current, GlobalScope):
-        if isinstance(current, ComprehensionScope):
-            if isinstance(current.node, cst.GeneratorExp):
-                return False
-        elif not isinstance(current, ClassScope):
-            return False
-        current = current.parent
-    return current is not None
-
-
-def _postpones_annotations(module: cst.Module) -> bool:
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.ImportFrom)
-                    and isinstance(small.module, cst.Name)
-                    and small.module.value == "__future__"
-                    and not isinstance(small.names, cst.ImportStar)
-                    and any(alias.evaluated_name == "annotations" for alias in small.names)
-                ):
-                    return True
-    return False
 
 
 # --- how the file uses the name --------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from collect_fix import name_sources
+from collect_fix.import_time_names import undefined_at_import
 from collect_fix.project import Project
 from collect_fix.source_trees import statements, tree_of_file
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
@@ -39,7 +40,7 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     added = [chosen.module]
     # The module's other import-time names would each stop it in a later round: add every one
     # whose provider is as clear, in the same repair.
-    for other in name_sources.undefined_at_import(path):
+    for other in undefined_at_import(path):
         if other == name:
             continue
         extra = name_sources.resolve(project, other, path, also_imported=added)
