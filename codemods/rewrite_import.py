@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import builtins
-from typing import Optional, Union
+from typing import Mapping, Optional, Union
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
@@ -36,7 +36,10 @@ LeaveResult = Union[cst.BaseStatement, cst.FlattenSentinel[cst.BaseStatement], c
 class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
     DESCRIPTION = "Rewrite `from <module> import <name>` and its uses to <new_name> from <new_module>."
     KEY = "rewrite_import"
-    METADATA_DEPENDENCIES = (ScopeProvider,)  # qualified names come from the scopes: one analysis
+    # Qualified names come from LibCST's scopes, one analysis of the whole module, resolved only
+    # when a use must be followed (``_scopes``): a name moved under its own name with no attribute
+    # spelling it needs none, and on a long test file the analysis is most of the edit's cost.
+    METADATA_DEPENDENCIES = ()
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
@@ -62,6 +65,16 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
         self.emptied_lines: list[cst.SimpleStatementLine] = []  # top-level lines left with no import
         self.needs_module_import = False
         self.style = _import_style.ImportStyle()
+        self._scope_of: Optional[Mapping[cst.CSTNode, Optional[Scope]]] = None
+
+    def _scopes(self) -> Mapping[cst.CSTNode, Optional[Scope]]:
+        """ScopeProvider's answer for the tree being transformed (``InPlace``'s wrapper holds it)."""
+        if self._scope_of is None:
+            wrapper = self.context.wrapper
+            if wrapper is None:
+                raise ValueError("rewrite_import resolves scopes on the tree it is given (InPlace)")
+            self._scope_of = wrapper.resolve(ScopeProvider)
+        return self._scope_of
 
     # -- where the name is bound and used ---------------------------------------------------------
 
@@ -77,7 +90,7 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
     def _find_uses(self) -> None:
         """Every use of every import of the old name from the old module, unless renaming one
         could change what a name means; then that import keeps the old name."""
-        scopes = {scope for scope in self.metadata[ScopeProvider].values() if isinstance(scope, Scope)}
+        scopes = {scope for scope in self._scopes().values() if isinstance(scope, Scope)}
         if hasattr(builtins, self.new_name) or any(
             scope.assignments[self.new_name] or scope.accesses[self.new_name] for scope in scopes
         ):
@@ -202,7 +215,7 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         if updated_node.attr.value != self.old_name:
             return updated_node
-        scope = self.get_metadata(ScopeProvider, original_node, None)
+        scope = self._scopes().get(original_node)
         names = scope.get_qualified_names_for(original_node) if scope is not None else set()
         if not any(qualified.name == f"{self.old_module}.{self.old_name}" for qualified in names):
             return updated_node
