@@ -126,58 +126,52 @@ def test_same_name_in_stdlib_and_project_is_ambiguous(tmp_path: Path) -> None:
     assert {c.statement for c in resolution.candidates} == {"from pathlib import Path", "from shop.paths import Path"}
 
 
-def test_undefined_at_import_lists_only_names_read_while_importing(tmp_path: Path) -> None:
-    path = tmp_path / "mod.py"
-    path.write_text(
+# source -> the names undefined_at_import reports for it
+IMPORT_TIME_READS = {
+    # Only what runs at import: not function bodies, lambda bodies or a generator past its first iterable.
+    "read while importing": (
         "from typing import List\n"
         "X: Optional[int] = Default()\n"
         "def f(a: Dict = None) -> Tuple:\n    return Inner\n"
         "@deco\nclass C(Base):\n    y = [Comp for _ in range(2)]\n    z = (Lazy for _ in range(2))\n"
-        "L = lambda: Later\n"
-    )
-    assert undefined_at_import(path) == ["Base", "Comp", "Default", "Dict", "Optional", "Tuple", "deco"]
-
-
-def test_undefined_at_import_ignores_postponed_annotations(tmp_path: Path) -> None:
-    path = tmp_path / "mod.py"
-    path.write_text("from __future__ import annotations\n\nX: Optional[int] = field()\n")
-    assert undefined_at_import(path) == ["field"]
-
-
-def test_undefined_at_import_reads_names_as_the_import_runs(tmp_path: Path) -> None:
-    """A name bound after the read is still undefined there (the import stops first); one bound
-    in any branch before it counts; a class body, a comprehension and a generator's first
-    iterable run at import, a generator's body and a lambda's body do not; ``del`` reads."""
-    path = tmp_path / "mod.py"
-    path.write_text(
+        "L = lambda: Later\n",
+        ["Base", "Comp", "Default", "Dict", "Optional", "Tuple", "deco"],
+    ),
+    "postponed annotations": ("from __future__ import annotations\n\nX: Optional[int] = field()\n", ["field"]),
+    # A name bound after the read is still undefined there (the import stops first); one bound in
+    # any branch before it counts; a comprehension in a class body does not see the class's names;
+    # ``del`` reads.
+    "in the order the import runs": (
         "x = Later\nLater = 1\n"
         "if Flag:\n    g = 1\nelse:\n    g = 2\nprint(g)\n"
         "class C:\n    a = 1\n    b = [a for _ in range(3)]\n    c = a\n"
         "gen = (Lazy for _ in Items)\n"
         "f = lambda value=Default: Body\n"
         "del Gone\n"
-        "try:\n    pass\nexcept Error as caught:\n    print(caught)\n"
-    )
-    assert undefined_at_import(path) == ["Default", "Error", "Flag", "Gone", "Items", "Later", "a"]
-
-
-def test_undefined_at_import_reports_fewer_names_where_it_cannot_be_sure(tmp_path: Path) -> None:
-    """What LibCST's scope analysis gets wrong is left out: names a match pattern captures are
-    bound, the module's dunders exist, and with ``from m import *`` any name may come from m."""
-    captured = tmp_path / "captured.py"
-    captured.write_text(
+        "try:\n    pass\nexcept Error as caught:\n    print(caught)\n",
+        ["Default", "Error", "Flag", "Gone", "Items", "Later", "a"],
+    ),
+    # Fewer names than LibCST's scope analysis, where it is wrong: names a match pattern captures
+    # are bound and the module's dunders exist; with ``from m import *`` any name may come from m.
+    "match captures and dunders": (
         "match Value:\n    case [first, *rest]:\n        print(first, rest)\n"
         "    case {'k': v, **others}:\n        print(v, others)\n"
         "    case Point(x=px) as whole:\n        print(px, whole)\n"
-        "print(__file__, __name__)\n"
-    )
-    assert undefined_at_import(captured) == ["Point", "Value"]
-    starred = tmp_path / "starred.py"
-    starred.write_text("from os import *\nprint(sep, Nowhere)\n")
-    assert undefined_at_import(starred) == []
-    broken = tmp_path / "broken.py"
-    broken.write_text("print 'two'\n")
-    assert undefined_at_import(broken) == []
+        "print(__file__, __name__)\n",
+        ["Point", "Value"],
+    ),
+    "star import": ("from os import *\nprint(sep, Nowhere)\n", []),
+    "does not parse": ("print 'two'\n", []),
+}
+
+
+@pytest.mark.parametrize("source,expected", IMPORT_TIME_READS.values(), ids=IMPORT_TIME_READS.keys())
+def test_undefined_at_import_lists_the_names_the_import_would_stop_at(
+    tmp_path: Path, source: str, expected: list[str]
+) -> None:
+    path = tmp_path / "mod.py"
+    path.write_text(source)
+    assert undefined_at_import(path) == expected
 
 
 def diagnosis(path: str, name: str, line: int = 1) -> Diagnosis:
