@@ -63,9 +63,12 @@ def test_apply_brings_back_every_test_that_passed_before_the_refactor(project: P
     assert ran.returncode == 0 and f"{ALL_TESTS} passed" in ran.stdout, ran.stdout
     source = {name: (project / "shop" / name).read_text() for name in ("inventory.py", "config.py", "models.py",
                                                                         "hooks.py", "pricing.py")}
-    # Two renames of one commit, each to its own successor.
+    # Two renames of one commit, each to its own successor, in one repair: count_items comes after
+    # Basket in the import that failed, so it would have failed next.
     assert "Basket = Cart  # collect-fix: alias -> Cart (renamed)\n" in source["inventory.py"]
     assert "count_items = tally  # collect-fix: alias -> tally (renamed)\n" in source["inventory.py"]
+    assert ("-> alias 'Basket' to 'Cart' in shop.inventory; for the names imported after it in "
+            "tests/test_inventory.py: alias 'count_items' to 'tally' in shop.inventory") in result.stdout
     # A function renamed to its private spelling; the tests read attributes of what it returns.
     assert "load_config = _load_config  # collect-fix: alias -> _load_config (renamed)\n" in source["config.py"]
     assert "class load_config" not in source["config.py"]

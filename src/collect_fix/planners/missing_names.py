@@ -36,6 +36,7 @@ from collect_fix.git_evidence import (
     bindings,
     name_change,
 )
+from collect_fix.import_siblings import names_after
 from collect_fix.kinds import fits, stub_kind
 from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
@@ -99,7 +100,40 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if options.rewrite_imports and rewrite is not None:
         return Plan(diagnosis, (rewrite,))
     ordered = (rewrite, found.repair) if found.order_dependent else (found.repair, rewrite)
-    return Plan(diagnosis, tuple(repair for repair in ordered if repair is not None))
+    together = None if found.choices or found.order_dependent else _with_names_after(diagnosis, project, found.repair)
+    return Plan(diagnosis, tuple(repair for repair in (together, *ordered) if repair is not None))
+
+
+def _with_names_after(diagnosis: Diagnosis, project: Project, repair: Repair) -> Optional[Repair]:
+    """``repair`` with the repairs of the names its import statement would stop at next
+    (``import_siblings``), each as clear as it would be in its own round: one round instead of
+    one per name. If the whole is not kept, ``repair`` alone is the next alternative. None when
+    no other name needs one. Re-exports keep their own rounds: ``review`` orders them one edit at
+    a time."""
+    module = diagnosis.module
+    if module is None or _reexports(repair):
+        return None
+    parts = [repair]
+    for other in names_after(project, diagnosis):
+        found = _decide(project, other, module)
+        extra = found.repair
+        if extra is None or found.choices or found.order_dependent or _reexports(extra):
+            continue
+        if any(project.editable(project.root / edit.path) is not None for edit in extra.edits):
+            continue
+        parts.append(extra)
+    if len(parts) == 1:
+        return None
+    return Repair(
+        f"{repair.description}; for the names imported after it in {diagnosis.path}: "
+        + "; ".join(part.description for part in parts[1:]),
+        tuple(dict.fromkeys(edit for part in parts for edit in part.edits)),
+        evidence="; ".join(part.evidence for part in parts if part.evidence),
+    )
+
+
+def _reexports(repair: Repair) -> bool:
+    return any(edit.transform == "add_reexport" for edit in repair.edits)
 
 
 @dataclass(frozen=True)
