@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from collect_fix.planners.missing_names import plan
 from collect_fix.planning import plan_all
 from collect_fix.project import Project
 from collect_fix.transforms import run_edit
-from collect_fix.types import Category, Diagnosis, Edit, Options, Plan
+from collect_fix.types import Category, CollectionError, Diagnosis, Edit, Options, Plan
 from conftest import collect_only, collected_ids, run_tests
 
 
@@ -258,12 +259,8 @@ def test_never_written_name_gets_a_stub_shaped_by_its_use(tmp_path: Path) -> Non
         ),
     }
     project = make(tmp_path, files)
-    # Notifier, imported after it by the same statement, is missing too: first both at once.
-    together, first = planned(project, missing("EmailNotifier", "shop.notifications")).alternatives
-    assert together.edits == (
-        Edit("shop/notifications.py", "add_stubs", (("stubs", (("EmailNotifier", "class"),)),)),
-        Edit("shop/notifications.py", "add_stubs", (("stubs", (("Notifier", "class"),)),)),
-    )
+    # Notifier, imported after it, is missing too; a stub waits until Python says so (its own round).
+    first, = planned(project, missing("EmailNotifier", "shop.notifications")).alternatives
     assert first.edits == (Edit("shop/notifications.py", "add_stubs", (("stubs", (("EmailNotifier", "class"),)),)),)
     assert first.evidence.startswith("never written: 'EmailNotifier' is defined nowhere")
     apply(project, first.edits[0])
@@ -417,8 +414,12 @@ def test_two_renames_in_one_commit_each_get_their_alias(tmp_path: Path) -> None:
     committed(tmp_path, {"shop/inventory.py": renamed}, "cart and tally")
     aliases = {old: Edit("shop/inventory.py", "add_alias", (("name", old), ("target", new)))
                for old, new in (("Basket", "Cart"), ("count_items", "tally"))}
-    # count_items comes after Basket in the failing import: both are planned at once, Basket alone next.
-    together, alone = planned(project, missing("Basket", "shop.inventory")).alternatives[:2]
+    # count_items comes after Basket in the failing import, and shop.inventory held neither when it
+    # failed (what the probe records): both are planned at once, Basket alone next.
+    diagnosis = missing("Basket", "shop.inventory")
+    failed = CollectionError("tests/test_it.py", "tests/test_it.py", "ImportError", diagnosis.summary,
+                             attrs={"module_names": ["Cart", "__name__", "tally"]})
+    together, alone = planned(project, replace(diagnosis, error=failed)).alternatives[:2]
     assert together.edits == (aliases["Basket"], aliases["count_items"])
     assert alone.edits == (aliases["Basket"],)
     assert together.evidence.startswith("renamed (git): commit ")

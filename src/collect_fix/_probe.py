@@ -36,6 +36,7 @@ _PATH_MAP_ENV = "COLLECT_FIX_PATH_MAP"
 # (collect-fix's sharding): this run leaves them out, and collects everything else as usual.
 _LEAVE_OUT_ENV = "COLLECT_FIX_LEAVE_OUT"
 _MAX_FRAMES = 40
+_MAX_MODULE_NAMES = 5000  # a module's names recorded with an ImportError from it
 
 
 class _Writer:
@@ -205,6 +206,16 @@ def _attrs(exc: BaseException) -> Dict[str, object]:
         attrs["mismatch"] = [str(arg) for arg in exc.args]
     if isinstance(exc, ModuleNotFoundError) and isinstance(exc.name, str):
         attrs["parent_portions"] = _parent_portions(exc.name)
+    elif isinstance(exc, ImportError) and isinstance(exc.name, str):
+        # ``from m import a, b``: what m holds now, conftests' and plugins' additions included,
+        # says which of the names after ``a`` are missing too.
+        module = sys.modules.get(exc.name)
+        try:
+            names = [key for key in list(vars(module)) if isinstance(key, str)]
+        except Exception:  # not a module with a __dict__: nothing known
+            names = []
+        if names and len(names) <= _MAX_MODULE_NAMES:
+            attrs["module_names"] = sorted(names)
     chain: List[str] = []
     seen: Optional[BaseException] = exc
     while seen is not None and len(chain) < 10:

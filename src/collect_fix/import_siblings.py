@@ -1,11 +1,15 @@
 """The names a failing ``from m import a, b, c`` would stop at next.
 
 Python imports the names of such a statement in order and raises at the first that ``m`` lacks,
-so a refactor that renamed ``a``, ``b`` and ``c`` costs a collection round for each. Read
-statically, the names after the failing one that ``m`` never spells anywhere are the next errors
-of the same statement: planning them with it saves those rounds. Only a module whose names can be
-read off its source counts: one with ``from x import *``, a module ``__getattr__``, ``globals()``,
-``exec`` or ``sys.modules`` tricks may provide any name, and gives none.
+so a refactor that renamed ``a``, ``b`` and ``c`` costs a collection round for each. The names
+after the failing one that ``m`` lacked when it failed (the probe records what ``m`` held then,
+conftests' additions included) and that its source can provide no other way are the next errors
+of the same statement: planning them with it saves those rounds. A module whose names cannot be
+read off its source gives none: one with ``from x import *``, a module ``__getattr__``,
+``__path__`` extended, ``globals()``, ``exec`` or ``sys.modules[__name__]``. Neither does an
+import where failing is expected: under a ``try`` whose ``ImportError`` handler goes on (binds a
+fallback, looks at the message) or under ``contextlib.suppress``, anywhere along the traceback.
+Only a rename's alias joins the failing name's repair (``planners.missing_names``).
 """
 
 from __future__ import annotations
@@ -13,36 +17,104 @@ from __future__ import annotations
 import ast
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
-from collect_fix.definitions import absolute_module, package_of
+from collect_fix.definitions import absolute_module, package_of, top_level_statements
 from collect_fix.project import Project
 from collect_fix.source_trees import statements, tree_of_file
 from collect_fix.types import Diagnosis
 
-# Calls through which a module may bind names its source never spells.
-_DYNAMIC_CALLS = frozenset({"globals", "vars", "locals", "exec", "eval", "setattr", "__import__", "import_module"})
+# What a module defines to answer for names it does not bind (PEP 562).
+_MODULE_HOOKS = frozenset({"__getattr__", "__dir__"})
+# Handlers of these catch a failing ``from m import name``.
+_CATCHING = frozenset({"ImportError", "Exception", "BaseException"})
+# Calls that end a handler's story: it stops the module rather than going on without the name.
+_ENDING_CALLS = frozenset({"exit", "_exit", "quit", "skip", "fail", "abort"})
 
 
 def names_after(project: Project, diagnosis: Diagnosis) -> list[str]:
     """The names imported after ``diagnosis.subject`` by the ``from diagnosis.module import ...``
-    statement at the diagnosis's line that the module cannot provide, in the statement's order."""
-    module, name = diagnosis.module, diagnosis.subject
-    if not (module and name and diagnosis.path and diagnosis.line):
+    statement at the diagnosis's line that the module lacked too, in the statement's order."""
+    module, name, error = diagnosis.module, diagnosis.subject, diagnosis.error
+    held = error.attrs.get("module_names") if error is not None else None
+    if not (module and name and diagnosis.path and diagnosis.line and isinstance(held, list)):
         return []
     importer = project.root / diagnosis.path
-    later = _later_in_statement(project, importer, diagnosis.line, module, name)
-    if not later:
+    later = [other for other in _later_in_statement(project, importer, diagnosis.line, module, name)
+             if other not in held and not _dunder(other)]
+    if not later or _failure_expected(project, importer, diagnosis):
         return []
     module_file = project.module_file(module)
     tree = tree_of_file(module_file) if module_file is not None else None
     if module_file is None or tree is None or not _names_readable(tree):
         return []
     spelled = _identifiers(tree)
-    return [
-        other for other in later
-        if other not in spelled and not _is_submodule(module_file, other)
-    ]
+    return [other for other in later if other not in spelled and not _is_submodule(module_file, other)]
+
+
+def _failure_expected(project: Project, importer: Path, diagnosis: Diagnosis) -> bool:
+    """Whether the import, or any project line on the way to it, sits where an ImportError is
+    handled and the code goes on."""
+    places = [(importer, diagnosis.line or 0)]
+    if diagnosis.error is not None:
+        places += [(Path(frame.path), frame.line) for frame in diagnosis.error.frames if frame.in_project]
+    for path, line in places:
+        tree = tree_of_file(path)
+        if tree is None:
+            return True  # cannot tell
+        if any(_handles_and_goes_on(node, line) for node in _enclosing(tree.body, line)):
+            return True
+    return False
+
+
+def _enclosing(body: list[ast.stmt], line: int) -> Iterator[ast.stmt]:
+    """The compound statements holding ``line``, outermost first."""
+    for statement in body:
+        if statement.lineno <= line <= (statement.end_lineno or statement.lineno):
+            yield statement
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                for child in getattr(statement, field, ()):
+                    inner = getattr(child, "body", None) if not isinstance(child, ast.stmt) else None
+                    if inner is not None:  # an except handler or a match case
+                        yield from _enclosing(inner, line)
+                    else:
+                        yield from _enclosing([child], line)
+            return
+
+
+def _handles_and_goes_on(node: ast.stmt, line: int) -> bool:
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return any(_called(item.context_expr.func) == "suppress" for item in node.items
+                   if isinstance(item.context_expr, ast.Call))
+    if not isinstance(node, ast.Try) and type(node).__name__ != "TryStar":
+        return False
+    body = getattr(node, "body", [])
+    if not body or not body[0].lineno <= line <= (body[-1].end_lineno or body[-1].lineno):
+        return False  # in a handler, the else or the finally: this try does not catch it
+    return any(_catches(handler.type) and not _ends(handler.body) for handler in getattr(node, "handlers", []))
+
+
+def _catches(kind: Optional[ast.expr]) -> bool:
+    if kind is None:
+        return True
+    if isinstance(kind, ast.Tuple):
+        return any(_catches(each) for each in kind.elts)
+    name = kind.id if isinstance(kind, ast.Name) else kind.attr if isinstance(kind, ast.Attribute) else None
+    return name in _CATCHING
+
+
+def _ends(body: list[ast.stmt]) -> bool:
+    """A handler that reports and stops: calls, then a ``raise`` or an exit, nothing else."""
+    if not body or not all(isinstance(statement, (ast.Expr, ast.Raise)) for statement in body):
+        return False
+    last = body[-1]
+    return isinstance(last, ast.Raise) or (
+        isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and _called(last.value.func) in _ENDING_CALLS
+    )
+
+
+def _dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
 def _later_in_statement(project: Project, importer: Path, line: int, module: str, name: str) -> list[str]:
@@ -64,17 +136,48 @@ def _later_in_statement(project: Project, importer: Path, line: int, module: str
 
 
 def _names_readable(tree: ast.Module) -> bool:
-    """Whether every name the module can provide is spelled in its source."""
+    """Whether every name the module can provide is spelled in its source: no ``import *``, no
+    module ``__getattr__`` (also one a lazy loader returns), no ``__path__`` of its own, nothing
+    that writes the module's namespace without naming what it writes (``globals()``, ``vars()``,
+    ``exec``, ``eval``, ``sys.modules[__name__]``, an assignment into ``sys.modules``)."""
+    for statement in top_level_statements(tree.body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in _MODULE_HOOKS:
+            return False
+        if isinstance(statement, (ast.Import, ast.ImportFrom)) and any(
+            alias.name == "*" or (alias.asname or alias.name) in _MODULE_HOOKS for alias in statement.names
+        ):
+            return False
+        targets = statement.targets if isinstance(statement, ast.Assign) else (
+            [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) else [])
+        if any(isinstance(node, ast.Name) and node.id in _MODULE_HOOKS for target in targets for node in ast.walk(target)):
+            return False
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
             return False
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("__getattr__", "__dir__"):
+        if isinstance(node, ast.Name) and node.id == "__path__":
+            return False  # pkgutil.extend_path and the like: submodules from elsewhere
+        if isinstance(node, ast.Call) and _writes_namespace(node):
             return False
-        if isinstance(node, ast.Call) and _called(node.func) in _DYNAMIC_CALLS:
+        if isinstance(node, ast.Subscript) and _is_sys_modules(node.value) and (
+            isinstance(node.ctx, ast.Store) or _mentions_name(node.slice)
+        ):
             return False
-        if isinstance(node, ast.Attribute) and node.attr in ("modules", "__dict__"):
-            return False  # sys.modules[__name__] = ..., module.__dict__.update(...)
     return True
+
+
+def _writes_namespace(call: ast.Call) -> bool:
+    called = _called(call.func)
+    if called in ("globals", "exec", "eval"):
+        return True
+    return called in ("vars", "locals") and not call.args
+
+
+def _is_sys_modules(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "modules"
+
+
+def _mentions_name(node: ast.AST) -> bool:
+    return any(isinstance(each, ast.Name) and each.id == "__name__" for each in ast.walk(node))
 
 
 def _called(func: ast.expr) -> Optional[str]:

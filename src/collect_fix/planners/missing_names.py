@@ -105,11 +105,12 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
 
 
 def _with_names_after(diagnosis: Diagnosis, project: Project, repair: Repair) -> Optional[Repair]:
-    """``repair`` with the repairs of the names its import statement would stop at next
+    """``repair`` with the aliases of the names its import statement would stop at next
     (``import_siblings``), each as clear as it would be in its own round: one round instead of
     one per name. If the whole is not kept, ``repair`` alone is the next alternative. None when
-    no other name needs one. Re-exports keep their own rounds: ``review`` orders them one edit at
-    a time."""
+    no other name needs one. Only aliases join (renamed, restored): a stub would stand for a
+    name nothing showed missing, and re-exports keep their own rounds (``review`` orders them
+    one edit at a time)."""
     module = diagnosis.module
     if module is None or _reexports(repair):
         return None
@@ -117,7 +118,9 @@ def _with_names_after(diagnosis: Diagnosis, project: Project, repair: Repair) ->
     for other in names_after(project, diagnosis):
         found = _decide(project, other, module)
         extra = found.repair
-        if extra is None or found.choices or found.order_dependent or _reexports(extra):
+        if extra is None or found.choices or found.order_dependent:
+            continue
+        if not all(edit.transform == "add_alias" for edit in extra.edits):
             continue
         if any(project.editable(project.root / edit.path) is not None for edit in extra.edits):
             continue
