@@ -79,6 +79,7 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
     # -- where the name is bound and used ---------------------------------------------------------
 
     def visit_Module(self, node: cst.Module) -> bool:
+        self._scope_of = None  # another module than the last one this command transformed
         if (self.old_module, self.old_name) == (self.new_module, self.new_name):
             raise SkipFile("the new import is the same as the old one")
         self.top_level = {statement for statement in node.body if isinstance(statement, cst.SimpleStatementLine)}

@@ -160,8 +160,25 @@ IMPORT_TIME_READS = {
         "print(__file__, __name__)\n",
         ["Point", "Value"],
     ),
+    # Code that does not run when pytest imports the module, or handles the NameError itself;
+    # a walrus in a comprehension binds where the comprehension runs.
+    "main guard, NameError handled, walrus": (
+        "if __name__ == '__main__':\n    main(Args)\n"
+        "try:\n    cached = cached_property\nexcept NameError:\n    cached = property\n"
+        "try:\n    fast = Speedup\nexcept ImportError:\n    fast = None\n"
+        "values = [biggest := n for n in Numbers]\nprint(biggest)\n",
+        ["Numbers", "Speedup"],
+    ),
     "star import": ("from os import *\nprint(sep, Nowhere)\n", []),
     "does not parse": ("print 'two'\n", []),
+    # Syntax newer than this Python (PEP 701 quotes; the project's Python may be newer): LibCST
+    # reads it, with the same three differences.
+    "newer syntax": (
+        'LABEL = f"{ {"k": "v"}["k"] }"\nDATA = Path("data")\nB = defaultdict\n'
+        "match Value:\n    case [first]:\n        print(first, __file__)\n",
+        ["Path", "Value", "defaultdict"],
+    ),
+    "newer syntax with a star import": ('from os import *\nLABEL = f"{ {"k": "v"}["k"] }"\nDATA = Path("data")\n', []),
 }
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from collect_fix.definitions import absolute_module, package_of, top_level_statements
+from collect_fix.except_clauses import catches
 from collect_fix.project import Project
 from collect_fix.source_trees import statements, tree_of_file
 from collect_fix.types import Diagnosis
@@ -91,16 +92,7 @@ def _handles_and_goes_on(node: ast.stmt, line: int) -> bool:
     body = getattr(node, "body", [])
     if not body or not body[0].lineno <= line <= (body[-1].end_lineno or body[-1].lineno):
         return False  # in a handler, the else or the finally: this try does not catch it
-    return any(_catches(handler.type) and not _ends(handler.body) for handler in getattr(node, "handlers", []))
-
-
-def _catches(kind: Optional[ast.expr]) -> bool:
-    if kind is None:
-        return True
-    if isinstance(kind, ast.Tuple):
-        return any(_catches(each) for each in kind.elts)
-    name = kind.id if isinstance(kind, ast.Name) else kind.attr if isinstance(kind, ast.Attribute) else None
-    return name in _CATCHING
+    return any(catches(handler.type, _CATCHING) and not _ends(handler.body) for handler in getattr(node, "handlers", []))
 
 
 def _ends(body: list[ast.stmt]) -> bool:

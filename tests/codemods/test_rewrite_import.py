@@ -243,6 +243,13 @@ class TestRewriteImport(CodemodTest):
         """
         self.assertCodemod(before, after, context_override=context(), **MOVED)
 
+    def test_one_command_over_two_modules_reads_each_module_s_own_scopes(self) -> None:
+        """The scope analysis is resolved when first needed and kept for that module only."""
+        command = RewriteImportCommand(context(), **MOVED)
+        for number in (1, 2):
+            source = f"import shop.discounts\n\nx{number} = shop.discounts.apply_discount({number})\n"
+            assert f"shop.pricing.apply_discount({number})" in command.transform_module(cst.parse_module(source)).code
+
     def test_second_run_changes_nothing(self) -> None:
         for args in (RENAMED, MOVED):
             source = f"from {args['module']} import {args['name']}, other\n"
