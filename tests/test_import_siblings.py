@@ -51,18 +51,21 @@ def test_a_name_the_module_spells_anywhere_may_be_bound_and_is_left_out(tmp_path
     "import sys\nsys.modules[__name__].restock = print\n",
     "import sys\nsys.modules['shop.inventory'] = sys\n",
     "exec('restock = 1')\n",
+    "exec('restock = 1', globals())\n",
 ])
 def test_a_module_that_may_bind_names_its_source_never_spells_gives_none(tmp_path: Path, dynamic: str) -> None:
     assert names_after(project(tmp_path, INVENTORY + dynamic), missing("Basket")) == []
 
 
 def test_what_functions_do_to_other_objects_does_not_count(tmp_path: Path) -> None:
-    """A method ``__getattr__``, ``setattr`` on an instance, another object's ``__dict__`` and
-    reading ``sys.modules``: common in real modules, none of them binds a name of the module."""
+    """A method ``__getattr__``, ``setattr`` on an instance, another object's ``__dict__``,
+    reading ``sys.modules`` and ``exec`` into a namespace of its own: common in real modules, none
+    of them binds a name of the module."""
     inventory = INVENTORY + (
         "import sys\n\n\nclass Proxy:\n    def __getattr__(self, name):\n        return name\n\n"
         "    def set(self, name, value):\n        setattr(self, name, value)\n        self.__dict__[name] = value\n\n\n"
-        "def module_of(name):\n    return sys.modules[name]\n"
+        "def module_of(name):\n    return sys.modules[name]\n\n\n"
+        "def build(code):\n    namespace = {}\n    exec(code, namespace)\n    return namespace\n"
     )
     assert names_after(project(tmp_path, inventory), missing("Basket")) == ["count_items", "restock"]
 

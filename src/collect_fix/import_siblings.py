@@ -158,9 +158,13 @@ def _names_readable(tree: ast.Module) -> bool:
 
 
 def _writes_namespace(call: ast.Call) -> bool:
+    """``globals()``, ``vars()``, ``locals()``; ``exec``/``eval`` but with a namespace of their own
+    (``exec(code, namespace)``, as code generators call it)."""
     called = _called(call.func)
-    if called in ("globals", "exec", "eval"):
+    if called == "globals":
         return True
+    if called in ("exec", "eval"):
+        return len(call.args) < 2 and not any(keyword.arg == "globals" for keyword in call.keywords)
     return called in ("vars", "locals") and not call.args
 
 
