@@ -430,6 +430,23 @@ def test_two_renames_in_one_commit_each_get_their_alias(tmp_path: Path) -> None:
     assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
 
 
+
+def test_with_rewrite_imports_no_name_joins_a_repair_kept_in_the_module(tmp_path: Path) -> None:
+    """--rewrite-imports fixes renamed names in the importers: the later name's alias must not
+    join a restored alias that has no importer-side form (``rest = partial(drop, 1)``)."""
+    tools = ("from functools import partial\n\n\ndef drop(n, seq):\n    return seq[n:]\n\n\n"
+             "rest = partial(drop, 1)\n\n\ndef old_first(seq):\n    return seq[0]\n")
+    test = "from shop.tools import rest, old_first\n\n\ndef test_it():\n    assert old_first(rest([1, 2])) == 2\n"
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/tools.py": tools, "tests/test_it.py": test})
+    committed(tmp_path, {"shop/tools.py": tools.replace("rest = partial(drop, 1)\n", "").replace("old_first", "first")})
+    diagnosis = missing("rest", "shop.tools")
+    failed = CollectionError("tests/test_it.py", "tests/test_it.py", "ImportError", diagnosis.summary,
+                             attrs={"module_names": ["drop", "first", "partial"]})
+    joined = planned(project, replace(diagnosis, error=failed)).alternatives
+    assert [[edit.transform for edit in repair.edits] for repair in joined] == [["add_alias", "add_alias"], ["add_alias"]]
+    alone = planned(project, replace(diagnosis, error=failed), rewrite_imports=True).alternatives
+    assert [[edit.kwargs()["name"] for edit in repair.edits] for repair in alone] == [["rest"]]
+
 CONFIG = "class Config:\n    def __init__(self, name):\n        self.name = name\n\n\ndef load_config(name):\n    return Config(name)\n"
 CONFIG_TEST = "from shop.config import load_config\n\n\ndef test_it():\n    cfg = load_config('x')\n    assert cfg.name == 'x'\n"
 

@@ -209,12 +209,14 @@ def _attrs(exc: BaseException) -> Dict[str, object]:
     elif isinstance(exc, ImportError) and isinstance(exc.name, str):
         # ``from m import a, b``: what m holds now, conftests' and plugins' additions included,
         # says which of the names after ``a`` are missing too.
+        # Not for a module that may answer for names it does not hold yet: a module __getattr__
+        # (PEP 562), a module of another class (lazy loaders swap __class__).
         module = sys.modules.get(exc.name)
         try:
             names = [key for key in list(vars(module)) if isinstance(key, str)]
         except Exception:  # not a module with a __dict__: nothing known
             names = []
-        if names and len(names) <= _MAX_MODULE_NAMES:
+        if type(module) is types.ModuleType and "__getattr__" not in names and 0 < len(names) <= _MAX_MODULE_NAMES:
             attrs["module_names"] = sorted(names)
     chain: List[str] = []
     seen: Optional[BaseException] = exc

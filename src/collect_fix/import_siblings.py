@@ -3,7 +3,8 @@
 Python imports the names of such a statement in order and raises at the first that ``m`` lacks,
 so a refactor that renamed ``a``, ``b`` and ``c`` costs a collection round for each. The names
 after the failing one that ``m`` lacked when it failed (the probe records what ``m`` held then,
-conftests' additions included) and that its source can provide no other way are the next errors
+conftests' additions included, unless ``m`` answers for names itself: a module ``__getattr__``, a
+module of another class) and that its source can provide no other way are the next errors
 of the same statement: planning them with it saves those rounds. A module whose names cannot be
 read off its source gives none: one with ``from x import *``, a module ``__getattr__``,
 ``__path__`` extended, ``globals()``, ``exec`` or ``sys.modules[__name__]``. Neither does an

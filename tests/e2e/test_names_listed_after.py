@@ -3,6 +3,7 @@ only those the module really lacked when the import failed (what real pytest saw
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -51,3 +52,65 @@ def test_renames_listed_after_the_failing_name_join_its_repair_and_an_injected_n
            "alias 'old_perimeter' to 'perimeter' in geo.calc" in result.stdout
     assert "UNITS" not in calc.read_text()
     assert "3 passed" in run_tests(root).stdout
+
+
+def committed_rename(root: Path, files: dict[str, str], renames: dict[str, str]) -> Path:
+    """A project whose tests pass, committed; then a commit renaming functions in geo/calc.py."""
+    write_files(root, {"pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n', "geo/__init__.py": "",
+                       **files})
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "geo")
+    assert run_tests(root).returncode == 0
+    calc = root / "geo/calc.py"
+    text = calc.read_text()
+    for old, new in renames.items():
+        text = text.replace(f"def {old}(", f"def {new}(")
+    calc.write_text(text)
+    git(root, "commit", "-q", "-am", "renames")
+    return root
+
+
+def test_a_name_a_lazy_module_serves_is_left_alone(tmp_path: Path) -> None:
+    """The module swaps its class for one whose __getattr__ loads perimeter_cm on demand: it
+    held no perimeter_cm when the import failed, yet it serves one. No alias may shadow it."""
+    calc = (
+        "import sys\nimport types\n\n\n"
+        "def old_area(w, h):\n    return w * h\n\n\n"
+        "def perimeter(w, h):\n    return 2 * (w + h)\n\n\n"
+        "class _Lazy(types.ModuleType):\n"
+        "    def __getattr__(self, name):\n"
+        "        if name == 'perimeter_cm':\n            return lambda w, h: 100 * perimeter(w, h)\n"
+        "        raise AttributeError(name)\n\n\n"
+        "sys.modules.get(__name__).__class__ = _Lazy\n"
+    )
+    test = ("from geo.calc import old_area, perimeter_cm\n\n\n"
+            "def test_area():\n    assert old_area(2, 3) == 6\n\n\n"
+            "def test_perimeter():\n    assert perimeter_cm(2, 3) == 1000\n")
+    root = committed_rename(tmp_path / "project", {"geo/calc.py": calc, "tests/test_geo.py": test}, {"old_area": "area"})
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "perimeter_cm =" not in (root / "geo/calc.py").read_text()
+    assert "2 passed" in run_tests(root).stdout
+
+
+def test_a_name_joined_to_another_file_s_repair_is_reported_for_its_own_file_too(tmp_path: Path) -> None:
+    """test_b fails on old_perimeter alone; test_a's repair of old_area brings its alias along.
+    Both files' errors are reported repaired, each by what repaired it."""
+    calc = "def old_area(w, h):\n    return w * h\n\n\ndef old_perimeter(w, h):\n    return 2 * (w + h)\n"
+    files = {
+        "geo/calc.py": calc,
+        "tests/test_a.py": "from geo.calc import old_area, old_perimeter\n\n\ndef test_a():\n    assert old_area(1, 2) + old_perimeter(1, 2) == 8\n",
+        "tests/test_b.py": "from geo.calc import old_perimeter\n\n\ndef test_b():\n    assert old_perimeter(1, 2) == 6\n",
+    }
+    root = committed_rename(tmp_path / "project", files, {"old_area": "area", "old_perimeter": "perimeter"})
+
+    result = run_in_process(root, "--apply", "--format", "json")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    repaired = sorted(outcome["path"] for outcome in report["outcomes"] if outcome["status"] == "repaired")
+    assert repaired == ["tests/test_a.py", "tests/test_b.py"], report["outcomes"]
+    assert "2 passed" in run_tests(root).stdout

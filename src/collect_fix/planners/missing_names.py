@@ -47,6 +47,8 @@ from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 from collect_fix.usage import import_time_blockers, imported_with, infer_usage, usages
 
 CATEGORIES = (Category.MISSING_NAME,)
+# Names after the missing one decided with it: each costs what its own round's planning would.
+_MAX_JOINED = 16
 
 @dataclass(frozen=True)
 class _Found:
@@ -100,7 +102,8 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if options.rewrite_imports and rewrite is not None:
         return Plan(diagnosis, (rewrite,))
     ordered = (rewrite, found.repair) if found.order_dependent else (found.repair, rewrite)
-    together = None if found.choices or found.order_dependent else _with_names_after(diagnosis, project, found.repair)
+    joins = not (found.choices or found.order_dependent or options.rewrite_imports)
+    together = _with_names_after(diagnosis, project, found.repair) if joins else None
     return Plan(diagnosis, tuple(repair for repair in (together, *ordered) if repair is not None))
 
 
@@ -115,7 +118,7 @@ def _with_names_after(diagnosis: Diagnosis, project: Project, repair: Repair) ->
     if module is None or _reexports(repair):
         return None
     parts = [repair]
-    for other in names_after(project, diagnosis):
+    for other in names_after(project, diagnosis)[:_MAX_JOINED]:
         found = _decide(project, other, module)
         extra = found.repair
         if extra is None or found.choices or found.order_dependent:
