@@ -425,6 +425,14 @@ def test_two_renames_in_one_commit_each_get_their_alias(tmp_path: Path) -> None:
     assert together.evidence.startswith("renamed (git): commit ")
     for old, new in (("Basket", "Cart"), ("count_items", "tally")):
         assert f"removed '{old}' and added '{new}' in shop/inventory.py (the same body, the same parameters)" in together.evidence
+    # Where another file's plan repairs count_items itself this round, Basket's repair leaves it to
+    # that plan: each file is judged and reported for what repaired it.
+    other = replace(missing("count_items", "shop.inventory", importer="tests/test_other.py"), error=replace(
+        failed, nodeid="tests/test_other.py", path="tests/test_other.py"))
+    (tmp_path / "tests/test_other.py").write_text("from shop.inventory import count_items\n")
+    basket, count = plan_all([replace(diagnosis, error=failed), other], project, Options(root=project.root))
+    assert basket.alternatives[0].edits == (aliases["Basket"],)
+    assert count.alternatives[0].edits == (aliases["count_items"],)
     for edit in together.edits:
         apply(project, edit)
     assert run_tests(tmp_path, "tests/test_it.py").returncode == 0

@@ -655,13 +655,7 @@ def _next_batch(
             try:
                 contents = workspace.compute(repair.edits)
                 if not contents:
-                    # Already in place. A repair of this batch that holds these edits (one that
-                    # joined them to its own) made them: judged for this diagnosis too.
-                    covering = next((item for item in applied_repairs.values()
-                                     if set(repair.edits) <= set(item.repair.edits)), None)
-                    if covering is not None:
-                        batch.append(Applied(plan.diagnosis, repair, covering.files, covering.added_lines))
-                    break
+                    break  # already in place (another repair of this batch made it): not a new attempt
                 added = tuple((path, added_lines(workspace.read(path), data)) for path, data in sorted(contents.items()))
                 workspace.write(contents)  # all of it or nothing, each target checked first
             except (TransformError, EditRefused) as exc:

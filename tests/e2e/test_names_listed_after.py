@@ -97,8 +97,8 @@ def test_a_name_a_lazy_module_serves_is_left_alone(tmp_path: Path) -> None:
 
 
 def test_a_name_joined_to_another_file_s_repair_is_reported_for_its_own_file_too(tmp_path: Path) -> None:
-    """test_b fails on old_perimeter alone; test_a's repair of old_area brings its alias along.
-    Both files' errors are reported repaired, each by what repaired it."""
+    """test_b fails on old_perimeter alone, test_a on old_area, then old_perimeter: test_a's
+    repair leaves old_perimeter to test_b's own, so each file is judged and reported for itself."""
     calc = "def old_area(w, h):\n    return w * h\n\n\ndef old_perimeter(w, h):\n    return 2 * (w + h)\n"
     files = {
         "geo/calc.py": calc,

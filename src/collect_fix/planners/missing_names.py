@@ -479,6 +479,38 @@ def _export(home: _Home) -> tuple[tuple[str, object], ...]:
 
 
 def review(plans: list[Plan], project: Project) -> list[Plan]:
+    """One round's missing-name plans together: joined names another plan repairs itself, and
+    re-exports that close an import cycle together."""
+    return _reexports_behind_rewrites(_joins_left_to_their_own_plans(plans), project)
+
+
+def _joins_left_to_their_own_plans(plans: list[Plan]) -> list[Plan]:
+    """A repair that joined names (``_with_names_after``) is left out where one of those names is
+    another plan's own first repair this round: that plan repairs it and is judged and reported
+    for its own file, and the name is repaired this round anyway."""
+    own = {edit for plan in plans if plan.alternatives for edit in _own_first(plan).edits}
+    reviewed = []
+    for plan in plans:
+        joined = _joined_edits(plan)
+        reviewed.append(replace(plan, alternatives=plan.alternatives[1:]) if own.intersection(joined) else plan)
+    return reviewed
+
+
+def _joined_edits(plan: Plan) -> tuple[Edit, ...]:
+    """The edits ``_with_names_after`` joined to the plan's first repair, if it did."""
+    if plan.diagnosis.category is not Category.MISSING_NAME or len(plan.alternatives) < 2:
+        return ()
+    together, alone = plan.alternatives[:2]
+    size = len(alone.edits)
+    return together.edits[size:] if len(together.edits) > size and together.edits[:size] == alone.edits else ()
+
+
+def _own_first(plan: Plan) -> Repair:
+    """The plan's first repair without the names it joined."""
+    return plan.alternatives[1] if _joined_edits(plan) else plan.alternatives[0]
+
+
+def _reexports_behind_rewrites(plans: list[Plan], project: Project) -> list[Plan]:
     """A re-export that the round's other re-exports put on an import cycle comes after the
     importer's rewrite.
 
