@@ -13,7 +13,7 @@ from collect_fix.planners.missing_names import plan
 from collect_fix.planning import plan_all
 from collect_fix.project import Project
 from collect_fix.transforms import run_edit
-from collect_fix.types import Category, CollectionError, Diagnosis, Edit, Options, Plan
+from collect_fix.types import Category, CollectionError, Diagnosis, Edit, Options, Plan, Repair
 from conftest import collect_only, collected_ids, run_tests
 
 
@@ -406,6 +406,33 @@ INVENTORY_TEST = (
     "from shop.inventory import Basket, count_items\n\n\n"
     "def test_it():\n    basket = Basket('ann')\n    basket.items.append(1)\n    assert count_items(basket) == 1\n"
 )
+
+
+def test_a_name_another_plan_repairs_leaves_the_join_and_the_others_stay(tmp_path: Path) -> None:
+    """Basket's import lists count_items and empty after it, both renamed too; test_other's own
+    plan repairs count_items: Basket's repair joins empty only."""
+    inventory = INVENTORY + "\n\ndef empty(basket):\n    basket.items.clear()\n"
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/inventory.py": inventory, "tests/test_it.py": (
+        "from shop.inventory import Basket, count_items, empty\n"), "tests/test_other.py": "from shop.inventory import count_items\n"})
+    renamed = inventory.replace("class Basket", "class Cart").replace("def count_items", "def tally").replace("def empty", "def clear")
+    committed(tmp_path, {"shop/inventory.py": renamed}, "cart, tally, clear")
+
+    def failed(name: str, importer: str) -> Diagnosis:
+        diagnosis = missing(name, "shop.inventory", importer=importer)
+        return replace(diagnosis, error=CollectionError(importer, importer, "ImportError", diagnosis.summary,
+                                                        attrs={"module_names": ["Cart", "clear", "tally"]}))
+
+    def names(repair: Repair) -> list[str]:
+        return [edit.kwargs()["name"] for edit in repair.edits]
+
+    alone = planned(project, failed("Basket", "tests/test_it.py"))
+    assert names(alone.alternatives[0]) == ["Basket", "count_items", "empty"]
+    for order in (1, -1):
+        reviewed = plan_all([failed("Basket", "tests/test_it.py"), failed("count_items", "tests/test_other.py")][::order],
+                            project, Options(root=project.root))
+        basket, count = sorted(reviewed, key=lambda plan: plan.diagnosis.subject or "")
+        assert [names(repair) for repair in basket.alternatives[:2]] == [["Basket", "empty"], ["Basket"]]
+        assert names(count.alternatives[0]) == ["count_items"]
 
 
 def test_two_renames_in_one_commit_each_get_their_alias(tmp_path: Path) -> None:

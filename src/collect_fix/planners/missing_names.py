@@ -107,13 +107,15 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     return Plan(diagnosis, tuple(repair for repair in (together, *ordered) if repair is not None))
 
 
-def _with_names_after(diagnosis: Diagnosis, project: Project, repair: Repair) -> Optional[Repair]:
+def _with_names_after(
+    diagnosis: Diagnosis, project: Project, repair: Repair, left_to_others: frozenset[Edit] = frozenset()
+) -> Optional[Repair]:
     """``repair`` with the aliases of the names its import statement would stop at next
     (``import_siblings``), each as clear as it would be in its own round: one round instead of
     one per name. If the whole is not kept, ``repair`` alone is the next alternative. None when
     no other name needs one. Only aliases join (renamed, restored): a stub would stand for a
     name nothing showed missing, and re-exports keep their own rounds (``review`` orders them
-    one edit at a time)."""
+    one edit at a time), as do those another plan of the round makes itself (``left_to_others``)."""
     module = diagnosis.module
     if module is None or _reexports(repair):
         return None
@@ -124,6 +126,8 @@ def _with_names_after(diagnosis: Diagnosis, project: Project, repair: Repair) ->
         if extra is None or found.choices or found.order_dependent:
             continue
         if not all(edit.transform == "add_alias" for edit in extra.edits):
+            continue
+        if left_to_others.intersection(extra.edits):
             continue
         if any(project.editable(project.root / edit.path) is not None for edit in extra.edits):
             continue
@@ -481,18 +485,22 @@ def _export(home: _Home) -> tuple[tuple[str, object], ...]:
 def review(plans: list[Plan], project: Project) -> list[Plan]:
     """One round's missing-name plans together: joined names another plan repairs itself, and
     re-exports that close an import cycle together."""
-    return _reexports_behind_rewrites(_joins_left_to_their_own_plans(plans), project)
+    return _reexports_behind_rewrites(_joins_left_to_their_own_plans(plans, project), project)
 
 
-def _joins_left_to_their_own_plans(plans: list[Plan]) -> list[Plan]:
-    """A repair that joined names (``_with_names_after``) is left out where one of those names is
-    another plan's own first repair this round: that plan repairs it and is judged and reported
-    for its own file, and the name is repaired this round anyway."""
-    own = {edit for plan in plans if plan.alternatives for edit in _own_first(plan).edits}
+def _joins_left_to_their_own_plans(plans: list[Plan], project: Project) -> list[Plan]:
+    """A name joined to a repair (``_with_names_after``) that another plan repairs itself this
+    round is left to that plan, which is judged and reported for its own file; the repair is
+    joined again without it (and without any name another plan repairs)."""
+    own = frozenset(edit for plan in plans if plan.alternatives for edit in _own_first(plan).edits)
     reviewed = []
     for plan in plans:
-        joined = _joined_edits(plan)
-        reviewed.append(replace(plan, alternatives=plan.alternatives[1:]) if own.intersection(joined) else plan)
+        if not own.intersection(_joined_edits(plan)):
+            reviewed.append(plan)
+            continue
+        alone, *rest = plan.alternatives[1:]
+        again = _with_names_after(plan.diagnosis, project, alone, left_to_others=own - frozenset(alone.edits))
+        reviewed.append(replace(plan, alternatives=(*([again] if again is not None else []), alone, *rest)))
     return reviewed
 
 
