@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -48,10 +49,16 @@ def names_after(project: Project, diagnosis: Diagnosis) -> list[str]:
         return []
     module_file = project.module_file(module)
     tree = tree_of_file(module_file) if module_file is not None else None
-    if module_file is None or tree is None or not _names_readable(tree):
+    spelled = _spelled_if_readable(tree) if tree is not None else None
+    if module_file is None or spelled is None:
         return []
-    spelled = _identifiers(tree)
     return [other for other in later if other not in spelled and not _is_submodule(module_file, other)]
+
+
+@lru_cache(maxsize=64)  # by tree, which source_trees keeps per content: each round asks about the same modules
+def _spelled_if_readable(tree: ast.Module) -> Optional[frozenset[str]]:
+    """The identifiers of a module whose names can be read off its source; None otherwise."""
+    return frozenset(_identifiers(tree)) if _names_readable(tree) else None
 
 
 def _failure_expected(project: Project, importer: Path, diagnosis: Diagnosis) -> bool:
