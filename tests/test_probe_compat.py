@@ -57,3 +57,28 @@ def test_a_partial_collection_of_a_directory_and_a_file_in_it_collects_the_whole
         collections.close()
 
     assert first.tests_per_file == again.tests_per_file == {"tests/test_a.py": 1, "tests/test_b.py": 1}
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_prestarted_pytest_collects_with_this_pytest(tmp_path, python: str) -> None:
+    """``_prestart`` runs in the project's interpreter too (Python 3.8 and later)."""
+    from collect_fix.collector import RunCollector
+
+    seen = tmp_path / "command"
+    (tmp_path / "project" / "tests").mkdir(parents=True)
+    (tmp_path / "project" / "tests" / "test_a.py").write_text(
+        f"import sys\nopen({str(seen)!r}, 'w').write(' '.join(sys.argv))\n\ndef test_a():\n    pass\n",
+        encoding="utf-8",
+    )
+    collections = RunCollector(tmp_path / "project", python, timeout=120)
+    try:
+        collections.prestart_next()
+        prestarted = collections._prestarted
+        collection = collections.collect()
+    finally:
+        collections.close()
+
+    assert prestarted is not None
+    assert collection.tests_per_file == {"tests/test_a.py": 1}
+    assert collection.errors == ()
+    assert seen.read_text(encoding="utf-8").split()[0].endswith("__main__.py")  # as ``python -m pytest`` has it

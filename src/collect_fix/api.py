@@ -313,6 +313,8 @@ def _rounds(
     decided: dict[tuple[object, ...], Plan] = {}  # equally likely repairs, settled by their tests
     unchanged_plans: Optional[list[Plan]] = None  # the plans of the tree the rounds ended on, if any
     while round_number < last_round:
+        if diagnoses:  # a round will likely follow: its pytest starts while this one is planned
+            collections.prestart_next()
         plans = unchanged_plans = plan_all(diagnoses, project, options, made_early())
         plans = [
             _decide_by_tests(plan, decided, workspace, collections, graph, current, diagnoses, history, python, options,
@@ -320,6 +322,8 @@ def _rounds(
             if plan.choose_by_tests else plan
             for plan in plans
         ]
+        if any((plan.diagnosis.key, repair) not in tried for plan in plans for repair in plan.alternatives):
+            collections.prestart_next()  # a round will likely follow: its pytest starts meanwhile
         batch = _next_batch(plans, tried, workspace, outcomes, limit=batch_limit)
         if not batch:
             break

@@ -19,11 +19,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-from collect_fix import bytecode_cache, progress, sharding
+from collect_fix import bytecode_cache, prestart, progress, sharding
 from collect_fix.types import Collection, CollectionError, Frame, distinct_errors
 
 PROBE_MODULE = "_collect_fix_probe"
 LEAVE_OUT_ENV = "COLLECT_FIX_LEAVE_OUT"  # the probe's: a file naming the test files to leave out
+RECORDS_NAME = "records.jsonl"  # in a collection's scratch folder
 NO_TESTS_COLLECTED = 5  # pytest's exit code
 NO_TESTS = "NoTestsCollected"  # the error a full collection that found nothing gets
 # Files that mark a project's root folder (a virtualenv is looked for up to there).
@@ -133,6 +134,7 @@ class RunCollector:
         # ask the probe to report that failure again if it is still there (see _probe).
         self._watched: set[str] = set()
         self._started: list[PendingCollection] = []
+        self._prestarted: Optional[prestart.PrestartedPytest] = None  # for the next collection
         # Bytecode goes here, never into the project (bytecode_cache says why it outlives the run).
         self._bytecode: Optional[bytecode_cache.Prefix] = None
 
@@ -146,6 +148,9 @@ class RunCollector:
         for pending in self._started:
             pending.cancel()
         self._started.clear()
+        if self._prestarted is not None:
+            self._prestarted.stop()
+            self._prestarted = None
         if self._bytecode is not None:
             self._bytecode.close()
             self._bytecode = None
@@ -157,23 +162,45 @@ class RunCollector:
         ``whole``: the arguments select the whole suite, so it may be split into shards."""
         retry = {str((self._root / path).resolve()) for path in touched}
         known_dead = {path: error for path, error in self._dead.items() if path not in retry}
-        if self._bytecode is None:
-            self._bytecode = bytecode_cache.Prefix(self._root, self._path_map[0] if self._path_map else None)
-        self._bytecode.prepare(self._root / path for path in touched)
-        bytecode = self._bytecode.path
+        bytecode = self._bytecode_prefix()
+        bytecode.prepare(self._root / path for path in touched)
         groups: list[frozenset[str]] = self._shards if whole and self._shards else [frozenset()]
+        prestarted, self._prestarted = self._prestarted, None
         parts = [
             PendingCollection(
                 self._root, self._python, self._timeout, (*self._pytest_args, *extra_args), self._path_map,
-                known_dead, on_result=self._remember, watched=frozenset(self._watched), bytecode=bytecode,
+                known_dead, on_result=self._remember, watched=frozenset(self._watched), bytecode=bytecode.path,
                 leave_out=frozenset().union(*(other for other in groups if other is not group)),
+                prestarted=prestarted if index == 0 else None,
             )
-            for group in groups
+            for index, group in enumerate(groups)
         ]
         for part in parts:
             part.count_also(tuple(other.records_file for other in parts if other is not part))
         self._started = [each for each in self._started if not each.done] + parts
         return parts[0] if len(parts) == 1 else ShardedCollection(parts)
+
+    def prestart_next(self) -> None:
+        """Start the next collection's pytest now (``prestart``), when a collection will follow
+        (a round is about to write its repairs); the next ``start`` sends it its arguments."""
+        if self._prestarted is not None or not prestart.enabled():
+            return
+        scratch = tempfile.TemporaryDirectory(prefix="collect-fix-")
+        folder = Path(scratch.name)
+        install_probe(folder)
+        records = folder / RECORDS_NAME
+        env = probe_environment(folder, records, self._path_map, frozenset(self._watched), self._bytecode_prefix().path)
+        try:
+            self._prestarted = prestart.PrestartedPytest(
+                self._root, self._python, scratch, env, lambda process: kill_group(process, records)
+            )
+        except OSError:  # the collection will say why pytest cannot start
+            scratch.cleanup()
+
+    def _bytecode_prefix(self) -> bytecode_cache.Prefix:
+        if self._bytecode is None:
+            self._bytecode = bytecode_cache.Prefix(self._root, self._path_map[0] if self._path_map else None)
+        return self._bytecode
 
     def collect(
         self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = (),
@@ -257,6 +284,7 @@ class PendingCollection:
         watched: frozenset[str] = frozenset(),
         bytecode: Optional[Path] = None,
         leave_out: frozenset[str] = frozenset(),
+        prestarted: Optional[prestart.PrestartedPytest] = None,
     ) -> None:
         self._root, self._python, self._timeout = root, python, timeout
         self._watched = watched
@@ -266,8 +294,10 @@ class PendingCollection:
         self._known_dead = known_dead  # files an earlier collection of this run saw kill or hang it
         self._on_result = on_result
         self._pytest_args, self._path_map = pytest_args, path_map
-        self._scratch = tempfile.TemporaryDirectory(prefix="collect-fix-")
-        install_probe(Path(self._scratch.name))
+        self._prestarted = prestarted  # its scratch folder holds the probe already
+        self._scratch = prestarted.scratch if prestarted is not None else tempfile.TemporaryDirectory(prefix="collect-fix-")
+        if prestarted is None:
+            install_probe(Path(self._scratch.name))
         self._ignored: list[str] = list(known_dead)
         self.done = False  # result() returned or cancel() ran: nothing of it is left
         self._process = self._launch()
@@ -315,7 +345,7 @@ class PendingCollection:
 
     @property
     def records_file(self) -> Path:
-        return Path(self._scratch.name) / "records.jsonl"
+        return Path(self._scratch.name) / RECORDS_NAME
 
     def _output(self, stream: str) -> Path:
         return Path(self._scratch.name) / f"{stream}.txt"
@@ -328,8 +358,8 @@ class PendingCollection:
             listing = scratch / "leave-out.txt"
             listing.write_text("".join(f"{path}\n" for path in sorted(self._leave_out)), encoding="utf-8")
             env[LEAVE_OUT_ENV] = str(listing)
-        command = [
-            self._python, "-m", "pytest", "--collect-only", "-q",
+        arguments = [
+            "--collect-only", "-q",
             "-p", PROBE_MODULE,
             "-o", f"cache_dir={scratch / 'pytest-cache'}",  # the project's .pytest_cache stays untouched
             *(f"--ignore={path}" for path in self._ignored),
@@ -340,6 +370,12 @@ class PendingCollection:
             "--assert=plain",
             *self._pytest_args,
         ]
+        prestarted, self._prestarted = self._prestarted, None  # the first launch only, not a restart
+        if prestarted is not None:
+            process = prestarted.run(arguments, env)
+            if process is not None:
+                return process
+        command = [self._python, "-m", "pytest", *arguments]
         # Output goes to files, not pipes: a daemon the project starts may keep a pipe open after
         # pytest has ended, and reading to the end of it would never finish.
         try:

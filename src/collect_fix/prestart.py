@@ -1,0 +1,87 @@
+"""The next collection's pytest, started while the round is still being planned and written.
+
+A re-collection of a few files costs little more than starting Python and importing pytest
+(about 0.15 s here), and a run makes one per round. Started when a round is about to write its
+repairs, the interpreter does that on another core meanwhile; the collection then sends it its
+arguments (``_prestart`` runs in the project's interpreter and says why it collects as
+``python -m pytest`` would). Used only when the environment it started with is the one the
+collection needs, but for the entries that change per collection (``PER_COLLECTION``); otherwise,
+or when it has died, the collection starts a new pytest as before. ``COLLECT_FIX_NO_PRESTART=1``
+turns it off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Callable, Mapping, Optional
+
+MODULE = "_collect_fix_prestart"
+# What a collection sets in the probe's environment that the interpreter does not read at start.
+PER_COLLECTION = frozenset({"COLLECT_FIX_WATCH", "COLLECT_FIX_LEAVE_OUT"})
+_OFF_ENV = "COLLECT_FIX_NO_PRESTART"
+
+
+def enabled() -> bool:
+    return not os.environ.get(_OFF_ENV)
+
+
+class PrestartedPytest:
+    """An interpreter in ``root`` that has imported pytest and waits for a collection's arguments.
+
+    It owns ``scratch`` (where the probe is installed and its records and output go) until a
+    collection adopts it; ``stop`` ends the process and removes the folder.
+    """
+
+    def __init__(
+        self, root: Path, python: str, scratch: tempfile.TemporaryDirectory[str], env: Mapping[str, str],
+        stop_group: Callable[[subprocess.Popen[bytes]], None],
+    ) -> None:
+        self.scratch, self.env = scratch, dict(env)
+        self._stop_group = stop_group
+        folder = Path(scratch.name)
+        shutil.copyfile(Path(__file__).with_name("_prestart.py"), folder / f"{MODULE}.py")
+        with (folder / "stdout.txt").open("wb") as stdout, (folder / "stderr.txt").open("wb") as stderr:
+            self._process: Optional[subprocess.Popen[bytes]] = subprocess.Popen(
+                [python, "-m", MODULE], cwd=root, env=self.env, stdin=subprocess.PIPE, stdout=stdout,
+                stderr=stderr, start_new_session=True,
+            )
+
+    def run(self, arguments: list[str], env: Mapping[str, str]) -> Optional[subprocess.Popen[bytes]]:
+        """Start the collection of ``arguments`` (pytest's, after ``-m pytest``) with ``env``;
+        None when this process cannot run it (it has ended, or ``env`` differs where the
+        interpreter has already read it): it is stopped then, and the caller starts pytest itself."""
+        process, self._process = self._process, None
+        if process is None:
+            return None
+        changed = {key: env.get(key) for key in set(env) | set(self.env) if env.get(key) != self.env.get(key)}
+        if process.poll() is not None or not set(changed) <= PER_COLLECTION or process.stdin is None:
+            self._end(process)
+            return None
+        try:
+            process.stdin.write(json.dumps({"args": arguments, "env": changed}).encode("utf-8") + b"\n")
+            process.stdin.close()
+        except OSError:  # it ended meanwhile
+            self._end(process)
+            return None
+        return process
+
+    def stop(self) -> None:
+        """End the process if no collection took it, and remove the scratch folder."""
+        process, self._process = self._process, None
+        if process is not None:
+            self._end(process)
+        self.scratch.cleanup()
+
+    def _end(self, process: subprocess.Popen[bytes]) -> None:
+        self._stop_group(process)
+        process.wait()
+        if process.stdin is not None:
+            try:
+                process.stdin.close()
+            except OSError:
+                pass

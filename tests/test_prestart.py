@@ -1,0 +1,181 @@
+"""The prestarted pytest (``prestart``): a collection it runs sees what a new pytest would see,
+including files written after it started, and it steps aside where it cannot promise that."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from collect_fix.collector import RunCollector
+
+from conftest import write_files
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="tells the processes apart by /proc")
+
+# A test module that writes down how its collecting process looks from inside.
+LOOKS = """\
+import json, os, sys
+_main = sys.modules["__main__"]
+_scratch = os.path.dirname(os.environ["COLLECT_FIX_RECORDS"])
+def _plain(value):
+    return json.loads(json.dumps(value).replace(_scratch, "<scratch>"))
+with open(os.environ["LOOKS_FILE"], "w") as handle:
+    json.dump(_plain({
+        "argv": sys.argv,
+        "command": open("/proc/self/cmdline", "rb").read().decode().split(chr(0)),
+        "path": sys.path,
+        "cwd": os.getcwd(),
+        "env": {key: value for key, value in os.environ.items() if key != "LOOKS_FILE"},
+        "stdin": [os.fstat(0).st_rdev, os.fstat(0).st_ino],
+        "main": [_main.__name__, getattr(_main.__spec__, "name", None), getattr(_main, "__file__", None)],
+    }), handle)
+
+def test_it():
+    pass
+"""
+
+
+def looks(root: Path, tmp_path: Path, prestarted: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    record = tmp_path / f"looks-{prestarted}.json"
+    monkeypatch.setenv("LOOKS_FILE", str(record))
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        if prestarted:
+            collections.prestart_next()
+        collection = collections.collect()
+    finally:
+        collections.close()
+    assert collection.tests_per_file == {"tests/test_looks.py": 1}
+    seen: dict[str, object] = json.loads(record.read_text(encoding="utf-8"))
+    return seen
+
+
+def test_a_prestarted_collection_looks_from_inside_like_a_new_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_files(tmp_path / "project", {"pytest.ini": "[pytest]\n", "tests/test_looks.py": LOOKS})
+
+    new = looks(root, tmp_path, prestarted=False, monkeypatch=monkeypatch)
+    prestarted = looks(root, tmp_path, prestarted=True, monkeypatch=monkeypatch)
+
+    assert "_collect_fix_prestart" in prestarted["command"]  # the prestarted process collected
+    assert "_collect_fix_prestart" not in new["command"]
+    for key in ("argv", "path", "cwd", "env", "stdin", "main"):
+        assert prestarted[key] == new[key], key
+    null = os.stat(os.devnull)
+    assert new["stdin"] == [null.st_rdev, null.st_ino]
+
+
+def waits_for_its_arguments(collections: RunCollector) -> None:
+    prestarted = collections._prestarted
+    assert prestarted is not None and prestarted._process is not None
+    wchan = Path(f"/proc/{prestarted._process.pid}/wchan")
+    if not wchan.exists():
+        pytest.skip("needs Linux's /proc to see the process wait")
+    deadline = time.monotonic() + 30
+    while "pipe" not in wchan.read_text() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "pipe" in wchan.read_text()
+
+
+def test_a_module_written_after_the_start_is_imported(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {
+        "pytest.ini": "[pytest]\n",
+        "tests/test_new.py": "from helper_written_later import VALUE\n\ndef test_value():\n    assert VALUE\n",
+    })
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        collections.prestart_next()  # it lists the project folder while it imports pytest
+        collection = collections.collect()
+        assert [error.exc_type for error in collection.errors] == ["ModuleNotFoundError"]
+
+        collections.prestart_next()
+        waits_for_its_arguments(collections)  # it has imported pytest (and listed the folder)
+        (root / "helper_written_later.py").write_text("VALUE = 1\n", encoding="utf-8")
+        collection = collections.collect(("helper_written_later.py",))
+    finally:
+        collections.close()
+
+    assert collection.errors == ()
+    assert collection.tests_per_file == {"tests/test_new.py": 1}
+
+
+def test_a_module_it_loaded_from_the_tree_sends_it_back_to_a_new_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``sitecustomize`` in the project imports project code at start-up: a repair written
+    after the prestart must still be seen, so it runs ``python -m pytest`` afresh."""
+    started = tmp_path / "started"
+    root = write_files(tmp_path / "project", {
+        "pytest.ini": "[pytest]\n",
+        "startup/sitecustomize.py": f"import settings\nopen({str(started)!r}, 'w').close()\n",
+        "startup/settings.py": "COUNT = 1\n",
+        "tests/test_count.py": (
+            "import pytest, settings\n\n@pytest.mark.parametrize('n', range(settings.COUNT))\ndef test_n(n):\n    pass\n"
+        ),
+    })
+    monkeypatch.setenv("PYTHONPATH", str(root / "startup"))
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        collections.prestart_next()
+        deadline = time.monotonic() + 30
+        while not started.exists() and time.monotonic() < deadline:  # its start-up has read settings
+            time.sleep(0.01)
+        assert started.exists()
+        (root / "startup/settings.py").write_text("COUNT = 3\n", encoding="utf-8")
+        collection = collections.collect(("startup/settings.py",))
+    finally:
+        collections.close()
+
+    assert collection.errors == ()
+    assert collection.tests == 3
+
+
+def test_an_environment_changed_since_the_start_gets_a_new_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    record = tmp_path / "seen.json"
+    root = write_files(tmp_path / "project", {
+        "pytest.ini": "[pytest]\n",
+        "tests/test_env.py": (
+            "import json, os\n"
+            "command = open('/proc/self/cmdline', 'rb').read().decode().split(chr(0))\n"
+            f"json.dump([os.environ.get('CHANGED_LATER'), command], open({str(record)!r}, 'w'))\n"
+            "def test_it():\n    pass\n"
+        ),
+    })
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        collections.prestart_next()
+        monkeypatch.setenv("CHANGED_LATER", "yes")  # Python reads some variables only at start
+        collection = collections.collect()
+    finally:
+        collections.close()
+
+    assert collection.tests == 1
+    value, argv = json.loads(record.read_text(encoding="utf-8"))
+    assert value == "yes"
+    assert argv[1:3] == ["-m", "pytest"]
+
+
+def test_an_unused_prestart_ends_with_the_run(tmp_path: Path) -> None:
+    root = write_files(tmp_path, {"pytest.ini": "[pytest]\n", "tests/test_a.py": "def test_a():\n    pass\n"})
+    collections = RunCollector(root, sys.executable, timeout=60)
+    collections.prestart_next()
+    prestarted = collections._prestarted
+    assert prestarted is not None
+    process = prestarted._process
+    scratch = Path(prestarted.scratch.name)
+    assert process is not None and scratch.is_dir()
+
+    collections.close()
+
+    assert process.poll() is not None
+    assert not scratch.exists()
+
+
+def test_it_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLLECT_FIX_NO_PRESTART", "1")
+    collections = RunCollector(tmp_path, sys.executable, timeout=60)
+    collections.prestart_next()
+    assert collections._prestarted is None
+    collections.close()
