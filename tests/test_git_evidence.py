@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import time
@@ -280,3 +281,27 @@ def test_a_cache_that_fills_up_mid_question_still_answers_with_every_version(
     both = git_evidence._blobs(root, ((head, "shop/cart.py"), (f"{head}^", "shop/cart.py")), deadline=time.monotonic() + 60)
 
     assert both == [AFTER.encode(), BEFORE.encode()]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_the_text_of_a_binding_is_what_python_says_it_spans(newline: str) -> None:
+    """Lines split once, as Python counts them (a form feed is no line end); columns are bytes."""
+    source = newline.join([
+        "\f# header",
+        "LIMIT = compute(  # π",
+        "    1,",
+        "    2)",
+        "OLD_NAME = helpers.new_name",
+        "def f():",
+        "    pass",
+        "",
+    ])
+    found = bindings(source.encode("utf-8"))
+
+    expected = {
+        name: ast.get_source_segment(source, node)
+        for node in ast.parse(source).body if isinstance(node, ast.Assign)
+        for name in [node.targets[0].id]  # type: ignore[attr-defined]
+    }
+    assert {name: found[name].text for name in expected} == expected
+    assert expected["LIMIT"] == "LIMIT = compute(  # π" + newline + "    1," + newline + "    2)"

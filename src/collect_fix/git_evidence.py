@@ -320,17 +320,17 @@ def _bindings(source: bytes) -> dict[str, Binding]:
     if tree is None:
         return {}
     generated = {line for line, _ in markers_in(source)} if b"collect-fix:" in source else set()
-    text = source.decode("utf-8", errors="replace")
+    lines = _source_lines(source.decode("utf-8", errors="replace"))
     found: dict[str, Binding] = {}
     for statement in top_level_statements(tree.body):
         if statement.lineno in generated:
             continue
-        for binding in _bound(statement, found, text):
+        for binding in _bound(statement, found, lines):
             found.setdefault(binding.name, binding)
     return found
 
 
-def _bound(statement: ast.stmt, known: dict[str, Binding], text: str) -> list[Binding]:
+def _bound(statement: ast.stmt, known: dict[str, Binding], lines: list[str]) -> list[Binding]:
     if isinstance(statement, ast.ClassDef):
         params, signature = _class_signature(statement)
         return [Binding(statement.name, "class", statement.lineno, signature=signature, params=params,
@@ -345,14 +345,14 @@ def _bound(statement: ast.stmt, known: dict[str, Binding], text: str) -> list[Bi
         names = [target.id for target in targets if isinstance(target, ast.Name)]
         dotted = _dotted(statement.value)
         if len(names) == 1 and len(targets) == 1 and dotted and dotted.partition(".")[0] != names[0]:
-            segment = ast.get_source_segment(text, statement) or f"{names[0]} = {dotted}"
+            segment = _segment(lines, statement) or f"{names[0]} = {dotted}"
             return [Binding(names[0], "alias", statement.lineno, text=segment, target=dotted)]
         body = ast.dump(statement.value)
         names = [name for target in targets for name in target_names(target)]
         if len(names) == 1 and len(targets) == 1 and isinstance(targets[0], ast.Name):
             reads = tuple(sorted({node.id for node in ast.walk(statement.value)
                                   if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}))
-            segment = ast.get_source_segment(text, statement) or ""
+            segment = _segment(lines, statement) or ""
             return [Binding(names[0], "constant", statement.lineno, text=segment, reads=reads, body=body)]
         return [Binding(name, "constant", statement.lineno, body=body) for name in names]
     if isinstance(statement, ast.ImportFrom):
@@ -369,6 +369,33 @@ def _bound(statement: ast.stmt, known: dict[str, Binding], text: str) -> list[Bi
             for alias in statement.names
         ]
     return []
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _source_lines(text: str) -> list[str]:
+    """``text`` split where Python counts lines (not at form feeds, as ``str.splitlines`` would)."""
+    lines, start = [], 0
+    for end in _LINE_END.finditer(text):
+        lines.append(text[start:end.end()])
+        start = end.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
+
+
+def _segment(lines: list[str], node: ast.stmt) -> Optional[str]:
+    """``ast.get_source_segment`` on lines split once: it splits the whole source on every call
+    (a long module's renames cost a second)."""
+    if node.end_lineno is None or node.end_col_offset is None or node.end_lineno > len(lines):
+        return None
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first].encode()[node.col_offset:node.end_col_offset].decode()
+    head = lines[first].encode()[node.col_offset:].decode()
+    tail = lines[last].encode()[:node.end_col_offset].decode()
+    return "".join([head, *lines[first + 1:last], tail])
 
 
 def _import_text(module: str, alias: ast.alias) -> str:
