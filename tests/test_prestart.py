@@ -179,3 +179,144 @@ def test_it_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     collections.prestart_next()
     assert collections._prestarted is None
     collections.close()
+
+
+def collect_prestarted(root: Path, python: str, *pytest_args: str) -> tuple[object, list[str]]:
+    """A collection handed to a prestarted pytest once it waits; (collection, the collecting
+    process's command line as a test module saw it)."""
+    collections = RunCollector(root, python, timeout=60, pytest_args=pytest_args)
+    try:
+        collections.prestart_next()
+        collection = collections.collect(("startup/settings.py",) if (root / "startup").is_dir() else ())
+    finally:
+        collections.close()
+    return collection, json.loads((root / "command.json").read_text(encoding="utf-8"))
+
+
+COMMAND_SEEN = (
+    "import json, os, pathlib\n"
+    "command = open('/proc/self/cmdline', 'rb').read().decode().split(chr(0))\n"
+    "pathlib.Path(os.environ['PWD_OF_TEST'], 'command.json').write_text(json.dumps(command))\n"
+)
+
+
+def test_a_project_inside_the_interpreters_prefix_is_still_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``/usr/src/app`` with /usr/bin/python, ``$VIRTUAL_ENV/src/pkg``: the tree lies in
+    ``sys.prefix``, and a module loaded from it at start-up still sends the collection to a new pytest."""
+    import site
+    import subprocess
+
+    env_root = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_root)], check=True)
+    python = str(env_root / "bin" / "python")
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "borrow.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")  # pytest
+    root = write_files(env_root / "src" / "app", {
+        "pytest.ini": "[pytest]\n",
+        "startup/sitecustomize.py": "import settings\n",
+        "startup/settings.py": "COUNT = 1\n",
+        "tests/test_count.py": COMMAND_SEEN + (
+            "import pytest, settings\n\n@pytest.mark.parametrize('n', range(settings.COUNT))\ndef test_n(n):\n    pass\n"
+        ),
+    })
+    monkeypatch.setenv("PYTHONPATH", str(root / "startup"))
+    monkeypatch.setenv("PWD_OF_TEST", str(root))
+    collections = RunCollector(root, python, timeout=60)
+    try:
+        collections.prestart_next()
+        waits_for_its_arguments_or_ends(collections)
+        (root / "startup/settings.py").write_text("COUNT = 3\n", encoding="utf-8")
+        collection = collections.collect(("startup/settings.py",))
+    finally:
+        collections.close()
+
+    assert collection.errors == ()
+    assert collection.tests == 3
+    assert "_collect_fix_prestart" not in json.loads((root / "command.json").read_text(encoding="utf-8"))
+
+
+def waits_for_its_arguments_or_ends(collections: RunCollector) -> None:
+    """Until the prestarted process has read its start-up (it waits, or has said no and ended)."""
+    prestarted = collections._prestarted
+    assert prestarted is not None and prestarted._process is not None
+    process = prestarted._process
+    wchan = Path(f"/proc/{process.pid}/wchan")
+    deadline = time.monotonic() + 30
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if "pipe" in wchan.read_text():
+                return
+        except OSError:
+            return
+        time.sleep(0.01)
+
+
+def test_a_new_pytest_started_instead_keeps_the_interpreters_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--python`` may be a wrapper that adds options (``-O``): the pytest started instead of a
+    prestarted one that says no is the plain command, through the wrapper."""
+    wrapper = tmp_path / "python-O"
+    wrapper.write_text(f"#!/bin/sh\nexec {sys.executable} -O \"$@\"\n", encoding="utf-8")
+    wrapper.chmod(0o755)
+    root = write_files(tmp_path / "project", {
+        "pytest.ini": "[pytest]\n",
+        "startup/sitecustomize.py": "import settings\n",
+        "startup/settings.py": "",
+        "tests/test_flags.py": COMMAND_SEEN + "import sys\nassert sys.flags.optimize == 1, 'not optimized'\n\ndef test_a():\n    pass\n",
+    })
+    monkeypatch.setenv("PYTHONPATH", str(root / "startup"))
+    monkeypatch.setenv("PWD_OF_TEST", str(root))
+
+    collection, command = collect_prestarted(root, str(wrapper))
+
+    assert collection.errors == ()  # type: ignore[attr-defined]
+    assert collection.tests == 1  # type: ignore[attr-defined]
+    assert command[1:4] == ["-O", "-m", "pytest"]
+
+
+def test_start_up_code_that_reads_stdin_finds_it_empty_as_in_a_new_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = write_files(tmp_path / "outside", {"sitecustomize.py": "import sys\nSTDIN = sys.stdin.read()\n"})
+    root = write_files(tmp_path / "project", {
+        "pytest.ini": "[pytest]\n",
+        "tests/test_a.py": COMMAND_SEEN + "import sitecustomize\nassert sitecustomize.STDIN == ''\n\ndef test_a():\n    pass\n",
+    })
+    monkeypatch.setenv("PYTHONPATH", str(outside))
+    monkeypatch.setenv("PWD_OF_TEST", str(root))
+
+    collection, command = collect_prestarted(root, sys.executable)
+
+    assert collection.errors == ()  # type: ignore[attr-defined]
+    assert collection.tests == 1  # type: ignore[attr-defined]
+    assert "_collect_fix_prestart" in command
+
+
+def test_arguments_longer_than_a_pipe_holds_reach_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_files(tmp_path / "project", {
+        "pytest.ini": "[pytest]\n",
+        "tests/test_a.py": COMMAND_SEEN + "def test_a():\n    pass\n\ndef test_b():\n    pass\n",
+    })
+    monkeypatch.setenv("PWD_OF_TEST", str(root))
+    deselected = [f"--deselect=tests/test_a.py::test_never_{index:05d}" for index in range(3000)]  # about 140 KB
+
+    collection, command = collect_prestarted(root, sys.executable, *deselected, "--deselect=tests/test_a.py::test_b")
+
+    assert "_collect_fix_prestart" in command
+    assert collection.tests_per_file == {"tests/test_a.py": 1}  # type: ignore[attr-defined]
+
+
+def test_a_start_up_slower_than_the_timeout_is_a_timeout_as_in_a_new_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The prestarted process's wait for its arguments does not stretch ``--timeout``."""
+    outside = write_files(tmp_path / "outside", {"sitecustomize.py": "import time\ntime.sleep(8)\n"})
+    root = write_files(tmp_path / "project", {"pytest.ini": "[pytest]\n", "tests/test_a.py": "def test_a():\n    pass\n"})
+    monkeypatch.setenv("PYTHONPATH", str(outside))
+    longer_than_a_pipe_holds = tuple(f"--deselect=tests/test_a.py::test_never_{index:05d}" for index in range(3000))
+    collections = RunCollector(root, sys.executable, timeout=1, pytest_args=longer_than_a_pipe_holds)
+    began = time.monotonic()
+    try:
+        collections.prestart_next()
+        collection = collections.collect()
+    finally:
+        collections.close()
+
+    assert [error.exc_type for error in collection.errors] == ["Timeout"]
+    assert time.monotonic() - began < 6

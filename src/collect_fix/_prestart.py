@@ -1,73 +1,70 @@
 """A collecting pytest started ahead of need, copied into a run's scratch folder as
-``_collect_fix_prestart`` and run with ``python -m _collect_fix_prestart`` in the *project's*
-interpreter (Python 3.8 and later, standard library only).
+``_collect_fix_prestart`` and run as ``python -m _collect_fix_prestart READY GO`` in the *project's*
+interpreter (Python 3.8 and later, standard library only; POSIX).
 
 Starting an interpreter and importing pytest is most of what a small re-collection costs (about
-0.15 s of 0.25 s). This process does it while collect-fix is still planning the round, then waits
-for one line on stdin: the collection's pytest arguments and the environment entries that changed
-since it started (``prestart.PER_COLLECTION``). From there it is ``python -m pytest ARGS`` as a new
-process would run it: the same ``sys.path`` (the working folder first, as ``-m`` puts it), the
-same ``sys.argv``, stdin from the null device, and the import system's caches of the tree dropped,
-so files a repair wrote since are seen.
+0.15 s of 0.25 s). This process does it while collect-fix is still planning the round. Then it
+says on the descriptor READY whether it can run the collection, and waits on GO: collect-fix
+closes GO once it has written the collection's pytest arguments and the environment entries that
+changed since the start (``prestart.PER_COLLECTION``) to ``request.json`` beside this file. From
+there it is ``python -m pytest ARGS`` as a new process would run it: the same ``sys.path`` (the
+working folder first, as ``-m`` puts it), ``sys.argv``, environment and descriptors (stdin is the
+null device from the start; READY and GO are closed), and the import system's caches of the tree
+dropped, so files a repair wrote since are seen.
 
-Importing pytest reads nothing of the project, unless a module it loaded comes from the project
-itself (pytest under development, a ``sitecustomize`` in the tree): then this process runs the
-plain command instead (``os.execv``), so nothing of the tree is read before the round's edits are.
+Importing pytest reads nothing of the project, unless a module loaded by then comes from the
+project itself (pytest under development in the tree, a ``sitecustomize`` in it): then it says
+no, and collect-fix starts a new pytest, so nothing of the tree is read before the round's edits.
 """
 
 import json
 import os
 import sys
 
-_MAX_REQUEST = 16 * 1024 * 1024
-
 
 def main() -> None:
+    ready, go = int(sys.argv[1]), int(sys.argv[2])
     import pytest  # noqa: F401  (what `python -m pytest` imports first: the slow part)
 
-    request = _read_request()
-    if request is None:  # collect-fix ended or no longer needs it
+    usable = not _loaded_from_the_tree()
+    os.write(ready, b"1" if usable else b"0")
+    os.close(ready)
+    if not usable:
         sys.exit(0)
-    arguments, changed = request
-    for key, value in changed.items():
+    while os.read(go, 1):  # until collect-fix closes it
+        pass
+    os.close(go)
+    try:
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "request.json"), encoding="utf-8") as handle:
+            request = json.load(handle)
+    except OSError:  # no request: collect-fix ended, or no longer needs this process
+        sys.exit(0)
+    for key, value in request["env"].items():
         if value is None:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
-    _stdin_from_null_device()
-    if _loaded_from_the_tree():
-        os.execv(sys.executable, [sys.executable, "-m", "pytest", *arguments])
     import importlib
     import runpy
 
     importlib.invalidate_caches()
-    sys.argv = [sys.argv[0], *arguments]
+    sys.argv = [sys.argv[0], *request["args"]]
     runpy.run_module("pytest", run_name="__main__", alter_sys=True)
-
-
-def _read_request() -> "tuple[list[str], dict[str, str | None]] | None":
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = os.read(0, 65536)
-        if not chunk or len(data) > _MAX_REQUEST:
-            return None
-        data += chunk
-    request = json.loads(data.decode("utf-8"))
-    return [str(each) for each in request["args"]], dict(request["env"])
-
-
-def _stdin_from_null_device() -> None:
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
 
 
 def _loaded_from_the_tree() -> bool:
     """Whether a module loaded so far lies in the project (the working folder), outside the
-    interpreter's own folders (a ``.venv`` inside the project is the interpreter's)."""
+    interpreter's own library folders (a ``.venv`` in the project is the interpreter's; a project
+    in the interpreter's prefix, as ``/usr/src/app`` is in ``/usr``, is still the project)."""
     tree = os.path.realpath(os.getcwd())
-    own = {os.path.realpath(folder) for folder in (sys.prefix, sys.exec_prefix, sys.base_prefix)}
-    own.add(os.path.realpath(os.path.dirname(os.path.abspath(__file__))))  # a scratch folder in the tree
+    own = [os.path.dirname(os.__file__), os.path.dirname(os.path.abspath(__file__))]  # the standard library; scratch
+    site = sys.modules.get("site")  # not imported here: under -S a new pytest would not have it either
+    if site is not None and hasattr(site, "getsitepackages"):
+        own.extend(site.getsitepackages())
+    user_site = getattr(site, "USER_SITE", None)
+    if isinstance(user_site, str):
+        own.append(user_site)
+    own = [os.path.realpath(folder) for folder in own]
     for module in list(sys.modules.values()):
         location = getattr(module, "__file__", None)
         if not isinstance(location, str):

@@ -11,7 +11,7 @@ import os
 import tempfile
 from dataclasses import dataclass, fields, is_dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, TypeVar, cast
 
 from collect_fix import collector, file_edits, pytest_config, replay, sharding
 from collect_fix.dependencies import describe_diagnosis, install_command
@@ -313,17 +313,18 @@ def _rounds(
     decided: dict[tuple[object, ...], Plan] = {}  # equally likely repairs, settled by their tests
     unchanged_plans: Optional[list[Plan]] = None  # the plans of the tree the rounds ended on, if any
     while round_number < last_round:
-        if diagnoses:  # a round will likely follow: its pytest starts while this one is planned
+        early_plans = made_early()
+        if early_plans and _untried(early_plans.values(), tried):  # its pytest starts while this round is planned
             collections.prestart_next()
-        plans = unchanged_plans = plan_all(diagnoses, project, options, made_early())
+        plans = unchanged_plans = plan_all(diagnoses, project, options, early_plans)
         plans = [
             _decide_by_tests(plan, decided, workspace, collections, graph, current, diagnoses, history, python, options,
                              say)
             if plan.choose_by_tests else plan
             for plan in plans
         ]
-        if any((plan.diagnosis.key, repair) not in tried for plan in plans for repair in plan.alternatives):
-            collections.prestart_next()  # a round will likely follow: its pytest starts meanwhile
+        if _untried(plans, tried):  # a round will likely follow: its pytest starts meanwhile
+            collections.prestart_next()
         batch = _next_batch(plans, tried, workspace, outcomes, limit=batch_limit)
         if not batch:
             break
@@ -398,6 +399,11 @@ def _rounds(
         causes=tuple(before_causes),
         tests=tests,
     )
+
+
+def _untried(plans: Iterable[Plan], tried: set[tuple[object, ...]]) -> bool:
+    """Whether a plan has a repair this run has not tried: a round will likely follow."""
+    return any((plan.diagnosis.key, repair) not in tried for plan in plans for repair in plan.alternatives)
 
 
 def _registered_markers(project: Project) -> Optional[tuple[str, ...]]:

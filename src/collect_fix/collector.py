@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
@@ -295,6 +296,7 @@ class PendingCollection:
         self._on_result = on_result
         self._pytest_args, self._path_map = pytest_args, path_map
         self._prestarted = prestarted  # its scratch folder holds the probe already
+        self._start_up = 0.0  # what waiting for the prestarted pytest took of the timeout
         self._scratch = prestarted.scratch if prestarted is not None else tempfile.TemporaryDirectory(prefix="collect-fix-")
         if prestarted is None:
             install_probe(Path(self._scratch.name))
@@ -371,9 +373,12 @@ class PendingCollection:
             *self._pytest_args,
         ]
         prestarted, self._prestarted = self._prestarted, None  # the first launch only, not a restart
+        self._start_up = 0.0
         if prestarted is not None:
-            process = prestarted.run(arguments, env)
+            asked = time.monotonic()
+            process = prestarted.run(arguments, env, self._timeout)
             if process is not None:
+                self._start_up = time.monotonic() - asked  # its start-up counts in --timeout, as a new pytest's does
                 return process
         command = [self._python, "-m", "pytest", *arguments]
         # Output goes to files, not pipes: a daemon the project starts may keep a pipe open after
@@ -391,7 +396,7 @@ class PendingCollection:
     def _wait(self, meanwhile: Optional[Callable[[], None]] = None) -> _Run:
         process = self._process
         try:
-            progress.wait(process, self._timeout, (self.records_file, *self._counted_too), meanwhile)
+            progress.wait(process, self._timeout - self._start_up, (self.records_file, *self._counted_too), meanwhile)
             exit_code, timed_out = process.returncode, False
         except subprocess.TimeoutExpired:
             kill_group(process, self.records_file)

@@ -230,46 +230,113 @@ def _pair(
     Every candidate pair is scored; the best pairs are taken first, all at once, so the order in
     which the file lists its definitions decides nothing. A definition kept under its old name as
     an alias of a new one (``Old = New``) has already found its successor.
+
+    How alike two long bodies are costs time quadratic in their length, so a pair's exact score
+    waits until its upper bound (``_Likeness.bound``) could reach the best open score: a pair
+    settled before that never needs it, and the pairs taken are the same.
     """
     added = {n: b for n, b in new.items() if n not in old and b.kind in DEFINITION_KINDS}
     for name, binding in new.items():
         if binding.kind == "alias" and name in old and old[name].kind in DEFINITION_KINDS:
             added.pop(binding.target, None)
     removed = {n: b for n, b in old.items() if n not in new and b.kind in DEFINITION_KINDS}
-    scored: list[tuple[float, str, str, str]] = []
-    for r in removed.values():
-        for a in added.values():
-            score = _score(r, a, removed.values(), added.values())
-            if score is not None:
-                scored.append((score[0], r.name, a.name, score[1]))
+    candidates = [
+        _Candidate(r, a, _Likeness(r.body, a.body), removed.values(), added.values())
+        for r in removed.values() for a in added.values()
+        if _KIND_SCORE.get(frozenset({r.kind, a.kind})) is not None
+    ]
     pairs: dict[str, tuple[Binding, str]] = {}
     ties: dict[str, tuple[str, ...]] = {}
     taken: set[str] = set()
     while True:
-        open_pairs = [item for item in scored if item[1] not in taken and item[2] not in taken]
-        if not open_pairs:
+        open_pairs = [each for each in candidates if each.old.name not in taken and each.new.name not in taken]
+        _settle_any_that_could_be_best(open_pairs)
+        scored = [(each.score, each.old.name, each.new.name) for each in open_pairs if each.settled and each.score is not None]
+        if not scored:
             return pairs, ties
-        best = max(item[0] for item in open_pairs)
-        group = [item for item in open_pairs if item[0] == best]
-        for _, old_name, new_name, why in group:
-            rivals = sorted({item[2] for item in group if item[1] == old_name})
-            claimants = {item[1] for item in group if item[2] == new_name}
+        best = max(score[0] for score, _, _ in scored)
+        group = [(old_name, new_name, score[1]) for score, old_name, new_name in scored if score[0] == best]
+        for old_name, new_name, why in group:
+            rivals = sorted({item[1] for item in group if item[0] == old_name})
+            claimants = {item[0] for item in group if item[1] == new_name}
             if len(rivals) == 1 and len(claimants) == 1:
                 pairs[old_name] = (added[new_name], why)
             else:
                 ties[old_name] = tuple(sorted(set(ties.get(old_name, ())) | set(rivals)))
+        taken.update(item[0] for item in group)
         taken.update(item[1] for item in group)
-        taken.update(item[2] for item in group)
+
+
+def _settle_any_that_could_be_best(candidates: list[_Candidate]) -> None:
+    """Give every candidate whose bound reaches the best settled score its exact score,
+    highest bound first (each settled one may raise the best)."""
+    waiting = sorted((each for each in candidates if not each.settled), key=lambda each: -each.bound)
+    best = max((each.score[0] for each in candidates if each.settled and each.score is not None), default=None)
+    for candidate in waiting:
+        if best is not None and candidate.bound < best:
+            return
+        candidate.settle()
+        if candidate.score is not None:
+            best = candidate.score[0] if best is None else max(best, candidate.score[0])
+
+
+class _Likeness:
+    """How alike two definitions' bodies are (0.0 below 0.6): ``exact`` at once where one pass
+    over both settles it, else ``bound`` (at least the exact value) until ``value()`` is asked."""
+
+    def __init__(self, first: str, second: str) -> None:
+        self.exact: Optional[float] = None
+        self.bound = 0.0
+        self._matcher: Optional[difflib.SequenceMatcher[str]] = None
+        if not first or not second:
+            self.exact = 0.0
+        elif first == second:
+            self.exact = 1.0
+        else:
+            matcher = difflib.SequenceMatcher(None, first[:_MAX_BODY], second[:_MAX_BODY], autojunk=False)
+            quick = matcher.quick_ratio() if matcher.real_quick_ratio() >= 0.6 else 0.0
+            if quick < 0.6:
+                self.exact = 0.0
+            else:
+                self._matcher, self.bound = matcher, round(quick, 3)
+
+    def value(self) -> float:
+        if self.exact is None:
+            assert self._matcher is not None
+            self.exact = round(self._matcher.ratio(), 3)
+            self._matcher = None
+        return self.exact
+
+
+class _Candidate:
+    """A removed definition and an added one that may be its successor. ``score``, once settled:
+    (score, why), or None when nothing pairs them; before that only ``bound`` is known."""
+
+    def __init__(
+        self, old: Binding, new: Binding, likeness: _Likeness, removed: Iterable[Binding], added: Iterable[Binding]
+    ) -> None:
+        self.old, self.new, self._likeness = old, new, likeness
+        self._removed, self._added = removed, added
+        self.settled = likeness.exact is not None
+        first = _score(old, new, removed, added, likeness.exact if likeness.exact is not None else likeness.bound)
+        self.score = first if self.settled else None
+        self.bound = first[0] if first is not None else 0.0
+
+    def settle(self) -> None:
+        if not self.settled:
+            self.score = _score(self.old, self.new, self._removed, self._added, self._likeness.value())
+            self.settled = True
 
 
 def _score(
-    r: Binding, a: Binding, removed: Iterable[Binding], added: Iterable[Binding]
+    r: Binding, a: Binding, removed: Iterable[Binding], added: Iterable[Binding], body: float
 ) -> Optional[tuple[float, str]]:
+    """(score, why) of ``a`` as the successor of ``r``, whose bodies are ``body`` alike; the score
+    grows with ``body``."""
     kind = _KIND_SCORE.get(frozenset({r.kind, a.kind}))
     if kind is None:
         return None
     reasons: list[str] = []
-    body = _ratio(r.body, a.body)
     if body == 1.0:
         reasons.append("the same body")
     elif body >= 0.6:
@@ -294,17 +361,6 @@ def _score(
 
 def _family(kind: str) -> str:
     return "callable" if kind in ("class", "function", "async_function") else kind
-
-
-def _ratio(first: str, second: str) -> float:
-    if not first or not second:
-        return 0.0
-    if first == second:
-        return 1.0
-    matcher = difflib.SequenceMatcher(None, first[:_MAX_BODY], second[:_MAX_BODY], autojunk=False)
-    if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
-        return 0.0
-    return round(matcher.ratio(), 3)
 
 
 def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> float:

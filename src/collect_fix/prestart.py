@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
 import subprocess
 import tempfile
@@ -27,11 +28,12 @@ _OFF_ENV = "COLLECT_FIX_NO_PRESTART"
 
 
 def enabled() -> bool:
-    return not os.environ.get(_OFF_ENV)
+    """On by default where processes can be handed descriptors (POSIX)."""
+    return os.name == "posix" and not os.environ.get(_OFF_ENV)
 
 
 class PrestartedPytest:
-    """An interpreter in ``root`` that has imported pytest and waits for a collection's arguments.
+    """An interpreter in ``root`` that imports pytest and then waits for a collection's arguments.
 
     It owns ``scratch`` (where the probe is installed and its records and output go) until a
     collection adopts it; ``stop`` ends the process and removes the folder.
@@ -45,29 +47,41 @@ class PrestartedPytest:
         self._stop_group = stop_group
         folder = Path(scratch.name)
         shutil.copyfile(Path(__file__).with_name("_prestart.py"), folder / f"{MODULE}.py")
-        with (folder / "stdout.txt").open("wb") as stdout, (folder / "stderr.txt").open("wb") as stderr:
-            self._process: Optional[subprocess.Popen[bytes]] = subprocess.Popen(
-                [python, "-m", MODULE], cwd=root, env=self.env, stdin=subprocess.PIPE, stdout=stdout,
-                stderr=stderr, start_new_session=True,
-            )
+        ready_read, ready_write = os.pipe()
+        go_read, go_write = os.pipe()
+        try:
+            with (folder / "stdout.txt").open("wb") as stdout, (folder / "stderr.txt").open("wb") as stderr:
+                self._process: Optional[subprocess.Popen[bytes]] = subprocess.Popen(
+                    [python, "-m", MODULE, str(ready_write), str(go_read)], cwd=root, env=self.env,
+                    stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, pass_fds=(ready_write, go_read),
+                    start_new_session=True,
+                )
+        except BaseException:
+            for descriptor in (ready_read, go_write):
+                os.close(descriptor)
+            raise
+        finally:
+            os.close(ready_write)
+            os.close(go_read)
+        self._ready, self._go = ready_read, go_write
+        self._request = folder / "request.json"
 
-    def run(self, arguments: list[str], env: Mapping[str, str]) -> Optional[subprocess.Popen[bytes]]:
-        """Start the collection of ``arguments`` (pytest's, after ``-m pytest``) with ``env``;
-        None when this process cannot run it (it has ended, or ``env`` differs where the
-        interpreter has already read it): it is stopped then, and the caller starts pytest itself."""
+    def run(
+        self, arguments: list[str], env: Mapping[str, str], timeout: float
+    ) -> Optional[subprocess.Popen[bytes]]:
+        """Start the collection of ``arguments`` (pytest's, after ``-m pytest``) with ``env``, once
+        the process says it can (within ``timeout``); None when it cannot (it has loaded a module
+        of the tree, has ended, or ``env`` differs where the interpreter has already read it): it
+        is stopped then, and the caller starts pytest itself."""
         process, self._process = self._process, None
         if process is None:
             return None
         changed = {key: env.get(key) for key in set(env) | set(self.env) if env.get(key) != self.env.get(key)}
-        if process.poll() is not None or not set(changed) <= PER_COLLECTION or process.stdin is None:
+        if not set(changed) <= PER_COLLECTION or not self._says_ready(timeout):
             self._end(process)
             return None
-        try:
-            process.stdin.write(json.dumps({"args": arguments, "env": changed}).encode("utf-8") + b"\n")
-            process.stdin.close()
-        except OSError:  # it ended meanwhile
-            self._end(process)
-            return None
+        self._request.write_text(json.dumps({"args": arguments, "env": changed}), encoding="utf-8")
+        self._close_pipes()  # closing GO hands the request over
         return process
 
     def stop(self) -> None:
@@ -77,11 +91,23 @@ class PrestartedPytest:
             self._end(process)
         self.scratch.cleanup()
 
+    def _says_ready(self, timeout: float) -> bool:
+        """Whether the process, done with start-up, can run the collection: its answer on READY."""
+        readable, _, _ = select.select([self._ready], [], [], timeout)
+        if not readable:
+            return False  # still starting after a whole collection's time: a new pytest gets it
+        try:
+            return os.read(self._ready, 1) == b"1"
+        except OSError:
+            return False
+
     def _end(self, process: subprocess.Popen[bytes]) -> None:
+        self._close_pipes()
         self._stop_group(process)
         process.wait()
-        if process.stdin is not None:
-            try:
-                process.stdin.close()
-            except OSError:
-                pass
+
+    def _close_pipes(self) -> None:
+        for descriptor in (self._ready, self._go):
+            if descriptor >= 0:
+                os.close(descriptor)
+        self._ready = self._go = -1
