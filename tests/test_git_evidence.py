@@ -305,3 +305,29 @@ def test_the_text_of_a_binding_is_what_python_says_it_spans(newline: str) -> Non
     }
     assert {name: found[name].text for name in expected} == expected
     assert expected["LIMIT"] == "LIMIT = compute(  # π" + newline + "    1," + newline + "    2)"
+
+
+def test_the_successor_is_the_most_alike_body_not_the_one_with_the_best_bound(tmp_path: Path) -> None:
+    """A reordered body holds the same characters (the cheap bound says 1.0) but matches less in
+    order than a body with one name changed: the exact likeness decides, as it always did."""
+    names = [f"item_{index:02d}" for index in range(40)]
+
+    def function(name: str, items: list[str]) -> str:
+        return f"def {name}(basket):\n    return [{', '.join(items)}]\n"
+
+    project = repo(tmp_path, {"shop/lists.py": function("build_items", names)})
+    commit(tmp_path, {"shop/lists.py": (
+        function("reordered", names[::-1]) + "\n\n" + function("edited", [*names[:-1], "item_new"])
+    )})
+
+    change = name_change(project, "shop/lists.py", "build_items")
+
+    assert change is not None and change.successor is not None
+    assert change.successor.name == "edited"
+    old, reordered, edited = (
+        git_evidence.bindings(function(name, items).encode())[name].body
+        for name, items in (("a", names), ("a", names[::-1]), ("a", [*names[:-1], "item_new"]))
+    )
+    reordered_likeness, edited_likeness = git_evidence._Likeness(old, reordered), git_evidence._Likeness(old, edited)
+    assert reordered_likeness.bound > edited_likeness.bound  # the bound alone would have picked "reordered"
+    assert reordered_likeness.value() < edited_likeness.value()
