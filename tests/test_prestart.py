@@ -40,6 +40,54 @@ def test_it():
 """
 
 
+COMMAND_SEEN = (
+    "import json, os, pathlib\n"
+    "command = open('/proc/self/cmdline', 'rb').read().decode().split(chr(0))\n"
+    "pathlib.Path(os.environ['PWD_OF_TEST'], 'command.json').write_text(json.dumps(command))\n"
+)
+
+
+def collect_prestarted(root: Path, python: str, *pytest_args: str) -> tuple[object, list[str]]:
+    """A collection handed to a prestarted pytest once it waits; (collection, the collecting
+    process's command line as a test module saw it)."""
+    collections = RunCollector(root, python, timeout=60, pytest_args=pytest_args)
+    try:
+        collections.prestart_next()
+        collection = collections.collect(("startup/settings.py",) if (root / "startup").is_dir() else ())
+    finally:
+        collections.close()
+    return collection, json.loads((root / "command.json").read_text(encoding="utf-8"))
+
+
+def waits_for_its_arguments_or_ends(collections: RunCollector) -> None:
+    """Until the prestarted process has read its start-up (it waits, or has said no and ended)."""
+    prestarted = collections._prestarted
+    assert prestarted is not None and prestarted._process is not None
+    process = prestarted._process
+    wchan = Path(f"/proc/{process.pid}/wchan")
+    deadline = time.monotonic() + 30
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            if "pipe" in wchan.read_text():
+                return
+        except OSError:
+            return
+        time.sleep(0.01)
+
+
+def virtualenv_borrowing_this_pytest(folder: Path) -> str:
+    """A virtualenv at ``folder`` whose site-packages point at this interpreter's (pytest): its python."""
+    import site
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = str(folder / "bin" / "python")
+    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "borrow.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
+    return python
+
+
 def looks(root: Path, tmp_path: Path, prestarted: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     record = tmp_path / f"looks-{prestarted}.json"
     monkeypatch.setenv("LOOKS_FILE", str(record))
@@ -69,18 +117,6 @@ def test_a_prestarted_collection_looks_from_inside_like_a_new_pytest(tmp_path: P
     assert new["stdin"] == [null.st_rdev, null.st_ino]
 
 
-def waits_for_its_arguments(collections: RunCollector) -> None:
-    prestarted = collections._prestarted
-    assert prestarted is not None and prestarted._process is not None
-    wchan = Path(f"/proc/{prestarted._process.pid}/wchan")
-    if not wchan.exists():
-        pytest.skip("needs Linux's /proc to see the process wait")
-    deadline = time.monotonic() + 30
-    while "pipe" not in wchan.read_text() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert "pipe" in wchan.read_text()
-
-
 def test_a_module_written_after_the_start_is_imported(tmp_path: Path) -> None:
     root = write_files(tmp_path, {
         "pytest.ini": "[pytest]\n",
@@ -93,7 +129,7 @@ def test_a_module_written_after_the_start_is_imported(tmp_path: Path) -> None:
         assert [error.exc_type for error in collection.errors] == ["ModuleNotFoundError"]
 
         collections.prestart_next()
-        waits_for_its_arguments(collections)  # it has imported pytest (and listed the folder)
+        waits_for_its_arguments_or_ends(collections)  # it has imported pytest (and listed the folder)
         (root / "helper_written_later.py").write_text("VALUE = 1\n", encoding="utf-8")
         collection = collections.collect(("helper_written_later.py",))
     finally:
@@ -101,35 +137,6 @@ def test_a_module_written_after_the_start_is_imported(tmp_path: Path) -> None:
 
     assert collection.errors == ()
     assert collection.tests_per_file == {"tests/test_new.py": 1}
-
-
-def test_a_module_it_loaded_from_the_tree_sends_it_back_to_a_new_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A ``sitecustomize`` in the project imports project code at start-up: a repair written
-    after the prestart must still be seen, so it runs ``python -m pytest`` afresh."""
-    started = tmp_path / "started"
-    root = write_files(tmp_path / "project", {
-        "pytest.ini": "[pytest]\n",
-        "startup/sitecustomize.py": f"import settings\nopen({str(started)!r}, 'w').close()\n",
-        "startup/settings.py": "COUNT = 1\n",
-        "tests/test_count.py": (
-            "import pytest, settings\n\n@pytest.mark.parametrize('n', range(settings.COUNT))\ndef test_n(n):\n    pass\n"
-        ),
-    })
-    monkeypatch.setenv("PYTHONPATH", str(root / "startup"))
-    collections = RunCollector(root, sys.executable, timeout=60)
-    try:
-        collections.prestart_next()
-        deadline = time.monotonic() + 30
-        while not started.exists() and time.monotonic() < deadline:  # its start-up has read settings
-            time.sleep(0.01)
-        assert started.exists()
-        (root / "startup/settings.py").write_text("COUNT = 3\n", encoding="utf-8")
-        collection = collections.collect(("startup/settings.py",))
-    finally:
-        collections.close()
-
-    assert collection.errors == ()
-    assert collection.tests == 3
 
 
 def test_an_environment_changed_since_the_start_gets_a_new_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -181,38 +188,17 @@ def test_it_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     collections.close()
 
 
-def collect_prestarted(root: Path, python: str, *pytest_args: str) -> tuple[object, list[str]]:
-    """A collection handed to a prestarted pytest once it waits; (collection, the collecting
-    process's command line as a test module saw it)."""
-    collections = RunCollector(root, python, timeout=60, pytest_args=pytest_args)
-    try:
-        collections.prestart_next()
-        collection = collections.collect(("startup/settings.py",) if (root / "startup").is_dir() else ())
-    finally:
-        collections.close()
-    return collection, json.loads((root / "command.json").read_text(encoding="utf-8"))
-
-
-COMMAND_SEEN = (
-    "import json, os, pathlib\n"
-    "command = open('/proc/self/cmdline', 'rb').read().decode().split(chr(0))\n"
-    "pathlib.Path(os.environ['PWD_OF_TEST'], 'command.json').write_text(json.dumps(command))\n"
-)
-
-
-def test_a_project_inside_the_interpreters_prefix_is_still_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``/usr/src/app`` with /usr/bin/python, ``$VIRTUAL_ENV/src/pkg``: the tree lies in
-    ``sys.prefix``, and a module loaded from it at start-up still sends the collection to a new pytest."""
-    import site
-    import subprocess
-
-    env_root = tmp_path / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_root)], check=True)
-    python = str(env_root / "bin" / "python")
-    purelib = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-    Path(purelib, "borrow.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")  # pytest
-    root = write_files(env_root / "src" / "app", {
+@pytest.mark.parametrize("inside_the_prefix", [False, True], ids=["project", "project-in-the-interpreters-prefix"])
+def test_a_module_it_loaded_from_the_tree_sends_it_back_to_a_new_pytest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inside_the_prefix: bool
+) -> None:
+    """A ``sitecustomize`` in the project imports project code at start-up: a repair written after
+    the prestart must still be seen, so a new pytest collects. Also where the tree lies in the
+    interpreter's ``sys.prefix`` (``/usr/src/app`` with /usr/bin/python, ``$VIRTUAL_ENV/src/pkg``)."""
+    python, parent = sys.executable, tmp_path
+    if inside_the_prefix:
+        python, parent = virtualenv_borrowing_this_pytest(tmp_path / "env"), tmp_path / "env" / "src"
+    root = write_files(parent / "app", {
         "pytest.ini": "[pytest]\n",
         "startup/sitecustomize.py": "import settings\n",
         "startup/settings.py": "COUNT = 1\n",
@@ -225,7 +211,7 @@ def test_a_project_inside_the_interpreters_prefix_is_still_the_project(tmp_path:
     collections = RunCollector(root, python, timeout=60)
     try:
         collections.prestart_next()
-        waits_for_its_arguments_or_ends(collections)
+        waits_for_its_arguments_or_ends(collections)  # its start-up has read settings
         (root / "startup/settings.py").write_text("COUNT = 3\n", encoding="utf-8")
         collection = collections.collect(("startup/settings.py",))
     finally:
@@ -234,22 +220,6 @@ def test_a_project_inside_the_interpreters_prefix_is_still_the_project(tmp_path:
     assert collection.errors == ()
     assert collection.tests == 3
     assert "_collect_fix_prestart" not in json.loads((root / "command.json").read_text(encoding="utf-8"))
-
-
-def waits_for_its_arguments_or_ends(collections: RunCollector) -> None:
-    """Until the prestarted process has read its start-up (it waits, or has said no and ended)."""
-    prestarted = collections._prestarted
-    assert prestarted is not None and prestarted._process is not None
-    process = prestarted._process
-    wchan = Path(f"/proc/{process.pid}/wchan")
-    deadline = time.monotonic() + 30
-    while process.poll() is None and time.monotonic() < deadline:
-        try:
-            if "pipe" in wchan.read_text():
-                return
-        except OSError:
-            return
-        time.sleep(0.01)
 
 
 def test_a_new_pytest_started_instead_keeps_the_interpreters_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
