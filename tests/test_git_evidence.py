@@ -331,3 +331,12 @@ def test_the_successor_is_the_most_alike_body_not_the_one_with_the_best_bound(tm
     reordered_likeness, edited_likeness = git_evidence._Likeness(old, reordered), git_evidence._Likeness(old, edited)
     assert reordered_likeness.bound > edited_likeness.bound  # the bound alone would have picked "reordered"
     assert reordered_likeness.value() < edited_likeness.value()
+
+
+def test_the_text_of_a_binding_in_a_module_with_a_coding_cookie() -> None:
+    source = '# -*- coding: latin-1 -*-\nimport os\nY = "éé"; X = os.path\n'.encode("latin-1")
+
+    found = bindings(source)
+
+    assert found["X"].text == "X = os.path"
+    assert found["Y"].text == 'Y = "éé"'

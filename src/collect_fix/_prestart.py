@@ -1,5 +1,5 @@
 """A collecting pytest started ahead of need, copied into a run's scratch folder as
-``_collect_fix_prestart`` and run as ``python -m _collect_fix_prestart READY GO`` in the *project's*
+``_collect_fix_prestart`` and run as ``python -m _collect_fix_prestart READY GO PID`` in the *project's*
 interpreter (Python 3.8 and later, standard library only; POSIX).
 
 Starting an interpreter and importing pytest is most of what a small re-collection costs (about
@@ -15,30 +15,35 @@ dropped, so files a repair wrote since are seen.
 Importing pytest reads nothing of the project, unless a module loaded by then comes from the
 project itself (pytest under development in the tree, a ``sitecustomize`` in it): then it says
 no, and collect-fix starts a new pytest, so nothing of the tree is read before the round's edits.
+A process that gets no request waits to be ended rather than exit on its own (``_until_ended``).
 """
 
 import json
 import os
 import sys
+from typing import NoReturn
 
 
 def main() -> None:
-    ready, go = int(sys.argv[1]), int(sys.argv[2])
+    ready, go, collect_fix = (int(each) for each in sys.argv[1:4])
     import pytest  # noqa: F401  (what `python -m pytest` imports first: the slow part)
 
     usable = not _loaded_from_the_tree()
-    os.write(ready, b"1" if usable else b"0")
+    try:
+        os.write(ready, b"1" if usable else b"0")
+    except OSError:  # collect-fix stopped listening: it ends this process, or has ended itself
+        usable = False
     os.close(ready)
-    if not usable:
-        sys.exit(0)
     while os.read(go, 1):  # until collect-fix closes it
         pass
     os.close(go)
     try:
         with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "request.json"), encoding="utf-8") as handle:
-            request = json.load(handle)
-    except OSError:  # no request: collect-fix ended, or no longer needs this process
-        sys.exit(0)
+            request = json.load(handle) if usable else None
+    except (OSError, ValueError):
+        request = None
+    if request is None:
+        _until_ended(collect_fix)
     for key, value in request["env"].items():
         if value is None:
             os.environ.pop(key, None)
@@ -50,6 +55,18 @@ def main() -> None:
     importlib.invalidate_caches()
     sys.argv = [sys.argv[0], *request["args"]]
     runpy.run_module("pytest", run_name="__main__", alter_sys=True)
+
+
+def _until_ended(collect_fix: int) -> "NoReturn":
+    """Wait for collect-fix (process ``collect_fix``) to end this process (it does, once it no
+    longer needs it, or it has taken it for a collection whose time is up); exit if collect-fix
+    itself has gone. Exiting
+    at once could pass for a collection that ended without a word."""
+    import time
+
+    while os.getppid() == collect_fix:
+        time.sleep(0.1)
+    sys.exit(0)
 
 
 def _loaded_from_the_tree() -> bool:

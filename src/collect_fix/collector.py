@@ -353,6 +353,16 @@ class PendingCollection:
         return Path(self._scratch.name) / f"{stream}.txt"
 
     def _launch(self) -> "subprocess.Popen[bytes]":
+        prestarted, self._prestarted = self._prestarted, None  # the first launch only, not a restart
+        self._start_up = 0.0
+        try:
+            return self._start(prestarted)
+        except BaseException:
+            if prestarted is not None:  # its process, if not handed over yet: nobody else would end it
+                prestarted.stop()
+            raise
+
+    def _start(self, prestarted: Optional[prestart.PrestartedPytest]) -> "subprocess.Popen[bytes]":
         scratch = Path(self._scratch.name)
         self.records_file.write_text("", encoding="utf-8")
         env = probe_environment(scratch, self.records_file, self._path_map, self._watched, self._bytecode)
@@ -372,11 +382,9 @@ class PendingCollection:
             "--assert=plain",
             *self._pytest_args,
         ]
-        prestarted, self._prestarted = self._prestarted, None  # the first launch only, not a restart
-        self._start_up = 0.0
         if prestarted is not None:
             asked = time.monotonic()
-            process = prestarted.run(arguments, env, self._timeout)
+            process = prestarted.run(arguments, env, self._timeout)  # ends its process unless it returns it
             if process is not None:
                 self._start_up = time.monotonic() - asked  # its start-up counts in --timeout, as a new pytest's does
                 return process
@@ -396,7 +404,9 @@ class PendingCollection:
     def _wait(self, meanwhile: Optional[Callable[[], None]] = None) -> _Run:
         process = self._process
         try:
-            progress.wait(process, self._timeout - self._start_up, (self.records_file, *self._counted_too), meanwhile)
+            progress.wait(
+                process, max(0.0, self._timeout - self._start_up), (self.records_file, *self._counted_too), meanwhile
+            )
             exit_code, timed_out = process.returncode, False
         except subprocess.TimeoutExpired:
             kill_group(process, self.records_file)

@@ -29,6 +29,7 @@ from typing import Iterable, Optional, Union
 
 from collect_fix import source_trees, spelling
 from collect_fix.definitions import target_names, top_level_statements
+from collect_fix.exit_spelling import SourceError, decode
 from collect_fix.project import Project
 from collect_fix.stubs import markers_in
 
@@ -376,7 +377,11 @@ def _bindings(source: bytes) -> dict[str, Binding]:
     if tree is None:
         return {}
     generated = {line for line, _ in markers_in(source)} if b"collect-fix:" in source else set()
-    lines = _source_lines(source.decode("utf-8", errors="replace"))
+    try:
+        text = decode(source)  # as Python reads it: the columns count the bytes of its UTF-8 form
+    except SourceError:
+        text = source.decode("utf-8", errors="replace")
+    lines = _source_lines(text)
     found: dict[str, Binding] = {}
     for statement in top_level_statements(tree.body):
         if statement.lineno in generated:

@@ -25,11 +25,12 @@ MODULE = "_collect_fix_prestart"
 # What a collection sets in the probe's environment that the interpreter does not read at start.
 PER_COLLECTION = frozenset({"COLLECT_FIX_WATCH", "COLLECT_FIX_LEAVE_OUT"})
 _OFF_ENV = "COLLECT_FIX_NO_PRESTART"
+_LONGEST_WAIT = 24 * 3600.0  # seconds; --timeout may be longer than poll() can wait
 
 
 def enabled() -> bool:
-    """On by default where processes can be handed descriptors (POSIX)."""
-    return os.name == "posix" and not os.environ.get(_OFF_ENV)
+    """On by default where processes can be handed descriptors (POSIX, with poll)."""
+    return os.name == "posix" and hasattr(select, "poll") and not os.environ.get(_OFF_ENV)
 
 
 class PrestartedPytest:
@@ -52,7 +53,7 @@ class PrestartedPytest:
         try:
             with (folder / "stdout.txt").open("wb") as stdout, (folder / "stderr.txt").open("wb") as stderr:
                 self._process: Optional[subprocess.Popen[bytes]] = subprocess.Popen(
-                    [python, "-m", MODULE, str(ready_write), str(go_read)], cwd=root, env=self.env,
+                    [python, "-m", MODULE, str(ready_write), str(go_read), str(os.getpid())], cwd=root, env=self.env,
                     stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, pass_fds=(ready_write, go_read),
                     start_new_session=True,
                 )
@@ -70,19 +71,29 @@ class PrestartedPytest:
         self, arguments: list[str], env: Mapping[str, str], timeout: float
     ) -> Optional[subprocess.Popen[bytes]]:
         """Start the collection of ``arguments`` (pytest's, after ``-m pytest``) with ``env``, once
-        the process says it can (within ``timeout``); None when it cannot (it has loaded a module
-        of the tree, has ended, or ``env`` differs where the interpreter has already read it): it
-        is stopped then, and the caller starts pytest itself."""
+        the process says it can; None when it cannot (it has loaded a module of the tree, has
+        ended, or ``env`` differs where the interpreter has already read it): it is stopped then,
+        and the caller starts pytest itself. A process still starting after ``timeout`` is
+        returned as it is: its start-up has had a whole collection's time, as a new pytest's
+        would have, and the caller's wait ends it as one that timed out."""
         process, self._process = self._process, None
         if process is None:
             return None
-        changed = {key: env.get(key) for key in set(env) | set(self.env) if env.get(key) != self.env.get(key)}
-        if not set(changed) <= PER_COLLECTION or not self._says_ready(timeout):
+        try:
+            changed = {key: env.get(key) for key in set(env) | set(self.env) if env.get(key) != self.env.get(key)}
+            answer = self._answer(timeout) if set(changed) <= PER_COLLECTION else b""
+            if answer is None:
+                self._close_pipes()  # it waits to be ended (_prestart)
+                return process
+            if answer != b"1":
+                self._end(process)
+                return None
+            self._request.write_text(json.dumps({"args": arguments, "env": changed}), encoding="utf-8")
+            self._close_pipes()  # closing GO hands the request over
+            return process
+        except BaseException:  # an interrupt, a full disk: end it like any collection
             self._end(process)
-            return None
-        self._request.write_text(json.dumps({"args": arguments, "env": changed}), encoding="utf-8")
-        self._close_pipes()  # closing GO hands the request over
-        return process
+            raise
 
     def stop(self) -> None:
         """End the process if no collection took it, and remove the scratch folder."""
@@ -91,15 +102,17 @@ class PrestartedPytest:
             self._end(process)
         self.scratch.cleanup()
 
-    def _says_ready(self, timeout: float) -> bool:
-        """Whether the process, done with start-up, can run the collection: its answer on READY."""
-        readable, _, _ = select.select([self._ready], [], [], timeout)
-        if not readable:
-            return False  # still starting after a whole collection's time: a new pytest gets it
+    def _answer(self, timeout: float) -> Optional[bytes]:
+        """What the process says on READY: b"1" (it can run the collection), b"0" (it cannot),
+        b"" (it ended); None while it is still starting after ``timeout``."""
+        waiting = select.poll()  # not select.select: a descriptor above 1023 is fine
+        waiting.register(self._ready, select.POLLIN | select.POLLHUP)
+        if not waiting.poll(min(max(timeout, 0.0), _LONGEST_WAIT) * 1000):
+            return None
         try:
-            return os.read(self._ready, 1) == b"1"
+            return os.read(self._ready, 1)
         except OSError:
-            return False
+            return b""
 
     def _end(self, process: subprocess.Popen[bytes]) -> None:
         self._close_pipes()
