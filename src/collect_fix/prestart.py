@@ -1,13 +1,13 @@
 """The next collection's pytest, started while the round is still being planned and written.
 
 A re-collection of a few files costs little more than starting Python and importing pytest
-(about 0.15 s here), and a run makes one per round. Started when a round is about to write its
-repairs, the interpreter does that on another core meanwhile; the collection then sends it its
-arguments (``_prestart`` runs in the project's interpreter and says why it collects as
-``python -m pytest`` would). Used only when the environment it started with is the one the
-collection needs, but for the entries that change per collection (``PER_COLLECTION``); otherwise,
-or when it has died, the collection starts a new pytest as before. ``COLLECT_FIX_NO_PRESTART=1``
-turns it off.
+(about 0.15 s here), and a run makes one per round. Started as soon as a round will likely follow
+(a plan has a repair not tried yet), the interpreter does that on another core meanwhile; then it
+says on a pipe whether it can run the collection, and the collection hands it its arguments
+(``_prestart`` runs in the project's interpreter and says why it collects as ``python -m pytest``
+would). Used only when the environment it started with is the one the collection needs, but for
+the entries that change per collection (``PER_COLLECTION``); otherwise, or when it says no or has
+died, the collection starts a new pytest as before. ``COLLECT_FIX_NO_PRESTART=1`` turns it off.
 """
 
 from __future__ import annotations
