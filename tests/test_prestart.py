@@ -338,3 +338,49 @@ def test_many_open_files_and_a_huge_timeout_are_no_obstacle(tmp_path: Path) -> N
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
     assert collection.tests_per_file == {"tests/test_a.py": 1}
+
+
+def test_an_interrupt_just_after_the_handover_ends_the_collecting_pytest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collect_fix.prestart import PrestartedPytest
+
+    root = write_files(tmp_path, {"pytest.ini": "[pytest]\n", "tests/test_slow.py": "import time\ntime.sleep(60)\n"})
+    handed: list[object] = []
+    run = PrestartedPytest.run
+
+    def interrupted_after(self: PrestartedPytest, *args: object, **kwargs: object) -> object:
+        handed.append(run(self, *args, **kwargs))  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(PrestartedPytest, "run", interrupted_after)
+    collections = RunCollector(root, sys.executable, timeout=120)
+    collections.prestart_next()
+    with pytest.raises(KeyboardInterrupt):
+        collections.collect()
+    collections.close()
+
+    (process,) = handed
+    assert process is not None
+    assert process.poll() is not None  # type: ignore[attr-defined]
+
+
+def test_without_a_request_it_waits_to_be_ended_also_behind_a_wrapper(tmp_path: Path) -> None:
+    """A ``--python`` wrapper that does not ``exec`` is the process's parent, not collect-fix:
+    it still waits (ending on its own could pass for a collection that said nothing)."""
+    wrapper = tmp_path / "python-wrapper"
+    wrapper.write_text(f"#!/bin/sh\n{sys.executable} \"$@\"\n", encoding="utf-8")
+    wrapper.chmod(0o755)
+    root = write_files(tmp_path / "project", {"pytest.ini": "[pytest]\n"})
+    collections = RunCollector(root, str(wrapper), timeout=60)
+    collections.prestart_next()
+    prestarted = collections._prestarted
+    assert prestarted is not None and prestarted._process is not None
+    process = prestarted._process
+    try:
+        assert prestarted._answer(30) == b"1"
+        prestarted._close_pipes()  # no request
+
+        time.sleep(0.5)
+        assert process.poll() is None
+    finally:
+        collections.close()
+    assert process.poll() is not None

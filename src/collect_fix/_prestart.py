@@ -64,9 +64,21 @@ def _until_ended(collect_fix: int) -> "NoReturn":
     at once could pass for a collection that ended without a word."""
     import time
 
-    while os.getppid() == collect_fix:
+    while _alive(collect_fix):
         time.sleep(0.1)
     sys.exit(0)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (not whether it is this one's parent: a ``--python``
+    wrapper that does not ``exec`` stands between them)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's: it exists
+        return True
+    return True
 
 
 def _loaded_from_the_tree() -> bool:

@@ -358,8 +358,8 @@ class PendingCollection:
         try:
             return self._start(prestarted)
         except BaseException:
-            if prestarted is not None:  # its process, if not handed over yet: nobody else would end it
-                prestarted.stop()
+            if prestarted is not None:  # its process, even handed over: this collection never kept it
+                prestarted.abandon()
             raise
 
     def _start(self, prestarted: Optional[prestart.PrestartedPytest]) -> "subprocess.Popen[bytes]":

@@ -66,6 +66,7 @@ class PrestartedPytest:
             os.close(go_read)
         self._ready, self._go = ready_read, go_write
         self._request = folder / "request.json"
+        self._handed: Optional[subprocess.Popen[bytes]] = None  # what ``run`` returned
 
     def run(
         self, arguments: list[str], env: Mapping[str, str], timeout: float
@@ -83,12 +84,14 @@ class PrestartedPytest:
             changed = {key: env.get(key) for key in set(env) | set(self.env) if env.get(key) != self.env.get(key)}
             answer = self._answer(timeout) if set(changed) <= PER_COLLECTION else b""
             if answer is None:
+                self._handed = process
                 self._close_pipes()  # it waits to be ended (_prestart)
                 return process
             if answer != b"1":
                 self._end(process)
                 return None
             self._request.write_text(json.dumps({"args": arguments, "env": changed}), encoding="utf-8")
+            self._handed = process
             self._close_pipes()  # closing GO hands the request over
             return process
         except BaseException:  # an interrupt, a full disk: end it like any collection
@@ -101,6 +104,14 @@ class PrestartedPytest:
         if process is not None:
             self._end(process)
         self.scratch.cleanup()
+
+    def abandon(self) -> None:
+        """``stop``, and end the process also if ``run`` handed it over: the collection that
+        took it failed before it could keep it (an interrupt in between)."""
+        handed, self._handed = self._handed, None
+        if handed is not None:
+            self._end(handed)
+        self.stop()
 
     def _answer(self, timeout: float) -> Optional[bytes]:
         """What the process says on READY: b"1" (it can run the collection), b"0" (it cannot),
