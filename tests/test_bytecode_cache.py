@@ -8,6 +8,7 @@ import py_compile
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 import pytest
 
@@ -177,6 +178,30 @@ def test_a_rewrite_in_the_second_it_was_compiled_is_seen_without_being_named(tmp
 
     assert again.tests == 0
     assert missing_module(again) == "no_such_module_q8"
+
+
+def test_a_new_prefix_is_not_walked_for_stale_files_before_the_first_collection(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Setting the prefix up removed what was compiled of the project, so the walk over the whole
+    cache (every environment's packages) before the first collection could find nothing."""
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    walks: list[Path] = []
+    real_prepare = Prefix.prepare
+
+    def counting_prepare(self: Prefix, edited: Iterable[Path]) -> None:
+        walks.append(self.path)
+        real_prepare(self, edited)
+
+    monkeypatch.setattr(Prefix, "prepare", counting_prepare)
+    collections = RunCollector(root, sys.executable, timeout=60)
+    try:
+        assert collections.collect().tests == 1
+        assert walks == []
+        assert collections.collect().tests == 1
+        assert walks == [cache]
+    finally:
+        collections.close()
 
 
 def test_project_files_imported_by_a_symlinked_path_are_compiled_afresh_by_the_next_run(

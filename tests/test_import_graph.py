@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
+import pytest
 from conftest import write_files
 
+from collect_fix import import_graph
 from collect_fix.import_graph import ImportGraph
 from collect_fix.project import Project
 
@@ -107,3 +110,22 @@ def test_an_import_call_spelled_in_a_declared_encoding_counts(tmp_path: Path) ->
     )
 
     assert ImportGraph().reached_by(Project(root), ["pkg/hidden.py"]) == {"pkg/hidden.py", "tests/test_u7.py"}
+
+
+def test_a_touched_file_is_not_read_and_changes_nothing_it_reaches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A touched file is reached whatever it imports, and its imports could only make it reached:
+    the graph does not parse a file a round just edited (a long test module costs a parse)."""
+    tree = project(tmp_path)
+    read: list[Path] = []
+    real_read = import_graph._read_imports
+
+    def recording_read(path: Path, package: Optional[str]) -> set[str]:
+        read.append(path)
+        return real_read(path, package)
+
+    monkeypatch.setattr(import_graph, "_read_imports", recording_read)
+    reached = ImportGraph().reached_by(tree, ["pkg/mid.py", "tests/test_leaf.py"])
+
+    assert reached == {"pkg/mid.py", "tests/test_mid.py", "tests/test_leaf.py"}
+    assert tmp_path / "pkg/mid.py" not in read and tmp_path / "tests/test_leaf.py" not in read
+    assert tmp_path / "tests/test_mid.py" in read

@@ -163,8 +163,10 @@ class RunCollector:
         ``whole``: the arguments select the whole suite, so it may be split into shards."""
         retry = {str((self._root / path).resolve()) for path in touched}
         known_dead = {path: error for path, error in self._dead.items() if path not in retry}
+        created = self._bytecode is None
         bytecode = self._bytecode_prefix()
-        bytecode.prepare(self._root / path for path in touched)
+        if not created:  # a new prefix holds nothing of the project yet: no walk over the cache
+            bytecode.prepare(self._root / path for path in touched)
         groups: list[frozenset[str]] = self._shards if whole and self._shards else [frozenset()]
         prestarted, self._prestarted = self._prestarted, None
         parts = [

@@ -9,10 +9,11 @@ parameters, an alias ``Old = New``, a re-export ``from .x import Old``, an ``__a
 the definitions the same change added are paired with every definition it removed at once, on
 kind, parameters, body and spelling, so two renames in one commit are each matched.
 
-Bounded: one ``rev-parse`` and one or two ``cat-file --batch`` calls per question, one ``log -p``
-of the file's last 200 commits per file, all under a time budget. Patches and blobs are cached
-by commit hash, which never changes, so a later round asks git nothing new but ``rev-parse``. Every failure (no git, not a
-repository, a timeout) means "no evidence".
+Bounded: one ``rev-parse`` per snapshot of the tree (a round), one or two ``cat-file --batch``
+calls per question, one ``log -p`` of the file's last 200 commits per file, all under a time
+budget. Patches and blobs are cached by commit hash, which never changes, so a later round asks
+git nothing new but ``rev-parse``. Every failure (no git, not a repository, a timeout) means
+"no evidence".
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import difflib
 import re
 import subprocess
 import time
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -121,17 +123,16 @@ def name_change(project: Project, path: str, name: str) -> Optional[Change]:
     current = _read(project.root / path)
     if current is not None and name in bindings(current):
         return None
-    root = history_root(project)
-    head = _head(root)
+    head = _head_of(project)
     if head is None:
         return None
-    return _name_change(root, head, path, name, current)
+    return _name_change(history_root(project), head, path, name, current)
 
 
 def deleted_module(project: Project, paths: Iterable[str]) -> Optional[DeletedModule]:
     """The last version of a module file deleted at one of ``paths`` (``pkg/mod.py``, ``pkg/mod/__init__.py``)."""
     root = history_root(project)
-    head = _head(root)
+    head = _head_of(project)
     if head is None:
         return None
     for path in paths:
@@ -587,6 +588,20 @@ def _patches(root: Path, head: str, path: str, deadline: float) -> tuple[tuple[s
             patches.append((commit.strip(), changed))
         _PATCHES[key] = tuple(patches)
     return _PATCHES[key]
+
+
+_HEADS: "weakref.WeakKeyDictionary[Project, str]" = weakref.WeakKeyDictionary()
+
+
+def _head_of(project: Project) -> Optional[str]:
+    """HEAD as one snapshot of the tree (a round's ``Project``) sees it: one ``rev-parse`` per
+    round, not one per question (a 3,000-test suite asks dozens). A failure is not remembered."""
+    head = _HEADS.get(project)
+    if head is None:
+        head = _head(history_root(project))
+        if head is not None:
+            _HEADS[project] = head
+    return head
 
 
 def _head(root: Path) -> Optional[str]:

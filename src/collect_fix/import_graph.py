@@ -44,7 +44,10 @@ class ImportGraph:
         """Project-relative files whose imports reach a ``touched`` file, the touched included."""
         files = {project.relative(path): path for path in project.python_files()}
         names = {relative: _names(project, path) for relative, path in files.items()}
-        imports = {relative: self._imports_of(project, path) for relative, path in files.items()}
+        # A touched file's own imports could only make it reached, and it is: they are not read
+        # (its edit would cost a parse now; the next round, or its wait, reads them).
+        reached = set(touched)
+        imports = {relative: self._imports_of(project, path) for relative, path in files.items() if relative not in reached}
         # Who runs a module when it is loaded: a file importing ``a.b.c`` (or living in package
         # ``a.b``) loads ``a``, ``a.b`` and ``a.b.c``, so it is reached once any of them is.
         loaders: dict[str, set[str]] = {}
@@ -53,7 +56,6 @@ class ImportGraph:
             for module in (*modules, *own_packages):
                 for prefix in _prefixes(module):
                     loaders.setdefault(prefix, set()).add(relative)
-        reached = set(touched)
         pending = [name for relative in reached for name in names.get(relative, ())]
         loaded: set[str] = set(pending)  # modules whose loading runs a reached file
         while pending:
