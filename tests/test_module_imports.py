@@ -150,3 +150,13 @@ def test_under_lists_modules_imported_as_modules_only(tmp_path: Path) -> None:
     assert imports.under("app.pay") == ("app.pay", "app.pay.cards", "app.pay.gateways.stripe")
     assert imports.under("app.pay.gateways.stripe") == ("app.pay.gateways.stripe",)
     assert imports.under("app.payments") == ()
+
+
+def test_generated_code_nested_thousands_deep_is_read(tmp_path: Path) -> None:
+    """A long sum or attribute chain (generated test data) parses fine, but recursing over it
+    exhausted the stack, and the planner that asked gave up on the whole run's repair."""
+    terms = " + ".join(["os.sep"] * 600)
+    chain = "os.path" + ".a" * 1_500
+    imports = scanned(tmp_path, {"tests/test_a.py": f"import os\nTABLE = {terms}\nDEEP = {chain}\n"})
+
+    assert imports.get("os").names == {"sep", "path"}

@@ -594,8 +594,10 @@ _HEADS: "weakref.WeakKeyDictionary[Project, str]" = weakref.WeakKeyDictionary()
 
 
 def _head_of(project: Project) -> Optional[str]:
-    """HEAD as one snapshot of the tree (a round's ``Project``) sees it: one ``rev-parse`` per
-    round, not one per question (a 3,000-test suite asks dozens). A failure is not remembered."""
+    """HEAD when one snapshot of the tree (a round's ``Project``) first asked: one ``rev-parse``
+    per round, not one per question (a 3,000-test suite asks dozens), and one HEAD for all the
+    round's evidence. A commit made meanwhile shows from the next round on. A failure is not
+    remembered."""
     head = _HEADS.get(project)
     if head is None:
         head = _head(history_root(project))

@@ -234,12 +234,16 @@ class _FileScanner:
 
 
 def _dotted(node: ast.expr) -> Optional[str]:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr}" if inner else None
-    return None
+    """``a.b.c`` for attributes taken off a name, else None. A loop, as the walk is: generated
+    code nests thousands deep, and recursing on it raised RecursionError (no repair planned)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def _package_of(project: Project, path: Path) -> Optional[str]:
