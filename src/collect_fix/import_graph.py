@@ -45,7 +45,7 @@ class ImportGraph:
         files = {project.relative(path): path for path in project.python_files()}
         names = {relative: _names(project, path) for relative, path in files.items()}
         # A touched file's own imports could only make it reached, and it is: they are not read
-        # (its edit would cost a parse now; the next round, or its wait, reads them).
+        # (that would parse the file the round just edited; a later round reads them if asked).
         reached = set(touched)
         imports = {relative: self._imports_of(project, path) for relative, path in files.items() if relative not in reached}
         # Who runs a module when it is loaded: a file importing ``a.b.c`` (or living in package

@@ -203,8 +203,8 @@ class _FileScanner:
         return ".".join(parts)
 
     def _read_uses(self, tree: ast.Module) -> None:
-        """Every node once, in any order (what is recorded are sets): a plain walk costs about
-        half of a NodeVisitor's dispatch on a long test file."""
+        """Every node once, in any order (what is recorded are sets): a plain walk, without a
+        NodeVisitor's method lookup and recursion per node (a 3,000-test suite has 118,000)."""
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute):
                 self._attribute(node)
