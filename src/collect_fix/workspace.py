@@ -22,7 +22,6 @@ from typing import Optional
 
 from collect_fix.interrupts import signals_deferred
 from collect_fix.project import Project
-from collect_fix.transforms import TransformError, run_edit
 from collect_fix.types import Edit
 
 
@@ -58,6 +57,10 @@ class Workspace:
 
         Raises TransformError or EditRefused; writes nothing.
         """
+        # LibCST loads here, not with this module: a replay writes what a dry run verified, and
+        # its collections start without waiting for LibCST's 0.4 s import.
+        from collect_fix.transforms import run_edit
+
         contents: dict[str, bytes] = {}
         for edit in edits:
             path = self._checked_path(edit.path)
@@ -245,4 +248,4 @@ def _keep_owner(temp_name: str, status: os.stat_result) -> None:
         pass
 
 
-__all__ = ["Workspace", "EditRefused", "TransformError"]
+__all__ = ["Workspace", "EditRefused"]

@@ -4,6 +4,8 @@ are pytest's for the tree as it is when ``--apply`` runs."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Optional
@@ -41,6 +43,25 @@ def test_an_apply_after_a_dry_run_of_the_same_tree_replays_it(tmp_path: Path) ->
     assert applied["replayed"] is True
     assert applied["diff"] == dry["diff"] != ""
     assert applied["after"]["tests"] == 3  # type: ignore[index]
+    assert "3 tests collected" in collect_only(root).stdout
+
+
+def test_a_replay_that_holds_never_loads_libcst(tmp_path: Path) -> None:
+    """A replay writes the bytes the dry run verified: nothing in it needs LibCST, whose import
+    (about 0.4 s, longer than a small project's collection) came before its first collection."""
+    root = write_files(tmp_path / "project", PROJECT)
+    report(root, "--dry-run")
+    script = (
+        "import sys\n"
+        "from collect_fix.cli import main\n"
+        f"code = main(['--apply', '--rewrite-imports', '--format', 'json', {str(root)!r}])\n"
+        "print(code, 'libcst' in sys.modules, file=sys.stderr)\n"
+    )
+
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+
+    assert json.loads(result.stdout)["replayed"] is True
+    assert result.stderr.splitlines()[-1] == "0 False", result.stderr
     assert "3 tests collected" in collect_only(root).stdout
 
 
