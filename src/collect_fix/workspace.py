@@ -55,7 +55,8 @@ class Workspace:
     def compute(self, edits: tuple[Edit, ...]) -> dict[str, bytes]:
         """New contents for every file the edits touch; several edits on one file chain.
 
-        Raises TransformError or EditRefused; writes nothing.
+        Raises TransformError or EditRefused (and, the first time, whatever importing LibCST
+        raises); writes nothing.
         """
         # LibCST loads here, not with this module: a replay writes what a dry run verified, and
         # its collections start without waiting for LibCST's 0.4 s import.
