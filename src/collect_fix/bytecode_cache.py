@@ -88,23 +88,41 @@ class Prefix:
     def _project_directories(self) -> Iterator[tuple[str, str, list[str]]]:
         """(directory in the prefix, the directory it mirrors, file names) for every directory of
         the project, however spelled, but its virtualenv. Only the project's files are checked:
-        the cache also holds the compiled packages of every environment collect-fix ran in."""
+        the cache also holds the compiled packages of every environment collect-fix ran in, so
+        the walk is ``os.walk``'s, top-down without following links, with a folder's real path
+        taken from its parent's (one ``lstat``, not one per level of the path)."""
         root = os.path.realpath(self._root)
         if self._environments is None:
             self._environments = _virtualenvs(root)
-        for directory, subdirectories, names in os.walk(self.path):
-            sources = os.path.join(os.sep, os.path.relpath(directory, self.path))
-            if sources not in self._resolved:  # once per run: resolving is a few system calls
-                self._resolved[sources] = os.path.realpath(sources)
-            real = self._resolved[sources]
+        pending = [(str(self.path), os.sep, os.sep)]  # (directory in the prefix, the one it mirrors, its real path)
+        while pending:
+            directory, sources, real = pending.pop()
             if any(user_cache.within(real, environment) for environment in self._environments):
-                subdirectories.clear()
-            elif user_cache.within(real, root):
+                continue
+            found = _entries(directory)
+            if found is None:
+                continue
+            names = [name for name, is_directory, _ in found if not is_directory]
+            if user_cache.within(real, root):
                 yield directory, sources, names
             else:  # a folder elsewhere may still link to a file of the project
                 linked = self._links_into_project(sources, root)
                 if linked:
                     yield directory, sources, [name for name in names if linked.intersection(_sources_of(name))]
+            for name, is_directory, is_link in found:
+                if is_directory and not is_link:
+                    inner = os.path.join(sources, name)
+                    pending.append((os.path.join(directory, name), inner, self._real(inner, real, name)))
+
+    def _real(self, sources: str, parent_real: str, name: str) -> str:
+        """The real path of ``sources`` (``name`` in a folder whose real path is ``parent_real``),
+        resolved once per run."""
+        if sources not in self._resolved:
+            if os.path.islink(sources):
+                self._resolved[sources] = os.path.realpath(sources)
+            else:  # not a link (or not there): its parent's real path, and its own name
+                self._resolved[sources] = os.path.join(parent_real, name)
+        return self._resolved[sources]
 
     def _links_into_project(self, folder: str, root: str) -> frozenset[str]:
         """The names of the files in ``folder`` (outside the project) that are symlinks to files
@@ -143,6 +161,27 @@ class Prefix:
     def _mirror(self, directory: Path) -> Path:
         """Where Python puts what it compiles of files in ``directory`` (absolute)."""
         return self.path.joinpath(*directory.parts[1:])
+
+
+def _entries(directory: str) -> Optional[list[tuple[str, bool, bool]]]:
+    """(name, is a directory, is a link) of what ``directory`` holds, as ``os.walk`` tells them
+    apart (an entry that cannot be examined is a file, and not a link); None if unreadable."""
+    found = []
+    try:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                try:
+                    is_directory = entry.is_dir()
+                except OSError:
+                    is_directory = False
+                try:
+                    is_link = entry.is_symlink()
+                except OSError:
+                    is_link = False
+                found.append((entry.name, is_directory, is_link))
+    except OSError:
+        return None
+    return found
 
 
 def _drop_if_stale(compiled: str, sources: str, name: str) -> None:
