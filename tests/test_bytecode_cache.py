@@ -391,3 +391,35 @@ def test_a_cache_home_reached_through_someone_elses_link_is_not_used(
     prefix.close()
 
     assert tmp_path not in prefix.path.parents and not (tmp_path / "safe" / "cache").exists()
+
+
+@pytest.mark.parametrize("where", ["pkg", "."], ids=["below-the-link", "in-the-link"])
+def test_a_link_into_the_project_made_during_a_run_is_checked_by_the_next_walk(
+    tmp_path: Path, cache: Path, where: str
+) -> None:
+    """A folder elsewhere that becomes a link into the project while a run goes on (a conftest's,
+    a user's ``ln -sfn``), at a path the cache already mirrors: what a collection then compiles
+    through it is the project's. A real path remembered from an earlier walk hid it."""
+    root = project(tmp_path, "def test_one():\n    pass\n")
+    (root / "pkg").mkdir()
+    module = root / where / "mod.py"
+    module.write_text("x = 1\n", encoding="utf-8")
+    elsewhere = tmp_path / "work" / "current"
+    old_mirror = mirror_unresolved(cache, elsewhere / "old")
+    prefix = Prefix(root)
+    try:
+        old_mirror.mkdir(parents=True)
+        prefix.prepare([])  # walks the cache while work/current is no link
+        elsewhere.parent.mkdir(parents=True)
+        elsewhere.symlink_to(root)
+        compiled = mirror_unresolved(cache, elsewhere / where) / f"mod.{sys.implementation.cache_tag}.pyc"
+        compiled.parent.mkdir(parents=True, exist_ok=True)
+        compiled.write_bytes(b"")
+        os.utime(module, (1_500_000_000, 1_500_000_000))
+        os.utime(compiled, ns=(1_500_000_000_500_000_000, 1_500_000_000_500_000_000))  # the same second: stale
+
+        prefix.prepare([])
+
+        assert not compiled.exists()
+    finally:
+        prefix.close()

@@ -46,7 +46,6 @@ class Prefix:
             self._temporary = tempfile.TemporaryDirectory(prefix="collect-fix-bytecode-")
             shared = Path(self._temporary.name)
         self.path = shared
-        self._resolved: dict[str, str] = {}  # mirrored directory -> its real path
         self._links: dict[str, frozenset[str]] = {}  # folder outside the project -> its links into it
         self._environments: Optional[list[str]] = None  # virtualenvs directly in the project
         if self._temporary is None:
@@ -90,7 +89,8 @@ class Prefix:
         the project, however spelled, but its virtualenv. Only the project's files are checked:
         the cache also holds the compiled packages of every environment collect-fix ran in, so
         the walk is ``os.walk``'s, top-down without following links, with a folder's real path
-        taken from its parent's (one ``lstat``, not one per level of the path)."""
+        taken from its parent's (one ``lstat``, not one per level of the path), afresh each walk:
+        a link made during the run (a conftest's, a user's ``ln -sfn``) is seen by the next."""
         root = os.path.realpath(self._root)
         if self._environments is None:
             self._environments = _virtualenvs(root)
@@ -112,17 +112,7 @@ class Prefix:
             for name, is_directory, is_link in found:
                 if is_directory and not is_link:
                     inner = os.path.join(sources, name)
-                    pending.append((os.path.join(directory, name), inner, self._real(inner, real, name)))
-
-    def _real(self, sources: str, parent_real: str, name: str) -> str:
-        """The real path of ``sources`` (``name`` in a folder whose real path is ``parent_real``),
-        resolved once per run."""
-        if sources not in self._resolved:
-            if os.path.islink(sources):
-                self._resolved[sources] = os.path.realpath(sources)
-            else:  # not a link (or not there): its parent's real path, and its own name
-                self._resolved[sources] = os.path.join(parent_real, name)
-        return self._resolved[sources]
+                    pending.append((os.path.join(directory, name), inner, _real(inner, real, name)))
 
     def _links_into_project(self, folder: str, root: str) -> frozenset[str]:
         """The names of the files in ``folder`` (outside the project) that are symlinks to files
@@ -161,6 +151,13 @@ class Prefix:
     def _mirror(self, directory: Path) -> Path:
         """Where Python puts what it compiles of files in ``directory`` (absolute)."""
         return self.path.joinpath(*directory.parts[1:])
+
+
+def _real(sources: str, parent_real: str, name: str) -> str:
+    """The real path of ``sources``: ``name`` in a folder whose real path is ``parent_real``."""
+    if os.path.islink(sources):
+        return os.path.realpath(sources)
+    return os.path.join(parent_real, name)  # not a link (or not there): as realpath would say
 
 
 def _entries(directory: str) -> Optional[list[tuple[str, bool, bool]]]:
