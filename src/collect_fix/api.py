@@ -558,7 +558,7 @@ def _interrupted(
 
 def _collect_again(
     collections: collector.RunCollector, graph: ImportGraph, project: Project, current: Collection,
-    touched: tuple[str, ...], edits: tuple[Edit, ...] = (), meanwhile: Optional[Callable[[Path], None]] = None,
+    touched: tuple[str, ...], edits: tuple[Edit, ...] = (), meanwhile: Optional[Callable[[Path], bool]] = None,
 ) -> Collection:
     """Collect what the round's edits (``touched``) can change; the rest is as ``current`` has it.
 

@@ -207,7 +207,7 @@ class RunCollector:
 
     def collect(
         self, touched: tuple[str, ...] = (), extra_args: tuple[str, ...] = (),
-        meanwhile: Optional[Callable[[Path], None]] = None,
+        meanwhile: Optional[Callable[[Path], bool]] = None,
     ) -> Collection:
         """A full collection; ``meanwhile`` as for ``PendingCollection.result`` (one pytest only)."""
         pending = self.start(touched, extra_args)
@@ -215,7 +215,7 @@ class RunCollector:
 
     def recollect(
         self, previous: Collection, scope: "Scope", touched: tuple[str, ...] = (),
-        meanwhile: Optional[Callable[[Path], None]] = None,
+        meanwhile: Optional[Callable[[Path], bool]] = None,
     ) -> Collection:
         """Collect only ``scope`` again and return ``previous`` with those files' results replaced.
 
@@ -314,7 +314,7 @@ class PendingCollection:
         self._scratch.cleanup()
         self.done = True
 
-    def result(self, meanwhile: Optional[Callable[[Path], None]] = None) -> Collection:
+    def result(self, meanwhile: Optional[Callable[[Path], bool]] = None) -> Collection:
         """Wait for the collection (restarting it without a file that killed or hung it); call
         ``meanwhile`` with its records file between the waits (``early_plans``)."""
         synthetic: list[CollectionError] = list(self._known_dead.values())
@@ -403,7 +403,7 @@ class PendingCollection:
             self._scratch.cleanup()
             raise CollectorUnavailable(f"cannot run {self._python}: {exc}") from exc
 
-    def _wait(self, meanwhile: Optional[Callable[[], None]] = None) -> _Run:
+    def _wait(self, meanwhile: Optional[Callable[[], bool]] = None) -> _Run:
         process = self._process
         try:
             progress.wait(

@@ -14,6 +14,7 @@ during a re-collection serve only when the round's verdicts undid nothing (``api
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -21,10 +22,12 @@ from collect_fix import collector
 from collect_fix.pytest_config import CONFIG_FILES
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.interrupts import interrupt_in
-from collect_fix.planning import Key, plan_one
+from collect_fix.planning import Key, plan_each, plan_one
 from collect_fix.project import Project
 from collect_fix.records_tail import RecordsTail
-from collect_fix.types import Options, Plan
+from collect_fix.types import Diagnosis, Options, Plan
+
+_STEP_SECONDS = 0.03  # planning per step, before the caller checks whether pytest has ended
 
 
 class EarlyPlans:
@@ -40,6 +43,7 @@ class EarlyPlans:
         self.plans: dict[Key, Plan] = {}
         self._stopped = False
         self._stamps: Optional[frozenset[tuple[str, int, int]]] = None  # the tree when planning began
+        self._unplanned: list[Diagnosis] = []  # diagnosed from the records, not planned yet
 
     def tree_unchanged(self) -> bool:
         """Whether the tree is still the one the plans were made on. A test module may write to
@@ -52,14 +56,17 @@ class EarlyPlans:
         """The snapshot of the tree the plans were made on (None before the first plan)."""
         return self._project
 
-    def step(self, records: Path) -> None:
+    def step(self, records: Path) -> bool:
         """Plan what the records file (of the collection under way) added since the last step
-        reports; nothing new: nothing to do. Never fails the run: what goes wrong here stops the
+        reports, for a few hundredths of a second; whether planning is left for the next step
+        (the caller checks on pytest, then calls again at once). Planning is left rather than
+        done at one go because once pytest has collected (its ``finish`` record), what is left
+        is shared with the core pytest used (``second_core``), here or in ``plan_all``. Never fails the run: what goes wrong here stops the
         early planning, and ``plan_all`` plans as it would have anyway."""
         if self._stopped:
-            return
+            return False
         if self._tail is None or records != self._tail.path:  # another collection (a partial one ended early)
-            self._tail, self._records, self._reported = RecordsTail(records), [], 0
+            self._tail, self._records, self._reported, self._unplanned = RecordsTail(records), [], 0, []
         try:
             self._step()
         except Exception as exc:  # noqa: BLE001 - an optimisation, never a reason to fail
@@ -67,22 +74,39 @@ class EarlyPlans:
                 raise  # a signal Python wrapped: still the user's Ctrl-C
             self._stopped = True
             self.plans.clear()
+            self._unplanned = []
+        return bool(self._unplanned)
 
     def _step(self) -> None:
-        if not self._read() or not any(record["type"] == "start" for record in self._records):
+        if self._read() and any(record["type"] == "start" for record in self._records):
+            reported = sum(1 for record in self._records if record["type"] in ("error", "masked"))
+            if reported != self._reported:
+                self._reported = reported
+                self._unplanned = self._diagnosed()
+        if self._project is None:
             return
-        reported = sum(1 for record in self._records if record["type"] in ("error", "masked"))
-        if reported == self._reported:
+        if any(record["type"] == "finish" for record in self._records):  # pytest has collected, and is exiting
+            planned = plan_each(self._unplanned, self._project, self._options)
+            self.plans.update((plan.diagnosis.key, plan) for plan in planned)
+            self._unplanned = []
             return
-        self._reported = reported
+        deadline = time.monotonic() + _STEP_SECONDS
+        while self._unplanned and time.monotonic() < deadline:
+            diagnosis = self._unplanned.pop(0)
+            self.plans[diagnosis.key] = plan_one(diagnosis, self._project, self._options)
+
+    def _diagnosed(self) -> list[Diagnosis]:
+        """The diagnoses of the records so far that have no plan made for them as they are now."""
         so_far = collector.so_far(self._root, self._records)
         if self._project is None:
             self._stamps = _tree_stamps(self._root)
             self._project = self._project_at_start(so_far.inifile)
+        unplanned = []
         for diagnosis in diagnose_collection(so_far, self._project):
             known = self.plans.get(diagnosis.key)
             if known is None or known.diagnosis != diagnosis or known.diagnosis.error != diagnosis.error:
-                self.plans[diagnosis.key] = plan_one(diagnosis, self._project, self._options)
+                unplanned.append(diagnosis)
+        return unplanned
 
     def _read(self) -> bool:
         """Take in the complete records written since the last read; whether there were any."""

@@ -8,12 +8,13 @@ that looks at one round's plans together. They are found by scanning the package
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
 import pkgutil
+from dataclasses import replace
 from functools import lru_cache
 from types import ModuleType
-from typing import Callable, Mapping, Optional
+from typing import Callable, Mapping, Optional, Sequence
 
+from collect_fix import second_core
 from collect_fix.interrupts import interrupt_in
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Options, Plan
@@ -53,11 +54,14 @@ def plan_all(
     ``early``: plans made for this very tree before (``early_plans``), each taken for a diagnosis
     equal to its own, error included.
     """
-    plans: list[Plan] = []
-    for diagnosis in diagnoses:
+    def made_early(diagnosis: Diagnosis) -> Optional[Plan]:
         found = (early or {}).get(diagnosis.key)
         same = found is not None and found.diagnosis == diagnosis and found.diagnosis.error == diagnosis.error
-        plans.append(found if found is not None and same else plan_one(diagnosis, project, options))
+        return found if same else None
+
+    unplanned = [diagnosis for diagnosis in diagnoses if made_early(diagnosis) is None]
+    made = dict(zip(map(id, unplanned), plan_each(unplanned, project, options)))
+    plans = [made_early(diagnosis) or made[id(diagnosis)] for diagnosis in diagnoses]
     for review in reviews():
         try:
             plans = review(plans, project)
@@ -66,6 +70,21 @@ def plan_all(
                 raise
             continue
     return plans
+
+
+def plan_each(diagnoses: Sequence[Diagnosis], project: Project, options: Options) -> list[Plan]:
+    """``plan_one`` of each diagnosis, in order; shared with a forked copy of this process
+    (``second_core``), which hands back its plans and the edits it tried."""
+    from collect_fix.transforms import RememberedEdits
+
+    def planned(diagnosis: Diagnosis) -> Plan:
+        return plan_one(diagnosis, project, options)
+
+    plans = second_core.share(diagnoses, planned, carry=(RememberedEdits(),))
+    # A plan the copy made holds a copy of its diagnosis: the diagnosis itself takes its place,
+    # with the collection error it came from (not part of a diagnosis's equality).
+    return [replace(plan, diagnosis=diagnosis) if plan.diagnosis is not diagnosis and plan.diagnosis == diagnosis
+            else plan for plan, diagnosis in zip(plans, diagnoses)]
 
 
 def plan_one(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:

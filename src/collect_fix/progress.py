@@ -36,12 +36,13 @@ def listening(listener: FilesListener) -> Iterator[None]:
 
 def wait(
     process: "subprocess.Popen[bytes]", timeout: float, records: Sequence[Path],
-    meanwhile: Optional[Callable[[], None]] = None,
+    meanwhile: Optional[Callable[[], bool]] = None,
 ) -> None:
     """``process.wait(timeout=timeout)`` (output going to files); with a listener, it is told
     every quarter second how many files the collection has reached (in all of ``records``: the
     shards of one collection count together). Raises TimeoutExpired at the same deadline.
-    ``meanwhile`` runs between the waits, every few hundredths of a second while it finds work."""
+    ``meanwhile`` runs between the waits, every few hundredths of a second, and again at once
+    (after a look at the process) while it says it has work left."""
     _poll(lambda seconds: process.wait(timeout=seconds), timeout, records, meanwhile)
 
 
@@ -56,7 +57,7 @@ _T = TypeVar("_T")
 
 
 def _poll(
-    step: Callable[[float], _T], timeout: float, records: Sequence[Path], meanwhile: Optional[Callable[[], None]] = None
+    step: Callable[[float], _T], timeout: float, records: Sequence[Path], meanwhile: Optional[Callable[[], bool]] = None
 ) -> _T:
     listener = _listener.get()
     if listener is None and meanwhile is None:
@@ -64,8 +65,9 @@ def _poll(
     deadline = time.monotonic() + timeout
     counters = [_FileCounter(each) for each in records]
     told = 0.0
+    busy = False  # meanwhile has work left: only look at the process before calling it again
     while True:
-        seconds = _MEANWHILE_SECONDS if meanwhile is not None else _POLL_SECONDS
+        seconds = 0.0 if busy else _MEANWHILE_SECONDS if meanwhile is not None else _POLL_SECONDS
         try:
             return step(max(0.0, min(seconds, deadline - time.monotonic())))
         except subprocess.TimeoutExpired:
@@ -75,7 +77,7 @@ def _poll(
                 listener(sum(counter.count() for counter in counters))
                 told = time.monotonic()
             if meanwhile is not None:
-                meanwhile()
+                busy = meanwhile()
 
 
 class _FileCounter:

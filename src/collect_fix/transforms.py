@@ -41,7 +41,8 @@ def codemods() -> dict[str, type[CodemodCommand]]:
     return found
 
 
-_results: dict[tuple[Edit, Optional[bytes], Path, Optional[str]], bytes] = {}
+_Key = tuple[Edit, Optional[bytes], Path, Optional[str]]
+_results: dict[_Key, bytes] = {}
 _MAX_REMEMBERED = 256
 
 
@@ -57,6 +58,23 @@ def run_edit(edit: Edit, source: Optional[bytes], path: Path, module_name: Optio
             _results.clear()
         _results[key] = _compute(edit, source, path, module_name)
     return _results[key]
+
+
+class RememberedEdits:
+    """``second_core.Carry`` for what ``run_edit`` remembers: edits a forked copy computed while
+    planning (a planner tries them) are found here as if computed here."""
+
+    def before(self) -> frozenset[_Key]:
+        return frozenset(_results)
+
+    def since(self, before: frozenset[_Key]) -> dict[_Key, bytes]:
+        return {key: data for key, data in _results.items() if key not in before}
+
+    def absorb(self, added: dict[_Key, bytes]) -> None:
+        for key, data in added.items():
+            if len(_results) >= _MAX_REMEMBERED:
+                _results.clear()
+            _results[key] = data
 
 
 def _compute(edit: Edit, source: Optional[bytes], path: Path, module_name: Optional[str]) -> bytes:

@@ -1,0 +1,152 @@
+"""Work shared with a forked copy gives what doing it here gives, whatever happens to the copy
+(second_core)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from collect_fix import second_core
+
+pytestmark = pytest.mark.skipif(not second_core.available(), reason="needs Linux, fork and two cores")
+
+
+class DictCarry:
+    """A cache the copy fills, carried back the way transforms' remembered edits are."""
+
+    def __init__(self) -> None:
+        self.cache: dict[int, int] = {}
+
+    def before(self) -> frozenset[int]:
+        return frozenset(self.cache)
+
+    def since(self, before: frozenset[int]) -> dict[int, int]:
+        return {key: value for key, value in self.cache.items() if key not in before}
+
+    def absorb(self, added: Any) -> None:
+        self.cache.update(added)
+
+
+def busy(seconds: float) -> None:
+    """CPU work standing in for planning one diagnosis (a sleep would let one process take all)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def test_results_are_in_order_and_both_processes_worked() -> None:
+    parent = os.getpid()
+
+    def work(item: int) -> tuple[int, int]:
+        busy(0.01)
+        return item * item, os.getpid()
+
+    results = second_core.share(list(range(40)), work)
+
+    assert [value for value, _ in results] == [item * item for item in range(40)]
+    workers = {pid for _, pid in results}
+    assert parent in workers and len(workers) == 2
+
+
+def test_what_the_copy_adds_to_a_carried_cache_is_found_here() -> None:
+    carry = DictCarry()
+    carry.cache[-1] = -1  # there before the fork: not sent back, still here
+
+    def work(item: int) -> int:
+        busy(0.005)
+        carry.cache[item] = item * 2
+        return item
+
+    second_core.share(list(range(30)), work, carry=(carry,))
+
+    assert carry.cache == {-1: -1, **{item: item * 2 for item in range(30)}}
+
+
+def test_nothing_is_forked_when_the_user_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(second_core.NO_FORK_ENV, "1")
+
+    assert set(second_core.share(list(range(10)), lambda item: os.getpid())) == {os.getpid()}
+
+
+def test_items_the_copy_failed_on_are_done_here() -> None:
+    """An item that raises in the copy (or anything it cannot pickle back) is done again here,
+    and raises here if it raises here too, as doing it here would."""
+    parent = os.getpid()
+
+    def work(item: int) -> int:
+        busy(0.005)
+        if os.getpid() != parent:
+            raise RuntimeError("only in the copy")
+        return item + 1
+
+    assert second_core.share(list(range(20)), work) == list(range(1, 21))
+
+
+def test_a_copy_killed_by_a_signal_leaves_its_items_here() -> None:
+    parent = os.getpid()
+
+    def work(item: int) -> int:
+        busy(0.005)
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return -item
+
+    assert second_core.share(list(range(20)), work) == [-item for item in range(20)]
+
+
+def test_a_copy_that_hangs_is_stopped_and_its_items_done_here(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(second_core, "_PATIENCE", 0.5)
+    parent = os.getpid()
+    copy_pid = tmp_path / "copy.pid"
+
+    def work(item: int) -> int:
+        if os.getpid() != parent:
+            copy_pid.write_text(str(os.getpid()))
+            threading.Event().wait()  # never set
+        busy(0.005)
+        return item
+
+    started = time.monotonic()
+    assert second_core.share(list(range(20)), work) == list(range(20))
+    assert time.monotonic() - started < 10
+    with pytest.raises(ProcessLookupError):  # stopped and reaped: not even a zombie
+        os.kill(int(copy_pid.read_text()), 0)
+
+
+@pytest.mark.parametrize("raised", [ValueError, KeyboardInterrupt])
+def test_what_stops_this_process_also_stops_the_copy(raised: type[BaseException], tmp_path: Path) -> None:
+    """A bug or Ctrl-C here while the copy works: the copy is stopped and reaped, the error raised."""
+    parent = os.getpid()
+    copy_pid = tmp_path / "copy.pid"
+
+    def work(item: int) -> int:
+        if os.getpid() != parent:
+            copy_pid.write_text(str(os.getpid()))
+            threading.Event().wait()
+        while not copy_pid.exists():
+            time.sleep(0.01)
+        raise raised("here")
+
+    with pytest.raises(raised):
+        second_core.share(list(range(4)), work)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(copy_pid.read_text()), 0)
+
+
+def test_the_copy_leaves_no_files_and_runs_no_exit_handlers(tmp_path: Path) -> None:
+    """It ends with os._exit: a temporary folder of this process is not removed by the copy's
+    finalisers, and buffered output of this process is not written twice."""
+    import tempfile
+
+    kept = tempfile.TemporaryDirectory(dir=tmp_path)
+    try:
+        second_core.share(list(range(10)), lambda item: busy(0.005))
+        assert Path(kept.name).is_dir()
+    finally:
+        kept.cleanup()
