@@ -640,9 +640,11 @@ def _next_batch(
 ) -> list[Applied]:
     """Apply the first untried alternative of every plan (of ``limit`` plans at most);
     identical repairs are applied once."""
+    from collect_fix.edit_warmup import warm
     from collect_fix.transforms import TransformError
     from collect_fix.workspace import EditRefused
 
+    warm(plans, tried, workspace, limit)
     workspace.begin_batch()
     batch: list[Applied] = []
     applied_repairs: dict[Repair, Applied] = {}

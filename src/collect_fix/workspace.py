@@ -18,7 +18,7 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from collect_fix.interrupts import signals_deferred
 from collect_fix.project import Project
@@ -52,8 +52,12 @@ class Workspace:
         except OSError as exc:
             raise EditRefused(f"cannot read {relative}: {exc.strerror or exc}") from exc
 
-    def compute(self, edits: tuple[Edit, ...]) -> dict[str, bytes]:
+    def compute(
+        self, edits: tuple[Edit, ...], ahead: Optional[Mapping[str, Optional[bytes]]] = None
+    ) -> dict[str, bytes]:
         """New contents for every file the edits touch; several edits on one file chain.
+        ``ahead``: files as a repair computed before this one left them, not written yet
+        (``edit_warmup``).
 
         Raises TransformError or EditRefused (and, the first time, whatever importing LibCST
         raises); writes nothing.
@@ -62,14 +66,17 @@ class Workspace:
         # its collections start without waiting for LibCST's 0.4 s import.
         from collect_fix.transforms import run_edit
 
+        def read(relative: str) -> Optional[bytes]:
+            return ahead[relative] if ahead is not None and relative in ahead else self.read(relative)
+
         contents: dict[str, bytes] = {}
         for edit in edits:
             path = self._checked_path(edit.path)
-            source = contents[edit.path] if edit.path in contents else self.read(edit.path)
+            source = contents[edit.path] if edit.path in contents else read(edit.path)
             module_name = self.project.module_name(path) if path.suffix == ".py" else None
             contents[edit.path] = run_edit(edit, source, path, module_name)
-        contents = {relative: _keep_newlines(self.read(relative), data) for relative, data in contents.items()}
-        return {relative: data for relative, data in contents.items() if data != self.read(relative)}
+        contents = {relative: _keep_newlines(read(relative), data) for relative, data in contents.items()}
+        return {relative: data for relative, data in contents.items() if data != read(relative)}
 
     def begin_batch(self) -> None:
         """Remember the tree as it is now, so a rejected repair goes back to this point."""

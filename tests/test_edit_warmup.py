@@ -1,0 +1,65 @@
+"""A round's edits computed ahead on two cores are the ones the applier makes (edit_warmup)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import copy_fixture, snapshot
+
+from collect_fix import api, collector, second_core, transforms
+from collect_fix.diagnosis import diagnose_collection
+from collect_fix.edit_warmup import _chains, warm
+from collect_fix.planning import plan_all
+from collect_fix.project import Project
+from collect_fix.types import Edit, Options, Repair
+from collect_fix.workspace import Workspace
+
+
+def contents(root: Path) -> dict[str, bytes]:
+    return {relative: data for relative, (data, _) in snapshot(root).items()}
+
+
+def repair(name: str, *paths: str) -> Repair:
+    return Repair(name, tuple(Edit(path, "add_alias", (("name", name),)) for path in paths))
+
+
+def test_repairs_that_share_a_file_are_one_chain_in_batch_order() -> None:
+    a, b, c, d = repair("a", "x.py"), repair("b", "y.py"), repair("c", "z.py"), repair("d", "y.py", "x.py")
+
+    assert _chains([a, b, c, d]) == [[c], [a, b, d]]
+    assert _chains([a, c]) == [[a], [c]]
+
+
+@pytest.mark.skipif(not second_core.available(), reason="needs Linux, fork and two cores")
+def test_the_applier_finds_every_edit_made_ahead_and_writes_what_it_would_have(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_fixture("refactor_fallout", tmp_path)
+    project = Project(root)
+    collection = collector.start(root, sys.executable).result()
+    plans = plan_all(diagnose_collection(collection, project), project, Options(root=root))
+    untouched = contents(root)
+
+    # The applier alone, nothing made ahead.
+    with monkeypatch.context() as alone:
+        alone.setenv(second_core.NO_FORK_ENV, "1")
+        transforms._results.clear()
+        workspace = Workspace(project)
+        batch = api._next_batch(plans, set(), workspace, {})
+        written_alone = contents(root)
+        workspace.restore(workspace.unverified())
+    assert contents(root) == untouched
+    assert len(_chains([item.repair for item in batch])) >= 2  # something to share
+
+    transforms._results.clear()
+    workspace = Workspace(project)
+    warm(plans, set(), workspace, None)
+    assert contents(root) == untouched  # computed, not written
+    made_ahead = len(transforms._results)
+    api._next_batch(plans, set(), workspace, {})
+
+    assert len(transforms._results) == made_ahead  # the applier computed nothing new
+    assert contents(root) == written_alone
+    workspace.restore(workspace.unverified())
