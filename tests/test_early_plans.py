@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import copy_fixture, run_in_process, write_files
 
-from collect_fix import collector
+from collect_fix import collector, early_plans
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.early_plans import EarlyPlans
 from collect_fix.planning import plan_all
@@ -69,3 +72,40 @@ def test_plans_made_before_a_test_module_writes_to_the_project_are_dropped(tmp_p
     result = run_in_process(root, "--dry-run")
 
     assert "re-export 'compute_tax' from shop.taxes in shop.pricing" in result.stdout, result.stdout
+
+
+def test_early_planning_goes_a_plan_at_a_time_and_the_rest_at_once_when_pytest_has_collected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A step plans for a few hundredths of a second (here: one plan) and says whether work is
+    left; once the records hold pytest's ``finish``, the rest is planned in that step (shared with
+    a forked copy where there is one), and the plans are the ones planning after would make."""
+    root = copy_fixture("refactor_fallout", tmp_path / "project")
+    write_files(root, {"tests/test_zz_slow_last.py": SLOW_LAST})
+    options = Options(root=root)
+    saved = tmp_path / "records.jsonl"
+
+    def keep_records(records: Path) -> bool:
+        shutil.copyfile(records, saved)
+        return False
+
+    pending = collector.start(root, sys.executable)
+    assert isinstance(pending, collector.PendingCollection)
+    pending.result(meanwhile=keep_records)
+    lines = [line for line in saved.read_text(encoding="utf-8").splitlines(keepends=True) if line.endswith("\n")]
+    saved.write_text("".join(line for line in lines if json.loads(line)["type"] != "finish"), encoding="utf-8")
+
+    monkeypatch.setattr(early_plans, "_STEP_SECONDS", 0.0)
+    early = EarlyPlans(root, lambda inifile: Project(root, inifile=inifile), options)
+    assert early.step(saved) is True and len(early.plans) == 1
+    assert early.step(saved) is True and len(early.plans) == 2
+    with saved.open("a", encoding="utf-8") as records:
+        records.write(json.dumps({"type": "finish", "tests": 0, "per_file": {}}) + "\n")
+    assert early.step(saved) is False
+
+    assert early.project is not None
+    records = [json.loads(line) for line in saved.read_text(encoding="utf-8").splitlines()]
+    diagnoses = diagnose_collection(collector.so_far(root, records), early.project)
+    assert len(diagnoses) > 5 and set(early.plans) == {diagnosis.key for diagnosis in diagnoses}
+    fresh = Project(root, inifile=early.project.inifile)
+    assert plan_all(diagnoses, early.project, options, early.plans) == plan_all(diagnoses, fresh, options)

@@ -83,17 +83,19 @@ class EarlyPlans:
             if reported != self._reported:
                 self._reported = reported
                 self._unplanned = self._diagnosed()
-        if self._project is None:
+        if self._project is None or not self._unplanned:
             return
         if any(record["type"] == "finish" for record in self._records):  # pytest has collected, and is exiting
             planned = plan_each(self._unplanned, self._project, self._options)
-            self.plans.update((plan.diagnosis.key, plan) for plan in planned)
+            self.plans.update((diagnosis.key, plan) for diagnosis, plan in zip(self._unplanned, planned))
             self._unplanned = []
             return
         deadline = time.monotonic() + _STEP_SECONDS
-        while self._unplanned and time.monotonic() < deadline:
+        while self._unplanned:  # one plan at least, however long it takes
             diagnosis = self._unplanned.pop(0)
             self.plans[diagnosis.key] = plan_one(diagnosis, self._project, self._options)
+            if time.monotonic() >= deadline:
+                break
 
     def _diagnosed(self) -> list[Diagnosis]:
         """The diagnoses of the records so far that have no plan made for them as they are now."""
