@@ -28,7 +28,8 @@ def repair(name: str, *paths: str) -> Repair:
 def test_repairs_that_share_a_file_are_one_chain_in_batch_order() -> None:
     a, b, c, d = repair("a", "x.py"), repair("b", "y.py"), repair("c", "z.py"), repair("d", "y.py", "x.py")
 
-    assert _chains([a, b, c, d]) == [[c], [a, b, d]]
+    assert _chains([a, b, c, d]) == [[a, b, d], [c]]
+    assert _chains([c, a, d, b]) == [[c], [a, d, b]]
     assert _chains([a, c]) == [[a], [c]]
 
 

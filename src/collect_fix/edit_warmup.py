@@ -39,7 +39,7 @@ def warm(plans: Iterable[Plan], tried: set[tuple[object, ...]], workspace: Works
 
 def _first_repairs(plans: Iterable[Plan], tried: set[tuple[object, ...]], limit: Optional[int]) -> list[Repair]:
     """The repair the applier tries first for each plan, once each, in its order."""
-    repairs: list[Repair] = []
+    repairs: dict[Repair, None] = {}
     causes: set[tuple[object, ...]] = set()
     for plan in plans:
         if limit is not None and len(repairs) >= limit:
@@ -48,28 +48,30 @@ def _first_repairs(plans: Iterable[Plan], tried: set[tuple[object, ...]], limit:
             continue
         causes.add(plan.diagnosis.key)
         untried = [repair for repair in plan.alternatives if (plan.diagnosis.key, repair) not in tried]
-        if untried and untried[0] not in repairs:
-            repairs.append(untried[0])
-    return repairs
+        if untried:
+            repairs.setdefault(untried[0])
+    return list(repairs)
 
 
 def _chains(repairs: list[Repair]) -> list[list[Repair]]:
-    """The repairs grouped so that two sharing a file are in one group, each in batch order."""
-    chain_of: dict[str, int] = {}  # file -> index of its chain in chains
-    chains: list[Optional[list[Repair]]] = []
-    for repair in repairs:
-        joined = sorted({chain_of[edit.path] for edit in repair.edits if edit.path in chain_of})
-        merged: list[Repair] = []
-        for index in joined:  # this repair links chains that shared no file until now
-            merged.extend(chains[index] or [])
-            chains[index] = None
-        merged.sort(key=repairs.index)
-        merged.append(repair)
-        chains.append(merged)
-        for each in merged:
-            for edit in each.edits:
-                chain_of[edit.path] = len(chains) - 1
-    return [chain for chain in chains if chain]
+    """The repairs grouped so that two sharing a file are in one group, each in batch order;
+    the groups in the order of their first repair."""
+    group_of_file: dict[str, int] = {}
+    members: dict[int, list[int]] = {}  # group -> positions of its repairs in ``repairs``
+    files: dict[int, set[str]] = {}  # group -> the files its repairs edit
+    for position, repair in enumerate(repairs):
+        paths = {edit.path for edit in repair.edits}
+        joined = {group_of_file[path] for path in paths if path in group_of_file}
+        kept = max(joined, key=lambda group: len(files[group]), default=position)  # the smaller ones join it
+        members.setdefault(kept, []).append(position)
+        moved = set(paths)
+        for group in joined - {kept}:
+            members[kept].extend(members.pop(group))
+            moved |= files.pop(group)
+        files.setdefault(kept, set()).update(moved)
+        for path in moved:
+            group_of_file[path] = kept
+    return [[repairs[position] for position in sorted(group)] for group in sorted(members.values(), key=min)]
 
 
 def _compute(chain: list[Repair], workspace: Workspace) -> None:
