@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import copy_fixture, snapshot
 
-from collect_fix import api, collector, second_core, transforms
+from collect_fix import api, collector, edit_warmup, second_core, transforms
 from collect_fix.diagnosis import diagnose_collection
-from collect_fix.edit_warmup import _chains, warm
+from collect_fix.early_plans import EarlyPlans
+from collect_fix.edit_warmup import _chains, warm, while_pytest_exits
 from collect_fix.planning import plan_all
 from collect_fix.project import Project
 from collect_fix.types import Edit, Options, Repair
@@ -55,6 +56,7 @@ def test_the_applier_finds_every_edit_made_ahead_and_writes_what_it_would_have(
     assert len(_chains([item.repair for item in batch])) >= 2  # something to share
 
     transforms._results.clear()
+    monkeypatch.setattr(edit_warmup, "_last_warmed", None)
     workspace = Workspace(project)
     warm(plans, set(), workspace, None)
     assert contents(root) == untouched  # computed, not written
@@ -63,4 +65,34 @@ def test_the_applier_finds_every_edit_made_ahead_and_writes_what_it_would_have(
 
     assert len(transforms._results) == made_ahead  # the applier computed nothing new
     assert contents(root) == written_alone
+    workspace.restore(workspace.unverified())
+
+
+# pytest's teardown made long: the process lingers after its last record, as a large suite's does.
+SLOW_EXIT = "\n\ndef pytest_unconfigure(config):\n    import time\n\n    time.sleep(2)\n"
+
+
+@pytest.mark.skipif(not second_core.available(), reason="needs Linux, fork and two cores")
+def test_the_repairs_of_a_collection_are_computed_while_pytest_exits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_fixture("refactor_fallout", tmp_path)
+    with (root / "tests" / "conftest.py").open("a", encoding="utf-8") as conftest:
+        conftest.write(SLOW_EXIT)
+    options = Options(root=root)
+    workspace = Workspace(Project(root))
+    monkeypatch.setattr(edit_warmup, "_last_warmed", None)
+    transforms._results.clear()
+
+    early = EarlyPlans(root, lambda inifile: Project(root, inifile=inifile), options)
+    pending = collector.start(root, sys.executable)
+    assert isinstance(pending, collector.PendingCollection)
+    collection = pending.result(meanwhile=while_pytest_exits(early, set(), workspace, None))
+    assert early.project is not None
+    plans = plan_all(diagnose_collection(collection, early.project), early.project, options, early.plans)
+    made_ahead = len(transforms._results)
+    batch = api._next_batch(plans, set(), workspace, {})
+
+    assert len(batch) > 2
+    assert len(transforms._results) == made_ahead  # the applier computed nothing new
     workspace.restore(workspace.unverified())

@@ -290,10 +290,14 @@ def _rounds(
         (``early`` is dropped when the tree changed while pytest collected)."""
         return early.plans if early is not None and early.project is project else None
 
+    from collect_fix.edit_warmup import while_pytest_exits
+
+    tried: set[tuple[object, ...]] = set()  # (diagnosis key, repair) pairs already tried
+    batch_limit: Optional[int] = None  # how many repairs a round applies; halved when a round is ambiguous
     early: Optional[EarlyPlans] = None
     if isinstance(first, collector.PendingCollection):  # plan its errors while it collects
         early = EarlyPlans(root, project_at_start, options)
-        before = first.result(meanwhile=early.step)
+        before = first.result(meanwhile=while_pytest_exits(early, tried, workspace, batch_limit))
         early = early if early.tree_unchanged() else None
     else:
         before = first.result()
@@ -307,8 +311,6 @@ def _rounds(
     before_diagnoses = [diagnosis for diagnosis in diagnoses if not diagnosis.masked]
     before_causes = [diagnosis for diagnosis in diagnoses if diagnosis.masked]
     current, judged_against = before, baseline
-    tried: set[tuple[object, ...]] = set()  # (diagnosis key, repair) pairs already tried
-    batch_limit: Optional[int] = None  # how many repairs a round applies; halved when a round is ambiguous
     round_number, last_round = 0, options.max_rounds
     decided: dict[tuple[object, ...], Plan] = {}  # equally likely repairs, settled by their tests
     unchanged_plans: Optional[list[Plan]] = None  # the plans of the tree the rounds ended on, if any
@@ -335,7 +337,8 @@ def _rounds(
         edits = tuple(edit for item in batch for edit in item.repair.edits)
         project = snapshot_of_tree()
         early = planning_while_collecting(project)  # the next round's plans, while pytest re-collects
-        after = _collect_again(collections, graph, project, current, touched, edits, meanwhile=early.step)
+        after = _collect_again(collections, graph, project, current, touched, edits,
+                               meanwhile=while_pytest_exits(early, tried, workspace, batch_limit))
         early = early if early.tree_unchanged() else None
         diagnoses_after = diagnose_collection(after, project)
         compare_counts = counts_comparable or judged_against is not baseline

@@ -44,6 +44,7 @@ class EarlyPlans:
         self._stopped = False
         self._stamps: Optional[frozenset[tuple[str, int, int]]] = None  # the tree when planning began
         self._unplanned: list[Diagnosis] = []  # diagnosed from the records, not planned yet
+        self._order: list[Key] = []  # the diagnoses of the records so far, in order
 
     def tree_unchanged(self) -> bool:
         """Whether the tree is still the one the plans were made on. A test module may write to
@@ -55,6 +56,15 @@ class EarlyPlans:
     def project(self) -> Optional[Project]:
         """The snapshot of the tree the plans were made on (None before the first plan)."""
         return self._project
+
+    @property
+    def complete(self) -> bool:
+        """pytest has collected (its ``finish`` record is read) and everything it reported is planned."""
+        return not self._stopped and not self._unplanned and _collected(self._records)
+
+    def ordered_plans(self) -> list[Plan]:
+        """The plans, in the order of the diagnoses they were made for (the applier's order)."""
+        return [self.plans[key] for key in self._order if key in self.plans]
 
     def step(self, records: Path) -> bool:
         """Plan what the records file (of the collection under way) added since the last step
@@ -85,7 +95,7 @@ class EarlyPlans:
                 self._unplanned = self._diagnosed()
         if self._project is None or not self._unplanned:
             return
-        if any(record["type"] == "finish" for record in self._records):  # pytest has collected, and is exiting
+        if _collected(self._records):  # pytest has collected, and is exiting
             planned = plan_each(self._unplanned, self._project, self._options)
             self.plans.update((diagnosis.key, plan) for diagnosis, plan in zip(self._unplanned, planned))
             self._unplanned = []
@@ -104,7 +114,9 @@ class EarlyPlans:
             self._stamps = _tree_stamps(self._root)
             self._project = self._project_at_start(so_far.inifile)
         unplanned = []
-        for diagnosis in diagnose_collection(so_far, self._project):
+        diagnoses = diagnose_collection(so_far, self._project)
+        self._order = [diagnosis.key for diagnosis in diagnoses]
+        for diagnosis in diagnoses:
             known = self.plans.get(diagnosis.key)
             if known is None or known.diagnosis != diagnosis or known.diagnosis.error != diagnosis.error:
                 unplanned.append(diagnosis)
@@ -119,6 +131,10 @@ class EarlyPlans:
             self._records, self._reported = [], 0
         self._records.extend(new)
         return bool(new)
+
+
+def _collected(records: list[dict[str, Any]]) -> bool:
+    return any(record["type"] == "finish" for record in records)
 
 
 def _tree_stamps(root: Path) -> frozenset[tuple[str, int, int]]:

@@ -13,9 +13,12 @@ what the warm-up guessed wrong: a repair that fails and falls back to its next a
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
 
 from collect_fix import second_core
+from collect_fix.early_plans import EarlyPlans
+from collect_fix.interrupts import interrupt_in
 from collect_fix.types import Plan, Repair
 from collect_fix.workspace import EditRefused, Workspace
 
@@ -27,14 +30,50 @@ def warm(plans: Iterable[Plan], tried: set[tuple[object, ...]], workspace: Works
         return
     from collect_fix.transforms import RememberedEdits
 
-    chains = _chains(_first_repairs(plans, tried, limit))
+    global _last_warmed
+    repairs = _first_repairs(plans, tried, limit)
+    chains = _chains(repairs)
     if len(chains) < 2:
         return
+    remembered = RememberedEdits()
+    warmed = (tuple(repairs), tuple((path, workspace.read(path)) for path in sorted(_paths(repairs))))
+    if _last_warmed is not None and _last_warmed[0] == warmed and _last_warmed[1] <= remembered.before():
+        return  # warmed while pytest exited, and still remembered: the applier's own call finds it done
 
     def computed(chain: list[Repair]) -> None:
         _compute(chain, workspace)
 
-    second_core.share(chains, computed, carry=(RememberedEdits(),))
+    second_core.share(chains, computed, carry=(remembered,))
+    _last_warmed = (warmed, remembered.before())
+
+
+# The repairs last warmed with the files they start from, and what run_edit remembered after.
+_last_warmed: Optional[tuple[tuple[tuple[Repair, ...], tuple[tuple[str, Optional[bytes]], ...]], frozenset[Any]]] = None
+
+
+def while_pytest_exits(
+    early: EarlyPlans, tried: set[tuple[object, ...]], workspace: Workspace, limit: Optional[int]
+) -> Callable[[Path], bool]:
+    """``early.step``, for a collection's ``meanwhile``; and once pytest has collected and
+    everything it reported is planned, those plans' repairs warmed while pytest exits (its
+    session teardown and interpreter shutdown take a tenth of a second and more on a large
+    suite). A verdict that undoes a file they start from makes them misses, never wrong edits:
+    an edit is remembered by its exact input."""
+    warmed = False
+
+    def step(records: Path) -> bool:
+        nonlocal warmed
+        busy = early.step(records)
+        if not busy and not warmed and early.complete:
+            warmed = True
+            try:
+                warm(early.ordered_plans(), tried, workspace, limit)
+            except Exception as exc:  # noqa: BLE001 - an optimisation, never a reason to fail
+                if interrupt_in(exc) is not None:
+                    raise  # a signal Python wrapped: still the user's Ctrl-C
+        return busy
+
+    return step
 
 
 def _first_repairs(plans: Iterable[Plan], tried: set[tuple[object, ...]], limit: Optional[int]) -> list[Repair]:
@@ -72,6 +111,10 @@ def _chains(repairs: list[Repair]) -> list[list[Repair]]:
         for path in moved:
             group_of_file[path] = kept
     return [[repairs[position] for position in sorted(group)] for group in sorted(members.values(), key=min)]
+
+
+def _paths(repairs: Iterable[Repair]) -> set[str]:
+    return {edit.path for repair in repairs for edit in repair.edits}
 
 
 def _compute(chain: list[Repair], workspace: Workspace) -> None:
