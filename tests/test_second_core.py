@@ -150,3 +150,31 @@ def test_the_copy_leaves_no_files_and_runs_no_exit_handlers(tmp_path: Path) -> N
         assert Path(kept.name).is_dir()
     finally:
         kept.cleanup()
+
+
+def test_no_process_to_be_had_means_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", fork)
+
+    assert second_core.share(list(range(5)), lambda item: (item, os.getpid())) == [(item, os.getpid()) for item in range(5)]
+
+
+def test_what_the_copy_prints_never_reaches_the_terminal(capfd: pytest.CaptureFixture[str]) -> None:
+    """A warning printed by the copy would be printed twice: once there, once here."""
+    parent = os.getpid()
+
+    def work(item: int) -> int:
+        busy(0.005)
+        where = "here" if os.getpid() == parent else "copy"
+        print(f"{where} out {item}")
+        os.write(2, f"{where} err {item}\n".encode())
+        return item
+
+    results = second_core.share(list(range(30)), work)
+
+    out, err = capfd.readouterr()
+    assert results == list(range(30))
+    assert "here out" in out and "here err" in err
+    assert "copy" not in out + err

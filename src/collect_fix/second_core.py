@@ -77,9 +77,13 @@ def share(items: Sequence[_T], work: Callable[[_T], _R], carry: Sequence[Carry[A
         os.close(queue_write)
         queue_write = -1
         os.set_blocking(queue_read, False)
-        child = os.fork()
+        parent = os.getpid()
+        try:
+            child = os.fork()
+        except OSError:  # no process to be had (EAGAIN, ENOMEM): this process does it all
+            return [work(item) for item in items]
         if child == 0:  # pragma: no cover - the copy's coverage is not recorded (os._exit)
-            _in_the_copy(items, work, carry, queue_read, results_read, results_write)
+            _in_the_copy(items, work, carry, queue_read, results_read, results_write, parent)
         os.close(results_write)
         results_write = -1
         started = time.monotonic()
@@ -101,7 +105,7 @@ def share(items: Sequence[_T], work: Callable[[_T], _R], carry: Sequence[Carry[A
 
 def _in_the_copy(
     items: Sequence[_T], work: Callable[[_T], _R], carry: Sequence[Carry[Any]],
-    queue: int, results_read: int, results_write: int,
+    queue: int, results_read: int, results_write: int, parent: int,
 ) -> None:  # pragma: no cover - runs in the forked copy
     status = 1
     try:
@@ -109,9 +113,17 @@ def _in_the_copy(
             signal.signal(signum, signal.SIG_DFL)  # Ctrl-C ends the copy; this process handles it
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
         os.close(results_read)
+        # Nothing the copy (or a git it runs) might print reaches the terminal: a warning would be
+        # printed twice, and its results come back through the pipe.
+        quiet = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):
+            os.dup2(quiet, stream)
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - ends with the copy
         before = [each.before() for each in carry]
         done: dict[int, Any] = {}
         for index in _claims(queue):
+            if os.getppid() != parent:  # this process is gone: nobody waits for the rest
+                return
             try:
                 done[index] = work(items[index])
             except Exception:  # noqa: BLE001 - this process does the item again, and raises as it would have
