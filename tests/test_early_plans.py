@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from conftest import copy_fixture, run_in_process, write_files
 
-from collect_fix import collector, early_plans
+from collect_fix import collector, early_plans, planning, second_core
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.early_plans import EarlyPlans
 from collect_fix.planning import plan_all
 from collect_fix.project import Project
-from collect_fix.types import Options
+from collect_fix.types import Diagnosis, Options, Plan
 
 # Collected last (pytest walks test files in name order): holds the session open a while, so the
 # errors of the files before it are read and planned before the collection ends.
@@ -109,3 +111,30 @@ def test_early_planning_goes_a_plan_at_a_time_and_the_rest_at_once_when_pytest_h
     assert len(diagnoses) > 5 and set(early.plans) == {diagnosis.key for diagnosis in diagnoses}
     fresh = Project(root, inifile=early.project.inifile)
     assert plan_all(diagnoses, early.project, options, early.plans) == plan_all(diagnoses, fresh, options)
+
+
+@pytest.mark.skipif(not second_core.available(), reason="needs Linux, fork and two cores")
+def test_plans_made_by_the_forked_copy_hold_the_diagnoses_themselves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plan comes back from the copy pickled, with a copy of its diagnosis: the diagnosis
+    itself takes its place (with the collection error, which is not part of its equality)."""
+    root = copy_fixture("refactor_fallout", tmp_path / "project")
+    project = Project(root)
+    diagnoses = diagnose_collection(collector.start(root, sys.executable).result(), project)
+    planned_in = tmp_path / "planned-in"
+    plan_one = planning.plan_one
+
+    def recorded(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
+        with planned_in.open("a", encoding="utf-8") as record:
+            record.write(f"{os.getpid()}\n")
+        time.sleep(0.02)  # each plan takes a while: the copy gets its share
+        return plan_one(diagnosis, project, options)
+
+    monkeypatch.setattr(planning, "plan_one", recorded)
+    plans = planning.plan_each(diagnoses, project, Options(root=root))
+
+    assert len(set(planned_in.read_text(encoding="utf-8").split())) == 2  # both processes planned
+    assert all(plan.diagnosis is diagnosis for plan, diagnosis in zip(plans, diagnoses))
+    monkeypatch.setenv(second_core.NO_FORK_ENV, "1")
+    assert planning.plan_each(diagnoses, Project(root), Options(root=root)) == plans

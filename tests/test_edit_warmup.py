@@ -47,7 +47,7 @@ def test_the_applier_finds_every_edit_made_ahead_and_writes_what_it_would_have(
     # The applier alone, nothing made ahead.
     with monkeypatch.context() as alone:
         alone.setenv(second_core.NO_FORK_ENV, "1")
-        transforms._results.clear()
+        transforms.forget_edits()
         workspace = Workspace(project)
         batch = api._next_batch(plans, set(), workspace, {})
         written_alone = contents(root)
@@ -55,7 +55,7 @@ def test_the_applier_finds_every_edit_made_ahead_and_writes_what_it_would_have(
     assert contents(root) == untouched
     assert len(_chains([item.repair for item in batch])) >= 2  # something to share
 
-    transforms._results.clear()
+    transforms.forget_edits()
     monkeypatch.setattr(edit_warmup, "_last_warmed", None)
     workspace = Workspace(project)
     warm(plans, set(), workspace, None)
@@ -82,7 +82,7 @@ def test_the_repairs_of_a_collection_are_computed_while_pytest_exits(
     options = Options(root=root)
     workspace = Workspace(Project(root))
     monkeypatch.setattr(edit_warmup, "_last_warmed", None)
-    transforms._results.clear()
+    transforms.forget_edits()
 
     early = EarlyPlans(root, lambda inifile: Project(root, inifile=inifile), options)
     pending = collector.start(root, sys.executable)
@@ -96,3 +96,17 @@ def test_the_repairs_of_a_collection_are_computed_while_pytest_exits(
     assert len(batch) > 2
     assert len(transforms._results) == made_ahead  # the applier computed nothing new
     workspace.restore(workspace.unverified())
+
+
+def test_remembered_edits_are_bounded_by_size_and_the_oldest_go_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A round's warm-up remembers every first repair of the round; what no longer fits pushes
+    out the oldest edits, not everything (which would drop the warm-up's own results)."""
+    monkeypatch.setattr(transforms, "_MAX_REMEMBERED_BYTES", 1000)
+    transforms.forget_edits()
+    carry = transforms.RememberedEdits()
+    keys = [(Edit(f"m{index}.py", "add_alias"), b"x" * 100, Path(f"m{index}.py"), None) for index in range(12)]
+    carry.absorb({key: b"y" * 100 for key in keys})  # 200 bytes each: five fit
+
+    assert carry.before() == frozenset(keys[-5:])
+    transforms.forget_edits()
+    assert carry.before() == frozenset()

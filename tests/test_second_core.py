@@ -141,7 +141,7 @@ def test_what_stops_this_process_also_stops_the_copy(raised: type[BaseException]
 
 def test_the_copy_leaves_no_files_and_runs_no_exit_handlers(tmp_path: Path) -> None:
     """It ends with os._exit: a temporary folder of this process is not removed by the copy's
-    finalisers, and buffered output of this process is not written twice."""
+    exit handlers (a ``sys.exit`` there would run ``weakref.finalize``'s)."""
     import tempfile
 
     kept = tempfile.TemporaryDirectory(dir=tmp_path)
@@ -178,3 +178,72 @@ def test_what_the_copy_prints_never_reaches_the_terminal(capfd: pytest.CaptureFi
     assert results == list(range(30))
     assert "here out" in out and "here err" in err
     assert "copy" not in out + err
+
+
+def test_many_more_items_than_tokens_are_all_done_once() -> None:
+    """Past 1,024 items a token stands for a run of them (the queue is written in one page)."""
+    seen: list[int] = []
+
+    def work(item: int) -> int:
+        seen.append(item)
+        return item * 3
+
+    assert second_core.share(list(range(5000)), work) == [item * 3 for item in range(5000)]
+    assert len(seen) == len(set(seen))  # here, nothing done twice (the copy's share came back)
+
+
+COPY_INTERRUPTED = """
+import os, signal, subprocess, sys, time
+from collect_fix import second_core
+
+def interrupted(*args):  # what a signal handled in the copy before its own handlers are set raises
+    raise KeyboardInterrupt
+
+second_core._in_the_copy = interrupted
+bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # same process group
+results = second_core.share(list(range(10)), lambda item: item + 1)
+time.sleep(0.2)
+print(results, bystander.poll())
+bystander.kill()
+"""
+
+
+def test_an_interrupt_in_the_copy_before_it_is_set_up_ends_only_the_copy(tmp_path: Path) -> None:
+    """Never this process's code running on in the copy, never a kill of the process group
+    (this process, the shell or CI that started it)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "copy_interrupted.py"
+    script.write_text(COPY_INTERRUPTED, encoding="utf-8")
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60,
+                         start_new_session=True)
+
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10] None"
+    assert "Traceback" not in ran.stderr
+
+
+def test_the_copy_runs_none_of_this_processs_signal_handlers(tmp_path: Path) -> None:
+    """A SIGTERM the copy gets ends it (the default action), as a Ctrl-C does; the handler this
+    process installed (collect-fix's undoes unverified edits) runs only here."""
+    parent = os.getpid()
+    handled = tmp_path / "handled"
+
+    def handler(signum: int, frame: object) -> None:
+        with handled.open("a") as record:
+            record.write(f"{os.getpid()}\n")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        def work(item: int) -> int:
+            busy(0.005)
+            if os.getpid() != parent:
+                os.kill(os.getpid(), signal.SIGTERM)
+                busy(0.5)  # a handler that returned would let the copy go on
+            return item
+
+        assert second_core.share(list(range(20)), work) == list(range(20))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert not handled.exists()

@@ -12,7 +12,8 @@ kind, parameters, body and spelling, so two renames in one commit are each match
 Bounded: one ``rev-parse`` per snapshot of the tree (a round), one or two ``cat-file --batch``
 calls per question, one ``log -p`` of the file's last 200 commits per file, all under a time
 budget. Patches and blobs are cached by commit hash, which never changes, so a later round asks
-git nothing new but ``rev-parse``. Every failure (no git, not a repository, a timeout) means
+git nothing new but ``rev-parse`` (save for what a forked copy asked while planning beside this
+process, ``second_core``: its caches stay with it). Every failure (no git, not a repository, a timeout) means
 "no evidence".
 """
 

@@ -7,19 +7,24 @@ has loaded and read (LibCST, the planners, the files parsed so far), takes items
 queue, and hands back what it made, pickled: its results and what it added to the caches in
 ``carry`` (``Carry``), so this process finds them as if it had made them itself.
 
-Nothing else of the copy survives. It writes no file, runs no signal handler of this process,
-and ends with ``os._exit`` (no atexit handler, no finaliser of a temporary folder runs twice).
-Anything that goes wrong in it (an exception, a signal, a result that does not unpickle, a copy
-that takes far longer than this process did) leaves its items to this process: the results are
-those of ``[work(item) for item in items]`` either way, in order.
+Nothing else of the copy survives. It runs none of this process's signal handlers (signals are
+held from before the fork until its own are set: a Ctrl-C ends it), prints nothing (its streams
+go to the null device), never collects garbage (an object this process dropped is finalised here,
+once), and ends with ``os._exit`` (no atexit handler, no buffered output written twice). Anything
+that goes wrong in it (an exception, a signal, a result that does not unpickle, a copy still at
+work a minute after this process did its share) leaves its items to this process, and so does a
+fork or a pipe that cannot be had: the results are those of ``[work(item) for item in items]``
+either way, in order. The caches the copy fills but ``carry`` does not name (parsed trees, git
+answers) stay with it: this process reads again what it needs.
 
-Only where ``os.fork`` is safe to use without ``exec`` (Linux), with two usable cores and
-``COLLECT_FIX_NO_FORK`` unset.
+Only where ``os.fork`` is safe to use without ``exec`` (Linux, and a process that runs no threads,
+as collect-fix's does not), with two usable cores and ``COLLECT_FIX_NO_FORK`` unset.
 """
 
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import pickle
 import select
@@ -27,7 +32,8 @@ import signal
 import struct
 import sys
 import time
-from typing import Any, Callable, Iterator, Optional, Protocol, Sequence, TypeVar
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -35,10 +41,14 @@ _S = TypeVar("_S")
 
 NO_FORK_ENV = "COLLECT_FIX_NO_FORK"
 _TOKEN = struct.Struct("!I")
-_MAX_ITEMS = 16384  # one token each, all written to the queue before the fork: within a pipe's 64 KiB
-# The copy has this long after this process finished its own share (at least _PATIENCE seconds)
-# before its items are taken back.
-_PATIENCE, _PATIENCE_FACTOR = 10.0, 10.0
+# Every token is written to the queue before the fork, in one write no larger than the smallest
+# pipe (one page): past that many items, a token stands for a run of consecutive items.
+_MAX_TOKENS = 1024
+# The copy has this long after this process finished its own share before its items are taken
+# back: long enough for any item planning legitimately takes (a git question has 20 s), since
+# what the copy does is what this process would have done.
+_PATIENCE, _PATIENCE_FACTOR = 60.0, 10.0
+_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
 
 
 class Carry(Protocol[_S]):
@@ -54,64 +64,103 @@ class Carry(Protocol[_S]):
 
 
 def available() -> bool:
-    """Whether work may be shared with a forked copy here."""
+    """Whether work may be shared with a forked copy here: Linux, two cores this process may
+    run on (its CPU affinity) and may use (its cgroup's CPU quota)."""
     if os.environ.get(NO_FORK_ENV) or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
     try:
-        return len(os.sched_getaffinity(0)) >= 2
+        cores = len(os.sched_getaffinity(0))
     except OSError:
         return False
+    return cores >= 2 and _quota() >= 2
+
+
+def _quota() -> float:
+    """The CPUs the cgroup (v2) this process runs in may use; infinity without a limit."""
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text(encoding="ascii").split()
+        return float("inf") if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        return float("inf")
 
 
 def share(items: Sequence[_T], work: Callable[[_T], _R], carry: Sequence[Carry[Any]] = ()) -> list[_R]:
     """``[work(item) for item in items]``, the items shared with a forked copy of this process
     when there are two or more and ``available()``. ``work`` must read, not write: the copy's
     changes to anything but ``carry`` are lost."""
-    if len(items) < 2 or len(items) > _MAX_ITEMS or not available():
+    if len(items) < 2 or not available():
         return [work(item) for item in items]
-    queue_read, queue_write = os.pipe()
-    results_read, results_write = os.pipe()
-    child: Optional[int] = None
+    run = -(-len(items) // _MAX_TOKENS)  # items per token
+    descriptors: list[int] = []
+    child = 0
     try:
-        os.write(queue_write, b"".join(_TOKEN.pack(index) for index in range(len(items))))
-        os.close(queue_write)
-        queue_write = -1
+        try:
+            queue_read, queue_write = _pipe(descriptors)
+            results_read, results_write = _pipe(descriptors)
+        except OSError:  # out of descriptors: this process does it all
+            return [work(item) for item in items]
+        os.write(queue_write, b"".join(_TOKEN.pack(start) for start in range(0, len(items), run)))
+        _close(descriptors, queue_write)
         os.set_blocking(queue_read, False)
         parent = os.getpid()
+        # A signal between the fork and the copy's own handlers would run this process's
+        # handlers in the copy (an interrupt raised there, in this code): held until they are set.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
         try:
             child = os.fork()
         except OSError:  # no process to be had (EAGAIN, ENOMEM): this process does it all
-            return [work(item) for item in items]
+            child = -1
         if child == 0:  # pragma: no cover - the copy's coverage is not recorded (os._exit)
-            _in_the_copy(items, work, carry, queue_read, results_read, results_write, parent)
-        os.close(results_write)
-        results_write = -1
+            try:
+                _in_the_copy(items, work, carry, queue_read, results_read, results_write, parent, run)
+            finally:
+                os._exit(1)
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if child < 0:
+            return [work(item) for item in items]
+        _close(descriptors, results_write)
         started = time.monotonic()
-        done: dict[int, _R] = {index: work(items[index]) for index in _claims(queue_read)}
+        done: dict[int, _R] = {index: work(items[index]) for index in _claims(queue_read, run, len(items))}
         patience = max(_PATIENCE, _PATIENCE_FACTOR * (time.monotonic() - started))
         theirs, carried = _received(results_read, child, patience)
-        child = None  # reaped
+        child = 0  # reaped
         for each, added in zip(carry, carried):
             each.absorb(added)
         done.update(theirs)
         return [done[index] if index in done else work(items[index]) for index in range(len(items))]
     finally:
-        if child is not None:  # this process was interrupted, or failed, while the copy worked
+        if child > 0:  # this process was interrupted, or failed, while the copy worked
             _stop(child)
-        for descriptor in (queue_read, queue_write, results_read, results_write):
-            if descriptor >= 0:
-                os.close(descriptor)
+        for descriptor in list(descriptors):
+            _close(descriptors, descriptor)
+
+
+def _pipe(descriptors: list[int]) -> tuple[int, int]:
+    read, write = os.pipe()
+    descriptors.extend((read, write))
+    return read, write
+
+
+def _close(descriptors: list[int], descriptor: int) -> None:
+    """Close one of ``descriptors`` once: it leaves the list first, so an interrupt here never
+    makes it closed twice (the second close would replace the interrupt with EBADF)."""
+    descriptors.remove(descriptor)
+    try:
+        os.close(descriptor)
+    except OSError:  # pragma: no cover - closed already
+        pass
 
 
 def _in_the_copy(
     items: Sequence[_T], work: Callable[[_T], _R], carry: Sequence[Carry[Any]],
-    queue: int, results_read: int, results_write: int, parent: int,
+    queue: int, results_read: int, results_write: int, parent: int, run: int,
 ) -> None:  # pragma: no cover - runs in the forked copy
     status = 1
     try:
+        gc.disable()
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)  # Ctrl-C ends the copy; this process handles it
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
         os.close(results_read)
         # Nothing the copy (or a git it runs) might print reaches the terminal: a warning would be
         # printed twice, and its results come back through the pipe.
@@ -121,7 +170,7 @@ def _in_the_copy(
         sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - ends with the copy
         before = [each.before() for each in carry]
         done: dict[int, Any] = {}
-        for index in _claims(queue):
+        for index in _claims(queue, run, len(items)):
             if os.getppid() != parent:  # this process is gone: nobody waits for the rest
                 return
             try:
@@ -139,9 +188,9 @@ def _in_the_copy(
         os._exit(status)
 
 
-def _claims(queue: int) -> Iterator[int]:
-    """The indexes this process takes from the queue, one at a time, until it is empty. A pipe
-    read of one token is atomic, so the two processes never take the same one."""
+def _claims(queue: int, run: int, count: int) -> Iterator[int]:
+    """The indexes this process takes from the queue, a token (a run of items) at a time, until
+    it is empty. A pipe read of one token is atomic, so the two processes never take the same one."""
     while True:
         try:
             token = os.read(queue, _TOKEN.size)
@@ -149,8 +198,8 @@ def _claims(queue: int) -> Iterator[int]:
             return
         if len(token) < _TOKEN.size:
             return
-        (index,) = _TOKEN.unpack(token)
-        yield int(index)
+        (start,) = _TOKEN.unpack(token)
+        yield from range(start, min(start + run, count))
 
 
 def _received(results: int, child: int, patience: float) -> tuple[dict[int, Any], list[Any]]:

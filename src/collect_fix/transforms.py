@@ -43,7 +43,11 @@ def codemods() -> dict[str, type[CodemodCommand]]:
 
 _Key = tuple[Edit, Optional[bytes], Path, Optional[str]]
 _results: dict[_Key, bytes] = {}
-_MAX_REMEMBERED = 256
+# What is remembered is bounded by its size (the sources it was computed from and the results),
+# the oldest forgotten first: a round's warm-up (edit_warmup) computes every first repair of the
+# round before the applier asks for them, and a large suite's round has hundreds.
+_MAX_REMEMBERED_BYTES = 64 << 20
+_remembered_bytes = 0
 
 
 def run_edit(edit: Edit, source: Optional[bytes], path: Path, module_name: Optional[str]) -> bytes:
@@ -54,10 +58,30 @@ def run_edit(edit: Edit, source: Optional[bytes], path: Path, module_name: Optio
     """
     key = (edit, source, path, module_name)
     if key not in _results:
-        if len(_results) >= _MAX_REMEMBERED:
-            _results.clear()
-        _results[key] = _compute(edit, source, path, module_name)
+        _remember(key, _compute(edit, source, path, module_name))
     return _results[key]
+
+
+def forget_edits() -> None:
+    """Forget every edit remembered (a test that counts what a run computes starts from nothing)."""
+    global _remembered_bytes
+    _results.clear()
+    _remembered_bytes = 0
+
+
+def _remember(key: _Key, data: bytes) -> None:
+    global _remembered_bytes
+    if key in _results:
+        return
+    _results[key] = data
+    _remembered_bytes += _size(key, data)
+    while _remembered_bytes > _MAX_REMEMBERED_BYTES and len(_results) > 1:
+        oldest = next(iter(_results))
+        _remembered_bytes -= _size(oldest, _results.pop(oldest))
+
+
+def _size(key: _Key, data: bytes) -> int:
+    return len(key[1] or b"") + len(data)
 
 
 class RememberedEdits:
@@ -72,9 +96,7 @@ class RememberedEdits:
 
     def absorb(self, added: dict[_Key, bytes]) -> None:
         for key, data in added.items():
-            if len(_results) >= _MAX_REMEMBERED:
-                _results.clear()
-            _results[key] = data
+            _remember(key, data)
 
 
 def _compute(edit: Edit, source: Optional[bytes], path: Path, module_name: Optional[str]) -> bytes:
