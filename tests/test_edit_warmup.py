@@ -61,6 +61,9 @@ def test_the_applier_finds_every_edit_made_ahead_and_writes_what_it_would_have(
     warm(plans, set(), workspace, None)
     assert contents(root) == untouched  # computed, not written
     made_ahead = len(transforms._results)
+    transforms.forget_edits()  # what was warmed is gone: the next warm-up is not skipped
+    warm(plans, set(), workspace, None)
+    assert len(transforms._results) == made_ahead
     api._next_batch(plans, set(), workspace, {})
 
     assert len(transforms._results) == made_ahead  # the applier computed nothing new

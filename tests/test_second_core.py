@@ -247,3 +247,69 @@ def test_the_copy_runs_none_of_this_processs_signal_handlers(tmp_path: Path) -> 
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert not handled.exists()
+
+
+def mask() -> set[int]:
+    return set(signal.pthread_sigmask(signal.SIG_BLOCK, ()))
+
+
+def test_the_signal_mask_is_as_it_was_after_sharing_and_after_a_failed_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = mask()
+    second_core.share(list(range(10)), lambda item: busy(0.002))
+    assert mask() == before
+
+    def fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", fork)
+    second_core.share(list(range(10)), lambda item: item)
+    assert mask() == before
+
+
+def test_no_pipe_to_be_had_means_the_work_is_done_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def pipe() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(os, "pipe", pipe)
+
+    assert second_core.share(list(range(5)), lambda item: (item, os.getpid())) == [(item, os.getpid()) for item in range(5)]
+
+
+def test_descriptors_numbered_past_1024_are_waited_on() -> None:
+    """select() cannot wait on a descriptor numbered 1024 or more; poll() can."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("cannot open 1,100 files here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200) if hard == resource.RLIM_INFINITY else min(max(soft, 1200), hard), hard))
+    opened = []
+    try:
+        while not opened or opened[-1] < 1100:
+            opened.append(os.open(os.devnull, os.O_RDONLY))
+        assert second_core.share(list(range(20)), lambda item: busy(0.005) or item) == list(range(20))
+    finally:
+        for descriptor in opened:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_the_cpu_quota_of_the_cgroups_counts(tmp_path: Path) -> None:
+    proc = tmp_path / "cgroup"
+    mounted = tmp_path / "fs"
+    proc.write_text("0::/ci/job\n", encoding="ascii")
+    (mounted / "ci" / "job").mkdir(parents=True)
+    (mounted / "ci" / "job" / "cpu.max").write_text("max 100000\n", encoding="ascii")
+    assert second_core.cgroup_cpus(proc, mounted) == float("inf")
+    (mounted / "ci" / "cpu.max").write_text("150000 100000\n", encoding="ascii")  # set on the parent group
+    assert second_core.cgroup_cpus(proc, mounted) == 1.5
+
+    proc.write_text("5:cpuacct,cpu:/docker/abc\n3:memory:/docker/abc\n", encoding="ascii")  # cgroup v1
+    folder = mounted / "cpuacct,cpu" / "docker" / "abc"
+    folder.mkdir(parents=True)
+    (folder / "cpu.cfs_quota_us").write_text("100000\n", encoding="ascii")
+    (folder / "cpu.cfs_period_us").write_text("100000\n", encoding="ascii")
+    assert second_core.cgroup_cpus(proc, mounted) == 1.0
+    (folder / "cpu.cfs_quota_us").write_text("-1\n", encoding="ascii")  # no limit
+    assert second_core.cgroup_cpus(proc, mounted) == float("inf")
+    assert second_core.cgroup_cpus(tmp_path / "nowhere", mounted) == float("inf")

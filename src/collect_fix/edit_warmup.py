@@ -14,7 +14,7 @@ what the warm-up guessed wrong: a repair that fails and falls back to its next a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from collect_fix import second_core
 from collect_fix.early_plans import EarlyPlans
@@ -28,27 +28,27 @@ def warm(plans: Iterable[Plan], tried: set[tuple[object, ...]], workspace: Works
     most); what goes wrong here is left for the applier to meet and report."""
     if not second_core.available():
         return
-    from collect_fix.transforms import RememberedEdits
+    from collect_fix.transforms import RememberedEdits, forgotten
 
     global _last_warmed
     repairs = _first_repairs(plans, tried, limit)
     chains = _chains(repairs)
     if len(chains) < 2:
         return
-    remembered = RememberedEdits()
-    warmed = (tuple(repairs), tuple((path, workspace.read(path)) for path in sorted(_paths(repairs))))
-    if _last_warmed is not None and _last_warmed[0] == warmed and _last_warmed[1] <= remembered.before():
-        return  # warmed while pytest exited, and still remembered: the applier's own call finds it done
+    warmed = (workspace.root, tuple(repairs), tuple((path, workspace.read(path)) for path in sorted(_paths(repairs))))
+    if _last_warmed == (warmed, forgotten()):
+        return  # warmed while pytest exited, and nothing forgotten since: the applier's own call finds it done
 
     def computed(chain: list[Repair]) -> None:
         _compute(chain, workspace)
 
-    second_core.share(chains, computed, carry=(remembered,))
-    _last_warmed = (warmed, remembered.before())
+    second_core.share(chains, computed, carry=(RememberedEdits(),))
+    _last_warmed = (warmed, forgotten())
 
 
-# The repairs last warmed with the files they start from, and what run_edit remembered after.
-_last_warmed: Optional[tuple[tuple[tuple[Repair, ...], tuple[tuple[str, Optional[bytes]], ...]], frozenset[Any]]] = None
+# The repairs last warmed, with the tree and the files they start from, and how many edits
+# run_edit had forgotten by then.
+_last_warmed: Optional[tuple[tuple[Path, tuple[Repair, ...], tuple[tuple[str, Optional[bytes]], ...]], int]] = None
 
 
 def while_pytest_exits(

@@ -12,17 +12,18 @@ held from before the fork until its own are set: a Ctrl-C ends it), prints nothi
 go to the null device), never collects garbage (an object this process dropped is finalised here,
 once), and ends with ``os._exit`` (no atexit handler, no buffered output written twice). Anything
 that goes wrong in it (an exception, a signal, a result that does not unpickle, a copy still at
-work a minute after this process did its share) leaves its items to this process, and so does a
+work that has handed back nothing for a minute) leaves its items to this process, and so does a
 fork or a pipe that cannot be had: the results are those of ``[work(item) for item in items]``
 either way, in order. The caches the copy fills but ``carry`` does not name (parsed trees, git
 answers) stay with it: this process reads again what it needs.
 
-Only where ``os.fork`` is safe to use without ``exec`` (Linux, and a process that runs no threads,
-as collect-fix's does not), with two usable cores and ``COLLECT_FIX_NO_FORK`` unset.
+Only where ``os.fork`` is safe to use without ``exec`` (Linux, a process that runs no other
+thread, as collect-fix's does not), with two cores to use and ``COLLECT_FIX_NO_FORK`` unset.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import os
@@ -33,7 +34,7 @@ import struct
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence, TypeVar
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -41,13 +42,14 @@ _S = TypeVar("_S")
 
 NO_FORK_ENV = "COLLECT_FIX_NO_FORK"
 _TOKEN = struct.Struct("!I")
+_FRAME = struct.Struct("!Q")  # the length of one pickled message from the copy
 # Every token is written to the queue before the fork, in one write no larger than the smallest
 # pipe (one page): past that many items, a token stands for a run of consecutive items.
 _MAX_TOKENS = 1024
-# The copy has this long after this process finished its own share before its items are taken
-# back: long enough for any item planning legitimately takes (a git question has 20 s), since
-# what the copy does is what this process would have done.
-_PATIENCE, _PATIENCE_FACTOR = 60.0, 10.0
+# The copy hands back each item as it is done; once this process has done its share it waits
+# this long for the next one before taking the copy's items back: longer than any item planning
+# legitimately takes (a git question has 20 s), since the copy does what this process would.
+_PATIENCE = 60.0
 _SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
 
 
@@ -64,22 +66,59 @@ class Carry(Protocol[_S]):
 
 
 def available() -> bool:
-    """Whether work may be shared with a forked copy here: Linux, two cores this process may
-    run on (its CPU affinity) and may use (its cgroup's CPU quota)."""
+    """Whether work may be shared with a forked copy here: Linux, no other thread running, and
+    two cores this process may run on (its CPU affinity) and use (its cgroup's CPU quota)."""
     if os.environ.get(NO_FORK_ENV) or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
         return False
     try:
         cores = len(os.sched_getaffinity(0))
     except OSError:
         return False
-    return cores >= 2 and _quota() >= 2
+    return cores >= 2 and cgroup_cpus() >= 2
 
 
-def _quota() -> float:
-    """The CPUs the cgroup (v2) this process runs in may use; infinity without a limit."""
+def cgroup_cpus(proc: Path = Path("/proc/self/cgroup"), mounted: Path = Path("/sys/fs/cgroup")) -> float:
+    """The CPUs the cgroups this process is in let it use (the smallest quota from its own
+    group up, cgroup v2 or v1's ``cpu`` controller); infinity where none is set or readable."""
     try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text(encoding="ascii").split()
+        lines = proc.read_text(encoding="ascii").splitlines()
+    except OSError:
+        return float("inf")
+    limits = [float("inf")]
+    for line in lines:
+        _, controllers, group = line.split(":", 2)
+        if controllers == "":  # v2: 0::/path, cpu.max holds "quota period" or "max period"
+            folders, read = [mounted], _v2_quota
+        elif "cpu" in controllers.split(","):  # v1: mounted as cpu,cpuacct (or cpu)
+            folders, read = [mounted / controllers, mounted / "cpu"], _v1_quota
+        else:
+            continue
+        for folder in folders:
+            here = folder / group.lstrip("/")
+            while True:
+                limits.append(read(here))
+                if here == folder:
+                    break
+                here = here.parent
+    return min(limits)
+
+
+def _v2_quota(folder: Path) -> float:
+    try:
+        quota, period = (folder / "cpu.max").read_text(encoding="ascii").split()
         return float("inf") if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        return float("inf")
+
+
+def _v1_quota(folder: Path) -> float:
+    try:
+        quota = int((folder / "cpu.cfs_quota_us").read_text(encoding="ascii"))
+        period = int((folder / "cpu.cfs_period_us").read_text(encoding="ascii"))
+        return float("inf") if quota < 0 or period <= 0 else quota / period
     except (OSError, ValueError):
         return float("inf")
 
@@ -105,50 +144,63 @@ def share(items: Sequence[_T], work: Callable[[_T], _R], carry: Sequence[Carry[A
         parent = os.getpid()
         # A signal between the fork and the copy's own handlers would run this process's
         # handlers in the copy (an interrupt raised there, in this code): held until they are set.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-        try:
-            child = os.fork()
-        except OSError:  # no process to be had (EAGAIN, ENOMEM): this process does it all
-            child = -1
-        if child == 0:  # pragma: no cover - the copy's coverage is not recorded (os._exit)
+        with _held():
             try:
-                _in_the_copy(items, work, carry, queue_read, results_read, results_write, parent, run)
-            finally:
-                os._exit(1)
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                child = os.fork()
+            except OSError:  # no process to be had (EAGAIN, ENOMEM): this process does it all
+                child = -1
+            if child == 0:  # pragma: no cover - the copy's coverage is not recorded (os._exit)
+                try:
+                    _in_the_copy(items, work, carry, queue_read, results_read, results_write, parent, run)
+                finally:
+                    os._exit(1)
         if child < 0:
             return [work(item) for item in items]
         _close(descriptors, results_write)
-        started = time.monotonic()
         done: dict[int, _R] = {index: work(items[index]) for index in _claims(queue_read, run, len(items))}
-        patience = max(_PATIENCE, _PATIENCE_FACTOR * (time.monotonic() - started))
-        theirs, carried = _received(results_read, child, patience)
+        theirs, carried, finished = _received(results_read, child)
         child = 0  # reaped
-        for each, added in zip(carry, carried):
-            each.absorb(added)
+        if finished:
+            for each, added in zip(carry, carried):
+                each.absorb(added)
         done.update(theirs)
         return [done[index] if index in done else work(items[index]) for index in range(len(items))]
     finally:
-        if child > 0:  # this process was interrupted, or failed, while the copy worked
-            _stop(child)
-        for descriptor in list(descriptors):
-            _close(descriptors, descriptor)
+        with _held():  # a second Ctrl-C must not leave the copy or a descriptor behind
+            if child > 0:  # this process was interrupted, or failed, while the copy worked
+                _stop(child)
+            for descriptor in list(descriptors):
+                _close(descriptors, descriptor)
+
+
+@contextlib.contextmanager
+def _held(signals: Iterable[int] = _SIGNALS) -> Iterator[None]:
+    """Within the block the kernel holds ``signals``; they are delivered (and raise) after it,
+    the mask as it was before. The mask is read first with a call that changes nothing: setting
+    it runs Python handlers already pending, and one that raised then would leave them held."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ())
+    try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _pipe(descriptors: list[int]) -> tuple[int, int]:
-    read, write = os.pipe()
-    descriptors.extend((read, write))
+    with _held():
+        read, write = os.pipe()
+        descriptors.extend((read, write))
     return read, write
 
 
 def _close(descriptors: list[int], descriptor: int) -> None:
-    """Close one of ``descriptors`` once: it leaves the list first, so an interrupt here never
-    makes it closed twice (the second close would replace the interrupt with EBADF)."""
-    descriptors.remove(descriptor)
-    try:
-        os.close(descriptor)
-    except OSError:  # pragma: no cover - closed already
-        pass
+    """Close one of ``descriptors``, once (closing twice would replace an interrupt with EBADF)."""
+    with _held():
+        descriptors.remove(descriptor)
+        try:
+            os.close(descriptor)
+        except OSError:  # pragma: no cover - closed already
+            pass
 
 
 def _in_the_copy(
@@ -158,7 +210,7 @@ def _in_the_copy(
     status = 1
     try:
         gc.disable()
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        for signum in _SIGNALS:
             signal.signal(signum, signal.SIG_DFL)  # Ctrl-C ends the copy; this process handles it
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGNALS)
         os.close(results_read)
@@ -169,23 +221,27 @@ def _in_the_copy(
             os.dup2(quiet, stream)
         sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - ends with the copy
         before = [each.before() for each in carry]
-        done: dict[int, Any] = {}
         for index in _claims(queue, run, len(items)):
             if os.getppid() != parent:  # this process is gone: nobody waits for the rest
                 return
             try:
-                done[index] = work(items[index])
+                message = pickle.dumps(("item", index, work(items[index])), pickle.HIGHEST_PROTOCOL)
             except Exception:  # noqa: BLE001 - this process does the item again, and raises as it would have
                 continue
-        payload = pickle.dumps((done, [each.since(start) for each, start in zip(carry, before)]), pickle.HIGHEST_PROTOCOL)
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(results_write, view):]
+            _send(results_write, message)
+        carried = [each.since(start) for each, start in zip(carry, before)]
+        _send(results_write, pickle.dumps(("carry", carried), pickle.HIGHEST_PROTOCOL))
         status = 0
     except BaseException:  # noqa: BLE001 - whatever it was, this process takes the items back
         pass
     finally:
         os._exit(status)
+
+
+def _send(results: int, message: bytes) -> None:  # pragma: no cover - runs in the forked copy
+    view = memoryview(_FRAME.pack(len(message)) + message)
+    while view:
+        view = view[os.write(results, view):]
 
 
 def _claims(queue: int, run: int, count: int) -> Iterator[int]:
@@ -202,33 +258,44 @@ def _claims(queue: int, run: int, count: int) -> Iterator[int]:
         yield from range(start, min(start + run, count))
 
 
-def _received(results: int, child: int, patience: float) -> tuple[dict[int, Any], list[Any]]:
-    """The copy's results and carried caches; ({}, []) when it failed or took too long (it is
-    stopped then). The copy is reaped either way."""
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + patience
+def _received(results: int, child: int) -> tuple[dict[int, Any], list[Any], bool]:
+    """(the items the copy handed back, its carried caches, whether it finished). A copy that
+    hands back nothing for ``_PATIENCE`` seconds is stopped; the items it did hand back count.
+    The copy is reaped either way."""
+    done: dict[int, Any] = {}
+    carried: list[Any] = []
+    buffer = bytearray()
+    poller = select.poll()  # not select(): no limit on the descriptor's number
+    poller.register(results, select.POLLIN)
+    deadline = time.monotonic() + _PATIENCE
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
             _stop(child)
-            return {}, []
-        try:
-            ready, _, _ = select.select([results], [], [], left)
-        except InterruptedError:  # pragma: no cover - PEP 475 retries select itself
-            continue
-        if not ready:
+            return done, [], False
+        if not poller.poll(left * 1000):
             continue
         chunk = os.read(results, 1 << 20)
         if not chunk:
             break
-        chunks.append(chunk)
-    if _reaped_status(child) != 0:
-        return {}, []
-    try:
-        done, carried = pickle.loads(b"".join(chunks))
-    except Exception:  # noqa: BLE001 - a copy cut short: its items are done here
-        return {}, []
-    return done, carried
+        buffer += chunk
+        while len(buffer) >= _FRAME.size:
+            (size,) = _FRAME.unpack_from(buffer)
+            if len(buffer) < _FRAME.size + size:
+                break
+            message = bytes(buffer[_FRAME.size:_FRAME.size + size])
+            del buffer[:_FRAME.size + size]
+            try:
+                kind, *payload = pickle.loads(message)
+            except Exception:  # noqa: BLE001 - an item that does not come back is done here
+                continue
+            if kind == "item":
+                done[payload[0]] = payload[1]
+            else:
+                carried = payload[0]
+            deadline = time.monotonic() + _PATIENCE
+    finished = _reaped_status(child) == 0 and not buffer
+    return done, carried if finished else [], finished
 
 
 def _reaped_status(child: int) -> int:

@@ -44,10 +44,11 @@ def codemods() -> dict[str, type[CodemodCommand]]:
 _Key = tuple[Edit, Optional[bytes], Path, Optional[str]]
 _results: dict[_Key, bytes] = {}
 # What is remembered is bounded by its size (the sources it was computed from and the results),
-# the oldest forgotten first: a round's warm-up (edit_warmup) computes every first repair of the
+# the least recently asked for forgotten first: a round's warm-up (edit_warmup) computes every first repair of the
 # round before the applier asks for them, and a large suite's round has hundreds.
 _MAX_REMEMBERED_BYTES = 64 << 20
 _remembered_bytes = 0
+_forgotten = 0
 
 
 def run_edit(edit: Edit, source: Optional[bytes], path: Path, module_name: Optional[str]) -> bytes:
@@ -57,20 +58,29 @@ def run_edit(edit: Edit, source: Optional[bytes], path: Path, module_name: Optio
     applier then runs the very same edit on the very same bytes.
     """
     key = (edit, source, path, module_name)
-    if key not in _results:
+    if key in _results:
+        _results[key] = _results.pop(key)  # the least recently asked for goes first
+    else:
         _remember(key, _compute(edit, source, path, module_name))
     return _results[key]
 
 
 def forget_edits() -> None:
     """Forget every edit remembered (a test that counts what a run computes starts from nothing)."""
-    global _remembered_bytes
+    global _remembered_bytes, _forgotten
+    _forgotten += len(_results)
     _results.clear()
     _remembered_bytes = 0
 
 
+def forgotten() -> int:
+    """How many remembered edits were forgotten so far: a warm-up is still whole while this
+    has not moved since it ended (``edit_warmup``)."""
+    return _forgotten
+
+
 def _remember(key: _Key, data: bytes) -> None:
-    global _remembered_bytes
+    global _remembered_bytes, _forgotten
     if key in _results:
         return
     _results[key] = data
@@ -78,6 +88,7 @@ def _remember(key: _Key, data: bytes) -> None:
     while _remembered_bytes > _MAX_REMEMBERED_BYTES and len(_results) > 1:
         oldest = next(iter(_results))
         _remembered_bytes -= _size(oldest, _results.pop(oldest))
+        _forgotten += 1
 
 
 def _size(key: _Key, data: bytes) -> int:
