@@ -313,3 +313,38 @@ def test_the_cpu_quota_of_the_cgroups_counts(tmp_path: Path) -> None:
     (folder / "cpu.cfs_quota_us").write_text("-1\n", encoding="ascii")  # no limit
     assert second_core.cgroup_cpus(proc, mounted) == float("inf")
     assert second_core.cgroup_cpus(tmp_path / "nowhere", mounted) == float("inf")
+
+
+def test_large_results_do_not_stall_the_copy() -> None:
+    """Its results are read as it hands them back: with only a pipe's worth waiting, it would
+    stall and leave this process all the rest."""
+    parent = os.getpid()
+
+    def work(item: int) -> tuple[int, bytes]:
+        busy(0.01)
+        return os.getpid(), bytes(100_000)
+
+    results = second_core.share(list(range(40)), work)
+
+    assert len(results) == 40 and all(len(data) == 100_000 for _, data in results)
+    assert sum(1 for pid, _ in results if pid != parent) >= 3  # 1 when it stalls
+
+
+def test_a_running_thread_means_no_fork() -> None:
+    """A thread holding a lock at the fork would leave the copy waiting on it for ever."""
+    assert second_core.available()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not second_core.available()
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_cgroup_lines_that_do_not_parse_are_skipped(tmp_path: Path) -> None:
+    proc = tmp_path / "cgroup"
+    proc.write_bytes("\nnonsense\n0::/user.slice/caf\u00e9.scope\n".encode("utf-8"))
+
+    assert second_core.cgroup_cpus(proc, tmp_path / "fs") == float("inf")

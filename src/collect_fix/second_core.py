@@ -32,7 +32,6 @@ import select
 import signal
 import struct
 import sys
-import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence, TypeVar
 
@@ -70,8 +69,7 @@ def available() -> bool:
     two cores this process may run on (its CPU affinity) and use (its cgroup's CPU quota)."""
     if os.environ.get(NO_FORK_ENV) or not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
-    threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
+    if _threads() != 1:
         return False
     try:
         cores = len(os.sched_getaffinity(0))
@@ -80,16 +78,27 @@ def available() -> bool:
     return cores >= 2 and cgroup_cpus() >= 2
 
 
+def _threads() -> int:
+    """The threads this process runs, started by Python or not (0 when it cannot be told)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 0
+
+
 def cgroup_cpus(proc: Path = Path("/proc/self/cgroup"), mounted: Path = Path("/sys/fs/cgroup")) -> float:
     """The CPUs the cgroups this process is in let it use (the smallest quota from its own
     group up, cgroup v2 or v1's ``cpu`` controller); infinity where none is set or readable."""
     try:
-        lines = proc.read_text(encoding="ascii").splitlines()
+        lines = proc.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return float("inf")
     limits = [float("inf")]
     for line in lines:
-        _, controllers, group = line.split(":", 2)
+        fields = line.split(":", 2)
+        if len(fields) != 3:
+            continue  # not a "hierarchy:controllers:path" line
+        _, controllers, group = fields
         if controllers == "":  # v2: 0::/path, cpu.max holds "quota period" or "max period"
             folders, read = [mounted], _v2_quota
         elif "cpu" in controllers.split(","):  # v1: mounted as cpu,cpuacct (or cpu)
@@ -157,20 +166,33 @@ def share(items: Sequence[_T], work: Callable[[_T], _R], carry: Sequence[Carry[A
         if child < 0:
             return [work(item) for item in items]
         _close(descriptors, results_write)
-        done: dict[int, _R] = {index: work(items[index]) for index in _claims(queue_read, run, len(items))}
-        theirs, carried, finished = _received(results_read, child)
+        inbox = _Inbox(results_read)
+        done: dict[int, _R] = {}
+        for index in _claims(queue_read, run, len(items)):
+            done[index] = work(items[index])
+            inbox.take()  # what the copy handed back so far: a full pipe would stall it
+        finished = inbox.wait(child)
         child = 0  # reaped
         if finished:
-            for each, added in zip(carry, carried):
+            for each, added in zip(carry, inbox.carried):
                 each.absorb(added)
-        done.update(theirs)
+        done.update(inbox.done)
         return [done[index] if index in done else work(items[index]) for index in range(len(items))]
     finally:
-        with _held():  # a second Ctrl-C must not leave the copy or a descriptor behind
+        def clean_up() -> None:
+            nonlocal child
             if child > 0:  # this process was interrupted, or failed, while the copy worked
                 _stop(child)
+                child = 0
             for descriptor in list(descriptors):
                 _close(descriptors, descriptor)
+
+        try:
+            with _held():  # a second Ctrl-C must not leave the copy or a descriptor behind
+                clean_up()
+        except BaseException:  # it came as the signals were being held: clean up all the same
+            clean_up()
+            raise
 
 
 @contextlib.contextmanager
@@ -258,31 +280,47 @@ def _claims(queue: int, run: int, count: int) -> Iterator[int]:
         yield from range(start, min(start + run, count))
 
 
-def _received(results: int, child: int) -> tuple[dict[int, Any], list[Any], bool]:
-    """(the items the copy handed back, its carried caches, whether it finished). A copy that
-    hands back nothing for ``_PATIENCE`` seconds is stopped; the items it did hand back count.
-    The copy is reaped either way."""
-    done: dict[int, Any] = {}
-    carried: list[Any] = []
-    buffer = bytearray()
-    poller = select.poll()  # not select(): no limit on the descriptor's number
-    poller.register(results, select.POLLIN)
-    deadline = time.monotonic() + _PATIENCE
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            _stop(child)
-            return done, [], False
-        if not poller.poll(left * 1000):
-            continue
-        chunk = os.read(results, 1 << 20)
-        if not chunk:
-            break
-        buffer += chunk
+class _Inbox:
+    """What the copy hands back: one frame (a length, then a pickle) per item as it is done,
+    then its carried caches. Read as it comes, and to the end by ``wait``."""
+
+    def __init__(self, results: int) -> None:
+        self._results = results
+        self._buffer = bytearray()
+        self._poller = select.poll()  # not select(): no limit on the descriptor's number
+        self._poller.register(results, select.POLLIN)
+        self._ended = False
+        self.done: dict[int, Any] = {}
+        self.carried: list[Any] = []
+
+    def take(self, timeout: float = 0.0) -> bool:
+        """Read what the copy has handed back, waiting up to ``timeout`` seconds for something;
+        whether anything came (or the pipe ended)."""
+        came = False
+        while not self._ended and self._poller.poll(timeout * 1000):
+            chunk = os.read(self._results, 1 << 20)
+            self._ended = not chunk
+            self._buffer += chunk
+            self._parse()
+            came, timeout = True, 0.0
+        return came
+
+    def wait(self, child: int) -> bool:
+        """Read to the end, and reap the copy; whether it finished its work (its carried caches
+        came). A copy that hands back nothing for ``_PATIENCE`` seconds is stopped: what it
+        handed back counts."""
+        while not self._ended:
+            if not self.take(_PATIENCE):
+                _stop(child)
+                return False
+        return _reaped_status(child) == 0 and not self._buffer
+
+    def _parse(self) -> None:
+        buffer = self._buffer
         while len(buffer) >= _FRAME.size:
             (size,) = _FRAME.unpack_from(buffer)
             if len(buffer) < _FRAME.size + size:
-                break
+                return
             message = bytes(buffer[_FRAME.size:_FRAME.size + size])
             del buffer[:_FRAME.size + size]
             try:
@@ -290,12 +328,9 @@ def _received(results: int, child: int) -> tuple[dict[int, Any], list[Any], bool
             except Exception:  # noqa: BLE001 - an item that does not come back is done here
                 continue
             if kind == "item":
-                done[payload[0]] = payload[1]
+                self.done[payload[0]] = payload[1]
             else:
-                carried = payload[0]
-            deadline = time.monotonic() + _PATIENCE
-    finished = _reaped_status(child) == 0 and not buffer
-    return done, carried if finished else [], finished
+                self.carried = payload[0]
 
 
 def _reaped_status(child: int) -> int:
