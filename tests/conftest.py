@@ -14,6 +14,7 @@ from typing import Callable, Iterator, Optional
 
 import pytest
 
+from collect_fix import second_core
 from collect_fix.cli import main
 
 # The fixture projects are broken on purpose; this suite never collects them itself.
@@ -175,3 +176,21 @@ def _own_cache_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
     Under pytest-xdist each worker is a session of its own, with its own basetemp: one cache per
     worker, never shared."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
+# pytest-xdist's workers run a thread of their own (execnet's), which collect-fix's process does
+# not: second_core would never fork here, and its shared path would go untested. The tests count
+# threads as collect-fix's process has them; test_second_core checks the real count.
+THREADS = second_core._threads
+
+
+def can_fork() -> bool:
+    """``second_core.available()`` as collect-fix's own process, which runs no other thread, sees it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(second_core, "_threads", lambda: 1)
+        return second_core.available()
+
+
+@pytest.fixture(autouse=True)
+def _threads_as_in_collect_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(second_core, "_threads", lambda: 1)

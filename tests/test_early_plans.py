@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture, run_in_process, write_files
+from conftest import can_fork, copy_fixture, run_in_process, write_files
 
 from collect_fix import collector, early_plans, planning, second_core
 from collect_fix.diagnosis import diagnose_collection
@@ -113,7 +113,7 @@ def test_early_planning_goes_a_plan_at_a_time_and_the_rest_at_once_when_pytest_h
     assert plan_all(diagnoses, early.project, options, early.plans) == plan_all(diagnoses, fresh, options)
 
 
-@pytest.mark.skipif(not second_core.available(), reason="needs Linux, fork and two cores")
+@pytest.mark.skipif(not can_fork(), reason="needs Linux, fork and two cores")
 def test_plans_made_by_the_forked_copy_hold_the_diagnoses_themselves(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import copy_fixture, snapshot
+from conftest import can_fork, copy_fixture, snapshot
 
 from collect_fix import api, collector, edit_warmup, second_core, transforms
 from collect_fix.diagnosis import diagnose_collection
@@ -34,7 +34,7 @@ def test_repairs_that_share_a_file_are_one_chain_in_batch_order() -> None:
     assert _chains([a, c]) == [[a], [c]]
 
 
-@pytest.mark.skipif(not second_core.available(), reason="needs Linux, fork and two cores")
+@pytest.mark.skipif(not can_fork(), reason="needs Linux, fork and two cores")
 def test_the_applier_finds_every_edit_made_ahead_and_writes_what_it_would_have(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -75,7 +75,7 @@ def test_the_applier_finds_every_edit_made_ahead_and_writes_what_it_would_have(
 SLOW_EXIT = "\n\ndef pytest_unconfigure(config):\n    import time\n\n    time.sleep(2)\n"
 
 
-@pytest.mark.skipif(not second_core.available(), reason="needs Linux, fork and two cores")
+@pytest.mark.skipif(not can_fork(), reason="needs Linux, fork and two cores")
 def test_the_repairs_of_a_collection_are_computed_while_pytest_exits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

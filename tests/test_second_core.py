@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import THREADS, can_fork
 
 from collect_fix import second_core
 
-pytestmark = pytest.mark.skipif(not second_core.available(), reason="needs Linux, fork and two cores")
+pytestmark = pytest.mark.skipif(not can_fork(), reason="needs Linux, fork and two cores")
 
 
 class DictCarry:
@@ -330,13 +331,15 @@ def test_large_results_do_not_stall_the_copy() -> None:
     assert sum(1 for pid, _ in results if pid != parent) >= 3  # 1 when it stalls
 
 
-def test_a_running_thread_means_no_fork() -> None:
+def test_a_running_thread_means_no_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     """A thread holding a lock at the fork would leave the copy waiting on it for ever."""
-    assert second_core.available()
+    monkeypatch.setattr(second_core, "_threads", THREADS)  # the real count (conftest)
+    before = second_core._threads()
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
+        assert second_core._threads() == before + 1
         assert not second_core.available()
     finally:
         stop.set()
