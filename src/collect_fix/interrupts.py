@@ -13,7 +13,7 @@ import signal
 import threading
 from contextlib import contextmanager
 from types import FrameType
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 
 class Terminated(BaseException):
@@ -90,8 +90,19 @@ def signals_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    with signals_held((signal.SIGINT, signal.SIGTERM)):
+        yield
+
+
+@contextmanager
+def signals_held(signals: Iterable[int]) -> Iterator[None]:
+    """Within the block the kernel holds ``signals``; they are delivered (and raise) after it, the
+    mask put back as it was. The mask is read first, with a call that changes nothing: the call
+    that sets it runs the Python handlers already pending, and one that raised there, before the
+    block began, would leave the signals held for good, in this process and every one it starts."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ())
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -23,17 +23,19 @@ thread, as collect-fix's does not), with two cores to use and ``COLLECT_FIX_NO_F
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import gc
 import os
 import pickle
+import re
 import select
 import signal
 import struct
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence, TypeVar
+from typing import Any, Callable, ContextManager, Iterator, Protocol, Sequence, TypeVar
+
+from collect_fix.interrupts import signals_held
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -86,13 +88,22 @@ def _threads() -> int:
         return 0
 
 
-def cgroup_cpus(proc: Path = Path("/proc/self/cgroup"), mounted: Path = Path("/sys/fs/cgroup")) -> float:
+def cgroup_cpus(
+    proc: Path = Path("/proc/self/cgroup"),
+    mounted: Path = Path("/sys/fs/cgroup"),
+    mountinfo: Path = Path("/proc/self/mountinfo"),
+) -> float:
     """The CPUs the cgroups this process is in let it use (the smallest quota from its own
-    group up, cgroup v2 or v1's ``cpu`` controller); infinity where none is set or readable."""
+    group up, cgroup v2 or v1's ``cpu`` controller); infinity where none is set or readable.
+
+    The hierarchies are found where ``mountinfo`` says they are mounted (a v1 ``cpu`` controller
+    may share a folder named in any order, a v2 one may sit in ``unified/``); where it cannot be
+    read, under ``mounted`` as systemd lays them out."""
     try:
         lines = proc.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return float("inf")
+    mounts = _cgroup_mounts(mountinfo)
     limits = [float("inf")]
     for line in lines:
         fields = line.split(":", 2)
@@ -100,19 +111,56 @@ def cgroup_cpus(proc: Path = Path("/proc/self/cgroup"), mounted: Path = Path("/s
             continue  # not a "hierarchy:controllers:path" line
         _, controllers, group = fields
         if controllers == "":  # v2: 0::/path, cpu.max holds "quota period" or "max period"
-            folders, read = [mounted], _v2_quota
-        elif "cpu" in controllers.split(","):  # v1: mounted as cpu,cpuacct (or cpu)
-            folders, read = [mounted / controllers, mounted / "cpu"], _v1_quota
+            read = _v2_quota
+            places = [(root, point) for kind, _, root, point in mounts if kind == "cgroup2"] if mounts is not None \
+                else [("/", mounted)]
+        elif "cpu" in controllers.split(","):  # v1
+            read = _v1_quota
+            places = [(root, point) for kind, names, root, point in mounts if kind == "cgroup" and "cpu" in names] \
+                if mounts is not None else [("/", mounted / controllers), ("/", mounted / "cpu")]
         else:
             continue
-        for folder in folders:
-            here = folder / group.lstrip("/")
+        for root, folder in places:
+            here = folder / _below(group, root)
             while True:
                 limits.append(read(here))
                 if here == folder:
                     break
                 here = here.parent
     return min(limits)
+
+
+def _cgroup_mounts(mountinfo: Path) -> list[tuple[str, frozenset[str], str, Path]] | None:
+    """(``cgroup`` or ``cgroup2``, v1 controllers, the group mounted, where) for every cgroup
+    mount ``mountinfo`` lists; None when it cannot be read."""
+    try:
+        text = mountinfo.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        return None
+    found = []
+    for line in text.splitlines():
+        # "id parent major:minor root mount-point options [optional fields] - type source super-options"
+        head, separator, tail = line.partition(" - ")
+        fields, described = head.split(), tail.split()
+        if not separator or len(fields) < 5 or len(described) < 3 or described[0] not in ("cgroup", "cgroup2"):
+            continue
+        controllers = frozenset(described[2].split(",")) if described[0] == "cgroup" else frozenset()
+        found.append((described[0], controllers, _unescaped(fields[3]), Path(_unescaped(fields[4]))))
+    return found
+
+
+def _unescaped(field: str) -> str:
+    """A mountinfo path: space, tab, newline and backslash are written as octal escapes."""
+    return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), field)
+
+
+def _below(group: str, root: str) -> str:
+    """``group`` relative to the group a hierarchy's mount shows as its top (``root``); the top
+    itself when ``group`` is not under it (the mount shows an ancestor's view, or another's)."""
+    top = root.rstrip("/")
+    if group == top or group.startswith(top + "/"):
+        return group[len(top):].lstrip("/")
+    return ""
 
 
 def _v2_quota(folder: Path) -> float:
@@ -195,17 +243,9 @@ def share(items: Sequence[_T], work: Callable[[_T], _R], carry: Sequence[Carry[A
             raise
 
 
-@contextlib.contextmanager
-def _held(signals: Iterable[int] = _SIGNALS) -> Iterator[None]:
-    """Within the block the kernel holds ``signals``; they are delivered (and raise) after it,
-    the mask as it was before. The mask is read first with a call that changes nothing: setting
-    it runs Python handlers already pending, and one that raised then would leave them held."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ())
-    try:
-        signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+def _held() -> ContextManager[None]:
+    """SIGINT, SIGTERM and SIGHUP held by the kernel within the block (``signals_held``)."""
+    return signals_held(_SIGNALS)
 
 
 def _pipe(descriptors: list[int]) -> tuple[int, int]:

@@ -175,6 +175,41 @@ def test_a_signal_during_a_deferred_block_arrives_when_it_ends() -> None:
     assert result.stdout.strip() == "interrupted after ['the block']", result.stderr
 
 
+_PENDING_HANDLER = """
+import signal
+from collect_fix.interrupts import signals_deferred
+
+real = signal.pthread_sigmask
+
+
+def holding_runs_a_pending_handler(how, mask):
+    # CPython runs the Python handlers of signals already pending when pthread_sigmask returns:
+    # a Ctrl-C that came just before the block raises inside the call that holds the signals.
+    previous = real(how, mask)
+    if how == signal.SIG_BLOCK and set(mask):
+        raise KeyboardInterrupt
+    return previous
+
+
+signal.pthread_sigmask = holding_runs_a_pending_handler
+try:
+    with signals_deferred():
+        print("the block ran")
+except KeyboardInterrupt:
+    print("interrupted")
+finally:
+    signal.pthread_sigmask = real
+print("held after:", sorted(int(number) for number in real(signal.SIG_BLOCK, ())))
+"""
+
+
+def test_an_interrupt_as_a_deferred_block_begins_leaves_no_signal_held() -> None:
+    """A Ctrl-C pending as the block holds the signals raises there: the mask must be put back,
+    or this process, and every pytest it starts, would hold Ctrl-C for good."""
+    result = subprocess.run([sys.executable, "-c", _PENDING_HANDLER], capture_output=True, text=True, timeout=60)
+    assert result.stdout.splitlines() == ["interrupted", "held after: []"], result.stderr
+
+
 _LOAD_INTERRUPTED = """
 import os, sys, time
 
