@@ -16,7 +16,9 @@ Prints, per size: what the suite holds and what plain pytest collects of it; the
 report's before/after tests and errors (from the first ``--apply``; errors after should be only
 the test files importing missing third-party packages, which nothing repairs), checked with a
 plain collection of the repaired tree; every run's wall times; and the medians over the pairs of
-B/A for each mode. With both sizes, the 30,000/3,000 ratio of the median ``--apply`` times
+B/A for each mode; then the median CPU seconds of each command (user and system time of it and
+of every process it waited for, as ``time`` counts them) and the lowest wall ratio that much CPU
+allows on this machine's cores (CPU / cores / plain wall). With both sizes, the 30,000/3,000 ratio of the median ``--apply`` times
 (linear growth: about the ratio of the test counts). Whole-process wall times, from
 ``time.perf_counter`` around ``subprocess.run``; ``PYTHONDONTWRITEBYTECODE=1`` for every command,
 as collect-fix sets it for its own collections, so no run finds bytecode an earlier one wrote.
@@ -40,6 +42,7 @@ import argparse
 import hashlib
 import os
 import re
+import resource
 import shlex
 import shutil
 import statistics
@@ -65,6 +68,7 @@ ROW = re.compile(r"^(?P<label>\s*[a-z_ ]+?)\s{2,}(?P<before>\d+)(?:\s+(?P<after>
 class Timing:
     seconds: float
     result: subprocess.CompletedProcess[str]
+    cpu: float = 0.0  # user + system seconds of the command and every process it waited for
 
 
 @dataclass
@@ -72,6 +76,8 @@ class SizeResult:
     suite: Suite
     plain: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
     fix: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
+    plain_cpu: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
+    fix_cpu: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
     ok: bool = True  # every run ended as a run, the dry run wrote nothing, the errors left were the expected
 
     def ratios(self, mode: str) -> list[float]:
@@ -80,9 +86,24 @@ class SizeResult:
 
 def run(command: list[str], cwd: Path) -> Timing:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", NO_COLOR="1")
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=TIMEOUT)
-    return Timing(time.perf_counter() - start, result)
+    return Timing(time.perf_counter() - start, result, _children_cpu() - cpu_before)
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the processes this one has waited for: each command, with every process
+    it waited for in turn (collect-fix's pytests, its forked copy), as ``time`` counts them."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def plain_command(python: str, suite: Suite) -> list[str]:
@@ -185,7 +206,7 @@ def measure(size: int, args: argparse.Namespace, workspace: Path, collect_fix: l
             if mode == "dry-run+apply":
                 dry = run([*collect_fix, "--dry-run", *fix_args, str(copy)], copy)
                 applied = run([*collect_fix, "--apply", *fix_args, str(copy)], copy)
-                fixed = Timing(dry.seconds + applied.seconds, applied.result)
+                fixed = Timing(dry.seconds + applied.seconds, applied.result, dry.cpu + applied.cpu)
                 split = f" ({dry.seconds:.1f} + {applied.seconds:.1f})"
                 ok = not fail(dry, "collect-fix --dry-run") and ok
             else:
@@ -198,6 +219,8 @@ def measure(size: int, args: argparse.Namespace, workspace: Path, collect_fix: l
                 ok = sanity(suite, fixed, copy, python, in_unrepairable, args.keep) and ok
             result.plain[mode].append(plain.seconds)
             result.fix[mode].append(fixed.seconds)
+            result.plain_cpu[mode].append(plain.cpu)
+            result.fix_cpu[mode].append(fixed.cpu)
             row.append(f"{plain.seconds:6.2f} {fixed.seconds:7.2f}{split} {fixed.seconds / plain.seconds:6.1f}x")
         print(f"  run {number}: " + " | ".join(f"{mode} {cells}" for mode, cells in zip(MODES, row)), flush=True)
     for mode in MODES:
@@ -242,6 +265,16 @@ def summarize(size: int, result: SizeResult) -> None:
         print(f"    {label:24} {statistics.median(result.fix[mode]):8.2f}s vs plain "
               f"{statistics.median(result.plain[mode]):6.2f}s   ratio {statistics.median(ratios):6.2f}x "
               f"(pairs: {', '.join(f'{ratio:.2f}' for ratio in ratios)})")
+    # Wall time on N cores is at least the CPU time over N: what this code's work allows at best.
+    cores = usable_cores()
+    print(f"  CPU seconds (user + system, every process), medians; the lowest wall ratio that CPU allows on {cores} "
+          f"core{'s' if cores != 1 else ''}:")
+    for mode in MODES:
+        label = "--dry-run then --apply" if mode == "dry-run+apply" else f"--{mode}"
+        fix_cpu, plain_cpu = statistics.median(result.fix_cpu[mode]), statistics.median(result.plain_cpu[mode])
+        floor = fix_cpu / cores / statistics.median(result.plain[mode])
+        print(f"    {label:24} {fix_cpu:8.2f}s vs plain {plain_cpu:6.2f}s   ratio {fix_cpu / plain_cpu:6.2f}x   "
+              f"wall ratio at least {floor:.2f}x")
 
 
 def check_setup(python: str) -> Optional[str]:

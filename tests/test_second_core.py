@@ -296,24 +296,58 @@ def test_descriptors_numbered_past_1024_are_waited_on() -> None:
 
 
 def test_the_cpu_quota_of_the_cgroups_counts(tmp_path: Path) -> None:
+    """Without a readable mount list: the hierarchies where systemd mounts them."""
     proc = tmp_path / "cgroup"
     mounted = tmp_path / "fs"
+    unlisted = tmp_path / "no-mountinfo"
     proc.write_text("0::/ci/job\n", encoding="ascii")
     (mounted / "ci" / "job").mkdir(parents=True)
     (mounted / "ci" / "job" / "cpu.max").write_text("max 100000\n", encoding="ascii")
-    assert second_core.cgroup_cpus(proc, mounted) == float("inf")
+    assert second_core.cgroup_cpus(proc, mounted, unlisted) == float("inf")
     (mounted / "ci" / "cpu.max").write_text("150000 100000\n", encoding="ascii")  # set on the parent group
-    assert second_core.cgroup_cpus(proc, mounted) == 1.5
+    assert second_core.cgroup_cpus(proc, mounted, unlisted) == 1.5
 
     proc.write_text("5:cpuacct,cpu:/docker/abc\n3:memory:/docker/abc\n", encoding="ascii")  # cgroup v1
     folder = mounted / "cpuacct,cpu" / "docker" / "abc"
     folder.mkdir(parents=True)
     (folder / "cpu.cfs_quota_us").write_text("100000\n", encoding="ascii")
     (folder / "cpu.cfs_period_us").write_text("100000\n", encoding="ascii")
-    assert second_core.cgroup_cpus(proc, mounted) == 1.0
+    assert second_core.cgroup_cpus(proc, mounted, unlisted) == 1.0
     (folder / "cpu.cfs_quota_us").write_text("-1\n", encoding="ascii")  # no limit
-    assert second_core.cgroup_cpus(proc, mounted) == float("inf")
-    assert second_core.cgroup_cpus(tmp_path / "nowhere", mounted) == float("inf")
+    assert second_core.cgroup_cpus(proc, mounted, unlisted) == float("inf")
+    assert second_core.cgroup_cpus(tmp_path / "nowhere", mounted, unlisted) == float("inf")
+
+
+def test_the_cgroup_hierarchies_are_found_where_they_are_mounted(tmp_path: Path) -> None:
+    """A v1 ``cpu`` controller in a folder named in another order than the kernel lists it, a v2
+    hierarchy under ``unified/``, a mount point with a space, a mount that shows a container's
+    group as its top: read where the mount list says, never guessed from the names."""
+    proc = tmp_path / "cgroup"
+    mountinfo = tmp_path / "mountinfo"
+    v1 = tmp_path / "cg v1" / "cpuacct,cpu"
+    v2 = tmp_path / "fs" / "unified"
+    mountinfo.write_text(
+        f"31 23 0:28 / {tmp_path}/fs rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        f"32 31 0:29 /docker/abc {str(v1).replace(' ', chr(92) + '040')} rw,relatime shared:9 - cgroup cgroup rw,cpuacct,cpu\n"
+        f"33 31 0:30 / {tmp_path}/fs/memory rw,relatime - cgroup cgroup rw,memory\n"
+        f"41 31 0:38 / {v2} rw,relatime - cgroup2 cgroup2 rw\n"
+        "not a mount line\n",
+        encoding="ascii",
+    )
+    proc.write_text("2:cpu,cpuacct:/docker/abc/job\n4:memory:/docker/abc\n", encoding="ascii")
+    (v1 / "job").mkdir(parents=True)
+    (v1 / "job" / "cpu.cfs_quota_us").write_text("-1\n", encoding="ascii")
+    (v1 / "job" / "cpu.cfs_period_us").write_text("100000\n", encoding="ascii")
+    (v1 / "cpu.cfs_quota_us").write_text("100000\n", encoding="ascii")  # the container's own group
+    (v1 / "cpu.cfs_period_us").write_text("100000\n", encoding="ascii")
+    assert second_core.cgroup_cpus(proc, tmp_path / "fs", mountinfo) == 1.0
+
+    proc.write_text("0::/ci\n", encoding="ascii")
+    (v2 / "ci").mkdir(parents=True)
+    (v2 / "ci" / "cpu.max").write_text("50000 100000\n", encoding="ascii")
+    (tmp_path / "fs" / "ci").mkdir(parents=True)
+    (tmp_path / "fs" / "ci" / "cpu.max").write_text("max 100000\n", encoding="ascii")  # not the hierarchy
+    assert second_core.cgroup_cpus(proc, tmp_path / "fs", mountinfo) == 0.5
 
 
 def test_large_results_do_not_stall_the_copy() -> None:
@@ -350,4 +384,4 @@ def test_cgroup_lines_that_do_not_parse_are_skipped(tmp_path: Path) -> None:
     proc = tmp_path / "cgroup"
     proc.write_bytes("\nnonsense\n0::/user.slice/caf\u00e9.scope\n".encode("utf-8"))
 
-    assert second_core.cgroup_cpus(proc, tmp_path / "fs") == float("inf")
+    assert second_core.cgroup_cpus(proc, tmp_path / "fs", tmp_path / "no-mountinfo") == float("inf")
