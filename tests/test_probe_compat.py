@@ -82,3 +82,71 @@ def test_a_prestarted_pytest_collects_with_this_pytest(tmp_path, python: str) ->
     assert collection.tests_per_file == {"tests/test_a.py": 1}
     assert collection.errors == ()
     assert seen.read_text(encoding="utf-8").split()[0].endswith("__main__.py")  # as ``python -m pytest`` has it
+
+
+# Collection errors of the kinds whose tracebacks pass through several files: a multi-line import,
+# a source module failing in a decorated function and in a class body it runs at import.
+_FAILING = {
+    "src_pkg/__init__.py": "",
+    "src_pkg/decorated.py": (
+        "import functools\n\n\ndef traced(function):\n    @functools.wraps(function)\n"
+        "    def wrapper(*args):\n        return function(*args)\n    return wrapper\n\n\n"
+        "@traced\ndef build(\n    size,\n):\n    return (\n        size\n        + undefined_total\n    )\n\n\n"
+        "TABLE = build(3)\n"
+    ),
+    "src_pkg/classes.py": "class Config:\n    if True:\n        limit = MISSING_LIMIT\n",
+    "tests/test_multiline.py": "from src_pkg import (\n    decorated,\n    not_there,\n)\n\n\ndef test_a():\n    pass\n",
+    "tests/test_decorated.py": "from src_pkg.decorated import TABLE\n\n\ndef test_b():\n    pass\n",
+    "tests/test_classes.py": "from src_pkg.classes import Config\n\n\ndef test_c():\n    pass\n",
+    "tests/test_fine.py": "def test_d():\n    pass\n",
+}
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+@pytest.mark.parametrize("style", [(), ("--tb=short",), ("--tb=long",)], ids=["default", "short", "long"])
+def test_pytest_reports_collection_errors_in_the_same_words_with_the_probe(
+    tmp_path, python: str, style: tuple[str, ...]
+) -> None:
+    """The probe formats pytest's short tracebacks without parsing each file in them (a speed-up
+    of a private API): pytest's whole output must stay as pytest alone writes it."""
+    from collect_fix.collector import install_probe
+
+    for relative, text in _FAILING.items():
+        path = tmp_path / "project" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    (tmp_path / "probe").mkdir()
+    install_probe(tmp_path / "probe")
+    command = [python, "-m", "pytest", "--collect-only", "-p", "no:cacheprovider", "-p", "no:randomly", *style]
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "COLLECT_FIX_"))}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+
+    def output(extra: tuple[str, ...], path: str) -> str:
+        run = subprocess.run(
+            [*command, *extra], cwd=tmp_path / "project", capture_output=True, text=True, timeout=120,
+            env=dict(env, PYTHONPATH=path),
+        )
+        return run.stdout.rsplit(" in ", 1)[0]  # the summary line's duration differs
+
+    alone = output((), "")
+    with_probe = output(("-p", "_collect_fix_probe"), str(tmp_path / "probe"))
+
+    assert "3 errors" in alone and "NameError: name 'undefined_total' is not defined" in alone
+    assert "+ undefined_total" in alone and "from src_pkg import (" in alone  # source lines, as pytest shows them
+    assert with_probe == alone
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_probe_formats_short_tracebacks_itself_with_this_pytest(tmp_path, python: str) -> None:
+    """What the speed-up replaces is still there, under the name the probe looks for."""
+    from collect_fix.collector import install_probe
+
+    install_probe(tmp_path)
+    check = (
+        "import _collect_fix_probe\nfrom _pytest._code import code\n"
+        "formatter = getattr(code, 'ExceptionInfoFormatter', None) or code.FormattedExcinfo\n"
+        "print(formatter._getentrysource.__module__)\n"
+    )
+    run = subprocess.run([python, "-c", check], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONPATH=str(tmp_path)))
+    assert run.stdout.strip() == "_collect_fix_probe", run.stderr
