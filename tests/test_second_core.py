@@ -108,8 +108,12 @@ def test_a_copy_that_hangs_is_stopped_and_its_items_done_here(monkeypatch: pytes
 
     def work(item: int) -> int:
         if os.getpid() != parent:
-            copy_pid.write_text(str(os.getpid()))
+            written = tmp_path / "copy.pid.part"
+            written.write_text(str(os.getpid()))
+            os.replace(written, copy_pid)  # whole, or not there
             threading.Event().wait()  # never set
+        while not copy_pid.exists():  # the copy is at work (on a loaded machine it may start late)
+            time.sleep(0.01)
         busy(0.005)
         return item
 
@@ -128,7 +132,9 @@ def test_what_stops_this_process_also_stops_the_copy(raised: type[BaseException]
 
     def work(item: int) -> int:
         if os.getpid() != parent:
-            copy_pid.write_text(str(os.getpid()))
+            written = tmp_path / "copy.pid.part"
+            written.write_text(str(os.getpid()))
+            os.replace(written, copy_pid)  # whole: this process stops the copy as soon as it sees the file
             threading.Event().wait()
         while not copy_pid.exists():
             time.sleep(0.01)
