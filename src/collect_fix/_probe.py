@@ -1,10 +1,9 @@
 """pytest plugin loaded with ``-p`` into the collecting subprocess.
 
 It runs in the *project's* interpreter, next to whatever pytest (8.x, 9.x) and plugins are there,
-so it uses only the standard library and pytest's public API (and one private function it
-replaces where it finds it as expected, for speed: ``_short_tracebacks_without_parsing``), and
-changes nothing. It appends one JSON record per line to the file named by ``COLLECT_FIX_RECORDS``
-and flushes each one, so the records written before a hard ``os._exit`` survive it.
+so it uses only the standard library and pytest's public API, and changes nothing. It appends one
+JSON record per line to the file named by ``COLLECT_FIX_RECORDS`` and flushes each one, so the
+records written before a hard ``os._exit`` survive it.
 
 Why a plugin rather than reading pytest's output: a module-level ``SystemExit`` is re-raised by
 ``pytest_make_collect_report`` and ends the whole session; wrapping that hook turns it into a
@@ -302,41 +301,6 @@ def _left_out() -> Set[str]:
 
 
 _LEFT_OUT = _left_out()
-
-
-def _short_tracebacks_without_parsing() -> None:
-    """pytest formats a collection error in its short style: one line of source per traceback
-    entry. To find it, it parses the entry's whole file and walks its tree for the statement
-    around the line (which the short style then cuts back to the line), afresh for every error:
-    most of the cost of collecting a suite with many errors (0.45 s of 1.1 s on the bench's
-    3,000 tests). For the short style the probe takes the lines up to the failing one, as pytest
-    does itself when a file does not parse: the same text, without the parse. Private API: where
-    it is not as expected, pytest is left as it is."""
-    try:
-        from _pytest._code import code
-    except ImportError:
-        return
-    formatter = getattr(code, "ExceptionInfoFormatter", None) or getattr(code, "FormattedExcinfo", None)  # 9.x, 8.x
-    format_source = getattr(formatter, "_getentrysource", None)
-    if formatter is None or format_source is None:
-        return
-
-    def _getentrysource(self: object, entry: object) -> object:
-        style = getattr(entry, "_repr_style", None) or getattr(self, "style", None)  # as pytest picks it
-        if style == "short":
-            try:
-                source = entry.frame.code.fullsource  # type: ignore[attr-defined]
-                if source is None:
-                    return None
-                return source[entry.getfirstlinesource() : entry.lineno + 1].deindent()  # type: ignore[attr-defined]
-            except AttributeError:  # another pytest's internals: its own way
-                pass
-        return format_source(self, entry)
-
-    formatter._getentrysource = _getentrysource
-
-
-_short_tracebacks_without_parsing()
 
 
 @pytest.hookimpl(tryfirst=True)
