@@ -356,6 +356,24 @@ def test_the_cgroup_hierarchies_are_found_where_they_are_mounted(tmp_path: Path)
     assert second_core.cgroup_cpus(proc, tmp_path / "fs", mountinfo) == 0.5
 
 
+def test_a_mount_of_another_groups_part_of_the_hierarchy_is_not_read(tmp_path: Path) -> None:
+    """A mount whose top is a child, a sibling or a name-prefix of this process's group shows
+    other groups' quotas; a period of 0 is no quota."""
+    proc = tmp_path / "cgroup"
+    mountinfo = tmp_path / "mountinfo"
+    (tmp_path / "fs").mkdir()
+    (tmp_path / "fs" / "cpu.max").write_text("50000 100000\n", encoding="ascii")
+    for group, root in (("/svc", "/svc/child"), ("/a", "/b"), ("/ab", "/a")):
+        proc.write_text(f"0::{group}\n", encoding="ascii")
+        mountinfo.write_text(f"40 1 0:38 {root} {tmp_path}/fs rw - cgroup2 cgroup2 rw\n", encoding="ascii")
+        assert second_core.cgroup_cpus(proc, tmp_path / "fs", mountinfo) == float("inf"), (group, root)
+    proc.write_text("0::/\n", encoding="ascii")
+    mountinfo.write_text(f"40 1 0:38 / {tmp_path}/fs rw - cgroup2 cgroup2 rw\n", encoding="ascii")
+    assert second_core.cgroup_cpus(proc, tmp_path / "fs", mountinfo) == 0.5
+    (tmp_path / "fs" / "cpu.max").write_text("50000 0\n", encoding="ascii")
+    assert second_core.cgroup_cpus(proc, tmp_path / "fs", mountinfo) == float("inf")
+
+
 def test_large_results_do_not_stall_the_copy() -> None:
     """Its results are read as it hands them back: with only a pipe's worth waiting, it would
     stall and leave this process all the rest."""

@@ -121,7 +121,10 @@ def cgroup_cpus(
         else:
             continue
         for root, folder in places:
-            here = folder / _below(group, root)
+            below = _below(group, root)
+            if below is None:
+                continue  # not this process's group, nor one above it
+            here = folder / below
             while True:
                 limits.append(read(here))
                 if here == folder:
@@ -154,19 +157,19 @@ def _unescaped(field: str) -> str:
     return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), field)
 
 
-def _below(group: str, root: str) -> str:
-    """``group`` relative to the group a hierarchy's mount shows as its top (``root``); the top
-    itself when ``group`` is not under it (the mount shows an ancestor's view, or another's)."""
+def _below(group: str, root: str) -> str | None:
+    """``group`` relative to the group a hierarchy's mount shows as its top (``root``); None when
+    ``group`` is not under it (the mount shows another group's part of the hierarchy)."""
     top = root.rstrip("/")
     if group == top or group.startswith(top + "/"):
         return group[len(top):].lstrip("/")
-    return ""
+    return None
 
 
 def _v2_quota(folder: Path) -> float:
     try:
         quota, period = (folder / "cpu.max").read_text(encoding="ascii").split()
-        return float("inf") if quota == "max" else int(quota) / int(period)
+        return float("inf") if quota == "max" or int(period) <= 0 else int(quota) / int(period)
     except (OSError, ValueError):
         return float("inf")
 
