@@ -265,16 +265,17 @@ def summarize(size: int, result: SizeResult) -> None:
         print(f"    {label:24} {statistics.median(result.fix[mode]):8.2f}s vs plain "
               f"{statistics.median(result.plain[mode]):6.2f}s   ratio {statistics.median(ratios):6.2f}x "
               f"(pairs: {', '.join(f'{ratio:.2f}' for ratio in ratios)})")
-    # Wall time on N cores is at least the CPU time over N: what this code's work allows at best.
+    # Wall time on N cores is at least the CPU time over N (per pair): what this code's work allows at best.
     cores = usable_cores()
-    print(f"  CPU seconds (user + system, every process), medians; the lowest wall ratio that CPU allows on {cores} "
-          f"core{'s' if cores != 1 else ''}:")
+    print(f"  CPU seconds (user + system of each command and the processes it waited for), medians; the wall "
+          f"ratio that CPU would allow on {cores} core{'s' if cores != 1 else ''} (CPU affinity) kept fully busy, "
+          f"median over the pairs:")
     for mode in MODES:
         label = "--dry-run then --apply" if mode == "dry-run+apply" else f"--{mode}"
         fix_cpu, plain_cpu = statistics.median(result.fix_cpu[mode]), statistics.median(result.plain_cpu[mode])
-        floor = fix_cpu / cores / statistics.median(result.plain[mode])
+        floors = [cpu / cores / plain for cpu, plain in zip(result.fix_cpu[mode], result.plain[mode])]
         print(f"    {label:24} {fix_cpu:8.2f}s vs plain {plain_cpu:6.2f}s   ratio {fix_cpu / plain_cpu:6.2f}x   "
-              f"wall ratio at least {floor:.2f}x")
+              f"wall ratio at best {statistics.median(floors):.2f}x")
 
 
 def check_setup(python: str) -> Optional[str]:
