@@ -82,3 +82,48 @@ def test_a_prestarted_pytest_collects_with_this_pytest(tmp_path, python: str) ->
     assert collection.tests_per_file == {"tests/test_a.py": 1}
     assert collection.errors == ()
     assert seen.read_text(encoding="utf-8").split()[0].endswith("__main__.py")  # as ``python -m pytest`` has it
+
+
+# A conftest that says what other plugins see at the session's end: whether its own
+# pytest_runtestloop ran, and the session's exit status when pytest_sessionfinish runs.
+_WITNESS = """
+import os
+
+def pytest_runtestloop(session):
+    with open(os.path.join(str(session.config.rootpath), "loop.txt"), "w") as out:
+        out.write("ran")
+
+def pytest_sessionfinish(session, exitstatus):
+    with open(os.path.join(str(session.config.rootpath), "finish.txt"), "w") as out:
+        out.write(str(int(session.exitstatus)))
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+@pytest.mark.parametrize("addopts", ["", "--continue-on-collection-errors"])
+@pytest.mark.parametrize("broken", [True, False], ids=["errors", "clean"])
+def test_the_session_ends_with_the_code_and_hooks_of_pytest_alone(tmp_path, python: str, addopts: str, broken: bool) -> None:
+    """The probe takes pytest's "N errors during collection" interruption as the end it stands
+    for (formatting its traceback cost a tenth of a second per collection): the exit code, the
+    other plugins' run-loop hooks and the status their session-finish hooks see stay pytest's own."""
+    files = {"pytest.ini": f"[pytest]\naddopts = {addopts}\n", "conftest.py": _WITNESS,
+             "test_a.py": "def test_a():\n    pass\n"}
+    if broken:
+        files["test_b.py"] = "import not_a_module_anywhere\n"
+    seen = {}
+    for who in ("pytest", "probe"):
+        root = tmp_path / who
+        root.mkdir()
+        for name, text in files.items():
+            (root / name).write_text(text, encoding="utf-8")
+        if who == "pytest":
+            plain = subprocess.run([python, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"], cwd=root,
+                                   capture_output=True, text=True, timeout=120)
+            code = plain.returncode
+        else:
+            collection = collect(root, python, timeout=120)
+            code = collection.exit_code
+            assert len(collection.errors) == (1 if broken else 0)
+        seen[who] = (code, (root / "loop.txt").read_text(), (root / "finish.txt").read_text())
+    assert seen["probe"] == seen["pytest"]
+    assert seen["pytest"][0] == (2 if broken and not addopts else 1 if broken else 0)

@@ -581,3 +581,33 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         file_part = item.nodeid.split("::", 1)[0]
         per_file[file_part] = per_file.get(file_part, 0) + 1
     _emit({"type": "finish", "tests": len(session.items), "per_file": per_file})
+
+
+# The sessions whose "errors during collection" interruption the probe took as an ending.
+_ENDED_BY_ERRORS: List[pytest.Session] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    """pytest ends a collection that had errors by raising ``Interrupted`` here ("N errors during
+    collection"), and its terminal reporter then formats that exception's traceback through
+    pytest's own modules (parsing each), only to print its one-line message: 0.07 s after the
+    last file was collected, each time, waited for. With ``--collect-only`` nothing follows this
+    hook, so the interruption is taken as the ending it stands for; every other plugin's
+    ``pytest_runtestloop`` still ran, and the session still exits with pytest's INTERRUPTED code
+    (``pytest_sessionfinish`` below). What differs is pytest's own output, which loses that line,
+    and ``pytest_keyboard_interrupt`` hooks, which are not called."""
+    try:
+        return (yield)
+    except pytest.Session.Interrupted:
+        option = session.config.option
+        if not (option.collectonly and session.testsfailed and not option.continue_on_collection_errors):
+            raise  # not the interruption collection errors cause: as pytest would
+        _ENDED_BY_ERRORS.append(session)
+        return True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if session in _ENDED_BY_ERRORS:
+        session.exitstatus = pytest.ExitCode.INTERRUPTED  # what pytest's session exits with there
