@@ -86,13 +86,27 @@ class Project:
                     return candidate
         return None
 
+    @cached_property
+    def _resolved_source_roots(self) -> tuple[Path, ...]:
+        return tuple(source_root.resolve() for source_root in self.source_roots)
+
+    @cached_property
+    def _module_names(self) -> dict[Path, Optional[str]]:
+        return {}
+
     def module_name(self, path: Path) -> Optional[str]:
-        """The dotted name ``path`` is imported as from the deepest source root holding it."""
+        """The dotted name ``path`` is imported as from the deepest source root holding it (kept
+        per path for the snapshot: asked about every file the planners read, many times a round)."""
+        if path not in self._module_names:
+            self._module_names[path] = self._module_name(path)
+        return self._module_names[path]
+
+    def _module_name(self, path: Path) -> Optional[str]:
         path = path.resolve()
         best: Optional[str] = None
-        for source_root in self.source_roots:
+        for source_root in self._resolved_source_roots:
             try:
-                relative = path.relative_to(source_root.resolve())
+                relative = path.relative_to(source_root)
             except ValueError:
                 continue
             parts = list(relative.with_suffix("").parts)
