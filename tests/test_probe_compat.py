@@ -7,6 +7,7 @@ nothing of collect-fix installed, which is the point: the probe needs only pytes
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -84,46 +85,102 @@ def test_a_prestarted_pytest_collects_with_this_pytest(tmp_path, python: str) ->
     assert seen.read_text(encoding="utf-8").split()[0].endswith("__main__.py")  # as ``python -m pytest`` has it
 
 
-# A conftest that says what other plugins see at the session's end: whether its own
-# pytest_runtestloop ran, and the session's exit status when pytest_sessionfinish runs.
-_WITNESS = """
-import os
+# Conftests that write down what a plugin sees at a collection's end, each through a hook the
+# probe's shortcut (taking "N errors during collection" as the end) would change for it.
+_SEEN = "import os\n\ndef _saw(session, what):\n    with open(os.path.join(str(session.config.rootpath), 'seen.txt'), 'a') as out:\n        out.write(what + '\\n')\n"
+_LISTENERS = {
+    "runtestloop": "def pytest_runtestloop(session):\n    _saw(session, 'loop')\n",
+    "runtestloop-wrapper": (  # pytest-cov's style: its data file is written after the yield
+        "import pytest\n\n@pytest.hookimpl(wrapper=True)\ndef pytest_runtestloop(session):\n"
+        "    result = yield\n    _saw(session, 'after the loop')\n    return result\n"
+    ),
+    "runtestloop-hookwrapper": (
+        "import pytest\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtestloop(session):\n"
+        "    outcome = yield\n    _saw(session, 'loop raised %s' % (outcome.excinfo is not None))\n"
+    ),
+    "sessionfinish": (
+        "def pytest_sessionfinish(session, exitstatus):\n"
+        "    _saw(session, 'finish %d %d' % (int(exitstatus), int(session.exitstatus)))\n"
+    ),
+    "sessionfinish-tryfirst": (
+        "import pytest\n\n@pytest.hookimpl(tryfirst=True)\ndef pytest_sessionfinish(session, exitstatus):\n"
+        "    _saw(session, 'finish %d %d' % (int(exitstatus), int(session.exitstatus)))\n"
+    ),
+    "sessionfinish-exit-code": (  # pytest-custom-exit-code's style: the argument decides the code
+        "def pytest_sessionfinish(session, exitstatus):\n"
+        "    if exitstatus == 2:\n        session.exitstatus = 7\n"
+    ),
+    "terminal-summary": "def pytest_terminal_summary(terminalreporter, exitstatus, config):\n    _saw(terminalreporter._session, 'summary %d' % int(exitstatus))\n",
+    "keyboard-interrupt": "def pytest_keyboard_interrupt(excinfo):\n    import pytest\n    open('seen.txt', 'a').write('interrupt %s\\n' % excinfo.typename)\n",
+}
 
-def pytest_runtestloop(session):
-    with open(os.path.join(str(session.config.rootpath), "loop.txt"), "w") as out:
-        out.write("ran")
 
-def pytest_sessionfinish(session, exitstatus):
-    with open(os.path.join(str(session.config.rootpath), "finish.txt"), "w") as out:
-        out.write(str(int(session.exitstatus)))
-"""
+def _collect_only(python: str, root, probe=None):
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    env.pop("COLLECT_FIX_RECORDS", None)
+    arguments = [python, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    if probe is not None:
+        from collect_fix.collector import PROBE_MODULE, install_probe
+
+        probe.mkdir(exist_ok=True)
+        install_probe(probe)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(probe), env.get("PYTHONPATH", "")]))
+        arguments += ["-p", PROBE_MODULE]
+    return subprocess.run(arguments, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+
+
+def _write(root, files) -> None:
+    root.mkdir()
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
 
 
 @pytest.mark.parametrize("python", PYTHONS)
 @pytest.mark.parametrize("addopts", ["", "--continue-on-collection-errors"])
 @pytest.mark.parametrize("broken", [True, False], ids=["errors", "clean"])
-def test_the_session_ends_with_the_code_and_hooks_of_pytest_alone(tmp_path, python: str, addopts: str, broken: bool) -> None:
-    """The probe takes pytest's "N errors during collection" interruption as the end it stands
-    for (formatting its traceback cost a tenth of a second per collection): the exit code, the
-    other plugins' run-loop hooks and the status their session-finish hooks see stay pytest's own."""
-    files = {"pytest.ini": f"[pytest]\naddopts = {addopts}\n", "conftest.py": _WITNESS,
+@pytest.mark.parametrize("listener", sorted(_LISTENERS))
+def test_what_other_plugins_see_at_the_end_is_what_pytest_alone_shows_them(
+    tmp_path, python: str, addopts: str, broken: bool, listener: str
+) -> None:
+    """Where a plugin other than pytest's own listens to a hook the shortcut would change, the
+    collection ends as pytest alone ends it: the same exit code, the same hooks called with the
+    same status, and pytest's ``Interrupted`` line printed."""
+    files = {"pytest.ini": f"[pytest]\naddopts = {addopts}\n", "conftest.py": _SEEN + _LISTENERS[listener],
              "test_a.py": "def test_a():\n    pass\n"}
     if broken:
         files["test_b.py"] = "import not_a_module_anywhere\n"
     seen = {}
     for who in ("pytest", "probe"):
-        root = tmp_path / who
-        root.mkdir()
-        for name, text in files.items():
-            (root / name).write_text(text, encoding="utf-8")
-        if who == "pytest":
-            plain = subprocess.run([python, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"], cwd=root,
-                                   capture_output=True, text=True, timeout=120)
-            code = plain.returncode
-        else:
-            collection = collect(root, python, timeout=120)
-            code = collection.exit_code
-            assert len(collection.errors) == (1 if broken else 0)
-        seen[who] = (code, (root / "loop.txt").read_text(), (root / "finish.txt").read_text())
+        _write(tmp_path / who, files)
+        run = _collect_only(python, tmp_path / who, probe=tmp_path / "probe" if who == "probe" else None)
+        witness = tmp_path / who / "seen.txt"
+        seen[who] = (run.returncode, witness.read_text() if witness.exists() else None, "Interrupted:" in run.stdout)
     assert seen["probe"] == seen["pytest"]
-    assert seen["pytest"][0] == (2 if broken and not addopts else 1 if broken else 0)
+    if broken and not addopts:
+        assert seen["pytest"][2] and seen["pytest"][0] == (7 if listener == "sessionfinish-exit-code" else 2)
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_where_only_pytest_listens_a_collection_with_errors_ends_without_formatting_its_interruption(
+    tmp_path, python: str
+) -> None:
+    """pytest formats the "N errors during collection" traceback only to print its one line; the
+    probe ends the collection there without it, with pytest's exit code and everything else it
+    prints, and ends a clean collection, or one with its errors let through, as pytest does."""
+    for broken, addopts, code in ((True, "", 2), (True, "--continue-on-collection-errors", 1), (False, "", 0)):
+        files = {"pytest.ini": f"[pytest]\naddopts = {addopts}\n", "test_a.py": "def test_a():\n    pass\n"}
+        if broken:
+            files["test_b.py"] = "import not_a_module_anywhere\n"
+        case = tmp_path / f"{broken}{bool(addopts)}"
+        _write(case, files)
+        alone, probed = _collect_only(python, case), _collect_only(python, case, probe=tmp_path / "probe")
+        assert alone.returncode == probed.returncode == code
+        shortcut = broken and not addopts
+        assert ("Interrupted: 1 error during collection" in alone.stdout) is shortcut
+        assert "Interrupted" not in probed.stdout
+        lines = [_untimed(line) for line in alone.stdout.splitlines() if "Interrupted: 1 error during collection" not in line]
+        assert [_untimed(line) for line in probed.stdout.splitlines()] == lines
+
+
+def _untimed(line: str) -> str:
+    return re.sub(r" in [0-9.]+s\b", " in (time)", line)

@@ -583,31 +583,51 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     _emit({"type": "finish", "tests": len(session.items), "per_file": per_file})
 
 
-# The sessions whose "errors during collection" interruption the probe took as an ending.
-_ENDED_BY_ERRORS: List[pytest.Session] = []
+# Set on a session whose "errors during collection" interruption the probe took as its ending.
+_ENDED_BY_ERRORS = pytest.StashKey[bool]()
+# The hooks whose callers would see the shortcut below: a run-loop wrapper's code after its yield
+# runs (pytest-cov writes its data file there), and the status passed to the session-finish and
+# terminal-summary hooks is 1, not 2, with no keyboard-interrupt hook called.
+_HOOKS_THE_SHORTCUT_CHANGES = ("pytest_runtestloop", "pytest_sessionfinish", "pytest_terminal_summary",
+                               "pytest_keyboard_interrupt")
+
+
+def _only_pytest_listens(config: pytest.Config) -> bool:
+    """Whether every implementation of those hooks is pytest's own or this probe's."""
+    this_probe = sys.modules.get(__name__)
+    for name in _HOOKS_THE_SHORTCUT_CHANGES:
+        for implementation in getattr(config.hook, name).get_hookimpls():
+            plugin = implementation.plugin
+            if plugin is this_probe:
+                continue
+            module = plugin.__name__ if isinstance(plugin, types.ModuleType) else type(plugin).__module__
+            if not (module == "_pytest" or module.startswith("_pytest.")):
+                return False
+    return True
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
-    """pytest ends a collection that had errors by raising ``Interrupted`` here ("N errors during
-    collection"), and its terminal reporter then formats that exception's traceback through
-    pytest's own modules (parsing each), only to print its one-line message: 0.07 s after the
-    last file was collected, each time, waited for. With ``--collect-only`` nothing follows this
-    hook, so the interruption is taken as the ending it stands for; every other plugin's
-    ``pytest_runtestloop`` still ran, and the session still exits with pytest's INTERRUPTED code
-    (``pytest_sessionfinish`` below). What differs is pytest's own output, which loses that line,
-    and ``pytest_keyboard_interrupt`` hooks, which are not called."""
+    """pytest ends a collection that had errors by raising ``Interrupted`` from its run loop ("N
+    errors during collection"), and its terminal reporter then formats that exception's whole
+    traceback, parsing pytest's own modules, only to print its one-line message: 0.07 s after the
+    last file was collected, each collection, waited for. With ``--collect-only`` nothing follows,
+    so where no plugin but pytest's own would see a difference, the interruption is taken as the
+    ending it stands for, and the session still exits with pytest's code (``pytest_sessionfinish``
+    below). pytest's output then lacks its ``Interrupted:`` line, and nothing else changes."""
     try:
         return (yield)
     except pytest.Session.Interrupted:
-        option = session.config.option
-        if not (option.collectonly and session.testsfailed and not option.continue_on_collection_errors):
-            raise  # not the interruption collection errors cause: as pytest would
-        _ENDED_BY_ERRORS.append(session)
+        config = session.config
+        option = config.option
+        if not (option.collectonly and session.testsfailed and not option.continue_on_collection_errors
+                and _only_pytest_listens(config)):
+            raise  # as pytest would
+        session.stash[_ENDED_BY_ERRORS] = True
         return True
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if session in _ENDED_BY_ERRORS:
+    if session.stash.get(_ENDED_BY_ERRORS, False):
         session.exitstatus = pytest.ExitCode.INTERRUPTED  # what pytest's session exits with there
