@@ -593,17 +593,37 @@ _HOOKS_THE_SHORTCUT_CHANGES = ("pytest_runtestloop", "pytest_sessionfinish", "py
 
 
 def _only_pytest_listens(config: pytest.Config) -> bool:
-    """Whether every implementation of those hooks is pytest's own or this probe's."""
+    """Whether the code of every implementation of those hooks is pytest's own or this probe's.
+
+    Judged by the file each function's code is in, not by its plugin's module name: a conftest
+    can replace a method of pytest's terminal reporter, or register a class that says it is
+    ``_pytest``'s."""
+    import _pytest  # pytest's own package, whatever the version: only its folder is read
+
+    pytest_folder = os.path.join(os.path.dirname(os.path.abspath(_pytest.__file__)), "")
     this_probe = sys.modules.get(__name__)
     for name in _HOOKS_THE_SHORTCUT_CHANGES:
         for implementation in getattr(config.hook, name).get_hookimpls():
-            plugin = implementation.plugin
-            if plugin is this_probe:
+            if implementation.plugin is this_probe:
                 continue
-            module = plugin.__name__ if isinstance(plugin, types.ModuleType) else type(plugin).__module__
-            if not (module == "_pytest" or module.startswith("_pytest.")):
+            code = getattr(implementation.function, "__code__", None)
+            if code is None or not os.path.abspath(code.co_filename).startswith(pytest_folder):
                 return False
     return True
+
+
+def _shortcut_applies(session: pytest.Session) -> bool:
+    """Whether the interruption is the one collection errors alone cause under --collect-only,
+    where nothing but pytest's own code would see the difference: no other plugin listens, no
+    plugin asked the session to stop (pytest would print that reason only with status 1), and
+    no hook calls are being traced (``--debug``, ``PYTEST_DEBUG``)."""
+    config = session.config
+    option = config.option
+    return bool(
+        option.collectonly and session.testsfailed and not option.continue_on_collection_errors
+        and not session.shouldstop and not getattr(option, "debug", None) and not os.environ.get("PYTEST_DEBUG")
+        and _only_pytest_listens(config)
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -612,16 +632,13 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
     errors during collection"), and its terminal reporter then formats that exception's whole
     traceback, parsing pytest's own modules, only to print its one-line message: 0.07 s after the
     last file was collected, each collection, waited for. With ``--collect-only`` nothing follows,
-    so where no plugin but pytest's own would see a difference, the interruption is taken as the
-    ending it stands for, and the session still exits with pytest's code (``pytest_sessionfinish``
-    below). pytest's output then lacks its ``Interrupted:`` line, and nothing else changes."""
+    so where nothing but pytest's own code would see a difference (``_shortcut_applies``), the
+    interruption is taken as the ending it stands for, and the session still exits with pytest's
+    code (``pytest_sessionfinish`` below). pytest's output then lacks its ``Interrupted:`` line."""
     try:
         return (yield)
     except pytest.Session.Interrupted:
-        config = session.config
-        option = config.option
-        if not (option.collectonly and session.testsfailed and not option.continue_on_collection_errors
-                and _only_pytest_listens(config)):
+        if not _shortcut_applies(session):
             raise  # as pytest would
         session.stash[_ENDED_BY_ERRORS] = True
         return True
