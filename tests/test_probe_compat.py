@@ -85,58 +85,27 @@ def test_a_prestarted_pytest_collects_with_this_pytest(tmp_path, python: str) ->
     assert seen.read_text(encoding="utf-8").split()[0].endswith("__main__.py")  # as ``python -m pytest`` has it
 
 
-# Projects' plugins that write down what they see at a collection's end, each through something
-# the probe's shortcut (taking "N errors during collection" as the end) would change for it: the
-# files each adds to a project, and the options it adds to addopts.
+# Projects' plugins that write down what they see at a collection's end: the hooks a probe that
+# ended the session early would change for them (the files each adds to a project).
 _SEEN = "import os\n\ndef _saw(session, what):\n    with open(os.path.join(str(session.config.rootpath), 'seen.txt'), 'a') as out:\n        out.write(what + '\\n')\n"
-_FINISH = "def pytest_sessionfinish(self, session, exitstatus):\n        _saw(session, 'finish %d %d' % (int(exitstatus), int(session.exitstatus)))\n"
 _LISTENERS = {
-    "runtestloop": ({"conftest.py": _SEEN + "def pytest_runtestloop(session):\n    _saw(session, 'loop')\n"}, ""),
-    "runtestloop-wrapper": ({"conftest.py": _SEEN + (  # pytest-cov's style: its data file is written after the yield
+    "runtestloop-wrapper": {"conftest.py": _SEEN + (  # pytest-cov's style: its data file is written after the yield
         "import pytest\n\n@pytest.hookimpl(wrapper=True)\ndef pytest_runtestloop(session):\n"
-        "    result = yield\n    _saw(session, 'after the loop')\n    return result\n"
-    )}, ""),
-    "runtestloop-hookwrapper": ({"conftest.py": _SEEN + (
-        "import pytest\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtestloop(session):\n"
-        "    outcome = yield\n    _saw(session, 'loop raised %s' % (outcome.excinfo is not None))\n"
-    )}, ""),
-    "sessionfinish": ({"conftest.py": _SEEN + (
-        "def pytest_sessionfinish(session, exitstatus):\n"
-        "    _saw(session, 'finish %d %d' % (int(exitstatus), int(session.exitstatus)))\n"
-    )}, ""),
-    "sessionfinish-tryfirst": ({"conftest.py": _SEEN + (
-        "import pytest\n\n@pytest.hookimpl(tryfirst=True)\ndef pytest_sessionfinish(session, exitstatus):\n"
-        "    _saw(session, 'finish %d %d' % (int(exitstatus), int(session.exitstatus)))\n"
-    )}, ""),
-    "sessionfinish-exit-code": ({"conftest.py": (  # pytest-custom-exit-code's style: the argument decides the code
+        "    _saw(session, 'loop begins')\n    result = yield\n    _saw(session, 'after the loop')\n    return result\n"
+    )},
+    "sessionfinish-exit-code": {"conftest.py": (  # pytest-custom-exit-code's style: the argument decides the code
         "def pytest_sessionfinish(session, exitstatus):\n    if exitstatus == 2:\n        session.exitstatus = 7\n"
-    )}, ""),
-    "terminal-summary": ({"conftest.py": _SEEN + (
+    )},
+    "terminal-summary": {"conftest.py": _SEEN + (
         "def pytest_terminal_summary(terminalreporter, exitstatus, config):\n"
         "    _saw(terminalreporter._session, 'summary %d' % int(exitstatus))\n"
-    )}, ""),
-    "keyboard-interrupt": ({"conftest.py": (
-        "def pytest_keyboard_interrupt(excinfo):\n    open('seen.txt', 'a').write('interrupt %s\\n' % excinfo.typename)\n"
-    )}, ""),
-    "class-instance": ({"conftest.py": _SEEN + (  # pytest-cov registers its plugin so
-        "class Listener:\n    " + _FINISH + "\ndef pytest_configure(config):\n    config.pluginmanager.register(Listener())\n"
-    )}, ""),
-    "class-calling-itself-pytests": ({"conftest.py": _SEEN + (
-        "class Listener:\n    " + _FINISH + "\nListener.__module__ = '_pytest.terminal'\n\n"
+    )},
+    "keyboard-interrupt-by-a-registered-instance": {"conftest.py": _SEEN + (  # pytest-cov registers its plugin so
+        "class Listener:\n    def pytest_sessionfinish(self, session, exitstatus):\n"
+        "        _saw(session, 'finish %d %d' % (int(exitstatus), int(session.exitstatus)))\n\n"
+        "    def pytest_keyboard_interrupt(self, excinfo):\n        open('seen.txt', 'a').write('interrupt %s\\n' % excinfo.typename)\n\n"
         "def pytest_configure(config):\n    config.pluginmanager.register(Listener())\n"
-    )}, ""),
-    "module-named-like-pytest": ({"_pytest_like.py": _SEEN + _FINISH.replace("self, ", "").replace("\n        ", "\n    "),
-                                  "conftest.py": "pytest_plugins = ['_pytest_like']\n"}, ""),
-    "pytest-method-replaced": ({"conftest.py": _SEEN + (
-        "import pytest\nimport _pytest.terminal\n\n_pytests = _pytest.terminal.TerminalReporter.pytest_sessionfinish\n\n"
-        "@pytest.hookimpl(wrapper=True)\ndef _finish(self, session, exitstatus):\n"
-        "    _saw(session, 'finish %d' % int(exitstatus))\n    return (yield from _pytests(self, session, exitstatus))\n\n"
-        "_pytest.terminal.TerminalReporter.pytest_sessionfinish = _finish\n"
-    )}, ""),
-    "session-asked-to-stop": ({"conftest.py": (
-        "def pytest_collection_modifyitems(session, config, items):\n    session.shouldstop = 'a plugin asked to stop'\n"
-    )}, ""),
-    "hook-calls-traced": ({}, "--debug"),
+    )},
 }
 
 
@@ -160,47 +129,22 @@ def _collect_only(python: str, root, scratch, probe: bool):
     return run.returncode, output
 
 
-def _project(root, files) -> None:
-    root.mkdir()
-    for name, text in files.items():
-        (root / name).write_text(text, encoding="utf-8")
-
-
 @pytest.mark.parametrize("python", PYTHONS)
 @pytest.mark.parametrize("listener", sorted(_LISTENERS))
-def test_what_other_plugins_see_at_the_end_is_what_pytest_alone_shows_them(tmp_path, python: str, listener: str) -> None:
-    """Where anything but pytest's own code would see the shortcut, a collection with errors
-    ends as pytest alone ends it: the same exit code, output and hook calls with the same status.
-    (Collections it does not apply to: the test below.)"""
-    files, options = _LISTENERS[listener]
-    files = {**files, "pytest.ini": f"[pytest]\naddopts = {options}\n", "test_a.py": "def test_a():\n    pass\n",
-             "test_b.py": "import not_a_module_anywhere\n"}
+def test_a_collection_with_errors_ends_for_other_plugins_as_under_pytest_alone(tmp_path, python: str, listener: str) -> None:
+    """The probe only listens: a collection with errors ends as pytest alone ends it, with the same
+    exit code, output (its ``Interrupted`` line too) and hook calls with the same status."""
+    files = {**_LISTENERS[listener], "test_a.py": "def test_a():\n    pass\n", "test_b.py": "import not_a_module_anywhere\n"}
     seen = {}
     for who in ("pytest", "probe"):
-        _project(tmp_path / who, files)
-        code, output = _collect_only(python, tmp_path / who, tmp_path / f"{who}-scratch", probe=who == "probe")
-        witness = tmp_path / who / "seen.txt"
+        root = tmp_path / who
+        root.mkdir()
+        for name, text in files.items():
+            (root / name).write_text(text, encoding="utf-8")
+        code, output = _collect_only(python, root, tmp_path / f"{who}-scratch", probe=who == "probe")
+        witness = root / "seen.txt"
         seen[who] = (code, output, witness.read_text() if witness.exists() else None)
     assert seen["probe"] == seen["pytest"]
     assert any("Interrupted: 1 error during collection" in line for line in seen["pytest"][1])
-
-
-@pytest.mark.parametrize("python", PYTHONS)
-def test_where_only_pytest_listens_a_collection_with_errors_ends_without_formatting_its_interruption(
-    tmp_path, python: str
-) -> None:
-    """pytest formats the "N errors during collection" traceback only to print its one line; the
-    probe ends the collection there without it, with pytest's exit code and everything else it
-    prints, and ends a clean collection, or one with its errors let through, as pytest does."""
-    for broken, addopts, code in ((True, "", 2), (True, "--continue-on-collection-errors", 1), (False, "", 0)):
-        files = {"pytest.ini": f"[pytest]\naddopts = {addopts}\n", "test_a.py": "def test_a():\n    pass\n"}
-        if broken:
-            files["test_b.py"] = "import not_a_module_anywhere\n"
-        case = tmp_path / f"{broken}{bool(addopts)}"
-        _project(case, files)
-        alone = _collect_only(python, case, tmp_path / "alone", probe=False)
-        probed = _collect_only(python, case, tmp_path / "probed", probe=True)
-        assert alone[0] == probed[0] == code
-        interrupted = [line for line in alone[1] if "Interrupted: 1 error during collection" in line]
-        assert len(interrupted) == (1 if broken and not addopts else 0)
-        assert probed[1] == [line for line in alone[1] if line not in interrupted]
+    assert seen["pytest"][0] == (7 if listener == "sessionfinish-exit-code" else 2)
+    assert listener == "sessionfinish-exit-code" or seen["pytest"][2]
