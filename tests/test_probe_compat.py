@@ -6,6 +6,7 @@ nothing of collect-fix installed, which is the point: the probe needs only pytes
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -89,6 +90,7 @@ def test_a_prestarted_pytest_collects_with_this_pytest(tmp_path, python: str) ->
 # ended the session early would change for them (the files each adds to a project).
 _SEEN = "import os\n\ndef _saw(session, what):\n    with open(os.path.join(str(session.config.rootpath), 'seen.txt'), 'a') as out:\n        out.write(what + '\\n')\n"
 _LISTENERS = {
+    "none": {},
     "runtestloop-wrapper": {"conftest.py": _SEEN + (  # pytest-cov's style: its data file is written after the yield
         "import pytest\n\n@pytest.hookimpl(wrapper=True)\ndef pytest_runtestloop(session):\n"
         "    _saw(session, 'loop begins')\n    result = yield\n    _saw(session, 'after the loop')\n    return result\n"
@@ -106,27 +108,40 @@ _LISTENERS = {
         "    def pytest_keyboard_interrupt(self, excinfo):\n        open('seen.txt', 'a').write('interrupt %s\\n' % excinfo.typename)\n\n"
         "def pytest_configure(config):\n    config.pluginmanager.register(Listener())\n"
     )},
+    "hook-calls-monitored": {"conftest.py": (  # every hook called once collection is over, with its arguments
+        "import os\n\ndef pytest_configure(config):\n    over = []\n\n"
+        "    def before(name, implementations, arguments):\n"
+        "        if name == 'pytest_collection_finish':\n            over.append(True)\n"
+        "        elif over:\n"
+        "            with open(os.path.join(str(config.rootpath), 'seen.txt'), 'a') as out:\n"
+        "                out.write('%s %s %s\\n' % (name, sorted(arguments), arguments.get('exitstatus')))\n\n"
+        "    config.pluginmanager.add_hookcall_monitoring(before, lambda *_: None)\n"
+    )},
 }
 
 
 def _collect_only(python: str, root, scratch, probe: bool):
-    """pytest's collection of ``root`` on collect-fix's command line, with or without the probe."""
-    from collect_fix.collector import PROBE_MODULE, install_probe
+    """pytest's collection of ``root`` on collect-fix's command line and, with the probe, in the
+    environment collect-fix gives it (records written); stdout and stderr, each as lines."""
+    from collect_fix.collector import PROBE_MODULE, install_probe, probe_environment
 
     scratch.mkdir(exist_ok=True)
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    for name in ("COLLECT_FIX_RECORDS", "PYTEST_DEBUG", "PYTEST_ADDOPTS"):
+    for name in ("COLLECT_FIX_RECORDS", "COLLECT_FIX_WATCH", "PYTEST_DEBUG", "PYTEST_ADDOPTS"):
         env.pop(name, None)
     arguments = [python, "-m", "pytest", "--collect-only", "-q", "-o", f"cache_dir={scratch / 'cache'}", "--maxfail=0",
                  "--assert=plain"]
     if probe:
         install_probe(scratch)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(scratch), env.get("PYTHONPATH", "")]))
+        env = probe_environment(scratch, scratch / "records", None)
+        for name in ("PYTEST_DEBUG", "PYTEST_ADDOPTS"):
+            env.pop(name, None)
         arguments[4:4] = ["-p", PROBE_MODULE]
     run = subprocess.run(arguments, cwd=root, env=env, capture_output=True, text=True, timeout=120)
-    output = [re.sub(r" in [0-9.]+s\b", " in (time)", line.replace(str(root), "(root)"))
-              for line in (run.stdout + run.stderr).splitlines()]
-    return run.returncode, output
+    return run.returncode, [
+        [re.sub(r" in [0-9.]+s\b", " in (time)", line.replace(str(root), "(root)")) for line in stream.splitlines()]
+        for stream in (run.stdout, run.stderr)
+    ]
 
 
 @pytest.mark.parametrize("python", PYTHONS)
@@ -144,7 +159,9 @@ def test_a_collection_with_errors_ends_for_other_plugins_as_under_pytest_alone(t
         code, output = _collect_only(python, root, tmp_path / f"{who}-scratch", probe=who == "probe")
         witness = root / "seen.txt"
         seen[who] = (code, output, witness.read_text() if witness.exists() else None)
+    records = [json.loads(line)["type"] for line in (tmp_path / "probe-scratch" / "records").read_text().splitlines()]
+    assert "error" in records and "finish" in records  # the probe was at work, as in collect-fix's collections
     assert seen["probe"] == seen["pytest"]
-    assert any("Interrupted: 1 error during collection" in line for line in seen["pytest"][1])
+    assert any("Interrupted: 1 error during collection" in line for line in seen["pytest"][1][0])
     assert seen["pytest"][0] == (7 if listener == "sessionfinish-exit-code" else 2)
-    assert listener == "sessionfinish-exit-code" or seen["pytest"][2]
+    assert listener in ("none", "sessionfinish-exit-code") or seen["pytest"][2]
