@@ -126,17 +126,17 @@ def _collect_only(python: str, root, scratch, probe: bool):
     from collect_fix.collector import PROBE_MODULE, install_probe, probe_environment
 
     scratch.mkdir(exist_ok=True)
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    for name in ("COLLECT_FIX_RECORDS", "COLLECT_FIX_WATCH", "PYTEST_DEBUG", "PYTEST_ADDOPTS"):
-        env.pop(name, None)
     arguments = [python, "-m", "pytest", "--collect-only", "-q", "-o", f"cache_dir={scratch / 'cache'}", "--maxfail=0",
                  "--assert=plain"]
     if probe:
         install_probe(scratch)
         env = probe_environment(scratch, scratch / "records", None)
-        for name in ("PYTEST_DEBUG", "PYTEST_ADDOPTS"):
-            env.pop(name, None)
         arguments[4:4] = ["-p", PROBE_MODULE]
+    else:
+        env = {name: value for name, value in os.environ.items() if not name.startswith("COLLECT_FIX_")}
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    for name in ("PYTEST_DEBUG", "PYTEST_ADDOPTS"):
+        env.pop(name, None)
     run = subprocess.run(arguments, cwd=root, env=env, capture_output=True, text=True, timeout=120)
     return run.returncode, [
         [re.sub(r" in [0-9.]+s\b", " in (time)", line.replace(str(root), "(root)")) for line in stream.splitlines()]
