@@ -299,7 +299,11 @@ _PYTHON_ANSWER = re.compile(r"collect-fix-python (\d+)\.(\d+)")
 
 
 def _check_python(python: str, source: str) -> None:
-    """Run the interpreter once, briefly: it must start and answer as Python 3.8+ does."""
+    """Run the interpreter once, briefly: it must start and answer as Python 3.8+ does. The
+    interpreter running collect-fix (the usual case: installed in the project's virtualenv) has
+    already answered, and is not started again for it (one start of Python before every run)."""
+    if os.path.abspath(python) == os.path.abspath(sys.executable or os.devnull):
+        return
     script = "import sys; sys.stdout.write('collect-fix-python %d.%d' % sys.version_info[:2])"
     try:
         answer = subprocess.run(

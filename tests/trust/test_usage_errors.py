@@ -207,6 +207,26 @@ def test_a_python_that_hangs_is_given_up_on(
     assert f"--python {hangs}: no answer within 1s; is it Python?" in usage_error(["--python", str(hangs), str(project)], capsys)
 
 
+def test_the_interpreter_running_collect_fix_is_not_started_to_be_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[str]] = []
+    real_run = subprocess.run
+
+    def recorded(command: list[str], *args: object, **kwargs: object) -> object:
+        started.append(list(command))
+        return real_run(command, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(cli.subprocess, "run", recorded)
+    assert cli._pick_interpreter(sys.executable, None, tmp_path) == sys.executable
+    assert started == []
+    # Another spelling of the same program (a link) is another path: it is run and answers.
+    link = tmp_path / "python-link"
+    link.symlink_to(sys.executable)
+    assert cli._pick_interpreter(str(link), None, tmp_path) == str(link)
+    assert [command[0] for command in started] == [str(link)]
+
+
 # --- as a real process -------------------------------------------------------------------------
 
 
