@@ -302,7 +302,7 @@ def _check_python(python: str, source: str) -> None:
     """Run the interpreter once, briefly: it must start and answer as Python 3.8+ does. The
     interpreter running collect-fix (the usual case: installed in the project's virtualenv) has
     already answered, and is not started again for it (one start of Python before every run)."""
-    if os.path.abspath(python) == os.path.abspath(sys.executable or os.devnull):
+    if _is_this_interpreter(python):
         return
     script = "import sys; sys.stdout.write('collect-fix-python %d.%d' % sys.version_info[:2])"
     try:
@@ -320,6 +320,14 @@ def _check_python(python: str, source: str) -> None:
     version = (int(found.group(1)), int(found.group(2)))
     if version < (3, 8):
         raise UsageProblem(f"{source} {python} is Python {version[0]}.{version[1]}; pytest 8 needs Python 3.8 or later")
+
+
+def _is_this_interpreter(python: str) -> bool:
+    """``python`` runs the very program running collect-fix: an executable file whose links, as
+    the system follows them, lead where ``sys.executable``'s do (empty when Python cannot tell)."""
+    if not sys.executable or not os.path.isfile(python) or not os.access(python, os.X_OK):
+        return False
+    return os.path.realpath(python) == os.path.realpath(sys.executable)
 
 
 def _pick(flag: Optional[bool], configured: Optional[bool]) -> bool:

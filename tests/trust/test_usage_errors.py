@@ -218,13 +218,33 @@ def test_the_interpreter_running_collect_fix_is_not_started_to_be_checked(
         return real_run(command, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(cli.subprocess, "run", recorded)
-    assert cli._pick_interpreter(sys.executable, None, tmp_path) == sys.executable
-    assert started == []
-    # Another spelling of the same program (a link) is another path: it is run and answers.
-    link = tmp_path / "python-link"
+    link = tmp_path / "python-link"  # another spelling of the same program
     link.symlink_to(sys.executable)
-    assert cli._pick_interpreter(str(link), None, tmp_path) == str(link)
-    assert [command[0] for command in started] == [str(link)]
+    for python in (sys.executable, str(link)):
+        assert cli._pick_interpreter(python, None, tmp_path) == python
+    assert started == []
+
+
+def test_a_path_that_only_reads_like_this_interpreter_is_still_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # collect-fix runs as env/bin/python; env/bin/elsewhere/../python reads the same, but the
+    # system follows the link elsewhere -> other/sub, and other/python is a shell script.
+    (tmp_path / "env" / "bin").mkdir(parents=True)
+    running = tmp_path / "env" / "bin" / "python"
+    running.symlink_to(sys.executable)
+    monkeypatch.setattr(sys, "executable", str(running))
+    (tmp_path / "other" / "sub").mkdir(parents=True)
+    script(tmp_path / "other", "python", "#!/bin/sh\necho 'Python 3.12.1'\n")
+    (tmp_path / "env" / "bin" / "elsewhere").symlink_to(tmp_path / "other" / "sub")
+    disguised = str(tmp_path / "env" / "bin" / "elsewhere" / ".." / "python")
+    assert os.path.abspath(disguised) == sys.executable  # as text, the running interpreter
+    line = usage_error(["--python", disguised, str(project)], capsys)
+    assert line.startswith(f"collect-fix: error: --python {disguised}") and "is not a Python interpreter" in line
+    # Gone since: named as text, it is still looked for.
+    running.unlink()
+    line = usage_error(["--python", str(running), str(project)], capsys)
+    assert "cannot run it (No such file or directory)" in line
 
 
 # --- as a real process -------------------------------------------------------------------------
