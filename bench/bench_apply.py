@@ -22,6 +22,10 @@ allows on this machine's cores (CPU / cores / plain wall). With both sizes, the 
 (linear growth: about the ratio of the test counts). Whole-process wall times, from
 ``time.perf_counter`` around ``subprocess.run``; ``PYTHONDONTWRITEBYTECODE=1`` for every command,
 as collect-fix sets it for its own collections, so no run finds bytecode an earlier one wrote.
+collect-fix gets a user cache of the bench's own (``XDG_CACHE_HOME`` in the work directory),
+warmed by one unmeasured ``--apply`` per size: the generated trees are the same bytes every time,
+so a record a dry run of one left in the user's cache would turn a measured ``--apply`` into a
+replay (README: "Dry run, then apply").
 A shared machine is noisy: the load average is printed, and the paired ratios are the figures
 to quote.
 
@@ -84,8 +88,11 @@ class SizeResult:
         return [fix / plain for fix, plain in zip(self.fix[mode], self.plain[mode])]
 
 
-def run(command: list[str], cwd: Path) -> Timing:
+def run(command: list[str], cwd: Path, cache: Optional[Path] = None) -> Timing:
+    """``command`` in ``cwd``, timed; ``cache``: collect-fix's user cache (XDG_CACHE_HOME)."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", NO_COLOR="1")
+    if cache is not None:
+        env["XDG_CACHE_HOME"] = str(cache)
     cpu_before = _children_cpu()
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=TIMEOUT)
@@ -186,6 +193,12 @@ def measure(size: int, args: argparse.Namespace, workspace: Path, collect_fix: l
     in_unrepairable = sum(suite.tests_in[path] for path in suite.unrepairable)
     ok = True
     fix_args = ["--python", python]
+    cache = workspace / "user-cache"
+    cache.mkdir(mode=0o700, exist_ok=True)
+    warm_up = run([*collect_fix, "--apply", *fix_args, str(fresh_copy(template, workspace / "apply"))],
+                  workspace / "apply", cache)
+    if fail(warm_up, "collect-fix --apply (warm-up)"):
+        return None
     print("  wall seconds per run: plain pytest, collect-fix, ratio")
     for number in range(1, args.runs + 1):
         row = []
@@ -204,13 +217,13 @@ def measure(size: int, args: argparse.Namespace, workspace: Path, collect_fix: l
             before = tree_digest(copy) if number == 1 and mode == "dry-run" else ""
             split = ""
             if mode == "dry-run+apply":
-                dry = run([*collect_fix, "--dry-run", *fix_args, str(copy)], copy)
-                applied = run([*collect_fix, "--apply", *fix_args, str(copy)], copy)
+                dry = run([*collect_fix, "--dry-run", *fix_args, str(copy)], copy, cache)
+                applied = run([*collect_fix, "--apply", *fix_args, str(copy)], copy, cache)
                 fixed = Timing(dry.seconds + applied.seconds, applied.result, dry.cpu + applied.cpu)
                 split = f" ({dry.seconds:.1f} + {applied.seconds:.1f})"
                 ok = not fail(dry, "collect-fix --dry-run") and ok
             else:
-                fixed = run([*collect_fix, f"--{mode}", *fix_args, str(copy)], copy)
+                fixed = run([*collect_fix, f"--{mode}", *fix_args, str(copy)], copy, cache)
             ok = not fail(fixed, f"collect-fix --{mode}") and ok
             if before and tree_digest(copy) != before:
                 print("  collect-fix --dry-run changed the tree it was given", file=sys.stderr)
