@@ -8,7 +8,13 @@ refactor). Then, per size, ``--runs`` paired runs (A B A B ...), each command on
 copy of the damaged tree, all with the same interpreter:
 
 - A: ``pytest --collect-only -q -p no:cacheprovider`` of the damaged tree, with every test file
-  whose module-level exit ends the session passed as ``--ignore`` (so the plain run completes);
+  whose module-level exit ends the session passed as ``--ignore`` (so the plain run completes),
+  twice: without bytecode (every module compiled and every assert rewritten, as on a fresh
+  checkout) and with the bytecode an earlier plain run of the same tree left (its own
+  ``PYTHONPYCACHEPREFIX``, warmed by one unmeasured run: what a developer who ran pytest before
+  sees). collect-fix collects with ``--assert=plain`` and compiles the project afresh in every
+  run, so the first ratio flatters it and the second is the one a user with a warm
+  ``__pycache__`` meets;
 - B: ``collect-fix --apply``, ``collect-fix --dry-run``, or ``--dry-run`` then ``--apply`` on the
   same copy (timed together), each paired with its own A.
 
@@ -20,8 +26,9 @@ B/A for each mode; then the median CPU seconds of each command (user and system 
 of every process it waited for, as ``time`` counts them) and the lowest wall ratio that much CPU
 allows on this machine's cores (CPU / cores / plain wall). With both sizes, the 30,000/3,000 ratio of the median ``--apply`` times
 (linear growth: about the ratio of the test counts). Whole-process wall times, from
-``time.perf_counter`` around ``subprocess.run``; ``PYTHONDONTWRITEBYTECODE=1`` for every command,
-as collect-fix sets it for its own collections, so no run finds bytecode an earlier one wrote.
+``time.perf_counter`` around ``subprocess.run``. Bytecode: the cold plain run has
+``PYTHONDONTWRITEBYTECODE=1``; the warm one its own prefix; collect-fix's process its own prefix
+too (an installed collect-fix has its modules compiled; its collections use the prefix it chooses).
 collect-fix gets a user cache of the bench's own (``XDG_CACHE_HOME`` in the work directory),
 warmed by one unmeasured ``--apply`` per size: the generated trees are the same bytes every time,
 so a record a dry run of one left in the user's cache would turn a measured ``--apply`` into a
@@ -79,20 +86,26 @@ class Timing:
 class SizeResult:
     suite: Suite
     plain: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
+    warm: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})  # plain, with bytecode
     fix: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
     plain_cpu: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
     fix_cpu: dict[str, list[float]] = field(default_factory=lambda: {mode: [] for mode in MODES})
     ok: bool = True  # every run ended as a run, the dry run wrote nothing, the errors left were the expected
 
-    def ratios(self, mode: str) -> list[float]:
-        return [fix / plain for fix, plain in zip(self.fix[mode], self.plain[mode])]
+    def ratios(self, mode: str, warm: bool = False) -> list[float]:
+        baseline = self.warm[mode] if warm else self.plain[mode]
+        return [fix / plain for fix, plain in zip(self.fix[mode], baseline)]
 
 
-def run(command: list[str], cwd: Path, cache: Optional[Path] = None) -> Timing:
-    """``command`` in ``cwd``, timed; ``cache``: collect-fix's user cache (XDG_CACHE_HOME)."""
+def run(command: list[str], cwd: Path, cache: Optional[Path] = None, bytecode: Optional[Path] = None) -> Timing:
+    """``command`` in ``cwd``, timed; ``cache``: collect-fix's user cache (XDG_CACHE_HOME);
+    ``bytecode``: where the command's Python keeps compiled modules (none written without it)."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", NO_COLOR="1")
     if cache is not None:
         env["XDG_CACHE_HOME"] = str(cache)
+    if bytecode is not None:
+        del env["PYTHONDONTWRITEBYTECODE"]
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
     cpu_before = _children_cpu()
     start = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=TIMEOUT)
@@ -195,20 +208,29 @@ def measure(size: int, args: argparse.Namespace, workspace: Path, collect_fix: l
     fix_args = ["--python", python]
     cache = workspace / "user-cache"
     cache.mkdir(mode=0o700, exist_ok=True)
+    own_bytecode, plain_bytecode = workspace / "collect-fix-bytecode", workspace / "plain-bytecode"
     warm_up = run([*collect_fix, "--apply", *fix_args, str(fresh_copy(template, workspace / "apply"))],
-                  workspace / "apply", cache)
+                  workspace / "apply", cache, own_bytecode)
     if fail(warm_up, "collect-fix --apply (warm-up)"):
         return None
-    print("  wall seconds per run: plain pytest, collect-fix, ratio")
+    # The warm plain run finds what this one compiled: the same path (the prefix mirrors it), and
+    # copies keep the sources' mtimes.
+    run(plain_command(python, suite), fresh_copy(template, workspace / "plain"), bytecode=plain_bytecode)
+    print("  wall seconds per run: plain pytest without bytecode / with, collect-fix, ratios to each")
     for number in range(1, args.runs + 1):
         row = []
         for mode in MODES:
             copy = fresh_copy(template, workspace / "plain")
             plain = run(plain_command(python, suite), copy)
+            warm = run(plain_command(python, suite), fresh_copy(template, workspace / "plain"), bytecode=plain_bytecode)
             tests, errors = collected(plain.result)
             if "INTERNALERROR" in plain.result.stdout + plain.result.stderr or tests == 0:
                 print(f"  plain pytest did not complete (exit {plain.result.returncode}):", file=sys.stderr)
                 print((plain.result.stdout + plain.result.stderr)[-3000:], file=sys.stderr)
+                return None
+            if collected(warm.result) != (tests, errors):
+                print(f"  plain pytest with bytecode collected {collected(warm.result)} (tests, errors), "
+                      f"without {(tests, errors)}", file=sys.stderr)
                 return None
             if number == 1 and mode == "apply":
                 print(f"  plain pytest --collect-only: {tests:,} tests, {errors} errors "
@@ -217,13 +239,13 @@ def measure(size: int, args: argparse.Namespace, workspace: Path, collect_fix: l
             before = tree_digest(copy) if number == 1 and mode == "dry-run" else ""
             split = ""
             if mode == "dry-run+apply":
-                dry = run([*collect_fix, "--dry-run", *fix_args, str(copy)], copy, cache)
-                applied = run([*collect_fix, "--apply", *fix_args, str(copy)], copy, cache)
+                dry = run([*collect_fix, "--dry-run", *fix_args, str(copy)], copy, cache, own_bytecode)
+                applied = run([*collect_fix, "--apply", *fix_args, str(copy)], copy, cache, own_bytecode)
                 fixed = Timing(dry.seconds + applied.seconds, applied.result, dry.cpu + applied.cpu)
                 split = f" ({dry.seconds:.1f} + {applied.seconds:.1f})"
                 ok = not fail(dry, "collect-fix --dry-run") and ok
             else:
-                fixed = run([*collect_fix, f"--{mode}", *fix_args, str(copy)], copy, cache)
+                fixed = run([*collect_fix, f"--{mode}", *fix_args, str(copy)], copy, cache, own_bytecode)
             ok = not fail(fixed, f"collect-fix --{mode}") and ok
             if before and tree_digest(copy) != before:
                 print("  collect-fix --dry-run changed the tree it was given", file=sys.stderr)
@@ -231,14 +253,17 @@ def measure(size: int, args: argparse.Namespace, workspace: Path, collect_fix: l
             if number == 1 and mode == "apply":
                 ok = sanity(suite, fixed, copy, python, in_unrepairable, args.keep) and ok
             result.plain[mode].append(plain.seconds)
+            result.warm[mode].append(warm.seconds)
             result.fix[mode].append(fixed.seconds)
             result.plain_cpu[mode].append(plain.cpu)
             result.fix_cpu[mode].append(fixed.cpu)
-            row.append(f"{plain.seconds:6.2f} {fixed.seconds:7.2f}{split} {fixed.seconds / plain.seconds:6.1f}x")
+            row.append(f"{plain.seconds:5.2f} / {warm.seconds:5.2f} {fixed.seconds:6.2f}{split} "
+                       f"{fixed.seconds / plain.seconds:4.1f}x / {fixed.seconds / warm.seconds:4.1f}x")
         print(f"  run {number}: " + " | ".join(f"{mode} {cells}" for mode, cells in zip(MODES, row)), flush=True)
     for mode in MODES:
         shutil.rmtree(workspace / mode, ignore_errors=True)
-    shutil.rmtree(workspace / "plain", ignore_errors=True)
+    for done in ("plain", "plain-bytecode", "collect-fix-bytecode"):
+        shutil.rmtree(workspace / done, ignore_errors=True)
     if not args.keep:
         shutil.rmtree(template, ignore_errors=True)
     result.ok = ok
@@ -272,12 +297,15 @@ def sanity(suite: Suite, applied: Timing, tree: Path, python: str, in_unrepairab
 
 def summarize(size: int, result: SizeResult) -> None:
     print(f"\n  {size:,} tests, medians of {len(result.ratios('apply'))} paired runs:")
-    for mode in MODES:
-        ratios = result.ratios(mode)
-        label = "--dry-run then --apply" if mode == "dry-run+apply" else f"--{mode}"
-        print(f"    {label:24} {statistics.median(result.fix[mode]):8.2f}s vs plain "
-              f"{statistics.median(result.plain[mode]):6.2f}s   ratio {statistics.median(ratios):6.2f}x "
-              f"(pairs: {', '.join(f'{ratio:.2f}' for ratio in ratios)})")
+    for warm, baseline in ((False, "plain pytest without bytecode"), (True, "plain pytest with an earlier run's bytecode")):
+        print(f"   against {baseline}:")
+        for mode in MODES:
+            ratios = result.ratios(mode, warm)
+            label = "--dry-run then --apply" if mode == "dry-run+apply" else f"--{mode}"
+            plain = result.warm[mode] if warm else result.plain[mode]
+            print(f"    {label:24} {statistics.median(result.fix[mode]):8.2f}s vs plain "
+                  f"{statistics.median(plain):6.2f}s   ratio {statistics.median(ratios):6.2f}x "
+                  f"(pairs: {', '.join(f'{ratio:.2f}' for ratio in ratios)})")
     # Wall time on N cores is at least the CPU time over N (per pair): what this code's work allows at best.
     cores = usable_cores()
     print(f"  CPU seconds (user + system of each command and the processes it waited for), medians; the wall "
@@ -287,8 +315,9 @@ def summarize(size: int, result: SizeResult) -> None:
         label = "--dry-run then --apply" if mode == "dry-run+apply" else f"--{mode}"
         fix_cpu, plain_cpu = statistics.median(result.fix_cpu[mode]), statistics.median(result.plain_cpu[mode])
         floors = [cpu / cores / plain for cpu, plain in zip(result.fix_cpu[mode], result.plain[mode])]
+        warm_floors = [cpu / cores / plain for cpu, plain in zip(result.fix_cpu[mode], result.warm[mode])]
         print(f"    {label:24} {fix_cpu:8.2f}s vs plain {plain_cpu:6.2f}s   ratio {fix_cpu / plain_cpu:6.2f}x   "
-              f"wall ratio at best {statistics.median(floors):.2f}x")
+              f"wall ratio at best {statistics.median(floors):.2f}x (with bytecode: {statistics.median(warm_floors):.2f}x)")
 
 
 def check_setup(python: str) -> Optional[str]:
@@ -346,7 +375,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         growth = statistics.median(large.fix["apply"]) / statistics.median(small.fix["apply"])
         print(f"\nlinearity: --apply at 30,000 / at 3,000 = {growth:.1f}x "
               f"for {large.suite.tests / small.suite.tests:.1f}x the tests "
-              f"(plain collection: {statistics.median(large.plain['apply']) / statistics.median(small.plain['apply']):.1f}x)")
+              f"(plain collection: {statistics.median(large.plain['apply']) / statistics.median(small.plain['apply']):.1f}x "
+              f"without bytecode, {statistics.median(large.warm['apply']) / statistics.median(small.warm['apply']):.1f}x with)")
     print(f"load average at the end: {' '.join(f'{load:.1f}' for load in os.getloadavg())}")
     return 0 if all(result.ok for result in results.values()) else 1
 
