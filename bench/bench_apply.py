@@ -10,11 +10,10 @@ copy of the damaged tree, all with the same interpreter:
 - A: ``pytest --collect-only -q -p no:cacheprovider`` of the damaged tree, with every test file
   whose module-level exit ends the session passed as ``--ignore`` (so the plain run completes),
   twice: without bytecode (every module compiled and every assert rewritten, as on a fresh
-  checkout) and with the bytecode an earlier plain run of the same tree left (its own
-  ``PYTHONPYCACHEPREFIX``, warmed by one unmeasured run: what a developer who ran pytest before
-  sees). collect-fix collects with ``--assert=plain`` and compiles the project afresh in every
-  run, so the first ratio flatters it and the second is the one a user with a warm
-  ``__pycache__`` meets;
+  checkout: the ratio shared/MEASURING.md defines) and with the bytecode an earlier plain run of
+  the same tree left (its own ``PYTHONPYCACHEPREFIX``, warmed by one unmeasured run: what a
+  developer who ran pytest before meets). collect-fix collects with ``--assert=plain`` and
+  compiles the project afresh in every run, so the second ratio is much the higher;
 - B: ``collect-fix --apply``, ``collect-fix --dry-run``, or ``--dry-run`` then ``--apply`` on the
   same copy (timed together), each paired with its own A.
 
