@@ -303,7 +303,9 @@ class _Positions:
 
     def __init__(self, module: cst.Module) -> None:
         self.module = module
-        self._first_lines: Optional[dict[cst.CSTNode, int]] = None
+        self._first_lines: dict[cst.CSTNode, int] = {}
+        self._counted = 0  # statements of the body whose first line is known
+        self._next_line = len(module.header)  # the first line of the statement after them
         self._ranges: dict[cst.CSTNode, Mapping[cst.CSTNode, CodeRange]] = {}
 
     def of(self, node: cst.CSTNode, statement: cst.CSTNode) -> CodeRange:
@@ -316,12 +318,15 @@ class _Positions:
         return CodeRange((found.start.line + offset, found.start.column), (found.end.line + offset, found.end.column))
 
     def _lines_before(self, statement: cst.CSTNode) -> int:
-        if self._first_lines is None:
-            self._first_lines = {}
-            line = len(self.module.header)
-            for each in self.module.body:
-                self._first_lines[each] = line
-                line += len(_NEWLINE.findall(self.module.code_for_node(each)))
+        """Lines of the module before ``statement``: the code of the statements before it is
+        generated (and counted) once, and only as far as asked (an exit guard is usually near
+        the top of a long module)."""
+        body = self.module.body
+        while statement not in self._first_lines and self._counted < len(body):
+            each = body[self._counted]
+            self._first_lines[each] = self._next_line
+            self._next_line += len(_NEWLINE.findall(self.module.code_for_node(each)))
+            self._counted += 1
         return self._first_lines[statement]
 
 
