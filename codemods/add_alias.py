@@ -102,13 +102,18 @@ class AddAliasCommand(InPlace, CodemodCommand):
 
 
 def _insert_after_definition(tree: cst.Module, alias: cst.SimpleStatementLine, target: str) -> cst.Module:
-    """Place the alias right after the last statement binding ``target``: that binding wins."""
+    """Place the alias right after the last statement binding ``target``: that binding wins.
+    A target bound by an import gets it after the imports that follow (an assignment among
+    them would put the rest after code, which linters flag: E402), with a blank line."""
     index = binding_index(tree, target)
     if index is None:
         return append_statements(tree, [alias])
     body = list(tree.body)
+    imported = is_import(body[index])
+    while imported and index + 1 < len(body) and is_import(body[index + 1]):
+        index += 1
     statement = body[index]
-    blank = 2 if is_definition(statement) else 0  # an alias of a constant sits right below it
+    blank = 2 if is_definition(statement) else 1 if imported else 0  # an alias of a constant sits right below it
     body.insert(index + 1, alias.with_changes(leading_lines=[cst.EmptyLine()] * blank))
     following = index + 2
     if following < len(body) and blank == 2 and not body[following].leading_lines:

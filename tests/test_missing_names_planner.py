@@ -14,7 +14,7 @@ from collect_fix.planning import plan_all
 from collect_fix.project import Project
 from collect_fix.transforms import run_edit
 from collect_fix.types import Category, CollectionError, Diagnosis, Edit, Options, Plan, Repair
-from conftest import collect_only, collected_ids, run_tests
+from conftest import collect_only, collected_ids, failing_files, run_tests
 
 
 def make(root: Path, files: dict[str, str]) -> Project:
@@ -539,6 +539,51 @@ def test_removed_reexport_is_restored_from_where_it_still_lives(tmp_path: Path) 
         '(restored)\n\n__all__ = ["Client"]\n'
     )
     assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+RENAMED_BEHIND_REEXPORT = {
+    "shop/__init__.py": '"""Shop."""\n\nfrom .http import Client, Session\nfrom .http import TIMEOUT\n\n'
+                        '__all__ = ["Client", "Session"]\n',
+    "shop/http.py": "TIMEOUT = 3\n\n\nclass Client:\n    pass\n\n\nclass Session(ValueError):\n    pass\n",
+    "tests/test_it.py": "import pytest\n\nfrom shop import Session\n\n\n"
+                        "def test_it():\n    with pytest.raises(Session):\n        raise Session('x')\n",
+}
+
+
+def test_reexport_of_a_name_its_submodule_renamed_is_aliased_to_the_new_name(tmp_path: Path) -> None:
+    project = started(tmp_path, RENAMED_BEHIND_REEXPORT)
+    committed(tmp_path, {
+        relative: text.replace("Session", "HttpSession") for relative, text in RENAMED_BEHIND_REEXPORT.items()
+        if relative.startswith("shop/")
+    })
+    assert failing_files(tmp_path) == ["tests/test_it.py"]
+    first = planned(project, missing("Session", "shop", line=3)).alternatives[0]
+    assert first.edits == (Edit("shop/__init__.py", "add_alias", (("name", "Session"), ("target", "HttpSession"))),)
+    assert "removed `from .http import Session` from shop/__init__.py" in first.evidence
+    assert "renamed 'Session' to 'HttpSession' in shop/http.py" in first.evidence
+    apply(project, first.edits[0])
+    assert (tmp_path / "shop/__init__.py").read_text() == (
+        '"""Shop."""\n\nfrom .http import Client, HttpSession\nfrom .http import TIMEOUT\n\n'
+        "Session = HttpSession  # collect-fix: alias -> HttpSession (renamed)\n\n"
+        '__all__ = ["Client", "HttpSession"]\n'
+    )
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+def test_reexport_dropped_while_its_submodule_renamed_the_name_imports_the_new_name(tmp_path: Path) -> None:
+    project = started(tmp_path, RENAMED_BEHIND_REEXPORT)
+    committed(tmp_path, {
+        "shop/__init__.py": '"""Shop."""\n\nfrom .http import Client\nfrom .http import TIMEOUT\n\n__all__ = ["Client"]\n',
+        "shop/http.py": RENAMED_BEHIND_REEXPORT["shop/http.py"].replace("Session", "HttpSession"),
+    })
+    first = planned(project, missing("Session", "shop", line=3)).alternatives[0]
+    assert first.edits[0].kwargs() == {
+        "name": "Session", "target": "shop.http.HttpSession", "statement": "from .http import HttpSession as Session",
+        "reason": "renamed",
+    }
+    apply(project, first.edits[0])
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+    assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]
 
 
 def test_alias_whose_target_was_renamed_too_follows_it(tmp_path: Path) -> None:

@@ -89,15 +89,21 @@ class TestAddAlias(CodemodTest):
         """
         self.assertCodemod(before, after, name="charge", target="charge_card", export=True)
 
-    def test_alias_of_an_imported_name_goes_after_the_import(self) -> None:
+    def test_alias_of_an_imported_name_goes_after_the_imports(self) -> None:
+        # Not between two imports: the ones after it would follow code (ruff and flake8: E402).
         before = """
             from pkg.impl import Client as HttpClient
             import os
+
+            LIMIT = 3
         """
         after = """
             from pkg.impl import Client as HttpClient
-            Client = HttpClient  # collect-fix: alias -> HttpClient (renamed)
             import os
+
+            Client = HttpClient  # collect-fix: alias -> HttpClient (renamed)
+
+            LIMIT = 3
         """
         self.assertCodemod(before, after, name="Client", target="HttpClient")
 
@@ -271,8 +277,9 @@ class TestRestoreStatement(CodemodTest):
         """
         after = """
             from shop import models
-            Order = models.Order  # collect-fix: alias -> models.Order (restored)
             import os
+
+            Order = models.Order  # collect-fix: alias -> models.Order (restored)
         """
         self.assertCodemod(before, after, name="Order", target="models.Order", statement="Order = models.Order",
                            reason="restored")

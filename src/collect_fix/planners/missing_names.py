@@ -274,8 +274,10 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
     else:
         module_file = project.module_file(home.module)
         source = absolute_module(removed.target, package_of(project, module_file)) if module_file else None
-        if source is None or not _provides(project, source, removed.imported):
+        if source is None:
             return None
+        if not _provides(project, source, removed.imported):
+            return _import_of_renamed(project, name, home, change, source)
         if not removed.imported:  # ``import x.y`` binds a module; the importer's fix is by hand
             target, rewrite, still = source, None, f"{source} still exists"
         else:
@@ -286,6 +288,42 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
                                              ("reason", "restored"), *_export(home)))
     evidence = f"restored: {change.where} removed `{removed.text}`{listed} from {home.relative}; {still}"
     return _Found(Repair(f"restore `{removed.text}` in {home.module}", (edit,), evidence), rewrite)
+
+
+def _import_of_renamed(project: Project, name: str, home: _Home, change: Change, source: str) -> Optional[_Found]:
+    """``from .impl import Old`` was removed and ``impl`` renamed ``Old`` too (a package that
+    re-exports a class its submodule renamed, both changed by one refactor): ``Old`` follows it
+    to its successor, the name the module imports now, or imports it under the old name."""
+    imported = change.removed.imported
+    source_file = project.module_file(source)
+    if not imported or source_file is None or not project.owns_module(source):
+        return None
+    onward = name_change(project, project.relative(source_file), imported)
+    if onward is None or onward.successor is None:
+        return None
+    successor = onward.successor.name
+    if not _provides(project, source, successor) or not fits(onward.successor.kind, home.uses):
+        return None
+    evidence = (
+        f"renamed (git): {change.where} removed `{change.removed.text}` from {home.relative}, and "
+        f"{onward.where} renamed '{imported}' to '{successor}' in {onward.path} ({onward.why})"
+    )
+    if _imports_from(project, home.module, successor, source):
+        return _alias(home, name, successor, evidence)
+    statement = f"from {change.removed.target} import {successor} as {name}"
+    edit = Edit(home.relative, "add_alias", (("name", name), ("target", f"{source}.{successor}"),
+                                             ("statement", statement), ("reason", "renamed"), *_export(home)))
+    repair = Repair(f"import '{successor}' from {source} as '{name}' in {home.module}", (edit,), evidence)
+    return _Found(repair, _import_edit(home.importer, name, source, successor))
+
+
+def _imports_from(project: Project, module: str, name: str, source: str) -> bool:
+    """Whether ``module`` binds ``name`` now by importing it, under that name, from ``source``."""
+    binding = _bindings_now(project, module).get(name)
+    module_file = project.module_file(module)
+    if binding is None or binding.kind != "import" or binding.imported != name or module_file is None:
+        return False
+    return absolute_module(binding.target, package_of(project, module_file)) == source
 
 
 def _restored_value(project: Project, name: str, home: _Home, change: Change) -> Optional[_Found]:
