@@ -1,4 +1,6 @@
-"""A project module that does not exist -> one stub module providing all the project takes from it.
+"""A project module that does not exist -> one module providing all the project takes from it:
+a re-export of each name the project defines elsewhere (moved, then the old module deleted),
+a stub of each other.
 
 Every importer in the tree is read (``module_imports.scan``), so one repair serves all of them.
 Only modules of the project are stubbed; a missing third-party module is a dependency to install
@@ -12,9 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from collect_fix.definitions import Definition, imports_at_load
 from collect_fix.git_evidence import DeletedModule, deleted_module
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
+from collect_fix.moved_names import whereabouts
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 from collect_fix.usage import import_time_blockers, infer_usage, usages
@@ -67,7 +71,7 @@ def _plan_stubs(diagnosis: Diagnosis, project: Project, imports: ProjectImports,
     refused = [reason for edit in edits if (reason := project.editable(project.root / edit.path))]
     if refused:
         return Plan(diagnosis, advice=f"cannot create stub module {module}: {refused[0]}")
-    evidence = _evidence(imports, layout.needed) + layout.history_evidence()
+    evidence = _evidence(imports, layout.needed) + layout.history_evidence() + layout.moved_evidence()
     return Plan(diagnosis, (Repair(layout.description(), tuple(edits), evidence),))
 
 
@@ -97,6 +101,7 @@ class _Layout:
         self.base = _source_root(project, module)
         self.problem = ""
         self._history: dict[str, Optional[DeletedModule]] = {}
+        self._moved: dict[str, dict[str, Definition]] = {}
         wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
         needed: set[str] = set()
         for name in wanted:
@@ -150,13 +155,34 @@ class _Layout:
             return name, kind, binding.signature
         return name, kind
 
+    def moved(self, module: str) -> dict[str, Definition]:
+        """The names of ``module`` the project defines elsewhere, fitting their use, by their new
+        home: re-exported from there, not stubbed. Not from a home that loads ``module`` itself
+        (the two would import each other)."""
+        if module not in self._moved:
+            homes = {}
+            for name in self.names(module):
+                found = whereabouts(self.project, name, module, usages(self.project, module, name))
+                if found is not None and found.fitting and found.home is not None \
+                        and not imports_at_load(self.project, found.home.module, module):
+                    homes[name] = found.home
+            self._moved[module] = homes
+        return self._moved[module]
+
+    def moved_evidence(self) -> str:
+        return "".join(
+            f"; moved: '{name}' is defined in {home.module} ({home.path}:{home.line})"
+            for module in self.needed for name, home in sorted(self.moved(module).items())
+        )
+
     def history_evidence(self) -> str:
         found = []
         for module in self.needed:
             deleted = self.history(module)
             if deleted is None:
                 continue
-            known = [name for name in self.names(module) if deleted.get(name) is not None]
+            stubbed = [name for name in self.names(module) if name not in self.moved(module)]
+            known = [name for name in stubbed if deleted.get(name) is not None]
             signed = [name for name in known if len(self.stub(module, name)) == 3]
             found.append(
                 f"; {deleted.where} deleted {deleted.path}, whose last version gives the kinds of "
@@ -169,10 +195,13 @@ class _Layout:
         edits = []
         for module in self.needed:
             names = self.names(module)
-            if names:
-                stubs = tuple(self.stub(module, name) for name in names)
+            homes = self.moved(module)
+            stubs = tuple(self.stub(module, name) for name in names if name not in homes)
+            if stubs:
                 edits.append(Edit(self.path(module), "add_stubs", (("stubs", stubs),)))
-            elif not self.is_package(module) or self.regular(module.rpartition(".")[0]):
+            for name, home in sorted(homes.items()):  # after the stubs: the file they create, if any, is one edit
+                edits.append(Edit(self.path(module), "add_reexport", (("from_module", home.module), ("name", name))))
+            if not names and (not self.is_package(module) or self.regular(module.rpartition(".")[0])):
                 edits.append(Edit(self.path(module), "create_empty"))
         return sorted(edits, key=lambda edit: edit.path)
 
@@ -191,9 +220,16 @@ class _Layout:
 
     def description(self) -> str:
         created = [module for module in self.needed if self.names(module) or not self.is_package(module)]
-        parts = [f"{module} ({_count(len(self.names(module)))})" for module in created]
+        parts = []
+        for module in created:
+            homes = self.moved(module)
+            moved = [f"'{name}' re-exported from {home.module}" for name, home in sorted(homes.items())]
+            stubbed = len(self.names(module)) - len(homes)
+            details = ", ".join([*moved, f"{stubbed} stubbed"] if moved and stubbed else moved)
+            parts.append(f"{module} ({_count(len(self.names(module)))}{': ' + details if details else ''})")
         noun = "module" if len(parts) == 1 else "modules"
-        return f"create stub {noun} {', '.join(parts)}"
+        kind = "" if any(self.moved(module) for module in created) else "stub "
+        return f"create {kind}{noun} {', '.join(parts)}"
 
 
 def _count(number: int) -> str:
