@@ -21,6 +21,9 @@ from ._imports import add_import
 class AddMissingImportCommand(InPlace, VisitorBasedCodemodCommand):
     DESCRIPTION = "Import a name the module uses without defining it: `from MODULE import NAME` or `import MODULE`."
     KEY = "add_missing_import"
+    # Reads and edits only top-level statements (the import goes before the first use among the
+    # imports): collect-fix hands it the module with function bodies folded.
+    TOP_LEVEL_ONLY = True
 
     @staticmethod
     def add_args(arg_parser: argparse.ArgumentParser) -> None:

@@ -106,3 +106,67 @@ def test_the_exit_codemod_gives_the_same_output_folded_or_not() -> None:
         whole = GuardModuleExitCommand(CodemodContext(filename="test_x.py"), strategy=strategy, test_module=True)
         assert folded == whole.transform_module(cst.parse_module(MODULE)).bytes
         assert b"import sys" in folded  # still used inside folded bodies: kept
+
+
+SOURCE_MODULE = b'''"""Prices."""
+from decimal import Decimal
+
+
+def net(amount):
+    """Without tax."""
+    return amount / Decimal("1.2")
+
+
+def gross(amount):
+    return amount * Decimal("1.2")
+
+
+class Till:
+    def total(self, *amounts):
+        result = Decimal(0)
+        for amount in amounts:
+            result += amount
+        return result
+
+    def count(self):
+        return 0
+'''
+
+
+def test_bodies_only_keeps_every_def_line() -> None:
+    folded = fold(SOURCE_MODULE, whole=False)
+    assert folded is not None
+    text = folded.source.decode()
+    for kept in ("def net(amount):", "def gross(amount):", "class Till:", "    def total(self, *amounts):"):
+        assert kept in text
+    assert "Without tax" not in text and "result = Decimal(0)" not in text
+    assert folded.unfold(folded.source) == SOURCE_MODULE
+
+
+def test_a_body_on_the_last_line_without_a_line_end_is_not_folded() -> None:
+    """LibCST may end the module's last line otherwise; its placeholder would not come back."""
+    source = SOURCE_MODULE.rstrip(b"\n")
+    folded = fold(source, whole=False)
+    assert folded is not None and folded.unfold(folded.source) == source
+    assert b"    def count(self):\n        return 0" in folded.source
+    edit = Edit("prices.py", "add_alias", (("name", "Register"), ("target", "Till")))
+    assert transforms.run_edit(edit, source, Path("prices.py"), None).startswith(source)
+
+
+@pytest.mark.parametrize("edit", [
+    Edit("prices.py", "add_alias", (("name", "net_price"), ("target", "net"))),
+    Edit("prices.py", "add_alias", (("name", "Register"), ("target", "Till"), ("export", True))),
+    Edit("prices.py", "add_missing_import", (("module", "fractions"), ("name", "Fraction"))),
+], ids=["alias-of-a-function", "alias-of-a-class-exported", "missing-import"])
+def test_top_level_codemods_give_the_same_output_folded_or_not(edit: Edit) -> None:
+    """transforms folds the bodies for codemods that edit only the top level; the result is
+    what the codemod writes on the whole module."""
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+
+    command_class = transforms.codemods()[edit.transform]
+    assert command_class.TOP_LEVEL_ONLY
+    folded = transforms.run_edit(edit, SOURCE_MODULE, Path("prices.py"), None)
+    whole = command_class(CodemodContext(filename="prices.py"), **edit.kwargs())
+    assert folded == whole.transform_module(cst.parse_module(SOURCE_MODULE)).bytes
+    assert folded != SOURCE_MODULE

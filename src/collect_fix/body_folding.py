@@ -61,9 +61,11 @@ class Folded:
 
 
 @functools.lru_cache(maxsize=4)  # the exit codemod's strategies for one file fold the same source
-def fold(source: bytes) -> Optional[Folded]:
+def fold(source: bytes, whole: bool = True) -> Optional[Folded]:
     """``source`` with its function bodies folded, or None when there is nothing worth folding
-    (or the standard library cannot read it: then LibCST gets the whole file, as before)."""
+    (or the standard library cannot read it: then LibCST gets the whole file, as before).
+    ``whole=False`` keeps every ``def`` line (no run of functions becomes one placeholder): for
+    a codemod that places code after a definition, or asks what the module binds."""
     try:
         tree, _ = parse(source)
     except SourceError:
@@ -71,7 +73,9 @@ def fold(source: bytes) -> Optional[Folded]:
     lines = source.splitlines(keepends=True)
     if any(line.endswith(b"\r") and not line.endswith(b"\r\n") for line in lines):
         return None  # CR-only line ends: line numbers would not match ast's
-    ranges = _ranges(tree.body)
+    # A body on the file's last line without a line end stays: LibCST may end a module's last
+    # line differently, and its placeholder would not come back as it went.
+    ranges = [(first, last) for first, last in _ranges(tree.body, whole) if lines[last].endswith(b"\n")]
     if not ranges:
         return None
     folded: list[bytes] = []
@@ -82,7 +86,7 @@ def fold(source: bytes) -> Optional[Folded]:
         folded.extend(lines[position:first])
         body = b"".join(lines[first:last + 1])
         indent = _INDENT.match(lines[first])
-        newline = b"\r\n" if lines[last].endswith(b"\r\n") else b"\n" if lines[last].endswith(b"\n") else b""
+        newline = b"\r\n" if lines[last].endswith(b"\r\n") else b"\n"
         placeholder = (indent.group(0) if indent else b"") + _PLACEHOLDER.format(number=number).encode() + newline
         if placeholder in source:
             return None  # the file already holds our placeholder's text: do not fold it
@@ -94,13 +98,13 @@ def fold(source: bytes) -> Optional[Folded]:
     return Folded(b"".join(folded), tuple(bodies), tuple(placeholders))
 
 
-def _ranges(body: list[ast.stmt]) -> list[tuple[int, int]]:
+def _ranges(body: list[ast.stmt], whole: bool) -> list[tuple[int, int]]:
     """0-based line ranges to fold, in order: runs of whole module-level functions whose
-    signature and name matter to nobody at import, else function bodies."""
+    signature and name matter to nobody at import (only with ``whole``), else function bodies."""
     ranges: list[tuple[int, int]] = []
     run: Optional[tuple[int, int]] = None
     for statement in body:
-        if _foldable_whole(statement) and statement.end_lineno is not None:
+        if whole and _foldable_whole(statement) and statement.end_lineno is not None:
             start = run[0] if run is not None else statement.lineno - 1
             run = (start, statement.end_lineno - 1)
             continue

@@ -152,8 +152,14 @@ def _run_codemod(
         package = module_name
     context = CodemodContext(filename=str(path), full_module_name=module_name, full_package_name=package)
     # A codemod that edits only what runs at import gets the module with its function bodies
-    # folded away (body_folding): parsing them is most of its cost on a long test file.
-    folded = body_folding.fold(source) if getattr(command_class, "IMPORT_TIME_ONLY", False) else None
+    # folded away (body_folding): parsing them is most of its cost on a long test file. One that
+    # edits only the module's top level keeps every def line, with its body folded.
+    if getattr(command_class, "IMPORT_TIME_ONLY", False):
+        folded = body_folding.fold(source)
+    elif getattr(command_class, "TOP_LEVEL_ONLY", False):
+        folded = body_folding.fold(source, whole=False)
+    else:
+        folded = None
     parsed = folded.source if folded is not None else source
     if folded is not None:
         context.scratch[body_folding.FOLDED_WORDS] = folded.words
