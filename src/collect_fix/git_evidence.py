@@ -244,7 +244,7 @@ def _pair(
             added.pop(binding.target, None)
     removed = {n: b for n, b in old.items() if n not in new and b.kind in DEFINITION_KINDS}
     candidates = [
-        _Candidate(r, a, _Likeness(r.body, a.body), removed.values(), added.values())
+        _Candidate(r, a, _Likeness(r.body, a.body, r.name, a.name), removed.values(), added.values())
         for r in removed.values() for a in added.values()
         if _KIND_SCORE.get(frozenset({r.kind, a.kind})) is not None
     ]
@@ -285,15 +285,20 @@ def _settle_any_that_could_be_best(candidates: list[_Candidate]) -> None:
 
 class _Likeness:
     """How alike two definitions' bodies are (0.0 below 0.6): ``exact`` at once where one pass
-    over both settles it, else ``bound`` (at least the exact value) until ``value()`` is asked."""
+    over both settles it, else ``bound`` (at least the exact value) until ``value()`` is asked.
 
-    def __init__(self, first: str, second: str) -> None:
+    A body that names its own definition (a class whose methods build or check instances of it)
+    is the same body under the new name when only those names changed: 1.0, found in one pass,
+    not by comparing two long bodies character by character (seconds for a 10,000-character class).
+    """
+
+    def __init__(self, first: str, second: str, first_name: str = "", second_name: str = "") -> None:
         self.exact: Optional[float] = None
         self.bound = 0.0
         self._matcher: Optional[difflib.SequenceMatcher[str]] = None
         if not first or not second:
             self.exact = 0.0
-        elif first == second:
+        elif first == second or _renamed_within(first, second, first_name, second_name):
             self.exact = 1.0
         else:
             matcher = difflib.SequenceMatcher(None, first[:_MAX_BODY], second[:_MAX_BODY], autojunk=False)
@@ -309,6 +314,14 @@ class _Likeness:
             self.exact = round(self._matcher.ratio(), 3)
             self._matcher = None
         return self.exact
+
+
+def _renamed_within(first: str, second: str, first_name: str, second_name: str) -> bool:
+    """Whether two ``ast.dump`` bodies are the same once every word that is the first's own name
+    (a name, an attribute, a word of its docstring's examples) reads as the second's."""
+    if not first_name or not second_name or first_name == second_name:
+        return False
+    return re.sub(rf"(?<!\w){re.escape(first_name)}(?!\w)", second_name, first) == second
 
 
 class _Candidate:
