@@ -580,12 +580,15 @@ def _unused_name_dropped(handler: cst.ExceptHandler) -> cst.ExceptHandler:
 
 
 def _import_failure(try_node: cst.Try) -> str:
-    """What failed, as far as the code says: the names of a ``from`` import, or the module."""
+    """What failed, as far as the code says: the names of its ``from`` imports (all of them:
+    any may be the one that failed), by module, or the module."""
+    names: dict[str, list[str]] = {}
     for line in lines(try_node.body):
         for small in line.body if isinstance(line, LINE_TYPES) else ():
             if isinstance(small, cst.ImportFrom) and small.module is not None and not isinstance(small.names, cst.ImportStar):
-                names = ", ".join(one_line(alias.name) for alias in small.names)
-                return f"could not import {names} from {one_line(small.module)}"
+                names.setdefault(one_line(small.module), []).extend(one_line(alias.name) for alias in small.names)
+    if names:
+        return "could not import " + "; ".join(f"{', '.join(each)} from {module}" for module, each in names.items())
     return f"could not import {_imported_module(try_node)}"
 
 

@@ -181,8 +181,8 @@ def _notes(report: Report) -> list[str]:
         lines.append(f"note: files were judged against {report.baseline}")
     if report.after.recollected:
         lines.append(
-            f"note: after: {report.after.recollected} path(s) collected again, the files no repair can reach "
-            "as first collected"
+            f"note: after: pytest collected again only the {report.after.recollected} path(s) a repair could change; "
+            "the other files keep what the first collection found"
         )
     if report.replayed:
         lines.append("note: wrote the repairs a dry run of this same tree verified, once pytest collected the tree as "

@@ -274,6 +274,41 @@ class GuardModuleExitTest(CodemodTest):
         """
         self.check(before, after, strategy="skipif")
 
+    def test_the_reason_names_every_name_the_guarded_imports_take(self) -> None:
+        # Any of them may be the one that failed: naming only the first line's would mislead.
+        before = """
+            import sys
+            try:
+                from shop.parser import parse, parserinfo
+                from shop.parser import ParserError
+                from shop.tz import tzutc
+            except ImportError:
+                sys.exit(1)
+
+            def test_parse() -> None:
+                assert parse("x") and parserinfo and ParserError and tzutc
+        """
+        after = """
+            import pytest
+
+            try:
+                from shop.parser import parse, parserinfo
+                from shop.parser import ParserError
+                from shop.tz import tzutc
+                PARSER_AVAILABLE = True
+            except ImportError:
+                PARSER_AVAILABLE = False
+
+            pytestmark = pytest.mark.skipif(
+                not PARSER_AVAILABLE,
+                reason="could not import parse, parserinfo, ParserError from shop.parser; tzutc from shop.tz",
+            )
+
+            def test_parse() -> None:
+                assert parse("x") and parserinfo and ParserError and tzutc
+        """
+        self.check(before, after, strategy="skipif")
+
     def test_star_import_needs_module_skip(self) -> None:
         before = """
             import sys
