@@ -356,6 +356,28 @@ def test_a_long_class_that_names_itself_keeps_the_same_body_under_its_new_name(t
     assert change.why.startswith("the same body")
 
 
+JOBS = (
+    'def start(job):\n    """start the job, unless it is done."""\n    return _send(job, "start")\n\n\n'
+    "def _send(job, what):\n    return what\n"
+)
+STOP = 'def stop(job):\n    """stop the job, unless it is done."""\n    return _send(job, "stop")\n\n\n'
+
+
+@pytest.mark.parametrize("begin_docstring", ["start the job unless it is done.", "start the job, unless it is done."],
+                         ids=["docstring-edited", "same-body"])
+def test_a_body_that_says_its_name_in_a_string_is_not_the_same_under_another(tmp_path: Path, begin_docstring: str) -> None:
+    """``stop`` differs from ``start`` only by the word: in its docstring (its own name, like a
+    self-reference) and in a string it passes on (what it does). The renamed ``begin`` pairs."""
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/jobs.py": JOBS})
+    begin = f'def begin(job):\n    """{begin_docstring}"""\n    return _send(job, "start")\n\n\n'
+    commit(tmp_path, {"pkg/jobs.py": begin + STOP + "def _send(job, what):\n    return what\n"})
+
+    change = name_change(project, "pkg/jobs.py", "start")
+
+    assert change is not None and change.successor is not None and not change.rivals
+    assert change.successor.name == "begin"
+
+
 def test_the_text_of_a_binding_in_a_module_with_a_coding_cookie() -> None:
     source = '# -*- coding: latin-1 -*-\nimport os\nY = "éé"; X = os.path\n'.encode("latin-1")
 
