@@ -140,4 +140,5 @@ def _insert_after_imports(tree: cst.Module, statement: cst.SimpleStatementLine) 
         body[following] = body[following].with_changes(
             leading_lines=[cst.EmptyLine()] * (2 if is_definition(body[following]) else 1)
         )
-    return tree.with_changes(body=body, has_trailing_newline=True)
+    # A line added at the very end ends with a line end; a file that has none elsewhere keeps that.
+    return tree.with_changes(body=body, has_trailing_newline=tree.has_trailing_newline or last + 2 == len(body))

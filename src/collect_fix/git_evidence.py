@@ -287,6 +287,12 @@ def _settle_any_that_could_be_best(candidates: list[_Candidate]) -> None:
             best = candidate.score[0] if best is None else max(best, candidate.score[0])
 
 
+def alike(first: Binding, second: Binding) -> bool:
+    """Whether two definitions' bodies are alike as the pairing of a rename counts them (the
+    same, the same under their own names, or at least 0.6 alike)."""
+    return _Likeness(first.body, second.body, first.own_body, second.own_body).value() >= 0.6
+
+
 class _Likeness:
     """How alike two definitions' bodies are (0.0 below 0.6): ``exact`` at once where one pass
     over both settles it, else ``bound`` (at least the exact value) until ``value()`` is asked.

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import libcst as cst
 from libcst.codemod import CodemodContext, CodemodTest
 
 from collect_fix.codemods.add_alias import AddAliasCommand
+from collect_fix.transforms import run_edit
+from collect_fix.types import Edit
 
 
 def transform(source: str, **args: str) -> str:
@@ -291,3 +295,14 @@ class TestRestoreStatement(CodemodTest):
         self.assertCodemod("X = 1\n", "X = 1\n", name="Old", target="X", statement="Old = X; Y = 2",
                            expected_skip=True)
         self.assertCodemod("X = 1\n", "X = 1\n", name="Old", target="X", statement="Old = (", expected_skip=True)
+
+
+def test_a_restored_import_in_a_file_without_a_final_line_end_adds_none() -> None:
+    """The bytes outside the edit stay: a CRLF file that ends without a line end still does."""
+    edit = Edit("pkg/__init__.py", "add_alias", (("name", "Old"), ("target", "pkg._impl.New"),
+                                                 ("statement", "from ._impl import New as Old")))
+    source = b"from ._impl import New\r\n\r\nLIMIT = 1"
+    assert run_edit(edit, source, Path("pkg/__init__.py"), "pkg") == (
+        b"from ._impl import New\r\nfrom ._impl import New as Old  # collect-fix: alias -> pkg._impl.New (renamed)\r\n"
+        b"\r\nLIMIT = 1"
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from collect_fix.definitions import Definition, imports_at_load
-from collect_fix.git_evidence import DeletedModule, deleted_module
+from collect_fix.git_evidence import DEFINITION_KINDS, Binding, DeletedModule, alike, bindings, deleted_module
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
 from collect_fix.moved_names import whereabouts
@@ -156,22 +156,32 @@ class _Layout:
         return name, kind
 
     def moved(self, module: str) -> dict[str, Definition]:
-        """The names of ``module`` the project defines elsewhere, fitting their use, by their new
-        home: re-exported from there, not stubbed. Not from a home that loads ``module`` itself
-        (the two would import each other)."""
+        """The names the deleted ``module`` defined that the project now defines elsewhere, by
+        their new home: re-exported from there, not stubbed. Only with history's evidence: a
+        change deleted the module, whose last version defined the name with a body alike the
+        home's (a same-named function of a script or another module is no successor). Never from
+        a ``__main__`` module (importing it runs the program) or a home that loads ``module``
+        itself (the two would import each other)."""
         if module not in self._moved:
+            deleted = self.history(module)
             homes = {}
-            for name in self.names(module):
+            for name in self.names(module) if deleted is not None else ():
+                before = deleted.get(name) if deleted is not None else None
+                if before is None or before.kind not in DEFINITION_KINDS:
+                    continue
                 found = whereabouts(self.project, name, module, usages(self.project, module, name))
-                if found is not None and found.fitting and found.home is not None \
-                        and not imports_at_load(self.project, found.home.module, module):
-                    homes[name] = found.home
+                home = found.home if found is not None and found.fitting else None
+                if home is None or home.module.rpartition(".")[2] == "__main__":
+                    continue
+                now = _binding(self.project, home)
+                if now is not None and alike(before, now) and not imports_at_load(self.project, home.module, module):
+                    homes[name] = home
             self._moved[module] = homes
         return self._moved[module]
 
     def moved_evidence(self) -> str:
         return "".join(
-            f"; moved: '{name}' is defined in {home.module} ({home.path}:{home.line})"
+            f"; moved: '{name}' is defined in {home.module} ({home.path}:{home.line}), with a body alike the deleted one's"
             for module in self.needed for name, home in sorted(self.moved(module).items())
         )
 
@@ -184,6 +194,9 @@ class _Layout:
             stubbed = [name for name in self.names(module) if name not in self.moved(module)]
             known = [name for name in stubbed if deleted.get(name) is not None]
             signed = [name for name in known if len(self.stub(module, name)) == 3]
+            if not stubbed:  # every name is re-exported (moved_evidence says from where)
+                found.append(f"; {deleted.where} deleted {deleted.path}")
+                continue
             found.append(
                 f"; {deleted.where} deleted {deleted.path}, whose last version gives the kinds of "
                 f"{', '.join(known) or 'none of the names'}"
@@ -230,6 +243,14 @@ class _Layout:
         noun = "module" if len(parts) == 1 else "modules"
         kind = "" if any(self.moved(module) for module in created) else "stub "
         return f"create {kind}{noun} {', '.join(parts)}"
+
+
+def _binding(project: Project, definition: Definition) -> Optional[Binding]:
+    """How the module holding ``definition`` binds its name now, as history reads a version."""
+    try:
+        return bindings((project.root / definition.path).read_bytes()).get(definition.name)
+    except OSError:
+        return None
 
 
 def _count(number: int) -> str:
