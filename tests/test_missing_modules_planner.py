@@ -377,3 +377,25 @@ def test_a_namesake_elsewhere_is_no_new_home_without_history(tmp_path: Path, cas
     result = planned(project, missing_module("app.helpers"))
     assert [edit.transform for edit in edits_of(result)] == ["add_stubs"]
     assert "moved" not in result.alternatives[0].evidence
+
+
+def test_a_name_moved_a_commit_before_its_module_was_deleted_is_reexported(tmp_path: Path) -> None:
+    """The deleting change no longer held the name: the change that moved it out says what it was."""
+    within = "def within_range(value, low, high):\n    return low <= value <= high\n"
+    files = {"app/__init__.py": "", "app/ranges.py": "LIMIT = 3\n",
+             "app/helpers.py": within + "\n\ndef today():\n    return '2024-01-01'\n",
+             "tests/test_a.py": "from app.helpers import today, within_range\n\n\n"
+                                "def test_within_range():\n    assert within_range(2, 1, 3)\n"}
+    project = _committed(tmp_path, files)
+    for change in ({"app/ranges.py": "LIMIT = 3\n\n\n" + within, "app/helpers.py": "def today():\n    return '2024-01-01'\n"},
+                   None):
+        if change is None:
+            (tmp_path / "app/helpers.py").unlink()
+        else:
+            for relative, text in change.items():
+                (tmp_path / relative).write_text(text)
+        for command in (("add", "-A"), ("commit", "-q", "-m", "refactor")):
+            subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *command],
+                           cwd=tmp_path, check=True, capture_output=True)
+    result = planned(project, missing_module("app.helpers"))
+    assert edits_of(result)[-1] == Edit("app/helpers.py", "add_reexport", (("from_module", "app.ranges"), ("name", "within_range")))

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Optional
 
 from collect_fix.definitions import Definition, imports_at_load
-from collect_fix.git_evidence import DEFINITION_KINDS, Binding, DeletedModule, alike, bindings, deleted_module
+from collect_fix.git_evidence import (
+    DEFINITION_KINDS, Binding, DeletedModule, alike, bindings, deleted_module, name_change,
+)
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
 from collect_fix.moved_names import whereabouts
@@ -166,7 +168,7 @@ class _Layout:
             deleted = self.history(module)
             homes = {}
             for name in self.names(module) if deleted is not None else ():
-                before = deleted.get(name) if deleted is not None else None
+                before = self._before(deleted, name)
                 if before is None or before.kind not in DEFINITION_KINDS:
                     continue
                 found = whereabouts(self.project, name, module, usages(self.project, module, name))
@@ -178,6 +180,17 @@ class _Layout:
                     homes[name] = home
             self._moved[module] = homes
         return self._moved[module]
+
+    def _before(self, deleted: Optional[DeletedModule], name: str) -> Optional[Binding]:
+        """How the deleted module last defined ``name``: in its last version, or, moved out
+        before the module went, in the version the change that removed it started from."""
+        if deleted is None:
+            return None
+        binding = deleted.get(name)
+        if binding is None:
+            change = name_change(self.project, deleted.path, name)
+            binding = change.removed if change is not None else None
+        return binding
 
     def moved_evidence(self) -> str:
         return "".join(
