@@ -20,7 +20,6 @@ process, ``second_core``: its caches stay with it). Every failure (no git, not a
 from __future__ import annotations
 
 import ast
-import copy
 import difflib
 import re
 import subprocess
@@ -70,9 +69,6 @@ class Binding:
     params: tuple[str, ...] = ()
     reads: tuple[str, ...] = ()
     body: str = field(default="", repr=False, compare=False)
-    # A definition's body with its own name, where the code or a docstring names it, read as one
-    # placeholder ("" when it never does): a renamed class that builds instances of itself.
-    own_body: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -248,7 +244,7 @@ def _pair(
             added.pop(binding.target, None)
     removed = {n: b for n, b in old.items() if n not in new and b.kind in DEFINITION_KINDS}
     candidates = [
-        _Candidate(r, a, _Likeness(r.body, a.body, r.own_body, a.own_body), removed.values(), added.values())
+        _Candidate(r, a, _Likeness(r.body, a.body), removed.values(), added.values())
         for r in removed.values() for a in added.values()
         if _KIND_SCORE.get(frozenset({r.kind, a.kind})) is not None
     ]
@@ -287,28 +283,17 @@ def _settle_any_that_could_be_best(candidates: list[_Candidate]) -> None:
             best = candidate.score[0] if best is None else max(best, candidate.score[0])
 
 
-def alike(first: Binding, second: Binding) -> bool:
-    """Whether two definitions' bodies are alike as the pairing of a rename counts them (the
-    same, the same under their own names, or at least 0.6 alike)."""
-    return _Likeness(first.body, second.body, first.own_body, second.own_body).value() >= 0.6
-
-
 class _Likeness:
     """How alike two definitions' bodies are (0.0 below 0.6): ``exact`` at once where one pass
-    over both settles it, else ``bound`` (at least the exact value) until ``value()`` is asked.
+    over both settles it, else ``bound`` (at least the exact value) until ``value()`` is asked."""
 
-    Bodies that name their own definitions (``own_first``, ``own_second``: see ``Binding``) and
-    differ only there are the same body under the new name: 1.0, found in one pass, not by
-    comparing two long bodies character by character (seconds for a 10,000-character class).
-    """
-
-    def __init__(self, first: str, second: str, own_first: str = "", own_second: str = "") -> None:
+    def __init__(self, first: str, second: str) -> None:
         self.exact: Optional[float] = None
         self.bound = 0.0
         self._matcher: Optional[difflib.SequenceMatcher[str]] = None
         if not first or not second:
             self.exact = 0.0
-        elif first == second or (own_first and own_first == own_second):
+        elif first == second:
             self.exact = 1.0
         else:
             matcher = difflib.SequenceMatcher(None, first[:_MAX_BODY], second[:_MAX_BODY], autojunk=False)
@@ -411,15 +396,13 @@ def _bindings(source: bytes) -> dict[str, Binding]:
 def _bound(statement: ast.stmt, known: dict[str, Binding], lines: list[str]) -> list[Binding]:
     if isinstance(statement, ast.ClassDef):
         params, signature = _class_signature(statement)
-        body = _dump(statement.body)
         return [Binding(statement.name, "class", statement.lineno, signature=signature, params=params,
-                        body=body, own_body=_own_body(statement, body))]
+                        body=_dump(statement.body))]
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
         kind = "async_function" if isinstance(statement, ast.AsyncFunctionDef) else "function"
         params, signature = _signature(statement.args)
-        body = _dump(statement.body)
         return [Binding(statement.name, kind, statement.lineno, signature=signature, params=params,
-                        body=body, own_body=_own_body(statement, body))]
+                        body=_dump(statement.body))]
     if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         names = [target.id for target in targets if isinstance(target, ast.Name)]
@@ -493,34 +476,6 @@ def _dotted(node: ast.expr) -> str:
 
 def _dump(body: list[ast.stmt]) -> str:
     return ast.dump(ast.Module(body=body, type_ignores=[]))
-
-
-_OWN_NAME = "\x00own"  # no identifier or word is spelled so
-
-
-def _own_body(definition: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef], dump: str) -> str:
-    """``dump`` (the definition's body) with the definition's own name read as one placeholder
-    wherever the code names it (a name, an attribute) or a docstring's words do (its examples);
-    other strings keep it (``send(job, "start")`` in ``start`` says what it does). "" when the
-    body never names it."""
-    name = definition.name
-    if name not in dump:
-        return ""
-    word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-    body = copy.deepcopy(definition.body)
-    bodies: list[list[ast.stmt]] = [body]
-    for node in (node for statement in body for node in ast.walk(statement)):
-        if isinstance(node, ast.Name) and node.id == name:
-            node.id = _OWN_NAME
-        elif isinstance(node, ast.Attribute) and node.attr == name:
-            node.attr = _OWN_NAME
-        elif isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            bodies.append(node.body)
-    for each in bodies:
-        first = each[0] if each else None
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-            first.value.value = word.sub(_OWN_NAME, first.value.value)
-    return _dump(body)
 
 
 def _signature(args: ast.arguments, drop_first: bool = False) -> tuple[tuple[str, ...], str]:

@@ -1,6 +1,4 @@
-"""A project module that does not exist -> one module providing all the project takes from it:
-a re-export of each name the project defines elsewhere (moved, then the old module deleted),
-a stub of each other.
+"""A project module that does not exist -> one stub module providing all the project takes from it.
 
 Every importer in the tree is read (``module_imports.scan``), so one repair serves all of them.
 Only modules of the project are stubbed; a missing third-party module is a dependency to install
@@ -14,13 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from collect_fix.definitions import Definition, imports_at_load
-from collect_fix.git_evidence import (
-    DEFINITION_KINDS, Binding, DeletedModule, alike, bindings, deleted_module, name_change,
-)
+from collect_fix.git_evidence import DeletedModule, deleted_module
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
-from collect_fix.moved_names import whereabouts
 from collect_fix.project import Project
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 from collect_fix.usage import import_time_blockers, infer_usage, usages
@@ -73,7 +67,7 @@ def _plan_stubs(diagnosis: Diagnosis, project: Project, imports: ProjectImports,
     refused = [reason for edit in edits if (reason := project.editable(project.root / edit.path))]
     if refused:
         return Plan(diagnosis, advice=f"cannot create stub module {module}: {refused[0]}")
-    evidence = _evidence(imports, layout.needed) + layout.history_evidence() + layout.moved_evidence()
+    evidence = _evidence(imports, layout.needed) + layout.history_evidence()
     return Plan(diagnosis, (Repair(layout.description(), tuple(edits), evidence),))
 
 
@@ -103,7 +97,6 @@ class _Layout:
         self.base = _source_root(project, module)
         self.problem = ""
         self._history: dict[str, Optional[DeletedModule]] = {}
-        self._moved: dict[str, dict[str, Definition]] = {}
         wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
         needed: set[str] = set()
         for name in wanted:
@@ -157,59 +150,14 @@ class _Layout:
             return name, kind, binding.signature
         return name, kind
 
-    def moved(self, module: str) -> dict[str, Definition]:
-        """The names the deleted ``module`` defined that the project now defines elsewhere, by
-        their new home: re-exported from there, not stubbed. Only with history's evidence: a
-        change deleted the module, whose last version defined the name with a body alike the
-        home's (a same-named function of a script or another module is no successor). Never from
-        a ``__main__`` module (importing it runs the program) or a home that loads ``module``
-        itself (the two would import each other)."""
-        if module not in self._moved:
-            deleted = self.history(module)
-            homes = {}
-            for name in self.names(module) if deleted is not None else ():
-                before = self._before(deleted, name)
-                if before is None or before.kind not in DEFINITION_KINDS:
-                    continue
-                found = whereabouts(self.project, name, module, usages(self.project, module, name))
-                home = found.home if found is not None and found.fitting else None
-                if home is None or home.module.rpartition(".")[2] == "__main__":
-                    continue
-                now = _binding(self.project, home)
-                if now is not None and alike(before, now) and not imports_at_load(self.project, home.module, module):
-                    homes[name] = home
-            self._moved[module] = homes
-        return self._moved[module]
-
-    def _before(self, deleted: Optional[DeletedModule], name: str) -> Optional[Binding]:
-        """How the deleted module last defined ``name``: in its last version, or, moved out
-        before the module went, in the version the change that removed it started from."""
-        if deleted is None:
-            return None
-        binding = deleted.get(name)
-        if binding is None:
-            change = name_change(self.project, deleted.path, name)
-            binding = change.removed if change is not None else None
-        return binding
-
-    def moved_evidence(self) -> str:
-        return "".join(
-            f"; moved: '{name}' is defined in {home.module} ({home.path}:{home.line}), with a body alike the deleted one's"
-            for module in self.needed for name, home in sorted(self.moved(module).items())
-        )
-
     def history_evidence(self) -> str:
         found = []
         for module in self.needed:
             deleted = self.history(module)
             if deleted is None:
                 continue
-            stubbed = [name for name in self.names(module) if name not in self.moved(module)]
-            known = [name for name in stubbed if deleted.get(name) is not None]
+            known = [name for name in self.names(module) if deleted.get(name) is not None]
             signed = [name for name in known if len(self.stub(module, name)) == 3]
-            if not stubbed:  # every name is re-exported (moved_evidence says from where)
-                found.append(f"; {deleted.where} deleted {deleted.path}")
-                continue
             found.append(
                 f"; {deleted.where} deleted {deleted.path}, whose last version gives the kinds of "
                 f"{', '.join(known) or 'none of the names'}"
@@ -221,13 +169,10 @@ class _Layout:
         edits = []
         for module in self.needed:
             names = self.names(module)
-            homes = self.moved(module)
-            stubs = tuple(self.stub(module, name) for name in names if name not in homes)
-            if stubs:
+            if names:
+                stubs = tuple(self.stub(module, name) for name in names)
                 edits.append(Edit(self.path(module), "add_stubs", (("stubs", stubs),)))
-            for name, home in sorted(homes.items()):  # after the stubs: the file they create, if any, is one edit
-                edits.append(Edit(self.path(module), "add_reexport", (("from_module", home.module), ("name", name))))
-            if not names and (not self.is_package(module) or self.regular(module.rpartition(".")[0])):
+            elif not self.is_package(module) or self.regular(module.rpartition(".")[0]):
                 edits.append(Edit(self.path(module), "create_empty"))
         return sorted(edits, key=lambda edit: edit.path)
 
@@ -246,24 +191,9 @@ class _Layout:
 
     def description(self) -> str:
         created = [module for module in self.needed if self.names(module) or not self.is_package(module)]
-        parts = []
-        for module in created:
-            homes = self.moved(module)
-            moved = [f"'{name}' re-exported from {home.module}" for name, home in sorted(homes.items())]
-            stubbed = len(self.names(module)) - len(homes)
-            details = ", ".join([*moved, f"{stubbed} stubbed"] if moved and stubbed else moved)
-            parts.append(f"{module} ({_count(len(self.names(module)))}{': ' + details if details else ''})")
+        parts = [f"{module} ({_count(len(self.names(module)))})" for module in created]
         noun = "module" if len(parts) == 1 else "modules"
-        kind = "" if any(self.moved(module) for module in created) else "stub "
-        return f"create {kind}{noun} {', '.join(parts)}"
-
-
-def _binding(project: Project, definition: Definition) -> Optional[Binding]:
-    """How the module holding ``definition`` binds its name now, as history reads a version."""
-    try:
-        return bindings((project.root / definition.path).read_bytes()).get(definition.name)
-    except OSError:
-        return None
+        return f"create stub {noun} {', '.join(parts)}"
 
 
 def _count(number: int) -> str:
