@@ -1,9 +1,10 @@
 """Where a name missing from one module is defined now, elsewhere in the project.
 
 A refactor that moves ``within_range`` from ``pkg.utils`` to ``pkg.ranges`` leaves importers of
-the old place behind, and may delete the old module with it. The new home is the project's other
-definition of the name that fits how the project uses it (or any, when none fits), nearest the
-old module in the package tree; none when several are equally near (the planner reports those).
+the old place behind. The new home is the project's other definition of the name that fits how
+the project uses it (or any, when none fits), nearest the old module in the package tree; none
+when several are equally near (the planner reports those). Only for a module that still exists:
+a deleted module is stubbed, since a namesake elsewhere is no evidence of a move.
 """
 
 from __future__ import annotations
