@@ -22,6 +22,7 @@ from typing import Collection, Mapping, Optional
 from collect_fix.definitions import (
     Definition,
     absolute_module,
+    find_definitions,
     imports_at_load,
     loaded_at_load,
     module_definitions,
@@ -37,7 +38,6 @@ from collect_fix.git_evidence import (
 )
 from collect_fix.import_siblings import names_after
 from collect_fix.kinds import fits, stub_kind
-from collect_fix.moved_names import whereabouts
 from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
 from collect_fix.source_trees import tree_of_file
@@ -427,13 +427,17 @@ def _provides(project: Project, module: str, name: str) -> bool:
 
 
 def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Optional[_Found]:
-    found = whereabouts(project, name, module, uses)
-    if found is None:
+    elsewhere = [definition for definition in find_definitions(project, name) if definition.module != module]
+    fitting = [definition for definition in elsewhere if fits(definition.kind, uses)] or elsewhere
+    if not fitting:
         return None
-    if found.home is None:
-        homes = ", ".join(f"{definition.module} ({definition.path}:{definition.line})" for definition in found.nearest)
+    closeness = {definition: _common_prefix(definition.module, module) for definition in fitting}
+    best = max(closeness.values())
+    nearest = [definition for definition in fitting if closeness[definition] == best]
+    if len(nearest) > 1:
+        homes = ", ".join(f"{definition.module} ({definition.path}:{definition.line})" for definition in nearest)
         return _Found(advice=f"'{name}' is defined in several modules: {homes}; import it from the right one")
-    home, elsewhere = found.home, found.elsewhere
+    home = nearest[0]
     module_file = project.module_file(module)
     relative = project.relative(module_file) if module_file else module
     circular = imports_at_load(project, home.module, module)
@@ -671,3 +675,13 @@ def _best(name: str, candidates: list[str]) -> list[str]:
 
 def _is_dunder(name: str) -> bool:
     return name.startswith("__") and name.endswith("__")
+
+
+def _common_prefix(first: str, second: str) -> int:
+    count = 0
+    for a, b in zip(first.split("."), second.split(".")):
+        if a != b:
+            break
+        count += 1
+    return count
+
