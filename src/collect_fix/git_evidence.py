@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from collect_fix import source_trees, spelling
+from collect_fix import matching_characters, source_trees, spelling
 from collect_fix.definitions import target_names, top_level_statements
 from collect_fix.exit_spelling import SourceError, decode
 from collect_fix.project import Project
@@ -290,24 +290,27 @@ class _Likeness:
     def __init__(self, first: str, second: str) -> None:
         self.exact: Optional[float] = None
         self.bound = 0.0
-        self._matcher: Optional[difflib.SequenceMatcher[str]] = None
+        self._texts: Optional[tuple[str, str]] = None
         if not first or not second:
             self.exact = 0.0
         elif first == second:
             self.exact = 1.0
         else:
-            matcher = difflib.SequenceMatcher(None, first[:_MAX_BODY], second[:_MAX_BODY], autojunk=False)
+            texts = first[:_MAX_BODY], second[:_MAX_BODY]
+            matcher = difflib.SequenceMatcher(None, *texts, autojunk=False)
             quick = matcher.quick_ratio() if matcher.real_quick_ratio() >= 0.6 else 0.0
             if quick < 0.6:
                 self.exact = 0.0
             else:
-                self._matcher, self.bound = matcher, round(quick, 3)
+                self._texts, self.bound = texts, round(quick, 3)
 
     def value(self) -> float:
+        """SequenceMatcher's ``ratio()`` of the two bodies (counted by ``matching_characters``,
+        which gives the same value without its quadratic search)."""
         if self.exact is None:
-            assert self._matcher is not None
-            self.exact = round(self._matcher.ratio(), 3)
-            self._matcher = None
+            assert self._texts is not None
+            self.exact = round(matching_characters.ratio(*self._texts), 3)
+            self._texts = None
         return self.exact
 
 
