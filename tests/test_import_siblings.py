@@ -121,6 +121,34 @@ def test_an_import_whose_failure_the_code_handles_and_goes_on(tmp_path: Path, im
     assert names_after(project(tmp_path, importer=importer), missing("Basket", line=line)) == expected
 
 
+FLAGGED = (
+    "import sys\ntry:\n    from shop.inventory import Cart, Basket, count_items\n    HAVE_SHOP = True\n"
+    "except ImportError:\n    HAVE_SHOP = False\nif not HAVE_SHOP:\n    sys.exit(1)\n"
+)
+
+
+def test_a_module_that_stopped_on_the_failure_did_not_expect_it(tmp_path: Path) -> None:
+    """Its handler only sets a flag and the module exits on it later (or collect-fix turned that
+    exit into a skip): the probe reports the caught failure as masked, and every name was needed."""
+    shop = project(tmp_path, importer=FLAGGED)
+    assert names_after(shop, missing("Basket", line=3)) == []  # seen alone, the handler goes on
+    assert names_after(shop, replace(missing("Basket", line=3), masked=True)) == ["count_items"]
+
+
+def test_a_masked_failure_caught_and_tolerated_on_the_way_still_counts(tmp_path: Path) -> None:
+    """The test module stopped, but the failing import sits in a helper whose handler binds a
+    fallback: that handler is not the test module's, and it still says failing is expected."""
+    helper = "try:\n    " + IMPORTER + "except ImportError:\n    restock = None\n"
+    root = project(tmp_path, importer=FLAGGED.replace("from shop.inventory import Cart, Basket, count_items",
+                                                      "import tests.helpers"),
+                   **{"tests/__init__.py": "", "tests/helpers.py": helper}).root
+    frames = (Frame(str(root / "tests/test_it.py"), 3, "<module>", True),
+              Frame(str(root / "tests/helpers.py"), 2, "<module>", True))
+    diagnosis = replace(missing("Basket", importer="tests/helpers.py", line=2, frames=frames), masked=True)
+    diagnosis = replace(diagnosis, error=replace(diagnosis.error, path=str(root / "tests/test_it.py")))
+    assert names_after(Project(root), diagnosis) == []
+
+
 def test_a_handler_anywhere_along_the_traceback_counts(tmp_path: Path) -> None:
     """The test imports a helper under ``try``; the helper's import is the one that failed."""
     root = project(tmp_path, importer="try:\n    import tests.helpers\nexcept ImportError:\n    helpers = None\n",

@@ -9,7 +9,8 @@ of the same statement: planning them with it saves those rounds. A module whose 
 read off its source gives none: one with ``from x import *``, a module ``__getattr__``,
 ``__path__`` extended, ``globals()``, ``exec`` or ``sys.modules[__name__]``. Neither does an
 import where failing is expected: under a ``try`` whose ``ImportError`` handler goes on (binds a
-fallback, looks at the message) or under ``contextlib.suppress``, anywhere along the traceback.
+fallback, looks at the message) or under ``contextlib.suppress``, anywhere along the traceback,
+but for the test module that stopped on the failure (a masked error: it exited or skipped).
 Only a rename's alias joins the failing name's repair (``planners.missing_names``).
 """
 
@@ -63,10 +64,18 @@ def _spelled_if_readable(tree: ast.Module) -> Optional[frozenset[str]]:
 
 def _failure_expected(project: Project, importer: Path, diagnosis: Diagnosis) -> bool:
     """Whether the import, or any project line on the way to it, sits where an ImportError is
-    handled and the code goes on."""
+    handled and the code goes on.
+
+    A masked failure is the exception: the test module that caught it stopped on it (it exited,
+    or skipped where collect-fix turned its exit into a skip), so what its handler binds (a flag
+    it tests later, collect-fix's own ``..._AVAILABLE``) is no fallback. Only the other files on
+    the way to the failure are asked."""
     places = [(importer, diagnosis.line or 0)]
     if diagnosis.error is not None:
         places += [(Path(frame.path), frame.line) for frame in diagnosis.error.frames if frame.in_project]
+    stopped = diagnosis.error.path if diagnosis.masked and diagnosis.error is not None else None
+    if stopped:
+        places = [(path, line) for path, line in places if not _same_file(path, project.root / stopped)]
     for path, line in places:
         tree = tree_of_file(path)
         if tree is None:
@@ -74,6 +83,13 @@ def _failure_expected(project: Project, importer: Path, diagnosis: Diagnosis) ->
         if any(_handles_and_goes_on(node, line) for node in _enclosing(tree.body, line)):
             return True
     return False
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
 
 
 def _enclosing(body: list[ast.stmt], line: int) -> Iterator[ast.stmt]:

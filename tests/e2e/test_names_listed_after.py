@@ -114,3 +114,25 @@ def test_a_name_joined_to_another_file_s_repair_is_reported_for_its_own_file_too
     repaired = sorted(outcome["path"] for outcome in report["outcomes"] if outcome["status"] == "repaired")
     assert repaired == ["tests/test_a.py", "tests/test_b.py"], report["outcomes"]
     assert "2 passed" in run_tests(root).stdout
+
+
+def test_names_after_a_failure_the_module_exits_on_later_join_its_repair(tmp_path: Path) -> None:
+    """The handler only sets a flag, and the module exits on it further down (pathspec's tests
+    did this): the failure stops the module, so the names after it were needed too. Both
+    aliases come in the round that turns the exit into a skip, and both tests pass again."""
+    test = (
+        "import sys\n\ntry:\n    from geo.calc import old_area, old_perimeter\n    HAVE_GEO = True\n"
+        "except ImportError as exc:\n    print('geo.calc is broken:', exc)\n    HAVE_GEO = False\n\n"
+        "if not HAVE_GEO:\n    sys.exit(1)\n\n\n"
+        "def test_area():\n    assert old_area(2, 3) == 6\n\n\n"
+        "def test_perimeter():\n    assert old_perimeter(2, 3) == 10\n"
+    )
+    root = committed_rename(tmp_path / "project", {"geo/calc.py": GEO, "tests/test_calc.py": test},
+                            {"old_area": "area", "old_perimeter": "perimeter"})
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "-> alias 'old_area' to 'area' in geo.calc; for the names imported after it in tests/test_calc.py: " \
+           "alias 'old_perimeter' to 'perimeter' in geo.calc" in result.stdout
+    assert "2 passed" in run_tests(root).stdout
