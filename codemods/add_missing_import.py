@@ -19,7 +19,10 @@ from ._imports import add_import
 
 
 class AddMissingImportCommand(InPlace, VisitorBasedCodemodCommand):
-    DESCRIPTION = "Import a name the module uses without defining it: `from MODULE import NAME` or `import MODULE`."
+    DESCRIPTION = (
+        "Import a name the module uses without defining it: `from MODULE import NAME`, `import MODULE` "
+        "or `import MODULE as ASNAME`."
+    )
     KEY = "add_missing_import"
     # Reads and edits only top-level statements (the import goes before the first use among the
     # imports): collect-fix hands it the module with function bodies folded.
@@ -29,19 +32,23 @@ class AddMissingImportCommand(InPlace, VisitorBasedCodemodCommand):
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
         arg_parser.add_argument("--module", required=True, help="module to import from; leading dots for relative")
         arg_parser.add_argument("--name", default="", help="name to import; empty for `import MODULE`")
+        arg_parser.add_argument("--asname", default="", help="the name the import binds: `import MODULE as ASNAME`")
 
-    def __init__(self, context: CodemodContext, module: str, name: str = "") -> None:
+    def __init__(self, context: CodemodContext, module: str, name: str = "", asname: str = "") -> None:
         super().__init__(context)
         stripped = module.lstrip(".")
         self.level = len(module) - len(stripped)
         self.source_module = stripped
         self.name = "" if name == module else name
+        self.asname = asname
         if not self.source_module and not self.level:
             raise ValueError("add_missing_import needs a module")
+        if asname and (self.name or self.level):
+            raise ValueError("add_missing_import binds an asname only for `import MODULE as ASNAME`")
 
     @property
     def bound_name(self) -> str:
-        return self.name or self.source_module.partition(".")[0]
+        return self.asname or self.name or self.source_module.partition(".")[0]
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         binding = _module_level_binding(tree, self.bound_name)
@@ -49,9 +56,11 @@ class AddMissingImportCommand(InPlace, VisitorBasedCodemodCommand):
             return tree  # already imported: a second run changes nothing
         if binding is not None:
             raise SkipFile(f"{self.bound_name} is already bound at module level by {binding!r}")
-        return add_import(tree, self.context, self.source_module, self.name, self.level)
+        return add_import(tree, self.context, self.source_module, self.name, self.level, asname=self.asname or None)
 
     def _spelling(self) -> str:
+        if self.asname:
+            return f"import {self.source_module} as {self.asname}"
         if self.name:
             return f"from {'.' * self.level}{self.source_module} import {self.name}"
         return f"import {self.source_module}"

@@ -275,7 +275,7 @@ def test_the_stdlib_index_skips_a_shadowing_module_in_the_working_directory(tmp_
     )
     assert result.returncode == 0, result.stderr
     candidates, loaded_from = result.stdout.splitlines()
-    assert candidates == "[ImportCandidate(module='statistics', name='median', origin='stdlib')]"  # the real one
+    assert candidates == "[ImportCandidate(module='statistics', name='median', origin='stdlib', asname='')]"  # the real one
     assert Path(loaded_from).parent != tmp_path
     assert not (tmp_path / "EXECUTED").exists()
 
@@ -345,3 +345,40 @@ def test_history_names_the_import_the_last_change_removed(tmp_path: Path, commit
     assert "removed `from threading import Lock` from this file" in resolution.evidence
     plan = undefined_names.plan(diagnosis("mod.py", "Lock"), project, Options(root=tmp_path))
     assert plan.alternatives[0].edits[0].kwargs() == {"module": "threading", "name": "Lock"}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_history_restores_a_module_under_its_short_name(tmp_path: Path) -> None:
+    """``t`` is no name any module defines: only the removed ``import typing as t`` says what it was."""
+    project = write(tmp_path, {"pkg/__init__.py": "", "pkg/enc.py": "import typing as t\n\nX = t.cast(int, 1)\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "enc")
+    (tmp_path / "pkg/enc.py").write_text("X = t.cast(int, 1)\n")
+    git(tmp_path, "commit", "-q", "-am", "Remove unused typing import")
+    resolution = resolve(project, "t", tmp_path / "pkg/enc.py")
+    assert resolution.chosen == ImportCandidate("typing", origin="alias", asname="t")
+    assert "removed `import typing as t` from this file" in resolution.evidence
+    plan = undefined_names.plan(diagnosis("pkg/enc.py", "t"), project, Options(root=tmp_path))
+    repair = plan.alternatives[0]
+    assert repair.description == "add `import typing as t` to pkg/enc.py"
+    assert repair.edits[0].kwargs() == {"module": "typing", "name": "", "asname": "t"}
+
+
+@pytest.mark.parametrize(
+    ("others", "expected"),
+    [
+        pytest.param({"pkg/a.py": "import numpy as np\n", "pkg/b.py": "import numpy as np\nimport os\n"},
+                     "import numpy as np", id="every other file agrees"),
+        pytest.param({"pkg/a.py": "import numpy as np\n", "pkg/b.py": "import numpy.ma as np\n"}, None,
+                     id="two modules under the one name"),
+        pytest.param({"pkg/a.py": "import numpy as np\n", "pkg/b.py": "from mylib import np\n"}, None,
+                     id="also bound another way"),
+        pytest.param({"pkg/a.py": "import numpy\n"}, None, id="nobody spells it so"),
+    ],
+)
+def test_the_projects_spelling_of_a_short_name_is_followed_only_when_unanimous(
+    tmp_path: Path, others: dict[str, str], expected: str | None
+) -> None:
+    project = write(tmp_path, {"pkg/__init__.py": "", "pkg/calc.py": "ZEROS = np.zeros(3)\n", **others})
+    assert chosen(project, "np", "pkg/calc.py") == expected

@@ -60,10 +60,13 @@ class ImportCandidate:
 
     module: str
     name: str = ""
-    origin: str = "stdlib"  # stdlib | project
+    origin: str = "stdlib"  # stdlib | project | alias (``import module as asname``: the project's spelling)
+    asname: str = ""
 
     @property
     def statement(self) -> str:
+        if self.asname:
+            return f"import {self.module} as {self.asname}"
         return f"from {self.module} import {self.name}" if self.name else f"import {self.module}"
 
 
@@ -89,7 +92,7 @@ def resolve(project: Project, name: str, path: Path, also_imported: Iterable[str
     tree = _parse(path)
     candidates = stdlib_candidates(name) + project_candidates(project, name, path)
     if not candidates:
-        return Resolution(name, (), None, f"no standard-library module or project module defines {name!r}")
+        return _module_alias(project, name, path)
     usages = _usages(tree, name) if tree is not None else []
     kept, dropped = _check_usages(candidates, name, usages)
     notes = [f"how {name} is used rules out {', '.join(c.statement for c in dropped)}"] if dropped else []
@@ -175,6 +178,59 @@ def _by_history(
     if chosen is None:
         return None
     return chosen, f"{change.where} removed `{change.removed.text}` from this file"
+
+
+def _module_alias(project: Project, name: str, path: Path) -> Resolution:
+    """``name`` as a module's short name (``import typing as t``, ``import numpy as np``), which
+    nothing defines: chosen only on the evidence that the newest change removed that very import
+    from this file, or that every other file of the project that binds ``name`` this way imports
+    the same module as it."""
+    from collect_fix.git_evidence import name_change
+
+    nowhere = Resolution(name, (), None, f"no standard-library module or project module defines {name!r}")
+    try:
+        relative = path.resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return nowhere
+    change = name_change(project, relative, name)
+    removed = change.removed if change is not None else None
+    if change is not None and removed is not None and removed.kind == "import" \
+            and removed.text == f"import {removed.target} as {name}":
+        chosen = ImportCandidate(removed.target, origin="alias", asname=name)
+        return Resolution(name, (chosen,), chosen, f"{change.where} removed `{removed.text}` from this file")
+    spellings = _project_module_aliases(project, name, path)
+    if len(spellings) == 1:
+        ((module, count),) = spellings.items()
+        chosen = ImportCandidate(module, origin="alias", asname=name)
+        files = "the project's other file" if count == 1 else f"all {count} of the project's other files"
+        return Resolution(name, (chosen,), chosen, f"{files} that bind {name} import {module} as {name}")
+    if spellings:
+        found = tuple(ImportCandidate(module, origin="alias", asname=name) for module in sorted(spellings))
+        return Resolution(name, found, None, f"{name} is ambiguous: the project's files import "
+                                             f"{' and '.join(sorted(spellings))} as {name}")
+    return nowhere
+
+
+def _project_module_aliases(project: Project, name: str, path: Path) -> dict[str, int]:
+    """Module -> how many of the project's other files bind ``name`` with ``import module as name``,
+    or as anything else (``""``: a ``from`` import, a definition), which makes the spelling no convention."""
+    counts: dict[str, int] = {}
+    target = path.resolve()
+    for other in project.files_mentioning(name):
+        if other.name == target.name and other.resolve() == target:
+            continue
+        text = project.source(other)
+        tree = tree_of(text) if text is not None else None
+        if tree is None:
+            continue
+        for node in statements(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname == name:
+                        counts[alias.name] = counts.get(alias.name, 0) + 1
+            elif isinstance(node, ast.ImportFrom) and any((alias.asname or alias.name) == name for alias in node.names):
+                counts[""] = counts.get("", 0) + 1
+    return {} if "" in counts else counts
 
 
 def _interchangeable(candidates: list[ImportCandidate]) -> bool:

@@ -104,3 +104,17 @@ class TestAddMissingImport(CodemodTest):
         exec(compile(after, "mod.py", "exec"), namespace)
         first = namespace["first"]
         assert callable(first) and first() is not None
+
+    def test_a_module_under_its_short_name_goes_among_the_imports(self) -> None:
+        before = '"""Doc."""\n\nimport struct  # packing\n\n_unpack = t.cast("t.Callable", struct.unpack)\n'
+        after = '"""Doc."""\n\nimport struct  # packing\nimport typing as t\n\n_unpack = t.cast("t.Callable", struct.unpack)\n'
+        self.check(before, after, module="typing", asname="t")
+        namespace: dict[str, object] = {}
+        exec(compile(after, "mod.py", "exec"), namespace)
+        assert namespace["_unpack"] is __import__("struct").unpack
+
+    def test_a_short_name_bound_another_way_is_left_alone(self) -> None:
+        source = "import tkinter as t\n\nx = t.Tk\n"
+        self.assertCodemod(source, source, module="typing", asname="t", expected_skip=True)
+        source = "import typing as t\n\nx = t.cast(int, 1)\n"
+        self.assertCodemod(source, source, module="typing", asname="t")  # already there: nothing to do

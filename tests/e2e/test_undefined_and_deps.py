@@ -130,3 +130,42 @@ def test_skip_missing_deps_never_writes_a_skip_into_a_conftest(tmp_path: Path) -
     # The session still names the missing module instead of ending with a Skipped traceback.
     collected = collect_only(root)
     assert "No module named 'collect_fix_missing_dep_xyz'" in collected.stdout + collected.stderr
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   cwd=root, check=True, capture_output=True)
+
+
+def test_a_module_imported_under_a_short_name_is_restored_as_it_was(tmp_path: Path) -> None:
+    """itsdangerous: "Remove unused typing import" dropped `import typing as t` from a module whose
+    module-level `t.cast(...)` still needs it, and every test stopped collecting. No module
+    defines a `t`; the commit that removed the line says what it was."""
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    (root / "pkg/__init__.py").write_text("from .encoding import unpack\n")
+    encoding = (
+        "import struct\nimport typing as t\n\n"
+        '_unpack = t.cast("t.Callable[[bytes], tuple[int]]", struct.Struct(">Q").unpack)\n\n\n'
+        "def unpack(data: bytes) -> int:\n    return _unpack(data)[0]\n"
+    )
+    (root / "pkg/encoding.py").write_text(encoding)
+    (root / "tests/test_encoding.py").write_text(
+        "from pkg import unpack\n\n\ndef test_unpack():\n    assert unpack(bytes(7) + b'\\x05') == 5\n"
+    )
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "encoding")
+    assert "1 passed" in run_tests(root).stdout
+    (root / "pkg/encoding.py").write_text(encoding.replace("import typing as t\n", ""))
+    _git(root, "commit", "-q", "-am", "Remove unused typing import")
+    assert failing_files(root) == ["tests/test_encoding.py"]
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "-> add `import typing as t` to pkg/encoding.py" in result.stdout
+    assert (root / "pkg/encoding.py").read_text() == encoding
+    assert "1 passed" in run_tests(root).stdout

@@ -54,6 +54,9 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
 
 
 def _edit(project: Project, path: Path, relative: str, candidate: name_sources.ImportCandidate) -> Edit:
+    if candidate.asname:
+        return Edit(relative, "add_missing_import", (("module", candidate.module), ("name", ""),
+                                                     ("asname", candidate.asname)))
     module = _spelled_module(project, path, candidate)
     return Edit(relative, "add_missing_import", (("module", module), ("name", candidate.name)))
 
@@ -61,13 +64,17 @@ def _edit(project: Project, path: Path, relative: str, candidate: name_sources.I
 def _statements(edits: list[Edit]) -> str:
     """``import json``, ``from typing import Dict, Optional``: what a person would read in the file."""
     names: dict[str, list[str]] = {}
+    aliased: list[str] = []
     for edit in edits:
         args = edit.kwargs()
-        names.setdefault(args["module"], []).append(args["name"])
-    return ", ".join(
+        if args.get("asname"):
+            aliased.append(f"`import {args['module']} as {args['asname']}`")
+        else:
+            names.setdefault(args["module"], []).append(args["name"])
+    return ", ".join(aliased + [
         f"`import {module}`" if imported == [""] else f"`from {module} import {', '.join(sorted(imported))}`"
         for module, imported in names.items()
-    )
+    ])
 
 
 def _spelled_module(project: Project, path: Path, candidate: name_sources.ImportCandidate) -> str:
