@@ -207,6 +207,26 @@ def test_planner_adds_every_clear_import_the_module_lacks_in_one_repair(tmp_path
     assert "Optional: only typing provides it" in repair.evidence
 
 
+def test_names_only_functions_read_join_in_a_repair_tried_first(tmp_path: Path) -> None:
+    """itsdangerous: one commit dropped the imports of a base class (read at import) and of an
+    exception raised in a method (read when a test calls it): both come back, and should the
+    second one break the module, the import-time repair alone is the next alternative."""
+    source = "class Timed(Signer):\n    def unsign(self):\n        raise SignatureExpired()\n\n    def later(self):\n        return Lock()\n"
+    project = write(tmp_path, {"pkg/__init__.py": "", "pkg/exc.py": "class SignatureExpired(Exception):\n    pass\n",
+                               "pkg/signer.py": "class Signer:\n    pass\n", "pkg/timed.py": source})
+    plan = undefined_names.plan(diagnosis("pkg/timed.py", "Signer"), project, Options(root=tmp_path))
+    both, alone = plan.alternatives
+    assert both.description == "add `from pkg.exc import SignatureExpired`, `from pkg.signer import Signer` to pkg/timed.py"
+    assert "SignatureExpired (read in a function): only pkg.exc provides it" in both.evidence
+    assert alone.description == "add `from pkg.signer import Signer` to pkg/timed.py"  # Lock is ambiguous: left
+
+
+def test_no_name_only_functions_read_leaves_one_repair(tmp_path: Path) -> None:
+    project = write(tmp_path, {"mod.py": "X: Optional[int] = None\n\n\ndef f(value):\n    return len(value)\n"})
+    plan = undefined_names.plan(diagnosis("mod.py", "Optional"), project, Options(root=tmp_path))
+    assert [repair.description for repair in plan.alternatives] == ["add `from typing import Optional` to mod.py"]
+
+
 def test_planner_reports_ambiguous_name_with_its_candidates(tmp_path: Path) -> None:
     project = write(tmp_path, {"mod.py": "LOCK = Lock()\n"})
     plan = undefined_names.plan(diagnosis("mod.py", "Lock"), project, Options(root=tmp_path))

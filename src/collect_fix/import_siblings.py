@@ -59,7 +59,7 @@ def names_after(project: Project, diagnosis: Diagnosis) -> list[str]:
 @lru_cache(maxsize=64)  # by tree, which source_trees keeps per content: each round asks about the same modules
 def _spelled_if_readable(tree: ast.Module) -> Optional[frozenset[str]]:
     """The identifiers of a module whose names can be read off its source; None otherwise."""
-    return frozenset(_identifiers(tree)) if _names_readable(tree) else None
+    return frozenset(_identifiers(tree)) if names_readable(tree) else None
 
 
 def _failure_expected(project: Project, importer: Path, diagnosis: Diagnosis) -> bool:
@@ -151,7 +151,7 @@ def _later_in_statement(project: Project, importer: Path, line: int, module: str
     return []
 
 
-def _names_readable(tree: ast.Module) -> bool:
+def names_readable(tree: ast.Module) -> bool:
     """Whether every name the module can provide is spelled in its source: no ``import *``, no
     module ``__getattr__`` (also one a lazy loader returns), no ``__path__`` of its own, nothing
     that writes the module's namespace without naming what it writes (``globals()``, ``vars()``,

@@ -169,3 +169,58 @@ def test_a_module_imported_under_a_short_name_is_restored_as_it_was(tmp_path: Pa
     assert "-> add `import typing as t` to pkg/encoding.py" in result.stdout
     assert (root / "pkg/encoding.py").read_text() == encoding
     assert "1 passed" in run_tests(root).stdout
+
+
+def test_imports_dropped_with_the_one_read_at_import_come_back_with_it(tmp_path: Path) -> None:
+    """itsdangerous: "Remove unused imports" dropped the base class (read at import: collection
+    fails) and the exception a method raises (read when a test calls it: collection is clean
+    without it, and the test fails). Both come back, and every test passes again."""
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    (root / "pkg/__init__.py").write_text("")
+    (root / "pkg/exc.py").write_text("class SignatureExpired(Exception):\n    pass\n")
+    (root / "pkg/signer.py").write_text("class Signer:\n    def __init__(self, key):\n        self.key = key\n")
+    timed = (
+        "from pkg.exc import SignatureExpired\nfrom pkg.signer import Signer\n\n\n"
+        "class TimestampSigner(Signer):\n    def unsign(self, value, max_age):\n"
+        "        if max_age < 0:\n            raise SignatureExpired(value)\n        return value\n"
+    )
+    (root / "pkg/timed.py").write_text(timed)
+    (root / "tests/test_timed.py").write_text(
+        "import pytest\n\nfrom pkg.exc import SignatureExpired\nfrom pkg.timed import TimestampSigner\n\n\n"
+        "def test_unsign():\n    assert TimestampSigner('k').unsign('v', 1) == 'v'\n\n\n"
+        "def test_expired():\n    with pytest.raises(SignatureExpired):\n        TimestampSigner('k').unsign('v', -1)\n"
+    )
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "timed")
+    assert "2 passed" in run_tests(root).stdout
+    (root / "pkg/timed.py").write_text(timed.replace("from pkg.exc import SignatureExpired\nfrom pkg.signer import Signer\n", ""))
+    _git(root, "commit", "-q", "-am", "Remove unused imports")
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "-> add `from pkg.exc import SignatureExpired`, `from pkg.signer import Signer` to pkg/timed.py" in result.stdout
+    assert "2 passed" in run_tests(root).stdout
+
+
+def test_a_name_only_functions_read_whose_import_closes_a_cycle_leaves_the_import_time_repair(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    (root / "pkg/__init__.py").write_text("")
+    (root / "pkg/signer.py").write_text("class Signer:\n    pass\n")
+    (root / "pkg/cycle.py").write_text("from pkg.timed import Timed\n\n\ndef helper():\n    return Timed\n")
+    (root / "pkg/timed.py").write_text("class Timed(Signer):\n    def later(self):\n        return helper()\n")
+    (root / "tests/test_timed.py").write_text("from pkg.timed import Timed\n\n\ndef test_timed():\n    assert Timed()\n")
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "first tried, not kept: add `from pkg.cycle import helper`, `from pkg.signer import Signer`" in result.stdout
+    assert (root / "pkg/timed.py").read_text().startswith("from pkg.signer import Signer\n\n\nclass Timed(Signer):")
+    assert "1 passed" in run_tests(root).stdout

@@ -10,6 +10,7 @@ from collect_fix import name_sources
 from collect_fix.import_time_names import undefined_at_import
 from collect_fix.project import Project
 from collect_fix.source_trees import statements, tree_of_file
+from collect_fix.unbound_names import unbound_in_functions
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 
 CATEGORIES = (Category.UNDEFINED_NAME,)
@@ -40,17 +41,36 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     added = [chosen.module]
     # The module's other import-time names would each stop it in a later round: add every one
     # whose provider is as clear, in the same repair.
-    for other in undefined_at_import(path):
-        if other == name:
-            continue
+    at_import = undefined_at_import(path)
+    _add_clear(project, path, relative, [other for other in at_import if other != name], edits, evidence, added)
+    repair = _repair(relative, edits, evidence)
+    # Names only its functions read fail when a test calls them, never at collection: the same
+    # evidence adds them too, in a repair tried first, with the one above as its fallback.
+    later = [other for other in unbound_in_functions(path) if other != name and other not in at_import]
+    if later and _add_clear(project, path, relative, later, edits, evidence, added, " (read in a function)"):
+        return Plan(diagnosis, (_repair(relative, edits, evidence), repair))
+    return Plan(diagnosis, (repair,))
+
+
+def _add_clear(
+    project: Project, path: Path, relative: str, names: list[str], edits: list[Edit], evidence: list[str],
+    added: list[str], where: str = "",
+) -> bool:
+    """Append the import of each of ``names`` whose provider the evidence names; whether any was."""
+    found = False
+    for other in names:
         extra = name_sources.resolve(project, other, path, also_imported=added)
         if extra.chosen is not None:
             edits.append(_edit(project, path, relative, extra.chosen))
-            evidence.append(f"{other}: {extra.evidence}")
+            evidence.append(f"{other}{where}: {extra.evidence}")
             added.append(extra.chosen.module)
-    edits.sort(key=lambda edit: (edit.kwargs()["name"] != "", edit.kwargs()["module"]))  # `import x` lines first
-    repair = Repair(f"add {_statements(edits)} to {relative}", tuple(edits), evidence="; ".join(evidence))
-    return Plan(diagnosis, (repair,))
+            found = True
+    return found
+
+
+def _repair(relative: str, edits: list[Edit], evidence: list[str]) -> Repair:
+    ordered = sorted(edits, key=lambda edit: (edit.kwargs()["name"] != "", edit.kwargs()["module"]))  # `import x` first
+    return Repair(f"add {_statements(ordered)} to {relative}", tuple(ordered), evidence="; ".join(evidence))
 
 
 def _edit(project: Project, path: Path, relative: str, candidate: name_sources.ImportCandidate) -> Edit:
