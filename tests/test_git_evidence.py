@@ -365,3 +365,34 @@ def test_the_text_of_a_binding_in_a_module_with_a_coding_cookie() -> None:
 
     assert found["X"].text == "X = os.path"
     assert found["Y"].text == 'Y = "éé"'
+
+
+def test_a_name_no_version_of_a_file_ever_had_is_never_named(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"shop/cart.py": "class LRUCache(dict):\n    pass\n"})
+    commit(tmp_path, {"shop/cart.py": "class LRUCache(dict):\n    size = 1\n", "tests/test_weak.py": "WeakLRUCache\n"})
+    assert git_evidence.never_named(project, "shop/cart.py", "WeakLRUCache")  # a test's mention is not the file's
+    assert not git_evidence.never_named(project, "shop/cart.py", "LRUCache")
+
+
+def test_a_name_an_old_version_named_even_in_a_comment_was_named(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"shop/cart.py": "# WeakCache: see below\nclass LRUCache(dict):\n    pass\n",
+                              "shop/old.py": "class WeakCache:\n    pass\n"})
+    commit(tmp_path, {"shop/cart.py": "class LRUCache(dict):\n    pass\n"})
+    assert not git_evidence.never_named(project, "shop/cart.py", "WeakCache")
+
+
+def test_without_the_file_in_history_nothing_is_known(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"shop/cart.py": "class LRUCache(dict):\n    pass\n"})
+    write(tmp_path, {"shop/new.py": "class LRUCache(dict):\n    pass\n"})  # not committed
+    assert not git_evidence.never_named(project, "shop/new.py", "WeakLRUCache")
+    (tmp_path / "bare").mkdir()
+    write(tmp_path / "bare", {"shop/cart.py": "class LRUCache(dict):\n    pass\n"})
+    assert not git_evidence.never_named(Project(tmp_path / "bare"), "shop/cart.py", "WeakLRUCache")
+
+
+def test_a_history_longer_than_what_is_read_tells_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = repo(tmp_path, {"shop/cart.py": "class LRUCache(dict):\n    pass\n"})
+    commit(tmp_path, {"shop/cart.py": "class LRUCache(dict):\n    size = 1\n"})
+    monkeypatch.setattr(git_evidence, "_MAX_HISTORY", 2)
+    git_evidence._PATCHES.clear()
+    assert not git_evidence.never_named(project, "shop/cart.py", "WeakLRUCache")

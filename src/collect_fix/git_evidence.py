@@ -130,6 +130,22 @@ def name_change(project: Project, path: str, name: str) -> Optional[Change]:
     return _name_change(history_root(project), head, path, name, current)
 
 
+def never_named(project: Project, path: str, name: str) -> bool:
+    """Whether no committed version of the project file ``path`` ever named ``name``: git tracks
+    the file, its whole history was read (fewer than ``_MAX_HISTORY`` commits changed it; a file
+    renamed into ``path`` starts with all its lines added) and no line any commit added or removed
+    names it. False wherever that cannot be told (no repository, an untracked file, a longer
+    history, git failing): absence of evidence is not evidence of absence."""
+    head = _head_of(project)
+    if head is None:
+        return False
+    patches = _patches(history_root(project), head, path, time.monotonic() + _BUDGET)
+    if not patches or len(patches) >= _MAX_HISTORY:
+        return False
+    word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    return not any(word.search(changed) for _, changed in patches)
+
+
 def deleted_module(project: Project, paths: Iterable[str]) -> Optional[DeletedModule]:
     """The last version of a module file deleted at one of ``paths`` (``pkg/mod.py``, ``pkg/mod/__init__.py``)."""
     root = history_root(project)

@@ -281,3 +281,36 @@ def test_a_package_reexport_its_submodule_reaches_only_through_the_package_stays
     assert result.returncode == 0, result.stdout + result.stderr
     assert (root / "pkg/__init__.py").read_text().rstrip().endswith("from pkg.sub import moved")
     assert all((root / test).read_text() == files[test] for test in ("tests/test_a.py", "tests/test_b.py"))
+
+
+def test_a_name_the_module_never_had_is_a_stub_even_beside_one_spelled_like_it(tmp_path: Path) -> None:
+    """cachetools: a test written before its class imports WeakLRUCache; the package defines
+    LRUCache, and "one name contains the other". Without history that reads as a rename; here
+    git shows no version of the package that ever named WeakLRUCache, so an alias would make its
+    tests pass against another class. It gets a stub, and its test fails as it should."""
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    (root / "pkg/__init__.py").write_text(
+        "class LRUCache(dict):\n    def __init__(self, maxsize):\n        super().__init__()\n        self.maxsize = maxsize\n"
+    )
+    (root / "tests/test_lru.py").write_text("from pkg import LRUCache\n\n\ndef test_lru():\n    assert LRUCache(2).maxsize == 2\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "lru"], cwd=root, check=True)
+    (root / "tests/test_weak.py").write_text(
+        "from pkg import WeakLRUCache\n\n\ndef test_weak():\n    assert WeakLRUCache(3).maxsize == 3\n"
+    )
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "Tests: WeakLRUCache, not written yet"], cwd=root, check=True)
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "-> add a class stub 'WeakLRUCache' to pkg" in result.stdout
+    assert "git shows no version of pkg/__init__.py that named it" in result.stdout
+    assert "WeakLRUCache = LRUCache" not in (root / "pkg/__init__.py").read_text()
+    outcome = run_tests(root).stdout
+    assert "1 failed, 1 passed" in outcome and "NotImplementedError" in outcome

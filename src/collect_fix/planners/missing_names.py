@@ -17,7 +17,7 @@ import ast
 import builtins
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import Collection, Mapping, Optional
+from typing import Collection, Mapping, Optional, Sequence
 
 from collect_fix.definitions import (
     Definition,
@@ -35,6 +35,7 @@ from collect_fix.git_evidence import (
     Change,
     bindings,
     name_change,
+    never_named,
 )
 from collect_fix.import_siblings import names_after
 from collect_fix.kinds import fits, stub_kind
@@ -184,16 +185,20 @@ def _decide(project: Project, name: str, module: str) -> _Found:
     moved = _moved(project, name, module, uses)
     if moved is not None:
         return moved
+    never_there: list[_Home] = []
     for home in homes:
         renamed = _renamed(project, name, home)
-        if renamed is not None:
+        if renamed is not None and home.change is None and never_named(project, home.relative, name):
+            never_there.append(home)  # spelled like a rename, but no version of the file ever had the name
+        elif renamed is not None:
             return renamed
     change = next((home.change for home in homes if home.change is not None), None)
-    return _stub(project, name, module, relative, used_as, described, change)
+    return _stub(project, name, module, relative, used_as, described, change, never_there)
 
 
 def _stub(
-    project: Project, name: str, module: str, relative: str, used_as: str, described: str, change: Optional[Change]
+    project: Project, name: str, module: str, relative: str, used_as: str, described: str, change: Optional[Change],
+    never_there: Sequence[_Home] = (),
 ) -> _Found:
     kind = stub_kind(used_as, usages(project, module, name), change.removed.kind if change is not None else None)
     blockers = import_time_blockers(project, module, name, kind)
@@ -213,6 +218,13 @@ def _stub(
             f"deleted: {change.where} removed the {removed.kind.replace('_', ' ')} '{name}"
             f"{removed.signature or ''}' from {change.path} and added nothing git pairs with it"
             f"{_tie(change)}; the project still uses it ({described})"
+        )
+    elif never_there:
+        files = " or ".join(home.relative for home in never_there)
+        evidence = (
+            f"never written: '{name}' is defined nowhere in the project, and git shows no version of {files} "
+            f"that named it, so no name spelled like it there is its successor; the project's use of it "
+            f"({described}) makes it {article} {words}"
         )
     else:
         evidence = (
