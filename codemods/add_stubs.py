@@ -82,14 +82,27 @@ class _CollectFixStub:
 
     @staticmethod
     def _decorate(name: str, func: Any) -> Any:
-        \"""``func`` decorated by the stub ``name``: it raises when called.\"""
+        \"""``func`` decorated by the stub ``name``: it raises when called. A class of
+        tests stays a class (a subclass of it) whose tests raise, so pytest still collects
+        each of them and each fails on the stub: none goes uncollected.\"""
         _CollectFixStub._only_at_import(name)
 
-        @functools.wraps(func)
-        def stub(*args: object, **kwargs: object) -> NoReturn:
-            _CollectFixStub._fail(name)
+        def refusing(wrapped: Any) -> Any:
+            @functools.wraps(wrapped)
+            def stub(*args: object, **kwargs: object) -> NoReturn:
+                _CollectFixStub._fail(name)
 
-        return stub
+            return stub
+
+        if isinstance(func, type) and any(attr.startswith("test") for attr in dir(func)):
+            tests = {attr: refusing(getattr(func, attr)) for attr in dir(func)
+                     if attr.startswith("test") and callable(getattr(func, attr))}
+            own = {"__module__": func.__module__, "__qualname__": func.__qualname__, "__doc__": func.__doc__}
+            try:
+                return type(func)(func.__name__, (func,), {**own, **tests})
+            except TypeError:  # a class that cannot be subclassed so
+                pass
+        return refusing(func)
 
     @staticmethod
     def _decorator(name: str) -> Callable[[Any], Any]:

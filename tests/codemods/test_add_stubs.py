@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
 import sys
 import textwrap
 from pathlib import Path
@@ -201,6 +202,20 @@ def query():
 class Shelf:
     sizes = make_gauge("sizes")
     run = staticmethod(cached(load))
+
+
+@cached
+class TestDecorated:
+    def test_one(self, tmp_path):
+        return 1
+
+    def helper(self):
+        return 2
+
+
+@cached
+class Helper:
+    pass
 '''
 
 
@@ -225,6 +240,10 @@ def test_stub_objects_built_at_import_time_load(user: Any) -> None:
     assert user.load.__name__ == "load" and user.query.__name__ == "query"  # decorated functions keep their names
     assert repr(user.gauge) == "<make_gauge(): collect-fix stub>"
     assert not hasattr(user.gauge, "__wrapped__")  # Python's own probes find a plain object
+    # A decorated class of tests stays a class pytest collects, with its tests and their fixtures.
+    assert isinstance(user.TestDecorated, type) and user.TestDecorated.__name__ == "TestDecorated"
+    assert inspect.signature(user.TestDecorated.test_one).parameters.keys() == {"self", "tmp_path"}
+    assert user.TestDecorated().helper() == 2  # only its tests stand for the stub
 
 
 USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
@@ -249,6 +268,8 @@ USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
     "constant length": ("SETTINGS", lambda user: len(user.SETTINGS)),
     "constant membership": ("SETTINGS", lambda user: "debug" in user.SETTINGS),
     "decorated function called": ("cached", lambda user: user.load(1)),
+    "test of a decorated class run": ("cached", lambda user: user.TestDecorated().test_one(None)),
+    "decorated class without tests built": ("cached", lambda user: user.Helper()),
     "decorated in a class body, called": ("cached", lambda user: user.Shelf.run(1)),
     "decorator applied in a test": ("cached", lambda user: user.cached(len)),
     "function under a decorator factory called": ("requires", lambda user: user.query()),
