@@ -20,9 +20,11 @@ from __future__ import annotations
 import argparse
 import ast
 import re
+from pathlib import Path
 from typing import Optional, Sequence, Union
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
 from ._common import InPlace
@@ -151,6 +153,11 @@ _TEMPLATES = {
     "decorator_factory": 'def {name}({params}) -> Callable[[Any], Any]:  {marker}\n    return _CollectFixStub._decorator("{name}")\n',
     "constant": '{name}: Any = _CollectFixStub._value("{name}")  {marker}\n',
 }
+# In a package's ``__main__``: ``python -m package`` must fail, not do nothing and exit 0.
+_MAIN_GUARD = (
+    'if __name__ == "__main__":  {marker}\n'
+    '    _CollectFixStub._fail(f"python -m {{__spec__.parent if __spec__ else __file__}}")\n'
+)
 # A class whose constructor's parameters history knows gets them in an ``__init__``.
 _CONSTRUCTOR = '\n    def __init__(self, {params}) -> None:\n        super().__init__()\n'
 _ANY_PARAMS = "*args: object, **kwargs: object"
@@ -200,6 +207,8 @@ class AddStubsCommand(InPlace, CodemodCommand):
             if signature and params is None:
                 self.warn(f"{name}: cannot read the signature {signature!r}; the stub takes any arguments")
             sources.append(_source(name, kind, params))
+        if Path(self.context.filename or "").name == "__main__.py" and not _runs_as_main(tree):
+            sources.append(_MAIN_GUARD.format(marker=STUB_MARKER))
         text = _reindent("\n".join(sources), tree.default_indent)
         statements = cst.parse_module(text, tree.config_for_parsing).body
         if self.export:
@@ -208,6 +217,14 @@ class AddStubsCommand(InPlace, CodemodCommand):
         for module, obj in _IMPORTS:
             tree = add_import(tree, self.context, _import_statement(module, obj), module, obj)
         return tree
+
+
+def _runs_as_main(tree: cst.Module) -> bool:
+    """Whether the module already has a top-level ``if __name__ == "__main__":``."""
+    return any(
+        isinstance(statement, cst.If) and m.matches(statement.test, m.Comparison(left=m.Name("__name__")))
+        for statement in tree.body
+    )
 
 
 def _parse_stub(stub: Stub | str) -> tuple[str, str, str]:

@@ -181,8 +181,8 @@ def _notes(report: Report) -> list[str]:
         lines.append(f"note: files were judged against {report.baseline}")
     if report.after.recollected:
         lines.append(
-            f"note: after: pytest collected again only the {report.after.recollected} path(s) a repair could change; "
-            "the other files keep what the first collection found"
+            f"note: after: the last collection took only the {report.after.recollected} path(s) the last repairs "
+            "could change; the other files' counts are those of an earlier collection of this run"
         )
     if report.replayed:
         lines.append("note: wrote the repairs a dry run of this same tree verified, once pytest collected the tree as "
