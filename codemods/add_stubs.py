@@ -84,9 +84,9 @@ class _CollectFixStub:
 
     @staticmethod
     def _decorate(name: str, func: Any) -> Any:
-        \"""``func`` decorated by the stub ``name``: it raises when called. A class of
-        tests stays a class (a subclass of it) whose tests raise, so pytest still collects
-        each of them and each fails on the stub: none goes uncollected.\"""
+        \"""``func`` decorated by the stub ``name``: it raises when called. A class
+        of tests stays a class (a subclass of it) whose tests raise, so pytest still
+        collects each of them and each fails on the stub: none goes uncollected.\"""
         _CollectFixStub._only_at_import(name)
 
         def refusing(wrapped: Any) -> Any:
@@ -96,10 +96,18 @@ class _CollectFixStub:
 
             return stub
 
-        if isinstance(func, type) and any(attr.startswith("test") for attr in dir(func)):
-            tests = {attr: refusing(getattr(func, attr)) for attr in dir(func)
-                     if attr.startswith("test") and callable(getattr(func, attr))}
-            own = {"__module__": func.__module__, "__qualname__": func.__qualname__, "__doc__": func.__doc__}
+        names = dir(func) if isinstance(func, type) else []
+        tests = {
+            attr: refusing(getattr(func, attr))
+            for attr in names
+            if attr.startswith("test") and callable(getattr(func, attr))
+        }
+        if tests:
+            own = {
+                "__module__": func.__module__,
+                "__qualname__": func.__qualname__,
+                "__doc__": func.__doc__,
+            }
             try:
                 return type(func)(func.__name__, (func,), {**own, **tests})
             except TypeError:  # a class that cannot be subclassed so

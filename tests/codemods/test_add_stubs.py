@@ -373,3 +373,14 @@ def test_a_stubbed_package_main_fails_when_run_and_still_imports(tmp_path: Path)
                               cwd=tmp_path, capture_output=True, text=True, timeout=60, env=environment)
     assert imported.stdout == "ok\n", imported.stderr
     assert "__main__" not in transform('"""Models."""\n', ("helper", "function"))  # elsewhere: no guard
+
+
+def test_the_shared_class_and_a_main_guard_pass_ruffs_default_line_length(tmp_path: Path) -> None:
+    """The generated code lands in the user's modules: their linter's defaults (88) must accept it
+    (a stub's own line is as long as the name and signature it stands for)."""
+    context = CodemodContext(filename=str(tmp_path / "__main__.py"))
+    (tmp_path / "__main__.py").write_text(transform('"""CLI."""\n', ("run", "function"), context=context))
+    checked = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W",
+                              "--output-format", "concise", "__main__.py"],
+                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
