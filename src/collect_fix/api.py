@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, TypeVar, cast
 
 from collect_fix import collector, file_edits, pytest_config, replay, sharding
-from collect_fix.dependencies import describe_diagnosis, install_command
+from collect_fix.dependencies import describe, describe_diagnosis, install_command, missing_beside
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.early_plans import EarlyPlans
 from collect_fix.diffing import unified_diff
@@ -734,11 +734,12 @@ def _diff(workspace: Workspace) -> str:
 
 
 def _install_command(remaining: list[Plan], project: Project, python: str) -> str:
-    missing = [
-        describe_diagnosis(project, plan.diagnosis, python)
-        for plan in remaining
-        if plan.diagnosis.category is Category.MISSING_DEPENDENCY
-    ]
+    """One install line for every missing distribution, also those the same files import next."""
+    missing = []
+    for plan in remaining:
+        if plan.diagnosis.category is Category.MISSING_DEPENDENCY:
+            missing.append(describe_diagnosis(project, plan.diagnosis, python))
+            missing.extend(describe(project, name, python) for name in missing_beside(project, plan.diagnosis, python))
     return install_command(missing, python) if missing else ""
 
 

@@ -114,6 +114,60 @@ def describe_diagnosis(project: Project, diagnosis: Diagnosis, python: Optional[
     return MissingDependency(missing, dep.distribution, dep.declared_in)
 
 
+def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str] = None) -> tuple[str, ...]:
+    """The other third-party modules the failing file imports unconditionally at its top level and
+    the project's interpreter cannot find either, by the names the file imports: installing only
+    the first would stop the file at the next. Empty when that cannot be told."""
+    path = project.root / diagnosis.path if diagnosis.path else None
+    tree = source_trees.tree_of_file(path) if path is not None else None
+    failed = (diagnosis.module or diagnosis.subject or "").partition(".")[0]
+    if tree is None or not failed:
+        return ()
+    from collect_fix.name_sources import stdlib_module_names
+
+    imported: dict[str, str] = {}  # top-level name -> the fullest name the file imports under it
+    for node in tree.body:
+        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+            [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+        for name in names:
+            top = name.partition(".")[0]
+            if top not in (failed, "__future__") and top not in stdlib_module_names() and not project.owns_module(top):
+                imported.setdefault(top, name)
+    if not imported:
+        return ()
+    interpreter = python or find_interpreter(project.history_root or project.root)
+    absent = _not_found(interpreter, str(project.root), tuple(sorted(imported)))
+    return tuple(imported[top] for top in absent)
+
+
+_FIND_SCRIPT = """
+import importlib.util, json, sys
+absent = []
+for name in sys.argv[1:]:
+    try:
+        found = importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        absent.append(name)
+print(json.dumps(absent))
+"""
+
+
+@lru_cache(maxsize=64)
+def _not_found(python: str, root: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Of top-level module ``names``, those ``python`` cannot find from ``root``; none when it cannot tell."""
+    try:
+        result = subprocess.run(
+            [python, "-c", _FIND_SCRIPT, *names], cwd=root, capture_output=True, text=True, errors="replace",
+            stdin=subprocess.DEVNULL, timeout=60,
+        )
+        absent = json.loads(result.stdout) if result.returncode == 0 else []
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return ()
+    return tuple(name for name in absent if name in names) if isinstance(absent, list) else ()
+
+
 def install_command(deps: Iterable[MissingDependency], python: Optional[str] = None) -> str:
     """One ``<python> -m pip install ...`` line for every distribution, sorted, each once; ``python``
     is the project's interpreter, so the packages land where pytest runs."""

@@ -289,7 +289,7 @@ def _annotation_only(tree: ast.Module, name: str) -> bool:
 def stdlib_candidates(name: str) -> list[ImportCandidate]:
     """Stdlib imports that bind ``name``: ``from m import name`` and ``import name``."""
     found = [ImportCandidate(module, name) for module in _stdlib_index().get(name, ())]
-    if name in _stdlib_module_names():
+    if name in stdlib_module_names():
         found.append(ImportCandidate(name))
     return found
 
@@ -435,7 +435,7 @@ def _without_working_directory() -> Iterator[None]:
 
 
 @lru_cache(maxsize=1)
-def _stdlib_module_names() -> frozenset[str]:
+def stdlib_module_names() -> frozenset[str]:
     names = getattr(sys, "stdlib_module_names", None) or frozenset(FROM_MODULES) | frozenset(sys.builtin_module_names)
     return frozenset(n for n in names if "." not in n and not n.startswith("_") and n not in _NOT_MODULE_CANDIDATES)
 

@@ -224,3 +224,26 @@ def test_a_name_only_functions_read_whose_import_closes_a_cycle_leaves_the_impor
     assert "first tried, not kept: add `from pkg.cycle import helper`, `from pkg.signer import Signer`" in result.stdout
     assert (root / "pkg/timed.py").read_text().startswith("from pkg.signer import Signer\n\n\nclass Timed(Signer):")
     assert "1 passed" in run_tests(root).stdout
+
+
+def test_the_install_line_names_every_package_a_file_would_stop_at_not_only_the_first(tmp_path: Path) -> None:
+    """Python stops at the first missing package; the next one is found statically and asked of
+    the project's interpreter, so one install is enough. Optional, standard-library and project
+    imports are not listed."""
+    root = tmp_path / "project"
+    (root / "pkg").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    (root / "pkg/__init__.py").write_text("def f():\n    return 1\n")
+    (root / "tests/test_f.py").write_text(
+        "import json\n\nfrom cf_absent_first import given\nimport cf_absent_second.sub\n\nfrom pkg import f\n\n"
+        "try:\n    import cf_absent_optional\nexcept ImportError:\n    cf_absent_optional = None\n\n\n"
+        "def test_f():\n    assert f() == 1\n"
+    )
+
+    result = run_in_process(root, "--dry-run")
+
+    assert result.returncode == 1
+    assert "tests/test_f.py also imports cf_absent_second.sub (cf_absent_second), not installed either" in result.stdout
+    install = next(line for line in result.stdout.splitlines() if line.startswith("install the missing dependencies:"))
+    assert install.endswith(" -m pip install cf_absent_first cf_absent_second"), install

@@ -25,6 +25,11 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     status = f"declared in {dep.declared_in}" if dep.declared_in else "not declared by the project"
     # The one install line for every missing distribution is the report's (install_command).
     advice = f"install {dep.distribution}, which provides {missing} ({status})"
+    beside = [dependencies.describe(project, name, options.python) for name in
+              dependencies.missing_beside(project, diagnosis, options.python)]
+    if beside:
+        listed = ", ".join(f"{other.import_name} ({other.distribution})" for other in beside)
+        advice += f"; {relative} also imports {listed}, not installed either"
     if not options.skip_missing_deps or not relative:
         return Plan(diagnosis, advice=advice)
     if project.is_conftest(relative):
