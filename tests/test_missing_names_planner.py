@@ -89,6 +89,33 @@ def test_moved_name_whose_new_home_imports_the_old_module_is_imported_from_its_h
     assert "partially initialized module 'shop.pricing'" in home_first.stderr
 
 
+@pytest.mark.parametrize(("package_init", "order_dependent"), [
+    ("from shop import discounts\n", False),                # the package loads the old module first
+    ("from shop import discounts, pricing\n", False),
+    ("from shop import pricing, discounts\n", True),        # the new home first: it would fail there
+    ("", True),                                               # nothing decides: whoever imports first
+    ("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from shop import discounts\n", True),
+])
+def test_a_package_that_loads_the_old_module_first_makes_its_reexport_safe(
+    tmp_path: Path, package_init: str, order_dependent: bool
+) -> None:
+    """cachetools: typedkey moved to cachetools.typedkeys, which imports cachetools.keys; the
+    package's __init__ imports keys first, so every import of either loads keys first and a
+    re-export at its end always works (a test reading cachetools.keys.typedkey at run time needs it)."""
+    files = dict(MOVED)
+    files["shop/pricing.py"] = "from shop.discounts import code_percent\n\n\n" + MOVED["shop/pricing.py"]
+    files["shop/__init__.py"] = package_init
+    project = make(tmp_path, files)
+    first, *_ = planned(project, missing("apply_discount", "shop.discounts")).alternatives
+    assert [edit.transform for edit in first.edits] == (["rewrite_import"] if order_dependent else ["add_reexport"])
+    if not order_dependent:
+        apply(project, first.edits[0])
+        for module in ("shop.pricing", "shop.discounts"):
+            loaded = subprocess.run([sys.executable, "-c", f"import {module}; import shop.discounts as d; d.apply_discount"],
+                                    cwd=tmp_path, capture_output=True, text=True, timeout=60)
+            assert loaded.returncode == 0, loaded.stderr
+
+
 JOINT_CYCLE = {
     "shop/__init__.py": "",
     "shop/policy.py": "class Policy:\n    pass\n",

@@ -38,6 +38,7 @@ class _Entry:
     module: Optional[str]
     definitions: tuple[Definition, ...]
     imports: frozenset[str]
+    import_order: tuple[str, ...] = ()  # the same, in the order the module's statements import them
 
 
 _CACHE: dict[tuple[Path, tuple[Path, ...]], dict[Path, _Entry]] = {}
@@ -79,6 +80,35 @@ def imports_at_load(
     """Whether loading ``start`` loads ``target`` through project modules' module-level imports,
     with the ones repairs are about to add (``added``: module -> the modules it will import)."""
     return target in loaded_at_load(project, start, added)
+
+
+def started_first(
+    project: Project, start: str, targets: Collection[str], added: Mapping[str, Collection[str]] = MappingProxyType({})
+) -> Optional[str]:
+    """Of ``targets``, the module whose loading starts first when ``start`` loads (Python loads a
+    module's packages first, then runs its module-level imports in order, each module once), with
+    the imports repairs are about to add going last; None when loading ``start`` starts none of them."""
+    started: set[str] = set()
+
+    def enter(module: str) -> Optional[str]:
+        for name in _with_parents(module):
+            if name in started:
+                continue
+            started.add(name)
+            if name in targets:
+                return name
+            if project.owns_module(name):
+                entry = _module_entry(project, name)
+                for imported in (*(entry.import_order if entry else ()), *added.get(name, ())):
+                    found = enter(imported)
+                    if found is not None:
+                        return found
+        return None
+
+    try:
+        return enter(start)
+    except RecursionError:
+        return None
 
 
 def loaded_at_load(
@@ -167,11 +197,13 @@ def _parse(project: Project, path: Path, stamp: tuple[int, int]) -> _Entry:
         return _Entry(stamp, module, (), frozenset())
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     statements = list(top_level_statements(tree.body))
+    imports = _imports(statements, package)
     return _Entry(
         stamp,
         module,
         tuple(_definitions(statements, module, project.relative(path))),
-        frozenset(_imports(statements, package)),
+        frozenset(imports),
+        tuple(imports),
     )
 
 
@@ -234,18 +266,19 @@ def target_names(target: ast.expr) -> list[str]:
     return []
 
 
-def _imports(statements: list[ast.stmt], package: str) -> set[str]:
-    imported: set[str] = set()
+def _imports(statements: list[ast.stmt], package: str) -> list[str]:
+    """The modules the statements import, each once, in the order they run."""
+    imported: dict[str, None] = {}
     for statement in statements:
         if isinstance(statement, ast.Import):
-            imported.update(alias.name for alias in statement.names)
+            imported.update(dict.fromkeys(alias.name for alias in statement.names))
         elif isinstance(statement, ast.ImportFrom):
             base = _absolute(statement.module, statement.level, package)
             if base is None:
                 continue
-            imported.add(base)
-            imported.update(f"{base}.{alias.name}" for alias in statement.names if alias.name != "*")
-    return imported
+            imported[base] = None
+            imported.update(dict.fromkeys(f"{base}.{alias.name}" for alias in statement.names if alias.name != "*"))
+    return list(imported)
 
 
 def absolute_module(written: str, package: str) -> Optional[str]:

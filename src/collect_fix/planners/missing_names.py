@@ -27,6 +27,7 @@ from collect_fix.definitions import (
     loaded_at_load,
     module_definitions,
     package_of,
+    started_first,
     top_level_statements,
 )
 from collect_fix.git_evidence import (
@@ -644,11 +645,23 @@ def _order_dependent(
     if not imports_at_load(project, home, module, added):
         return False
     if not home.startswith(module + "."):
-        return True
+        # Unless the package holding both loads ``module`` first: importing either loads it first.
+        shared = ".".join(_common_parts(home, module))
+        return not (shared and started_first(project, shared, (home, module), added) == module)
     return any(
         other != module and not other.startswith(module + ".") and imports_at_load(project, other, module, added)
         for other in loaded_at_load(project, home, added)
     )
+
+
+def _common_parts(first: str, second: str) -> list[str]:
+    """The packages two modules both lie in, outermost first, as dotted parts."""
+    parts = []
+    for one, other in zip(first.split(".")[:-1], second.split(".")[:-1]):
+        if one != other:
+            break
+        parts.append(one)
+    return parts
 
 
 def _import_edit(module: str, name: str, new_module: str, new_name: str) -> Edit:
