@@ -34,6 +34,8 @@ def test_the_count_is_sequencematchers_on_random_texts(
 ) -> None:
     # Two letters give many blocks of equal length: the ties SequenceMatcher breaks by position.
     monkeypatch.setattr(matching_characters, "_SMALL", small)
+    if not small:  # every range through the automaton, whatever the texts
+        monkeypatch.setattr(matching_characters, "_PAIRS_PER_CHARACTER", 0)
     rng = random.Random(alphabet)
     for _ in range(150):
         first = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
@@ -64,3 +66,12 @@ def test_the_ratio_of_two_long_bodies_is_sequencematchers() -> None:
 def test_edge_cases_agree(first: str, second: str, expected: float) -> None:
     assert matching_characters.ratio(first, second) == expected
     assert difflib.SequenceMatcher(None, first, second, autojunk=False).ratio() == expected
+
+
+def test_texts_of_many_distinct_characters_are_counted_by_sequencematcher_itself() -> None:
+    """Few pairs of equal characters: SequenceMatcher's search is the cheap one (the automaton
+    would be rebuilt for each of many one-character blocks); the count is the same either way."""
+    first = "".join(chr(0x4E00 + n) for n in range(400))
+    second = "".join(chr(0x4E00 + n) + chr(0xAC00 + n) for n in range(400))
+    assert matching_characters._pairs(first, second) < matching_characters._PAIRS_PER_CHARACTER * 1200
+    assert matching_characters.matched(first, second) == difflib_count(first, second) == 400

@@ -6,17 +6,23 @@ characters, which is quadratic: two 11,000-character class bodies (a class renam
 docstring examples) took 1.5 s each, on the critical path of a run. Here the longest block of a
 range is found with a suffix automaton of ``b``'s range, in time linear in the two ranges, and
 ranges are split exactly as ``SequenceMatcher.get_matching_blocks`` splits them, so the count,
-and the ratio made from it, are the same. Small ranges are left to ``SequenceMatcher`` itself,
-which is faster there.
+and the ratio made from it, are the same. Ranges where ``SequenceMatcher``'s own search is cheap
+(small ones, or few pairs of equal characters, as in text of many distinct characters) are left
+to it: either way the block found is the same.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 
 # Ranges whose product of lengths is below this go to SequenceMatcher (its cost is about that
 # product over the alphabet; the automaton's is a few microseconds per character).
 _SMALL = 40_000
+# Texts with fewer pairs of equal characters than this per character go to SequenceMatcher whole:
+# text of many distinct characters (CJK), where its search is about linear per block, while the
+# automaton is rebuilt over the whole range for each of many short blocks.
+_PAIRS_PER_CHARACTER = 8
 
 
 def ratio(a: str, b: str) -> float:
@@ -28,6 +34,8 @@ def ratio(a: str, b: str) -> float:
 def matched(a: str, b: str) -> int:
     """The number of characters in ``SequenceMatcher(None, a, b, autojunk=False)``'s matching
     blocks: the longest common block of the whole ranges, then the same on each side of it."""
+    if _pairs(a, b) < _PAIRS_PER_CHARACTER * (len(a) + len(b)):  # SequenceMatcher is the quicker here
+        return sum(block.size for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
     count = 0
     ranges = [(0, len(a), 0, len(b))]
     while ranges:
@@ -66,6 +74,13 @@ def _longest(a: str, alo: int, ahi: int, b: str, blo: int, bhi: int) -> tuple[in
         if size > best:  # the first end of a longer block in a: the earliest start of that length
             best, best_i, best_j = size, position - size + 1, blo + first_ends[state] - size + 1
     return best_i, best_j, best
+
+
+def _pairs(a: str, b: str) -> int:
+    """How many pairs of equal characters the two texts hold: SequenceMatcher's search visits
+    each, the automaton each character a few times."""
+    counts = Counter(b)
+    return sum(counts[character] * times for character, times in Counter(a).items())
 
 
 def _automaton(text: str, start: int, stop: int) -> tuple[list[dict[str, int]], list[int], list[int], list[int]]:
