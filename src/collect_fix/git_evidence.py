@@ -25,7 +25,7 @@ import re
 import subprocess
 import time
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional, Union
@@ -69,6 +69,8 @@ class Binding:
     params: tuple[str, ...] = ()
     reads: tuple[str, ...] = ()
     body: str = field(default="", repr=False, compare=False)
+    # Bound under a top-level if or try (``try: import tomllib as t`` ...), not unconditionally.
+    conditional: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -404,10 +406,13 @@ def _bindings(source: bytes) -> dict[str, Binding]:
         text = source.decode("utf-8", errors="replace")
     lines = _source_lines(text)
     found: dict[str, Binding] = {}
+    direct = {id(statement) for statement in tree.body}
     for statement in top_level_statements(tree.body):
         if statement.lineno in generated:
             continue
         for binding in _bound(statement, found, lines):
+            if id(statement) not in direct:
+                binding = replace(binding, conditional=True)
             found.setdefault(binding.name, binding)
     return found
 

@@ -182,55 +182,42 @@ def _by_history(
 
 def _module_alias(project: Project, name: str, path: Path) -> Resolution:
     """``name`` as a module's short name (``import typing as t``, ``import numpy as np``), which
-    nothing defines: chosen only on the evidence that the newest change removed that very import
-    from this file, or that every other file of the project that binds ``name`` this way imports
-    the same module as it."""
+    nothing defines: chosen only when the newest change removed that very import from this file."""
+    restored = restored_import(project, name, path)
+    if restored is not None and restored.chosen is not None and restored.chosen.asname:
+        return restored
+    return Resolution(name, (), None, f"no standard-library module or project module defines {name!r}")
+
+
+def restored_import(project: Project, name: str, path: Path) -> Optional[Resolution]:
+    """The import of ``name`` the newest change removed from the file ``path``, to put back as it
+    was: ``from m import name``, ``import name`` or ``import m as name``, when it ran unconditionally
+    (not one branch of a ``try``/``if``) and nothing since bound ``name`` another way. None otherwise."""
+    from collect_fix.definitions import absolute_module, package_of
     from collect_fix.git_evidence import name_change
 
-    nowhere = Resolution(name, (), None, f"no standard-library module or project module defines {name!r}")
     try:
         relative = path.resolve().relative_to(project.root.resolve()).as_posix()
     except ValueError:
-        return nowhere
+        return None
     change = name_change(project, relative, name)
     removed = change.removed if change is not None else None
-    if change is not None and removed is not None and removed.kind == "import" \
-            and removed.text == f"import {removed.target} as {name}":
-        chosen = ImportCandidate(removed.target, origin="alias", asname=name)
-        return Resolution(name, (chosen,), chosen, f"{change.where} removed `{removed.text}` from this file")
-    spellings = _project_module_aliases(project, name, path)
-    if len(spellings) == 1:
-        ((module, count),) = spellings.items()
+    if change is None or removed is None or removed.kind != "import" or removed.conditional:
+        return None
+    module = absolute_module(removed.target, package_of(project, path)) if removed.target.startswith(".") \
+        else removed.target
+    if not module:
+        return None
+    origin = "project" if project.owns_module(module) else "stdlib"
+    if removed.text == f"import {removed.target} as {name}":
         chosen = ImportCandidate(module, origin="alias", asname=name)
-        files = "the project's other file" if count == 1 else f"all {count} of the project's other files"
-        return Resolution(name, (chosen,), chosen, f"{files} that bind {name} import {module} as {name}")
-    if spellings:
-        found = tuple(ImportCandidate(module, origin="alias", asname=name) for module in sorted(spellings))
-        return Resolution(name, found, None, f"{name} is ambiguous: the project's files import "
-                                             f"{' and '.join(sorted(spellings))} as {name}")
-    return nowhere
-
-
-def _project_module_aliases(project: Project, name: str, path: Path) -> dict[str, int]:
-    """Module -> how many of the project's other files bind ``name`` with ``import module as name``,
-    or as anything else (``""``: a ``from`` import, a definition), which makes the spelling no convention."""
-    counts: dict[str, int] = {}
-    target = path.resolve()
-    for other in project.files_mentioning(name):
-        if other.name == target.name and other.resolve() == target:
-            continue
-        text = project.source(other)
-        tree = tree_of(text) if text is not None else None
-        if tree is None:
-            continue
-        for node in statements(tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname == name:
-                        counts[alias.name] = counts.get(alias.name, 0) + 1
-            elif isinstance(node, ast.ImportFrom) and any((alias.asname or alias.name) == name for alias in node.names):
-                counts[""] = counts.get("", 0) + 1
-    return {} if "" in counts else counts
+    elif removed.text == f"import {name}" and module == name:
+        chosen = ImportCandidate(module, origin=origin)
+    elif removed.text == f"from {removed.target} import {name}" and removed.imported == name:
+        chosen = ImportCandidate(module, name, origin)
+    else:
+        return None  # ``from m import x as name``, ``import a.b``: not written back as it was
+    return Resolution(name, (chosen,), chosen, f"{change.where} removed `{removed.text}` from this file")
 
 
 def _interchangeable(candidates: list[ImportCandidate]) -> bool:

@@ -46,26 +46,30 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     repair = _repair(relative, edits, evidence)
     # Names only its functions read fail when a test calls them, never at collection: the same
     # evidence adds them too, in a repair tried first, with the one above as its fallback.
+    # Only on history: collection never checks these, and "only m provides it" can be wrong for a
+    # name the code gets another way (gettext's ``_`` put into builtins).
     later = [other for other in unbound_in_functions(path) if other != name and other not in at_import]
-    if later and _add_clear(project, path, relative, later, edits, evidence, added, " (read in a function)"):
+    restored = [found for other in later if (found := name_sources.restored_import(project, other, path))]
+    for found in restored:
+        assert found.chosen is not None
+        edits.append(_edit(project, path, relative, found.chosen))
+        evidence.append(f"{found.name} (read in a function): {found.evidence}")
+    if restored:
         return Plan(diagnosis, (_repair(relative, edits, evidence), repair))
     return Plan(diagnosis, (repair,))
 
 
 def _add_clear(
     project: Project, path: Path, relative: str, names: list[str], edits: list[Edit], evidence: list[str],
-    added: list[str], where: str = "",
-) -> bool:
-    """Append the import of each of ``names`` whose provider the evidence names; whether any was."""
-    found = False
+    added: list[str],
+) -> None:
+    """Append the import of each of ``names`` whose provider the evidence names."""
     for other in names:
         extra = name_sources.resolve(project, other, path, also_imported=added)
         if extra.chosen is not None:
             edits.append(_edit(project, path, relative, extra.chosen))
-            evidence.append(f"{other}{where}: {extra.evidence}")
+            evidence.append(f"{other}: {extra.evidence}")
             added.append(extra.chosen.module)
-            found = True
-    return found
 
 
 def _repair(relative: str, edits: list[Edit], evidence: list[str]) -> Repair:
