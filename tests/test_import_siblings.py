@@ -135,6 +135,18 @@ def test_a_module_that_stopped_on_the_failure_did_not_expect_it(tmp_path: Path) 
     assert names_after(shop, replace(missing("Basket", line=3), masked=True)) == ["count_items"]
 
 
+def test_a_module_that_stopped_but_tolerates_a_later_name_keeps_its_fallback(tmp_path: Path) -> None:
+    """The handler exits unless the message names count_items, for which it binds a fallback (its
+    test skips): count_items is not needed, whatever the first name did (a hostile review)."""
+    importer = (
+        "import sys\nif sys.version_info >= (3, 8):\n    try:\n        from shop.inventory import Cart, Basket, count_items\n"
+        "    except ImportError as exc:\n        if 'count_items' not in str(exc):\n            sys.exit(1)\n"
+        "        count_items = None\n"
+    )
+    shop = project(tmp_path, importer=importer)
+    assert names_after(shop, replace(missing("Basket", line=4), masked=True)) == []
+
+
 def test_a_masked_failure_caught_and_tolerated_on_the_way_still_counts(tmp_path: Path) -> None:
     """The test module stopped, but the failing import sits in a helper whose handler binds a
     fallback: that handler is not the test module's, and it still says failing is expected."""

@@ -46,7 +46,7 @@ def names_after(project: Project, diagnosis: Diagnosis) -> list[str]:
     importer = project.root / diagnosis.path
     later = [other for other in _later_in_statement(project, importer, diagnosis.line, module, name)
              if other not in held and not _dunder(other)]
-    if not later or _failure_expected(project, importer, diagnosis):
+    if not later or _failure_expected(project, importer, diagnosis, frozenset((name, *later))):
         return []
     module_file = project.module_file(module)
     tree = tree_of_file(module_file) if module_file is not None else None
@@ -62,25 +62,25 @@ def _spelled_if_readable(tree: ast.Module) -> Optional[frozenset[str]]:
     return frozenset(_identifiers(tree)) if names_readable(tree) else None
 
 
-def _failure_expected(project: Project, importer: Path, diagnosis: Diagnosis) -> bool:
+def _failure_expected(project: Project, importer: Path, diagnosis: Diagnosis, names: frozenset[str]) -> bool:
     """Whether the import, or any project line on the way to it, sits where an ImportError is
     handled and the code goes on.
 
-    A masked failure is the exception: the test module that caught it stopped on it (it exited,
-    or skipped where collect-fix turned its exit into a skip), so what its handler binds (a flag
-    it tests later, collect-fix's own ``..._AVAILABLE``) is no fallback. Only the other files on
-    the way to the failure are asked."""
+    In the test module that stopped on a masked failure (it exited, or skipped where collect-fix
+    turned its exit into a skip), a handler that only sets a flag (one the module exits on later,
+    collect-fix's own ``..._AVAILABLE``) is no fallback: there only a handler that binds one of the
+    statement's ``names`` (``old_perimeter = None`` where the message names it) expects it."""
     places = [(importer, diagnosis.line or 0)]
     if diagnosis.error is not None:
         places += [(Path(frame.path), frame.line) for frame in diagnosis.error.frames if frame.in_project]
-    stopped = diagnosis.error.path if diagnosis.masked and diagnosis.error is not None else None
-    if stopped:
-        places = [(path, line) for path, line in places if not _same_file(path, project.root / stopped)]
+    stopped = project.root / diagnosis.error.path if diagnosis.masked and diagnosis.error and diagnosis.error.path \
+        else None
     for path, line in places:
         tree = tree_of_file(path)
         if tree is None:
             return True  # cannot tell
-        if any(_handles_and_goes_on(node, line) for node in _enclosing(tree.body, line)):
+        only_fallbacks = names if stopped is not None and _same_file(path, stopped) else None
+        if any(_handles_and_goes_on(node, line, only_fallbacks) for node in _enclosing(tree.body, line)):
             return True
     return False
 
@@ -107,7 +107,8 @@ def _enclosing(body: list[ast.stmt], line: int) -> Iterator[ast.stmt]:
             return
 
 
-def _handles_and_goes_on(node: ast.stmt, line: int) -> bool:
+def _handles_and_goes_on(node: ast.stmt, line: int, only_fallbacks: Optional[frozenset[str]] = None) -> bool:
+    """``only_fallbacks``: a handler counts only if it binds one of these names."""
     if isinstance(node, (ast.With, ast.AsyncWith)):
         return any(_called(item.context_expr.func) == "suppress" for item in node.items
                    if isinstance(item.context_expr, ast.Call))
@@ -116,7 +117,17 @@ def _handles_and_goes_on(node: ast.stmt, line: int) -> bool:
     body = getattr(node, "body", [])
     if not body or not body[0].lineno <= line <= (body[-1].end_lineno or body[-1].lineno):
         return False  # in a handler, the else or the finally: this try does not catch it
-    return any(catches(handler.type, _CATCHING) and not _ends(handler.body) for handler in getattr(node, "handlers", []))
+    return any(
+        catches(handler.type, _CATCHING) and not _ends(handler.body)
+        and (only_fallbacks is None or _falls_back(handler, only_fallbacks))
+        for handler in getattr(node, "handlers", [])
+    )
+
+
+def _falls_back(handler: ast.ExceptHandler, names: frozenset[str]) -> bool:
+    """Whether the handler binds one of ``names`` (a fallback for it), anywhere in its body."""
+    return any(isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in names
+               for node in ast.walk(handler))
 
 
 def _ends(body: list[ast.stmt]) -> bool:
