@@ -396,3 +396,20 @@ def test_a_history_longer_than_what_is_read_tells_nothing(tmp_path: Path, monkey
     monkeypatch.setattr(git_evidence, "_MAX_HISTORY", 2)
     git_evidence._PATCHES.clear()
     assert not git_evidence.never_named(project, "shop/cart.py", "WeakLRUCache")
+
+
+def test_a_shallow_clone_or_a_moved_file_tells_nothing(tmp_path: Path) -> None:
+    """CI checks out one commit, and ``git mv`` starts a file's history over: what the file held
+    before either cut is unknown, so its names may have been there (a hostile review)."""
+    upstream = tmp_path / "upstream"
+    upstream.mkdir()
+    repo(upstream, {"shop/cart.py": "def fetch_data(rows):\n    return rows\n"})
+    commit(upstream, {"README": "docs\n"})
+    commit(upstream, {"shop/cart.py": "def fetch_data_rows(rows):\n    return rows\n"})
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{upstream}", str(tmp_path / "shallow")], check=True)
+    assert not git_evidence.never_named(Project(tmp_path / "shallow"), "shop/cart.py", "fetch_data")
+    assert not git_evidence.never_named(Project(upstream), "shop/cart.py", "fetch_data")  # the full history has it
+    git(upstream, "mv", "shop/cart.py", "shop/api.py")
+    git(upstream, "commit", "-q", "-m", "move")
+    assert not git_evidence.never_named(Project(upstream), "shop/api.py", "fetch_data")
+    assert not git_evidence.never_named(Project(upstream), "shop/api.py", "WeakLRUCache")

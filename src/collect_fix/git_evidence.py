@@ -141,11 +141,29 @@ def never_named(project: Project, path: str, name: str) -> bool:
     head = _head_of(project)
     if head is None:
         return False
-    patches = _patches(history_root(project), head, path, time.monotonic() + _BUDGET)
+    root = history_root(project)
+    patches = _patches(root, head, path, time.monotonic() + _BUDGET)
     if not patches or len(patches) >= _MAX_HISTORY:
         return False
     word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
-    return not any(word.search(changed) for _, changed in patches)
+    if any(word.search(changed) for _, changed in patches):
+        return False
+    return _whole_history(root, patches[-1][0])
+
+
+@lru_cache(maxsize=256)
+def _whole_history(root: Path, first: str) -> bool:
+    """Whether the commit that first touched a file is where the file began: not the cut of a
+    shallow clone (CI checks out one commit), nor a move from a file that may have held the name
+    (the same commit deleted a Python file: ``git mv``, which ``--no-renames`` shows as a new file)."""
+    deadline = time.monotonic() + _BUDGET
+    shallow = _git(root, deadline, "rev-parse", "--is-shallow-repository")
+    if shallow is None or shallow.strip() != "false":
+        return False
+    changed = _git(root, deadline, "show", "--no-renames", "--name-status", "--format=", first)
+    if changed is None:
+        return False
+    return not any(line.startswith("D\t") and line.endswith(".py") for line in changed.splitlines())
 
 
 def deleted_module(project: Project, paths: Iterable[str]) -> Optional[DeletedModule]:
