@@ -84,9 +84,9 @@ class _CollectFixStub:
 
     @staticmethod
     def _decorate(name: str, func: Any) -> Any:
-        \"""``func`` decorated by the stub ``name``: it raises when called. A class
-        of tests stays a class (a subclass of it) whose tests raise, so pytest still
-        collects each of them and each fails on the stub: none goes uncollected.\"""
+        \"""``func`` decorated by the stub ``name``: it raises when called. A class of
+        tests (``Test*``, a ``TestCase``) stays a class, a subclass whose methods all
+        raise, so pytest still collects each test and each fails on the stub.\"""
         _CollectFixStub._only_at_import(name)
 
         def refusing(wrapped: Any) -> Any:
@@ -96,23 +96,37 @@ class _CollectFixStub:
 
             return stub
 
-        names = dir(func) if isinstance(func, type) else []
-        tests = {
-            attr: refusing(getattr(func, attr))
-            for attr in names
-            if attr.startswith("test") and callable(getattr(func, attr))
+        tests = isinstance(func, type) and _CollectFixStub._holds_tests(func)
+        if not tests:
+            return refusing(func)
+        own: dict[str, Any] = {
+            "__module__": func.__module__,
+            "__qualname__": func.__qualname__,
+            "__doc__": func.__doc__,
         }
-        if tests:
-            own = {
-                "__module__": func.__module__,
-                "__qualname__": func.__qualname__,
-                "__doc__": func.__doc__,
-            }
-            try:
-                return type(func)(func.__name__, (func,), {**own, **tests})
-            except TypeError:  # a class that cannot be subclassed so
-                pass
-        return refusing(func)
+        for klass in reversed(func.__mro__):
+            if klass.__module__ in ("builtins", "unittest.case"):
+                continue
+            for attr, value in vars(klass).items():
+                if attr.startswith("_"):
+                    continue
+                if isinstance(value, type):
+                    if _CollectFixStub._holds_tests(value):
+                        own[attr] = _CollectFixStub._decorate(name, value)
+                elif callable(getattr(func, attr, None)):
+                    own[attr] = refusing(getattr(func, attr))
+        try:
+            return type(func)(func.__name__, (func,), own)
+        except TypeError:  # a class that cannot be subclassed so
+            return refusing(func)
+
+    @staticmethod
+    def _holds_tests(klass: type) -> bool:
+        \"""A class pytest collects tests from by default, or a unittest ``TestCase``.\"""
+        return klass.__name__.startswith("Test") or any(
+            base.__module__ == "unittest.case" and base.__name__ == "TestCase"
+            for base in klass.__mro__
+        )
 
     @staticmethod
     def _decorator(name: str) -> Callable[[Any], Any]:
