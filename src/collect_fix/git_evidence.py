@@ -132,6 +132,17 @@ def name_change(project: Project, path: str, name: str) -> Optional[Change]:
     return _name_change(history_root(project), head, path, name, current)
 
 
+def history_state(project: Project) -> str:
+    """What the evidence read from history depends on: HEAD, and whether the clone is shallow
+    (fetching the rest changes the answers). Empty outside a repository."""
+    root = history_root(project)
+    head = _head(root)
+    if head is None:
+        return ""
+    shallow = _git(root, time.monotonic() + _BUDGET, "rev-parse", "--is-shallow-repository")
+    return f"{head} shallow={(shallow or '').strip()}"
+
+
 def never_named(project: Project, path: str, name: str) -> bool:
     """Whether no committed version of the project file ``path`` ever named ``name``: git tracks
     the file, its whole history was read (fewer than ``_MAX_HISTORY`` commits changed it; a file

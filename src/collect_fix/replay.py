@@ -4,7 +4,8 @@
 repairs twice would double the cost. The dry run keeps what it verified: the bytes every file it
 changed ends with, and its report. An ``--apply`` on the same tree (every Python and
 configuration file byte for byte as the dry run saw it, the same interpreter, the same options,
-the same collect-fix: its version and code)
+the same git history (HEAD, and whether the clone is shallow), the same collect-fix: its version
+and code)
 writes those bytes, collects once to verify, and keeps them only when pytest then reports what
 the dry run reported; anything else undoes them and searches as usual.
 
@@ -47,7 +48,9 @@ class Verified:
 def tree_key(project: Project, python: str, options: Options) -> str:
     """A digest of everything a run's result depends on that collect-fix can see statically."""
     digest = hashlib.sha256()
-    digest.update(f"{_FORMAT}\0{sys.version}\0{python}\0".encode() + _own_code())
+    from collect_fix.git_evidence import history_state  # renames are read from history
+
+    digest.update(f"{_FORMAT}\0{sys.version}\0{python}\0{history_state(project)}\0".encode() + _own_code())
     for field in fields(options):
         if field.name not in ("apply", "root"):
             digest.update(f"{field.name}={getattr(options, field.name)!r}\0".encode())

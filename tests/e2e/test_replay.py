@@ -46,6 +46,20 @@ def test_an_apply_after_a_dry_run_of_the_same_tree_replays_it(tmp_path: Path) ->
     assert "3 tests collected" in collect_only(root).stdout
 
 
+def test_a_dry_run_read_from_other_history_is_not_replayed(tmp_path: Path) -> None:
+    """The same files, another HEAD (a commit since, a shallow clone fetched whole): the renames
+    history shows may differ, so the apply searches again (a hostile review)."""
+    root = write_files(tmp_path / "project", PROJECT)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "start"], cwd=root, check=True)
+    report(root, "--dry-run")
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "later"], cwd=root, check=True)
+
+    assert report(root, "--apply")["replayed"] is False
+
+
 def test_a_replay_that_holds_never_loads_libcst(tmp_path: Path) -> None:
     """A replay writes the bytes the dry run verified: nothing in it needs LibCST, whose import
     (about 0.4 s, longer than a small project's collection) came before its first collection."""
