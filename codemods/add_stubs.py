@@ -122,10 +122,19 @@ class _CollectFixStub:
 
     @staticmethod
     def _holds_tests(klass: type) -> bool:
-        \"""A class pytest collects tests from by default, or a unittest ``TestCase``.\"""
-        return klass.__name__.startswith("Test") or any(
+        \"""A unittest ``TestCase``, or a class pytest collects (no constructor of
+        its own) named ``Test*`` or holding ``test*`` methods (its pattern varies).\"""
+        if any(
             base.__module__ == "unittest.case" and base.__name__ == "TestCase"
             for base in klass.__mro__
+        ):
+            return True
+        built = getattr(klass, "__init__") is not getattr(object, "__init__")
+        if built or getattr(klass, "__new__") is not getattr(object, "__new__"):
+            return False  # pytest collects no class with a constructor (a dataclass)
+        return klass.__name__.startswith("Test") or any(
+            attr.startswith("test") and callable(getattr(klass, attr, None))
+            for attr in dir(klass)
         )
 
     @staticmethod
@@ -229,7 +238,7 @@ class AddStubsCommand(InPlace, CodemodCommand):
             if signature and params is None:
                 self.warn(f"{name}: cannot read the signature {signature!r}; the stub takes any arguments")
             sources.append(_source(name, kind, params))
-        if Path(self.context.filename or "").name == "__main__.py" and not _runs_as_main(tree):
+        if Path(self.context.filename or "").name == "__main__.py" and _holds_no_code(tree):
             sources.append(_MAIN_GUARD.format(marker=STUB_MARKER))
         text = _reindent("\n".join(sources), tree.default_indent)
         statements = cst.parse_module(text, tree.config_for_parsing).body
@@ -241,12 +250,10 @@ class AddStubsCommand(InPlace, CodemodCommand):
         return tree
 
 
-def _runs_as_main(tree: cst.Module) -> bool:
-    """Whether the module already has a top-level ``if __name__ == "__main__":``."""
-    return any(
-        isinstance(statement, cst.If) and m.matches(statement.test, m.Comparison(left=m.Name("__name__")))
-        for statement in tree.body
-    )
+def _holds_no_code(tree: cst.Module) -> bool:
+    """A module collect-fix is creating (empty, or a docstring only): a real ``__main__`` runs as
+    it is, with whatever stubs it gets, and never gets the guard."""
+    return all(m.matches(statement, m.SimpleStatementLine(body=[m.Expr(m.SimpleString())])) for statement in tree.body)
 
 
 def _parse_stub(stub: Stub | str) -> tuple[str, str, str]:

@@ -169,6 +169,8 @@ def test_every_stub_carries_the_marker_on_its_first_line_and_the_shared_class_no
 # The stubs at work: the generated module and a module using it are really imported.
 
 USER_MODULE = '''\
+import dataclasses
+
 from stubpkg.models import SETTINGS, ApiClient, Store, cached, make_gauge, requires, send_sms, timed
 
 store = Store()
@@ -218,6 +220,18 @@ class TestDecorated:
 @cached
 class Helper:
     pass
+
+
+@cached
+class UserTests:  # python_classes = *Tests: its test methods say what it is
+    def test_name(self):
+        return 1
+
+
+@cached
+@dataclasses.dataclass
+class TestRecord:  # a constructor: pytest collects no tests from it, whatever its name
+    size: int = 0
 '''
 
 
@@ -273,6 +287,8 @@ USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
     "test of a decorated class run": ("cached", lambda user: user.TestDecorated().test_one(None)),
     "other method of a decorated test class": ("cached", lambda user: user.TestDecorated().helper()),
     "decorated class without tests built": ("cached", lambda user: user.Helper()),
+    "test of a decorated class matched by its methods run": ("cached", lambda user: user.UserTests().test_name()),
+    "decorated dataclass named like a test class built": ("cached", lambda user: user.TestRecord(3)),
     "decorated in a class body, called": ("cached", lambda user: user.Shelf.run(1)),
     "decorator applied in a test": ("cached", lambda user: user.cached(len)),
     "function under a decorator factory called": ("requires", lambda user: user.query()),
@@ -374,6 +390,8 @@ def test_a_stubbed_package_main_fails_when_run_and_still_imports(tmp_path: Path)
                               cwd=tmp_path, capture_output=True, text=True, timeout=60, env=environment)
     assert imported.stdout == "ok\n", imported.stderr
     assert "__main__" not in transform('"""Models."""\n', ("helper", "function"))  # elsewhere: no guard
+    real = 'import sys\n\nif __name__ == "__main__" and not sys.flags.interactive:\n    print("ran")\n'
+    assert transform(real, ("parse_options", "function"), context=context).count("if __name__ ==") == 1  # a real one runs as it is
 
 
 def test_the_shared_class_and_a_main_guard_pass_ruffs_default_line_length(tmp_path: Path) -> None:
