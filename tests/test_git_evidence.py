@@ -413,3 +413,20 @@ def test_a_shallow_clone_or_a_moved_file_tells_nothing(tmp_path: Path) -> None:
     git(upstream, "commit", "-q", "-m", "move")
     assert not git_evidence.never_named(Project(upstream), "shop/api.py", "fetch_data")
     assert not git_evidence.never_named(Project(upstream), "shop/api.py", "WeakLRUCache")
+
+
+def test_the_history_state_changes_when_a_shallow_clone_is_deepened(tmp_path: Path) -> None:
+    upstream = tmp_path / "upstream"
+    upstream.mkdir()
+    repo(upstream, {"shop/cart.py": "def fetch(rows):\n    return rows\n"})
+    for number in range(3):
+        commit(upstream, {"README": f"docs {number}\n"})
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{upstream}", str(clone)], check=True)
+    shallow = git_evidence.history_state(Project(clone))
+    subprocess.run(["git", "fetch", "-q", "--deepen", "1"], cwd=clone, check=True)
+    deeper = git_evidence.history_state(Project(clone))
+    assert shallow.split()[0] == deeper.split()[0]  # the same HEAD
+    assert shallow != deeper
+    assert git_evidence.history_state(Project(upstream)).endswith("shallow=false")
+    assert git_evidence.history_state(Project(tmp_path)) == ""  # no repository

@@ -125,13 +125,19 @@ def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str]
         return ()
     from collect_fix.name_sources import stdlib_module_names
 
+    # Any file or folder of the tree may be importable while pytest runs (its rootdir, a
+    # conftest's sys.path entry): a name spelled like one is never a package to install.
+    local = {path.stem for path in project.python_files()} | {
+        part for path in project.python_files() for part in project.relative(path).split("/")[:-1]}
     imported: dict[str, str] = {}  # top-level name -> the fullest name the file imports under it
     for node in tree.body:
         names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
             [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
         for name in names:
             top = name.partition(".")[0]
-            if top not in (failed, "__future__") and top not in stdlib_module_names() and not project.owns_module(top):
+            if top in (failed, "__future__") or top.startswith("__") or top in local:
+                continue
+            if top not in stdlib_module_names() and not project.owns_module(top):
                 imported.setdefault(top, name)
     if not imported:
         return ()
@@ -147,7 +153,7 @@ for name in sys.argv[1:]:
     try:
         found = importlib.util.find_spec(name) is not None
     except (ImportError, ValueError):
-        found = False
+        found = True  # it cannot tell: never listed
     if not found:
         absent.append(name)
 print(json.dumps(absent))

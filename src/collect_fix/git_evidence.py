@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import hashlib
 import re
 import subprocess
 import time
@@ -139,8 +140,13 @@ def history_state(project: Project) -> str:
     head = _head(root)
     if head is None:
         return ""
-    shallow = _git(root, time.monotonic() + _BUDGET, "rev-parse", "--is-shallow-repository")
-    return f"{head} shallow={(shallow or '').strip()}"
+    deadline = time.monotonic() + _BUDGET
+    shallow = (_git(root, deadline, "rev-parse", "--is-shallow-repository") or "").strip()
+    if shallow != "false":  # where the clone is cut (``git fetch --deepen`` moves it)
+        where = (_git(root, deadline, "rev-parse", "--git-path", "shallow") or "").strip()
+        cut = _read(root / where) if where else None
+        shallow += " " + hashlib.sha256(cut or b"").hexdigest()
+    return f"{head} shallow={shallow}"
 
 
 def never_named(project: Project, path: str, name: str) -> bool:

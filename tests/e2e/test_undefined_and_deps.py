@@ -241,8 +241,10 @@ def test_the_install_line_names_every_package_a_file_would_stop_at_not_only_the_
     (root / "tests").mkdir()
     (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
     (root / "pkg/__init__.py").write_text("def f():\n    return 1\n")
+    (root / "tests/helpers.py").write_text("")  # importable by pytest's rootdir insertion, never a package
     (root / "tests/test_f.py").write_text(
-        "import json\n\nfrom cf_absent_first import given\nimport cf_absent_second.sub\n\nfrom pkg import f\n\n"
+        "import json\n\nfrom cf_absent_first import given\nimport cf_absent_second.sub\n\nfrom pkg import f\n"
+        "import helpers\nimport __main__\n\n"
         "try:\n    import cf_absent_optional\nexcept ImportError:\n    cf_absent_optional = None\n\n\n"
         "def test_f():\n    assert f() == 1\n"
     )
