@@ -95,6 +95,12 @@ def test_moved_name_whose_new_home_imports_the_old_module_is_imported_from_its_h
     ("from shop import pricing, discounts\n", True),        # the new home first: it would fail there
     ("", True),                                               # nothing decides: whoever imports first
     ("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from shop import discounts\n", True),
+    # An optional accelerator that loads the new home may run first: nothing is certain.
+    ("try:\n    from shop import accel\nexcept ImportError:\n    pass\nfrom shop import discounts\n", True),
+    # A compiled accelerator (no source to follow) or the old module: either may run.
+    ("try:\n    from shop._speedups import apply_discount\nexcept ImportError:\n    from shop import discounts\n", True),
+    # One that reaches neither module changes nothing.
+    ("try:\n    import json\nexcept ImportError:\n    pass\nfrom shop import discounts\n", False),
 ])
 def test_a_package_that_loads_the_old_module_first_makes_its_reexport_safe(
     tmp_path: Path, package_init: str, order_dependent: bool
@@ -105,6 +111,7 @@ def test_a_package_that_loads_the_old_module_first_makes_its_reexport_safe(
     files = dict(MOVED)
     files["shop/pricing.py"] = "from shop.discounts import code_percent\n\n\n" + MOVED["shop/pricing.py"]
     files["shop/__init__.py"] = package_init
+    files["shop/accel.py"] = "from shop.pricing import apply_discount\n"
     project = make(tmp_path, files)
     first, *_ = planned(project, missing("apply_discount", "shop.discounts")).alternatives
     assert [edit.transform for edit in first.edits] == (["rewrite_import"] if order_dependent else ["add_reexport"])

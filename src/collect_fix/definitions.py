@@ -38,7 +38,9 @@ class _Entry:
     module: Optional[str]
     definitions: tuple[Definition, ...]
     imports: frozenset[str]
-    import_order: tuple[str, ...] = ()  # the same, in the order the module's statements import them
+    # The same, in the order the module's statements import them, each with whether it is certain
+    # to run (a direct statement of the module, not under a top-level if or try).
+    import_order: tuple[tuple[str, bool], ...] = ()
 
 
 _CACHE: dict[tuple[Path, tuple[Path, ...]], dict[Path, _Entry]] = {}
@@ -87,8 +89,13 @@ def started_first(
 ) -> Optional[str]:
     """Of ``targets``, the module whose loading starts first when ``start`` loads (Python loads a
     module's packages first, then runs its module-level imports in order, each module once), with
-    the imports repairs are about to add going last; None when loading ``start`` starts none of them."""
+    the imports repairs are about to add going last; None when loading ``start`` starts none of them,
+    or when an import that may or may not run (under a top-level if or try: an optional
+    accelerator) could start one of them before."""
     started: set[str] = set()
+
+    class Uncertain(Exception):
+        pass
 
     def enter(module: str) -> Optional[str]:
         for name in _with_parents(module):
@@ -99,7 +106,12 @@ def started_first(
                 return name
             if project.owns_module(name):
                 entry = _module_entry(project, name)
-                for imported in (*(entry.import_order if entry else ()), *added.get(name, ())):
+                order = (*(entry.import_order if entry else ()), *((other, True) for other in added.get(name, ())))
+                for imported, certain in order:
+                    if not certain:
+                        if imported in targets or any(target in targets for target in loaded_at_load(project, imported, added)):
+                            raise Uncertain
+                        continue
                     found = enter(imported)
                     if found is not None:
                         return found
@@ -107,7 +119,7 @@ def started_first(
 
     try:
         return enter(start)
-    except RecursionError:
+    except (RecursionError, Uncertain):
         return None
 
 
@@ -198,12 +210,13 @@ def _parse(project: Project, path: Path, stamp: tuple[int, int]) -> _Entry:
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     statements = list(top_level_statements(tree.body))
     imports = _imports(statements, package)
+    certain = set(_imports(tree.body, package))
     return _Entry(
         stamp,
         module,
         tuple(_definitions(statements, module, project.relative(path))),
         frozenset(imports),
-        tuple(imports),
+        tuple((name, name in certain) for name in imports),
     )
 
 
