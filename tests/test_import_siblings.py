@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from collect_fix.import_siblings import names_after
+from collect_fix.import_siblings import names_after, tolerated
 from collect_fix.project import Project
 from collect_fix.types import Category, CollectionError, Diagnosis, Frame
 from conftest import write_files
@@ -171,3 +171,25 @@ def test_a_handler_anywhere_along_the_traceback_counts(tmp_path: Path) -> None:
     assert names_after(Project(root), diagnosis) == []
     assert names_after(Project(root), replace(diagnosis, error=replace(diagnosis.error, frames=frames[1:]))) == [
         "count_items", "restock"]
+
+
+def test_a_fallback_imported_from_elsewhere_counts_too(tmp_path: Path) -> None:
+    importer = ("import sys\ntry:\n    from shop.inventory import Cart, Basket, count_items\nexcept ImportError:\n"
+                "    from shop.legacy import count_items\n    HAVE = False\nif not HAVE:\n    sys.exit(1)\n")
+    shop = project(tmp_path, importer=importer)
+    assert names_after(shop, replace(missing("Basket", line=3), masked=True)) == []
+
+
+def test_a_failure_the_module_caught_and_went_on_from_with_a_fallback_is_tolerated(tmp_path: Path) -> None:
+    """Asked again after collect-fix turned the module's exit into a skip: it went on (no exit, no
+    skip), binding a fallback for the name, so the name is not an error to repair."""
+    importer = ("import sys\ntry:\n    from shop.inventory import Cart, Basket\nexcept ImportError as exc:\n"
+                "    if 'Basket' not in str(exc):\n        sys.exit(1)\n    Basket = None\n")
+    shop = project(tmp_path, importer=importer)
+    caught = replace(missing("Basket", line=3), masked=True)
+    assert tolerated(shop, caught)
+    assert not tolerated(shop, replace(caught, masked=False))
+    stopped = replace(caught, error=replace(caught.error, attrs={**caught.error.attrs, "stopped_by": "SystemExit"}))
+    assert not tolerated(shop, stopped)  # it exited on it: a cause to repair
+    flag_only = project(tmp_path / "flag", importer=FLAGGED)
+    assert not tolerated(flag_only, replace(missing("Basket", line=3), masked=True))

@@ -125,9 +125,35 @@ def _handles_and_goes_on(node: ast.stmt, line: int, only_fallbacks: Optional[fro
 
 
 def _falls_back(handler: ast.ExceptHandler, names: frozenset[str]) -> bool:
-    """Whether the handler binds one of ``names`` (a fallback for it), anywhere in its body."""
-    return any(isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in names
-               for node in ast.walk(handler))
+    """Whether the handler binds one of ``names`` (a fallback for it), anywhere in its body: an
+    assignment, an import from elsewhere, a definition."""
+    for node in ast.walk(handler):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in names:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+            (alias.asname or alias.name).partition(".")[0] in names for alias in node.names
+        ):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in names:
+            return True
+    return False
+
+
+def tolerated(project: Project, diagnosis: Diagnosis) -> bool:
+    """A masked failure the test module caught and went on from (no exit, no skip: a module
+    collect-fix turned from exiting into skipping, asked again), under a handler that binds a
+    fallback for the name: the module expects it, and it is no error to repair."""
+    error = diagnosis.error
+    name = diagnosis.subject
+    if not diagnosis.masked or error is None or error.attrs.get("stopped_by") or not name:
+        return False
+    if not diagnosis.path or not diagnosis.line:
+        return False
+    tree = tree_of_file(project.root / diagnosis.path)
+    if tree is None:
+        return False
+    names = frozenset({name, name.partition(".")[0], name.rpartition(".")[2]})
+    return any(_handles_and_goes_on(node, diagnosis.line, names) for node in _enclosing(tree.body, diagnosis.line))
 
 
 def _ends(body: list[ast.stmt]) -> bool:
