@@ -399,8 +399,8 @@ def test_a_history_longer_than_what_is_read_tells_nothing(tmp_path: Path, monkey
 
 
 def test_a_shallow_clone_or_a_moved_file_tells_nothing(tmp_path: Path) -> None:
-    """CI checks out one commit, and ``git mv`` starts a file's history over: what the file held
-    before either cut is unknown, so its names may have been there (a hostile review)."""
+    """CI checks out one commit: what the file held before the cut is unknown. ``git mv`` starts a
+    file's history over: the moved file's own history is read too (hostile reviews)."""
     upstream = tmp_path / "upstream"
     upstream.mkdir()
     repo(upstream, {"shop/cart.py": "def fetch_data(rows):\n    return rows\n"})
@@ -411,8 +411,8 @@ def test_a_shallow_clone_or_a_moved_file_tells_nothing(tmp_path: Path) -> None:
     assert not git_evidence.never_named(Project(upstream), "shop/cart.py", "fetch_data")  # the full history has it
     git(upstream, "mv", "shop/cart.py", "shop/api.py")
     git(upstream, "commit", "-q", "-m", "move")
-    assert not git_evidence.never_named(Project(upstream), "shop/api.py", "fetch_data")
-    assert not git_evidence.never_named(Project(upstream), "shop/api.py", "WeakLRUCache")
+    assert not git_evidence.never_named(Project(upstream), "shop/api.py", "fetch_data")  # named before the move
+    assert git_evidence.never_named(Project(upstream), "shop/api.py", "WeakLRUCache")  # read across the move
 
 
 def test_the_history_state_changes_when_a_shallow_clone_is_deepened(tmp_path: Path) -> None:
@@ -430,3 +430,13 @@ def test_the_history_state_changes_when_a_shallow_clone_is_deepened(tmp_path: Pa
     assert shallow != deeper
     assert git_evidence.history_state(Project(upstream)).endswith("shallow=false")
     assert git_evidence.history_state(Project(tmp_path)) == ""  # no repository
+
+
+def test_a_python_file_deleted_beside_the_first_commit_counts_only_if_it_named_the_name(tmp_path: Path) -> None:
+    """The module's first commit also removed an unrelated script: nothing moved into it from
+    there, so its history is still whole (a second hostile review)."""
+    project = repo(tmp_path, {"scripts/bench.py": "print('bench')\n", "shop/util.py": "class WeakCache:\n    pass\n"})
+    git(tmp_path, "rm", "-q", "scripts/bench.py", "shop/util.py")
+    commit(tmp_path, {"shop/cart.py": "class LRUCache(dict):\n    pass\n"}, "cart")
+    assert git_evidence.never_named(project, "shop/cart.py", "WeakLRUCache")
+    assert not git_evidence.never_named(project, "shop/cart.py", "WeakCache")  # a deleted file of that commit had it

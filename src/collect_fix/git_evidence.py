@@ -165,14 +165,14 @@ def never_named(project: Project, path: str, name: str) -> bool:
     word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
     if any(word.search(changed) for _, changed in patches):
         return False
-    return _whole_history(root, patches[-1][0])
+    return _whole_history(root, patches[-1][0], name)
 
 
 @lru_cache(maxsize=256)
-def _whole_history(root: Path, first: str) -> bool:
-    """Whether the commit that first touched a file is where the file began: not the cut of a
-    shallow clone (CI checks out one commit), nor a move from a file that may have held the name
-    (the same commit deleted a Python file: ``git mv``, which ``--no-renames`` shows as a new file)."""
+def _whole_history(root: Path, first: str, name: str) -> bool:
+    """Whether the commit that first touched a file is where the file began, as far as ``name``
+    goes: not the cut of a shallow clone (CI checks out one commit), nor a move from a Python file
+    the same commit deleted that named it (``git mv``, which ``--no-renames`` shows as a new file)."""
     deadline = time.monotonic() + _BUDGET
     shallow = _git(root, deadline, "rev-parse", "--is-shallow-repository")
     if shallow is None or shallow.strip() != "false":
@@ -180,7 +180,17 @@ def _whole_history(root: Path, first: str) -> bool:
     changed = _git(root, deadline, "show", "--no-renames", "--name-status", "--format=", first)
     if changed is None:
         return False
-    return not any(line.startswith("D\t") and line.endswith(".py") for line in changed.splitlines())
+    deleted = [line[2:] for line in changed.splitlines() if line.startswith("D\t") and line.endswith(".py")]
+    if len(deleted) > _MAX_COMMITS:
+        return False
+    word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
+    for path in deleted:  # each one's own history, up to its deletion, never named it either
+        earlier = _patches(root, f"{first}^", path, deadline)
+        if not earlier or len(earlier) >= _MAX_HISTORY or any(word.search(lines) for _, lines in earlier):
+            return False
+        if earlier[-1][0] != first and not _whole_history(root, earlier[-1][0], name):
+            return False
+    return True
 
 
 def deleted_module(project: Project, paths: Iterable[str]) -> Optional[DeletedModule]:
