@@ -427,3 +427,22 @@ def test_history_restores_only_an_import_it_can_write_back_as_it_ran(tmp_path: P
     (tmp_path / "pkg/enc.py").write_text("X = t.loads\n")
     git(tmp_path, "commit", "-q", "-am", "drop the import")
     assert chosen(project, "t", "pkg/enc.py") is None
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_name_only_functions_read_whose_import_went_in_a_change_of_its_own_is_left(tmp_path: Path) -> None:
+    """The package switched to gettext.install() (``_`` in builtins) and dropped the dummy import
+    on purpose; a later change dropped the base class's: only that change's imports come back."""
+    timed = "class Timed(Signer):\n    def greet(self):\n        return _('hello')\n"
+    project = write(tmp_path, {"pkg/__init__.py": "", "pkg/signer.py": "class Signer:\n    pass\n",
+                               "pkg/i18n.py": "def _(text):\n    return text\n",
+                               "pkg/timed.py": "from pkg.i18n import _\nfrom pkg.signer import Signer\n\n\n" + timed})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "timed")
+    (tmp_path / "pkg/timed.py").write_text("from pkg.signer import Signer\n\n\n" + timed)
+    git(tmp_path, "commit", "-q", "-am", "Translate with gettext.install()")
+    (tmp_path / "pkg/timed.py").write_text(timed)
+    git(tmp_path, "commit", "-q", "-am", "Remove unused imports")
+    plan = undefined_names.plan(diagnosis("pkg/timed.py", "Signer"), project, Options(root=tmp_path))
+    assert [repair.description for repair in plan.alternatives] == ["add `from pkg.signer import Signer` to pkg/timed.py"]

@@ -189,10 +189,11 @@ def _module_alias(project: Project, name: str, path: Path) -> Resolution:
     return Resolution(name, (), None, f"no standard-library module or project module defines {name!r}")
 
 
-def restored_import(project: Project, name: str, path: Path) -> Optional[Resolution]:
+def restored_import(project: Project, name: str, path: Path, commit: Optional[str] = None) -> Optional[Resolution]:
     """The import of ``name`` the newest change removed from the file ``path``, to put back as it
     was: ``from m import name``, ``import name`` or ``import m as name``, when it ran unconditionally
-    (not one branch of a ``try``/``if``) and nothing since bound ``name`` another way. None otherwise."""
+    (not one branch of a ``try``/``if``) and nothing since bound ``name`` another way; only if that
+    change is ``commit``, when given. None otherwise."""
     from collect_fix.definitions import absolute_module, package_of
     from collect_fix.git_evidence import name_change
 
@@ -203,6 +204,8 @@ def restored_import(project: Project, name: str, path: Path) -> Optional[Resolut
     change = name_change(project, relative, name)
     removed = change.removed if change is not None else None
     if change is None or removed is None or removed.kind != "import" or removed.conditional:
+        return None
+    if commit is not None and change.commit != commit:
         return None
     module = absolute_module(removed.target, package_of(project, path)) if removed.target.startswith(".") \
         else removed.target

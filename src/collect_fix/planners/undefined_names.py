@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from collect_fix import name_sources
+from collect_fix.git_evidence import name_change
 from collect_fix.import_time_names import undefined_at_import
 from collect_fix.project import Project
 from collect_fix.source_trees import statements, tree_of_file
@@ -46,10 +47,13 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     repair = _repair(relative, edits, evidence)
     # Names only its functions read fail when a test calls them, never at collection: the same
     # evidence adds them too, in a repair tried first, with the one above as its fallback.
-    # Only on history: collection never checks these, and "only m provides it" can be wrong for a
-    # name the code gets another way (gettext's ``_`` put into builtins).
+    # Only on history, and only what the change that dropped this name's import dropped too:
+    # collection never checks these, "only m provides it" can be wrong for a name the code gets
+    # another way, and a removal in a commit of its own was meant (gettext's ``_`` put into builtins).
+    change = name_change(project, relative, name)
     later = [other for other in unbound_in_functions(path) if other != name and other not in at_import]
-    restored = [found for other in later if (found := name_sources.restored_import(project, other, path))]
+    restored = [found for other in later if change is not None
+                and (found := name_sources.restored_import(project, other, path, commit=change.commit))]
     for found in restored:
         assert found.chosen is not None
         edits.append(_edit(project, path, relative, found.chosen))
