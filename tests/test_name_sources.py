@@ -446,3 +446,22 @@ def test_a_name_only_functions_read_whose_import_went_in_a_change_of_its_own_is_
     git(tmp_path, "commit", "-q", "-am", "Remove unused imports")
     plan = undefined_names.plan(diagnosis("pkg/timed.py", "Signer"), project, Options(root=tmp_path))
     assert [repair.description for repair in plan.alternatives] == ["add `from pkg.signer import Signer` to pkg/timed.py"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_history_outweighs_the_only_module_that_defines_the_name(tmp_path: Path) -> None:
+    """``from html import escape as esc`` was dropped; ``app.sqlq`` defines an ``esc`` of its own
+    (SQL quoting). "Only app.sqlq provides it" would unescape every page (a hostile review)."""
+    page = "TITLE = esc('<b>')\n"
+    project = write(tmp_path, {"app/__init__.py": "", "app/sqlq.py": "def esc(text):\n    return text.replace(\"'\", \"''\")\n",
+                               "app/page.py": "from html import escape as esc\n\n" + page})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "page")
+    (tmp_path / "app/page.py").write_text(page)
+    git(tmp_path, "commit", "-q", "-am", "Remove unused imports")
+    resolution = resolve(project, "esc", tmp_path / "app/page.py")
+    assert resolution.chosen is None
+    assert "removed `from html import escape as esc` from this file; put it back as it was" in resolution.evidence
+    plan = undefined_names.plan(diagnosis("app/page.py", "esc"), project, Options(root=tmp_path))
+    assert plan.alternatives == () and "put it back as it was" in plan.advice and "sqlq" not in plan.advice

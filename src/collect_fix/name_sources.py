@@ -78,6 +78,7 @@ class Resolution:
     candidates: tuple[ImportCandidate, ...]
     chosen: Optional[ImportCandidate]
     evidence: str
+    history_refuses: bool = False  # history removed another import of the name: ``evidence`` says which
 
 
 def resolve(project: Project, name: str, path: Path, also_imported: Iterable[str] = ()) -> Resolution:
@@ -93,6 +94,14 @@ def resolve(project: Project, name: str, path: Path, also_imported: Iterable[str
     candidates = stdlib_candidates(name) + project_candidates(project, name, path)
     if not candidates:
         return _module_alias(project, name, path)
+    # History first: the import the newest change removed is what the name was, even where one
+    # module defines a namesake (``from html import escape as esc`` dropped, ``app.sqlq.esc`` left).
+    restored = restored_import(project, name, path)
+    if restored is not None and restored.chosen is not None and not restored.chosen.asname:
+        return restored
+    removed = _removed_import_text(project, name, path)
+    if removed:
+        return Resolution(name, tuple(candidates), None, f"{removed}; put it back as it was", history_refuses=True)
     usages = _usages(tree, name) if tree is not None else []
     kept, dropped = _check_usages(candidates, name, usages)
     notes = [f"how {name} is used rules out {', '.join(c.statement for c in dropped)}"] if dropped else []
@@ -187,6 +196,21 @@ def _module_alias(project: Project, name: str, path: Path) -> Resolution:
     if restored is not None and restored.chosen is not None and restored.chosen.asname:
         return restored
     return Resolution(name, (), None, f"no standard-library module or project module defines {name!r}")
+
+
+def _removed_import_text(project: Project, name: str, path: Path) -> str:
+    """"commit X removed `...`" when the newest change removed an import binding ``name`` from the
+    file that ``restored_import`` cannot write back as it was; "" otherwise."""
+    from collect_fix.git_evidence import name_change
+
+    try:
+        relative = path.resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return ""
+    change = name_change(project, relative, name)
+    if change is None or change.removed.kind != "import":
+        return ""
+    return f"{change.where} removed `{change.removed.text}` from this file"
 
 
 def restored_import(project: Project, name: str, path: Path, commit: Optional[str] = None) -> Optional[Resolution]:

@@ -30,6 +30,8 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     resolution = name_sources.resolve(project, name, path)
     chosen = resolution.chosen
     if chosen is None:
+        if resolution.history_refuses:
+            return Plan(diagnosis, advice=f"{name} in {where}: {resolution.evidence}")
         if resolution.candidates:
             options_text = " | ".join(candidate.statement for candidate in resolution.candidates)
             return Plan(diagnosis, advice=f"{name} in {where} is ambiguous; add the right one of: {options_text}")
