@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from conftest import collect_only, collected_ids, run_collect_fix, run_in_process, snapshot
+from conftest import collect_only, collected_ids, run_collect_fix, run_in_process, snapshot, write_files
 
 # Every test of every file that failed only because of undefined names with a clear provider.
 REPAIRED_IDS = {
@@ -132,6 +132,9 @@ def test_skip_missing_deps_never_writes_a_skip_into_a_conftest(tmp_path: Path) -
     assert "No module named 'collect_fix_missing_dep_xyz'" in collected.stdout + collected.stderr
 
 
+PYTHONPATH_HERE = {"pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n'}
+
+
 def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
                    cwd=root, check=True, capture_output=True)
@@ -141,11 +144,8 @@ def test_a_module_imported_under_a_short_name_is_restored_as_it_was(tmp_path: Pa
     """itsdangerous: "Remove unused typing import" dropped `import typing as t` from a module whose
     module-level `t.cast(...)` still needs it, and every test stopped collecting. No module
     defines a `t`; the commit that removed the line says what it was."""
-    root = tmp_path / "project"
-    (root / "pkg").mkdir(parents=True)
+    root = write_files(tmp_path / "project", {**PYTHONPATH_HERE, "pkg/__init__.py": "from .encoding import unpack\n"})
     (root / "tests").mkdir()
-    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
-    (root / "pkg/__init__.py").write_text("from .encoding import unpack\n")
     encoding = (
         "import struct\nimport typing as t\n\n"
         '_unpack = t.cast("t.Callable[[bytes], tuple[int]]", struct.Struct(">Q").unpack)\n\n\n'
@@ -175,13 +175,11 @@ def test_imports_dropped_with_the_one_read_at_import_come_back_with_it(tmp_path:
     """itsdangerous: "Remove unused imports" dropped the base class (read at import: collection
     fails) and the exception a method raises (read when a test calls it: collection is clean
     without it, and the test fails). Both come back, and every test passes again."""
-    root = tmp_path / "project"
-    (root / "pkg").mkdir(parents=True)
+    root = write_files(tmp_path / "project", {
+        **PYTHONPATH_HERE, "pkg/__init__.py": "", "pkg/exc.py": "class SignatureExpired(Exception):\n    pass\n",
+        "pkg/signer.py": "class Signer:\n    def __init__(self, key):\n        self.key = key\n",
+    })
     (root / "tests").mkdir()
-    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
-    (root / "pkg/__init__.py").write_text("")
-    (root / "pkg/exc.py").write_text("class SignatureExpired(Exception):\n    pass\n")
-    (root / "pkg/signer.py").write_text("class Signer:\n    def __init__(self, key):\n        self.key = key\n")
     timed = (
         "from pkg.exc import SignatureExpired\nfrom pkg.signer import Signer\n\n\n"
         "class TimestampSigner(Signer):\n    def unsign(self, value, max_age):\n"
@@ -208,13 +206,11 @@ def test_imports_dropped_with_the_one_read_at_import_come_back_with_it(tmp_path:
 
 
 def test_a_name_only_functions_read_whose_import_closes_a_cycle_leaves_the_import_time_repair(tmp_path: Path) -> None:
-    root = tmp_path / "project"
-    (root / "pkg").mkdir(parents=True)
+    root = write_files(tmp_path / "project", {
+        **PYTHONPATH_HERE, "pkg/__init__.py": "", "pkg/signer.py": "class Signer:\n    pass\n",
+        "pkg/cycle.py": "from pkg.timed import Timed\n\n\ndef helper():\n    return Timed\n",
+    })
     (root / "tests").mkdir()
-    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
-    (root / "pkg/__init__.py").write_text("")
-    (root / "pkg/signer.py").write_text("class Signer:\n    pass\n")
-    (root / "pkg/cycle.py").write_text("from pkg.timed import Timed\n\n\ndef helper():\n    return Timed\n")
     timed = "class Timed(Signer):\n    def later(self):\n        return helper()\n"
     (root / "pkg/timed.py").write_text("from pkg.cycle import helper\nfrom pkg.signer import Signer\n\n\n" + timed)
     (root / "tests/test_timed.py").write_text("from pkg.timed import Timed\n\n\ndef test_timed():\n    assert Timed()\n")
@@ -236,12 +232,9 @@ def test_the_install_line_names_every_package_a_file_would_stop_at_not_only_the_
     """Python stops at the first missing package; the next one is found statically and asked of
     the project's interpreter, so one install is enough. Optional, standard-library and project
     imports are not listed."""
-    root = tmp_path / "project"
-    (root / "pkg").mkdir(parents=True)
-    (root / "tests").mkdir()
-    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\npythonpath = ["."]\n')
-    (root / "pkg/__init__.py").write_text("def f():\n    return 1\n")
-    (root / "tests/helpers.py").write_text("")  # importable by pytest's rootdir insertion, never a package
+    # tests/helpers.py: importable by pytest's rootdir insertion, never a package to install
+    root = write_files(tmp_path / "project", {**PYTHONPATH_HERE, "pkg/__init__.py": "def f():\n    return 1\n",
+                                              "tests/helpers.py": ""})
     (root / "tests/test_f.py").write_text(
         "import json\n\nfrom cf_absent_first import given\nimport cf_absent_second.sub\n\nfrom pkg import f\n"
         "import helpers\nimport __main__\n\n"
