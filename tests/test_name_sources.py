@@ -465,3 +465,16 @@ def test_history_outweighs_the_only_module_that_defines_the_name(tmp_path: Path)
     assert "removed `from html import escape as esc` from this file; put it back as it was" in resolution.evidence
     plan = undefined_names.plan(diagnosis("app/page.py", "esc"), project, Options(root=tmp_path))
     assert plan.alternatives == () and "put it back as it was" in plan.advice and "sqlq" not in plan.advice
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize(("removed", "expected"), [("import os.path\n", "import os.path"), ("import os\n", "import os")])
+def test_a_removed_import_of_a_submodule_comes_back_as_it_was(tmp_path: Path, removed: str, expected: str) -> None:
+    """``import os.path`` binds ``os``: history puts that very line back."""
+    project = write(tmp_path, {"mod.py": removed + "\nHERE = os.getcwd()\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "mod")
+    (tmp_path / "mod.py").write_text("HERE = os.getcwd()\n")
+    git(tmp_path, "commit", "-q", "-am", "Remove unused imports")
+    assert chosen(project, "os", "mod.py") == expected

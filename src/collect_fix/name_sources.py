@@ -215,7 +215,7 @@ def _removed_import_text(project: Project, name: str, path: Path) -> str:
 
 def restored_import(project: Project, name: str, path: Path, commit: Optional[str] = None) -> Optional[Resolution]:
     """The import of ``name`` the newest change removed from the file ``path``, to put back as it
-    was: ``from m import name``, ``import name`` or ``import m as name``, when it ran unconditionally
+    was: ``from m import name``, ``import name`` (``import name.sub``) or ``import m as name``, when it ran unconditionally
     (not one branch of a ``try``/``if``) and nothing since bound ``name`` another way; only if that
     change is ``commit``, when given. None otherwise."""
     from collect_fix.definitions import absolute_module, package_of
@@ -238,8 +238,8 @@ def restored_import(project: Project, name: str, path: Path, commit: Optional[st
     origin = "project" if project.owns_module(module) else "stdlib"
     if removed.text == f"import {removed.target} as {name}":
         chosen = ImportCandidate(module, origin="alias", asname=name)
-    elif removed.text == f"import {name}" and module == name:
-        chosen = ImportCandidate(module, origin=origin)
+    elif removed.text == f"import {removed.target}" and removed.target.partition(".")[0] == name:
+        chosen = ImportCandidate(module, origin=origin)  # ``import os`` or ``import os.path``: both bind os
     elif removed.text == f"from {removed.target} import {name}" and removed.imported == name:
         chosen = ImportCandidate(module, name, origin)
     else:
