@@ -39,13 +39,9 @@ def diagnose_collection(collection: Collection, project: Project) -> list[Diagno
     appears once however many test files it stopped, and not at all when it is also an ordinary
     error (the same missing name failing another file's import): that diagnosis repairs it.
     """
-    from collect_fix.import_siblings import tolerated
-
     causes: dict[str, list[Diagnosis]] = {}
     for error in collection.masked:
-        cause = diagnose_masked(error, project)
-        if not tolerated(project, cause):
-            causes.setdefault(error.path or "", []).append(cause)
+        causes.setdefault(error.path or "", []).append(diagnose_masked(error, project))
     diagnoses = [
         _with_causes(diagnose_one(error, project), causes.get(error.path or "", [])) for error in collection.errors
     ]

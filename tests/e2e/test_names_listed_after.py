@@ -161,3 +161,23 @@ def test_a_name_the_module_tolerates_stays_missing_in_every_round(tmp_path: Path
     assert "alias 'old_area' to 'area'" in result.stdout
     assert "old_perimeter = " not in calc.read_text()
     assert "1 passed, 1 skipped" in run_tests(root).stdout
+
+
+def test_a_tolerated_name_that_git_shows_renamed_with_the_same_body_is_still_aliased(tmp_path: Path) -> None:
+    """The same fallback handler, but old_perimeter was only renamed (its body unchanged): that is
+    no name gone on purpose, and its test, which passed before the rename, passes again."""
+    test = (
+        "import sys\n\nimport pytest\n\ntry:\n    from geo.calc import old_area\nexcept ImportError:\n"
+        "    sys.exit('geo too old')\n\ntry:\n    from geo.calc import old_perimeter\nexcept ImportError:\n"
+        "    old_perimeter = None\n\n\ndef test_area():\n    assert old_area(2, 3) == 6\n\n\n"
+        "@pytest.mark.skipif(old_perimeter is None, reason='optional')\n"
+        "def test_perimeter():\n    assert old_perimeter(2, 3) == 10\n"
+    )
+    root = committed_rename(tmp_path / "project", {"geo/calc.py": GEO, "tests/test_calc.py": test},
+                            {"old_area": "area", "old_perimeter": "perimeter"})
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "alias 'old_perimeter' to 'perimeter'" in result.stdout
+    assert "2 passed" in run_tests(root).stdout
