@@ -120,6 +120,24 @@ def test_an_unrelated_kind_is_no_successor(tmp_path: Path) -> None:
     assert change is not None and change.removed.kind == "class" and change.successor is None
 
 
+@pytest.mark.parametrize(("added", "successor"), [
+    pytest.param("def connect():\n    return None\n", None, id="no parameter in common"),
+    pytest.param("def select(query, limit=None):\n    return list(limit or ())\n", "select",
+                 id="a parameter in common"),
+])
+def test_the_only_function_added_succeeds_the_only_one_removed_only_if_it_shares_a_parameter(
+    tmp_path: Path, added: str, successor: str | None
+) -> None:
+    """Nothing else alike (name, body): a successor that takes none of the old parameters is a guess."""
+    project = repo(tmp_path, {"db.py": 'def fetch_rows(query):\n    """All rows."""\n    return [[query]]\n'})
+    commit(tmp_path, {"db.py": added}, "fetch_rows removed")
+    change = name_change(project, "db.py", "fetch_rows")
+    assert change is not None and change.removed.kind == "function"
+    assert (change.successor.name if change.successor else None) == successor
+    if successor:
+        assert change.why == "the only function it removed and the only one it added"
+
+
 def test_a_removed_alias_and_a_removed_reexport_are_known_as_written(tmp_path: Path) -> None:
     project = repo(tmp_path, {
         "pkg/__init__.py": '__all__ = ["Client", "Session"]\n\nfrom .http import Client, Session\n',

@@ -420,8 +420,8 @@ def _score(
     only_pair = (
         sum(_family(b.kind) == family for b in removed) == 1 and sum(_family(b.kind) == family for b in added) == 1
     )
-    if not reasons and not only_pair:
-        return None
+    if not reasons and not (only_pair and params > 0):
+        return None  # the only pair, but no call of the old name's could reach the new one
     if not reasons:
         reasons.append(f"the only {r.kind.replace('_', ' ')} it removed and the only one it added")
     score = kind + 4 * (body if body >= 0.6 else 0.0) + 2 * params + tier + (0.5 if only_pair else 0.0)
