@@ -450,11 +450,18 @@ def test_the_history_state_changes_when_a_shallow_clone_is_deepened(tmp_path: Pa
     assert git_evidence.history_state(Project(tmp_path)) == ""  # no repository
 
 
-def test_a_python_file_deleted_beside_the_first_commit_counts_only_if_it_named_the_name(tmp_path: Path) -> None:
+@pytest.mark.parametrize("folder", [".", "proj"], ids=["project at the top", "project in a folder of the repository"])
+def test_a_python_file_deleted_beside_the_first_commit_counts_only_if_it_named_the_name(
+    tmp_path: Path, folder: str
+) -> None:
     """The module's first commit also removed an unrelated script: nothing moved into it from
-    there, so its history is still whole (a second hostile review)."""
-    project = repo(tmp_path, {"scripts/bench.py": "print('bench')\n", "shop/util.py": "class WeakCache:\n    pass\n"})
-    git(tmp_path, "rm", "-q", "scripts/bench.py", "shop/util.py")
-    commit(tmp_path, {"shop/cart.py": "class LRUCache(dict):\n    pass\n"}, "cart")
+    there, so its history is still whole (a second hostile review). git names the deleted files
+    from the top of the repository, wherever the project lies in it (a third)."""
+    git(tmp_path, "init", "-q")
+    top = tmp_path / folder
+    commit(tmp_path, {f"{folder}/scripts/bench.py": "print('bench')\n", f"{folder}/shop/util.py": "class WeakCache:\n    pass\n"})
+    project = Project(top)
+    git(top, "rm", "-q", "scripts/bench.py", "shop/util.py")
+    commit(top, {"shop/cart.py": "class LRUCache(dict):\n    pass\n"}, "cart")
     assert git_evidence.never_named(project, "shop/cart.py", "WeakLRUCache")
     assert not git_evidence.never_named(project, "shop/cart.py", "WeakCache")  # a deleted file of that commit had it

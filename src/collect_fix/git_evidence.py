@@ -180,7 +180,8 @@ def _whole_history(root: Path, first: str, name: str) -> bool:
     changed = _git(root, deadline, "show", "--no-renames", "--name-status", "--format=", first)
     if changed is None:
         return False
-    deleted = [line[2:] for line in changed.splitlines() if line.startswith("D\t") and line.endswith(".py")]
+    # git names them from the top of the repository, which may hold the project in a folder
+    deleted = [f":(top){line[2:]}" for line in changed.splitlines() if line.startswith("D\t") and line.endswith(".py")]
     if len(deleted) > _MAX_COMMITS:
         return False
     word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
