@@ -3,27 +3,28 @@
 A refactor that drops a module's imports drops those read only inside functions too, and those
 do not stop collection: the module imports, and the tests that call the function fail. When a
 module is repaired for a name it reads at import (``import_time_names``), the names its functions
-read and that it binds nowhere are repaired with it, on the same evidence.
-
-Deliberately coarse, so it reports fewer names, never a wrong one: a name bound anywhere in the
-module, in any scope (an assignment, a parameter, an import, ``global``), counts as bound, and
-reads under a ``try`` that handles NameError are left out. A module that may bind names without
-spelling them (``from m import *``, ``globals()``, a module ``__getattr__``) reports none.
+read and that it binds nowhere are repaired with it, on the same evidence (git shows the change
+that dropped the first name's import dropped theirs too), so scopes are read exactly, by the
+compiler's own symbol tables: a parameter ``settings`` of one function does not bind the
+``settings`` another function reads. Builtins are reported too: a module may have imported its
+own ``ConnectionError``. Reads under a ``try`` whose handler names NameError are left out: there
+the absence is expected (a bare ``except`` or ``except Exception`` is error handling, not that).
+A module that may bind names without spelling them (``from m import *``, ``globals()``, a module
+``__getattr__``) reports none.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
+import symtable
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from collect_fix.except_clauses import catches
 from collect_fix.import_siblings import names_readable
 from collect_fix.source_trees import tree_of_file
 
-_NAME_ERROR_CAUGHT = frozenset({"NameError", "Exception", "BaseException"})
-_BUILTINS = frozenset(dir(builtins))
+_AT_CALL = frozenset({"function"})  # the tables whose code runs when called, not at import
 
 
 def unbound_in_functions(path: Path) -> list[str]:
@@ -31,23 +32,38 @@ def unbound_in_functions(path: Path) -> list[str]:
     tree = tree_of_file(path)
     if tree is None or not names_readable(tree):
         return []
-    reads = _FunctionReads()
-    reads.visit(tree)
-    return sorted(reads.names - _bound(tree) - _BUILTINS - {name for name in reads.names if name.startswith("__")})
+    try:
+        module = symtable.symtable(path.read_bytes(), str(path), "exec")  # type: ignore[arg-type]
+    except (OSError, SyntaxError, ValueError):
+        return []
+    tables = list(_tables(module, at_call=False))
+    bound = {symbol.get_name() for symbol in module.get_symbols() if symbol.is_assigned() or symbol.is_imported()}
+    bound |= {  # ``global name`` and an assignment in a function: the module has it once that ran
+        symbol.get_name() for table, _ in tables for symbol in table.get_symbols()
+        if symbol.is_declared_global() and (symbol.is_assigned() or symbol.is_imported())
+    }
+    read = {
+        symbol.get_name() for table, at_call in tables if at_call for symbol in table.get_symbols()
+        if symbol.is_referenced() and symbol.is_global()
+    }
+    expected = _NameErrorExpected()
+    expected.visit(tree)
+    return sorted(name for name in read - bound - expected.names if not name.startswith("__"))
 
 
-class _FunctionReads(ast.NodeVisitor):
+def _tables(table: symtable.SymbolTable, at_call: bool) -> Iterator[tuple[symtable.SymbolTable, bool]]:
+    """Every table below ``table``, each with whether its code runs only when a function is called."""
+    for child in table.get_children():
+        runs_at_call = at_call or str(child.get_type()) in _AT_CALL
+        yield child, runs_at_call
+        yield from _tables(child, runs_at_call)
+
+
+class _NameErrorExpected(ast.NodeVisitor):
+    """The names read in the body of a ``try`` whose handler names NameError."""
+
     def __init__(self) -> None:
         self.names: set[str] = set()
-        self._functions = 0
-        self._handled = 0
-
-    def _inside(self, node: ast.AST) -> None:
-        self._functions += 1
-        self.generic_visit(node)
-        self._functions -= 1
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _inside
 
     def visit_Try(self, node: ast.Try) -> None:
         self._try(node)
@@ -56,38 +72,9 @@ class _FunctionReads(ast.NodeVisitor):
         self._try(node)
 
     def _try(self, node: Any) -> None:
-        handled = any(catches(handler.type, _NAME_ERROR_CAUGHT) for handler in node.handlers)
-        self._handled += handled
-        for statement in node.body:
-            self.visit(statement)
-        self._handled -= handled
-        for part in (*node.handlers, *node.orelse, *node.finalbody):
-            self.visit(part)
-
-    def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load) and self._functions and not self._handled:
-            self.names.add(node.id)
+        if any(handler.type is not None and catches(handler.type, frozenset({"NameError"})) for handler in node.handlers):
+            self.names.update(each.id for statement in node.body for each in ast.walk(statement)
+                              if isinstance(each, ast.Name) and isinstance(each.ctx, ast.Load))
+        self.generic_visit(node)
 
 
-def _bound(tree: ast.Module) -> set[str]:
-    """Every name the module binds anywhere, in any scope."""
-    bound: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            bound.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((alias.asname or alias.name).partition(".")[0] for alias in node.names)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            bound.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        else:
-            for field in ("name", "rest"):  # match captures (MatchAs, MatchStar, MatchMapping), PEP 695 type parameters
-                value = getattr(node, field, None)
-                if isinstance(value, str) and not isinstance(node, ast.alias):
-                    bound.add(value)
-    return bound
