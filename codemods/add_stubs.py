@@ -84,8 +84,8 @@ class _CollectFixStub:
 
     @staticmethod
     def _decorate(name: str, func: Any) -> Any:
-        \"""``func`` decorated by the stub ``name``: it raises when called. A class of
-        tests (``Test*``, a ``TestCase``) stays a class, a subclass whose methods all
+        \"""``func`` decorated by the stub ``name``: it raises when called. A class that
+        may hold tests (``_holds_tests``) stays a class, a subclass whose methods all
         raise, so pytest still collects each test and each fails on the stub.\"""
         _CollectFixStub._only_at_import(name)
 
@@ -122,8 +122,8 @@ class _CollectFixStub:
 
     @staticmethod
     def _holds_tests(klass: type) -> bool:
-        \"""A unittest ``TestCase``, or a class pytest collects (no constructor of
-        its own) named ``Test*`` or holding ``test*`` methods (its pattern varies).\"""
+        \"""A unittest ``TestCase``, or a class pytest may collect: no constructor of
+        its own, and public methods (pytest's patterns for both are configurable).\"""
         if any(
             base.__module__ == "unittest.case" and base.__name__ == "TestCase"
             for base in klass.__mro__
@@ -132,8 +132,8 @@ class _CollectFixStub:
         built = getattr(klass, "__init__") is not getattr(object, "__init__")
         if built or getattr(klass, "__new__") is not getattr(object, "__new__"):
             return False  # pytest collects no class with a constructor (a dataclass)
-        return klass.__name__.startswith("Test") or any(
-            attr.startswith("test") and callable(getattr(klass, attr, None))
+        return any(
+            not attr.startswith("_") and callable(getattr(klass, attr, None))
             for attr in dir(klass)
         )
 

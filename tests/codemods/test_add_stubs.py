@@ -229,6 +229,12 @@ class UserTests:  # python_classes = *Tests: its test methods say what it is
 
 
 @cached
+class CheckUser:  # python_classes = Check*, python_functions = check_*: any public method may be a test
+    def check_name(self):
+        return 1
+
+
+@cached
 @dataclasses.dataclass
 class TestRecord:  # a constructor: pytest collects no tests from it, whatever its name
     size: int = 0
@@ -260,6 +266,7 @@ def test_stub_objects_built_at_import_time_load(user: Any) -> None:
     assert isinstance(user.TestDecorated, type) and user.TestDecorated.__name__ == "TestDecorated"
     assert inspect.signature(user.TestDecorated.test_one).parameters.keys() == {"self", "tmp_path"}
     assert isinstance(user.Helper, type) is False  # no tests in it: building it raises, as a function's call
+    assert isinstance(user.CheckUser, type)  # custom patterns (a hostile review): tests vanished with a function
 
 
 USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
@@ -288,6 +295,7 @@ USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
     "other method of a decorated test class": ("cached", lambda user: user.TestDecorated().helper()),
     "decorated class without tests built": ("cached", lambda user: user.Helper()),
     "test of a decorated class matched by its methods run": ("cached", lambda user: user.UserTests().test_name()),
+    "test of a decorated class matched by custom patterns run": ("cached", lambda user: user.CheckUser().check_name()),
     "decorated dataclass named like a test class built": ("cached", lambda user: user.TestRecord(3)),
     "decorated in a class body, called": ("cached", lambda user: user.Shelf.run(1)),
     "decorator applied in a test": ("cached", lambda user: user.cached(len)),
