@@ -125,10 +125,7 @@ def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str]
         return ()
     from collect_fix.name_sources import stdlib_module_names
 
-    # Any file or folder of the tree may be importable while pytest runs (its rootdir, a
-    # conftest's sys.path entry): a name spelled like one is never a package to install.
-    local = {path.stem for path in project.python_files()} | {
-        part for path in project.python_files() for part in project.relative(path).split("/")[:-1]}
+    local = _beside_test_files(project)
     imported: dict[str, str] = {}  # top-level name -> the fullest name the file imports under it
     for node in tree.body:
         names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
@@ -144,6 +141,29 @@ def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str]
     interpreter = python or find_interpreter(project.history_root or project.root)
     absent = _not_found(interpreter, str(project.root), tuple(sorted(imported)))
     return tuple(imported[top] for top in absent)
+
+
+@lru_cache(maxsize=8)
+def _beside_test_files(project: Project) -> frozenset[str]:
+    """The top-level names pytest's rootdir insertion makes importable: the files and folders
+    beside each test module and conftest, or beside its outermost package. Never a package to
+    install; a folder elsewhere (``benchmarks/numpy/``) is on no path and hides nothing."""
+    files = tuple(project.python_files())
+    bases = set()
+    for path in files:
+        if path.name == "conftest.py" or path.name.startswith("test_") or path.stem.endswith("_test"):
+            base = path.parent
+            while (base / "__init__.py").is_file() and base != project.root:
+                base = base.parent
+            bases.add(base)
+    local = set()
+    for path in files:
+        for parent, child in zip(path.parents, (path, *path.parents)):
+            if parent in bases:
+                local.add(child.name[:-3] if child.name.endswith(".py") else child.name)
+            if parent == project.root:
+                break
+    return frozenset(local)
 
 
 _FIND_SCRIPT = """

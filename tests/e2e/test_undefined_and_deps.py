@@ -232,9 +232,10 @@ def test_the_install_line_names_every_package_a_file_would_stop_at_not_only_the_
     """Python stops at the first missing package; the next one is found statically and asked of
     the project's interpreter, so one install is enough. Optional, standard-library and project
     imports are not listed."""
-    # tests/helpers.py: importable by pytest's rootdir insertion, never a package to install
+    # tests/helpers.py: importable by pytest's rootdir insertion, never a package to install; a
+    # folder on no path (benchmarks/cf_absent_second/) hides nothing (a hostile review)
     root = write_files(tmp_path / "project", {**PYTHONPATH_HERE, "pkg/__init__.py": "def f():\n    return 1\n",
-                                              "tests/helpers.py": ""})
+                                              "tests/helpers.py": "", "benchmarks/cf_absent_second/bench_f.py": ""})
     (root / "tests/test_f.py").write_text(
         "import json\n\nfrom cf_absent_first import given\nimport cf_absent_second.sub\n\nfrom pkg import f\n"
         "import helpers\nimport __main__\n\n"
