@@ -92,6 +92,14 @@ def test_declared_alternative_distribution_is_the_one_named(tmp_path: Path) -> N
     assert describe(project, "cv2") == MissingDependency("cv2", "opencv-python-headless", "requirements.txt")
 
 
+def test_a_declared_distribution_named_after_the_module_with_a_suffix_or_by_its_dotted_path(tmp_path: Path) -> None:
+    project = write(tmp_path, {"requirements.txt": "dnspython>=2\ngoogle-cloud-storage\n"})
+    assert describe(project, "dns.resolver") == MissingDependency("dns.resolver", "dnspython", "requirements.txt")
+    # ``from google.cloud import storage``: asked by the fullest name the statement may import
+    found = describe(project, "google.cloud.storage")
+    assert (found.distribution, found.declared_in) == ("google-cloud-storage", "requirements.txt")
+
+
 def test_setup_cfg_and_poetry_declarations(tmp_path: Path) -> None:
     project = write(tmp_path, {
         "setup.cfg": "[options]\ninstall_requires =\n    PyYAML\n[options.extras_require]\nimages =\n    pillow\n",

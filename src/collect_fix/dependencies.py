@@ -128,9 +128,9 @@ def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str]
     local = _beside_test_files(project)
     imported: dict[str, str] = {}  # top-level name -> the fullest name the file imports under it
     for node in tree.body:
-        names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
-            [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
-        for name in names:
+        if _may_end_the_module(node):
+            break  # what follows a module-level skip or exit may never run (a Windows-only import)
+        for name in _fullest_names(node):
             top = name.partition(".")[0]
             if top in (failed, "__future__") or top.startswith("__") or top in local:
                 continue
@@ -141,6 +141,33 @@ def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str]
     interpreter = python or find_interpreter(project.history_root or project.root)
     absent = _not_found(interpreter, str(project.root), tuple(sorted(imported)))
     return tuple(imported[top] for top in absent)
+
+
+_ENDING_CALLS = frozenset({"skip", "exit", "_exit", "importorskip", "fail", "xfail"})
+
+
+def _may_end_the_module(statement: ast.stmt) -> bool:
+    """Whether a top-level statement other than an import may raise or skip on purpose."""
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return False
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Raise):
+            return True
+        if isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called in _ENDING_CALLS:
+                return True
+    return False
+
+
+def _fullest_names(node: ast.stmt) -> list[str]:
+    """The dotted names an absolute import statement asks for, fullest first per statement:
+    ``from google.cloud import storage`` may ask for the module ``google.cloud.storage``."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+        return [*(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"), node.module]
+    return []
 
 
 @lru_cache(maxsize=8)
@@ -296,7 +323,7 @@ def _declared_distributions(root: Path) -> dict[str, _Declared]:
 
 
 # How distribution names commonly dress an import name: python-dateutil, PyYAML, markdown-it-py.
-_AFFIXES = (("python_", ""), ("py_", ""), ("py", ""), ("", "_python"), ("", "_py3"), ("", "_py"))
+_AFFIXES = (("python_", ""), ("py_", ""), ("py", ""), ("", "_python"), ("", "python"), ("", "_py3"), ("", "_py"))
 
 
 def _declared_by_name(module: str, declared: dict[str, _Declared]) -> Optional[_Declared]:
@@ -418,12 +445,7 @@ def _imported_name(path: Path, line: Optional[int], missing: str) -> Optional[st
     for node in source_trees.statements(tree):
         if getattr(node, "lineno", None) != line:
             continue
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names = [node.module]
-        for name in names:
+        for name in _fullest_names(node):
             if name == missing or name.startswith(missing + "."):
                 return name
     return None
