@@ -52,11 +52,17 @@ class AddMissingImportCommand(InPlace, VisitorBasedCodemodCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         binding = _module_level_binding(tree, self.bound_name)
-        if binding == self._spelling():
+        if binding == self._spelling() or (self._submodule and _module_level_import(tree, self.source_module)):
             return tree  # already imported: a second run changes nothing
-        if binding is not None:
+        beside = self._submodule and binding is not None and binding.startswith(f"import {self.bound_name}") \
+            and " as " not in binding  # ``import a.c`` beside ``import a.b``: both bind ``a``, to one module
+        if binding is not None and not beside:
             raise SkipFile(f"{self.bound_name} is already bound at module level by {binding!r}")
         return add_import(tree, self.context, self.source_module, self.name, self.level, asname=self.asname or None)
+
+    @property
+    def _submodule(self) -> bool:
+        return not self.asname and not self.name and not self.level and "." in self.source_module
 
     def _spelling(self) -> str:
         if self.asname:
@@ -88,6 +94,16 @@ def _module_level_binding(tree: cst.Module, name: str) -> Optional[str]:
             if any(isinstance(t, cst.Name) and t.value == name for t in targets):
                 return "assignment"
     return None
+
+
+def _module_level_import(tree: cst.Module, module: str) -> bool:
+    """Whether a top-level ``import module`` (no ``as``) is there."""
+    return any(
+        isinstance(small, cst.Import) and alias.asname is None and get_full_name_for_node(alias.name) == module
+        for statement in tree.body if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body if isinstance(small, cst.Import)
+        for alias in small.names
+    )
 
 
 def _alias_binds(alias: cst.ImportAlias, name: str) -> bool:

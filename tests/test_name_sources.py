@@ -478,3 +478,20 @@ def test_a_removed_import_of_a_submodule_comes_back_as_it_was(tmp_path: Path, re
     (tmp_path / "mod.py").write_text("HERE = os.getcwd()\n")
     git(tmp_path, "commit", "-q", "-am", "Remove unused imports")
     assert chosen(project, "os", "mod.py") == expected
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_every_removed_import_of_a_submodule_under_the_name_comes_back(tmp_path: Path) -> None:
+    """``import urllib.parse`` (read at import) and ``import urllib.request`` (read in a function)
+    both bind ``urllib``: putting back only the first left ``urllib.request`` failing (a hostile review)."""
+    source = "HERE = urllib.parse.quote('a b')\n\n\ndef fetch(url):\n    return urllib.request.Request(url)\n"
+    project = write(tmp_path, {"mod.py": "import urllib.parse\nimport urllib.request\nimport os\n" + source})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "mod")
+    (tmp_path / "mod.py").write_text("import os\n" + source)
+    git(tmp_path, "commit", "-q", "-am", "Remove unused imports")
+    resolution = resolve(project, "urllib", tmp_path / "mod.py")
+    assert resolution.chosen is not None and resolution.chosen.statement == "import urllib.parse"
+    assert [each.statement for each in resolution.also] == ["import urllib.request"]
+    assert "removed `import urllib.parse`, `import urllib.request` from this file" in resolution.evidence

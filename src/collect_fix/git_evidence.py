@@ -72,6 +72,9 @@ class Binding:
     body: str = field(default="", repr=False, compare=False)
     # Bound under a top-level if or try (``try: import tomllib as t`` ...), not unconditionally.
     conditional: bool = field(default=False, compare=False)
+    # For ``import a.b``: the modules later unconditional ``import a.c`` statements import under
+    # the same name (each makes its submodule an attribute of ``a``).
+    submodules: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -459,8 +462,17 @@ def _bindings(source: bytes) -> dict[str, Binding]:
         for binding in _bound(statement, found, lines):
             if id(statement) not in direct:
                 binding = replace(binding, conditional=True)
-            found.setdefault(binding.name, binding)
+            first = found.setdefault(binding.name, binding)
+            if first is not binding and _another_submodule(first, binding):
+                found[binding.name] = replace(first, submodules=(*first.submodules, binding.target))
     return found
+
+
+def _another_submodule(first: Binding, later: Binding) -> bool:
+    """``import a.b`` then ``import a.c``, both unconditional: the second binds ``a`` again."""
+    return (first.kind == later.kind == "import" and not first.conditional and not later.conditional
+            and first.text == f"import {first.target}" and later.text == f"import {later.target}"
+            and "." in later.target and later.target not in (first.target, *first.submodules))
 
 
 def _bound(statement: ast.stmt, known: dict[str, Binding], lines: list[str]) -> list[Binding]:

@@ -79,6 +79,7 @@ class Resolution:
     chosen: Optional[ImportCandidate]
     evidence: str
     history_refuses: bool = False  # history removed another import of the name: ``evidence`` says which
+    also: tuple[ImportCandidate, ...] = ()  # more imports to add with ``chosen`` (``import a.c`` beside ``import a.b``)
 
 
 def resolve(project: Project, name: str, path: Path, also_imported: Iterable[str] = ()) -> Resolution:
@@ -240,6 +241,11 @@ def restored_import(project: Project, name: str, path: Path, commit: Optional[st
         chosen = ImportCandidate(module, origin="alias", asname=name)
     elif removed.text == f"import {removed.target}" and removed.target.partition(".")[0] == name:
         chosen = ImportCandidate(module, origin=origin)  # ``import os`` or ``import os.path``: both bind os
+        tree = tree_of_file(path)
+        present = _imported_modules(tree) if tree is not None else set()
+        also = tuple(ImportCandidate(sub, origin=origin) for sub in removed.submodules if sub not in present)
+        texts = ", ".join(f"`import {each}`" for each in (removed.target, *(each.module for each in also)))
+        return Resolution(name, (chosen,), chosen, f"{change.where} removed {texts} from this file", also=also)
     elif removed.text == f"from {removed.target} import {name}" and removed.imported == name:
         chosen = ImportCandidate(module, name, origin)
     else:

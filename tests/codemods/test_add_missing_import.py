@@ -113,6 +113,15 @@ class TestAddMissingImport(CodemodTest):
         exec(compile(after, "mod.py", "exec"), namespace)
         assert namespace["_unpack"] is __import__("struct").unpack
 
+    def test_a_submodule_import_goes_beside_another_of_the_same_package(self) -> None:
+        """``import urllib.parse`` and ``import urllib.request`` both bind ``urllib``: a hostile
+        review found the second skipped as "already bound", and the function reading it failed."""
+        before = "import urllib.parse  # joins\n\nBASE = urllib.parse.quote('a b')\n"
+        after = "import urllib.parse  # joins\nimport urllib.request\n\nBASE = urllib.parse.quote('a b')\n"
+        self.check(before, after, module="urllib.request")
+        source = "import urllib.parse as urllib\n\nx = urllib.quote\n"  # bound another way: left alone
+        self.assertCodemod(source, source, module="urllib.request", expected_skip=True)
+
     def test_a_short_name_bound_another_way_is_left_alone(self) -> None:
         source = "import tkinter as t\n\nx = t.Tk\n"
         self.assertCodemod(source, source, module="typing", asname="t", expected_skip=True)

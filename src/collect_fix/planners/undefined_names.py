@@ -39,7 +39,7 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
             diagnosis,
             advice=f"{name} in {where} is defined nowhere collect-fix can see: fix the spelling, define it or import it",
         )
-    edits = [_edit(project, path, relative, chosen)]
+    edits = [_edit(project, path, relative, each) for each in (chosen, *resolution.also)]
     evidence = [f"{name}: {resolution.evidence}"]
     added = [chosen.module]
     # The module's other import-time names would each stop it in a later round: add every one
@@ -59,7 +59,7 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
                 and (found := name_sources.restored_import(project, other, path, commit=change.commit))]
     for found in restored:
         assert found.chosen is not None
-        edits.append(_edit(project, path, relative, found.chosen))
+        edits.extend(_edit(project, path, relative, each) for each in (found.chosen, *found.also))
         evidence.append(f"{found.name} (read in a function): {found.evidence}")
     if restored:
         return Plan(diagnosis, (_repair(relative, edits, evidence), repair))
@@ -74,7 +74,7 @@ def _add_clear(
     for other in names:
         extra = name_sources.resolve(project, other, path, also_imported=added)
         if extra.chosen is not None:
-            edits.append(_edit(project, path, relative, extra.chosen))
+            edits.extend(_edit(project, path, relative, each) for each in (extra.chosen, *extra.also))
             evidence.append(f"{other}: {extra.evidence}")
             added.append(extra.chosen.module)
 
