@@ -354,6 +354,18 @@ def test_the_successor_is_the_most_alike_body_not_the_one_with_the_best_bound(tm
     assert reordered_likeness.value() < edited_likeness.value()
 
 
+def test_a_body_that_names_its_own_definition_is_the_same_under_the_new_name(tmp_path: Path) -> None:
+    """A pure rename renames the class's references to itself too (a hostile review: ``Vector2``
+    to ``Vec2`` read as "a similar body", and a module tolerating its absence stayed skipped)."""
+    vector = ("class Vector2:\n    def __add__(self, other):\n        return Vector2(self.x + other.x)\n\n"
+              "    def __eq__(self, other):\n        return isinstance(other, Vector2)\n")
+    project = repo(tmp_path, {"geo.py": vector})
+    commit(tmp_path, {"geo.py": vector.replace("Vector2", "Vec2")})
+    change = name_change(project, "geo.py", "Vector2")
+    assert change is not None and change.successor is not None and change.successor.name == "Vec2"
+    assert change.why is not None and change.why.startswith("the same body")
+
+
 JOBS = (
     'def start(job):\n    """start the job, unless it is done."""\n    return _send(job, "start")\n\n\n'
     "def _send(job, what):\n    return what\n"

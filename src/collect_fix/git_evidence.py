@@ -311,7 +311,7 @@ def _pair(
             added.pop(binding.target, None)
     removed = {n: b for n, b in old.items() if n not in new and b.kind in DEFINITION_KINDS}
     candidates = [
-        _Candidate(r, a, _Likeness(r.body, a.body), removed.values(), added.values())
+        _Candidate(r, a, _Likeness(_under_name(r.body, r.name, a.name), a.body), removed.values(), added.values())
         for r in removed.values() for a in added.values()
         if _KIND_SCORE.get(frozenset({r.kind, a.kind})) is not None
     ]
@@ -335,6 +335,12 @@ def _pair(
                 ties[old_name] = tuple(sorted(set(ties.get(old_name, ())) | set(rivals)))
         taken.update(item[0] for item in group)
         taken.update(item[1] for item in group)
+
+
+def _under_name(body: str, old: str, new: str) -> str:
+    """A definition's body (``ast.dump``) as it reads renamed to ``new``: its references to itself
+    (``isinstance(other, Vector2)``, a recursive call) follow the rename; strings stay as written."""
+    return body.replace(f"id={old!r}", f"id={new!r}") if body and old != new else body
 
 
 def _settle_any_that_could_be_best(candidates: list[_Candidate]) -> None:
