@@ -311,6 +311,7 @@ def _rounds(
     before_diagnoses = [diagnosis for diagnosis in diagnoses if not diagnosis.masked]
     before_causes = [diagnosis for diagnosis in diagnoses if diagnosis.masked]
     current, judged_against = before, baseline
+    seen = [*before_diagnoses, *before_causes]  # every round's, for --run-tests: a chain credits each repair
     round_number, last_round = 0, options.max_rounds
     decided: dict[tuple[object, ...], Plan] = {}  # equally likely repairs, settled by their tests
     unchanged_plans: Optional[list[Plan]] = None  # the plans of the tree the rounds ended on, if any
@@ -380,10 +381,11 @@ def _rounds(
             diagnoses_after = diagnose_collection(after, project)
         workspace.begin_batch()  # settled: what is on disk now was verified
         current, judged_against, diagnoses = after, after, diagnoses_after
+        seen.extend(diagnoses_after)
         if batch_limit is not None:
             batch_limit *= 2  # the culprit of the ambiguous round may be behind us: grow again
     remaining = unchanged_plans if unchanged_plans is not None else plan_all(diagnoses, project, options, made_early())
-    tests = _run_repaired_tests(workspace, history, python, options, before_diagnoses + before_causes, current, outcomes)
+    tests = _run_repaired_tests(workspace, history, python, options, seen, current, outcomes)
     return Report(
         before=before,
         after=current,
@@ -423,12 +425,13 @@ def _run_repaired_tests(
     original: Path,
     python: str,
     options: Options,
-    before: list[Diagnosis],
+    diagnosed: list[Diagnosis],
     after: Collection,
     outcomes: dict[tuple[object, ...], Outcome],
 ) -> tuple[RepairTests, ...]:
     """``--run-tests``: run the tests of every test file a kept repair made collect, once, and
-    count them per repair (a file several repairs needed counts for each)."""
+    count them per repair (a file several repairs needed, in one round or one after another,
+    counts for each). ``diagnosed``: the diagnoses of every round."""
     if not options.run_tests:
         return ()
     project = workspace.project
@@ -438,7 +441,7 @@ def _run_repaired_tests(
         if outcome.status is not Status.REPAIRED or outcome.repair is None:
             continue
         files = files_of.setdefault(outcome.repair, set())
-        for diagnosis in before:
+        for diagnosis in diagnosed:
             collector_file = project.relative_or_none(diagnosis.error.path) if diagnosis.error else None
             if (diagnosis.key == outcome.diagnosis.key and collector_file and collector_file not in failing
                     and project.is_test_module(collector_file)):

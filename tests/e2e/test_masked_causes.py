@@ -178,3 +178,24 @@ def test_run_tests_lets_the_tests_choose_between_equally_likely_successors(tmp_p
     plain = run_in_process(undecided, "--apply")
     assert "equally likely" in plain.stdout and "--run-tests" in plain.stdout
     assert "convert =" not in (undecided / "shop/units.py").read_text()
+
+
+def test_run_tests_credits_every_repair_of_a_chain(tmp_path: Path) -> None:
+    """A test module failed on its source module's NameError, then, once that was repaired, on a
+    renamed name: it needed both repairs, so its tests count for both (a review found them all
+    credited to the first)."""
+    from conftest import write_files
+
+    root = write_files(tmp_path / "project", {
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n',
+        "pkg/__init__.py": "",
+        "pkg/mod.py": "LIMIT: Optional[int] = None\n\n\ndef compute_total(items):\n    return sum(items)\n",
+        "tests/test_mod.py": "from pkg.mod import compute_totals\n\n\ndef test_total():\n    assert compute_totals([1, 2]) == 3\n",
+    })
+
+    result = run_in_process(root, "--apply", "--run-tests")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "add `from typing import Optional` to pkg/mod.py: 1 passed, 0 failed, 0 skipped in 1 file(s)" in result.stdout
+    assert "alias 'compute_totals' to 'compute_total' in pkg.mod: 1 passed, 0 failed, 0 skipped in 1 file(s)" \
+        in result.stdout
