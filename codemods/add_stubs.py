@@ -86,7 +86,8 @@ class _CollectFixStub:
     def _decorate(name: str, func: Any) -> Any:
         \"""``func`` decorated by the stub ``name``: it raises when called. A class that
         may hold tests (``_holds_tests``) stays a class, a subclass whose methods all
-        raise, so pytest still collects each test and each fails on the stub.\"""
+        raise (or, where it cannot be subclassed so, itself with its methods raising),
+        so pytest still collects each test and each fails on the stub.\"""
         _CollectFixStub._only_at_import(name)
 
         def refusing(wrapped: Any) -> Any:
@@ -117,8 +118,15 @@ class _CollectFixStub:
                     own[attr] = refusing(getattr(func, attr))
         try:
             return type(func)(func.__name__, (func,), own)
-        except TypeError:  # a class that cannot be subclassed so
+        except TypeError:  # its metaclass or __init_subclass__ wants more: in place
+            pass
+        try:
+            for attr, value in own.items():
+                if not attr.startswith("_"):
+                    setattr(func, attr, value)
+        except (AttributeError, TypeError):
             return refusing(func)
+        return func
 
     @staticmethod
     def _holds_tests(klass: type) -> bool:

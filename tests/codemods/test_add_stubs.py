@@ -228,6 +228,17 @@ class UserTests:  # python_classes = *Tests: its test methods say what it is
         return 1
 
 
+class Kinded:
+    def __init_subclass__(cls, *, kind):  # a subclass without the keyword is refused
+        cls.kind = kind
+
+
+@cached
+class TestKinded(Kinded, kind="fast"):  # cannot be subclassed without the keyword: changed in place
+    def test_kind(self):
+        return self.kind
+
+
 @cached
 class CheckUser:  # python_classes = Check*, python_functions = check_*: any public method may be a test
     def check_name(self):
@@ -267,6 +278,7 @@ def test_stub_objects_built_at_import_time_load(user: Any) -> None:
     assert inspect.signature(user.TestDecorated.test_one).parameters.keys() == {"self", "tmp_path"}
     assert isinstance(user.Helper, type) is False  # no tests in it: building it raises, as a function's call
     assert isinstance(user.CheckUser, type)  # custom patterns (a hostile review): tests vanished with a function
+    assert isinstance(user.TestKinded, type) and user.TestKinded.kind == "fast"
 
 
 USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
@@ -295,6 +307,7 @@ USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
     "other method of a decorated test class": ("cached", lambda user: user.TestDecorated().helper()),
     "decorated class without tests built": ("cached", lambda user: user.Helper()),
     "test of a decorated class matched by its methods run": ("cached", lambda user: user.UserTests().test_name()),
+    "test of a decorated class that cannot be subclassed run": ("cached", lambda user: user.TestKinded().test_kind()),
     "test of a decorated class matched by custom patterns run": ("cached", lambda user: user.CheckUser().check_name()),
     "decorated dataclass named like a test class built": ("cached", lambda user: user.TestRecord(3)),
     "decorated in a class body, called": ("cached", lambda user: user.Shelf.run(1)),
