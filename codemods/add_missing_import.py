@@ -32,7 +32,8 @@ class AddMissingImportCommand(InPlace, VisitorBasedCodemodCommand):
     def add_args(arg_parser: argparse.ArgumentParser) -> None:
         arg_parser.add_argument("--module", required=True, help="module to import from; leading dots for relative")
         arg_parser.add_argument("--name", default="", help="name to import; empty for `import MODULE`")
-        arg_parser.add_argument("--asname", default="", help="the name the import binds: `import MODULE as ASNAME`")
+        arg_parser.add_argument("--asname", default="",
+                                help="the name the import binds: `import MODULE as ASNAME`, `from MODULE import NAME as ASNAME`")
 
     def __init__(self, context: CodemodContext, module: str, name: str = "", asname: str = "") -> None:
         super().__init__(context)
@@ -43,8 +44,8 @@ class AddMissingImportCommand(InPlace, VisitorBasedCodemodCommand):
         self.asname = asname
         if not self.source_module and not self.level:
             raise ValueError("add_missing_import needs a module")
-        if asname and (self.name or self.level):
-            raise ValueError("add_missing_import binds an asname only for `import MODULE as ASNAME`")
+        if asname and self.level and not self.name:
+            raise ValueError("add_missing_import binds an asname only with an absolute module or a name")
 
     @property
     def bound_name(self) -> str:
@@ -65,11 +66,10 @@ class AddMissingImportCommand(InPlace, VisitorBasedCodemodCommand):
         return not self.asname and not self.name and not self.level and "." in self.source_module
 
     def _spelling(self) -> str:
-        if self.asname:
-            return f"import {self.source_module} as {self.asname}"
+        suffix = f" as {self.asname}" if self.asname else ""
         if self.name:
-            return f"from {'.' * self.level}{self.source_module} import {self.name}"
-        return f"import {self.source_module}"
+            return f"from {'.' * self.level}{self.source_module} import {self.name}{suffix}"
+        return f"import {self.source_module}{suffix}"
 
 
 def _module_level_binding(tree: cst.Module, name: str) -> Optional[str]:

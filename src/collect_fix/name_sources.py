@@ -65,9 +65,8 @@ class ImportCandidate:
 
     @property
     def statement(self) -> str:
-        if self.asname:
-            return f"import {self.module} as {self.asname}"
-        return f"from {self.module} import {self.name}" if self.name else f"import {self.module}"
+        suffix = f" as {self.asname}" if self.asname else ""
+        return f"from {self.module} import {self.name}{suffix}" if self.name else f"import {self.module}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ def resolve(project: Project, name: str, path: Path, also_imported: Iterable[str
     # History first: the import the newest change removed is what the name was, even where one
     # module defines a namesake (``from html import escape as esc`` dropped, ``app.sqlq.esc`` left).
     restored = restored_import(project, name, path)
-    if restored is not None and restored.chosen is not None and not restored.chosen.asname:
+    if restored is not None and restored.chosen is not None:
         return restored
     removed = _removed_import_text(project, name, path)
     if removed:
@@ -191,10 +190,11 @@ def _by_history(
 
 
 def _module_alias(project: Project, name: str, path: Path) -> Resolution:
-    """``name`` as a module's short name (``import typing as t``, ``import numpy as np``), which
-    nothing defines: chosen only when the newest change removed that very import from this file."""
+    """``name``, which no module collect-fix can index defines (a module's short name, ``import
+    typing as t``; ``b2a_hex`` of a C module): chosen only when the newest change removed that very
+    import from this file."""
     restored = restored_import(project, name, path)
-    if restored is not None and restored.chosen is not None and restored.chosen.asname:
+    if restored is not None and restored.chosen is not None:
         return restored
     return Resolution(name, (), None, f"no standard-library module or project module defines {name!r}")
 
@@ -216,7 +216,8 @@ def _removed_import_text(project: Project, name: str, path: Path) -> str:
 
 def restored_import(project: Project, name: str, path: Path, commit: Optional[str] = None) -> Optional[Resolution]:
     """The import of ``name`` the newest change removed from the file ``path``, to put back as it
-    was: ``from m import name``, ``import name`` (``import name.sub``) or ``import m as name``, when it ran unconditionally
+    was: ``from m import name``, ``from m import x as name``, ``import name`` (``import name.sub``) or
+    ``import m as name``, when it ran unconditionally
     (not one branch of a ``try``/``if``) and nothing since bound ``name`` another way; only if that
     change is ``commit``, when given. None otherwise."""
     from collect_fix.definitions import absolute_module, package_of
@@ -248,8 +249,10 @@ def restored_import(project: Project, name: str, path: Path, commit: Optional[st
         return Resolution(name, (chosen,), chosen, f"{change.where} removed {texts} from this file", also=also)
     elif removed.text == f"from {removed.target} import {name}" and removed.imported == name:
         chosen = ImportCandidate(module, name, origin)
+    elif removed.text == f"from {removed.target} import {removed.imported} as {name}":
+        chosen = ImportCandidate(module, removed.imported, origin, asname=name)
     else:
-        return None  # ``from m import x as name``, ``import a.b``: not written back as it was
+        return None  # not written back as it was
     return Resolution(name, (chosen,), chosen, f"{change.where} removed `{removed.text}` from this file")
 
 

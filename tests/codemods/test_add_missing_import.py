@@ -113,6 +113,13 @@ class TestAddMissingImport(CodemodTest):
         exec(compile(after, "mod.py", "exec"), namespace)
         assert namespace["_unpack"] is __import__("struct").unpack
 
+    def test_a_from_import_under_another_name_is_written_as_it_was(self) -> None:
+        before = "import os  # paths\n\nTITLE = esc('<b>')\n"
+        after = "import os  # paths\nfrom html import escape as esc\n\nTITLE = esc('<b>')\n"
+        self.check(before, after, module="html", name="escape", asname="esc")
+        source = "from sqlq import esc\n\nTITLE = esc('<b>')\n"  # bound another way: left alone
+        self.assertCodemod(source, source, module="html", name="escape", asname="esc", expected_skip=True)
+
     def test_a_submodule_import_goes_beside_another_of_the_same_package(self) -> None:
         """``import urllib.parse`` and ``import urllib.request`` both bind ``urllib``: a hostile
         review found the second skipped as "already bound", and the function reading it failed."""

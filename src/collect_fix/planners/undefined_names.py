@@ -86,7 +86,7 @@ def _repair(relative: str, edits: list[Edit], evidence: list[str]) -> Repair:
 
 def _edit(project: Project, path: Path, relative: str, candidate: name_sources.ImportCandidate) -> Edit:
     if candidate.asname:
-        return Edit(relative, "add_missing_import", (("module", candidate.module), ("name", ""),
+        return Edit(relative, "add_missing_import", (("module", candidate.module), ("name", candidate.name),
                                                      ("asname", candidate.asname)))
     module = _spelled_module(project, path, candidate)
     return Edit(relative, "add_missing_import", (("module", module), ("name", candidate.name)))
@@ -99,7 +99,8 @@ def _statements(edits: list[Edit]) -> str:
     for edit in edits:
         args = edit.kwargs()
         if args.get("asname"):
-            aliased.append(f"`import {args['module']} as {args['asname']}`")
+            aliased.append(f"`from {args['module']} import {args['name']} as {args['asname']}`" if args["name"]
+                           else f"`import {args['module']} as {args['asname']}`")
         else:
             names.setdefault(args["module"], []).append(args["name"])
     return ", ".join(aliased + [
