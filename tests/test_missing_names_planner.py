@@ -738,3 +738,16 @@ def test_removed_literal_constant_is_not_brought_back(tmp_path: Path) -> None:
     first = planned(project, missing("TIMEOUT", "pkg.settings")).alternatives[0]
     assert first.edits[0].transform == "add_stubs"
     assert first.evidence.startswith("deleted: commit ") and "removed the constant 'TIMEOUT'" in first.evidence
+
+
+def test_a_constant_git_renames_serves_the_uses_the_old_constant_served(tmp_path: Path) -> None:
+    """tabulate renamed ``TableFormat = namedtuple(...)`` to ``TableStyle``; its tests call it. A
+    constant does not "fit" a call by usage alone, but the removed one was a constant called the
+    same way: the successor git pairs is aliased, not stubbed (a review on real projects)."""
+    style = 'from collections import namedtuple\n\n{} = namedtuple("{}", ["above", "below", "padding"])\n'
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/table.py": style.format("TableFormat", "TableFormat"),
+                                 "tests/test_it.py": "from shop.table import TableFormat\n\nROW = TableFormat(1, 2, 3)\n"})
+    committed(tmp_path, {"shop/table.py": style.format("TableStyle", "TableStyle")}, "Rename TableFormat to TableStyle")
+    first = planned(project, missing("TableFormat", "shop.table")).alternatives[0]
+    assert first.description == "alias 'TableFormat' to 'TableStyle' in shop.table"
+    assert first.evidence.startswith("renamed (git): commit ")

@@ -398,7 +398,9 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
         return None
     current = {d.name: d for d in _candidates(project, name, home)}
     named = (change.successor.name,) if change.successor else change.rivals
-    fitting = [candidate for candidate in named if candidate in current and fits(current[candidate].kind, home.uses)]
+    # Of the removed name's own kind, it serves every use the old one did (a namedtuple constant, called).
+    fitting = [candidate for candidate in named if candidate in current
+               and (current[candidate].kind == change.removed.kind or fits(current[candidate].kind, home.uses))]
     if len(fitting) > 1:
         options = " or ".join(f"'{candidate}'" for candidate in fitting)
         return _Found(
