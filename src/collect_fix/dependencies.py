@@ -125,7 +125,10 @@ def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str]
         return ()
     from collect_fix.name_sources import stdlib_module_names
 
-    local = _beside_test_files(project)
+    # Any file or folder of the tree may be importable while pytest runs (its rootdir, a
+    # conftest's sys.path entry): a name spelled like one is never a package to install.
+    local = {path.stem for path in project.python_files()} | {
+        part for path in project.python_files() for part in project.relative(path).split("/")[:-1]}
     imported: dict[str, str] = {}  # top-level name -> the fullest name the file imports under it
     for node in tree.body:
         if _may_end_the_module(node):
@@ -147,12 +150,12 @@ _ENDING_CALLS = frozenset({"skip", "exit", "_exit", "importorskip", "fail", "xfa
 
 
 def _may_end_the_module(statement: ast.stmt) -> bool:
-    """Whether a top-level statement other than an import may raise or skip on purpose."""
-    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+    """Whether a top-level statement skips or exits the module on purpose (a ``pytest.skip`` for
+    another platform): what follows may never run. A ``raise`` guards what is not supported at
+    all (an old Python), and definitions run nothing."""
+    if isinstance(statement, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return False
     for node in ast.walk(statement):
-        if isinstance(node, ast.Raise):
-            return True
         if isinstance(node, ast.Call):
             called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if called in _ENDING_CALLS:
@@ -168,29 +171,6 @@ def _fullest_names(node: ast.stmt) -> list[str]:
     if isinstance(node, ast.ImportFrom) and node.module and not node.level:
         return [*(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"), node.module]
     return []
-
-
-@lru_cache(maxsize=8)
-def _beside_test_files(project: Project) -> frozenset[str]:
-    """The top-level names pytest's rootdir insertion makes importable: the files and folders
-    beside each test module and conftest, or beside its outermost package. Never a package to
-    install; a folder elsewhere (``benchmarks/numpy/``) is on no path and hides nothing."""
-    files = tuple(project.python_files())
-    bases = set()
-    for path in files:
-        if path.name == "conftest.py" or path.name.startswith("test_") or path.stem.endswith("_test"):
-            base = path.parent
-            while (base / "__init__.py").is_file() and base != project.root:
-                base = base.parent
-            bases.add(base)
-    local = set()
-    for path in files:
-        for parent, child in zip(path.parents, (path, *path.parents)):
-            if parent in bases:
-                local.add(child.name[:-3] if child.name.endswith(".py") else child.name)
-            if parent == project.root:
-                break
-    return frozenset(local)
 
 
 _FIND_SCRIPT = """

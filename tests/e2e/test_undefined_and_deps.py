@@ -231,15 +231,17 @@ def test_a_name_only_functions_read_whose_import_closes_a_cycle_leaves_the_impor
 def test_the_install_line_names_every_package_a_file_would_stop_at_not_only_the_first(tmp_path: Path) -> None:
     """Python stops at the first missing package; the next one is found statically and asked of
     the project's interpreter, so one install is enough. Optional, standard-library and project
-    imports are not listed, nor one after a module-level skip (it may never run)."""
-    # tests/helpers.py: importable by pytest's rootdir insertion, never a package to install; a
-    # folder on no path (benchmarks/cf_absent_second/) hides nothing (a hostile review)
+    imports are not listed, nor one after a module-level skip (it may never run); one after a
+    module-level ``raise`` guard is."""
+    # tests/helpers.py: importable by pytest's rootdir insertion, never a package to install
     root = write_files(tmp_path / "project", {**PYTHONPATH_HERE, "pkg/__init__.py": "def f():\n    return 1\n",
-                                              "tests/helpers.py": "", "benchmarks/cf_absent_second/bench_f.py": ""})
+                                              "tests/helpers.py": ""})
     (root / "tests/test_f.py").write_text(
         "import json\nimport sys\n\nimport pytest\nfrom cf_absent_first import given\nimport cf_absent_second.sub\n\n"
         "from pkg import f\nimport helpers\nimport __main__\n\n"
         "try:\n    import cf_absent_optional\nexcept ImportError:\n    cf_absent_optional = None\n\n"
+        "if sys.version_info < (3,):\n    raise RuntimeError('Python 3 only')\n\nimport cf_absent_past_a_raise\n\n\n"
+        "def helper():\n    raise NotImplementedError\n\n\n"
         "if sys.platform == 'win32':\n    pytest.skip('not on Windows', allow_module_level=True)\n\n"
         "import cf_absent_past_a_skip\n\n\n"
         "def test_f():\n    assert f() == 1\n"
@@ -248,6 +250,7 @@ def test_the_install_line_names_every_package_a_file_would_stop_at_not_only_the_
     result = run_in_process(root, "--dry-run")
 
     assert result.returncode == 1
-    assert "tests/test_f.py also imports cf_absent_second.sub (cf_absent_second), not installed either" in result.stdout
+    assert ("tests/test_f.py also imports cf_absent_past_a_raise (cf_absent_past_a_raise), cf_absent_second.sub "
+            "(cf_absent_second), not installed either") in result.stdout
     install = next(line for line in result.stdout.splitlines() if line.startswith("install the missing dependencies:"))
-    assert install.endswith(" -m pip install cf_absent_first cf_absent_second"), install
+    assert install.endswith(" -m pip install cf_absent_first cf_absent_past_a_raise cf_absent_second"), install
