@@ -314,39 +314,3 @@ def test_a_name_the_module_never_had_is_a_stub_even_beside_one_spelled_like_it(t
     assert "WeakLRUCache = LRUCache" not in (root / "pkg/__init__.py").read_text()
     outcome = run_tests(root).stdout
     assert "1 failed, 1 passed" in outcome and "NotImplementedError" in outcome
-
-
-def test_a_name_a_star_imported_module_once_had_is_no_never_written_name(tmp_path: Path) -> None:
-    """A refactor moved ``fetch_rows`` out of ``pkg/helpers.py`` into a new ``pkg/textutil.py`` as
-    ``fetch_all_rows``; the package star-imports both. The new file never named ``fetch_rows``,
-    but git shows the star-imported helpers did: the name was written, so the spelled-like
-    successor is its alias, not a stub (a hostile review: the stub failed two passing tests)."""
-    from conftest import write_files
-
-    root = write_files(tmp_path / "project", {
-        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n',
-        "pkg/__init__.py": "from .helpers import *\n",
-        "pkg/helpers.py": '__all__ = ["fetch_rows"]\n\n\ndef fetch_rows(db, limit=None):\n'
-                          "    rows = [row for row in db if row is not None]\n"
-                          "    return rows if limit is None else rows[:limit]\n",
-        "tests/test_rows.py": "from pkg import fetch_rows\n\n\ndef test_fetch():\n    assert fetch_rows([1, None, 2]) == [1, 2]\n",
-    })
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "rows"], cwd=root, check=True)
-    write_files(root, {
-        "pkg/__init__.py": "from .helpers import *\nfrom .textutil import *\n",
-        "pkg/helpers.py": "__all__ = []\n",
-        "pkg/textutil.py": '__all__ = ["fetch_all_rows"]\n\n\ndef fetch_all_rows(db, limit=None):\n'
-                           "    rows = [row for row in db if row is not None]\n"
-                           "    return rows if limit is None else rows[:limit]\n",
-    })
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "move fetch_rows to textutil as fetch_all_rows"], cwd=root, check=True)
-
-    result = run_in_process(root, "--apply")
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "-> alias 'fetch_rows' to 'fetch_all_rows' in pkg.textutil" in result.stdout
-    assert "1 passed" in run_tests(root).stdout

@@ -197,11 +197,9 @@ def _decide(project: Project, name: str, module: str) -> _Found:
     if moved is not None:
         return moved
     never_there: list[_Home] = []
-    # A module whose names reach the importer (a star import) once had it: the name was written.
-    written = any(home.change is not None for home in homes)
     for home in homes:
         renamed = _renamed(project, name, home)
-        if renamed is not None and not written and never_named(project, home.relative, name):
+        if renamed is not None and home.change is None and never_named(project, home.relative, name):
             never_there.append(home)  # spelled like a rename, but no version of the file ever had the name
         elif renamed is not None:
             return renamed
