@@ -515,3 +515,21 @@ def test_every_removed_import_of_a_submodule_under_the_name_comes_back(tmp_path:
     assert resolution.chosen is not None and resolution.chosen.statement == "import urllib.parse"
     assert [each.statement for each in resolution.also] == ["import urllib.request"]
     assert "removed `import urllib.parse`, `import urllib.request` from this file" in resolution.evidence
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_an_import_of_a_project_module_the_change_deleted_does_not_come_back(tmp_path: Path) -> None:
+    """``import pkg.core`` and ``import pkg.legacy`` went, and pkg/legacy.py with them: putting
+    both back failed the whole repair, and its fallback lost ``pkg.core`` (a hostile review)."""
+    source = "CORE = pkg.core.VALUE\n"
+    project = write(tmp_path, {"pkg/__init__.py": "", "pkg/core.py": "VALUE = 1\n", "pkg/legacy.py": "OLD = 0\n",
+                               "pkg/app.py": "import pkg.core\nimport pkg.legacy\n\n" + source})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "app")
+    (tmp_path / "pkg/app.py").write_text(source)
+    (tmp_path / "pkg/legacy.py").unlink()
+    git(tmp_path, "commit", "-q", "-am", "Drop legacy")
+    resolution = resolve(project, "pkg", tmp_path / "pkg/app.py")
+    assert resolution.chosen is not None and resolution.chosen.statement == "import pkg.core"
+    assert resolution.also == ()

@@ -238,13 +238,16 @@ def restored_import(project: Project, name: str, path: Path, commit: Optional[st
     if not module:
         return None
     origin = "project" if project.owns_module(module) else "stdlib"
+    if origin == "project" and not _still_there(project, module):
+        return None  # the change deleted the module too: putting the import back would fail
     if removed.text == f"import {removed.target} as {name}":
         chosen = ImportCandidate(module, origin="alias", asname=name)
     elif removed.text == f"import {removed.target}" and removed.target.partition(".")[0] == name:
         chosen = ImportCandidate(module, origin=origin)  # ``import os`` or ``import os.path``: both bind os
         tree = tree_of_file(path)
         present = _imported_modules(tree) if tree is not None else set()
-        also = tuple(ImportCandidate(sub, origin=origin) for sub in removed.submodules if sub not in present)
+        also = tuple(ImportCandidate(sub, origin=origin) for sub in removed.submodules
+                     if sub not in present and (origin != "project" or _still_there(project, sub)))
         texts = ", ".join(f"`import {each}`" for each in (removed.target, *(each.module for each in also)))
         return Resolution(name, (chosen,), chosen, f"{change.where} removed {texts} from this file", also=also)
     elif removed.text == f"from {removed.target} import {name}" and removed.imported == name:
@@ -254,6 +257,13 @@ def restored_import(project: Project, name: str, path: Path, commit: Optional[st
     else:
         return None  # not written back as it was
     return Resolution(name, (chosen,), chosen, f"{change.where} removed `{removed.text}` from this file")
+
+
+def _still_there(project: Project, module: str) -> bool:
+    """Whether the project module (or package) ``module`` has a file or folder now."""
+    if project.module_file(module) is not None:
+        return True
+    return any(root.joinpath(*module.split(".")).is_dir() for root in project.source_roots)
 
 
 def _interchangeable(candidates: list[ImportCandidate]) -> bool:

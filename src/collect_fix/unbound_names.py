@@ -6,8 +6,9 @@ module is repaired for a name it reads at import (``import_time_names``), the na
 read and that it binds nowhere are repaired with it, on the same evidence (git shows the change
 that dropped the first name's import dropped theirs too), so scopes are read exactly, by the
 compiler's own symbol tables: a parameter ``settings`` of one function does not bind the
-``settings`` another function reads. Builtins are reported too: a module may have imported its
-own ``ConnectionError``. Reads under a ``try`` whose handler names NameError are left out: there
+``settings`` another function reads. Builtins are not reported: a change that dropped an import
+shadowing one (``from codecs import open``) may have meant the builtin. Reads under a ``try``
+whose handler names NameError are left out: there
 the absence is expected (a bare ``except`` or ``except Exception`` is error handling, not that).
 A module that may bind names without spelling them (``from m import *``, ``globals()``, a module
 ``__getattr__``) reports none.
@@ -16,6 +17,7 @@ A module that may bind names without spelling them (``from m import *``, ``globa
 from __future__ import annotations
 
 import ast
+import builtins
 import symtable
 from pathlib import Path
 from typing import Any, Iterator
@@ -25,6 +27,7 @@ from collect_fix.import_siblings import names_readable
 from collect_fix.source_trees import tree_of_file
 
 _AT_CALL = frozenset({"function"})  # the tables whose code runs when called, not at import
+_BUILTINS = frozenset(dir(builtins))
 
 
 def unbound_in_functions(path: Path) -> list[str]:
@@ -48,7 +51,7 @@ def unbound_in_functions(path: Path) -> list[str]:
     }
     expected = _NameErrorExpected()
     expected.visit(tree)
-    return sorted(name for name in read - bound - expected.names if not name.startswith("__"))
+    return sorted(name for name in read - bound - expected.names - _BUILTINS if not name.startswith("__"))
 
 
 def _tables(table: symtable.SymbolTable, at_call: bool) -> Iterator[tuple[symtable.SymbolTable, bool]]:

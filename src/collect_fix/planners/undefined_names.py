@@ -53,7 +53,7 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     # collection never checks these, "only m provides it" can be wrong for a name the code gets
     # another way, and a removal in a commit of its own was meant (gettext's ``_`` put into builtins).
     change = name_change(project, relative, name)
-    later = [other for other in unbound_in_functions(path)  # builtins too: one only the old version bound
+    later = [other for other in unbound_in_functions(path)  # only what the old version bound has a removal
              if change is not None and other in change.existed and other != name and other not in at_import]
     restored = [found for other in later if change is not None
                 and (found := name_sources.restored_import(project, other, path, commit=change.commit))]
