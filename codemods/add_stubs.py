@@ -84,10 +84,10 @@ class _CollectFixStub:
 
     @staticmethod
     def _decorate(name: str, func: Any) -> Any:
-        \"""``func`` decorated by the stub ``name``: it raises when called. A class that
-        may hold tests (``_holds_tests``) stays a class, a subclass whose methods all
-        raise (or, where it cannot be subclassed so, itself with its methods raising),
-        so pytest still collects each test and each fails on the stub.\"""
+        \"""``func`` decorated by the stub ``name``: it raises when called. A class of
+        tests (``_holds_tests``) stays itself with its methods raising (no subclass:
+        its ``__init_subclass__`` may register or refuse one), so pytest still collects
+        each test and each fails on the stub.\"""
         _CollectFixStub._only_at_import(name)
 
         def refusing(wrapped: Any) -> Any:
@@ -100,11 +100,7 @@ class _CollectFixStub:
         tests = isinstance(func, type) and _CollectFixStub._holds_tests(func)
         if not tests:
             return refusing(func)
-        own: dict[str, Any] = {
-            "__module__": func.__module__,
-            "__qualname__": func.__qualname__,
-            "__doc__": func.__doc__,
-        }
+        own: dict[str, Any] = {}
         for klass in reversed(func.__mro__):
             if klass.__module__ in ("builtins", "unittest.case"):
                 continue
@@ -117,21 +113,16 @@ class _CollectFixStub:
                 elif callable(getattr(func, attr, None)):
                     own[attr] = refusing(getattr(func, attr))
         try:
-            return type(func)(func.__name__, (func,), own)
-        except TypeError:  # its metaclass or __init_subclass__ wants more: in place
-            pass
-        try:
             for attr, value in own.items():
-                if not attr.startswith("_"):
-                    setattr(func, attr, value)
+                setattr(func, attr, value)
         except (AttributeError, TypeError):
             return refusing(func)
         return func
 
     @staticmethod
     def _holds_tests(klass: type) -> bool:
-        \"""A unittest ``TestCase``, or a class pytest may collect: no constructor of
-        its own, and public methods (pytest's patterns for both are configurable).\"""
+        \"""A unittest ``TestCase``, or a class pytest collects (no constructor of
+        its own) named ``Test*`` or holding ``test*`` methods (its pattern varies).\"""
         if any(
             base.__module__ == "unittest.case" and base.__name__ == "TestCase"
             for base in klass.__mro__
@@ -140,8 +131,8 @@ class _CollectFixStub:
         built = getattr(klass, "__init__") is not getattr(object, "__init__")
         if built or getattr(klass, "__new__") is not getattr(object, "__new__"):
             return False  # pytest collects no class with a constructor (a dataclass)
-        return any(
-            not attr.startswith("_") and callable(getattr(klass, attr, None))
+        return klass.__name__.startswith("Test") or any(
+            attr.startswith("test") and callable(getattr(klass, attr, None))
             for attr in dir(klass)
         )
 

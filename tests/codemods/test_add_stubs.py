@@ -240,8 +240,8 @@ class TestKinded(Kinded, kind="fast"):  # cannot be subclassed without the keywo
 
 
 @cached
-class CheckUser:  # python_classes = Check*, python_functions = check_*: any public method may be a test
-    def check_name(self):
+class Plugin:  # not a class of tests: a function that raises when called takes its place
+    def run(self):
         return 1
 
 
@@ -277,8 +277,10 @@ def test_stub_objects_built_at_import_time_load(user: Any) -> None:
     assert isinstance(user.TestDecorated, type) and user.TestDecorated.__name__ == "TestDecorated"
     assert inspect.signature(user.TestDecorated.test_one).parameters.keys() == {"self", "tmp_path"}
     assert isinstance(user.Helper, type) is False  # no tests in it: building it raises, as a function's call
-    assert isinstance(user.CheckUser, type)  # custom patterns (a hostile review): tests vanished with a function
+    assert isinstance(user.Plugin, type) is False  # its properties and dunders would answer through a class
+    # A class of tests its __init_subclass__ would register twice or refuse: itself, changed in place.
     assert isinstance(user.TestKinded, type) and user.TestKinded.kind == "fast"
+    assert user.TestKinded.__bases__ == (user.Kinded,)
 
 
 USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
@@ -308,7 +310,7 @@ USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
     "decorated class without tests built": ("cached", lambda user: user.Helper()),
     "test of a decorated class matched by its methods run": ("cached", lambda user: user.UserTests().test_name()),
     "test of a decorated class that cannot be subclassed run": ("cached", lambda user: user.TestKinded().test_kind()),
-    "test of a decorated class matched by custom patterns run": ("cached", lambda user: user.CheckUser().check_name()),
+    "decorated class without tests built, with methods": ("cached", lambda user: user.Plugin()),
     "decorated dataclass named like a test class built": ("cached", lambda user: user.TestRecord(3)),
     "decorated in a class body, called": ("cached", lambda user: user.Shelf.run(1)),
     "decorator applied in a test": ("cached", lambda user: user.cached(len)),
