@@ -120,22 +120,33 @@ def test_an_unrelated_kind_is_no_successor(tmp_path: Path) -> None:
     assert change is not None and change.removed.kind == "class" and change.successor is None
 
 
-@pytest.mark.parametrize(("added", "successor"), [
-    pytest.param("def connect():\n    return None\n", None, id="no parameter in common"),
-    pytest.param("def select(query, limit=None):\n    return list(limit or ())\n", "select",
-                 id="a parameter in common"),
+@pytest.mark.parametrize(("before", "after"), [
+    pytest.param('def fetch_rows(query):\n    """All rows."""\n    return [[query]]\n', "def connect():\n    return None\n",
+                 id="the only function removed and added"),
+    pytest.param("def export_csv(request):\n    return request.rows\n", "def healthcheck(request):\n    return 'ok'\n",
+                 id="the same parameters"),
+    pytest.param("class LegacyCache:\n    size = 1\n", "class Metrics:\n    count = 0\n", id="the only class, no constructor"),
+    pytest.param("REQUEST_TIMEOUT = 3\n", "MAX_RETRIES = 5\n", id="constants of one shape"),
+    pytest.param("def add(a, b):\n    return a + b\n", "def mul(x, y):\n    return x * y\n", id="one-line bodies of one shape"),
 ])
-def test_the_only_function_added_succeeds_the_only_one_removed_only_if_it_shares_a_parameter(
-    tmp_path: Path, added: str, successor: str | None
+def test_nothing_but_being_the_only_pair_or_taking_the_same_parameters_is_no_successor(
+    tmp_path: Path, before: str, after: str
 ) -> None:
-    """Nothing else alike (name, body): a successor that takes none of the old parameters is a guess."""
-    project = repo(tmp_path, {"db.py": 'def fetch_rows(query):\n    """All rows."""\n    return [[query]]\n'})
-    commit(tmp_path, {"db.py": added}, "fetch_rows removed")
-    change = name_change(project, "db.py", "fetch_rows")
-    assert change is not None and change.removed.kind == "function"
-    assert (change.successor.name if change.successor else None) == successor
-    if successor:
-        assert change.why == "the only function it removed and the only one it added"
+    """Hostile reviews: fetch_rows was aliased to connect(), export_csv to healthcheck (both take
+    ``request``), LegacyCache to Metrics, REQUEST_TIMEOUT to MAX_RETRIES ("a similar body": 3 and 5)."""
+    project = repo(tmp_path, {"mod.py": before})
+    commit(tmp_path, {"mod.py": after}, "change")
+    name = before.split()[1].split("(")[0].rstrip(":") if not before[0].isupper() else before.split()[0]
+    change = name_change(project, "mod.py", name)
+    assert change is not None and change.successor is None
+
+
+def test_a_constant_renamed_with_the_same_value_or_its_own_name_in_it_is_paired(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"mod.py": 'TIMEOUT = 3\nTableFormat = namedtuple("TableFormat", ["above"])\n'})
+    commit(tmp_path, {"mod.py": 'REQUEST_TIMEOUT = 3\nTableStyle = namedtuple("TableStyle", ["above"])\n'})
+    for old, new in (("TIMEOUT", "REQUEST_TIMEOUT"), ("TableFormat", "TableStyle")):
+        change = name_change(project, "mod.py", old)
+        assert change is not None and change.successor is not None and change.successor.name == new, old
 
 
 def test_a_removed_alias_and_a_removed_reexport_are_known_as_written(tmp_path: Path) -> None:

@@ -43,6 +43,7 @@ _MAX_HISTORY = 200  # commits that changed the file, newest first, whose diffs a
 _MAX_COMMITS = 8  # of those, commits mentioning the name whose two versions are read
 _CHUNK = 4  # commits whose two versions one cat-file call fetches
 _MAX_BODY = 20_000  # characters of a body compared when pairing definitions
+_MIN_SIMILAR_BODY = 400  # characters of ast.dump below which a body is alike by its shape alone
 DEFINITION_KINDS = ("class", "function", "async_function", "constant")
 
 
@@ -311,7 +312,7 @@ def _pair(
             added.pop(binding.target, None)
     removed = {n: b for n, b in old.items() if n not in new and b.kind in DEFINITION_KINDS}
     candidates = [
-        _Candidate(r, a, _Likeness(_under_name(r.body, r.name, a.name), a.body), removed.values(), added.values())
+        _Candidate(r, a, _Likeness(_under_name(r, a.name), a.body))
         for r in removed.values() for a in added.values()
         if _KIND_SCORE.get(frozenset({r.kind, a.kind})) is not None
     ]
@@ -337,10 +338,16 @@ def _pair(
         taken.update(item[1] for item in group)
 
 
-def _under_name(body: str, old: str, new: str) -> str:
+def _under_name(old: Binding, new: str) -> str:
     """A definition's body (``ast.dump``) as it reads renamed to ``new``: its references to itself
-    (``isinstance(other, Vector2)``, a recursive call) follow the rename; strings stay as written."""
-    return body.replace(f"id={old!r}", f"id={new!r}") if body and old != new else body
+    (``isinstance(other, Vector2)``, a recursive call) follow the rename, and so does a constant's
+    string that is its name (``TableFormat = namedtuple("TableFormat", ...)``); other strings stay
+    as written (``stop`` passing "stop" on is no ``start``)."""
+    body = old.body
+    if not body or old.name == new:
+        return body
+    body = body.replace(f"id={old.name!r}", f"id={new!r}")
+    return body.replace(f"value={old.name!r}", f"value={new!r}") if old.kind == "constant" else body
 
 
 def _settle_any_that_could_be_best(candidates: list[_Candidate]) -> None:
@@ -391,55 +398,46 @@ class _Candidate:
     """A removed definition and an added one that may be its successor. ``score``, once settled:
     (score, why), or None when nothing pairs them; before that only ``bound`` is known."""
 
-    def __init__(
-        self, old: Binding, new: Binding, likeness: _Likeness, removed: Iterable[Binding], added: Iterable[Binding]
-    ) -> None:
+    def __init__(self, old: Binding, new: Binding, likeness: _Likeness) -> None:
         self.old, self.new, self._likeness = old, new, likeness
-        self._removed, self._added = removed, added
         self.settled = likeness.exact is not None
-        first = _score(old, new, removed, added, likeness.exact if likeness.exact is not None else likeness.bound)
+        first = _score(old, new, likeness.exact if likeness.exact is not None else likeness.bound)
         self.score = first if self.settled else None
         self.bound = first[0] if first is not None else 0.0
 
     def settle(self) -> None:
         if not self.settled:
-            self.score = _score(self.old, self.new, self._removed, self._added, self._likeness.value())
+            self.score = _score(self.old, self.new, self._likeness.value())
             self.settled = True
 
 
-def _score(
-    r: Binding, a: Binding, removed: Iterable[Binding], added: Iterable[Binding], body: float
-) -> Optional[tuple[float, str]]:
+def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
     """(score, why) of ``a`` as the successor of ``r``, whose bodies are ``body`` alike; the score
-    grows with ``body``."""
+    grows with ``body``. None unless the bodies or the names tell: being the only definition a
+    change added, or taking the same parameters (every view takes ``request``), is no evidence.
+    A constant's value is alike by its shape alone (``3`` and ``5``): only the same one counts;
+    a body of a line or two (``return a + b``, ``return x * y``) only when all but identical."""
     kind = _KIND_SCORE.get(frozenset({r.kind, a.kind}))
     if kind is None:
         return None
     reasons: list[str] = []
+    alike = 0.0
     if body == 1.0:
         reasons.append("the same body")
-    elif body >= 0.6:
+        alike = body
+    elif r.kind != "constant" and body >= (0.6 if min(len(r.body), len(a.body)) >= _MIN_SIMILAR_BODY else 0.98):
         reasons.append("a similar body")
-    params = 1.0 if r.params == a.params else _overlap(r.params, a.params)
-    if params == 1.0 and r.params:
-        reasons.append("the same parameters")
+        alike = body
     tier = (spelling.similarity(r.name, a.name) or (0, 0.0))[0]
     if tier:
         reasons.append(spelling.why_similar(r.name, a.name))
-    family = _family(r.kind)
-    only_pair = (
-        sum(_family(b.kind) == family for b in removed) == 1 and sum(_family(b.kind) == family for b in added) == 1
-    )
-    if not reasons and not (only_pair and params > 0):
-        return None  # the only pair, but no call of the old name's could reach the new one
     if not reasons:
-        reasons.append(f"the only {r.kind.replace('_', ' ')} it removed and the only one it added")
-    score = kind + 4 * (body if body >= 0.6 else 0.0) + 2 * params + tier + (0.5 if only_pair else 0.0)
+        return None
+    params = 1.0 if r.params == a.params else _overlap(r.params, a.params)
+    if params == 1.0 and r.params:
+        reasons.insert(len(reasons) - bool(tier), "the same parameters")
+    score = kind + 4 * alike + 2 * params + tier
     return round(score, 3), ", ".join(reasons)
-
-
-def _family(kind: str) -> str:
-    return "callable" if kind in ("class", "function", "async_function") else kind
 
 
 def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> float:
