@@ -316,3 +316,48 @@ def test_a_namesake_elsewhere_is_no_new_home_without_history(tmp_path: Path, cas
     result = planned(project, missing_module("app.helpers"))
     assert [edit.transform for edit in edits_of(result)] == ["add_stubs"]
     assert "moved" not in result.alternatives[0].evidence
+
+
+def _git_commit(root: Path, message: str) -> None:
+    for command in (("add", "-A"), ("commit", "-q", "-m", message)):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *command],
+                       cwd=root, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("committed", [True, False], ids=["committed", "in the work tree"])
+def test_a_deleted_module_whose_definition_the_same_change_moved_re_exports_it(tmp_path: Path, committed: bool) -> None:
+    """tomlkit folded ``_compat.decode`` into ``_utils`` and deleted ``_compat``; its toml-test
+    suite (680 tests) imports ``tomlkit._compat.decode``. The change that deleted the module
+    added the same body under the same name in the same package: the module comes back as that
+    re-export, not as a stub (a review on real projects)."""
+    helpers = "def parse(text):\n    return int(text)\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/text.py": "SEP = ','\n", "app/helpers.py": helpers,
+                                    "tests/test_a.py": PARSE_TEST})
+    (tmp_path / "app/helpers.py").unlink()
+    (tmp_path / "app/text.py").write_text("SEP = ','\n\n\n" + helpers)
+    (tmp_path / "app/numbers.py").write_text("def parse(text):\n    return float(text)\n")  # a namesake, another body
+    if committed:
+        _git_commit(tmp_path, "Fold helpers into text")
+    result = planned(project, missing_module("app.helpers"))
+    assert edits_of(result) == (Edit("app/helpers.py", "add_reexport", (("from_module", "app.text"), ("name", "parse"))),)
+    repair = result.alternatives[0]
+    assert repair.description == "recreate module app.helpers (1 name, re-exporting parse from where it moved)"
+    assert "deleted app/helpers.py and added 'parse' to app.text with the same body" in repair.evidence
+
+
+@pytest.mark.parametrize("case", ["another body", "a later change", "a script outside the package"])
+def test_a_deleted_module_is_re_exported_only_from_where_the_same_change_put_the_same_body(
+    tmp_path: Path, case: str
+) -> None:
+    helpers = "def parse(text):\n    return int(text)\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "scripts/__init__.py": "",
+                                    "tests/test_a.py": PARSE_TEST})
+    (tmp_path / "app/helpers.py").unlink()
+    home = "scripts/tools.py" if case == "a script outside the package" else "app/text.py"
+    body = helpers.replace("int(text)", "int(text, 16)") if case == "another body" else helpers
+    if case == "a later change":
+        _git_commit(tmp_path, "Drop helpers")
+    (tmp_path / home).write_text(body)
+    _git_commit(tmp_path, "Add " + home)
+    result = planned(project, missing_module("app.helpers"))
+    assert [edit.transform for edit in edits_of(result)] == ["add_stubs"]

@@ -43,6 +43,7 @@ _MAX_HISTORY = 200  # commits that changed the file, newest first, whose diffs a
 _MAX_COMMITS = 8  # of those, commits mentioning the name whose two versions are read
 _CHUNK = 4  # commits whose two versions one cat-file call fetches
 _MAX_BODY = 20_000  # characters of a body compared when pairing definitions
+_MAX_MOVED_FILES = 64  # files one change touched, beyond which where a definition went is not looked for
 _MIN_SIMILAR_BODY = 400  # characters of ast.dump below which a body is alike by its shape alone
 DEFINITION_KINDS = ("class", "function", "async_function", "constant")
 
@@ -196,6 +197,60 @@ def _whole_history(root: Path, first: str, name: str) -> bool:
         if earlier[-1][0] != first and not _whole_history(root, earlier[-1][0], name):
             return False
     return True
+
+
+def moved_in_change(project: Project, commit: str, path: str, removed: Binding) -> Optional[tuple[str, Binding]]:
+    """Where the change ``commit`` (a hash, or WORK_TREE) that removed the definition ``removed``
+    from the project file ``path`` added it again: in another module of the same top-level
+    package, a definition of its kind with the same body (its references to itself read under
+    the new name), which that change added. (That file, the new binding); None when no file or
+    several have one, or git cannot tell. A move into ``setup.py``, a test file or a script is
+    not a move of the package's code."""
+    head = _head_of(project)
+    if head is None or removed.kind not in DEFINITION_KINDS or not removed.body:
+        return None
+    root = history_root(project)
+    package = (project.module_name(project.root / path) or "").partition(".")[0]
+    deadline = time.monotonic() + _BUDGET
+    if commit == WORK_TREE:
+        listed = _git(root, deadline, "diff", "--no-renames", "--name-status", "--relative", head)
+        untracked = _git(root, deadline, "ls-files", "--others", "--exclude-standard")
+        if listed is None or untracked is None:
+            return None
+        changed = [*listed.splitlines(), *(f"A\t{line}" for line in untracked.splitlines())]
+        before = head
+    else:
+        listed = _git(root, deadline, "show", "--no-renames", "--name-status", "--relative", "--format=", commit)
+        if listed is None:
+            return None
+        changed, before = listed.splitlines(), f"{commit}^"
+    others = [line[2:] for line in changed
+              if line[:1] in "AM" and line.endswith(".py") and line[2:] != path and _may_hold_code(line[2:])]
+    if not package or len(others) > _MAX_MOVED_FILES:
+        return None
+    others = [other for other in others
+              if (project.module_name(project.root / other) or "").partition(".")[0] == package]
+    olds = _blobs(root, [(before, other) for other in others], deadline)
+    news = [_read(project.root / other) for other in others] if commit == WORK_TREE \
+        else _blobs(root, [(commit, other) for other in others], deadline)
+    found = []
+    for other, old, new in zip(others, olds, news):
+        if new is None:
+            continue
+        earlier = _bindings(old) if old is not None else {}
+        for binding in _bindings(new).values():
+            before_here = earlier.get(binding.name)  # an import the definition replaced was no definition
+            added = before_here is None or before_here.kind not in DEFINITION_KINDS
+            if added and binding.kind == removed.kind and binding.body and _under_name(removed, binding.name) == binding.body:
+                found.append((other, binding))
+    return found[0] if len(found) == 1 else None
+
+
+def _may_hold_code(path: str) -> bool:
+    """Whether a file may hold a package's code (not a test, a conftest, setup.py, a __main__)."""
+    name = path.rpartition("/")[2]
+    return not (name.startswith("test_") or name.endswith("_test.py")
+                or name in ("conftest.py", "setup.py", "__main__.py"))
 
 
 def deleted_module(project: Project, paths: Iterable[str]) -> Optional[DeletedModule]:

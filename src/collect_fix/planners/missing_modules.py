@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from collect_fix.git_evidence import DeletedModule, deleted_module
+from collect_fix.git_evidence import DeletedModule, deleted_module, moved_in_change
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
 from collect_fix.project import Project
@@ -138,6 +138,18 @@ class _Layout:
             self._history[module] = deleted_module(self.project, [self.project.relative(path) for path in paths])
         return self._history[module]
 
+    def moved(self, module: str, name: str) -> Optional[str]:
+        """The module the change that deleted ``module`` moved its definition of ``name`` to,
+        under that name and with that body (``git_evidence.moved_in_change``), or None."""
+        deleted = self.history(module)
+        binding = deleted.get(name) if deleted is not None else None
+        if deleted is None or binding is None:
+            return None
+        found = moved_in_change(self.project, deleted.commit, deleted.path, binding)
+        if found is None or found[1].name != name:
+            return None
+        return self.project.module_name(self.project.root / found[0])
+
     def stub(self, module: str, name: str) -> tuple[str, ...]:
         """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""
         used_as, _ = infer_usage(self.project, module, name)
@@ -151,30 +163,37 @@ class _Layout:
         return name, kind
 
     def history_evidence(self) -> str:
-        found = []
+        found: list[str] = []
         for module in self.needed:
             deleted = self.history(module)
             if deleted is None:
                 continue
-            known = [name for name in self.names(module) if deleted.get(name) is not None]
+            moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
+            found.extend(f"; {deleted.where} deleted {deleted.path} and added '{name}' to {home} with the same body"
+                         for name, home in sorted(moved.items()))
+            known = [name for name in self.names(module) if deleted.get(name) is not None and name not in moved]
             signed = [name for name in known if len(self.stub(module, name)) == 3]
-            found.append(
-                f"; {deleted.where} deleted {deleted.path}, whose last version gives the kinds of "
-                f"{', '.join(known) or 'none of the names'}"
-                + (f" and the parameters of {', '.join(signed)}" if signed else "")
-            )
+            if known or not moved:
+                found.append(
+                    f"; {deleted.where} deleted {deleted.path}, whose last version gives the kinds of "
+                    f"{', '.join(known) or 'none of the names'}"
+                    + (f" and the parameters of {', '.join(signed)}" if signed else "")
+                )
         return "".join(found)
 
     def edits(self) -> list[Edit]:
         edits = []
         for module in self.needed:
             names = self.names(module)
-            if names:
-                stubs = tuple(self.stub(module, name) for name in names)
+            moved = {name: home for name in names if (home := self.moved(module, name))}
+            stubs = tuple(self.stub(module, name) for name in names if name not in moved)
+            if stubs:
                 edits.append(Edit(self.path(module), "add_stubs", (("stubs", stubs),)))
-            elif not self.is_package(module) or self.regular(module.rpartition(".")[0]):
+            edits.extend(Edit(self.path(module), "add_reexport", (("from_module", home), ("name", name)))
+                         for name, home in sorted(moved.items()))
+            if not names and (not self.is_package(module) or self.regular(module.rpartition(".")[0])):
                 edits.append(Edit(self.path(module), "create_empty"))
-        return sorted(edits, key=lambda edit: edit.path)
+        return sorted(edits, key=lambda edit: edit.path)  # stable: a file's stubs come before its re-exports
 
     def blocked(self, edits: list[Edit]) -> str:
         """Why no stub module can work, when a stub would be used at import time; else ""."""
@@ -191,9 +210,13 @@ class _Layout:
 
     def description(self) -> str:
         created = [module for module in self.needed if self.names(module) or not self.is_package(module)]
-        parts = [f"{module} ({_count(len(self.names(module)))})" for module in created]
+        moved = {module: [name for name in self.names(module) if self.moved(module, name)] for module in created}
+        parts = [f"{module} ({_count(len(self.names(module)))}"
+                 + (f", re-exporting {', '.join(moved[module])} from where it moved" if moved[module] else "") + ")"
+                 for module in created]
         noun = "module" if len(parts) == 1 else "modules"
-        return f"create stub {noun} {', '.join(parts)}"
+        every_name_moved = any(moved.values()) and all(len(moved[module]) == len(self.names(module)) for module in created)
+        return f"{'recreate' if every_name_moved else 'create stub'} {noun} {', '.join(parts)}"
 
 
 def _count(number: int) -> str:
