@@ -314,3 +314,42 @@ def test_a_name_the_module_never_had_is_a_stub_even_beside_one_spelled_like_it(t
     assert "WeakLRUCache = LRUCache" not in (root / "pkg/__init__.py").read_text()
     outcome = run_tests(root).stdout
     assert "1 failed, 1 passed" in outcome and "NotImplementedError" in outcome
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("from .helpers import *\n", "from .helpers import *\nfrom .textutil import *\n"),
+    ("from .helpers import count_rows, fetch_rows\n", "from .helpers import count_rows\nfrom .textutil import fetch_all_rows\n"),
+], ids=["star imports", "explicit imports"])
+def test_a_name_moved_and_renamed_in_one_change_is_imported_from_its_new_home(
+    tmp_path: Path, before: str, after: str
+) -> None:
+    """One commit moved ``fetch_rows`` out of ``pkg/helpers.py`` into a new ``pkg/textutil.py`` as
+    ``fetch_all_rows``, same body. The test's import is pointed there (a hostile review: a stub
+    failed two passing tests, under the untrue evidence "added nothing git pairs with it")."""
+    from conftest import write_files
+
+    body = "(db, limit=None):\n    rows = [row for row in db if row is not None]\n    return rows if limit is None else rows[:limit]\n"
+    count = "\n\ndef count_rows(db):\n    return len(db)\n"
+    root = write_files(tmp_path / "project", {
+        "pyproject.toml": '[tool.pytest.ini_options]\npythonpath = ["."]\n',
+        "pkg/__init__.py": before,
+        "pkg/helpers.py": "def fetch_rows" + body + count,
+        "tests/test_rows.py": "from pkg import count_rows, fetch_rows\n\n\ndef test_fetch():\n"
+                              "    assert fetch_rows([1, None, 2], limit=1) == [1]\n\n\ndef test_count():\n"
+                              "    assert count_rows([1]) == 1\n",
+    })
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "rows"], cwd=root, check=True)
+    write_files(root, {"pkg/__init__.py": after, "pkg/helpers.py": count.lstrip("\n"),
+                       "pkg/textutil.py": "def fetch_all_rows" + body})
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "Move fetch_rows to textutil as fetch_all_rows"], cwd=root, check=True)
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "-> import 'fetch_rows' as pkg.textutil.fetch_all_rows in tests/test_rows.py" in result.stdout
+    assert "moved and renamed (git): commit " in result.stdout
+    assert "2 passed" in run_tests(root).stdout

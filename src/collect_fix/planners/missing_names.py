@@ -35,6 +35,7 @@ from collect_fix.git_evidence import (
     Binding,
     Change,
     bindings,
+    moved_in_change,
     name_change,
     never_named,
 )
@@ -58,6 +59,7 @@ class _Found:
 
     repair: Optional[Repair] = None
     rewrite: Optional[Edit] = None  # the same fix applied to the importer, when there is one
+    rewrite_evidence: str = ""  # where the importer's rewrite is the only fix (no ``repair``): why
     advice: str = ""
     # Equally likely successors: with --run-tests, the tests of the importers decide among these.
     choices: tuple[Repair, ...] = ()
@@ -96,7 +98,8 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if found.choices and options.run_tests:
         return Plan(diagnosis, found.choices, choose_by_tests=True)
     if found.repair is None:
-        return Plan(diagnosis, advice=found.advice)
+        only = _rewrite_repair(diagnosis, project, found, module) if found.rewrite_evidence else None
+        return Plan(diagnosis, (only,)) if only is not None else Plan(diagnosis, advice=found.advice)
     rewrite = _rewrite_repair(diagnosis, project, found, module)
     edited = {project.root / edit.path for edit in found.repair.edits}
     refusal = next((reason for path in sorted(edited) if (reason := project.editable(path))), None)
@@ -193,7 +196,7 @@ def _decide(project: Project, name: str, module: str) -> _Found:
             found = decide(project, name, home)
             if found is not None:
                 return found
-    moved = _moved(project, name, module, uses)
+    moved = _moved(project, name, module, uses) or _moved_and_renamed(project, name, module, homes)
     if moved is not None:
         return moved
     never_there: list[_Home] = []
@@ -488,6 +491,47 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
     return _Found(repair, rewrite, order_dependent=order_dependent)
 
 
+def _moved_and_renamed(project: Project, name: str, module: str, homes: Sequence[_Home]) -> Optional[_Found]:
+    """git shows the change that removed ``name`` from a home added its body under another name
+    to another module of the package (``git_evidence.moved_in_change``): the importer is pointed
+    there, ``from new import new_name as name``, which works in any import order."""
+    for home in homes:
+        change = _definition_removed(project, home)
+        if change is None or change.successor is not None:
+            continue
+        found = moved_in_change(project, change.commit, change.path, change.removed)
+        new_module = project.module_name(project.root / found[0]) if found is not None else None
+        if found is None or not new_module or found[1].name == name or found[1].name not in _bound_now(project, new_module):
+            continue
+        new_name = found[1].name
+        return _Found(
+            rewrite=_import_edit(module, name, new_module, new_name),
+            rewrite_evidence=f"moved and renamed (git): {change.where} removed '{name}' from {change.path} and "
+            f"added '{new_name}' to {found[0]} with the same body",
+            advice=f"'{name}' is now {new_module}.{new_name}: import it from there",
+        )
+    return None
+
+
+def _definition_removed(project: Project, home: _Home) -> Optional[Change]:
+    """The change that removed the name's definition: the home's, or where the home imported it
+    from a project module (``from .helpers import fetch_rows``, dropped with the definition) and
+    that module no longer defines it, that module's."""
+    change = home.change
+    if change is None or change.removed.kind in DEFINITION_KINDS:
+        return change
+    removed = change.removed
+    if removed.kind != "import" or not removed.imported:
+        return None
+    home_file = project.module_file(home.module)
+    source = absolute_module(removed.target, package_of(project, home_file)) if home_file is not None else None
+    source_file = project.module_file(source) if source else None
+    if source_file is None:
+        return None
+    deeper = name_change(project, project.relative(source_file), removed.imported)
+    return deeper if deeper is not None and deeper.removed.kind in DEFINITION_KINDS else None
+
+
 def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
     """A definition of the home module spelled like a rename of ``name`` (no history pairs one).
 
@@ -684,7 +728,7 @@ def _import_edit(module: str, name: str, new_module: str, new_name: str) -> Edit
 
 
 def _rewrite_repair(diagnosis: Diagnosis, project: Project, found: _Found, module: str) -> Optional[Repair]:
-    if found.rewrite is None or found.repair is None or not diagnosis.path:
+    if found.rewrite is None or (found.repair is None and not found.rewrite_evidence) or not diagnosis.path:
         return None
     importer = project.root / diagnosis.path
     module_file = project.module_file(module)
@@ -694,10 +738,12 @@ def _rewrite_repair(diagnosis: Diagnosis, project: Project, found: _Found, modul
         return None
     args = found.rewrite.kwargs()
     target = f"{args['new_module']}.{args['new_name']}"
+    evidence = found.repair.evidence + "; the importing file is rewritten instead of the module" \
+        if found.repair is not None else found.rewrite_evidence
     return Repair(
         f"import '{args['name']}' as {target} in {diagnosis.path}",
         (Edit(diagnosis.path, "rewrite_import", found.rewrite.args),),
-        found.repair.evidence + "; the importing file is rewritten instead of the module",
+        evidence,
     )
 
 
