@@ -488,3 +488,37 @@ def test_a_python_file_deleted_beside_the_first_commit_counts_only_if_it_named_t
     commit(top, {"shop/cart.py": "class LRUCache(dict):\n    pass\n"}, "cart")
     assert git_evidence.never_named(project, "shop/cart.py", "WeakLRUCache")
     assert not git_evidence.never_named(project, "shop/cart.py", "WeakCache")  # a deleted file of that commit had it
+
+
+def test_a_literal_shared_by_chance_does_not_beat_the_name(tmp_path: Path) -> None:
+    """``TIMEOUT = 30`` became ``DEFAULT_TIMEOUT = 60`` while ``CACHE_TTL = 30`` was added: the
+    same literal is chance, the name says which (a hostile review: TIMEOUT = CACHE_TTL)."""
+    project = repo(tmp_path, {"settings.py": "TIMEOUT = 30\n"})
+    commit(tmp_path, {"settings.py": "DEFAULT_TIMEOUT = 60\nCACHE_TTL = 30\n"})
+    change = name_change(project, "settings.py", "TIMEOUT")
+    assert change is not None and change.successor is not None and change.successor.name == "DEFAULT_TIMEOUT"
+
+
+def test_a_name_alike_that_takes_fewer_parameters_is_no_successor(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"users.py": "def get_user(db, uid):\n    return db[uid]\n"})
+    commit(tmp_path, {"users.py": "def get_users(db):\n    return list(db.values())\n"})
+    change = name_change(project, "users.py", "get_user")
+    assert change is not None and change.successor is None
+
+
+def test_where_a_change_moved_a_definition_needs_its_code_and_enough_of_it(tmp_path: Path) -> None:
+    """Same name: the same code, a docstring added on the way. Another name: the very same code,
+    and more than a ``pass`` or a literal, which unrelated definitions share by chance."""
+    decode = "def decode(data):\n    if isinstance(data, str):\n        return data\n    for codec in ('utf-8', 'latin1'):\n" \
+             "        try:\n            return data.decode(codec)\n        except UnicodeDecodeError:\n            pass\n" \
+             "    return data.decode('ascii', errors='ignore')\n"
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": decode + "\n\nclass ConfigError(ValueError):\n    pass\n",
+                              "pkg/utils.py": "X = 1\n"})
+    documented = decode.replace("def decode(data):\n", 'def decode(data):\n    """Text from bytes."""\n')
+    (tmp_path / "pkg/compat.py").unlink()
+    sha = commit(tmp_path, {"pkg/utils.py": "X = 1\n\n\n" + documented + "\n\nclass ParseError(ValueError):\n    pass\n"})
+    removed = git_evidence.bindings(decode.encode())["decode"]
+    found = git_evidence.moved_in_change(project, sha, "pkg/compat.py", removed, renamed=False)
+    assert found is not None and found[0] == "pkg/utils.py" and found[1].name == "decode"
+    trivial = git_evidence.bindings(b"class ConfigError(ValueError):\n    pass\n")["ConfigError"]
+    assert git_evidence.moved_in_change(project, sha, "pkg/compat.py", trivial, renamed=True) is None

@@ -342,7 +342,7 @@ def test_a_deleted_module_whose_definition_the_same_change_moved_re_exports_it(t
     assert edits_of(result) == (Edit("app/helpers.py", "add_reexport", (("from_module", "app.text"), ("name", "parse"))),)
     repair = result.alternatives[0]
     assert repair.description == "recreate module app.helpers (1 name, re-exporting parse from where it moved)"
-    assert "deleted app/helpers.py and added 'parse' to app.text with the same body" in repair.evidence
+    assert "deleted app/helpers.py and added 'parse' to app.text with the same code" in repair.evidence
 
 
 @pytest.mark.parametrize("case", ["another body", "a later change", "a script outside the package"])

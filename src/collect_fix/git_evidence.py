@@ -72,6 +72,7 @@ class Binding:
     params: tuple[str, ...] = ()
     reads: tuple[str, ...] = ()
     body: str = field(default="", repr=False, compare=False)
+    code: str = field(default="", repr=False, compare=False)  # a definition's body without its docstring
     # Bound under a top-level if or try (``try: import tomllib as t`` ...), not unconditionally.
     conditional: bool = field(default=False, compare=False)
     # For ``import a.b``: the modules later unconditional ``import a.c`` statements import under
@@ -199,13 +200,17 @@ def _whole_history(root: Path, first: str, name: str) -> bool:
     return True
 
 
-def moved_in_change(project: Project, commit: str, path: str, removed: Binding) -> Optional[tuple[str, Binding]]:
+def moved_in_change(
+    project: Project, commit: str, path: str, removed: Binding, renamed: bool
+) -> Optional[tuple[str, Binding]]:
     """Where the change ``commit`` (a hash, or WORK_TREE) that removed the definition ``removed``
     from the project file ``path`` added it again: in another module of the same top-level
-    package, a definition of its kind with the same body (its references to itself read under
-    the new name), which that change added. (That file, the new binding); None when no file or
-    several have one, or git cannot tell. A move into ``setup.py``, a test file or a script is
-    not a move of the package's code."""
+    package, a definition of its kind that change added, with the same code (its docstring
+    aside: one is often added on the way). Under another name (``renamed``), its references to
+    itself read under the new one, and only code long enough to tell: a ``pass`` or a literal is
+    shared by chance. (That file, the new binding);
+    None when no file or several have one, or git cannot tell. A move into ``setup.py``, a test
+    file or a script is not a move of the package's code."""
     head = _head_of(project)
     if head is None or removed.kind not in DEFINITION_KINDS or not removed.body:
         return None
@@ -241,7 +246,13 @@ def moved_in_change(project: Project, commit: str, path: str, removed: Binding) 
         for binding in _bindings(new).values():
             before_here = earlier.get(binding.name)  # an import the definition replaced was no definition
             added = before_here is None or before_here.kind not in DEFINITION_KINDS
-            if added and binding.kind == removed.kind and binding.body and _under_name(removed, binding.name) == binding.body:
+            if not added or binding.kind != removed.kind or not binding.body:
+                continue
+            code = binding.code or binding.body
+            if renamed and binding.name != removed.name and len(code) >= _MIN_SIMILAR_BODY \
+                    and _under_name(removed, binding.name, code=True) == code:
+                found.append((other, binding))
+            elif not renamed and binding.name == removed.name and (removed.code or removed.body) == code:
                 found.append((other, binding))
     return found[0] if len(found) == 1 else None
 
@@ -393,12 +404,12 @@ def _pair(
         taken.update(item[1] for item in group)
 
 
-def _under_name(old: Binding, new: str) -> str:
+def _under_name(old: Binding, new: str, code: bool = False) -> str:
     """A definition's body (``ast.dump``) as it reads renamed to ``new``: its references to itself
     (``isinstance(other, Vector2)``, a recursive call) follow the rename, and so does a constant's
     string that is its name (``TableFormat = namedtuple("TableFormat", ...)``); other strings stay
     as written (``stop`` passing "stop" on is no ``start``)."""
-    body = old.body
+    body = (old.code or old.body) if code else old.body
     if not body or old.name == new:
         return body
     body = body.replace(f"id={old.name!r}", f"id={new!r}")
@@ -470,22 +481,26 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
     """(score, why) of ``a`` as the successor of ``r``, whose bodies are ``body`` alike; the score
     grows with ``body``. None unless the bodies or the names tell: being the only definition a
     change added, or taking the same parameters (every view takes ``request``), is no evidence.
-    A constant's value is alike by its shape alone (``3`` and ``5``): only the same one counts;
-    a body of a line or two (``return a + b``, ``return x * y``) only when all but identical."""
+    A constant's value is alike by its shape alone (``3`` and ``5``): only the same one counts, and
+    not a bare literal (``CACHE_TTL = 30`` is no ``TIMEOUT = 30``); a body of a line or two
+    (``return a + b``, ``return x * y``) only when all but identical. A name alike counts alone
+    only where the new definition takes as many parameters."""
     kind = _KIND_SCORE.get(frozenset({r.kind, a.kind}))
     if kind is None:
         return None
     reasons: list[str] = []
     alike = 0.0
-    if body == 1.0:
+    if body == 1.0 and not _bare_literal(r):
         reasons.append("the same body")
         alike = body
     elif r.kind != "constant" and body >= (0.6 if min(len(r.body), len(a.body)) >= _MIN_SIMILAR_BODY else 0.98):
         reasons.append("a similar body")
         alike = body
     tier = (spelling.similarity(r.name, a.name) or (0, 0.0))[0]
-    if tier:
+    if tier and (alike or len(a.params) >= len(r.params)):  # get_users(db) takes no uid of get_user(db, uid)
         reasons.append(spelling.why_similar(r.name, a.name))
+    else:
+        tier = 0
     if not reasons:
         return None
     params = 1.0 if r.params == a.params else _overlap(r.params, a.params)
@@ -493,6 +508,11 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
         reasons.insert(len(reasons) - bool(tier), "the same parameters")
     score = kind + 4 * alike + 2 * params + tier
     return round(score, 3), ", ".join(reasons)
+
+
+def _bare_literal(binding: Binding) -> bool:
+    """A constant whose value is a literal number or string: many names share one by chance."""
+    return binding.kind == "constant" and binding.body.startswith(("Constant(", "UnaryOp(op=USub(), operand=Constant("))
 
 
 def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> float:
@@ -538,12 +558,12 @@ def _bound(statement: ast.stmt, known: dict[str, Binding], lines: list[str]) -> 
     if isinstance(statement, ast.ClassDef):
         params, signature = _class_signature(statement)
         return [Binding(statement.name, "class", statement.lineno, signature=signature, params=params,
-                        body=_dump(statement.body))]
+                        body=_dump(statement.body), code=_dump(_undocumented(statement.body)))]
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
         kind = "async_function" if isinstance(statement, ast.AsyncFunctionDef) else "function"
         params, signature = _signature(statement.args)
         return [Binding(statement.name, kind, statement.lineno, signature=signature, params=params,
-                        body=_dump(statement.body))]
+                        body=_dump(statement.body), code=_dump(_undocumented(statement.body)))]
     if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         names = [target.id for target in targets if isinstance(target, ast.Name)]
@@ -613,6 +633,12 @@ def _dotted(node: ast.expr) -> str:
         base = _dotted(node.value)
         return f"{base}.{node.attr}" if base else ""
     return ""
+
+
+def _undocumented(body: list[ast.stmt]) -> list[ast.stmt]:
+    first = body[0] if body else None
+    documented = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+    return body[1:] if documented else body
 
 
 def _dump(body: list[ast.stmt]) -> str:

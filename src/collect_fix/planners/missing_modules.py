@@ -140,13 +140,13 @@ class _Layout:
 
     def moved(self, module: str, name: str) -> Optional[str]:
         """The module the change that deleted ``module`` moved its definition of ``name`` to,
-        under that name and with that body (``git_evidence.moved_in_change``), or None."""
+        under that name (``git_evidence.moved_in_change``), or None."""
         deleted = self.history(module)
         binding = deleted.get(name) if deleted is not None else None
         if deleted is None or binding is None:
             return None
-        found = moved_in_change(self.project, deleted.commit, deleted.path, binding)
-        if found is None or found[1].name != name:
+        found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False)
+        if found is None:
             return None
         return self.project.module_name(self.project.root / found[0])
 
@@ -169,7 +169,7 @@ class _Layout:
             if deleted is None:
                 continue
             moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
-            found.extend(f"; {deleted.where} deleted {deleted.path} and added '{name}' to {home} with the same body"
+            found.extend(f"; {deleted.where} deleted {deleted.path} and added '{name}' to {home} with the same code"
                          for name, home in sorted(moved.items()))
             known = [name for name in self.names(module) if deleted.get(name) is not None and name not in moved]
             signed = [name for name in known if len(self.stub(module, name)) == 3]

@@ -499,7 +499,7 @@ def _moved_and_renamed(project: Project, name: str, module: str, homes: Sequence
         change = _definition_removed(project, home)
         if change is None or change.successor is not None:
             continue
-        found = moved_in_change(project, change.commit, change.path, change.removed)
+        found = moved_in_change(project, change.commit, change.path, change.removed, renamed=True)
         new_module = project.module_name(project.root / found[0]) if found is not None else None
         if found is None or not new_module or found[1].name == name or found[1].name not in _bound_now(project, new_module):
             continue
@@ -556,6 +556,9 @@ def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
         )
     target = similar[0]
     definition = fitting[target]
+    now = _bindings_now(project, home.module).get(target)
+    if change is not None and now is not None and len(now.params) < len(change.removed.params):
+        return None  # get_users(db) takes no uid of the removed get_user(db, uid): not its successor
     if change is None:
         confirmed = "no git history confirms it"
     else:
