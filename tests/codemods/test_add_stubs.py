@@ -228,6 +228,18 @@ class UserTests:  # python_classes = *Tests: its test methods say what it is
         return 1
 
 
+class CRUDTests:
+    class TestEdge:
+        def test_zero(self):
+            return 0
+
+
+@cached
+class TestCrud(CRUDTests):  # the base's nested class of tests is shared: left alone
+    def test_create(self):
+        return 1
+
+
 class Kinded:
     def __init_subclass__(cls, *, kind):  # a subclass without the keyword is refused
         cls.kind = kind
@@ -281,6 +293,7 @@ def test_stub_objects_built_at_import_time_load(user: Any) -> None:
     # A class of tests its __init_subclass__ would register twice or refuse: itself, changed in place.
     assert isinstance(user.TestKinded, type) and user.TestKinded.kind == "fast"
     assert user.TestKinded.__bases__ == (user.Kinded,)
+    assert user.CRUDTests.TestEdge().test_zero() == 0  # another module's TestB(CRUDTests) runs it (a hostile review)
 
 
 USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
