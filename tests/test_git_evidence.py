@@ -522,3 +522,11 @@ def test_where_a_change_moved_a_definition_needs_its_code_and_enough_of_it(tmp_p
     assert found is not None and found[0] == "pkg/utils.py" and found[1].name == "decode"
     trivial = git_evidence.bindings(b"class ConfigError(ValueError):\n    pass\n")["ConfigError"]
     assert git_evidence.moved_in_change(project, sha, "pkg/compat.py", trivial, renamed=True) is None
+
+
+def test_a_rename_that_documented_its_function_has_the_same_body(tmp_path: Path) -> None:
+    project = repo(tmp_path, {"keys.py": "def to_key(s):\n    return s.strip().lower()\n"})
+    commit(tmp_path, {"keys.py": 'def normalize(s: str) -> str:\n    """The key of ``s``."""\n    return s.strip().lower()\n'})
+    change = name_change(project, "keys.py", "to_key")
+    assert change is not None and change.successor is not None and change.successor.name == "normalize"
+    assert change.why is not None and change.why.startswith("the same body")

@@ -378,7 +378,7 @@ def _pair(
             added.pop(binding.target, None)
     removed = {n: b for n, b in old.items() if n not in new and b.kind in DEFINITION_KINDS}
     candidates = [
-        _Candidate(r, a, _Likeness(_under_name(r, a.name), a.body))
+        _Candidate(r, a, _Likeness(_under_name(r, a.name, code=True), a.code or a.body))
         for r in removed.values() for a in added.values()
         if _KIND_SCORE.get(frozenset({r.kind, a.kind})) is not None
     ]
@@ -478,8 +478,8 @@ class _Candidate:
 
 
 def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
-    """(score, why) of ``a`` as the successor of ``r``, whose bodies are ``body`` alike; the score
-    grows with ``body``. None unless the bodies or the names tell: being the only definition a
+    """(score, why) of ``a`` as the successor of ``r``, whose bodies are ``body`` alike (their code:
+    a docstring added or edited on the way is no difference); the score grows with ``body``. None unless the bodies or the names tell: being the only definition a
     change added, or taking the same parameters (every view takes ``request``), is no evidence.
     A constant's value is alike by its shape alone (``3`` and ``5``): only the same one counts, and
     not a bare literal (``CACHE_TTL = 30`` is no ``TIMEOUT = 30``); a body of a line or two
@@ -493,7 +493,7 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
     if body == 1.0 and not _bare_literal(r):
         reasons.append("the same body")
         alike = body
-    elif r.kind != "constant" and body >= (0.6 if min(len(r.body), len(a.body)) >= _MIN_SIMILAR_BODY else 0.98):
+    elif r.kind != "constant" and body >= (0.6 if min(len(r.code or r.body), len(a.code or a.body)) >= _MIN_SIMILAR_BODY else 0.98):
         reasons.append("a similar body")
         alike = body
     tier = (spelling.similarity(r.name, a.name) or (0, 0.0))[0]
