@@ -107,8 +107,10 @@ class _CollectFixStub:
             for attr, value in vars(klass).items():
                 if attr.startswith("_"):
                     continue
-                if isinstance(value, type):  # its own only: a base's is shared
-                    if klass is func and _CollectFixStub._holds_tests(value):
+                if isinstance(value, type):  # one its body defines; others are shared
+                    prefix = func.__qualname__ + "."
+                    mine = klass is func and value.__qualname__.startswith(prefix)
+                    if mine and _CollectFixStub._holds_tests(value):
                         own[attr] = _CollectFixStub._decorate(name, value)
                 elif callable(getattr(func, attr, None)):
                     own[attr] = refusing(getattr(func, attr))

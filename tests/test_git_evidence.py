@@ -128,6 +128,11 @@ def test_an_unrelated_kind_is_no_successor(tmp_path: Path) -> None:
     pytest.param("class LegacyCache:\n    size = 1\n", "class Metrics:\n    count = 0\n", id="the only class, no constructor"),
     pytest.param("REQUEST_TIMEOUT = 3\n", "MAX_RETRIES = 5\n", id="constants of one shape"),
     pytest.param("def add(a, b):\n    return a + b\n", "def mul(x, y):\n    return x * y\n", id="one-line bodies of one shape"),
+    pytest.param("CACHE_TTL = 60 * 60\n", "SESSION_TTL = 60 * 60\n", id="constants of literals alone"),
+    pytest.param('class NotFound(KeyError):\n    """Missing."""\n', 'class Conflict(KeyError):\n    """Clash."""\n',
+                 id="classes of a docstring alone"),
+    pytest.param("def get_user(db, uid):\n    return db[uid]\n", "def get_users(db, limit):\n    return list(db)[:limit]\n",
+                 id="a name alike without the old parameters"),
 ])
 def test_nothing_but_being_the_only_pair_or_taking_the_same_parameters_is_no_successor(
     tmp_path: Path, before: str, after: str
@@ -530,3 +535,18 @@ def test_a_rename_that_documented_its_function_has_the_same_body(tmp_path: Path)
     change = name_change(project, "keys.py", "to_key")
     assert change is not None and change.successor is not None and change.successor.name == "normalize"
     assert change.why is not None and change.why.startswith("the same body")
+
+
+def test_a_class_moved_under_another_name_keeps_its_bases(tmp_path: Path) -> None:
+    """``JSONStore(JSONCodec, Store)`` went and ``YAMLStore(YAMLCodec, Store)`` came, with one
+    body: another class, not the same one renamed (a hostile review)."""
+    body = "".join(f"    def method_{n}(self, key, value=None):\n        return self.codec.encode((key, value, {n}))\n\n"
+                   for n in range(4))
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/json_store.py": "class JSONStore(JSONCodec, Store):\n" + body})
+    (tmp_path / "pkg/json_store.py").unlink()
+    sha = commit(tmp_path, {"pkg/yaml_store.py": "class YAMLStore(YAMLCodec, Store):\n" + body})
+    removed = git_evidence.bindings(("class JSONStore(JSONCodec, Store):\n" + body).encode())["JSONStore"]
+    assert git_evidence.moved_in_change(project, sha, "pkg/json_store.py", removed, renamed=True) is None
+    same_bases = git_evidence.bindings(("class JSONStore(YAMLCodec, Store):\n" + body).encode())["JSONStore"]
+    found = git_evidence.moved_in_change(project, sha, "pkg/json_store.py", same_bases, renamed=True)
+    assert found is not None and found[1].name == "YAMLStore"

@@ -248,11 +248,13 @@ def moved_in_change(
             added = before_here is None or before_here.kind not in DEFINITION_KINDS
             if not added or binding.kind != removed.kind or not binding.body:
                 continue
-            code = binding.code or binding.body
+            code = binding.code
+            if not code or not removed.code or binding.signature != removed.signature:
+                continue  # a docstring or a pass is shared by chance; other parameters, another definition
             if renamed and binding.name != removed.name and len(code) >= _MIN_SIMILAR_BODY \
                     and _under_name(removed, binding.name, code=True) == code:
                 found.append((other, binding))
-            elif not renamed and binding.name == removed.name and (removed.code or removed.body) == code:
+            elif not renamed and binding.name == removed.name and removed.code == code:
                 found.append((other, binding))
     return found[0] if len(found) == 1 else None
 
@@ -482,22 +484,23 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
     a docstring added or edited on the way is no difference); the score grows with ``body``. None unless the bodies or the names tell: being the only definition a
     change added, or taking the same parameters (every view takes ``request``), is no evidence.
     A constant's value is alike by its shape alone (``3`` and ``5``): only the same one counts, and
-    not a bare literal (``CACHE_TTL = 30`` is no ``TIMEOUT = 30``); a body of a line or two
-    (``return a + b``, ``return x * y``) only when all but identical. A name alike counts alone
-    only where the new definition takes as many parameters."""
+    not one of literals alone (``CACHE_TTL = 30`` is no ``TIMEOUT = 30``); a body of a line or two
+    (``return a + b``, ``return x * y``) only when all but identical; a body of nothing but a
+    docstring or ``pass`` never. A name alike counts alone only where the new definition takes
+    every parameter the old one took."""
     kind = _KIND_SCORE.get(frozenset({r.kind, a.kind}))
     if kind is None:
         return None
     reasons: list[str] = []
     alike = 0.0
-    if body == 1.0 and not _bare_literal(r):
+    if body == 1.0 and (r.code or r.kind == "constant") and not _bare_literal(r):
         reasons.append("the same body")
         alike = body
     elif r.kind != "constant" and body >= (0.6 if min(len(r.code or r.body), len(a.code or a.body)) >= _MIN_SIMILAR_BODY else 0.98):
         reasons.append("a similar body")
         alike = body
     tier = (spelling.similarity(r.name, a.name) or (0, 0.0))[0]
-    if tier and (alike or len(a.params) >= len(r.params)):  # get_users(db) takes no uid of get_user(db, uid)
+    if tier and (alike or set(r.params) <= set(a.params)):  # get_users(db, limit) takes no uid of get_user(db, uid)
         reasons.append(spelling.why_similar(r.name, a.name))
     else:
         tier = 0
@@ -511,8 +514,9 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
 
 
 def _bare_literal(binding: Binding) -> bool:
-    """A constant whose value is a literal number or string: many names share one by chance."""
-    return binding.kind == "constant" and binding.body.startswith(("Constant(", "UnaryOp(op=USub(), operand=Constant("))
+    """A constant whose value is made of literals alone (``30``, ``60 * 60``): many names share
+    one by chance."""
+    return binding.kind == "constant" and not binding.reads
 
 
 def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> float:
@@ -558,12 +562,12 @@ def _bound(statement: ast.stmt, known: dict[str, Binding], lines: list[str]) -> 
     if isinstance(statement, ast.ClassDef):
         params, signature = _class_signature(statement)
         return [Binding(statement.name, "class", statement.lineno, signature=signature, params=params,
-                        body=_dump(statement.body), code=_dump(_undocumented(statement.body)))]
+                        body=_dump(statement.body), code=_code(statement))]
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
         kind = "async_function" if isinstance(statement, ast.AsyncFunctionDef) else "function"
         params, signature = _signature(statement.args)
         return [Binding(statement.name, kind, statement.lineno, signature=signature, params=params,
-                        body=_dump(statement.body), code=_dump(_undocumented(statement.body)))]
+                        body=_dump(statement.body), code=_code(statement))]
     if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         names = [target.id for target in targets if isinstance(target, ast.Name)]
@@ -635,10 +639,21 @@ def _dotted(node: ast.expr) -> str:
     return ""
 
 
-def _undocumented(body: list[ast.stmt]) -> list[ast.stmt]:
+def _code(statement: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef]) -> str:
+    """What a definition does, as ``ast.dump``: its decorators, a class's bases, its body without
+    the docstring. "" when the body is nothing more (a docstring, ``pass``, ``...``): such
+    definitions (``class NotFound(APIError): pass``) are alike by chance."""
+    body = statement.body
     first = body[0] if body else None
-    documented = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
-    return body[1:] if documented else body
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        body = body[1:]
+    if all(isinstance(each, ast.Pass) or (isinstance(each, ast.Expr) and isinstance(each.value, ast.Constant))
+           for each in body):
+        return ""
+    head: list[ast.AST] = [*statement.decorator_list]
+    if isinstance(statement, ast.ClassDef):
+        head += [*statement.bases, *statement.keywords]
+    return " ".join(ast.dump(node) for node in head) + _dump(body)
 
 
 def _dump(body: list[ast.stmt]) -> str:

@@ -234,8 +234,15 @@ class CRUDTests:
             return 0
 
 
+class EdgeTests:
+    def test_edge(self):
+        return 0
+
+
 @cached
 class TestCrud(CRUDTests):  # the base's nested class of tests is shared: left alone
+    TestMore = EdgeTests  # so is one only assigned here
+
     def test_create(self):
         return 1
 
@@ -294,6 +301,7 @@ def test_stub_objects_built_at_import_time_load(user: Any) -> None:
     assert isinstance(user.TestKinded, type) and user.TestKinded.kind == "fast"
     assert user.TestKinded.__bases__ == (user.Kinded,)
     assert user.CRUDTests.TestEdge().test_zero() == 0  # another module's TestB(CRUDTests) runs it (a hostile review)
+    assert user.EdgeTests().test_edge() == 0
 
 
 USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
