@@ -296,15 +296,11 @@ def test_a_name_the_module_never_had_is_a_stub_even_beside_one_spelled_like_it(t
         "class LRUCache(dict):\n    def __init__(self, maxsize):\n        super().__init__()\n        self.maxsize = maxsize\n"
     )
     (root / "tests/test_lru.py").write_text("from pkg import LRUCache\n\n\ndef test_lru():\n    assert LRUCache(2).maxsize == 2\n")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "lru"], cwd=root, check=True)
+    _committed(root, "lru", init=True)
     (root / "tests/test_weak.py").write_text(
         "from pkg import WeakLRUCache\n\n\ndef test_weak():\n    assert WeakLRUCache(3).maxsize == 3\n"
     )
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "Tests: WeakLRUCache, not written yet"], cwd=root, check=True)
+    _committed(root, "Tests: WeakLRUCache, not written yet")
 
     result = run_in_process(root, "--apply")
 
@@ -338,14 +334,10 @@ def test_a_name_moved_and_renamed_in_one_change_is_imported_from_its_new_home(
                               "    assert fetch_rows([1, None, 2], limit=1) == [1]\n\n\ndef test_count():\n"
                               "    assert count_rows([1]) == 1\n",
     })
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "rows"], cwd=root, check=True)
+    _committed(root, "rows", init=True)
     write_files(root, {"pkg/__init__.py": after, "pkg/helpers.py": count.lstrip("\n"),
                        "pkg/textutil.py": "def fetch_all_rows" + body})
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "Move fetch_rows to textutil as fetch_all_rows"], cwd=root, check=True)
+    _committed(root, "Move fetch_rows to textutil as fetch_all_rows")
 
     result = run_in_process(root, "--apply")
 
@@ -353,3 +345,10 @@ def test_a_name_moved_and_renamed_in_one_change_is_imported_from_its_new_home(
     assert "-> import 'fetch_rows' as pkg.textutil.fetch_all_rows in tests/test_rows.py" in result.stdout
     assert "moved and renamed (git): commit " in result.stdout
     assert "2 passed" in run_tests(root).stdout
+
+
+def _committed(root: Path, message: str, init: bool = False) -> None:
+    """Commit everything under ``root`` (a new repository first, with ``init``)."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for command in ([["init", "-q"]] if init else []) + [["add", "-A"], ["commit", "-q", "-m", message]]:
+        subprocess.run([*git, *command], cwd=root, check=True)
