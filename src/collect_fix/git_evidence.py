@@ -225,10 +225,10 @@ def moved_in_change(
         changed = [*listed.splitlines(), *(f"A\t{line}" for line in untracked.splitlines())]
         before = head
     else:
-        listed = _git(root, deadline, "show", "--no-renames", "--name-status", "--relative", "--format=", commit)
-        if listed is None:
+        files = _files_of_commit(root, commit, deadline)
+        if files is None:
             return None
-        changed, before = listed.splitlines(), f"{commit}^"
+        changed, before = list(files), f"{commit}^"
     others = [line[2:] for line in changed
               if line[:1] in "AM" and line.endswith(".py") and line[2:] != path and _may_hold_code(line[2:])]
     if not package or len(others) > _MAX_MOVED_FILES:
@@ -257,6 +257,22 @@ def moved_in_change(
             elif not renamed and binding.name == removed.name and removed.code == code:
                 found.append((other, binding))
     return found[0] if len(found) == 1 else None
+
+
+_COMMIT_FILES: dict[tuple[Path, str], tuple[str, ...]] = {}  # a commit's files never change
+
+
+def _files_of_commit(root: Path, commit: str, deadline: float) -> Optional[tuple[str, ...]]:
+    """``git show --name-status`` of a commit: "M\tpath" lines, paths relative to ``root``. Every
+    name of one deleted module asks about the same commit; a failure is not remembered."""
+    if (root, commit) not in _COMMIT_FILES:
+        listed = _git(root, deadline, "show", "--no-renames", "--name-status", "--relative", "--format=", commit)
+        if listed is None:
+            return None
+        if len(_COMMIT_FILES) >= 256:
+            _COMMIT_FILES.clear()
+        _COMMIT_FILES[root, commit] = tuple(listed.splitlines())
+    return _COMMIT_FILES[root, commit]
 
 
 def _may_hold_code(path: str) -> bool:
@@ -500,7 +516,7 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
         reasons.append("a similar body")
         alike = body
     tier = (spelling.similarity(r.name, a.name) or (0, 0.0))[0]
-    if tier and (alike or set(r.params) <= set(a.params)):  # get_users(db, limit) takes no uid of get_user(db, uid)
+    if tier and (alike or takes_every_parameter(r, a)):
         reasons.append(spelling.why_similar(r.name, a.name))
     else:
         tier = 0
@@ -511,6 +527,12 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
         reasons.insert(len(reasons) - bool(tier), "the same parameters")
     score = kind + 4 * alike + 2 * params + tier
     return round(score, 3), ", ".join(reasons)
+
+
+def takes_every_parameter(old: Binding, new: Binding) -> bool:
+    """Whether ``new`` takes every parameter ``old`` took, by name: a name spelled alike is no
+    successor otherwise (``get_users(db, limit)`` takes no ``uid`` of ``get_user(db, uid)``)."""
+    return set(old.params) <= set(new.params)
 
 
 def _bare_literal(binding: Binding) -> bool:

@@ -97,6 +97,7 @@ class _Layout:
         self.base = _source_root(project, module)
         self.problem = ""
         self._history: dict[str, Optional[DeletedModule]] = {}
+        self._moved: dict[tuple[str, str], Optional[str]] = {}  # edits, description and evidence each ask
         wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
         needed: set[str] = set()
         for name in wanted:
@@ -141,14 +142,13 @@ class _Layout:
     def moved(self, module: str, name: str) -> Optional[str]:
         """The module the change that deleted ``module`` moved its definition of ``name`` to,
         under that name (``git_evidence.moved_in_change``), or None."""
-        deleted = self.history(module)
-        binding = deleted.get(name) if deleted is not None else None
-        if deleted is None or binding is None:
-            return None
-        found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False)
-        if found is None:
-            return None
-        return self.project.module_name(self.project.root / found[0])
+        if (module, name) not in self._moved:
+            deleted = self.history(module)
+            binding = deleted.get(name) if deleted is not None else None
+            found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
+                if deleted is not None and binding is not None else None
+            self._moved[module, name] = self.project.module_name(self.project.root / found[0]) if found else None
+        return self._moved[module, name]
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
         """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""

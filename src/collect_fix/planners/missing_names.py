@@ -37,6 +37,7 @@ from collect_fix.git_evidence import (
     bindings,
     moved_in_change,
     name_change,
+    takes_every_parameter,
     never_named,
 )
 from collect_fix.import_siblings import names_after, tolerated
@@ -507,7 +508,7 @@ def _moved_and_renamed(project: Project, name: str, module: str, homes: Sequence
         return _Found(
             rewrite=_import_edit(module, name, new_module, new_name),
             rewrite_evidence=f"moved and renamed (git): {change.where} removed '{name}' from {change.path} and "
-            f"added '{new_name}' to {found[0]} with the same body",
+            f"added '{new_name}' to {found[0]} with the same code",
             advice=f"'{name}' is now {new_module}.{new_name}: import it from there",
         )
     return None
@@ -557,8 +558,8 @@ def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
     target = similar[0]
     definition = fitting[target]
     now = _bindings_now(project, home.module).get(target)
-    if change is not None and now is not None and len(now.params) < len(change.removed.params):
-        return None  # get_users(db) takes no uid of the removed get_user(db, uid): not its successor
+    if change is not None and now is not None and not takes_every_parameter(change.removed, now):
+        return None  # spelled like the removed one, but no call of it could reach this one
     if change is None:
         confirmed = "no git history confirms it"
     else:
