@@ -131,6 +131,11 @@ def test_an_unrelated_kind_is_no_successor(tmp_path: Path) -> None:
     pytest.param("CACHE_TTL = 60 * 60\n", "SESSION_TTL = 60 * 60\n", id="constants of literals alone"),
     pytest.param('class NotFound(KeyError):\n    """Missing."""\n', 'class Conflict(KeyError):\n    """Clash."""\n',
                  id="classes of a docstring alone"),
+    pytest.param("class NotFound(KeyError):\n    pass\n", "class Conflict(KeyError):\n    pass\n",
+                 id="classes of pass alone"),
+    pytest.param('class NotFound(KeyError):\n    """Missing."""\n', 'class Conflict(KeyError):\n    """Missing."""\n',
+                 id="classes of one docstring alone"),
+    pytest.param("def load():\n    ...\n", "def parse():\n    ...\n", id="functions of an ellipsis alone"),
     pytest.param("def get_user(db, uid):\n    return db[uid]\n", "def get_users(db, limit):\n    return list(db)[:limit]\n",
                  id="a name alike without the old parameters"),
 ])
@@ -535,6 +540,20 @@ def test_a_rename_that_documented_its_function_has_the_same_body(tmp_path: Path)
     change = name_change(project, "keys.py", "to_key")
     assert change is not None and change.successor is not None and change.successor.name == "normalize"
     assert change.why is not None and change.why.startswith("the same body")
+
+
+def test_a_class_renamed_whose_methods_were_documented_has_the_same_body(tmp_path: Path) -> None:
+    """A hostile review: a fold that documented a method on the way gave a stub."""
+    before = "class Cache:\n    def get(self, key):\n        return self.data[key]\n\n    def put(self, key, value):\n" \
+             "        self.data[key] = value\n"
+    after = before.replace("class Cache:", "class MemoryCache:").replace(
+        "def get(self, key):\n", 'def get(self, key):\n        """The value under ``key``."""\n')
+    project = repo(tmp_path, {"cache.py": before})
+    commit(tmp_path, {"cache.py": after})
+    change = name_change(project, "cache.py", "Cache")
+    assert change is not None and change.successor is not None and change.successor.name == "MemoryCache"
+    assert change.why is not None and change.why.startswith("the same body")
+    assert 'def get(self, key):\n        """' in after  # the method's docstring, not the class's
 
 
 def test_a_class_moved_under_another_name_keeps_its_bases(tmp_path: Path) -> None:

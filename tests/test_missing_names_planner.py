@@ -621,9 +621,10 @@ def test_reexport_dropped_while_its_submodule_renamed_the_name_imports_the_new_n
 
 
 def test_alias_whose_target_was_renamed_too_follows_it(tmp_path: Path) -> None:
-    models = "class Order:\n    pass\n\n\nPurchase = Order\n"
+    body = "    def total(self):\n        return sum(line.price * line.quantity for line in self.lines)\n"
+    models = "class Order:\n" + body + "\n\nPurchase = Order\n"
     project = started(tmp_path, {"shop/__init__.py": "", "shop/models.py": models})
-    committed(tmp_path, {"shop/models.py": "class PlacedOrder:\n    pass\n"})
+    committed(tmp_path, {"shop/models.py": "class PlacedOrder:\n" + body})  # a class of pass alone pairs with nothing
     first = planned(project, missing("Purchase", "shop.models")).alternatives[0]
     assert first.edits == (Edit("shop/models.py", "add_alias", (("name", "Purchase"), ("target", "PlacedOrder"))),)
     assert "renamed 'Order' to 'PlacedOrder'" in first.evidence

@@ -20,6 +20,7 @@ process, ``second_core``: its caches stay with it). Every failure (no git, not a
 from __future__ import annotations
 
 import ast
+import copy
 import difflib
 import hashlib
 import re
@@ -512,7 +513,8 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
     if body == 1.0 and (r.code or r.kind == "constant") and not _bare_literal(r):
         reasons.append("the same body")
         alike = body
-    elif r.kind != "constant" and body >= (0.6 if min(len(r.code or r.body), len(a.code or a.body)) >= _MIN_SIMILAR_BODY else 0.98):
+    elif r.kind != "constant" and r.code and a.code \
+            and body >= (0.6 if min(len(r.code), len(a.code)) >= _MIN_SIMILAR_BODY else 0.98):
         reasons.append("a similar body")
         alike = body
     tier = (spelling.similarity(r.name, a.name) or (0, 0.0))[0]
@@ -665,17 +667,34 @@ def _code(statement: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef])
     """What a definition does, as ``ast.dump``: its decorators, a class's bases, its body without
     the docstring. "" when the body is nothing more (a docstring, ``pass``, ``...``): such
     definitions (``class NotFound(APIError): pass``) are alike by chance."""
-    body = statement.body
-    first = body[0] if body else None
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-        body = body[1:]
+    body = statement.body[1:] if _docstring_first(statement.body) else statement.body
     if all(isinstance(each, ast.Pass) or (isinstance(each, ast.Expr) and isinstance(each.value, ast.Constant))
            for each in body):
         return ""
     head: list[ast.AST] = [*statement.decorator_list]
     if isinstance(statement, ast.ClassDef):
         head += [*statement.bases, *statement.keywords]
-    return " ".join(ast.dump(node) for node in head) + _dump(body)
+    return " ".join(ast.dump(node) for node in head) + _dump(_without_docstrings(body))
+
+
+def _without_docstrings(body: list[ast.stmt]) -> list[ast.stmt]:
+    """``body`` with the docstrings of the classes and functions inside it left out (a copy where
+    there are any): a method documented on the way is the same code."""
+    inner = [node for statement in body for node in ast.walk(statement)
+             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _docstring_first(node.body)]
+    if not inner:
+        return body
+    body = copy.deepcopy(body)
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _docstring_first(node.body):
+                node.body = node.body[1:] or [ast.Pass()]
+    return body
+
+
+def _docstring_first(body: list[ast.stmt]) -> bool:
+    first = body[0] if body else None
+    return isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
 
 
 def _dump(body: list[ast.stmt]) -> str:
