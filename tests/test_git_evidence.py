@@ -569,3 +569,53 @@ def test_a_class_moved_under_another_name_keeps_its_bases(tmp_path: Path) -> Non
     same_bases = git_evidence.bindings(("class JSONStore(YAMLCodec, Store):\n" + body).encode())["JSONStore"]
     found = git_evidence.moved_in_change(project, sha, "pkg/json_store.py", same_bases, renamed=True)
     assert found is not None and found[1].name == "YAMLStore"
+
+
+def test_a_module_renamed_keeps_its_bare_exceptions_and_constants(tmp_path: Path) -> None:
+    """A hostile review and itsdangerous: ``git mv exc.py errors.py`` stubbed the exceptions whose
+    body is a docstring or ``pass``, and every constant. Under its own name, the same shape is the move."""
+    module = ('class ShopError(Exception):\n    """Base."""\n\n\nclass Declined(ShopError):\n    pass\n\n\n'
+              'TIMEOUT = 30\nBASE_URL = os.environ.get("URL", "http://x")\n')
+    project = repo(tmp_path, {"shop/__init__.py": "", "shop/exceptions.py": module})
+    (tmp_path / "shop/exceptions.py").unlink()
+    sha = commit(tmp_path, {"shop/errors.py": module.replace("(Exception):\n", "(Exception):\n    # moved\n")})
+    old = git_evidence.bindings(module.encode())
+    for name in ("ShopError", "Declined", "TIMEOUT", "BASE_URL"):
+        found = git_evidence.moved_in_change(project, sha, "shop/exceptions.py", old[name], renamed=False)
+        assert found is not None and found[0] == "shop/errors.py" and found[1].name == name, name
+    other_base = git_evidence.bindings(b"class Declined(ValueError):\n    pass\n")["Declined"]
+    assert git_evidence.moved_in_change(project, sha, "shop/exceptions.py", other_base, renamed=False) is None
+    other_value = git_evidence.bindings(b"TIMEOUT = 5\n")["TIMEOUT"]
+    assert git_evidence.moved_in_change(project, sha, "shop/exceptions.py", other_value, renamed=False) is None
+
+
+def test_a_short_function_moved_under_another_name_needs_the_same_docstring(tmp_path: Path) -> None:
+    """itsdangerous: ``_lazy_sha1`` moved and renamed ``_sha1_factory``, code and docstring kept."""
+    doc = '    """Don\'t access ``hashlib.sha1`` until runtime."""\n'
+    old = "def _lazy_sha1(string=b''):\n" + doc + "    return hashlib.sha1(string)\n"
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/signer.py": "import hashlib\n\n\n" + old})
+    sha = commit(tmp_path, {"pkg/signer.py": "import hashlib\n",
+                            "pkg/digests.py": "import hashlib\n\n\n" + old.replace("_lazy_sha1", "_sha1_factory")})
+    removed = git_evidence.bindings(old.encode())["_lazy_sha1"]
+    found = git_evidence.moved_in_change(project, sha, "pkg/signer.py", removed, renamed=True)
+    assert found is not None and found[1].name == "_sha1_factory"
+    undocumented = git_evidence.bindings(old.replace(doc, "").encode())["_lazy_sha1"]
+    assert git_evidence.moved_in_change(project, sha, "pkg/signer.py", undocumented, renamed=True) is None
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    pytest.param("def default_page_size():\n    return 50\n", "def max_upload_mb():\n    return 50\n", id="return a literal"),
+    pytest.param("def fetch(url):\n    raise NotImplementedError\n", "def store(url):\n    raise NotImplementedError\n",
+                 id="raise a builtin"),
+    pytest.param("class UserError(Exception):\n    code = 400\n", "class OrderError(Exception):\n    code = 400\n",
+                 id="a class of literals"),
+    pytest.param("SUBSCRIBERS = set()\n", "BLOCKED_SENDERS = set()\n", id="a builtin call"),
+    pytest.param("MISSING = object()\n", "UNSET = object()\n", id="a sentinel"),
+])
+def test_what_reads_no_name_but_builtins_pairs_by_name_only(tmp_path: Path, before: str, after: str) -> None:
+    """A hostile review: ``default_page_size = max_upload_mb`` ("the same body"), ``SUBSCRIBERS = BLOCKED_SENDERS``."""
+    project = repo(tmp_path, {"mod.py": before})
+    commit(tmp_path, {"mod.py": after})
+    name = before.split()[1].split("(")[0].rstrip(":") if before.startswith(("def ", "class ")) else before.split()[0]
+    change = name_change(project, "mod.py", name)
+    assert change is not None and change.successor is None

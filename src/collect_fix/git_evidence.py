@@ -20,6 +20,7 @@ process, ``second_core``: its caches stay with it). Every failure (no git, not a
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import difflib
 import hashlib
@@ -55,7 +56,8 @@ class Binding:
 
     ``kind``: class | function | async_function | constant | alias (``Old = New``) | import.
     ``text``: for an alias, an import or a constant assigned to it alone, one statement that binds
-    just this name, as written. ``reads``: the names a constant's value reads.
+    just this name, as written. ``reads``: the names a constant's value, or a definition's
+    decorators, bases and body, read.
     ``target``: an alias's dotted target; an import's module as written (``.x`` stays relative).
     ``imported``: the name an import takes from its module (``from m import New as Old`` -> New).
     ``signature``: a function's parameters, or a class's constructor's without ``self``, as
@@ -74,6 +76,10 @@ class Binding:
     reads: tuple[str, ...] = ()
     body: str = field(default="", repr=False, compare=False)
     code: str = field(default="", repr=False, compare=False)  # a definition's body without its docstring
+    # What the definition is, docstrings aside, even a ``pass`` alone (decorators, bases, body);
+    # a constant's value. Under one name, the same shape is the same definition.
+    shape: str = field(default="", repr=False, compare=False)
+    doc: str = field(default="", repr=False, compare=False)  # a definition's own docstring
     # Bound under a top-level if or try (``try: import tomllib as t`` ...), not unconditionally.
     conditional: bool = field(default=False, compare=False)
     # For ``import a.b``: the modules later unconditional ``import a.c`` statements import under
@@ -206,10 +212,11 @@ def moved_in_change(
 ) -> Optional[tuple[str, Binding]]:
     """Where the change ``commit`` (a hash, or WORK_TREE) that removed the definition ``removed``
     from the project file ``path`` added it again: in another module of the same top-level
-    package, a definition of its kind that change added, with the same code (its docstring
-    aside: one is often added on the way). Under another name (``renamed``), its references to
-    itself read under the new one, and only code long enough to tell: a ``pass`` or a literal is
-    shared by chance. (That file, the new binding);
+    package, a definition of its kind and parameters that change added. Under the same name, the
+    same shape: decorators, bases and body, docstrings aside (one is often added on the way), even
+    a ``pass`` alone (a module renamed keeps its exceptions); a constant's value. Under another
+    name (``renamed``), the same code with its references to itself read under the new one, and
+    only code that tells (``_tells_under_another_name``). (That file, the new binding);
     None when no file or several have one, or git cannot tell. A move into ``setup.py``, a test
     file or a script is not a move of the package's code."""
     head = _head_of(project)
@@ -247,17 +254,22 @@ def moved_in_change(
         for binding in _bindings(new).values():
             before_here = earlier.get(binding.name)  # an import the definition replaced was no definition
             added = before_here is None or before_here.kind not in DEFINITION_KINDS
-            if not added or binding.kind != removed.kind or not binding.body:
-                continue
-            code = binding.code
-            if not code or not removed.code or binding.signature != removed.signature:
-                continue  # a docstring or a pass is shared by chance; other parameters, another definition
-            if renamed and binding.name != removed.name and len(code) >= _MIN_SIMILAR_BODY \
-                    and _under_name(removed, binding.name, code=True) == code:
+            if not added or binding.kind != removed.kind or binding.signature != removed.signature:
+                continue  # other parameters, another definition
+            if renamed and binding.name != removed.name and _tells_under_another_name(removed, binding) \
+                    and _under_name(removed, binding.name, code=True) == binding.code:
                 found.append((other, binding))
-            elif not renamed and binding.name == removed.name and removed.code == code:
+            elif not renamed and binding.name == removed.name and binding.shape and removed.shape == binding.shape:
                 found.append((other, binding))
     return found[0] if len(found) == 1 else None
+
+
+def _tells_under_another_name(removed: Binding, added: Binding) -> bool:
+    """Whether the same code under another name tells a move: code long enough, or documented the
+    same way, that unrelated definitions do not share it by chance (a ``pass``, ``return 50``)."""
+    if not removed.code or _bare(removed):
+        return False
+    return len(removed.code) >= _MIN_SIMILAR_BODY or (bool(removed.doc) and removed.doc == added.doc)
 
 
 _COMMIT_FILES: dict[tuple[Path, str], tuple[str, ...]] = {}  # a commit's files never change
@@ -510,10 +522,10 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
         return None
     reasons: list[str] = []
     alike = 0.0
-    if body == 1.0 and (r.code or r.kind == "constant") and not _bare_literal(r):
+    if body == 1.0 and (r.code or r.kind == "constant") and not _bare(r):
         reasons.append("the same body")
         alike = body
-    elif r.kind != "constant" and r.code and a.code \
+    elif r.kind != "constant" and r.code and a.code and not _bare(r) \
             and body >= (0.6 if min(len(r.code), len(a.code)) >= _MIN_SIMILAR_BODY else 0.98):
         reasons.append("a similar body")
         alike = body
@@ -537,10 +549,10 @@ def takes_every_parameter(old: Binding, new: Binding) -> bool:
     return set(old.params) <= set(new.params)
 
 
-def _bare_literal(binding: Binding) -> bool:
-    """A constant whose value is made of literals alone (``30``, ``60 * 60``): many names share
-    one by chance."""
-    return binding.kind == "constant" and not binding.reads
+def _bare(binding: Binding) -> bool:
+    """A constant or a definition that reads no name but builtins (``30``, ``60 * 60``, ``set()``,
+    ``return 50``, ``raise NotImplementedError``, ``code = 400``): many names share one by chance."""
+    return all(hasattr(builtins, name) for name in binding.reads)
 
 
 def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> float:
@@ -585,13 +597,11 @@ def _another_submodule(first: Binding, later: Binding) -> bool:
 def _bound(statement: ast.stmt, known: dict[str, Binding], lines: list[str]) -> list[Binding]:
     if isinstance(statement, ast.ClassDef):
         params, signature = _class_signature(statement)
-        return [Binding(statement.name, "class", statement.lineno, signature=signature, params=params,
-                        body=_dump(statement.body), code=_code(statement))]
+        return [_definition(statement, "class", params, signature)]
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
         kind = "async_function" if isinstance(statement, ast.AsyncFunctionDef) else "function"
         params, signature = _signature(statement.args)
-        return [Binding(statement.name, kind, statement.lineno, signature=signature, params=params,
-                        body=_dump(statement.body), code=_code(statement))]
+        return [_definition(statement, kind, params, signature)]
     if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         names = [target.id for target in targets if isinstance(target, ast.Name)]
@@ -605,8 +615,8 @@ def _bound(statement: ast.stmt, known: dict[str, Binding], lines: list[str]) -> 
             reads = tuple(sorted({node.id for node in ast.walk(statement.value)
                                   if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}))
             segment = _segment(lines, statement) or ""
-            return [Binding(names[0], "constant", statement.lineno, text=segment, reads=reads, body=body)]
-        return [Binding(name, "constant", statement.lineno, body=body) for name in names]
+            return [Binding(names[0], "constant", statement.lineno, text=segment, reads=reads, body=body, shape=body)]
+        return [Binding(name, "constant", statement.lineno, body=body, shape=body) for name in names]
     if isinstance(statement, ast.ImportFrom):
         module = "." * statement.level + (statement.module or "")
         return [
@@ -663,18 +673,28 @@ def _dotted(node: ast.expr) -> str:
     return ""
 
 
-def _code(statement: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef]) -> str:
-    """What a definition does, as ``ast.dump``: its decorators, a class's bases, its body without
-    the docstring. "" when the body is nothing more (a docstring, ``pass``, ``...``): such
-    definitions (``class NotFound(APIError): pass``) are alike by chance."""
-    body = statement.body[1:] if _docstring_first(statement.body) else statement.body
-    if all(isinstance(each, ast.Pass) or (isinstance(each, ast.Expr) and isinstance(each.value, ast.Constant))
-           for each in body):
-        return ""
+def _definition(
+    statement: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef], kind: str,
+    params: tuple[str, ...], signature: Optional[str],
+) -> Binding:
+    """A class or function as a Binding. ``shape``: its decorators, a class's bases, its body
+    without docstrings, as ``ast.dump``; ``code``: the same, but "" when the body is nothing more
+    than a docstring, ``pass`` or ``...``: such definitions (``class NotFound(APIError): pass``)
+    are alike by chance."""
+    documented = _docstring_first(statement.body)
+    body = statement.body[1:] if documented else statement.body
     head: list[ast.AST] = [*statement.decorator_list]
     if isinstance(statement, ast.ClassDef):
         head += [*statement.bases, *statement.keywords]
-    return " ".join(ast.dump(node) for node in head) + _dump(_without_docstrings(body))
+    shape = " ".join(ast.dump(node) for node in head) + _dump(_without_docstrings(body))
+    trivial = all(isinstance(each, ast.Pass) or (isinstance(each, ast.Expr) and isinstance(each.value, ast.Constant))
+                  for each in body)
+    reads = {node.id for part in (*head, *body) for node in ast.walk(part)
+             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    doc = (ast.get_docstring(statement, clean=False) or "") if documented else ""
+    return Binding(statement.name, kind, statement.lineno, signature=signature, params=params,
+                   reads=tuple(sorted(reads)), body=_dump(statement.body), code="" if trivial else shape,
+                   shape=shape, doc=doc)
 
 
 def _without_docstrings(body: list[ast.stmt]) -> list[ast.stmt]:
