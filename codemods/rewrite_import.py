@@ -7,7 +7,9 @@ LibCST's scope analysis ties to that import, in every scope that does not bind t
 ``pkg.other.New`` (with ``import pkg.other``), and a string that spells the dotted path
 (``mock.patch("pkg.mod.Old")``) follows it. Where renaming could change what a name means (the new
 name is already bound where a use is, the old one is rebound or exported in ``__all__``, or used
-in a string annotation) the import keeps the old name instead: ``from pkg.mod import New as Old``.
+in a string annotation) the import keeps the old name instead: ``from pkg.mod import New as Old``;
+``--keep-name`` asks for that everywhere (a module others import the old name from, a
+``mock.patch`` of the importer's own attribute).
 
 A moved top-level import goes where the project's import sorter puts it (merged into an existing
 ``from pkg.other import ...``), with the old line's comments; imports inside functions or under
@@ -47,13 +49,20 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
         arg_parser.add_argument("--name", dest="name", required=True, help="The name importers use.")
         arg_parser.add_argument("--new-module", dest="new_module", required=True, help="Where the name lives now.")
         arg_parser.add_argument("--new-name", dest="new_name", required=True, help="What it is called there.")
+        arg_parser.add_argument(
+            "--keep-name", dest="keep_name", action="store_true",
+            help="Import the new name as the old one and rename no use (other modules may read the old one here).",
+        )
 
-    def __init__(self, context: CodemodContext, module: str, name: str, new_module: str, new_name: str) -> None:
+    def __init__(
+        self, context: CodemodContext, module: str, name: str, new_module: str, new_name: str, keep_name: bool = False
+    ) -> None:
         super().__init__(context)
         self.old_module = module
         self.old_name = name
         self.new_module = new_module
         self.new_name = new_name
+        self.keep_name = keep_name
         self.renamed: set[cst.CSTNode] = set()  # uses (Name nodes) that follow the rename
         self.following: set[cst.ImportAlias] = set()  # aliases whose local name becomes new_name
         self.top_level: set[cst.SimpleStatementLine] = set()
@@ -84,7 +93,7 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
             raise SkipFile("the new import is the same as the old one")
         self.top_level = {statement for statement in node.body if isinstance(statement, cst.SimpleStatementLine)}
         self.style = _import_style.for_file(self.context.filename)
-        if self.old_name != self.new_name and self.old_name not in _dunder_all(node):
+        if self.old_name != self.new_name and not self.keep_name and self.old_name not in _dunder_all(node):
             self._find_uses()
         return True
 

@@ -19,7 +19,7 @@ def context() -> CodemodContext:
     return CodemodContext(full_module_name="tests.test_shop", full_package_name="tests")
 
 
-def transform(source: str, **args: str) -> str:
+def transform(source: str, **args: object) -> str:
     return RewriteImportCommand(context(), **args).transform_module(cst.parse_module(source)).code
 
 
@@ -105,6 +105,27 @@ class TestRewriteImport(CodemodTest):
             result = transform(source, **RENAMED)
             assert "from shop.middleware import Middleware as BaseMiddleware\n" in result, why
             assert result.count("BaseMiddleware") == source.count("BaseMiddleware"), why
+
+    def test_keep_name_imports_the_new_name_as_the_old_one_and_renames_no_use(self) -> None:
+        """A hostile review: a helper module's uses were renamed, so ``mock.patch("tests.helpers.slugify")``
+        and other modules' ``from tests.helpers import slugify`` broke."""
+        before = """
+            from shop.discounts import apply_discount  # prices
+
+
+            def discounted(cart):
+                return apply_discount(cart, 10)
+        """
+        after = """
+            from shop.pricing import discount as apply_discount  # prices
+
+
+            def discounted(cart):
+                return apply_discount(cart, 10)
+        """
+        self.assertCodemod(before, after, context_override=context(), **{**MOVED, "new_name": "discount"}, keep_name=True)
+        again = transform(textwrap.dedent(after), **{**MOVED, "new_name": "discount", "keep_name": True})
+        assert again == textwrap.dedent(after)
 
     def test_renamed_name_stays_in_place_among_unsorted_names(self) -> None:
         before = """

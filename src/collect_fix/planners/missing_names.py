@@ -99,9 +99,9 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if found.choices and options.run_tests:
         return Plan(diagnosis, found.choices, choose_by_tests=True)
     if found.repair is None:
-        only = _rewrite_repair(diagnosis, project, found, module) if found.rewrite_evidence else None
+        only = _rewrite_repair(diagnosis, project, found, module, options) if found.rewrite_evidence else None
         return Plan(diagnosis, (only,)) if only is not None else Plan(diagnosis, advice=found.advice)
-    rewrite = _rewrite_repair(diagnosis, project, found, module)
+    rewrite = _rewrite_repair(diagnosis, project, found, module, options)
     edited = {project.root / edit.path for edit in found.repair.edits}
     refusal = next((reason for path in sorted(edited) if (reason := project.editable(path))), None)
     if refusal is not None:
@@ -731,7 +731,13 @@ def _import_edit(module: str, name: str, new_module: str, new_name: str) -> Edit
     )
 
 
-def _rewrite_repair(diagnosis: Diagnosis, project: Project, found: _Found, module: str) -> Optional[Repair]:
+def _rewrite_repair(
+    diagnosis: Diagnosis, project: Project, found: _Found, module: str, options: Options
+) -> Optional[Repair]:
+    """The importing file points at where the name lives now. Under the old name
+    (``from new import new_name as name``), unless ``--rewrite-imports`` asks for the uses to be
+    renamed in a test module or conftest: any other module may be imported or patched by its
+    old name (``mock.patch("tests.helpers.slugify")``)."""
     if found.rewrite is None or (found.repair is None and not found.rewrite_evidence) or not diagnosis.path:
         return None
     importer = project.root / diagnosis.path
@@ -744,11 +750,14 @@ def _rewrite_repair(diagnosis: Diagnosis, project: Project, found: _Found, modul
     target = f"{args['new_module']}.{args['new_name']}"
     evidence = found.repair.evidence + "; the importing file is rewritten instead of the module" \
         if found.repair is not None else found.rewrite_evidence
-    return Repair(
-        f"import '{args['name']}' as {target} in {diagnosis.path}",
-        (Edit(diagnosis.path, "rewrite_import", found.rewrite.args),),
-        evidence,
-    )
+    description = f"import '{args['name']}' as {target} in {diagnosis.path}"
+    edit = Edit(diagnosis.path, "rewrite_import", found.rewrite.args)
+    if args["name"] != args["new_name"]:
+        if options.rewrite_imports and (project.is_test_module(importer) or project.is_conftest(importer)):
+            description = f"import {target} instead of '{args['name']}' in {diagnosis.path}, its uses renamed"
+        else:
+            edit = Edit(diagnosis.path, "rewrite_import", (*found.rewrite.args, ("keep_name", True)))
+    return Repair(description, (edit,), evidence)
 
 
 def _best(name: str, candidates: list[str]) -> list[str]:
