@@ -138,6 +138,11 @@ def test_an_unrelated_kind_is_no_successor(tmp_path: Path) -> None:
     pytest.param("def load():\n    ...\n", "def parse():\n    ...\n", id="functions of an ellipsis alone"),
     pytest.param("def get_user(db, uid):\n    return db[uid]\n", "def get_users(db, limit):\n    return list(db)[:limit]\n",
                  id="a name alike without the old parameters"),
+    pytest.param("def load_settings(path):\n    with open(path) as handle:\n        data = json.load(handle)\n"
+                 "    return {key.lower(): value for key, value in data.items()}\n",
+                 "def write_report(rows, path):\n    with open(path, 'w') as handle:\n        writer = csv.writer(handle)\n"
+                 "        for row in rows:\n            writer.writerow(row)\n",
+                 id="two bodies of a size, 0.7 alike"),
 ])
 def test_nothing_but_being_the_only_pair_or_taking_the_same_parameters_is_no_successor(
     tmp_path: Path, before: str, after: str

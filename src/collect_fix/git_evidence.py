@@ -47,6 +47,7 @@ _CHUNK = 4  # commits whose two versions one cat-file call fetches
 _MAX_BODY = 20_000  # characters of a body compared when pairing definitions
 _MAX_MOVED_FILES = 64  # files one change touched, beyond which where a definition went is not looked for
 _MIN_SIMILAR_BODY = 400  # characters of ast.dump below which a body is alike by its shape alone
+_SIMILAR_BODY_ALONE = 0.8  # how alike two bodies must be to pair without a name alike (0.6 with one)
 DEFINITION_KINDS = ("class", "function", "async_function", "constant")
 
 
@@ -515,8 +516,8 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
     A constant's value is alike by its shape alone (``3`` and ``5``): only the same one counts, and
     not one of literals alone (``CACHE_TTL = 30`` is no ``TIMEOUT = 30``); a body of a line or two
     (``return a + b``, ``return x * y``) only when all but identical; a body of nothing but a
-    docstring or ``pass`` never. A name alike counts alone only where the new definition takes
-    every parameter the old one took."""
+    docstring or ``pass`` never; a body between 0.6 and 0.8 alike only with a name alike. A name
+    alike counts alone only where the new definition takes every parameter the old one took."""
     kind = _KIND_SCORE.get(frozenset({r.kind, a.kind}))
     if kind is None:
         return None
@@ -534,6 +535,8 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
         reasons.append(spelling.why_similar(r.name, a.name))
     else:
         tier = 0
+    if not tier and 0.0 < alike < _SIMILAR_BODY_ALONE:
+        return None  # ast.dump is mostly node names: two unrelated functions of a size score 0.7
     if not reasons:
         return None
     params = 1.0 if r.params == a.params else _overlap(r.params, a.params)
