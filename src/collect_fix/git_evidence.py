@@ -239,7 +239,7 @@ def moved_in_change(
             return None
         changed, before = list(files), f"{commit}^"
     others = [line[2:] for line in changed
-              if line[:1] in "AM" and line.endswith(".py") and line[2:] != path and _may_hold_code(line[2:])]
+              if line[:1] in "AM" and line.endswith(".py") and line[2:] != path and may_hold_code(line[2:])]
     if not package or len(others) > _MAX_MOVED_FILES:
         return None
     others = [other for other in others
@@ -289,7 +289,7 @@ def _files_of_commit(root: Path, commit: str, deadline: float) -> Optional[tuple
     return _COMMIT_FILES[root, commit]
 
 
-def _may_hold_code(path: str) -> bool:
+def may_hold_code(path: str) -> bool:
     """Whether a file may hold a package's code (not a test, a conftest, setup.py, a __main__)."""
     name = path.rpartition("/")[2]
     return not (name.startswith("test_") or name.endswith("_test.py")

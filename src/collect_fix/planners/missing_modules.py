@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from collect_fix.git_evidence import DeletedModule, deleted_module, moved_in_change
+from collect_fix.git_evidence import DeletedModule, bindings, deleted_module, moved_in_change
+from collect_fix.living_copies import living_copy
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
 from collect_fix.project import Project
@@ -97,7 +98,8 @@ class _Layout:
         self.base = _source_root(project, module)
         self.problem = ""
         self._history: dict[str, Optional[DeletedModule]] = {}
-        self._moved: dict[tuple[str, str], Optional[str]] = {}  # edits, description and evidence each ask
+        # (module, name) -> (its home now, whether the change that deleted it added it there)
+        self._moved: dict[tuple[str, str], Optional[tuple[str, bool]]] = {}  # edits, description and evidence each ask
         wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
         needed: set[str] = set()
         for name in wanted:
@@ -140,14 +142,27 @@ class _Layout:
         return self._history[module]
 
     def moved(self, module: str, name: str) -> Optional[str]:
-        """The module the change that deleted ``module`` moved its definition of ``name`` to,
-        under that name (``git_evidence.moved_in_change``), or None."""
+        """The module that holds ``module``'s definition of ``name`` now, under that name: where the
+        change that deleted ``module`` moved it (``git_evidence.moved_in_change``), else the one
+        module of the package with the same code (``living_copies``: a fold over two commits, a
+        home renamed since); None when neither tells."""
+        found = self._home(module, name)
+        return found[0] if found else None
+
+    def _home(self, module: str, name: str) -> Optional[tuple[str, bool]]:
         if (module, name) not in self._moved:
             deleted = self.history(module)
             binding = deleted.get(name) if deleted is not None else None
-            found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
-                if deleted is not None and binding is not None else None
-            self._moved[module, name] = self.project.module_name(self.project.root / found[0]) if found else None
+            home: Optional[tuple[str, bool]] = None
+            if deleted is not None and binding is not None:
+                found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False)
+                if found is not None and name not in bindings(self.project.source(self.project.root / found[0]) or b""):
+                    found = None  # moved there, and moved or renamed on since
+                same_change = found is not None
+                found = found or living_copy(self.project, deleted.path, binding)
+                module_name = self.project.module_name(self.project.root / found[0]) if found else None
+                home = (module_name, same_change) if module_name else None
+            self._moved[module, name] = home
         return self._moved[module, name]
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
@@ -168,9 +183,12 @@ class _Layout:
             deleted = self.history(module)
             if deleted is None:
                 continue
-            moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
+            moved = {name: home for name in self.names(module) if (home := self._home(module, name))}
             found.extend(f"; {deleted.where} deleted {deleted.path} and added '{name}' to {home} with the same code"
-                         for name, home in sorted(moved.items()))
+                         if same_change else
+                         f"; {deleted.where} deleted {deleted.path}, whose '{name}' lives on in {home} with the same code "
+                         f"(the only module of the package with it)"
+                         for name, (home, same_change) in sorted(moved.items()))
             known = [name for name in self.names(module) if deleted.get(name) is not None and name not in moved]
             signed = [name for name in known if len(self.stub(module, name)) == 3]
             if known or not moved:
