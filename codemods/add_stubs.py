@@ -87,7 +87,8 @@ class _CollectFixStub:
         \"""``func`` decorated by the stub ``name``: it raises when called. A class of
         tests (``_holds_tests``) stays itself with its methods raising (no subclass:
         its ``__init_subclass__`` may register or refuse one), so pytest still collects
-        each test and each fails on the stub.\"""
+        each test and each fails on the stub. Any other class becomes a stub class of
+        its name, which a module may still subclass or build at import time.\"""
         _CollectFixStub._only_at_import(name)
 
         def refusing(wrapped: Any) -> Any:
@@ -97,9 +98,11 @@ class _CollectFixStub:
 
             return stub
 
-        tests = isinstance(func, type) and _CollectFixStub._holds_tests(func)
-        if not tests:
+        if not isinstance(func, type):
             return refusing(func)
+        if not _CollectFixStub._holds_tests(func):
+            names = {"__module__": func.__module__, "__qualname__": func.__qualname__}
+            return type(func.__name__, (_CollectFixStub,), {"_stub": name, **names})
         own: dict[str, Any] = {}
         for klass in reversed(func.__mro__):
             if klass.__module__ in ("builtins", "unittest.case"):
@@ -109,7 +112,8 @@ class _CollectFixStub:
                     continue
                 if isinstance(value, type):  # one its body defines; others are shared
                     prefix = func.__qualname__ + "."
-                    mine = klass is func and value.__qualname__.startswith(prefix)
+                    mine = klass is func and value.__qualname__.startswith(prefix) \\
+                        and value.__module__ == func.__module__
                     if mine and _CollectFixStub._holds_tests(value):
                         own[attr] = _CollectFixStub._decorate(name, value)
                 elif callable(getattr(func, attr, None)):

@@ -171,6 +171,7 @@ def test_every_stub_carries_the_marker_on_its_first_line_and_the_shared_class_no
 USER_MODULE = '''\
 import dataclasses
 
+from stubpkg import other
 from stubpkg.models import SETTINGS, ApiClient, Store, cached, make_gauge, requires, send_sms, timed
 
 store = Store()
@@ -259,9 +260,25 @@ class TestKinded(Kinded, kind="fast"):  # cannot be subclassed without the keywo
 
 
 @cached
-class Plugin:  # not a class of tests: a function that raises when called takes its place
+class Plugin:  # not a class of tests: a stub class of its name takes its place
     def run(self):
         return 1
+
+
+@cached
+class TestAPI:  # another module's TestAPI.TestAuth, its qualname the same as one of this body's: left alone
+    TestAuth = other.TestAPI.TestAuth
+
+    def test_get(self):
+        return 1
+
+
+class Doubler(Plugin):  # which the module may still subclass (a hostile review: a function broke this)
+    def run(self):
+        return 2
+
+
+doubler = Doubler()  # and build at import time
 
 
 @cached
@@ -280,9 +297,10 @@ def user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType
     stubs = (*ALL_KINDS, ("ApiClient", "class", "(settings)"), ("timed", "class"))
     (package / "models.py").write_text(transform('"""Models."""\n', *stubs))
     (package / "user.py").write_text(USER_MODULE)
+    (package / "other.py").write_text("class TestAPI:\n    class TestAuth:\n        def test_login(self):\n            return 1\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     yield importlib.import_module("stubpkg.user")
-    for name in ("stubpkg.user", "stubpkg.models", "stubpkg"):
+    for name in ("stubpkg.user", "stubpkg.models", "stubpkg.other", "stubpkg"):
         sys.modules.pop(name, None)
 
 
@@ -295,8 +313,11 @@ def test_stub_objects_built_at_import_time_load(user: Any) -> None:
     # A decorated class of tests stays a class pytest collects, with its tests and their fixtures.
     assert isinstance(user.TestDecorated, type) and user.TestDecorated.__name__ == "TestDecorated"
     assert inspect.signature(user.TestDecorated.test_one).parameters.keys() == {"self", "tmp_path"}
-    assert isinstance(user.Helper, type) is False  # no tests in it: building it raises, as a function's call
-    assert isinstance(user.Plugin, type) is False  # its properties and dunders would answer through a class
+    # No tests in it: a stub class of its name, with none of its methods, properties or dunders.
+    assert isinstance(user.Plugin, type) and user.Plugin.__name__ == "Plugin" and not hasattr(user.Plugin, "run")
+    assert isinstance(user.Helper, type) and user.Helper.__qualname__ == "Helper"
+    assert issubclass(user.Doubler, user.Plugin) and isinstance(user.doubler, user.Plugin)
+    assert user.other.TestAPI.TestAuth().test_login() == 1  # a hostile review: it raised on the stub
     # A class of tests its __init_subclass__ would register twice or refuse: itself, changed in place.
     assert isinstance(user.TestKinded, type) and user.TestKinded.kind == "fast"
     assert user.TestKinded.__bases__ == (user.Kinded,)
