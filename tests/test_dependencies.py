@@ -14,6 +14,7 @@ from collect_fix.dependencies import (
     distributions_for,
     install_command,
     installed_distributions,
+    missing_beside,
     normalize,
 )
 from collect_fix.planners import missing_dependencies
@@ -236,3 +237,16 @@ def test_planner_never_guards_a_conftest(tmp_path: Path) -> None:
         "install PyYAML, which provides yaml (not declared by the project); "
         "tests/conftest.py is a conftest, and a skip there would end the whole test session"
     )
+
+
+@pytest.mark.parametrize(("source", "beside"), [
+    ("from google.cloud import storage, bigquery\n", ("google.cloud.bigquery",)),
+    ("from google.cloud import storage\nfrom google.cloud import bigquery, storage as store\n", ("google.cloud.bigquery",)),
+    ("from google.protobuf import json_format, message\n", ()),
+    ("import google.protobuf\nfrom google.cloud import storage\n", ("google.cloud.storage",)),
+])
+def test_every_distribution_a_missing_namespace_needs_is_named(tmp_path: Path, source: str, beside: tuple[str, ...]) -> None:
+    """A hostile review: ``from google.cloud import storage, bigquery`` named google-cloud-storage
+    alone, keyed by the top-level name both share; names of one distribution are named once."""
+    project = write(tmp_path, {"tests/test_a.py": source})
+    assert missing_beside(project, dependency_diagnosis("tests/test_a.py", "google"), sys.executable) == beside

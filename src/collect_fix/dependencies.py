@@ -130,20 +130,38 @@ def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str]
     local = {path.stem for path in project.python_files()} | {
         part for path in project.python_files() for part in project.relative(path).split("/")[:-1]}
     imported: dict[str, str] = {}  # top-level name -> the fullest name the file imports under it
+    under_failed: list[str] = []  # the names the file asks for under the missing top-level name
+    whole_top_missing = (diagnosis.module or diagnosis.subject) == failed
     for node in tree.body:
         if _may_end_the_module(node):
             break  # what follows a module-level skip or exit may never run (a Windows-only import)
+        if whole_top_missing:
+            under_failed.extend(name for name in _fullest_names(node, modules_too=False) if name.split(".")[0] == failed)
         for name in _fullest_names(node):
             top = name.partition(".")[0]
             if top in (failed, "__future__") or top.startswith("__") or top in local:
                 continue
             if top not in stdlib_module_names() and not project.owns_module(top):
                 imported.setdefault(top, name)
-    if not imported:
-        return ()
     interpreter = python or find_interpreter(project.history_root or project.root)
-    absent = _not_found(interpreter, str(project.root), tuple(sorted(imported)))
-    return tuple(imported[top] for top in absent)
+    absent = _not_found(interpreter, str(project.root), tuple(sorted(imported))) if imported else ()
+    return (*_other_distributions(project, diagnosis, under_failed, interpreter), *(imported[top] for top in absent))
+
+
+def _other_distributions(project: Project, diagnosis: Diagnosis, names: list[str], python: str) -> list[str]:
+    """Of ``names`` under a top-level module that is not there at all (``google``), one per
+    distribution other than the failing import's: ``from google.cloud import storage, bigquery``
+    needs google-cloud-bigquery too."""
+    if not names:
+        return []
+    seen = {normalize(describe_diagnosis(project, diagnosis, python).distribution)}
+    found = []
+    for name in names:
+        distribution = normalize(describe(project, name, python).distribution)
+        if distribution not in seen:
+            seen.add(distribution)
+            found.append(name)
+    return found
 
 
 _ENDING_CALLS = frozenset({"skip", "exit", "_exit", "importorskip", "fail", "xfail"})
@@ -163,13 +181,15 @@ def _may_end_the_module(statement: ast.stmt) -> bool:
     return False
 
 
-def _fullest_names(node: ast.stmt) -> list[str]:
+def _fullest_names(node: ast.stmt, modules_too: bool = True) -> list[str]:
     """The dotted names an absolute import statement asks for, fullest first per statement:
-    ``from google.cloud import storage`` may ask for the module ``google.cloud.storage``."""
+    ``from google.cloud import storage`` may ask for the module ``google.cloud.storage`` (then,
+    with ``modules_too``, for ``google.cloud`` itself)."""
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
     if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-        return [*(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"), node.module]
+        names = [f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*"]
+        return [*names, node.module] if modules_too or not names else names
     return []
 
 
