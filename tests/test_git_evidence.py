@@ -624,3 +624,15 @@ def test_what_reads_no_name_but_builtins_pairs_by_name_only(tmp_path: Path, befo
     name = before.split()[1].split("(")[0].rstrip(":") if before.startswith(("def ", "class ")) else before.split()[0]
     change = name_change(project, "mod.py", name)
     assert change is not None and change.successor is None
+
+
+def test_a_long_body_of_literals_renamed_is_the_same_body(tmp_path: Path) -> None:
+    """A hostile review: after the rule for ``return 50``, a dict of settings and a class of limits
+    renamed in place were stubbed ("added nothing git pairs with it")."""
+    config = ('def default_config():\n    return {\n' + "".join(f'        "key_{n}": {n * 7},\n' for n in range(8))
+              + '    }\n\n\nclass Limits:\n' + "".join(f"    max_{n} = {n * 100}\n" for n in range(6)))
+    project = repo(tmp_path, {"config.py": config})
+    commit(tmp_path, {"config.py": config.replace("default_config", "base_settings").replace("Limits", "Quotas")})
+    for old, new in (("default_config", "base_settings"), ("Limits", "Quotas")):
+        change = name_change(project, "config.py", old)
+        assert change is not None and change.successor is not None and change.successor.name == new, old

@@ -553,9 +553,11 @@ def takes_every_parameter(old: Binding, new: Binding) -> bool:
 
 
 def _bare(binding: Binding) -> bool:
-    """A constant or a definition that reads no name but builtins (``30``, ``60 * 60``, ``set()``,
-    ``return 50``, ``raise NotImplementedError``, ``code = 400``): many names share one by chance."""
-    return all(hasattr(builtins, name) for name in binding.reads)
+    """A short constant or definition that reads no name but builtins (``30``, ``60 * 60``,
+    ``set()``, ``return 50``, ``raise NotImplementedError``, ``code = 400``): many names share one
+    by chance. A long one (a dict of settings, a class of limits) is no chance."""
+    short = len(binding.shape or binding.body) < _MIN_SIMILAR_BODY
+    return short and all(hasattr(builtins, name) for name in binding.reads)
 
 
 def _overlap(first: tuple[str, ...], second: tuple[str, ...]) -> float:
