@@ -636,3 +636,30 @@ def test_a_long_body_of_literals_renamed_is_the_same_body(tmp_path: Path) -> Non
     for old, new in (("default_config", "base_settings"), ("Limits", "Quotas")):
         change = name_change(project, "config.py", old)
         assert change is not None and change.successor is not None and change.successor.name == new, old
+
+
+def test_a_pass_or_a_literal_moved_under_its_name_needs_where_its_module_went(tmp_path: Path) -> None:
+    """A hostile review: a docstring-only ``NotFound(Error)`` of the database layer was taken for
+    an HTTP one added by the same change; a pure ``git mv`` stubbed ``HANDLERS = []`` because the
+    same change added another ``HANDLERS = []`` to a job queue. A weak shape needs the module its
+    module went to (most of its names beside it), the same docstring and the same meaning of what it reads."""
+    bus = "HANDLERS = []\n\n\ndef subscribe(handler):\n    HANDLERS.append(handler)\n    return handler\n"
+    errors = 'from .base import Error\n\n\nclass NotFound(Error):\n    """No row matched."""\n\n\nclass Locked(Error):\n    pass\n'
+    project = repo(tmp_path, {"app/__init__.py": "", "app/events/__init__.py": "", "app/events/bus.py": bus,
+                              "app/db/__init__.py": "", "app/db/errors.py": errors, "app/jobs/__init__.py": ""})
+    (tmp_path / "app/events/bus.py").unlink()
+    (tmp_path / "app/db/errors.py").unlink()
+    sha = commit(tmp_path, {
+        "app/events/dispatch.py": bus,
+        "app/jobs/queue.py": "HANDLERS = []\n\n\ndef enqueue(job):\n    HANDLERS.append(job)\n",
+        "app/http/__init__.py": "",
+        "app/http/errors.py": errors.replace("No row matched.", "HTTP 404."),
+        "app/store/__init__.py": "",
+        "app/store/errors.py": errors.replace(".base", "app.http.base"),
+    })
+    handlers = git_evidence.bindings(bus.encode())["HANDLERS"]
+    found = git_evidence.moved_in_change(project, sha, "app/events/bus.py", handlers, renamed=False)
+    assert found is not None and found[0] == "app/events/dispatch.py"
+    old = git_evidence.bindings(errors.encode())
+    assert git_evidence.moved_in_change(project, sha, "app/db/errors.py", old["NotFound"], renamed=False) is None
+    assert git_evidence.moved_in_change(project, sha, "app/db/errors.py", old["Locked"], renamed=False) is None

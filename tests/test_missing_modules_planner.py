@@ -389,3 +389,24 @@ def test_a_deleted_module_whose_code_lives_on_in_one_module_re_exports_it(tmp_pa
         return
     assert edits_of(result) == (Edit("app/helpers.py", "add_reexport", (("from_module", "app.text"), ("name", "parse"))),)
     assert "deleted app/helpers.py, whose 'parse' lives on in app.text with the same code" in result.alternatives[0].evidence
+
+
+@pytest.mark.parametrize("case", ["reads another global", "a script", "a script behind a main guard"])
+def test_a_living_copy_must_mean_the_same_and_be_safe_to_import(tmp_path: Path, case: str) -> None:
+    """A hostile review: ``with_tax`` re-exported from another subpackage whose ``RATE`` is 5%, not
+    20%; ``chunks`` re-exported from a script that deletes files at import (``--apply`` ran it)."""
+    helpers = "RATE = 0.2\n\n\ndef parse(text):\n    return int(text.strip().replace('_', '')) * (1 + RATE)\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "tests/test_a.py": PARSE_TEST})
+    purge = "for path in __import__('pathlib').Path('exports').glob('*.csv'):\n    path.unlink()\n"
+    home = {
+        "reads another global": helpers.replace("0.2", "0.05"),
+        "a script": helpers + "\n\n" + purge,
+        "a script behind a main guard": helpers + '\n\nif __name__ == "__main__":\n    ' + purge.replace("\n", "\n    ").rstrip(" "),
+    }[case]
+    (tmp_path / "app/other.py").write_text(home)
+    _git_commit(tmp_path, "Copy parse")
+    (tmp_path / "app/helpers.py").unlink()
+    _git_commit(tmp_path, "Drop helpers")
+    result = planned(project, missing_module("app.helpers"))
+    expected = ["add_reexport"] if case == "a script behind a main guard" else ["add_stubs"]
+    assert [edit.transform for edit in edits_of(result)] == expected

@@ -237,6 +237,38 @@ def top_level_statements(body: list[ast.stmt]) -> list[ast.stmt]:
     return statements
 
 
+def runs_only_definitions(body: list[ast.stmt]) -> bool:
+    """Whether importing a module only binds names: imports, definitions, assignments, docstrings,
+    and ``if``/``try`` blocks of those (an ``if __name__ == "__main__":`` block never runs on
+    import). A module that calls or loops at its top level is a script: importing it runs it."""
+    for statement in body:
+        if isinstance(statement, ast.If):
+            if _is_main_guard(statement.test):
+                continue
+            if not (runs_only_definitions(statement.body) and runs_only_definitions(statement.orelse)):
+                return False
+        elif isinstance(statement, ast.Try):
+            blocks = [statement.body, statement.orelse, statement.finalbody, *(each.body for each in statement.handlers)]
+            if not all(runs_only_definitions(block) for block in blocks):
+                return False
+        elif isinstance(statement, ast.Expr):
+            if not isinstance(statement.value, ast.Constant):
+                return False
+        elif not isinstance(statement, _BINDING_STATEMENTS):
+            return False
+    return True
+
+
+_BINDING_STATEMENTS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                       ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass)
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    return isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__" \
+        and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant) \
+        and test.comparators[0].value == "__main__"
+
+
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
         isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"

@@ -34,7 +34,13 @@ from pathlib import Path
 from typing import Iterable, Optional, Union
 
 from collect_fix import matching_characters, source_trees, spelling
-from collect_fix.definitions import target_names, top_level_statements
+from collect_fix.definitions import (
+    absolute_module,
+    package_of,
+    runs_only_definitions,
+    target_names,
+    top_level_statements,
+)
 from collect_fix.exit_spelling import SourceError, decode
 from collect_fix.project import Project
 from collect_fix.stubs import markers_in
@@ -218,8 +224,11 @@ def moved_in_change(
     a ``pass`` alone (a module renamed keeps its exceptions); a constant's value. Under another
     name (``renamed``), the same code with its references to itself read under the new one, and
     only code that tells (``_tells_under_another_name``). (That file, the new binding);
-    None when no file or several have one, or git cannot tell. A move into ``setup.py``, a test
-    file or a script is not a move of the package's code."""
+    A ``pass`` or a short literal under its name counts only in the module its module went to
+    (``kinship``), with the same docstring, reading what it read. Of several, the module its module
+    went to. None when no file or several have one, or git cannot tell. A move into ``setup.py``, a
+    test file or a script (a module that runs more than definitions when imported) is not a move of
+    the package's code."""
     head = _head_of(project)
     if head is None or removed.kind not in DEFINITION_KINDS or not removed.body:
         return None
@@ -244,25 +253,68 @@ def moved_in_change(
         return None
     others = [other for other in others
               if (project.module_name(project.root / other) or "").partition(".")[0] == package]
-    olds = _blobs(root, [(before, other) for other in others], deadline)
+    olds = _blobs(root, [(before, other) for other in [path, *others]], deadline)
     news = [_read(project.root / other) for other in others] if commit == WORK_TREE \
         else _blobs(root, [(commit, other) for other in others], deadline)
-    found = []
-    for other, old, new in zip(others, olds, news):
+    removed_from = _bindings(olds[0]) if olds and olds[0] is not None else {}
+    old_package = package_of(project, project.root / path)
+    found: list[tuple[str, Binding, float]] = []
+    for other, old, new in zip(others, olds[1:], news):
         if new is None:
             continue
+        tree = source_trees.tree_of(new)
+        if tree is None or not runs_only_definitions(tree.body):
+            continue  # a script: importing it runs it
         earlier = _bindings(old) if old is not None else {}
-        for binding in _bindings(new).values():
+        now = _bindings(new)
+        for binding in now.values():
             before_here = earlier.get(binding.name)  # an import the definition replaced was no definition
             added = before_here is None or before_here.kind not in DEFINITION_KINDS
             if not added or binding.kind != removed.kind or binding.signature != removed.signature:
                 continue  # other parameters, another definition
+            kin = kinship(removed_from, now)
             if renamed and binding.name != removed.name and _tells_under_another_name(removed, binding) \
                     and _under_name(removed, binding.name, code=True) == binding.code:
-                found.append((other, binding))
+                found.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape and removed.shape == binding.shape:
-                found.append((other, binding))
-    return found[0] if len(found) == 1 else None
+                if _weak(removed) and not (kin >= 0.5 and removed.doc == binding.doc and reads_alike(
+                        removed, removed_from, old_package, now, package_of(project, project.root / other))):
+                    continue  # a pass or a literal alone: only where the module went, its namesakes beside it
+                found.append((other, binding, kin))
+    closest = [each for each in found if each[2] == max((kin for _, _, kin in found), default=0.0)]
+    return (closest[0][0], closest[0][1]) if len(closest) == 1 else None
+
+
+def _weak(binding: Binding) -> bool:
+    """A definition of a ``pass`` or a docstring alone, or a short constant of literals: its shape
+    tells little, under its name too (``HANDLERS = []``, ``class NotFound(Error): pass``)."""
+    return _bare(binding) if binding.kind == "constant" else not binding.code
+
+
+def kinship(removed_from: dict[str, Binding], module: dict[str, Binding]) -> float:
+    """The share of the definitions of the module a name was removed from that ``module`` binds:
+    1.0 for the module renamed or folded into ``module``, little for a namesake's module."""
+    defined = [name for name, binding in removed_from.items() if binding.kind in DEFINITION_KINDS]
+    return sum(name in module for name in defined) / len(defined) if defined else 0.0
+
+
+def reads_alike(removed: Binding, old: dict[str, Binding], old_package: str,
+                new: dict[str, Binding], new_package: str) -> bool:
+    """Whether every module-level name ``removed`` reads means the same in ``new`` (a module whose
+    relative imports start from ``new_package``) as in ``old``: the same code reading another
+    ``RATE``, or another subpackage's ``Error``, is other code."""
+    return all(name == removed.name or _meaning(old.get(name), old_package) == _meaning(new.get(name), new_package)
+               for name in removed.reads)
+
+
+def _meaning(binding: Optional[Binding], package: str) -> Optional[tuple[str, ...]]:
+    if binding is None:
+        return None
+    if binding.kind == "import":
+        return ("import", absolute_module(binding.target, package) or binding.target, binding.imported)
+    if binding.kind == "alias":
+        return ("alias", binding.target)
+    return (binding.kind, binding.shape)
 
 
 def _tells_under_another_name(removed: Binding, added: Binding) -> bool:

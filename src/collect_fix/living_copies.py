@@ -5,35 +5,49 @@ A module is often folded into another over several commits (copied first, delete
 new home is renamed afterwards; the change that deleted it then added nothing
 (``git_evidence.moved_in_change`` asks only that change). The code itself is the evidence: a
 definition of the same kind, name, parameters and code (docstrings aside) in exactly one other
-module of the same top-level package is what the deleted one's importers meant. A ``pass``, an
-ellipsis or a docstring alone is never the same code: unrelated definitions share those.
+module of the same top-level package is what the deleted one's importers meant, where every
+module-level name it reads means the same there (the same code reading another ``RATE`` is other
+code). A ``pass``, an ellipsis or a docstring alone is never the same code: unrelated definitions
+share those. A module that runs more than definitions when imported (a script) is never a home:
+importing it would run it.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from collect_fix.git_evidence import Binding, bindings, may_hold_code
+from collect_fix import source_trees
+from collect_fix.definitions import package_of, runs_only_definitions
+from collect_fix.git_evidence import Binding, DeletedModule, bindings, may_hold_code, reads_alike
 from collect_fix.project import Project
 
 
-def living_copy(project: Project, deleted_path: str, removed: Binding) -> Optional[tuple[str, Binding]]:
-    """(project-relative file, its binding) of the one module of ``deleted_path``'s top-level
+def living_copy(project: Project, deleted: DeletedModule, removed: Binding) -> Optional[tuple[str, Binding]]:
+    """(project-relative file, its binding) of the one module of the deleted module's top-level
     package that defines ``removed`` again with the same code; None when none or several do."""
     if not removed.code:
         return None
-    package = (project.module_name(project.root / deleted_path) or "").partition(".")[0]
+    package = (project.module_name(project.root / deleted.path) or "").partition(".")[0]
     if not package:
         return None
+    old = {binding.name: binding for binding in deleted.bindings}
+    old_package = package_of(project, project.root / deleted.path)
     found = []
     for path in project.files_mentioning(removed.name):
         relative = project.relative(path)
-        if relative == deleted_path or not may_hold_code(relative) or project.is_test_module(path):
+        if relative == deleted.path or not may_hold_code(relative) or project.is_test_module(path):
             continue
         if (project.module_name(path) or "").partition(".")[0] != package:
             continue
-        binding = bindings(project.source(path) or b"").get(removed.name)
-        if binding is not None and binding.kind == removed.kind and binding.signature == removed.signature \
-                and binding.code == removed.code:
+        source = project.source(path) or b""
+        now = bindings(source)
+        binding = now.get(removed.name)
+        if binding is None or binding.kind != removed.kind or binding.signature != removed.signature \
+                or binding.code != removed.code:
+            continue
+        tree = source_trees.tree_of(source)
+        if tree is None or not runs_only_definitions(tree.body):
+            continue
+        if reads_alike(removed, old, old_package, now, package_of(project, path)):
             found.append((relative, binding))
     return found[0] if len(found) == 1 else None

@@ -159,7 +159,7 @@ class _Layout:
                 if found is not None and name not in bindings(self.project.source(self.project.root / found[0]) or b""):
                     found = None  # moved there, and moved or renamed on since
                 same_change = found is not None
-                found = found or living_copy(self.project, deleted.path, binding)
+                found = found or living_copy(self.project, deleted, binding)
                 module_name = self.project.module_name(self.project.root / found[0]) if found else None
                 home = (module_name, same_change) if module_name else None
             self._moved[module, name] = home
