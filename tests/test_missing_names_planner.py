@@ -70,6 +70,16 @@ def test_moved_name_is_reexported_from_its_old_module(tmp_path: Path) -> None:
     assert collected_ids(tmp_path) == ["tests/test_it.py::test_it"]
 
 
+def test_a_name_defined_only_in_a_script_is_never_reexported_from_it(tmp_path: Path) -> None:
+    """A hostile review: ``chunks`` was re-exported from a script of the package that deletes
+    export files at its top level; ``--apply`` imported it while verifying, and the files were gone."""
+    script = MOVED["shop/pricing.py"] + "\n\nfor path in __import__('pathlib').Path('exports').glob('*.csv'):\n    path.unlink()\n"
+    project = make(tmp_path, {**MOVED, "shop/pricing.py": script})
+    result = planned(project, missing("apply_discount", "shop.discounts"))
+    assert all(edit.transform != "add_reexport" and "shop.pricing" not in str(edit.args)
+               for repair in result.alternatives for edit in repair.edits)
+
+
 def test_moved_name_whose_new_home_imports_the_old_module_is_imported_from_its_home_first(tmp_path: Path) -> None:
     """A re-export into a module its new home imports at load works only where that module is
     imported first: importing the home first then fails. The importer's import comes first."""

@@ -107,6 +107,16 @@ def test_project_definition_in_another_module_is_a_candidate(tmp_path: Path) -> 
     assert resolution.chosen == ImportCandidate("shop.models", "Order", "project")
 
 
+def test_a_script_of_the_project_is_never_a_candidate(tmp_path: Path) -> None:
+    """Importing a module that does more than define names runs it (a purge script deleting files)."""
+    project = write(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/purge.py": "import shutil\n\n\nclass Order:\n    pass\n\n\nshutil.rmtree('exports', ignore_errors=True)\n",
+        "tests/test_orders.py": "ORDER = Order()\n",
+    })
+    assert resolve(project, "Order", tmp_path / "tests/test_orders.py").candidates == ()
+
+
 def test_definition_in_the_failing_module_itself_is_not_a_candidate(tmp_path: Path) -> None:
     project = write(tmp_path, {
         "shop/__init__.py": "",

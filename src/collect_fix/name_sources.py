@@ -355,7 +355,8 @@ def _definitions(project: Project, name: str) -> list[Any]:
         if exc.name != "collect_fix.definitions":
             raise
         return []
-    return list(find_definitions(project, name))
+    # Never a script's: importing it would run it.
+    return [definition for definition in find_definitions(project, name) if not definition.in_script]
 
 
 @lru_cache(maxsize=1)

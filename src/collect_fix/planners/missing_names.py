@@ -456,7 +456,9 @@ def _provides(project: Project, module: str, name: str) -> bool:
 
 
 def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Optional[_Found]:
-    elsewhere = [definition for definition in find_definitions(project, name) if definition.module != module]
+    # A script's definition is never re-exported: importing the script would run it (delete files).
+    elsewhere = [definition for definition in find_definitions(project, name)
+                 if definition.module != module and not definition.in_script]
     fitting = [definition for definition in elsewhere if fits(definition.kind, uses)] or elsewhere
     if not fitting:
         return None
