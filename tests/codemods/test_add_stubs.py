@@ -281,6 +281,12 @@ class Doubler(Plugin):  # which the module may still subclass (a hostile review:
 doubler = Doubler()  # and build at import time
 
 
+@dataclasses.dataclass
+@cached
+class Settings:  # a dataclass over it gives it an __init__ and an __eq__: building it in a test still raises
+    debug: bool = False
+
+
 @cached
 @dataclasses.dataclass
 class TestRecord:  # a constructor: pytest collects no tests from it, whatever its name
@@ -353,6 +359,7 @@ USES_IN_A_TEST: dict[str, tuple[str, Callable[[Any], object]]] = {
     "test of a decorated class matched by its methods run": ("cached", lambda user: user.UserTests().test_name()),
     "test of a decorated class that cannot be subclassed run": ("cached", lambda user: user.TestKinded().test_kind()),
     "decorated class without tests built, with methods": ("cached", lambda user: user.Plugin()),
+    "dataclass over a decorated class built": ("cached", lambda user: user.Settings() == user.Settings()),
     "decorated dataclass named like a test class built": ("cached", lambda user: user.TestRecord(3)),
     "decorated in a class body, called": ("cached", lambda user: user.Shelf.run(1)),
     "decorator applied in a test": ("cached", lambda user: user.cached(len)),
