@@ -756,7 +756,8 @@ def _rewrite_repair(
     edit = Edit(diagnosis.path, "rewrite_import", found.rewrite.args)
     if args["name"] != args["new_name"]:
         if options.rewrite_imports and (project.is_test_module(importer) or project.is_conftest(importer)):
-            description = f"import {target} instead of '{args['name']}' in {diagnosis.path}, its uses renamed"
+            description = (f"import {target} instead of '{args['name']}' in {diagnosis.path} "
+                           f"(its uses renamed, unless that could change what a name means there)")
         else:
             edit = Edit(diagnosis.path, "rewrite_import", (*found.rewrite.args, ("keep_name", True)))
     return Repair(description, (edit,), evidence)
