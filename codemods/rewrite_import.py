@@ -71,6 +71,7 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
         self.moved_by: dict[int, list[cst.ImportFrom]] = {}  # id(old import) -> its new imports
         self.emptied: set[int] = set()
         self.top_moves: list[Optional[str]] = []  # local names of top-level imports to place anew
+        self.top_comments: list[Optional[cst.Comment]] = []  # the comment each one's name carried
         self.emptied_lines: list[cst.SimpleStatementLine] = []  # top-level lines left with no import
         self.needs_module_import = False
         self.style = _import_style.ImportStyle()
@@ -147,6 +148,7 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
             if self.in_top_level and not renamed_here:
                 # leave_Module imports it anew where the sorter puts it (maybe into this line).
                 self.top_moves.append(None if local == self.new_name else local)
+                self.top_comments.append(_comma_comment(alias))
             elif self.new_module == self.old_module:  # unsorted names, or not at top level: in place
                 kept.append(alias.with_changes(name=cst.Name(self.new_name), asname=_as(local, self.new_name)))
                 continue
@@ -154,8 +156,9 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
                 new_alias = cst.ImportAlias(cst.Name(self.new_name), asname=_as(local, self.new_name))
                 self.moved_imports.append(cst.ImportFrom(module=_dotted(self.new_module), names=[new_alias]))
             if kept and alias is updated_node.names[-1]:
-                # The name before the removed last one takes over its comma (or lack of one).
-                kept[-1] = kept[-1].with_changes(comma=alias.comma)
+                # The name before the removed last one takes over its comma (or lack of one), not
+                # its comment: that goes with the name (``_comma_comment``).
+                kept[-1] = kept[-1].with_changes(comma=_without_comment(alias.comma))
         result = updated_node if not kept else updated_node.with_changes(names=kept)
         if not kept:
             # Every name moved: the enclosing statement line or suite drops this import.
@@ -211,10 +214,16 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
         tree = updated_node.with_changes(body=drop_lines(updated_node.body, set(emptied)))
         for index, local in enumerate(self.top_moves):
             tree, at = placed_import(tree, self.context, self.new_module, self.new_name, style=style, asname=local)
+            comments: list[cst.EmptyLine] = []
+            trailing = self.top_comments[index]  # ``slugify,  # TODO`` in a parenthesized import
             if index < len(emptied):  # the new import carries the comments of the line it replaces
                 comments = [line for line in emptied[index].leading_lines if line.comment is not None]
+                if emptied[index].trailing_whitespace.comment is not None:
+                    comments += [cst.EmptyLine(comment=trailing)] if trailing is not None else []
+                    trailing = emptied[index].trailing_whitespace.comment
+            if comments or trailing is not None:
                 body = list(tree.body)
-                body[at] = with_comments(body[at], comments, emptied[index].trailing_whitespace.comment)
+                body[at] = with_comments(body[at], comments, trailing)
                 tree = tree.with_changes(body=body)
         if self.needs_module_import:
             tree = add_import(tree, self.context, self.new_module, style=style)
@@ -255,6 +264,22 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
             return get_absolute_module_from_package_for_import(self.context.full_package_name, node)
         except Exception:  # a relative import beyond the top-level package: not ours to rewrite
             return None
+
+
+def _comma_comment(alias: cst.ImportAlias) -> Optional[cst.Comment]:
+    """The comment at the end of a name's line in a parenthesized import (``slugify,  # TODO``)."""
+    comma = alias.comma
+    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+        return comma.whitespace_after.first_line.comment
+    return None
+
+
+def _without_comment(comma: Union[cst.Comma, cst.MaybeSentinel]) -> Union[cst.Comma, cst.MaybeSentinel]:
+    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace) \
+            and comma.whitespace_after.first_line.comment is not None:
+        first_line = comma.whitespace_after.first_line.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
+        return comma.with_changes(whitespace_after=comma.whitespace_after.with_changes(first_line=first_line))
+    return comma
 
 
 def _dunder_all(module: cst.Module) -> set[str]:

@@ -127,6 +127,15 @@ class TestRewriteImport(CodemodTest):
         again = transform(textwrap.dedent(after), **{**MOVED, "new_name": "discount", "keep_name": True})
         assert again == textwrap.dedent(after)
 
+    def test_a_moved_name_takes_its_comment_along(self) -> None:
+        """A hostile review: the TODO on ``apply_discount,`` ended up on the name before it."""
+        todo = "  # TODO(ana): drop with the old checkout\n"
+        for after in ("", "    total,\n"):  # the last name, or one in the middle
+            before = "from shop.discounts import (\n    Coupon,\n    apply_discount," + todo + after + ")\n"
+            result = transform(before, **{**MOVED, "new_name": "discount", "keep_name": True})
+            assert "from shop.pricing import discount as apply_discount" + todo in result, result
+            assert result.count("TODO") == 1 and "    Coupon,\n" in result, result
+
     def test_renamed_name_stays_in_place_among_unsorted_names(self) -> None:
         before = """
             from shop.middleware import Logging, BaseMiddleware, Auth
