@@ -10,10 +10,12 @@ it as debt (``collect-fix --list-stubs``) until the importers use the new home.
 from __future__ import annotations
 
 import argparse
+from typing import Optional
 
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
+from . import _imports
 from ._common import InPlace
 from ._module_edits import add_import, append_statements, bound_names, extend_dunder_all
 
@@ -31,12 +33,18 @@ class AddReexportCommand(InPlace, CodemodCommand):
         arg_parser.add_argument(
             "--at-end", dest="at_end", action="store_true", help="Import last: the new home imports this module."
         )
+        arg_parser.add_argument(
+            "--new-name", dest="new_name", default=None, help="What the name is called in its new home (renamed too)."
+        )
 
-    def __init__(self, context: CodemodContext, from_module: str, name: str, at_end: bool = False) -> None:
+    def __init__(
+        self, context: CodemodContext, from_module: str, name: str, at_end: bool = False, new_name: Optional[str] = None
+    ) -> None:
         super().__init__(context)
         self.from_module = from_module
         self.name = name
         self.at_end = at_end
+        self.new_name = new_name if new_name and new_name != name else None
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         if self.from_module == self.context.full_module_name:
@@ -44,21 +52,28 @@ class AddReexportCommand(InPlace, CodemodCommand):
         if self.name in bound_names(tree):
             return tree
         tree = extend_dunder_all(tree, (self.name,))
-        statement = cst.parse_statement(f"from {self.from_module} import {self.name}\n", tree.config_for_parsing)
-        marker = cst.EmptyLine(comment=cst.Comment(f"{REEXPORT_MARKER} {self.name} (moved to {self.from_module})"))
+        imported = f"{self.new_name} as {self.name}" if self.new_name else self.name
+        statement = cst.parse_statement(f"from {self.from_module} import {imported}\n", tree.config_for_parsing)
+        home = f"{self.from_module}.{self.new_name}" if self.new_name else self.from_module
+        marker = cst.EmptyLine(comment=cst.Comment(f"{REEXPORT_MARKER} {self.name} (moved to {home})"))
+        if self.new_name:
+            tree = _imports.add_import(tree, self.context, self.from_module, self.new_name, asname=self.name) \
+                if not self.at_end else tree
+        elif not self.at_end:
+            tree = add_import(tree, self.context, statement, self.from_module, self.name)
         if not self.at_end:
-            return _marked(add_import(tree, self.context, statement, self.from_module, self.name), marker, self.from_module, self.name)
+            return _marked(tree, marker, self.from_module, self.name, self.new_name)
         comment = cst.EmptyLine(comment=cst.Comment(f"# Imported last: {self.from_module} imports this module."))
         return append_statements(tree, [statement], comments=(comment, marker))
 
 
-def _marked(tree: cst.Module, marker: cst.EmptyLine, module: str, name: str) -> cst.Module:
+def _marked(tree: cst.Module, marker: cst.EmptyLine, module: str, name: str, new_name: Optional[str] = None) -> cst.Module:
     """The marker as a comment line above the import that now binds ``name`` (the line the sorter
     put it on, perhaps beside other names): a comment above an import stays with it when sorted."""
     body = list(tree.body)
     for index, statement in enumerate(body):
         if isinstance(statement, cst.SimpleStatementLine) and any(
-            isinstance(small, cst.ImportFrom) and _binds(small, module, name) for small in statement.body
+            isinstance(small, cst.ImportFrom) and _binds(small, module, name, new_name) for small in statement.body
         ):
             leading = list(statement.leading_lines)
             # isort and ruff want a blank line before a comment that starts above an import.
@@ -68,8 +83,9 @@ def _marked(tree: cst.Module, marker: cst.EmptyLine, module: str, name: str) -> 
     return tree
 
 
-def _binds(node: cst.ImportFrom, module: str, name: str) -> bool:
+def _binds(node: cst.ImportFrom, module: str, name: str, new_name: Optional[str] = None) -> bool:
     if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
         return False
     spelled = cst.Module(body=[]).code_for_node(node.module)
-    return spelled == module and any(alias.evaluated_alias is None and alias.evaluated_name == name for alias in node.names)
+    alias_of = (new_name, name) if new_name else (name, None)
+    return spelled == module and any((alias.evaluated_name, alias.evaluated_alias) == alias_of for alias in node.names)

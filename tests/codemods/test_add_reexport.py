@@ -25,6 +25,27 @@ def transform(source: str, **args: object) -> str:
 class TestAddReexport(CodemodTest):
     TRANSFORM = AddReexportCommand
 
+    def test_a_name_moved_and_renamed_is_imported_under_its_old_name(self) -> None:
+        before = """
+            \"""Strings.\"""
+            __all__ = ["shout"]
+
+            from pkg.base import shout
+        """
+        after = """
+            \"""Strings.\"""
+            __all__ = ["shout", "slugify"]
+
+            from pkg.base import shout
+
+            # collect-fix: re-export slugify (moved to pkg.text.make_slug)
+            from pkg.text import make_slug as slugify
+        """
+        self.assertCodemod(before, after, from_module="pkg.text", name="slugify", new_name="make_slug",
+                           context_override=context())
+        again = transform(textwrap.dedent(after), from_module="pkg.text", name="slugify", new_name="make_slug")
+        assert again == textwrap.dedent(after)
+
     def test_import_joins_the_other_imports(self) -> None:
         before = """
             import os

@@ -10,7 +10,7 @@ missing-names planner can hand it over.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from collect_fix.git_evidence import DeletedModule, bindings, deleted_module, moved_in_change
 from collect_fix.living_copies import living_copy
@@ -84,6 +84,18 @@ def _evidence(imports: ProjectImports, modules: tuple[str, ...]) -> str:
     return found
 
 
+class _Home(NamedTuple):
+    """Where a deleted module's definition lives now: its module, its name there, and whether the
+    change that deleted the module put it there (else: the one module with the same code)."""
+
+    module: str
+    name: str
+    same_change: bool
+
+    def spelled(self, old_name: str) -> str:
+        return old_name if self.name == old_name else f"{old_name}' as '{self.name}"
+
+
 class _Layout:
     """The modules a missing module needs, and the files that create them.
 
@@ -98,8 +110,7 @@ class _Layout:
         self.base = _source_root(project, module)
         self.problem = ""
         self._history: dict[str, Optional[DeletedModule]] = {}
-        # (module, name) -> (its home now, whether the change that deleted it added it there)
-        self._moved: dict[tuple[str, str], Optional[tuple[str, bool]]] = {}  # edits, description and evidence each ask
+        self._moved: dict[tuple[str, str], Optional[_Home]] = {}  # edits, description and evidence each ask
         wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
         needed: set[str] = set()
         for name in wanted:
@@ -141,29 +152,30 @@ class _Layout:
             self._history[module] = deleted_module(self.project, [self.project.relative(path) for path in paths])
         return self._history[module]
 
-    def moved(self, module: str, name: str) -> Optional[str]:
-        """The module that holds ``module``'s definition of ``name`` now, under that name: where the
-        change that deleted ``module`` moved it (``git_evidence.moved_in_change``), else the one
-        module of the package with the same code (``living_copies``: a fold over two commits, a
-        home renamed since); None when neither tells."""
-        found = self._home(module, name)
-        return found[0] if found else None
-
-    def _home(self, module: str, name: str) -> Optional[tuple[str, bool]]:
+    def moved(self, module: str, name: str) -> Optional[_Home]:
+        """Where ``module``'s definition of ``name`` lives now: where the change that deleted
+        ``module`` moved it, under that name or (the same code) another
+        (``git_evidence.moved_in_change``), else the one module of the package with the same code
+        under that name (``living_copies``: a fold over two commits, a home renamed since); None
+        when neither tells."""
         if (module, name) not in self._moved:
             deleted = self.history(module)
             binding = deleted.get(name) if deleted is not None else None
-            home: Optional[tuple[str, bool]] = None
+            home: Optional[_Home] = None
             if deleted is not None and binding is not None:
-                found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False)
-                if found is not None and name not in bindings(self.project.source(self.project.root / found[0]) or b""):
+                found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
+                    or moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=True)
+                if found is not None and found[1].name not in self._bound_in(found[0]):
                     found = None  # moved there, and moved or renamed on since
                 same_change = found is not None
                 found = found or living_copy(self.project, deleted, binding)
                 module_name = self.project.module_name(self.project.root / found[0]) if found else None
-                home = (module_name, same_change) if module_name else None
+                home = _Home(module_name, found[1].name, same_change) if found and module_name else None
             self._moved[module, name] = home
         return self._moved[module, name]
+
+    def _bound_in(self, path: str) -> dict[str, object]:
+        return dict(bindings(self.project.source(self.project.root / path) or b""))
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
         """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""
@@ -183,12 +195,13 @@ class _Layout:
             deleted = self.history(module)
             if deleted is None:
                 continue
-            moved = {name: home for name in self.names(module) if (home := self._home(module, name))}
-            found.extend(f"; {deleted.where} deleted {deleted.path} and added '{name}' to {home} with the same code"
-                         if same_change else
-                         f"; {deleted.where} deleted {deleted.path}, whose '{name}' lives on in {home} with the same code "
-                         f"(the only module of the package with it)"
-                         for name, (home, same_change) in sorted(moved.items()))
+            moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
+            found.extend(f"; {deleted.where} deleted {deleted.path} and added '{home.spelled(name)}' to {home.module} "
+                         f"with the same code"
+                         if home.same_change else
+                         f"; {deleted.where} deleted {deleted.path}, whose '{name}' lives on in {home.module} with the "
+                         f"same code (the only module of the package with it)"
+                         for name, home in sorted(moved.items()))
             known = [name for name in self.names(module) if deleted.get(name) is not None and name not in moved]
             signed = [name for name in known if len(self.stub(module, name)) == 3]
             if known or not moved:
@@ -207,7 +220,8 @@ class _Layout:
             stubs = tuple(self.stub(module, name) for name in names if name not in moved)
             if stubs:
                 edits.append(Edit(self.path(module), "add_stubs", (("stubs", stubs),)))
-            edits.extend(Edit(self.path(module), "add_reexport", (("from_module", home), ("name", name)))
+            edits.extend(Edit(self.path(module), "add_reexport", (("from_module", home.module), ("name", name))
+                              + ((("new_name", home.name),) if home.name != name else ()))
                          for name, home in sorted(moved.items()))
             if not names and (not self.is_package(module) or self.regular(module.rpartition(".")[0])):
                 edits.append(Edit(self.path(module), "create_empty"))
