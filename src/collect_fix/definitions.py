@@ -30,8 +30,6 @@ class Definition:
     path: str
     line: int
     kind: str  # "class" | "function" | "async_function" | "constant"
-    # Its module runs more than definitions when imported (a script): importing it runs it.
-    in_script: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,7 +214,7 @@ def _parse(project: Project, path: Path, stamp: tuple[int, int]) -> _Entry:
     return _Entry(
         stamp,
         module,
-        tuple(_definitions(statements, module, project.relative(path), not runs_only_definitions(tree.body))),
+        tuple(_definitions(statements, module, project.relative(path))),
         frozenset(imports),
         tuple((name, name in certain) for name in imports),
     )
@@ -277,7 +275,7 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _definitions(statements: list[ast.stmt], module: str, relative: str, in_script: bool) -> list[Definition]:
+def _definitions(statements: list[ast.stmt], module: str, relative: str) -> list[Definition]:
     kinds: dict[str, str] = {}
     lines: dict[str, int] = {}
     for statement in statements:
@@ -285,7 +283,7 @@ def _definitions(statements: list[ast.stmt], module: str, relative: str, in_scri
             if name not in kinds:
                 kinds[name] = kind
                 lines[name] = statement.lineno
-    return [Definition(name, module, relative, lines[name], kind, in_script) for name, kind in kinds.items()]
+    return [Definition(name, module, relative, lines[name], kind) for name, kind in kinds.items()]
 
 
 def _bound(statement: ast.stmt, kinds: dict[str, str]) -> list[tuple[str, str]]:

@@ -37,12 +37,12 @@ from collect_fix import matching_characters, source_trees, spelling
 from collect_fix.definitions import (
     absolute_module,
     package_of,
-    runs_only_definitions,
     target_names,
     top_level_statements,
 )
 from collect_fix.exit_spelling import SourceError, decode
 from collect_fix.project import Project
+from collect_fix.script_modules import is_script
 from collect_fix.stubs import markers_in
 
 WORK_TREE = "work tree"
@@ -227,8 +227,7 @@ def moved_in_change(
     A ``pass`` or a short literal under its name counts only in the module its module went to
     (``kinship``), with the same docstring, reading what it read. Of several, the module its module
     went to. None when no file or several have one, or git cannot tell. A move into ``setup.py``, a
-    test file or a script (a module that runs more than definitions when imported) is not a move of
-    the package's code."""
+    test file or a script (``script_modules``) is not a move of the package's code."""
     head = _head_of(project)
     if head is None or removed.kind not in DEFINITION_KINDS or not removed.body:
         return None
@@ -262,9 +261,8 @@ def moved_in_change(
     for other, old, new in zip(others, olds[1:], news):
         if new is None:
             continue
-        tree = source_trees.tree_of(new)
-        if tree is None or not runs_only_definitions(tree.body):
-            continue  # a script: importing it runs it
+        if is_script(project, project.root / other):
+            continue  # importing it would run it
         earlier = _bindings(old) if old is not None else {}
         now = _bindings(new)
         for binding in now.values():

@@ -8,18 +8,17 @@ definition of the same kind, name, parameters and code (docstrings aside) in exa
 module of the same top-level package is what the deleted one's importers meant, where every
 module-level name it reads means the same there (the same code reading another ``RATE`` is other
 code). A ``pass``, an ellipsis or a docstring alone is never the same code: unrelated definitions
-share those. A module that runs more than definitions when imported (a script) is never a home:
-importing it would run it.
+share those. A script (``script_modules``) is never a home: importing it would run it.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from collect_fix import source_trees
-from collect_fix.definitions import package_of, runs_only_definitions
+from collect_fix.definitions import package_of
 from collect_fix.git_evidence import Binding, DeletedModule, bindings, may_hold_code, reads_alike
 from collect_fix.project import Project
+from collect_fix.script_modules import is_script
 
 
 def living_copy(project: Project, deleted: DeletedModule, removed: Binding) -> Optional[tuple[str, Binding]]:
@@ -45,8 +44,7 @@ def living_copy(project: Project, deleted: DeletedModule, removed: Binding) -> O
         if binding is None or binding.kind != removed.kind or binding.signature != removed.signature \
                 or binding.code != removed.code:
             continue
-        tree = source_trees.tree_of(source)
-        if tree is None or not runs_only_definitions(tree.body):
+        if is_script(project, path):
             continue
         if reads_alike(removed, old, old_package, now, package_of(project, path)):
             found.append((relative, binding))

@@ -355,8 +355,11 @@ def _definitions(project: Project, name: str) -> list[Any]:
         if exc.name != "collect_fix.definitions":
             raise
         return []
+    from collect_fix.script_modules import is_script
+
     # Never a script's: importing it would run it.
-    return [definition for definition in find_definitions(project, name) if not definition.in_script]
+    return [definition for definition in find_definitions(project, name)
+            if not is_script(project, project.root / definition.path)]
 
 
 @lru_cache(maxsize=1)

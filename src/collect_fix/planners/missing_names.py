@@ -44,6 +44,7 @@ from collect_fix.import_siblings import names_after, tolerated
 from collect_fix.kinds import fits, stub_kind
 from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
+from collect_fix.script_modules import is_script
 from collect_fix.source_trees import tree_of_file
 from collect_fix.spelling import similarity, why_similar
 from collect_fix.stubs import is_marked
@@ -458,7 +459,7 @@ def _provides(project: Project, module: str, name: str) -> bool:
 def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Optional[_Found]:
     # A script's definition is never re-exported: importing the script would run it (delete files).
     elsewhere = [definition for definition in find_definitions(project, name)
-                 if definition.module != module and not definition.in_script]
+                 if definition.module != module and not is_script(project, project.root / definition.path)]
     fitting = [definition for definition in elsewhere if fits(definition.kind, uses)] or elsewhere
     if not fitting:
         return None
