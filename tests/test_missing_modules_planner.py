@@ -428,3 +428,48 @@ def test_a_deleted_module_whose_definition_moved_under_another_name_re_exports_i
         ("from_module", "app.text"), ("name", "parse"), ("new_name", "parse_int"))),)
     assert "deleted app/helpers.py and added 'parse' as 'parse_int' to app.text with the same code" \
         in result.alternatives[0].evidence
+
+
+ERRORS_TEST = """\
+    from app.errors import AppError, NotFound
+
+
+    def test_hierarchy():
+        assert issubclass(NotFound, AppError)
+"""
+
+
+@pytest.mark.parametrize("case", ["split in two", "beside an import of its base"])
+def test_exceptions_of_a_pass_or_a_docstring_follow_a_split_module(tmp_path: Path, case: str) -> None:
+    """A hostile review: ``errors.py`` split into new modules (each holding a small share of its
+    names) stubbed its exceptions, and so did a class moved beside ``from app.base import AppError``,
+    the very class it had read in the old module."""
+    errors = 'class AppError(Exception):\n    """Base."""\n\n\nclass NotFound(AppError):\n    pass\n\n\n' \
+             'class Conflict(AppError):\n    pass\n'
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/errors.py": errors, "tests/test_a.py": ERRORS_TEST})
+    (tmp_path / "app/errors.py").unlink()
+    (tmp_path / "app/base.py").write_text('class AppError(Exception):\n    """Base."""\n')
+    lookup = "from app.base import AppError\n\n\nclass NotFound(AppError):\n    pass\n"
+    if case == "split in two":
+        (tmp_path / "app/lookup.py").write_text(lookup + "\n\nclass Conflict(AppError):\n    pass\n")
+    else:
+        (tmp_path / "app/lookup.py").write_text(lookup)
+        (tmp_path / "app/writes.py").write_text("from app.base import AppError\n\n\nclass Conflict(AppError):\n    pass\n")
+    _git_commit(tmp_path, "Split errors")
+    result = planned(project, missing_module("app.errors"))
+    assert edits_of(result) == (
+        Edit("app/errors.py", "add_reexport", (("from_module", "app.base"), ("name", "AppError"))),
+        Edit("app/errors.py", "add_reexport", (("from_module", "app.lookup"), ("name", "NotFound"))),
+    )
+
+
+def test_a_living_copy_reads_alike_through_the_functions_it_calls(tmp_path: Path) -> None:
+    """A hostile review: ``with_tax`` calls ``rate()``, which reads ``RATE``; a copy whose ``RATE``
+    is another one is other code, one call down too."""
+    helpers = "RATE = 0.2\n\n\ndef rate():\n    return RATE\n\n\ndef parse(text):\n    return int(text.strip()) * (1 + rate())\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "tests/test_a.py": PARSE_TEST})
+    (tmp_path / "app/other.py").write_text(helpers.replace("0.2", "0.07"))
+    _git_commit(tmp_path, "Copy")
+    (tmp_path / "app/helpers.py").unlink()
+    _git_commit(tmp_path, "Drop helpers")
+    assert [edit.transform for edit in edits_of(planned(project, missing_module("app.helpers")))] == ["add_stubs"]

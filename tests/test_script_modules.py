@@ -29,6 +29,8 @@ def project_of(root: Path, files: dict[str, str]) -> Project:
         "    path.unlink", "      path.unlink")}, False, id="behind a main guard"),
     pytest.param({"app/purge.py": "X = 1\n\n\ndef f():\n    pass\n\n\ntry:\n    import ujson\nexcept ImportError:\n"
                                   "    ujson = None\n"}, False, id="definitions, assignments and guarded imports"),
+    pytest.param({"app/purge.py": "import pathlib\n\ndone = [path.unlink() for path in pathlib.Path('x').glob('*')]\n"},
+                 True, id="an assignment a comprehension that calls computes (a hostile review)"),
 ])
 def test_a_script_is_a_module_whose_import_runs_what_nothing_runs_now(
     tmp_path: Path, files: dict[str, str], script: bool
@@ -40,3 +42,14 @@ def test_a_script_is_a_module_whose_import_runs_what_nothing_runs_now(
 def test_a_package_init_is_never_a_script(tmp_path: Path) -> None:
     project = project_of(tmp_path, {"app/__init__.py": "import logging\n\nlogging.getLogger(__name__).addHandler(logging.NullHandler())\n"})
     assert not is_script(project, tmp_path / "app/__init__.py")
+
+
+def test_what_the_module_it_was_moved_from_ran_is_not_new(tmp_path: Path) -> None:
+    """A hostile review: ``git mv app/text.py app/strings.py`` of a module that adds a log handler
+    at import was stubbed; the tests ran that code whenever they imported the old module."""
+    handler = "import logging\n\nlogging.getLogger(__name__).addHandler(logging.NullHandler())\n"
+    project = project_of(tmp_path, {"app/__init__.py": "", "app/strings.py": handler + PURGE.replace("import pathlib\n", "")})
+    assert is_script(project, tmp_path / "app/strings.py", moved_from=handler.encode())  # the loop is new
+    project = project_of(tmp_path / "mv", {"app/__init__.py": "", "app/strings.py": handler})
+    assert not is_script(project, tmp_path / "mv/app/strings.py", moved_from=handler.encode())
+    assert is_script(project, tmp_path / "mv/app/strings.py")

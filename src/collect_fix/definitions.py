@@ -237,26 +237,34 @@ def top_level_statements(body: list[ast.stmt]) -> list[ast.stmt]:
     return statements
 
 
-def runs_only_definitions(body: list[ast.stmt]) -> bool:
-    """Whether importing a module only binds names: imports, definitions, assignments, docstrings,
-    and ``if``/``try`` blocks of those (an ``if __name__ == "__main__":`` block never runs on
-    import). A module that calls or loops at its top level is a script: importing it runs it."""
+def code_run_at_import(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of a module that do more than bind names when it is imported: a call, a
+    loop, a ``with``, an assignment computed by a comprehension that calls (``[p.unlink() for p in
+    ...]``). Imports, definitions, plain assignments and docstrings only bind; ``if``/``try`` blocks
+    are looked into, and an ``if __name__ == "__main__":`` block never runs on import."""
+    found: list[ast.stmt] = []
     for statement in body:
         if isinstance(statement, ast.If):
-            if _is_main_guard(statement.test):
-                continue
-            if not (runs_only_definitions(statement.body) and runs_only_definitions(statement.orelse)):
-                return False
+            if not _is_main_guard(statement.test):
+                found += code_run_at_import(statement.body) + code_run_at_import(statement.orelse)
         elif isinstance(statement, ast.Try):
-            blocks = [statement.body, statement.orelse, statement.finalbody, *(each.body for each in statement.handlers)]
-            if not all(runs_only_definitions(block) for block in blocks):
-                return False
+            for block in (statement.body, statement.orelse, statement.finalbody, *(each.body for each in statement.handlers)):
+                found += code_run_at_import(block)
         elif isinstance(statement, ast.Expr):
             if not isinstance(statement.value, ast.Constant):
-                return False
+                found.append(statement)
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            if statement.value is not None and _calls_in_a_comprehension(statement.value):
+                found.append(statement)
         elif not isinstance(statement, _BINDING_STATEMENTS):
-            return False
-    return True
+            found.append(statement)
+    return found
+
+
+def _calls_in_a_comprehension(value: ast.expr) -> bool:
+    return any(isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp))
+               and any(isinstance(inner, ast.Call) for inner in ast.walk(node))
+               for node in ast.walk(value))
 
 
 _BINDING_STATEMENTS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,

@@ -31,7 +31,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Callable, Iterable, Optional, Union
 
 from collect_fix import matching_characters, source_trees, spelling
 from collect_fix.definitions import (
@@ -261,7 +261,7 @@ def moved_in_change(
     for other, old, new in zip(others, olds[1:], news):
         if new is None:
             continue
-        if is_script(project, project.root / other):
+        if is_script(project, project.root / other, moved_from=olds[0]):
             continue  # importing it would run it
         earlier = _bindings(old) if old is not None else {}
         now = _bindings(new)
@@ -275,9 +275,12 @@ def moved_in_change(
                     and _under_name(removed, binding.name, code=True) == binding.code:
                 found.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape and removed.shape == binding.shape:
-                if _weak(removed) and not (kin >= 0.5 and removed.doc == binding.doc and reads_alike(
-                        removed, removed_from, old_package, now, package_of(project, project.root / other))):
-                    continue  # a pass or a literal alone: only where the module went, its namesakes beside it
+                if _weak(removed) and not (
+                    (kin >= 0.5 or removed.kind != "constant") and removed.doc == binding.doc
+                    and reads_alike(removed, removed_from, old_package, now, package_of(project, project.root / other),
+                                    resolver(project))
+                ):
+                    continue  # a pass or a literal alone: the same docstring and reads; a literal where the module went
                 found.append((other, binding, kin))
     closest = [each for each in found if each[2] == max((kin for _, _, kin in found), default=0.0)]
     return (closest[0][0], closest[0][1]) if len(closest) == 1 else None
@@ -296,20 +299,48 @@ def kinship(removed_from: dict[str, Binding], module: dict[str, Binding]) -> flo
     return sum(name in module for name in defined) / len(defined) if defined else 0.0
 
 
+Resolver = Callable[[str, str], Optional[Binding]]  # (module, name) -> how that module binds it now
+
+
+def resolver(project: Project) -> Resolver:
+    """How a module of ``project`` binds a name now, read from its file."""
+    def binding_in(module: str, name: str) -> Optional[Binding]:
+        path = project.module_file(module)
+        return _bindings(project.source(path) or b"").get(name) if path is not None else None
+    return binding_in
+
+
 def reads_alike(removed: Binding, old: dict[str, Binding], old_package: str,
-                new: dict[str, Binding], new_package: str) -> bool:
+                new: dict[str, Binding], new_package: str, resolve: Optional[Resolver] = None) -> bool:
     """Whether every module-level name ``removed`` reads means the same in ``new`` (a module whose
-    relative imports start from ``new_package``) as in ``old``: the same code reading another
-    ``RATE``, or another subpackage's ``Error``, is other code."""
-    return all(name == removed.name or _meaning(old.get(name), old_package) == _meaning(new.get(name), new_package)
-               for name in removed.reads)
+    relative imports start from ``new_package``) as in ``old``, and so on through the definitions
+    it reads (``with_tax`` calls ``rate()``, which reads ``RATE``): the same code reading another
+    ``RATE``, or another subpackage's ``Error``, is other code. An import of a name means the
+    definition ``resolve`` finds for it (``from app.base import AppError`` is the class moved there)."""
+    pending, seen = [removed], {removed.name}
+    while pending:
+        reader = pending.pop()
+        for name in reader.reads:
+            if name in seen:
+                continue
+            seen.add(name)
+            before, after = old.get(name), new.get(name)
+            if _meaning(before, old_package, resolve) != _meaning(after, new_package, resolve):
+                return False
+            if before is not None and before.kind in DEFINITION_KINDS:
+                pending.append(before)  # what it reads must mean the same too
+    return True
 
 
-def _meaning(binding: Optional[Binding], package: str) -> Optional[tuple[str, ...]]:
+def _meaning(binding: Optional[Binding], package: str, resolve: Optional[Resolver]) -> Optional[tuple[str, ...]]:
     if binding is None:
         return None
     if binding.kind == "import":
-        return ("import", absolute_module(binding.target, package) or binding.target, binding.imported)
+        module = absolute_module(binding.target, package) or binding.target
+        found = resolve(module, binding.imported) if resolve is not None and binding.imported else None
+        if found is not None and found.kind in DEFINITION_KINDS:
+            return (found.kind, found.shape)
+        return ("import", module, binding.imported)
     if binding.kind == "alias":
         return ("alias", binding.target)
     return (binding.kind, binding.shape)
