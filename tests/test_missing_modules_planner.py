@@ -473,3 +473,16 @@ def test_a_living_copy_reads_alike_through_the_functions_it_calls(tmp_path: Path
     (tmp_path / "app/helpers.py").unlink()
     _git_commit(tmp_path, "Drop helpers")
     assert [edit.transform for edit in edits_of(planned(project, missing_module("app.helpers")))] == ["add_stubs"]
+
+
+def test_a_deleted_module_star_imported_comes_back_with_what_it_exported(tmp_path: Path) -> None:
+    """A hostile review: ``from app.helpers import *`` after a ``git mv`` gave a module of no names,
+    reported as repaired, and every test failed on a NameError."""
+    helpers = "def parse(text):\n    return int(text)\n\n\ndef _private():\n    pass\n\n\nSEP = ','\n"
+    star = "from app.helpers import *\n\n\ndef test_parse():\n    assert parse('1') == 1 and SEP == ','\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "tests/test_a.py": star})
+    (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
+    _git_commit(tmp_path, "helpers -> text")
+    result = planned(project, missing_module("app.helpers"))
+    assert [(edit.transform, edit.kwargs().get("name")) for edit in edits_of(result)] == [
+        ("add_reexport", "SEP"), ("add_reexport", "parse")]

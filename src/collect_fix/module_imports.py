@@ -28,6 +28,7 @@ class ModuleImports:
     off the binding of ``from pkg import m``).
     ``not_as_module``: files that call, subclass or decorate with the ``from pkg import m``
     binding, i.e. treat it as a function or class rather than a module.
+    ``starred``: files that take everything it exports (``from m import *``).
     """
 
     module: str
@@ -35,6 +36,7 @@ class ModuleImports:
     importers: frozenset[str] = frozenset()
     as_module: frozenset[str] = frozenset()
     not_as_module: frozenset[str] = frozenset()
+    starred: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class ProjectImports:
             importers=frozenset().union(*(part.importers for part in parts)),
             as_module=frozenset().union(*(part.as_module for part in parts)),
             not_as_module=frozenset().union(*(part.not_as_module for part in parts)),
+            starred=frozenset().union(*(part.starred for part in parts)),
         )
 
     def under(self, module: str) -> tuple[str, ...]:
@@ -123,17 +126,19 @@ class _Accumulator:
     importers: set[str] = field(default_factory=set)
     as_module: set[str] = field(default_factory=set)
     not_as_module: set[str] = field(default_factory=set)
+    starred: set[str] = field(default_factory=set)
 
     def add(self, other: "_Accumulator") -> None:
         self.names |= other.names
         self.importers |= other.importers
         self.as_module |= other.as_module
         self.not_as_module |= other.not_as_module
+        self.starred |= other.starred
 
     def freeze(self, module: str) -> ModuleImports:
         return ModuleImports(
             module, frozenset(self.names), frozenset(self.importers), frozenset(self.as_module),
-            frozenset(self.not_as_module),
+            frozenset(self.not_as_module), frozenset(self.starred),
         )
 
 
@@ -183,6 +188,7 @@ class _FileScanner:
         record.as_module.add(self.relative)
         for alias in node.names:
             if alias.name == "*":
+                record.starred.add(self.relative)
                 continue
             record.names.add(alias.name)
             candidate = self.possible[f"{base}.{alias.name}"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple, Optional
 
-from collect_fix.git_evidence import DeletedModule, bindings, deleted_module, moved_in_change
+from collect_fix.git_evidence import DEFINITION_KINDS, DeletedModule, bindings, deleted_module, moved_in_change
 from collect_fix.living_copies import living_copy
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
@@ -84,6 +84,13 @@ def _evidence(imports: ProjectImports, modules: tuple[str, ...]) -> str:
     return found
 
 
+def _exported(deleted: DeletedModule) -> set[str]:
+    """The names ``from module import *`` took from a deleted module's last version, near enough:
+    its definitions and constants not spelled private (more than its ``__all__`` listed is harmless)."""
+    return {binding.name for binding in deleted.bindings
+            if binding.kind in DEFINITION_KINDS and not binding.name.startswith("_")}
+
+
 class _Home(NamedTuple):
     """Where a deleted module's definition lives now: its module, its name there, and whether the
     change that deleted the module put it there (else: the one module with the same code)."""
@@ -128,8 +135,13 @@ class _Layout:
         return any(other.startswith(module + ".") for other in self.needed)
 
     def names(self, module: str) -> tuple[str, ...]:
-        """What importers take from ``module``, minus the submodules this repair creates."""
-        found = self.imports.get(module).names
+        """What importers take from ``module``, minus the submodules this repair creates; with a
+        ``from module import *``, also what the deleted module's last version exported."""
+        taken = self.imports.get(module)
+        found = set(taken.names)
+        deleted = self.history(module) if taken.starred else None
+        if deleted is not None:
+            found |= _exported(deleted)
         return tuple(sorted(name for name in found if f"{module}.{name}" not in self.needed))
 
     def regular(self, package: str) -> bool:
