@@ -663,3 +663,16 @@ def test_a_pass_or_a_literal_moved_under_its_name_needs_where_its_module_went(tm
     old = git_evidence.bindings(errors.encode())
     assert git_evidence.moved_in_change(project, sha, "app/db/errors.py", old["NotFound"], renamed=False) is None
     assert git_evidence.moved_in_change(project, sha, "app/db/errors.py", old["Locked"], renamed=False) is None
+
+
+def test_a_module_moved_with_a_helper_renamed_keeps_its_callers(tmp_path: Path) -> None:
+    """A hostile review: ``git mv text.py strings.py`` that also renamed ``_words`` to
+    ``split_words`` stubbed ``slugify``, whose only change is calling the helper by its new name."""
+    text = ("import re\n\n\ndef _words(value):\n    return re.findall(r'\\w+', value.lower())\n\n\n"
+            "def slugify(value, sep='-'):\n    return sep.join(_words(value))\n")
+    project = repo(tmp_path, {"app/__init__.py": "", "app/text.py": text})
+    (tmp_path / "app/text.py").unlink()
+    sha = commit(tmp_path, {"app/strings.py": text.replace("_words", "split_words")})
+    removed = git_evidence.bindings(text.encode())["slugify"]
+    found = git_evidence.moved_in_change(project, sha, "app/text.py", removed, renamed=False)
+    assert found is not None and found[0] == "app/strings.py" and found[1].name == "slugify"

@@ -271,10 +271,12 @@ def moved_in_change(
             if not added or binding.kind != removed.kind or binding.signature != removed.signature:
                 continue  # other parameters, another definition
             kin = kinship(removed_from, now)
+            renames = _renamed_beside(removed_from, now)  # a helper it calls, renamed on the way
             if renamed and binding.name != removed.name and _tells_under_another_name(removed, binding) \
-                    and _under_name(removed, binding.name, code=True) == binding.code:
+                    and _renaming(_under_name(removed, binding.name, code=True), renames) == binding.code:
                 found.append((other, binding, kin))
-            elif not renamed and binding.name == removed.name and binding.shape and removed.shape == binding.shape:
+            elif not renamed and binding.name == removed.name and binding.shape \
+                    and _renaming(removed.shape, renames) == binding.shape:
                 if _weak(removed) and not (
                     (kin >= 0.5 or removed.kind != "constant") and removed.doc == binding.doc
                     and reads_alike(removed, removed_from, old_package, now, package_of(project, project.root / other),
@@ -284,6 +286,30 @@ def moved_in_change(
                 found.append((other, binding, kin))
     closest = [each for each in found if each[2] == max((kin for _, _, kin in found), default=0.0)]
     return (closest[0][0], closest[0][1]) if len(closest) == 1 else None
+
+
+def _renamed_beside(old: dict[str, Binding], new: dict[str, Binding]) -> dict[str, str]:
+    """Old name -> new name of the definitions of ``old`` that ``new`` holds under another name
+    with the very code that tells (``_words`` moved along as ``split_words``)."""
+    added: dict[str, list[str]] = {}
+    for name, binding in new.items():
+        if binding.kind in DEFINITION_KINDS and binding.code and name not in old:
+            added.setdefault(binding.code, []).append(name)
+    renames: dict[str, str] = {}
+    for name, binding in old.items():
+        if binding.kind not in DEFINITION_KINDS or not binding.code or name in new or _bare(binding):
+            continue
+        successors = added.get(binding.code, [])  # self-references would differ: rare in helpers
+        if len(successors) == 1:
+            renames[name] = successors[0]
+    return renames
+
+
+def _renaming(dump: str, renames: dict[str, str]) -> str:
+    """``dump`` (``ast.dump``) reading each renamed name under its new one."""
+    for old, new in renames.items():
+        dump = dump.replace(f"id={old!r}", f"id={new!r}")
+    return dump
 
 
 def _weak(binding: Binding) -> bool:
