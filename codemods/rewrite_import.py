@@ -71,7 +71,8 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
         self.moved_by: dict[int, list[cst.ImportFrom]] = {}  # id(old import) -> its new imports
         self.emptied: set[int] = set()
         self.top_moves: list[Optional[str]] = []  # local names of top-level imports to place anew
-        self.top_comments: list[Optional[cst.Comment]] = []  # the comment each one's name carried
+        # The comments each one's name carried: the lines above it, the one at its end.
+        self.top_comments: list[tuple[list[cst.EmptyLine], Optional[cst.Comment]]] = []
         self.emptied_lines: list[cst.SimpleStatementLine] = []  # top-level lines left with no import
         self.needs_module_import = False
         self.style = _import_style.ImportStyle()
@@ -139,6 +140,7 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
         assert not isinstance(original_node.names, cst.ImportStar)
         kept: list[cst.ImportAlias] = []
         moved_before = len(self.moved_imports)
+        rpar = updated_node.rpar
         for original, alias in zip(original_node.names, updated_node.names):
             if alias.name.value != self.old_name:
                 kept.append(alias)
@@ -148,7 +150,14 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
             if self.in_top_level and not renamed_here:
                 # leave_Module imports it anew where the sorter puts it (maybe into this line).
                 self.top_moves.append(None if local == self.new_name else local)
-                self.top_comments.append(_comma_comment(alias))
+                above: list[cst.EmptyLine] = []
+                if kept:  # the lines above it end the comma before it
+                    above, comma = _lines_above(kept[-1].comma)
+                    kept[-1] = kept[-1].with_changes(comma=comma)
+                trailing = _comma_comment(alias)
+                if alias is updated_node.names[-1] and trailing is None and rpar is not None:
+                    trailing, rpar = _end_comment(rpar)  # the last name, no comma: ``slugify  # TODO\n)``
+                self.top_comments.append((above, trailing))
             elif self.new_module == self.old_module:  # unsorted names, or not at top level: in place
                 kept.append(alias.with_changes(name=cst.Name(self.new_name), asname=_as(local, self.new_name)))
                 continue
@@ -159,7 +168,7 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
                 # The name before the removed last one takes over its comma (or lack of one), not
                 # its comment: that goes with the name (``_comma_comment``).
                 kept[-1] = kept[-1].with_changes(comma=_without_comment(alias.comma))
-        result = updated_node if not kept else updated_node.with_changes(names=kept)
+        result = updated_node if not kept else updated_node.with_changes(names=kept, rpar=rpar)
         if not kept:
             # Every name moved: the enclosing statement line or suite drops this import.
             self.emptied.add(id(result))
@@ -214,10 +223,10 @@ class RewriteImportCommand(InPlace, VisitorBasedCodemodCommand):
         tree = updated_node.with_changes(body=drop_lines(updated_node.body, set(emptied)))
         for index, local in enumerate(self.top_moves):
             tree, at = placed_import(tree, self.context, self.new_module, self.new_name, style=style, asname=local)
-            comments: list[cst.EmptyLine] = []
-            trailing = self.top_comments[index]  # ``slugify,  # TODO`` in a parenthesized import
+            comments, trailing = self.top_comments[index]  # ``slugify,  # TODO`` in a parenthesized import
+            comments = list(comments)
             if index < len(emptied):  # the new import carries the comments of the line it replaces
-                comments = [line for line in emptied[index].leading_lines if line.comment is not None]
+                comments = [line for line in emptied[index].leading_lines if line.comment is not None] + comments
                 if emptied[index].trailing_whitespace.comment is not None:
                     comments += [cst.EmptyLine(comment=trailing)] if trailing is not None else []
                     trailing = emptied[index].trailing_whitespace.comment
@@ -272,6 +281,24 @@ def _comma_comment(alias: cst.ImportAlias) -> Optional[cst.Comment]:
     if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
         return comma.whitespace_after.first_line.comment
     return None
+
+
+def _lines_above(comma: Union[cst.Comma, cst.MaybeSentinel]) -> tuple[list[cst.EmptyLine], Union[cst.Comma, cst.MaybeSentinel]]:
+    """The comment lines a comma's line break holds (those above the next name), and the comma without them."""
+    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+        lines = [cst.EmptyLine(comment=line.comment) for line in comma.whitespace_after.empty_lines if line.comment]
+        if lines:
+            return lines, comma.with_changes(whitespace_after=comma.whitespace_after.with_changes(empty_lines=[]))
+    return [], comma
+
+
+def _end_comment(rpar: cst.RightParen) -> tuple[Optional[cst.Comment], cst.RightParen]:
+    """The comment at the end of the line before ``)``, and the parenthesis without it."""
+    space = rpar.whitespace_before
+    if isinstance(space, cst.ParenthesizedWhitespace) and space.first_line.comment is not None:
+        first_line = space.first_line.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
+        return space.first_line.comment, rpar.with_changes(whitespace_before=space.with_changes(first_line=first_line))
+    return None, rpar
 
 
 def _without_comment(comma: Union[cst.Comma, cst.MaybeSentinel]) -> Union[cst.Comma, cst.MaybeSentinel]:

@@ -135,6 +135,11 @@ class TestRewriteImport(CodemodTest):
             result = transform(before, **{**MOVED, "new_name": "discount", "keep_name": True})
             assert "from shop.pricing import discount as apply_discount" + todo in result, result
             assert result.count("TODO") == 1 and "    Coupon,\n" in result, result
+        # The last name without a comma, and a comment line above it (a second review).
+        before = "from shop.discounts import (\n    Coupon,\n    # why: the old checkout\n    apply_discount" + todo + ")\n"
+        result = transform(before, **{**MOVED, "new_name": "discount", "keep_name": True})
+        assert "# why: the old checkout\nfrom shop.pricing import discount as apply_discount" + todo in result, result
+        assert result.count("TODO") == 1 and result.count("# why") == 1 and "    Coupon\n)" in result, result
 
     def test_renamed_name_stays_in_place_among_unsorted_names(self) -> None:
         before = """
