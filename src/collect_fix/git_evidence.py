@@ -219,15 +219,17 @@ def moved_in_change(
 ) -> Optional[tuple[str, Binding]]:
     """Where the change ``commit`` (a hash, or WORK_TREE) that removed the definition ``removed``
     from the project file ``path`` added it again: in another module of the same top-level
-    package, a definition of its kind and parameters that change added. Under the same name, the
-    same shape: decorators, bases and body, docstrings aside (one is often added on the way), even
-    a ``pass`` alone (a module renamed keeps its exceptions); a constant's value. Under another
-    name (``renamed``), the same code with its references to itself read under the new one, and
-    only code that tells (``_tells_under_another_name``). (That file, the new binding);
-    A ``pass`` or a short literal under its name counts only in the module its module went to
-    (``kinship``), with the same docstring, reading what it read. Of several, the module its module
-    went to. None when no file or several have one, or git cannot tell. A move into ``setup.py``, a
-    test file or a script (``script_modules``) is not a move of the package's code."""
+    package, a definition of its kind and parameters that change added: (that file, the new
+    binding). Under the same name, the same shape: decorators, bases and body, docstrings aside
+    (one is often added on the way), even a ``pass`` alone (a module renamed keeps its
+    exceptions); a constant's value. A ``pass``, a docstring or a short literal alone also needs
+    the same docstring and what it reads to mean the same (``reads_alike``), and a short literal
+    the module most of its module's names went to (``kinship``). Under another name
+    (``renamed``), the same code with its references to itself read under the new one, and only
+    code that tells (``_tells_under_another_name``). Helpers renamed on the way are read under
+    their new names. Of several homes, the one with the most kinship; None when that is no single
+    one, or git cannot tell. A move into ``setup.py``, a test file or a script
+    (``script_modules``) is not a move of the package's code."""
     head = _head_of(project)
     if head is None or removed.kind not in DEFINITION_KINDS or not removed.body:
         return None
@@ -265,13 +267,13 @@ def moved_in_change(
             continue  # importing it would run it
         earlier = _bindings(old) if old is not None else {}
         now = _bindings(new)
+        kin = kinship(removed_from, now)
+        renames = _renamed_beside(removed_from, now)  # a helper it calls, renamed on the way
         for binding in now.values():
             before_here = earlier.get(binding.name)  # an import the definition replaced was no definition
             added = before_here is None or before_here.kind not in DEFINITION_KINDS
             if not added or binding.kind != removed.kind or binding.signature != removed.signature:
                 continue  # other parameters, another definition
-            kin = kinship(removed_from, now)
-            renames = _renamed_beside(removed_from, now)  # a helper it calls, renamed on the way
             if renamed and binding.name != removed.name and _tells_under_another_name(removed, binding) \
                     and _renaming(_under_name(removed, binding.name, code=True), renames) == binding.code:
                 found.append((other, binding, kin))

@@ -177,7 +177,8 @@ class _Layout:
             if deleted is not None and binding is not None:
                 found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
                     or moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=True)
-                if found is not None and found[1].name not in self._bound_in(found[0]):
+                home_now = bindings(self.project.source(self.project.root / found[0]) or b"") if found else {}
+                if found is not None and found[1].name not in home_now:
                     found = None  # moved there, and moved or renamed on since
                 same_change = found is not None
                 found = found or living_copy(self.project, deleted, binding)
@@ -185,9 +186,6 @@ class _Layout:
                 home = _Home(module_name, found[1].name, same_change) if found and module_name else None
             self._moved[module, name] = home
         return self._moved[module, name]
-
-    def _bound_in(self, path: str) -> dict[str, object]:
-        return dict(bindings(self.project.source(self.project.root / path) or b""))
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
         """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""
