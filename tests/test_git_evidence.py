@@ -676,3 +676,20 @@ def test_a_module_moved_with_a_helper_renamed_keeps_its_callers(tmp_path: Path) 
     removed = git_evidence.bindings(text.encode())["slugify"]
     found = git_evidence.moved_in_change(project, sha, "app/text.py", removed, renamed=False)
     assert found is not None and found[0] == "app/strings.py" and found[1].name == "slugify"
+
+
+def test_an_undocumented_pass_class_on_builtins_needs_where_its_module_went(tmp_path: Path) -> None:
+    """A third review: ``NotFound(Exception): pass`` dropped in a split was taken for the HTTP
+    layer's own namesake the same change added; nothing but where its module went tells them apart."""
+    errors = "class NotFound(Exception):\n    pass\n\n\nclass Locked(Exception):\n    pass\n\n\nclass Stale(Exception):\n    pass\n"
+    project = repo(tmp_path, {"app/__init__.py": "", "app/db/__init__.py": "", "app/db/errors.py": errors})
+    (tmp_path / "app/db/errors.py").unlink()
+    sha = commit(tmp_path, {
+        "app/db/repo.py": "class Locked(Exception):\n    pass\n\n\nclass Stale(Exception):\n    pass\n",
+        "app/http/__init__.py": "", "app/http/errors.py": "class NotFound(Exception):\n    pass\n",
+    })
+    removed = git_evidence.bindings(errors.encode())["NotFound"]
+    assert git_evidence.moved_in_change(project, sha, "app/db/errors.py", removed, renamed=False) is None
+    locked = git_evidence.bindings(errors.encode())["Locked"]
+    found = git_evidence.moved_in_change(project, sha, "app/db/errors.py", locked, renamed=False)
+    assert found is not None and found[0] == "app/db/repo.py"

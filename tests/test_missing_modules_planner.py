@@ -486,3 +486,19 @@ def test_a_deleted_module_star_imported_comes_back_with_what_it_exported(tmp_pat
     result = planned(project, missing_module("app.helpers"))
     assert [(edit.transform, edit.kwargs().get("name")) for edit in edits_of(result)] == [
         ("add_reexport", "SEP"), ("add_reexport", "parse")]
+
+
+def test_a_living_copy_must_import_the_very_objects_the_deleted_code_imported(tmp_path: Path) -> None:
+    """A third review: each subpackage has ``from .rates import rate`` and the same ``with_tax``,
+    but its own ``RATE``: the same shape imported from another module is another object."""
+    rates = "RATE = {}\n\n\ndef rate():\n    return RATE\n"
+    vat = "from .rates import rate\n\n\ndef parse(text):\n    return int(text.strip()) * (1 + rate())\n"
+    project = _committed(tmp_path, {
+        "app/__init__.py": "", "app/billing/__init__.py": "", "app/billing/rates.py": rates.format("0.2"),
+        "app/billing/vat.py": vat, "app/shop/__init__.py": "", "app/shop/rates.py": rates.format("0.07"),
+        "app/shop/tax.py": vat,
+        "tests/test_a.py": PARSE_TEST.replace("app.helpers", "app.billing.vat"),
+    })
+    (tmp_path / "app/billing/vat.py").unlink()
+    _git_commit(tmp_path, "Drop billing.vat")
+    assert [edit.transform for edit in edits_of(planned(project, missing_module("app.billing.vat")))] == ["add_stubs"]

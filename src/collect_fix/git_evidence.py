@@ -224,7 +224,8 @@ def moved_in_change(
     (one is often added on the way), even a ``pass`` alone (a module renamed keeps its
     exceptions); a constant's value. A ``pass``, a docstring or a short literal alone also needs
     the same docstring and what it reads to mean the same (``reads_alike``), and a short literal
-    the module most of its module's names went to (``kinship``). Under another name
+    or an undocumented class on builtins alone the module most of its module's names went to
+    (``kinship``). Under another name
     (``renamed``), the same code with its references to itself read under the new one, and only
     code that tells (``_tells_under_another_name``). Helpers renamed on the way are read under
     their new names. Of several homes, the one with the most kinship; None when that is no single
@@ -280,9 +281,10 @@ def moved_in_change(
             elif not renamed and binding.name == removed.name and binding.shape \
                     and _renaming(removed.shape, renames) == binding.shape:
                 if _weak(removed) and not (
-                    (kin >= 0.5 or removed.kind != "constant") and removed.doc == binding.doc
-                    and reads_alike(removed, removed_from, old_package, now, package_of(project, project.root / other),
-                                    resolver(project))
+                    (kin >= 0.5 or removed.kind != "constant" and (removed.doc or not _bare(removed)))
+                    and removed.doc == binding.doc
+                    and reads_alike(removed, Scope(removed_from, old_package),
+                                    Scope(now, package_of(project, project.root / other)), resolver(project))
                 ):
                     continue  # a pass or a literal alone: the same docstring and reads; a literal where the module went
                 found.append((other, binding, kin))
@@ -327,48 +329,75 @@ def kinship(removed_from: dict[str, Binding], module: dict[str, Binding]) -> flo
     return sum(name in module for name in defined) / len(defined) if defined else 0.0
 
 
-Resolver = Callable[[str, str], Optional[Binding]]  # (module, name) -> how that module binds it now
+@dataclass(frozen=True)
+class Scope:
+    """A module's top-level bindings, with the package its relative imports start from."""
+
+    bindings: dict[str, Binding]
+    package: str
+
+
+Resolver = Callable[[str, str], Optional[tuple[Binding, Scope]]]  # (module, name) -> its definition now
 
 
 def resolver(project: Project) -> Resolver:
-    """How a module of ``project`` binds a name now, read from its file."""
-    def binding_in(module: str, name: str) -> Optional[Binding]:
+    """Where a module of ``project`` defines a name now, read from its file."""
+    def definition_in(module: str, name: str) -> Optional[tuple[Binding, Scope]]:
         path = project.module_file(module)
-        return _bindings(project.source(path) or b"").get(name) if path is not None else None
-    return binding_in
+        found = _bindings(project.source(path) or b"") if path is not None else {}
+        binding = found.get(name)
+        if path is None or binding is None or binding.kind not in DEFINITION_KINDS:
+            return None
+        return binding, Scope(found, package_of(project, path))
+    return definition_in
 
 
-def reads_alike(removed: Binding, old: dict[str, Binding], old_package: str,
-                new: dict[str, Binding], new_package: str, resolve: Optional[Resolver] = None) -> bool:
-    """Whether every module-level name ``removed`` reads means the same in ``new`` (a module whose
-    relative imports start from ``new_package``) as in ``old``, and so on through the definitions
-    it reads (``with_tax`` calls ``rate()``, which reads ``RATE``): the same code reading another
-    ``RATE``, or another subpackage's ``Error``, is other code. An import of a name means the
-    definition ``resolve`` finds for it (``from app.base import AppError`` is the class moved there)."""
-    pending, seen = [removed], {removed.name}
-    while pending:
-        reader = pending.pop()
-        for name in reader.reads:
-            if name in seen:
-                continue
-            seen.add(name)
-            before, after = old.get(name), new.get(name)
-            if _meaning(before, old_package, resolve) != _meaning(after, new_package, resolve):
-                return False
-            if before is not None and before.kind in DEFINITION_KINDS:
-                pending.append(before)  # what it reads must mean the same too
-    return True
+def reads_alike(removed: Binding, old: Scope, new: Scope, resolve: Resolver) -> bool:
+    """Whether every module-level name ``removed`` reads in ``old`` means the same as in ``new``:
+    the very object (a name both import from one module), or a definition of the same shape that
+    reads alike in turn, in its own module (``with_tax`` calls ``rate()``, which reads ``RATE``;
+    a class moved along beside ``from app.base import AppError`` is the one it read). The same code
+    reading another ``RATE``, or another subpackage's ``Error``, is other code."""
+    return all(name == removed.name or _alike(old.bindings.get(name), old, new.bindings.get(name), new, resolve, set())
+               for name in removed.reads)
 
 
-def _meaning(binding: Optional[Binding], package: str, resolve: Optional[Resolver]) -> Optional[tuple[str, ...]]:
+def _alike(first: Optional[Binding], first_scope: Scope, second: Optional[Binding], second_scope: Scope,
+           resolve: Resolver, seen: set[tuple[int, str, int, str]]) -> bool:
+    one, one_scope, one_is = _followed(first, first_scope, resolve)
+    two, two_scope, two_is = _followed(second, second_scope, resolve)
+    if one_is is not None and two_is is not None:
+        return one_is == two_is  # both name an object that exists now: the same one, or not
+    if one is None or two is None or one.kind not in DEFINITION_KINDS or two.kind not in DEFINITION_KINDS:
+        return _meaning(one, one_scope.package) == _meaning(two, two_scope.package)
+    if (one.kind, one.shape) != (two.kind, two.shape):
+        return False
+    key = (id(one_scope), one.name, id(two_scope), two.name)
+    if key in seen:
+        return True
+    seen.add(key)
+    return all(name == one.name or _alike(one_scope.bindings.get(name), one_scope, two_scope.bindings.get(name),
+                                          two_scope, resolve, seen)
+               for name in one.reads)
+
+
+def _followed(binding: Optional[Binding], scope: Scope, resolve: Resolver
+              ) -> tuple[Optional[Binding], Scope, Optional[tuple[str, str]]]:
+    """``binding`` followed through an import to the definition it names now: (that, its module's
+    scope, (module, name) when it is an object that exists now)."""
+    if binding is not None and binding.kind == "import" and binding.imported:
+        module = absolute_module(binding.target, scope.package) or binding.target
+        found = resolve(module, binding.imported)
+        if found is not None:
+            return found[0], found[1], (module, binding.imported)
+    return binding, scope, None
+
+
+def _meaning(binding: Optional[Binding], package: str) -> Optional[tuple[str, ...]]:
     if binding is None:
         return None
     if binding.kind == "import":
-        module = absolute_module(binding.target, package) or binding.target
-        found = resolve(module, binding.imported) if resolve is not None and binding.imported else None
-        if found is not None and found.kind in DEFINITION_KINDS:
-            return (found.kind, found.shape)
-        return ("import", module, binding.imported)
+        return ("import", absolute_module(binding.target, package) or binding.target, binding.imported)
     if binding.kind == "alias":
         return ("alias", binding.target)
     return (binding.kind, binding.shape)

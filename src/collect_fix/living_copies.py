@@ -16,7 +16,15 @@ from __future__ import annotations
 from typing import Optional
 
 from collect_fix.definitions import package_of
-from collect_fix.git_evidence import Binding, DeletedModule, bindings, may_hold_code, reads_alike, resolver
+from collect_fix.git_evidence import (
+    Binding,
+    DeletedModule,
+    Scope,
+    bindings,
+    may_hold_code,
+    reads_alike,
+    resolver,
+)
 from collect_fix.project import Project
 from collect_fix.script_modules import is_script
 
@@ -46,6 +54,7 @@ def living_copy(project: Project, deleted: DeletedModule, removed: Binding) -> O
             continue
         if is_script(project, path):
             continue
-        if reads_alike(removed, old, old_package, now, package_of(project, path), resolver(project)):
+        if reads_alike(removed, Scope(old, old_package), Scope(now, package_of(project, path)),
+                       resolver(project)):
             found.append((relative, binding))
     return found[0] if len(found) == 1 else None
