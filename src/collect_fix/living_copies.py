@@ -52,7 +52,7 @@ def living_copy(project: Project, deleted: DeletedModule, removed: Binding) -> O
         if binding is None or binding.kind != removed.kind or binding.signature != removed.signature \
                 or binding.code != removed.code:
             continue
-        if is_script(project, path):
+        if is_script(project, path, strict=True):
             continue
         if reads_alike(removed, Scope(old, old_package), Scope(now, package_of(project, path)),
                        resolver(project)):
