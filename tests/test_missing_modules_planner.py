@@ -502,3 +502,25 @@ def test_a_living_copy_must_import_the_very_objects_the_deleted_code_imported(tm
     (tmp_path / "app/billing/vat.py").unlink()
     _git_commit(tmp_path, "Drop billing.vat")
     assert [edit.transform for edit in edits_of(planned(project, missing_module("app.billing.vat")))] == ["add_stubs"]
+
+
+@pytest.mark.parametrize("listed", [False, True], ids=["no __all__", "an __all__"])
+def test_a_star_imported_facade_comes_back_with_the_names_it_imported_and_listed(tmp_path: Path, listed: bool) -> None:
+    """A third review: the names a deleted facade only imported (``from app.models import User``)
+    were left out, and a helper its ``__all__`` kept private was exported."""
+    facade = ('__all__ = ["User", "greet"]\n\n' if listed else "") + \
+        "from app.models import User\n\n\ndef greet(user):\n    return 'hi ' + user.name\n\n\ndef format(user):\n    return user\n"
+    star = "from app.api import *\n\n\ndef test_greet():\n    assert greet(User('a')) == 'hi a'\n"
+    project = _committed(tmp_path, {
+        "app/__init__.py": "", "app/models.py": "class User:\n    def __init__(self, name):\n        self.name = name\n",
+        "app/api.py": facade, "tests/test_a.py": star,
+    })
+    (tmp_path / "app/api.py").rename(tmp_path / "app/public.py")
+    _git_commit(tmp_path, "api -> public")
+    result = planned(project, missing_module("app.api"))
+    reexported = {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits_of(result)
+                  if edit.transform == "add_reexport"}
+    expected = {("User", "app.models"), ("greet", "app.public")} | (set() if listed else {("format", "app.public")})
+    assert reexported == expected
+    assert "deleted app/api.py, which imported 'User' from app.models" in result.alternatives[0].evidence
+    assert "from where each is now" in result.alternatives[0].description

@@ -9,10 +9,20 @@ missing-names planner can hand it over.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import NamedTuple, Optional
 
-from collect_fix.git_evidence import DEFINITION_KINDS, DeletedModule, bindings, deleted_module, moved_in_change
+from collect_fix.definitions import absolute_module, package_of
+from collect_fix.git_evidence import (
+    DEFINITION_KINDS,
+    Binding,
+    DeletedModule,
+    bindings,
+    deleted_module,
+    moved_in_change,
+    resolver,
+)
 from collect_fix.living_copies import living_copy
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
@@ -85,10 +95,28 @@ def _evidence(imports: ProjectImports, modules: tuple[str, ...]) -> str:
 
 
 def _exported(deleted: DeletedModule) -> set[str]:
-    """The names ``from module import *`` took from a deleted module's last version, near enough:
-    its definitions and constants not spelled private (more than its ``__all__`` listed is harmless)."""
-    return {binding.name for binding in deleted.bindings
-            if binding.kind in DEFINITION_KINDS and not binding.name.startswith("_")}
+    """The names ``from module import *`` took from a deleted module's last version: its literal
+    ``__all__``, else what it bound not spelled private (definitions, aliases, names it imported;
+    not modules it imported)."""
+    listed = deleted.get("__all__")
+    if listed is not None and listed.text:
+        try:
+            value = ast.literal_eval(listed.text.partition("=")[2].strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            value = None
+        if isinstance(value, (list, tuple)) and all(isinstance(each, str) for each in value):
+            return set(value)
+    return {binding.name for binding in deleted.bindings if not binding.name.startswith("_") and (
+        binding.kind in (*DEFINITION_KINDS, "alias") or (binding.kind == "import" and binding.imported))}
+
+
+def _home_evidence(deleted: DeletedModule, name: str, home: "_Home") -> str:
+    if home.how == "moved":
+        return f"; {deleted.where} deleted {deleted.path} and added '{home.spelled(name)}' to {home.module} with the same code"
+    if home.how == "imported":
+        return f"; {deleted.where} deleted {deleted.path}, which imported '{home.spelled(name)}' from {home.module}"
+    return (f"; {deleted.where} deleted {deleted.path}, whose '{name}' lives on in {home.module} with the same code "
+            f"(the only module of the package with it)")
 
 
 class _Home(NamedTuple):
@@ -97,7 +125,7 @@ class _Home(NamedTuple):
 
     module: str
     name: str
-    same_change: bool
+    how: str  # "moved" (by the change that deleted it), "lives on" (the same code), "imported"
 
     def spelled(self, old_name: str) -> str:
         return old_name if self.name == old_name else f"{old_name}' as '{self.name}"
@@ -174,18 +202,29 @@ class _Layout:
             deleted = self.history(module)
             binding = deleted.get(name) if deleted is not None else None
             home: Optional[_Home] = None
-            if deleted is not None and binding is not None:
+            if deleted is not None and binding is not None and binding.kind == "import":
+                home = self._imported(deleted, binding)
+            elif deleted is not None and binding is not None:
                 found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
                     or moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=True)
                 home_now = bindings(self.project.source(self.project.root / found[0]) or b"") if found else {}
                 if found is not None and found[1].name not in home_now:
                     found = None  # moved there, and moved or renamed on since
-                same_change = found is not None
+                how = "moved" if found is not None else "lives on"
                 found = found or living_copy(self.project, deleted, binding)
                 module_name = self.project.module_name(self.project.root / found[0]) if found else None
-                home = _Home(module_name, found[1].name, same_change) if found and module_name else None
+                home = _Home(module_name, found[1].name, how) if found and module_name else None
             self._moved[module, name] = home
         return self._moved[module, name]
+
+    def _imported(self, deleted: DeletedModule, binding: Binding) -> Optional[_Home]:
+        """A name the deleted module only imported (a facade's ``from app.models import User``),
+        from where it came, when that module still defines it."""
+        if not binding.imported:
+            return None
+        source = absolute_module(binding.target, package_of(self.project, self.project.root / deleted.path))
+        found = resolver(self.project)(source, binding.imported) if source else None
+        return _Home(source, binding.imported, "imported") if source and found is not None else None
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
         """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""
@@ -206,12 +245,7 @@ class _Layout:
             if deleted is None:
                 continue
             moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
-            found.extend(f"; {deleted.where} deleted {deleted.path} and added '{home.spelled(name)}' to {home.module} "
-                         f"with the same code"
-                         if home.same_change else
-                         f"; {deleted.where} deleted {deleted.path}, whose '{name}' lives on in {home.module} with the "
-                         f"same code (the only module of the package with it)"
-                         for name, home in sorted(moved.items()))
+            found.extend(_home_evidence(deleted, name, home) for name, home in sorted(moved.items()))
             known = [name for name in self.names(module) if deleted.get(name) is not None and name not in moved]
             signed = [name for name in known if len(self.stub(module, name)) == 3]
             if known or not moved:
@@ -250,11 +284,17 @@ class _Layout:
                             f"it; create {edit.path} with its real value")
         return ""
 
+    def _where(self, module: str, names: list[str]) -> str:
+        homes = [self.moved(module, name) for name in names]
+        imported = [home is not None and home.how == "imported" for home in homes]
+        return "where it came from" if all(imported) else "where it moved" if not any(imported) else "where each is now"
+
     def description(self) -> str:
         created = [module for module in self.needed if self.names(module) or not self.is_package(module)]
         moved = {module: [name for name in self.names(module) if self.moved(module, name)] for module in created}
         parts = [f"{module} ({_count(len(self.names(module)))}"
-                 + (f", re-exporting {', '.join(moved[module])} from where it moved" if moved[module] else "") + ")"
+                 + (f", re-exporting {', '.join(moved[module])} from {self._where(module, moved[module])}"
+                    if moved[module] else "") + ")"
                  for module in created]
         noun = "module" if len(parts) == 1 else "modules"
         every_name_moved = any(moved.values()) and all(len(moved[module]) == len(self.names(module)) for module in created)
