@@ -693,3 +693,20 @@ def test_an_undocumented_pass_class_on_builtins_needs_where_its_module_went(tmp_
     locked = git_evidence.bindings(errors.encode())["Locked"]
     found = git_evidence.moved_in_change(project, sha, "app/db/errors.py", locked, renamed=False)
     assert found is not None and found[0] == "app/db/repo.py"
+
+
+def test_a_class_folded_into_the_module_its_base_came_from_reads_alike(tmp_path: Path) -> None:
+    """itsdangerous: ``url_safe`` (``from .timed import TimedSerializer``) was folded into ``timed``;
+    its docstring-only ``URLSafeTimedSerializer(TimedSerializer)`` now reads timed's own class,
+    the very one it imported, and a later change (``exc`` renamed ``errors``) is no difference."""
+    timed = "from .exc import BadData\n\n\nclass TimedSerializer:\n    def load(self):\n        raise BadData()\n"
+    url_safe = 'from .timed import TimedSerializer\n\n\nclass URLSafeTimedSerializer(TimedSerializer):\n    """URL safe."""\n'
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/exc.py": "class BadData(Exception):\n    pass\n",
+                              "pkg/timed.py": timed, "pkg/url_safe.py": url_safe})
+    (tmp_path / "pkg/url_safe.py").unlink()
+    sha = commit(tmp_path, {"pkg/timed.py": timed + "\n\n" + url_safe.split("\n\n\n", 1)[1]})
+    (tmp_path / "pkg/exc.py").rename(tmp_path / "pkg/errors.py")
+    commit(tmp_path, {"pkg/timed.py": (tmp_path / "pkg/timed.py").read_text().replace(".exc", ".errors")})
+    removed = git_evidence.bindings(url_safe.encode())["URLSafeTimedSerializer"]
+    found = git_evidence.moved_in_change(project, sha, "pkg/url_safe.py", removed, renamed=False)
+    assert found is not None and found[0] == "pkg/timed.py"

@@ -260,6 +260,7 @@ def moved_in_change(
         else _blobs(root, [(commit, other) for other in others], deadline)
     removed_from = _bindings(olds[0]) if olds and olds[0] is not None else {}
     old_package = package_of(project, project.root / path)
+    old_module = project.module_name(project.root / path) or ""
     found: list[tuple[str, Binding, float]] = []
     for other, old, new in zip(others, olds[1:], news):
         if new is None:
@@ -270,6 +271,7 @@ def moved_in_change(
         now = _bindings(new)
         kin = kinship(removed_from, now)
         renames = _renamed_beside(removed_from, now)  # a helper it calls, renamed on the way
+        new_module = project.module_name(project.root / other) or ""
         for binding in now.values():
             before_here = earlier.get(binding.name)  # an import the definition replaced was no definition
             added = before_here is None or before_here.kind not in DEFINITION_KINDS
@@ -283,8 +285,8 @@ def moved_in_change(
                 if _weak(removed) and not (
                     (kin >= 0.5 or removed.kind != "constant" and (removed.doc or not _bare(removed)))
                     and removed.doc == binding.doc
-                    and reads_alike(removed, Scope(removed_from, old_package),
-                                    Scope(now, package_of(project, project.root / other)), resolver(project))
+                    and reads_alike(removed, Scope(removed_from, old_package, old_module),
+                                    Scope(now, package_of(project, project.root / other), new_module), resolver(project))
                 ):
                     continue  # a pass or a literal alone: the same docstring and reads; a literal where the module went
                 found.append((other, binding, kin))
@@ -331,10 +333,12 @@ def kinship(removed_from: dict[str, Binding], module: dict[str, Binding]) -> flo
 
 @dataclass(frozen=True)
 class Scope:
-    """A module's top-level bindings, with the package its relative imports start from."""
+    """A module's top-level bindings, with the package its relative imports start from, and its
+    name (what a definition of it is, as an object: (module, name))."""
 
     bindings: dict[str, Binding]
     package: str
+    module: str = ""
 
 
 Resolver = Callable[[str, str], Optional[tuple[Binding, Scope]]]  # (module, name) -> its definition now
@@ -348,7 +352,7 @@ def resolver(project: Project) -> Resolver:
         binding = found.get(name)
         if path is None or binding is None or binding.kind not in DEFINITION_KINDS:
             return None
-        return binding, Scope(found, package_of(project, path))
+        return binding, Scope(found, package_of(project, path), module)
     return definition_in
 
 
@@ -368,6 +372,10 @@ def _alike(first: Optional[Binding], first_scope: Scope, second: Optional[Bindin
     two, two_scope, two_is = _followed(second, second_scope, resolve)
     if one_is is not None and two_is is not None:
         return one_is == two_is  # both name an object that exists now: the same one, or not
+    for identity, other, other_scope in ((one_is, second, second_scope), (two_is, first, first_scope)):
+        if identity is not None and other is not None and other.kind in DEFINITION_KINDS \
+                and identity == (other_scope.module, other.name):
+            return True  # one imports from the other's module the very definition the other holds
     if one is None or two is None or one.kind not in DEFINITION_KINDS or two.kind not in DEFINITION_KINDS:
         return _meaning(one, one_scope.package) == _meaning(two, two_scope.package)
     if (one.kind, one.shape) != (two.kind, two.shape):

@@ -54,7 +54,8 @@ def living_copy(project: Project, deleted: DeletedModule, removed: Binding) -> O
             continue
         if is_script(project, path, strict=True):
             continue
-        if reads_alike(removed, Scope(old, old_package), Scope(now, package_of(project, path)),
+        old_scope = Scope(old, old_package, project.module_name(project.root / deleted.path) or "")
+        if reads_alike(removed, old_scope, Scope(now, package_of(project, path), project.module_name(path) or ""),
                        resolver(project)):
             found.append((relative, binding))
     return found[0] if len(found) == 1 else None
