@@ -143,12 +143,21 @@ def test_an_unrelated_kind_is_no_successor(tmp_path: Path) -> None:
                  "def write_report(rows, path):\n    with open(path, 'w') as handle:\n        writer = csv.writer(handle)\n"
                  "        for row in rows:\n            writer.writerow(row)\n",
                  id="two bodies of a size, 0.7 alike"),
+    pytest.param("def default_page_size():\n    return 50\n", "def max_upload_mb():\n    return 50\n", id="return a literal"),
+    pytest.param("def fetch(url):\n    raise NotImplementedError\n", "def store(url):\n    raise NotImplementedError\n",
+                 id="raise a builtin"),
+    pytest.param("class UserError(Exception):\n    code = 400\n", "class OrderError(Exception):\n    code = 400\n",
+                 id="a class of literals"),
+    pytest.param("SUBSCRIBERS = set()\n", "BLOCKED_SENDERS = set()\n", id="a builtin call"),
+    pytest.param("MISSING = object()\n", "UNSET = object()\n", id="a sentinel"),
 ])
 def test_nothing_but_being_the_only_pair_or_taking_the_same_parameters_is_no_successor(
     tmp_path: Path, before: str, after: str
 ) -> None:
     """Hostile reviews: fetch_rows was aliased to connect(), export_csv to healthcheck (both take
-    ``request``), LegacyCache to Metrics, REQUEST_TIMEOUT to MAX_RETRIES ("a similar body": 3 and 5)."""
+    ``request``), LegacyCache to Metrics, REQUEST_TIMEOUT to MAX_RETRIES ("a similar body": 3 and 5),
+    default_page_size to max_upload_mb and SUBSCRIBERS to BLOCKED_SENDERS: what reads no name but
+    builtins pairs by name only."""
     project = repo(tmp_path, {"mod.py": before})
     commit(tmp_path, {"mod.py": after}, "change")
     name = before.split()[1].split("(")[0].rstrip(":") if not before[0].isupper() else before.split()[0]
@@ -606,24 +615,6 @@ def test_a_short_function_moved_under_another_name_needs_the_same_docstring(tmp_
     assert found is not None and found[1].name == "_sha1_factory"
     undocumented = git_evidence.bindings(old.replace(doc, "").encode())["_lazy_sha1"]
     assert git_evidence.moved_in_change(project, sha, "pkg/signer.py", undocumented, renamed=True) is None
-
-
-@pytest.mark.parametrize(("before", "after"), [
-    pytest.param("def default_page_size():\n    return 50\n", "def max_upload_mb():\n    return 50\n", id="return a literal"),
-    pytest.param("def fetch(url):\n    raise NotImplementedError\n", "def store(url):\n    raise NotImplementedError\n",
-                 id="raise a builtin"),
-    pytest.param("class UserError(Exception):\n    code = 400\n", "class OrderError(Exception):\n    code = 400\n",
-                 id="a class of literals"),
-    pytest.param("SUBSCRIBERS = set()\n", "BLOCKED_SENDERS = set()\n", id="a builtin call"),
-    pytest.param("MISSING = object()\n", "UNSET = object()\n", id="a sentinel"),
-])
-def test_what_reads_no_name_but_builtins_pairs_by_name_only(tmp_path: Path, before: str, after: str) -> None:
-    """A hostile review: ``default_page_size = max_upload_mb`` ("the same body"), ``SUBSCRIBERS = BLOCKED_SENDERS``."""
-    project = repo(tmp_path, {"mod.py": before})
-    commit(tmp_path, {"mod.py": after})
-    name = before.split()[1].split("(")[0].rstrip(":") if before.startswith(("def ", "class ")) else before.split()[0]
-    change = name_change(project, "mod.py", name)
-    assert change is not None and change.successor is None
 
 
 def test_a_long_body_of_literals_renamed_is_the_same_body(tmp_path: Path) -> None:
