@@ -53,12 +53,3 @@ def test_what_the_module_it_was_moved_from_ran_is_not_new(tmp_path: Path) -> Non
     project = project_of(tmp_path / "mv", {"app/__init__.py": "", "app/strings.py": handler})
     assert not is_script(project, tmp_path / "mv/app/strings.py", moved_from=handler.encode())
     assert is_script(project, tmp_path / "mv/app/strings.py")
-
-
-def test_where_no_change_shows_a_move_an_assignment_computed_by_a_call_is_code(tmp_path: Path) -> None:
-    """A third review: ``removed = shutil.rmtree(EXPORTS)`` in a script nothing imports made it a
-    living copy's home, and ``--apply`` deleted the files. Strictly, a call in an assignment runs."""
-    purge = "import shutil\n\n\ndef chunks(items):\n    return [items]\n\n\nremoved = shutil.rmtree('exports', True)\n"
-    project = project_of(tmp_path, {"app/__init__.py": "", "app/purge.py": purge})
-    assert not is_script(project, tmp_path / "app/purge.py")
-    assert is_script(project, tmp_path / "app/purge.py", strict=True)

@@ -237,28 +237,24 @@ def top_level_statements(body: list[ast.stmt]) -> list[ast.stmt]:
     return statements
 
 
-def code_run_at_import(body: list[ast.stmt], strict: bool = False) -> list[ast.stmt]:
+def code_run_at_import(body: list[ast.stmt]) -> list[ast.stmt]:
     """The statements of a module that do more than bind names when it is imported: a call, a
     loop, a ``with``, an assignment computed by a comprehension that calls (``[p.unlink() for p in
-    ...]``), and with ``strict`` any assignment computed by a call (``logger = getLogger(...)``,
-    but also ``removed = shutil.rmtree(...)``). Imports, definitions, other assignments and
-    docstrings only bind; ``if``/``try`` blocks are looked into, and an ``if __name__ ==
-    "__main__":`` block never runs on import."""
+    ...]``). Imports, definitions, plain assignments and docstrings only bind; ``if``/``try`` blocks
+    are looked into, and an ``if __name__ == "__main__":`` block never runs on import."""
     found: list[ast.stmt] = []
     for statement in body:
         if isinstance(statement, ast.If):
             if not _is_main_guard(statement.test):
-                found += code_run_at_import(statement.body, strict) + code_run_at_import(statement.orelse, strict)
+                found += code_run_at_import(statement.body) + code_run_at_import(statement.orelse)
         elif isinstance(statement, ast.Try):
             for block in (statement.body, statement.orelse, statement.finalbody, *(each.body for each in statement.handlers)):
-                found += code_run_at_import(block, strict)
+                found += code_run_at_import(block)
         elif isinstance(statement, ast.Expr):
             if not isinstance(statement.value, ast.Constant):
                 found.append(statement)
         elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            calls = strict and any(isinstance(node, ast.Call) for node in ast.walk(statement.value)) \
-                if statement.value is not None else False
-            if statement.value is not None and (calls or _calls_in_a_comprehension(statement.value)):
+            if statement.value is not None and _calls_in_a_comprehension(statement.value):
                 found.append(statement)
         elif not isinstance(statement, _BINDING_STATEMENTS):
             found.append(statement)

@@ -52,7 +52,7 @@ def living_copy(project: Project, deleted: DeletedModule, removed: Binding) -> O
         if binding is None or binding.kind != removed.kind or binding.signature != removed.signature \
                 or binding.code != removed.code:
             continue
-        if is_script(project, path, strict=True):
+        if is_script(project, path):
             continue
         old_scope = Scope(old, old_package, project.module_name(project.root / deleted.path) or "")
         if reads_alike(removed, old_scope, Scope(now, package_of(project, path), project.module_name(path) or ""),

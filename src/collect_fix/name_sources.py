@@ -359,7 +359,7 @@ def _definitions(project: Project, name: str) -> list[Any]:
 
     # Never a script's: importing it would run it.
     return [definition for definition in find_definitions(project, name)
-            if not is_script(project, project.root / definition.path, strict=True)]
+            if not is_script(project, project.root / definition.path)]
 
 
 @lru_cache(maxsize=1)

@@ -3,8 +3,7 @@
 collect-fix imports what it re-exports from (a moved name's new home, the source of an undefined
 name) when it verifies a repair. A module whose import does more than bind names (a call, a loop
 at its top level: ``definitions.code_run_at_import``), which no file of the project imports and
-which is no package's ``__init__.py``, is a script: it is never such a source (where no change
-shows the code was moved there, an assignment computed by a call counts as code too). One the project
+which is no package's ``__init__.py``, is a script: it is never such a source. One the project
 imports already runs whenever its importers load (a library ``__init__`` that calls
 ``warnings.filterwarnings``); one a module was moved into (``git mv``) runs only what the moved
 module ran, which the tests ran whenever they imported it.
@@ -22,18 +21,16 @@ from collect_fix.module_imports import scan
 from collect_fix.project import Project
 
 
-def is_script(project: Project, path: Path, moved_from: Optional[bytes] = None, strict: bool = False) -> bool:
+def is_script(project: Project, path: Path, moved_from: Optional[bytes] = None) -> bool:
     """Whether importing the project file ``path`` would run code nothing in the project runs
-    now; ``moved_from``: the module it took its code from, whose import-time code is not new;
-    ``strict`` (where no change shows the code was moved there): an assignment computed by a call
-    counts as code too (``removed = shutil.rmtree(...)``)."""
+    now; ``moved_from``: the module it took its code from, whose import-time code is not new."""
     if path.name == "__init__.py":
         return False
     tree = source_trees.tree_of(project.source(path) or b"")
-    run = code_run_at_import(tree.body, strict) if tree is not None else []
+    run = code_run_at_import(tree.body) if tree is not None else []
     if run and moved_from is not None:
         before = source_trees.tree_of(moved_from)
-        ran = {ast.dump(statement) for statement in code_run_at_import(before.body, strict)} if before else set()
+        ran = {ast.dump(statement) for statement in code_run_at_import(before.body)} if before is not None else set()
         run = [statement for statement in run if ast.dump(statement) not in ran]
     if not run:
         return False

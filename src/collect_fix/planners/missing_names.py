@@ -459,7 +459,7 @@ def _provides(project: Project, module: str, name: str) -> bool:
 def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Optional[_Found]:
     # A script's definition is never re-exported: importing the script would run it (delete files).
     elsewhere = [definition for definition in find_definitions(project, name)
-                 if definition.module != module and not is_script(project, project.root / definition.path, strict=True)]
+                 if definition.module != module and not is_script(project, project.root / definition.path)]
     fitting = [definition for definition in elsewhere if fits(definition.kind, uses)] or elsewhere
     if not fitting:
         return None
