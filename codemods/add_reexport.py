@@ -36,11 +36,17 @@ class AddReexportCommand(InPlace, CodemodCommand):
         arg_parser.add_argument(
             "--new-name", dest="new_name", default=None, help="What the name is called in its new home (renamed too)."
         )
+        arg_parser.add_argument(
+            "--imported", dest="imported", action="store_true",
+            help="The old module only imported the name from there: say so, not 'moved'.",
+        )
 
     def __init__(
-        self, context: CodemodContext, from_module: str, name: str, at_end: bool = False, new_name: Optional[str] = None
+        self, context: CodemodContext, from_module: str, name: str, at_end: bool = False,
+        new_name: Optional[str] = None, imported: bool = False,
     ) -> None:
         super().__init__(context)
+        self.imported = imported
         self.from_module = from_module
         self.name = name
         self.at_end = at_end
@@ -55,7 +61,8 @@ class AddReexportCommand(InPlace, CodemodCommand):
         imported = f"{self.new_name} as {self.name}" if self.new_name else self.name
         statement = cst.parse_statement(f"from {self.from_module} import {imported}\n", tree.config_for_parsing)
         home = f"{self.from_module}.{self.new_name}" if self.new_name else self.from_module
-        marker = cst.EmptyLine(comment=cst.Comment(f"{REEXPORT_MARKER} {self.name} (moved to {home})"))
+        where = "imported from" if self.imported else "moved to"
+        marker = cst.EmptyLine(comment=cst.Comment(f"{REEXPORT_MARKER} {self.name} ({where} {home})"))
         if self.new_name:
             tree = _imports.add_import(tree, self.context, self.from_module, self.new_name, asname=self.name) \
                 if not self.at_end else tree

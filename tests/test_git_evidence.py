@@ -701,3 +701,19 @@ def test_a_class_folded_into_the_module_its_base_came_from_reads_alike(tmp_path:
     removed = git_evidence.bindings(url_safe.encode())["URLSafeTimedSerializer"]
     found = git_evidence.moved_in_change(project, sha, "pkg/url_safe.py", removed, renamed=False)
     assert found is not None and found[0] == "pkg/timed.py"
+
+
+def test_an_undocumented_pass_class_split_off_is_found_through_its_siblings_import(tmp_path: Path) -> None:
+    """A fourth review: ``utils.py`` split into ``text.py`` (its functions, which import
+    ``SlugError`` from the new ``errors.py``) and ``errors.py``: kinship 1/4 stubbed ``SlugError``."""
+    utils = ("class SlugError(ValueError):\n    pass\n\n\ndef slugify(value):\n    if not value:\n        raise SlugError(value)\n"
+             "    return value.lower()\n\n\ndef shout(value):\n    return value.upper()\n\n\ndef whisper(value):\n"
+             "    return value.lower()\n")
+    project = repo(tmp_path, {"app/__init__.py": "", "app/utils.py": utils})
+    (tmp_path / "app/utils.py").unlink()
+    functions = utils.split("\n\n\n", 1)[1]
+    sha = commit(tmp_path, {"app/errors.py": "class SlugError(ValueError):\n    pass\n",
+                            "app/text.py": "from app.errors import SlugError\n\n\n" + functions})
+    removed = git_evidence.bindings(utils.encode())["SlugError"]
+    found = git_evidence.moved_in_change(project, sha, "app/utils.py", removed, renamed=False)
+    assert found is not None and found[0] == "app/errors.py"

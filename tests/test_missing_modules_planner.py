@@ -524,3 +524,38 @@ def test_a_star_imported_facade_comes_back_with_the_names_it_imported_and_listed
     assert reexported == expected
     assert "deleted app/api.py, which imported 'User' from app.models" in result.alternatives[0].evidence
     assert "from where each is now" in result.alternatives[0].description
+
+
+def test_a_living_copy_whose_reads_import_each_other_is_compared_once_each(tmp_path: Path) -> None:
+    """A fourth review: ``node.py`` and ``visitor.py`` import each other; comparing what ``walk``
+    reads followed the cycle until a RecursionError, and nothing was planned."""
+    node = "class Node:\n    def accept(self, visitor):\n        return Visitor.visit(visitor, self)\n"
+    visitor = "class Visitor:\n    def visit(self, node):\n        return type(node).__name__ == Node.__name__\n"
+    walk = "def parse(text):\n    return Node.accept(text, Visitor())\n"
+    project = _committed(tmp_path, {
+        "app/__init__.py": "", "app/node.py": node + "\n\nfrom app.visitor import Visitor  # noqa: E402\n",
+        "app/visitor.py": "from app.node import Node\n\n\n" + visitor,
+        "app/helpers.py": "from app.node import Node\nfrom app.visitor import Visitor\n\n\n" + walk,
+        "tests/test_a.py": PARSE_TEST,
+    })
+    (tmp_path / "app/tree.py").write_text(node + "\n\n" + visitor + "\n\n" + walk)
+    _git_commit(tmp_path, "tree")
+    (tmp_path / "app/helpers.py").unlink()
+    _git_commit(tmp_path, "Drop helpers")
+    result = planned(project, missing_module("app.helpers"))
+    assert [edit.transform for edit in edits_of(result)] in (["add_stubs"], ["add_reexport"])
+
+
+@pytest.mark.parametrize("extended", ["__all__ += ['farewell']\n", "__all__.append('farewell')\n"])
+def test_a_star_imported_module_whose_all_grows_exports_every_name_it_lists(tmp_path: Path, extended: str) -> None:
+    """A fourth review: only the first ``__all__ = [...]`` was read, and ``farewell`` was dropped;
+    a star import also takes ``from pathlib import Path``, from pathlib (it was stubbed)."""
+    module = ("from pathlib import Path\n\n__all__ = ['greet', 'Path']\n" + extended
+              + "\n\ndef greet():\n    return 'hi'\n\n\ndef farewell():\n    return 'bye'\n")
+    star = "from app.helpers import *\n\n\ndef test_a():\n    assert greet() + farewell() and Path('.')\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": module, "tests/test_a.py": star})
+    (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
+    _git_commit(tmp_path, "helpers -> text")
+    result = planned(project, missing_module("app.helpers"))
+    homes = {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits_of(result)}
+    assert homes == {("Path", "pathlib"), ("farewell", "app.text"), ("greet", "app.text")}

@@ -124,6 +124,9 @@ class DeletedModule:
     commit: str  # short hash, or WORK_TREE
     path: str
     bindings: tuple[Binding, ...]
+    # The names its literal ``__all__`` lists (``+=`` included); None without one, or where it is
+    # built otherwise (``__all__.extend(...)``, a computed value).
+    listed: Optional[frozenset[str]] = None
 
     def get(self, name: str) -> Optional[Binding]:
         return next((binding for binding in self.bindings if binding.name == name), None)
@@ -262,13 +265,14 @@ def moved_in_change(
     old_package = package_of(project, project.root / path)
     old_module = project.module_name(project.root / path) or ""
     found: list[tuple[str, Binding, float]] = []
+    parsed = {other: _bindings(new) for other, new in zip(others, news) if new is not None}
     for other, old, new in zip(others, olds[1:], news):
         if new is None:
             continue
         if is_script(project, project.root / other, moved_from=olds[0]):
             continue  # importing it would run it
         earlier = _bindings(old) if old is not None else {}
-        now = _bindings(new)
+        now = parsed[other]
         kin = kinship(removed_from, now)
         renames = _renamed_beside(removed_from, now)  # a helper it calls, renamed on the way
         new_module = project.module_name(project.root / other) or ""
@@ -283,7 +287,8 @@ def moved_in_change(
             elif not renamed and binding.name == removed.name and binding.shape \
                     and _renaming(removed.shape, renames) == binding.shape:
                 if _weak(removed) and not (
-                    (kin >= 0.5 or removed.kind != "constant" and (removed.doc or not _bare(removed)))
+                    (kin >= 0.5 or removed.kind != "constant" and (removed.doc or not _bare(removed))
+                     or _imported_beside(project, removed_from, parsed, other, new_module))
                     and removed.doc == binding.doc
                     and reads_alike(removed, Scope(removed_from, old_package, old_module),
                                     Scope(now, package_of(project, project.root / other), new_module), resolver(project))
@@ -292,6 +297,21 @@ def moved_in_change(
                 found.append((other, binding, kin))
     closest = [each for each in found if each[2] == max((kin for _, _, kin in found), default=0.0)]
     return (closest[0][0], closest[0][1]) if len(closest) == 1 else None
+
+
+def _imported_beside(project: Project, removed_from: dict[str, Binding], parsed: dict[str, dict[str, Binding]],
+                     candidate: str, module: str) -> bool:
+    """Whether another module the change gave names of the same old module imports ``module``
+    (the file ``candidate``): a split (``text.py`` took the functions and imports ``SlugError``
+    from the new ``errors.py``)."""
+    for other, bound in parsed.items():
+        if other == candidate or not kinship(removed_from, bound):
+            continue
+        package = package_of(project, project.root / other)
+        if any(binding.kind == "import" and (absolute_module(binding.target, package) or binding.target) == module
+               for binding in bound.values()):
+            return True
+    return False
 
 
 def _renamed_beside(old: dict[str, Binding], new: dict[str, Binding]) -> dict[str, str]:
@@ -367,7 +387,7 @@ def reads_alike(removed: Binding, old: Scope, new: Scope, resolve: Resolver) -> 
 
 
 def _alike(first: Optional[Binding], first_scope: Scope, second: Optional[Binding], second_scope: Scope,
-           resolve: Resolver, seen: set[tuple[int, str, int, str]]) -> bool:
+           resolve: Resolver, seen: set[tuple[str, str, str, str]]) -> bool:
     one, one_scope, one_is = _followed(first, first_scope, resolve)
     two, two_scope, two_is = _followed(second, second_scope, resolve)
     if one_is is not None and two_is is not None:
@@ -380,7 +400,7 @@ def _alike(first: Optional[Binding], first_scope: Scope, second: Optional[Bindin
         return _meaning(one, one_scope.package) == _meaning(two, two_scope.package)
     if (one.kind, one.shape) != (two.kind, two.shape):
         return False
-    key = (id(one_scope), one.name, id(two_scope), two.name)
+    key = (one_scope.module or str(id(one_scope)), one.name, two_scope.module or str(id(two_scope)), two.name)
     if key in seen:
         return True
     seen.add(key)
@@ -493,7 +513,7 @@ def _deleted(root: Path, head: str, path: str) -> Optional[DeletedModule]:
     deadline = time.monotonic() + _BUDGET
     in_head = _blobs(root, ((head, path),), deadline)[0]
     if in_head is not None:
-        return DeletedModule(WORK_TREE, path, tuple(_bindings(in_head).values()))
+        return DeletedModule(WORK_TREE, path, tuple(_bindings(in_head).values()), _listed(in_head))
     log = _git(root, deadline, "log", "--diff-filter=D", "--no-renames", "--format=%H", "-n1", head, "--", path)
     commit = (log or "").strip()
     if not commit:
@@ -501,7 +521,7 @@ def _deleted(root: Path, head: str, path: str) -> Optional[DeletedModule]:
     old = _blobs(root, ((f"{commit}^", path),), deadline)[0]
     if old is None:
         return None
-    return DeletedModule(commit[:10], path, tuple(_bindings(old).values()))
+    return DeletedModule(commit[:10], path, tuple(_bindings(old).values()), _listed(old))
 
 
 def _compare(commit: str, path: str, name: str, old_source: bytes, new_source: bytes) -> Change:
@@ -931,6 +951,26 @@ def _class_signature(node: ast.ClassDef) -> tuple[tuple[str, ...], Optional[str]
 
 
 @lru_cache(maxsize=256)
+def _listed(source: bytes) -> Optional[frozenset[str]]:
+    """``_dunder_all`` where that is all ``__all__`` holds: None without one, or where a call or a
+    computed value builds it."""
+    tree = source_trees.tree_of(source)
+    if tree is None or "__all__" not in _bindings(source):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "__all__":
+            return None  # __all__.append(...), __all__.extend(...)
+    for statement in top_level_statements(tree.body):
+        if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            named = any(isinstance(target, ast.Name) and target.id == "__all__" for target in targets)
+            literal = isinstance(statement.value, (ast.List, ast.Tuple)) and all(
+                isinstance(element, ast.Constant) and isinstance(element.value, str) for element in statement.value.elts)
+            if named and not literal:
+                return None
+    return _dunder_all(source)
+
+
 def _dunder_all(source: bytes) -> frozenset[str]:
     """The names a literal top-level ``__all__`` lists (``+=`` extensions included)."""
     tree = source_trees.tree_of(source)

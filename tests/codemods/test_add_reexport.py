@@ -46,6 +46,10 @@ class TestAddReexport(CodemodTest):
         again = transform(textwrap.dedent(after), from_module="pkg.text", name="slugify", new_name="make_slug")
         assert again == textwrap.dedent(after)
 
+    def test_a_name_the_old_module_only_imported_says_where_it_came_from(self) -> None:
+        result = transform("", from_module="pkg.models", name="User", imported=True)
+        assert result == "# collect-fix: re-export User (imported from pkg.models)\nfrom pkg.models import User\n"
+
     def test_import_joins_the_other_imports(self) -> None:
         before = """
             import os

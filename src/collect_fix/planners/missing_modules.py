@@ -9,7 +9,6 @@ missing-names planner can hand it over.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -21,7 +20,6 @@ from collect_fix.git_evidence import (
     bindings,
     deleted_module,
     moved_in_change,
-    resolver,
 )
 from collect_fix.living_copies import living_copy
 from collect_fix.kinds import stub_kind
@@ -96,16 +94,10 @@ def _evidence(imports: ProjectImports, modules: tuple[str, ...]) -> str:
 
 def _exported(deleted: DeletedModule) -> set[str]:
     """The names ``from module import *`` took from a deleted module's last version: its literal
-    ``__all__``, else what it bound not spelled private (definitions, aliases, names it imported;
-    not modules it imported)."""
-    listed = deleted.get("__all__")
-    if listed is not None and listed.text:
-        try:
-            value = ast.literal_eval(listed.text.partition("=")[2].strip())
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            value = None
-        if isinstance(value, (list, tuple)) and all(isinstance(each, str) for each in value):
-            return set(value)
+    ``__all__`` (``+=`` included), else what it bound not spelled private (definitions, aliases,
+    names it imported; not modules it imported)."""
+    if deleted.listed is not None:
+        return set(deleted.listed)
     return {binding.name for binding in deleted.bindings if not binding.name.startswith("_") and (
         binding.kind in (*DEFINITION_KINDS, "alias") or (binding.kind == "import" and binding.imported))}
 
@@ -218,13 +210,19 @@ class _Layout:
         return self._moved[module, name]
 
     def _imported(self, deleted: DeletedModule, binding: Binding) -> Optional[_Home]:
-        """A name the deleted module only imported (a facade's ``from app.models import User``),
-        from where it came, when that module still defines it."""
+        """A name the deleted module only imported (a facade's ``from app.models import User``,
+        a ``from pathlib import Path``), from where it came: a module of the project that still
+        binds it, or any other module (it imported from there before)."""
         if not binding.imported:
             return None
         source = absolute_module(binding.target, package_of(self.project, self.project.root / deleted.path))
-        found = resolver(self.project)(source, binding.imported) if source else None
-        return _Home(source, binding.imported, "imported") if source and found is not None else None
+        if not source:
+            return None
+        if self.project.owns_module(source):
+            path = self.project.module_file(source)
+            if path is None or binding.imported not in bindings(self.project.source(path) or b""):
+                return None
+        return _Home(source, binding.imported, "imported")
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
         """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""
@@ -265,7 +263,8 @@ class _Layout:
             if stubs:
                 edits.append(Edit(self.path(module), "add_stubs", (("stubs", stubs),)))
             edits.extend(Edit(self.path(module), "add_reexport", (("from_module", home.module), ("name", name))
-                              + ((("new_name", home.name),) if home.name != name else ()))
+                              + ((("new_name", home.name),) if home.name != name else ())
+                              + ((("imported", True),) if home.how == "imported" else ()))
                          for name, home in sorted(moved.items()))
             if not names and (not self.is_package(module) or self.regular(module.rpartition(".")[0])):
                 edits.append(Edit(self.path(module), "create_empty"))
