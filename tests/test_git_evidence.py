@@ -717,3 +717,18 @@ def test_an_undocumented_pass_class_split_off_is_found_through_its_siblings_impo
     removed = git_evidence.bindings(utils.encode())["SlugError"]
     found = git_evidence.moved_in_change(project, sha, "app/utils.py", removed, renamed=False)
     assert found is not None and found[0] == "app/errors.py"
+
+
+def test_a_sibling_importing_another_name_of_a_module_tells_nothing_of_its_namesake(tmp_path: Path) -> None:
+    """A fifth review: ``utils.Error`` was taken for ``app.http.Error`` because a sibling home
+    imported ``fetch`` from ``app.http``."""
+    utils = ("class Error(Exception):\n    pass\n\n\ndef render(value):\n    return fetch(value).upper()\n\n\n"
+             "def parse(value):\n    return value.split()\n")
+    project = repo(tmp_path, {"app/__init__.py": "", "app/utils.py": utils})
+    (tmp_path / "app/utils.py").unlink()
+    sha = commit(tmp_path, {
+        "app/http.py": "class Error(Exception):\n    pass\n\n\ndef fetch(value):\n    return value\n",
+        "app/parsing.py": "from app.http import fetch\n\n\n" + utils.split("\n\n\n", 1)[1],
+    })
+    removed = git_evidence.bindings(utils.encode())["Error"]
+    assert git_evidence.moved_in_change(project, sha, "app/utils.py", removed, renamed=False) is None

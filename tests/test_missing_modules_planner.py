@@ -559,3 +559,21 @@ def test_a_star_imported_module_whose_all_grows_exports_every_name_it_lists(tmp_
     result = planned(project, missing_module("app.helpers"))
     homes = {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits_of(result)}
     assert homes == {("Path", "pathlib"), ("farewell", "app.text"), ("greet", "app.text")}
+
+
+@pytest.mark.parametrize("imported", [
+    pytest.param("try:\n    from cf_absent_json import dumps\nexcept ImportError:\n    from json import dumps\n", id="a fallback"),
+    pytest.param("from cf_absent_json import dumps\n", id="a package not installed"),
+])
+def test_a_star_imported_module_never_re_exports_what_may_not_import(tmp_path: Path, imported: str) -> None:
+    """A fifth review: re-exporting the first branch of a fallback, or a package that is not
+    installed, failed the whole recreated module."""
+    module = imported + "\n\ndef greet():\n    return 'hi'\n"
+    star = "from app.helpers import *\n\n\ndef test_a():\n    assert greet()\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": module, "tests/test_a.py": star})
+    (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
+    _git_commit(tmp_path, "helpers -> text")
+    result = planned(project, missing_module("app.helpers"))
+    homes = {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits_of(result)
+             if edit.transform == "add_reexport"}
+    assert ("greet", "app.text") in homes and not any(home == "cf_absent_json" for _, home in homes)

@@ -207,6 +207,18 @@ print(json.dumps(absent))
 """
 
 
+def findable(project: Project, module: str, python: Optional[str] = None) -> bool:
+    """Whether the project's interpreter finds the top-level module of ``module`` (the standard
+    library always; True when it cannot tell)."""
+    from collect_fix.name_sources import stdlib_module_names
+
+    top = module.partition(".")[0]
+    if top in stdlib_module_names():
+        return True
+    interpreter = python or find_interpreter(project.history_root or project.root)
+    return not _not_found(interpreter, str(project.root), (top,))
+
+
 @lru_cache(maxsize=64)
 def _not_found(python: str, root: str, names: tuple[str, ...]) -> tuple[str, ...]:
     """Of top-level module ``names``, those ``python`` cannot find from ``root``; none when it cannot tell."""

@@ -287,8 +287,9 @@ def moved_in_change(
             elif not renamed and binding.name == removed.name and binding.shape \
                     and _renaming(removed.shape, renames) == binding.shape:
                 if _weak(removed) and not (
-                    (kin >= 0.5 or removed.kind != "constant" and (removed.doc or not _bare(removed))
-                     or _imported_beside(project, removed_from, parsed, other, new_module))
+                    (kin >= 0.5 or removed.kind != "constant" and (
+                        removed.doc or not _bare(removed)
+                        or _imported_beside(project, removed_from, parsed, other, new_module, removed.name)))
                     and removed.doc == binding.doc
                     and reads_alike(removed, Scope(removed_from, old_package, old_module),
                                     Scope(now, package_of(project, project.root / other), new_module), resolver(project))
@@ -300,16 +301,16 @@ def moved_in_change(
 
 
 def _imported_beside(project: Project, removed_from: dict[str, Binding], parsed: dict[str, dict[str, Binding]],
-                     candidate: str, module: str) -> bool:
-    """Whether another module the change gave names of the same old module imports ``module``
-    (the file ``candidate``): a split (``text.py`` took the functions and imports ``SlugError``
-    from the new ``errors.py``)."""
+                     candidate: str, module: str, name: str) -> bool:
+    """Whether another module the change gave names of the same old module imports ``name`` from
+    ``module`` (the file ``candidate``): a split (``text.py`` took the functions and imports
+    ``SlugError`` from the new ``errors.py``)."""
     for other, bound in parsed.items():
         if other == candidate or not kinship(removed_from, bound):
             continue
         package = package_of(project, project.root / other)
-        if any(binding.kind == "import" and (absolute_module(binding.target, package) or binding.target) == module
-               for binding in bound.values()):
+        if any(binding.kind == "import" and binding.imported == name
+               and (absolute_module(binding.target, package) or binding.target) == module for binding in bound.values()):
             return True
     return False
 

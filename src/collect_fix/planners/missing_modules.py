@@ -21,7 +21,9 @@ from collect_fix.git_evidence import (
     deleted_module,
     moved_in_change,
 )
+from collect_fix.dependencies import findable
 from collect_fix.living_copies import living_copy
+from collect_fix.script_modules import is_script
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
 from collect_fix.project import Project
@@ -210,18 +212,21 @@ class _Layout:
         return self._moved[module, name]
 
     def _imported(self, deleted: DeletedModule, binding: Binding) -> Optional[_Home]:
-        """A name the deleted module only imported (a facade's ``from app.models import User``,
-        a ``from pathlib import Path``), from where it came: a module of the project that still
-        binds it, or any other module (it imported from there before)."""
-        if not binding.imported:
+        """A name the deleted module imported unconditionally (a facade's ``from app.models
+        import User``, a ``from pathlib import Path``; not one branch of a ``try`` or an ``if``),
+        from where it came: a module of the project that still binds it and is no script, or one
+        the project's interpreter finds."""
+        if not binding.imported or binding.conditional:
             return None
         source = absolute_module(binding.target, package_of(self.project, self.project.root / deleted.path))
         if not source:
             return None
-        if self.project.owns_module(source):
-            path = self.project.module_file(source)
-            if path is None or binding.imported not in bindings(self.project.source(path) or b""):
+        path = self.project.module_file(source)
+        if path is not None:
+            if binding.imported not in bindings(self.project.source(path) or b"") or is_script(self.project, path):
                 return None
+        elif self.project.owns_module(source) or not findable(self.project, source):
+            return None
         return _Home(source, binding.imported, "imported")
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
