@@ -228,7 +228,7 @@ def moved_in_change(
     exceptions); a constant's value. A ``pass``, a docstring or a short literal alone also needs
     the same docstring and what it reads to mean the same (``reads_alike``), and a short literal
     or an undocumented class on builtins alone the module most of its module's names went to
-    (``kinship``). Under another name
+    (``_kinship``). Under another name
     (``renamed``), the same code with its references to itself read under the new one, and only
     code that tells (``_tells_under_another_name``). Helpers renamed on the way are read under
     their new names. Of several homes, the one with the most kinship; None when that is no single
@@ -273,7 +273,7 @@ def moved_in_change(
             continue  # importing it would run it
         earlier = _bindings(old) if old is not None else {}
         now = parsed[other]
-        kin = kinship(removed_from, now)
+        kin = _kinship(removed_from, now)
         renames = _renamed_beside(removed_from, now)  # a helper it calls, renamed on the way
         new_module = project.module_name(project.root / other) or ""
         for binding in now.values():
@@ -306,7 +306,7 @@ def _imported_beside(project: Project, removed_from: dict[str, Binding], parsed:
     ``module`` (the file ``candidate``): a split (``text.py`` took the functions and imports
     ``SlugError`` from the new ``errors.py``)."""
     for other, bound in parsed.items():
-        if other == candidate or not kinship(removed_from, bound):
+        if other == candidate or not _kinship(removed_from, bound):
             continue
         package = package_of(project, project.root / other)
         if any(binding.kind == "import" and binding.imported == name
@@ -345,7 +345,7 @@ def _weak(binding: Binding) -> bool:
     return _bare(binding) if binding.kind == "constant" else not binding.code
 
 
-def kinship(removed_from: dict[str, Binding], module: dict[str, Binding]) -> float:
+def _kinship(removed_from: dict[str, Binding], module: dict[str, Binding]) -> float:
     """The share of the definitions of the module a name was removed from that ``module`` binds:
     1.0 for the module renamed or folded into ``module``, little for a namesake's module."""
     defined = [name for name, binding in removed_from.items() if binding.kind in DEFINITION_KINDS]

@@ -41,7 +41,7 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if existing is not None:
         return Plan(diagnosis, advice=f"{project.relative(existing)} exists but is not importable as '{module}': "
                                       "check the pytest pythonpath / rootdir")
-    return _plan_stubs(diagnosis, project, scan(project), module)
+    return _plan_stubs(diagnosis, project, scan(project), module, options.python)
 
 
 def plan_submodule(diagnosis: Diagnosis, project: Project, options: Options) -> Optional[Plan]:
@@ -63,12 +63,14 @@ def plan_submodule(diagnosis: Diagnosis, project: Project, options: Options) -> 
     found = imports.get(module)
     if not found.as_module or found.not_as_module:
         return None
-    return _plan_stubs(diagnosis, project, imports, module)
+    return _plan_stubs(diagnosis, project, imports, module, options.python)
 
 
-def _plan_stubs(diagnosis: Diagnosis, project: Project, imports: ProjectImports, module: str) -> Plan:
+def _plan_stubs(
+    diagnosis: Diagnosis, project: Project, imports: ProjectImports, module: str, python: Optional[str]
+) -> Plan:
     """The same Repair for every diagnosis of one module, so the applier applies it once."""
-    layout = _Layout(project, imports, module)
+    layout = _Layout(project, imports, module, python)
     if layout.problem:
         return Plan(diagnosis, advice=layout.problem)
     edits = layout.edits()
@@ -132,8 +134,9 @@ class _Layout:
     every missing package on the way there, in sorted order so equal diagnoses give equal edits.
     """
 
-    def __init__(self, project: Project, imports: ProjectImports, module: str) -> None:
+    def __init__(self, project: Project, imports: ProjectImports, module: str, python: Optional[str] = None) -> None:
         self.project = project
+        self.python = python  # the interpreter pytest runs with (--python), which must find a source
         self.imports = imports
         self.top = module.split(".")[0]
         self.base = _source_root(project, module)
@@ -225,7 +228,7 @@ class _Layout:
         if path is not None:
             if binding.imported not in bindings(self.project.source(path) or b"") or is_script(self.project, path):
                 return None
-        elif self.project.owns_module(source) or not findable(self.project, source):
+        elif self.project.owns_module(source) or not findable(self.project, source, self.python):
             return None
         return _Home(source, binding.imported, "imported")
 
