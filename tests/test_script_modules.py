@@ -49,7 +49,7 @@ def test_what_the_module_it_was_moved_from_ran_is_not_new(tmp_path: Path) -> Non
     at import was stubbed; the tests ran that code whenever they imported the old module."""
     handler = "import logging\n\nlogging.getLogger(__name__).addHandler(logging.NullHandler())\n"
     project = project_of(tmp_path, {"app/__init__.py": "", "app/strings.py": handler + PURGE.replace("import pathlib\n", "")})
-    assert is_script(project, tmp_path / "app/strings.py", moved_from=handler.encode())  # the loop is new
+    assert is_script(project, tmp_path / "app/strings.py", ran_before=handler.encode())  # the loop is new
     project = project_of(tmp_path / "mv", {"app/__init__.py": "", "app/strings.py": handler})
-    assert not is_script(project, tmp_path / "mv/app/strings.py", moved_from=handler.encode())
+    assert not is_script(project, tmp_path / "mv/app/strings.py", ran_before=handler.encode())
     assert is_script(project, tmp_path / "mv/app/strings.py")

@@ -159,8 +159,19 @@ def _missing_module(error: CollectionError, project: Project, where: Optional[st
     if project.owns_module(module) and not _shared_with_installed_packages(error, project):
         return _make(Category.MISSING_MODULE, error, project, where, line,
                      f"project module '{module}' does not exist", module=module)
+    if where is not None and _deleted_beside_test(project, module, where):
+        return _make(Category.MISSING_MODULE, error, project, where, line,
+                     f"project module '{module}' does not exist", module=module)
     return _make(Category.MISSING_DEPENDENCY, error, project, where, line,
                  f"third-party module '{module}' is not installed", module=module)
+
+
+def _deleted_beside_test(project: Project, module: str, where: str) -> bool:
+    """Whether git shows the project deleted ``module`` from the folder pytest puts on
+    ``sys.path`` for the failing test file (``tests/helpers.py``, imported as ``helpers``)."""
+    from collect_fix.test_folders import deleted_beside  # reads git: only for a module no source root has
+
+    return deleted_beside(project, module, where) is not None
 
 
 def _valid_module_name(module: str) -> bool:

@@ -89,6 +89,9 @@ class Binding:
     doc: str = field(default="", repr=False, compare=False)  # a definition's own docstring
     # Bound under a top-level if or try (``try: import tomllib as t`` ...), not unconditionally.
     conditional: bool = field(default=False, compare=False)
+    # Of a name bound under an if or try: how the other branches bind it, in order (``except
+    # ImportError: from json import dumps``).
+    branches: tuple["Binding", ...] = field(default=(), compare=False)
     # For ``import a.b``: the modules later unconditional ``import a.c`` statements import under
     # the same name (each makes its submodule an attribute of ``a``).
     submodules: tuple[str, ...] = field(default=(), compare=False)
@@ -269,7 +272,7 @@ def moved_in_change(
     for other, old, new in zip(others, olds[1:], news):
         if new is None:
             continue
-        if is_script(project, project.root / other, moved_from=olds[0]):
+        if is_script(project, project.root / other, ran_before=olds[0]):
             continue  # importing it would run it
         earlier = _bindings(old) if old is not None else {}
         now = parsed[other]
@@ -476,6 +479,16 @@ def deleted_module(project: Project, paths: Iterable[str]) -> Optional[DeletedMo
         if found is not None:
             return found
     return None
+
+
+def source_before(project: Project, deleted: DeletedModule, path: str) -> Optional[bytes]:
+    """The project file ``path`` as it was while ``deleted`` last existed (before the change
+    that deleted it); None where it did not exist or git cannot tell."""
+    head = _head_of(project)
+    if head is None:
+        return None
+    revision = head if deleted.commit == WORK_TREE else f"{deleted.commit}^"
+    return _blobs(history_root(project), ((revision, path),), time.monotonic() + _BUDGET)[0]
 
 
 def bindings(source: Union[str, bytes]) -> dict[str, Binding]:
@@ -756,6 +769,8 @@ def _bindings(source: bytes) -> dict[str, Binding]:
             first = found.setdefault(binding.name, binding)
             if first is not binding and _another_submodule(first, binding):
                 found[binding.name] = replace(first, submodules=(*first.submodules, binding.target))
+            elif first is not binding and first.conditional and binding.conditional:
+                found[binding.name] = replace(first, branches=(*first.branches, binding))
     return found
 
 

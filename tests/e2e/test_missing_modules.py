@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Callable
 
-from conftest import collected_ids, failing_files, run_collect_fix, run_in_process, snapshot
+from conftest import collected_ids, failing_files, run_collect_fix, run_in_process, run_tests, snapshot, write_files
 
 # Every test of every file that failed only because a project module was missing.
 REPAIRED_IDS = {
@@ -78,3 +79,71 @@ def test_dry_run_shows_the_stub_modules_and_writes_nothing(fixture_project: Call
     assert snapshot(root) == before
     assert "src/shop/integrations/payments/gateways/stripe.py" in result.stdout
     assert "nonexistent_vendor_lib" not in {path.stem for path in root.rglob("*.py")}
+
+
+def test_a_name_from_a_package_the_conftest_puts_on_the_path_comes_back_from_it(tmp_path: Path) -> None:
+    """A sixth review: a deleted module's import from a package only the suite's conftest puts
+    on ``sys.path`` was stubbed, the interpreter alone not finding it. The re-export is tried
+    and the collection keeps it; one whose package went too is stubbed instead, by the next
+    alternative, and the module's other names still come back from where they moved."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    root = write_files(tmp_path / "proj", {
+        "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+        "conftest.py": "import pathlib\nimport sys\n\nsys.path.insert(0, str(pathlib.Path(__file__).parent / 'vendor'))\n",
+        "vendor/slug_lite.py": "def slugify(text):\n    return text.lower().replace(' ', '-')\n",
+        "vendor/gone_json.py": "def dumps(value):\n    return str(value)\n",
+        "app/__init__.py": "",
+        "app/text.py": "from slug_lite import slugify\n\n\ndef title(text):\n    return text.title()\n",
+        "app/fmt.py": "from gone_json import dumps\n\n\ndef shout(text):\n    return text.upper() + '!'\n",
+        "tests/test_text.py": "from app.text import slugify, title\n\n\ndef test_slug():\n    assert slugify('A B') == 'a-b'\n"
+                              "\n\ndef test_title():\n    assert title('a b') == 'A B'\n",
+        "tests/test_fmt.py": "from app.fmt import dumps, shout\n\n\ndef test_shout():\n    assert shout('hi') == 'HI!'\n",
+    })
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], cwd=root, check=True)
+    assert "3 passed" in run_tests(root).stdout
+    subprocess.run([*git, "mv", "app/text.py", "app/strings.py"], cwd=root, check=True)
+    subprocess.run([*git, "mv", "app/fmt.py", "app/formatting.py"], cwd=root, check=True)
+    (root / "app/formatting.py").write_text("def shout(text):\n    return text.upper() + '!'\n")
+    subprocess.run([*git, "rm", "-q", "vendor/gone_json.py"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qam", "rename modules, drop gone_json"], cwd=root, check=True)
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert failing_files(root) == []
+    ran = run_tests(root)
+    assert "3 passed" in ran.stdout and "failed" not in ran.stdout, ran.stdout
+    assert "from slug_lite import slugify" in (root / "app/text.py").read_text()
+    fmt = (root / "app/fmt.py").read_text()
+    assert "gone_json" not in fmt and "from app.formatting import shout" in fmt
+    assert any(line.startswith("dumps") and line.endswith("# collect-fix: stub") for line in fmt.splitlines()), fmt
+
+
+def test_a_helper_module_renamed_beside_the_tests_comes_back_and_is_no_package_to_install(tmp_path: Path) -> None:
+    """A sixth review: ``tests/helpers.py`` (tests without ``__init__.py`` import it as
+    ``helpers``: pytest puts their folder on ``sys.path``) was renamed, and collect-fix called
+    ``helpers`` a third-party package and printed ``pip install helpers``, a name on the package
+    index that may be anyone's."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    root = write_files(tmp_path / "proj", {
+        "pyproject.toml": "[project]\nname = 'proj'\n",
+        "app/__init__.py": "",
+        "tests/helpers.py": "def make_user(name):\n    return {'name': name}\n",
+        "tests/test_users.py": "from helpers import make_user\n\n\ndef test_user():\n    assert make_user('a')['name'] == 'a'\n",
+    })
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], cwd=root, check=True)
+    assert "1 passed" in run_tests(root).stdout
+    subprocess.run([*git, "mv", "tests/helpers.py", "tests/factories.py"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "helpers -> factories"], cwd=root, check=True)
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pip install" not in result.stdout + result.stderr
+    assert (root / "tests/helpers.py").read_text().endswith("from factories import make_user\n")
+    assert failing_files(root) == []
+    assert "1 passed" in run_tests(root).stdout

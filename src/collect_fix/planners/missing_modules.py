@@ -9,6 +9,7 @@ missing-names planner can hand it over.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -20,10 +21,12 @@ from collect_fix.git_evidence import (
     bindings,
     deleted_module,
     moved_in_change,
+    source_before,
 )
 from collect_fix.dependencies import findable
 from collect_fix.living_copies import living_copy
 from collect_fix.script_modules import is_script
+from collect_fix.test_folders import deleted_beside
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
 from collect_fix.project import Project
@@ -35,13 +38,16 @@ CATEGORIES = (Category.MISSING_MODULE,)
 
 def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     module = diagnosis.module
-    if not module or not project.owns_module(module):
+    beside = None
+    if module and not project.owns_module(module) and diagnosis.path:
+        beside = deleted_beside(project, module, diagnosis.path)  # tests/helpers.py, imported as helpers
+    if not module or not (project.owns_module(module) or beside):
         return Plan(diagnosis, advice=f"'{module}' is not a module of this project: install the package providing it")
     existing = _existing(project, module)
     if existing is not None:
         return Plan(diagnosis, advice=f"{project.relative(existing)} exists but is not importable as '{module}': "
                                       "check the pytest pythonpath / rootdir")
-    return _plan_stubs(diagnosis, project, scan(project), module, options.python)
+    return _plan_stubs(diagnosis, project, scan(project), module, options.python, beside.folder if beside else None)
 
 
 def plan_submodule(diagnosis: Diagnosis, project: Project, options: Options) -> Optional[Plan]:
@@ -67,21 +73,27 @@ def plan_submodule(diagnosis: Diagnosis, project: Project, options: Options) -> 
 
 
 def _plan_stubs(
-    diagnosis: Diagnosis, project: Project, imports: ProjectImports, module: str, python: Optional[str]
+    diagnosis: Diagnosis, project: Project, imports: ProjectImports, module: str, python: Optional[str],
+    folder: Optional[Path] = None,
 ) -> Plan:
     """The same Repair for every diagnosis of one module, so the applier applies it once."""
-    layout = _Layout(project, imports, module, python)
+    layout = _Layout(project, imports, module, python, folder)
     if layout.problem:
         return Plan(diagnosis, advice=layout.problem)
-    edits = layout.edits()
-    blocked = layout.blocked(edits)
-    if blocked:
-        return Plan(diagnosis, advice=blocked)
-    refused = [reason for edit in edits if (reason := project.editable(project.root / edit.path))]
-    if refused:
-        return Plan(diagnosis, advice=f"cannot create stub module {module}: {refused[0]}")
-    evidence = _evidence(imports, layout.needed) + layout.history_evidence()
-    return Plan(diagnosis, (Repair(layout.description(), tuple(edits), evidence),))
+    repairs: list[Repair] = []
+    advice = ""
+    for each in (layout, layout.without_guesses()) if layout.guessed() else (layout,):
+        edits = each.edits()
+        blocked = each.blocked(edits)
+        if blocked:
+            advice = advice or blocked
+            continue
+        refused = [reason for edit in edits if (reason := project.editable(project.root / edit.path))]
+        if refused:
+            return Plan(diagnosis, advice=f"cannot create stub module {module}: {refused[0]}")
+        evidence = _evidence(imports, each.needed) + each.history_evidence()
+        repairs.append(Repair(each.description(), tuple(edits), evidence))
+    return Plan(diagnosis, tuple(repairs)) if repairs else Plan(diagnosis, advice=advice)
 
 
 def _evidence(imports: ProjectImports, modules: tuple[str, ...]) -> str:
@@ -110,7 +122,8 @@ def _home_evidence(deleted: DeletedModule, name: str, home: "_Home") -> str:
     if home.how == "moved":
         return f"; {deleted.where} deleted {deleted.path} and added '{home.spelled(name)}' to {home.module} with the same code"
     if home.how == "imported":
-        return f"; {deleted.where} deleted {deleted.path}, which imported '{home.spelled(name)}' from {home.module}"
+        return (f"; {deleted.where} deleted {deleted.path}, which imported '{home.spelled(name)}' from {home.module}"
+                + ("" if home.sure else " (not found outside pytest: the collection tells whether it imports)"))
     return (f"; {deleted.where} deleted {deleted.path}, whose '{name}' lives on in {home.module} with the same code "
             f"(the only module of the package with it)")
 
@@ -122,6 +135,7 @@ class _Home(NamedTuple):
     module: str
     name: str
     how: str  # "moved" (by the change that deleted it), "lives on" (the same code), "imported"
+    sure: bool = True  # False: imported from a module collect-fix could not find outside pytest
 
     def spelled(self, old_name: str) -> str:
         return old_name if self.name == old_name else f"{old_name}' as '{self.name}"
@@ -134,20 +148,26 @@ class _Layout:
     every missing package on the way there, in sorted order so equal diagnoses give equal edits.
     """
 
-    def __init__(self, project: Project, imports: ProjectImports, module: str, python: Optional[str] = None) -> None:
+    def __init__(
+        self, project: Project, imports: ProjectImports, module: str, python: Optional[str] = None,
+        folder: Optional[Path] = None,
+    ) -> None:
         self.project = project
+        self.folder = folder  # a test folder on sys.path the module was deleted from (``test_folders``)
         self.python = python  # the interpreter pytest runs with (--python), which must find a source
+        self.guesses = True  # re-export what only the collection can tell works (``_Home.sure``)
         self.imports = imports
         self.top = module.split(".")[0]
-        self.base = _source_root(project, module)
+        self.base = folder or _source_root(project, module)
         self.problem = ""
         self._history: dict[str, Optional[DeletedModule]] = {}
         self._moved: dict[tuple[str, str], Optional[_Home]] = {}  # edits, description and evidence each ask
         wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
         needed: set[str] = set()
+        top_level = 1 if folder is not None else 2  # a source root's top-level package is there
         for name in wanted:
             parts = name.split(".")
-            for depth in range(2, len(parts) + 1):
+            for depth in range(top_level, len(parts) + 1):
                 ancestor = ".".join(parts[:depth])
                 if _existing(project, ancestor) is None:
                     needed.add(ancestor)
@@ -209,28 +229,57 @@ class _Layout:
                     found = None  # moved there, and moved or renamed on since
                 how = "moved" if found is not None else "lives on"
                 found = found or living_copy(self.project, deleted, binding)
-                module_name = self.project.module_name(self.project.root / found[0]) if found else None
+                module_name = self._module_name(self.project.root / found[0]) if found else None
                 home = _Home(module_name, found[1].name, how) if found and module_name else None
             self._moved[module, name] = home
-        return self._moved[module, name]
+        home = self._moved[module, name]
+        return home if home is None or home.sure or self.guesses else None
+
+    def guessed(self) -> bool:
+        """Whether some name comes back from a module only the collection can tell works."""
+        return any(home is not None and not home.sure
+                   for module in self.needed for home in (self.moved(module, name) for name in self.names(module)))
+
+    def without_guesses(self) -> "_Layout":
+        """The same layout with the guessed names stubbed (the answers asked so far are shared)."""
+        other = copy.copy(self)
+        other.guesses = False
+        return other
+
+    def _module_name(self, path: Path) -> Optional[str]:
+        """How the recreated module imports the project file ``path``: from the test folder on
+        ``sys.path`` it was deleted from when ``path`` is there, else from its source root."""
+        if self.folder is not None and self.folder in path.parents:
+            parts = list(path.relative_to(self.folder).with_suffix("").parts)
+            parts = parts[:-1] if parts[-1] == "__init__" else parts
+            return ".".join(parts) if parts and all(part.isidentifier() for part in parts) else None
+        return self.project.module_name(path)
 
     def _imported(self, deleted: DeletedModule, binding: Binding) -> Optional[_Home]:
-        """A name the deleted module imported unconditionally (a facade's ``from app.models
-        import User``, a ``from pathlib import Path``; not one branch of a ``try`` or an ``if``),
-        from where it came: a module of the project that still binds it and is no script, or one
-        the project's interpreter finds."""
-        if not binding.imported or binding.conditional:
-            return None
-        source = absolute_module(binding.target, package_of(self.project, self.project.root / deleted.path))
-        if not source:
-            return None
-        path = self.project.module_file(source)
-        if path is not None:
-            if binding.imported not in bindings(self.project.source(path) or b"") or is_script(self.project, path):
-                return None
-        elif self.project.owns_module(source) or not findable(self.project, source, self.python):
-            return None
-        return _Home(source, binding.imported, "imported")
+        """A name the deleted module imported (a facade's ``from app.models import User``, a
+        ``from pathlib import Path``), from where it came. Of the branches of a ``try`` or an
+        ``if`` that import it, the first that surely works: from a module of the project that
+        still binds it and is no script (what it ran at import while the deleted module imported
+        it is not new), or one the project's interpreter finds. Else the first from outside the
+        project, as a guess (a conftest may put a folder on ``sys.path``) that the verifying
+        collection judges, with stubs as the next alternative."""
+        guess: Optional[_Home] = None
+        package = package_of(self.project, self.project.root / deleted.path)
+        for branch in (binding, *binding.branches):
+            source = absolute_module(branch.target, package) if branch.kind == "import" and branch.imported else None
+            if not source:
+                continue
+            path = self.project.module_file(source)
+            if path is not None:
+                before = source_before(self.project, deleted, self.project.relative(path))
+                if branch.imported in bindings(self.project.source(path) or b"") \
+                        and not is_script(self.project, path, ran_before=before):
+                    return _Home(source, branch.imported, "imported")
+            elif not self.project.owns_module(source):
+                if findable(self.project, source, self.python):
+                    return _Home(source, branch.imported, "imported")
+                guess = guess or _Home(source, branch.imported, "imported", sure=False)
+        return guess
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
         """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""

@@ -1,0 +1,48 @@
+"""The folder pytest puts on ``sys.path`` for a test file, and the modules deleted from it.
+
+In its default import mode (``prepend``; ``append`` too) pytest inserts the first folder upward
+from a test module or conftest that is no package (holds no ``__init__.py``): ``tests/helpers.py``
+is imported as ``helpers`` by the tests beside it. Such a module is the project's, though it is
+under no source root; when git shows the project deleted it (``git mv tests/helpers.py
+tests/factories.py``), it is a missing module of the project to recreate, never a distribution to
+install (a name on the package index may be anyone's).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple, Optional
+
+from collect_fix.git_evidence import DeletedModule, deleted_module
+from collect_fix.project import Project
+from collect_fix.pytest_config import configuration, import_mode
+
+
+class DeletedBeside(NamedTuple):
+    folder: Path  # the folder on sys.path the module was deleted from
+    deleted: DeletedModule
+
+
+def inserted_folder(project: Project, relative: str) -> Optional[Path]:
+    """The folder pytest puts on ``sys.path`` when it imports the test module or conftest
+    ``relative``; None for other files, under ``--import-mode=importlib``, or outside the project."""
+    if not (project.is_test_module(relative) or project.is_conftest(relative)):
+        return None
+    if import_mode(configuration(project)) == "importlib":
+        return None
+    folder = (project.root / relative).parent
+    while (folder / "__init__.py").is_file() and folder != project.root:
+        folder = folder.parent
+    return folder if folder == project.root or project.root in folder.parents else None
+
+
+def deleted_beside(project: Project, module: str, importer: str) -> Optional[DeletedBeside]:
+    """``module``, when git shows the project deleted its file from the folder pytest puts on
+    ``sys.path`` for ``importer`` (a test module or conftest); None otherwise."""
+    folder = inserted_folder(project, importer)
+    if folder is None:
+        return None
+    base = folder.joinpath(*module.split("."))
+    candidates = (project.relative(base.with_suffix(".py")), project.relative(base / "__init__.py"))
+    found = deleted_module(project, candidates)
+    return DeletedBeside(folder, found) if found is not None else None
