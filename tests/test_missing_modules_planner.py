@@ -620,3 +620,25 @@ def test_a_source_that_ran_code_while_the_facade_imported_it_is_no_script(
     edits = edits_of(planned(project, missing_module("app.api")))
     reexported = [edit.kwargs()["from_module"] for edit in edits if edit.transform == "add_reexport"]
     assert reexported == ([] if turned_into_a_script else ["app.signals"])
+
+
+def test_a_name_imported_from_a_module_the_same_change_moved_comes_back_from_its_new_home(tmp_path: Path) -> None:
+    """A fifth review: a deleted facade imported ``User`` from ``app.models``, which the same
+    change moved to ``app.core.models``; ``User`` was stubbed. A source deleted too is asked
+    where its name went, as the facade's own names are."""
+    user = "class User:\n    def __init__(self, name):\n        self.name = name\n"
+    facade = "from app.models import User\n\n\ndef make_user(name):\n    return User(name.title())\n"
+    star = "from app.facade import *\n\n\ndef test_a():\n    assert isinstance(make_user('a'), User)\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/models.py": user, "app/facade.py": facade,
+                                    "tests/test_a.py": star})
+    (tmp_path / "app/core").mkdir()
+    (tmp_path / "app/core/__init__.py").write_text("")
+    (tmp_path / "app/models.py").rename(tmp_path / "app/core/models.py")
+    (tmp_path / "app/facade.py").rename(tmp_path / "app/core/users.py")
+    (tmp_path / "app/core/users.py").write_text(facade.replace("app.models", "app.core.models"))
+    _git_commit(tmp_path, "core")
+    result = planned(project, missing_module("app.facade"))
+    homes = {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits_of(result)
+             if edit.transform == "add_reexport"}
+    assert homes == {("User", "app.core.models"), ("make_user", "app.core.users")}
+    assert "which imported 'User' from app.models, since moved to app.core.models" in result.alternatives[0].evidence

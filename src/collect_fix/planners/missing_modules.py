@@ -122,7 +122,8 @@ def _home_evidence(deleted: DeletedModule, name: str, home: "_Home") -> str:
     if home.how == "moved":
         return f"; {deleted.where} deleted {deleted.path} and added '{home.spelled(name)}' to {home.module} with the same code"
     if home.how == "imported":
-        return (f"; {deleted.where} deleted {deleted.path}, which imported '{home.spelled(name)}' from {home.module}"
+        source = f"{home.via}, since moved to {home.module}" if home.via else home.module
+        return (f"; {deleted.where} deleted {deleted.path}, which imported '{home.spelled(name)}' from {source}"
                 + ("" if home.sure else " (not found outside pytest: the collection tells whether it imports)"))
     return (f"; {deleted.where} deleted {deleted.path}, whose '{name}' lives on in {home.module} with the same code "
             f"(the only module of the package with it)")
@@ -136,6 +137,7 @@ class _Home(NamedTuple):
     name: str
     how: str  # "moved" (by the change that deleted it), "lives on" (the same code), "imported"
     sure: bool = True  # False: imported from a module collect-fix could not find outside pytest
+    via: str = ""  # imported from this module of the project, deleted too, whose name is now here
 
     def spelled(self, old_name: str) -> str:
         return old_name if self.name == old_name else f"{old_name}' as '{self.name}"
@@ -215,7 +217,12 @@ class _Layout:
         (``git_evidence.moved_in_change``), else the one module of the package with the same code
         under that name (``living_copies``: a fold over two commits, a home renamed since); None
         when neither tells."""
+        home = self._home(module, name)
+        return home if home is None or home.sure or self.guesses else None
+
+    def _home(self, module: str, name: str) -> Optional[_Home]:
         if (module, name) not in self._moved:
+            self._moved[module, name] = None  # asked: a cycle of imports between deleted modules ends here
             deleted = self.history(module)
             binding = deleted.get(name) if deleted is not None else None
             home: Optional[_Home] = None
@@ -232,8 +239,7 @@ class _Layout:
                 module_name = self._module_name(self.project.root / found[0]) if found else None
                 home = _Home(module_name, found[1].name, how) if found and module_name else None
             self._moved[module, name] = home
-        home = self._moved[module, name]
-        return home if home is None or home.sure or self.guesses else None
+        return self._moved[module, name]
 
     def guessed(self) -> bool:
         """Whether some name comes back from a module only the collection can tell works."""
@@ -275,7 +281,11 @@ class _Layout:
                 if branch.imported in bindings(self.project.source(path) or b"") \
                         and not is_script(self.project, path, ran_before=before):
                     return _Home(source, branch.imported, "imported")
-            elif not self.project.owns_module(source):
+            elif self.project.owns_module(source):
+                moved_on = self._home(source, branch.imported)  # that module went too: where its name is now
+                if moved_on is not None:
+                    return moved_on._replace(how="imported", via=source)
+            else:
                 if findable(self.project, source, self.python):
                     return _Home(source, branch.imported, "imported")
                 guess = guess or _Home(source, branch.imported, "imported", sure=False)
