@@ -271,6 +271,11 @@ _BINDING_STATEMENTS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFun
                        ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Pass)
 
 
+def runs_as_script(tree: ast.Module) -> bool:
+    """Whether the module also runs as a script: it has a top-level ``if __name__ == "__main__":``."""
+    return any(isinstance(statement, ast.If) and _is_main_guard(statement.test) for statement in tree.body)
+
+
 def _is_main_guard(test: ast.expr) -> bool:
     return isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__" \
         and len(test.comparators) == 1 and isinstance(test.comparators[0], ast.Constant) \

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import collect_only, collected_ids, run_in_process, run_tests, snapshot
+from conftest import collect_only, collected_ids, run_in_process, run_tests, snapshot, write_files
 
 # Every test of every file that failed to collect (11 missing names, 10 failing collectors).
 EXPECTED_IDS = {
@@ -359,3 +359,27 @@ def _committed(root: Path, message: str, init: bool = False) -> None:
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     for command in ([["init", "-q"]] if init else []) + [["add", "-A"], ["commit", "-q", "-m", message]]:
         subprocess.run([*git, *command], cwd=root, check=True)
+
+
+def test_a_name_moved_out_of_a_package_that_also_runs_as_a_script_is_resolved_when_first_read(tmp_path: Path) -> None:
+    """tabulate: ``simple_separated_format`` moved to ``tabulate.formats``, which imports the
+    package, and the CLI tests run ``tabulate/__init__.py`` as a script, where ``from
+    tabulate.formats import ...`` cannot import. A re-export imported last broke the 7 CLI tests;
+    one resolved when first read (a module ``__getattr__``) imports nothing when the file runs."""
+    root = write_files(tmp_path / "proj", {
+        "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['.']\n",
+        "pkg/__init__.py": "def table():\n    return 1\n\n\nif __name__ == '__main__':\n    print(table())\n",
+        "pkg/formats.py": "from pkg import table\n\n\ndef sep_format(sep):\n    return sep * table()\n",
+        "tests/test_api.py": "from pkg import sep_format\n\n\ndef test_sep():\n    assert sep_format('|') == '|'\n",
+        "tests/test_cli.py": "import pathlib\nimport subprocess\nimport sys\n\n\ndef test_script():\n"
+                             "    script = pathlib.Path(__file__).parent.parent / 'pkg' / '__init__.py'\n"
+                             "    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)\n"
+                             "    assert ran.stdout == '1\\n', ran.stderr\n",
+    })
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "def __getattr__(name: str) -> object:" in (root / "pkg/__init__.py").read_text()
+    ran = run_tests(root)
+    assert "2 passed" in ran.stdout, ran.stdout

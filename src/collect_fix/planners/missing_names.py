@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, replace
+from pathlib import Path
 from types import MappingProxyType
 from typing import Collection, Mapping, Optional, Sequence
 
@@ -27,6 +28,7 @@ from collect_fix.definitions import (
     loaded_at_load,
     module_definitions,
     package_of,
+    runs_as_script,
     started_first,
     top_level_statements,
 )
@@ -486,6 +488,9 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
     args: tuple[tuple[str, object], ...] = (("from_module", home.module), ("name", name))
     if circular:
         args += (("at_end", True),)
+    if circular and module_file is not None and _script_never_reading(module_file, name):
+        args += (("lazy", True),)
+        evidence += f"; {module} also runs as a script and never reads '{name}' itself: resolved when first read"
     repair = Repair(
         f"re-export '{name}' from {home.module} in {module}",
         (Edit(relative, "add_reexport", args),),
@@ -493,6 +498,16 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
     )
     rewrite = _import_edit(module, name, home.module, name)
     return _Found(repair, rewrite, order_dependent=order_dependent)
+
+
+def _script_never_reading(path: Path, name: str) -> bool:
+    """Whether the module at ``path`` also runs as a script (``python pkg/__init__.py``, where a
+    re-export from its own package cannot import) and its code never reads ``name``: then a
+    re-export resolved when first read (a module ``__getattr__``) serves importers and imports
+    nothing when it runs."""
+    tree = tree_of_file(path)
+    return tree is not None and runs_as_script(tree) and not any(
+        isinstance(node, ast.Name) and node.id == name for node in ast.walk(tree))
 
 
 def _moved_and_renamed(project: Project, name: str, module: str, homes: Sequence[_Home]) -> Optional[_Found]:
