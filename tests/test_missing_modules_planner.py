@@ -561,25 +561,51 @@ def test_a_star_imported_module_whose_all_grows_exports_every_name_it_lists(tmp_
     assert homes == {("Path", "pathlib"), ("farewell", "app.text"), ("greet", "app.text")}
 
 
-@pytest.mark.parametrize("imported", [
-    pytest.param("try:\n    from cf_absent_json import dumps\nexcept ImportError:\n    from json import dumps\n", id="a fallback"),
-    pytest.param("import sys\n\nif sys.version_info >= (3, 8):\n    from json import dumps\n"
-                 "else:\n    from cf_absent_json import dumps\n", id="a version check"),
+@pytest.mark.parametrize("block", [
+    pytest.param("try:\n    from cf_absent_json import dumps\nexcept ImportError:\n    from json import dumps\n",
+                 id="an ImportError fallback"),
+    pytest.param("if sys.version_info >= (3, 99):\n    from json import dumps\nelse:\n    from cf_absent_json import dumps\n",
+                 id="a version check"),
+    pytest.param("if sys.platform == 'cf-nowhere':\n    from app._nowhere import dumps\nelse:\n"
+                 "    def dumps(value):\n        return lru_cache(value)\n", id="a platform check, a def in one branch"),
 ])
-def test_a_branch_of_a_try_or_an_if_comes_back_from_the_first_that_imports(tmp_path: Path, imported: str) -> None:
-    """A fifth review: re-exporting the first branch of a fallback failed the whole recreated
-    module; a sixth: stubbing every name bound under an ``if`` or ``try`` stubbed
-    ``typing.Literal`` (the test used it at import: nothing was repaired)."""
-    module = imported + "\n\ndef greet():\n    return 'hi'\n"
+def test_a_name_bound_under_a_try_or_an_if_comes_back_as_that_block(tmp_path: Path, block: str) -> None:
+    """Reviews five to seven: re-exporting the first branch of a fallback failed the whole
+    recreated module; stubbing every conditional name stubbed ``typing.Literal``; the first branch
+    that imports took ``typing.override`` on a Python without it, and ``app._win``'s code on
+    Linux. Which branch binds it is the interpreter's choice: the block comes back as written,
+    after the module's imports it reads."""
+    module = "import sys\nfrom functools import lru_cache\n\n" + block + "\n\ndef greet():\n    return 'hi'\n"
+    star = "from app.helpers import *\n\n\ndef test_a():\n    assert greet() and dumps\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/_nowhere.py": "X = 1\n", "app/helpers.py": module,
+                                    "tests/test_a.py": star})
+    (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
+    _git_commit(tmp_path, "helpers -> text")
+    result = planned(project, missing_module("app.helpers"))
+    assert len(result.alternatives) == 1
+    edits = edits_of(result)
+    reexported = {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits
+                  if edit.transform == "add_reexport"}
+    assert reexported == {("greet", "app.text"), ("lru_cache", "functools")}  # what the star took
+    restored = [edit.kwargs() for edit in edits if edit.transform == "restore_block"]
+    assert [each["names"] for each in restored] == ["dumps"]
+    statement = restored[0]["statement"]
+    assert statement.endswith(block)
+    assert ("import sys\n" in statement) == ("sys." in block)  # the imports it reads, and only those
+    assert ("from functools import lru_cache\n" in statement) == ("lru_cache" in block)
+
+
+def test_a_block_that_reads_the_modules_own_definitions_is_not_restored(tmp_path: Path) -> None:
+    """A block reading a constant of the module is not the block alone: its names are judged as
+    any other (here a guess from a module not found, with stubs as the next alternative)."""
+    module = "FAST = True\n\nif FAST:\n    from cf_absent_json import dumps\n\n\ndef greet():\n    return 'hi'\n"
     star = "from app.helpers import *\n\n\ndef test_a():\n    assert greet() and dumps\n"
     project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": module, "tests/test_a.py": star})
     (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
     _git_commit(tmp_path, "helpers -> text")
     result = planned(project, missing_module("app.helpers"))
-    homes = {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits_of(result)
-             if edit.transform == "add_reexport"}
-    assert homes == {("greet", "app.text"), ("dumps", "json")}
-    assert len(result.alternatives) == 1
+    assert not any(edit.transform == "restore_block" for repair in result.alternatives for edit in repair.edits)
+    assert len(result.alternatives) == 2
 
 
 def test_a_name_from_a_module_not_found_outside_pytest_is_tried_then_stubbed(tmp_path: Path) -> None:

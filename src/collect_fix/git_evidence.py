@@ -130,6 +130,7 @@ class DeletedModule:
     # The names its literal ``__all__`` lists (``+=`` included); None without one, or where it is
     # built otherwise (``__all__.extend(...)``, a computed value).
     listed: Optional[frozenset[str]] = None
+    source: bytes = field(default=b"", repr=False, compare=False)  # the last version itself
 
     def get(self, name: str) -> Optional[Binding]:
         return next((binding for binding in self.bindings if binding.name == name), None)
@@ -527,7 +528,7 @@ def _deleted(root: Path, head: str, path: str) -> Optional[DeletedModule]:
     deadline = time.monotonic() + _BUDGET
     in_head = _blobs(root, ((head, path),), deadline)[0]
     if in_head is not None:
-        return DeletedModule(WORK_TREE, path, tuple(_bindings(in_head).values()), _listed(in_head))
+        return DeletedModule(WORK_TREE, path, tuple(_bindings(in_head).values()), _listed(in_head), in_head)
     log = _git(root, deadline, "log", "--diff-filter=D", "--no-renames", "--format=%H", "-n1", head, "--", path)
     commit = (log or "").strip()
     if not commit:
@@ -535,7 +536,7 @@ def _deleted(root: Path, head: str, path: str) -> Optional[DeletedModule]:
     old = _blobs(root, ((f"{commit}^", path),), deadline)[0]
     if old is None:
         return None
-    return DeletedModule(commit[:10], path, tuple(_bindings(old).values()), _listed(old))
+    return DeletedModule(commit[:10], path, tuple(_bindings(old).values()), _listed(old), old)
 
 
 def _compare(commit: str, path: str, name: str, old_source: bytes, new_source: bytes) -> Change:

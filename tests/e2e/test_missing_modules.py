@@ -147,3 +147,48 @@ def test_a_helper_module_renamed_beside_the_tests_comes_back_and_is_no_package_t
     assert (root / "tests/helpers.py").read_text().endswith("from factories import make_user\n")
     assert failing_files(root) == []
     assert "1 passed" in run_tests(root).stdout
+
+
+def test_names_bound_under_an_if_or_a_try_come_back_as_the_block_and_the_branch_not_taken_never_runs(
+    tmp_path: Path,
+) -> None:
+    """Reviews six and seven: a renamed compat module's version checks, platform checks and
+    ImportError fallbacks. Re-exporting a branch's source took ``typing.override`` on a Python
+    without it (the whole recreated module failed) and ran the import of a Windows module on
+    Linux (which wrote into the project). The block comes back as written: the interpreter
+    takes the branch it took before."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    compat = (
+        "import sys\nfrom functools import lru_cache\n\n"
+        "if sys.platform == 'cf-nowhere':\n    from app._elsewhere import config_path\n"
+        "else:\n    from app._here import config_path\n\n"
+        "try:\n    from itertools import cf_absent_name as batched\n"
+        "except ImportError:\n    def batched(items):\n        return lru_cache(maxsize=None)(list)((items,))\n\n\n"
+        "def norm(mode):\n    return mode.lower()\n"
+    )
+    root = write_files(tmp_path / "proj", {
+        "pyproject.toml": "[project]\nname = 'proj'\n",
+        "app/__init__.py": "",
+        "app/_elsewhere.py": "import pathlib\n\npathlib.Path('ELSEWHERE_RAN').write_text('x')\n\n\n"
+                             "def config_path():\n    return 'elsewhere'\n",
+        "app/_here.py": "def config_path():\n    return 'here'\n",
+        "app/compat.py": compat,
+        "tests/test_compat.py": "from app.compat import batched, config_path, norm\n\n\ndef test_compat():\n"
+                                "    assert config_path() == 'here' and batched(1) == [1] and norm('R') == 'r'\n",
+    })
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], cwd=root, check=True)
+    assert "1 passed" in run_tests(root).stdout
+    subprocess.run([*git, "mv", "app/compat.py", "app/_compat.py"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "compat is private"], cwd=root, check=True)
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not (root / "ELSEWHERE_RAN").exists()
+    recreated = (root / "app/compat.py").read_text()
+    assert "    from app._elsewhere import config_path\nelse:\n    from app._here import config_path\n" in recreated
+    assert "collect-fix: stub" not in recreated
+    assert "1 passed" in run_tests(root).stdout
+    assert not (root / "ELSEWHERE_RAN").exists()

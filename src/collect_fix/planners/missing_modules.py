@@ -13,6 +13,7 @@ import copy
 from pathlib import Path
 from typing import NamedTuple, Optional
 
+from collect_fix.conditional_blocks import Block, binding_block
 from collect_fix.definitions import absolute_module, package_of
 from collect_fix.git_evidence import (
     DEFINITION_KINDS,
@@ -121,6 +122,9 @@ def _exported(deleted: DeletedModule) -> set[str]:
 def _home_evidence(deleted: DeletedModule, name: str, home: "_Home") -> str:
     if home.how == "moved":
         return f"; {deleted.where} deleted {deleted.path} and added '{home.spelled(name)}' to {home.module} with the same code"
+    if home.how == "restored":
+        return (f"; {deleted.where} deleted {deleted.path}, which bound '{name}' under an if or a try: "
+                "the block comes back as written, for the interpreter to take the branch it took before")
     if home.how == "imported":
         source = f"{home.via}, since moved to {home.module}" if home.via else home.module
         return (f"; {deleted.where} deleted {deleted.path}, which imported '{home.spelled(name)}' from {source}"
@@ -135,9 +139,10 @@ class _Home(NamedTuple):
 
     module: str
     name: str
-    how: str  # "moved" (by the change that deleted it), "lives on" (the same code), "imported"
+    how: str  # "moved" (by the change that deleted it), "lives on" (the same code), "imported", "restored"
     sure: bool = True  # False: imported from a module collect-fix could not find outside pytest
     via: str = ""  # imported from this module of the project, deleted too, whose name is now here
+    block: Optional[Block] = None  # "restored": the if/try block that bound it, as written
 
     def spelled(self, old_name: str) -> str:
         return old_name if self.name == old_name else f"{old_name}' as '{self.name}"
@@ -226,7 +231,11 @@ class _Layout:
             deleted = self.history(module)
             binding = deleted.get(name) if deleted is not None else None
             home: Optional[_Home] = None
-            if deleted is not None and binding is not None and binding.kind == "import":
+            if deleted is not None and binding is not None and binding.conditional:
+                home = self._restored(deleted, name)
+            if home is not None:
+                pass
+            elif deleted is not None and binding is not None and binding.kind == "import":
                 home = self._imported(deleted, binding)
             elif deleted is not None and binding is not None:
                 found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
@@ -276,20 +285,44 @@ class _Layout:
             if not source:
                 continue
             path = self.project.module_file(source)
+            home: Optional[_Home] = None
             if path is not None:
-                before = source_before(self.project, deleted, self.project.relative(path))
+                # Only an unconditional import surely ran: a branch not taken here (win32) never did.
+                before = None if binding.conditional else source_before(self.project, deleted, self.project.relative(path))
                 if branch.imported in bindings(self.project.source(path) or b"") \
                         and not is_script(self.project, path, ran_before=before):
-                    return _Home(source, branch.imported, "imported")
+                    home = _Home(source, branch.imported, "imported")
             elif self.project.owns_module(source):
                 moved_on = self._home(source, branch.imported)  # that module went too: where its name is now
-                if moved_on is not None:
-                    return moved_on._replace(how="imported", via=source)
+                if moved_on is not None and moved_on.how != "restored":
+                    home = moved_on._replace(how="imported", via=source)
             else:
-                if findable(self.project, source, self.python):
-                    return _Home(source, branch.imported, "imported")
-                guess = guess or _Home(source, branch.imported, "imported", sure=False)
+                home = _Home(source, branch.imported, "imported", sure=findable(self.project, source, self.python))
+            if home is not None and home.sure and not binding.conditional:
+                return home
+            guess = guess or (home._replace(sure=False) if home is not None else None)
         return guess
+
+    def _restored(self, deleted: DeletedModule, name: str) -> Optional[_Home]:
+        """A name the deleted module bound under an ``if`` or ``try``, as that block
+        (``conditional_blocks``): the interpreter chooses the branch, as it did before. None when
+        the block reads the module's other names, or imports a project module that is now a
+        script; a guess (stubs next) when it imports one of the project's that is gone."""
+        block = binding_block(deleted.source, name)
+        if block is None:
+            return None
+        package = package_of(self.project, self.project.root / deleted.path)
+        sure = True
+        for written, level in block.imports:
+            source = absolute_module("." * level + written, package) if level else written
+            path = self.project.module_file(source) if source else None
+            if path is not None:
+                before = source_before(self.project, deleted, self.project.relative(path))
+                if is_script(self.project, path, ran_before=before):
+                    return None  # it ran a branch's code before; it runs more now
+            elif not source or self.project.owns_module(source):
+                sure = False
+        return _Home("", name, "restored", sure=sure, block=block)
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
         """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""
@@ -329,10 +362,19 @@ class _Layout:
             stubs = tuple(self.stub(module, name) for name in names if name not in moved)
             if stubs:
                 edits.append(Edit(self.path(module), "add_stubs", (("stubs", stubs),)))
+            blocks: dict[Block, list[str]] = {}
+            for name, home in sorted(moved.items()):
+                if home.block is not None:
+                    blocks.setdefault(home.block, []).append(name)
+            deleted = self.history(module)  # blocks first: a re-export's marker stays above its import
+            edits.extend(Edit(self.path(module), "restore_block", (
+                ("statement", block.text), ("names", ",".join(restored)),
+                ("source", f"as {deleted.path} had it before {deleted.where}" if deleted else "as it was written")))
+                for block, restored in blocks.items())
             edits.extend(Edit(self.path(module), "add_reexport", (("from_module", home.module), ("name", name))
                               + ((("new_name", home.name),) if home.name != name else ())
                               + ((("imported", True),) if home.how == "imported" else ()))
-                         for name, home in sorted(moved.items()))
+                         for name, home in sorted(moved.items()) if home.block is None)
             if not names and (not self.is_package(module) or self.regular(module.rpartition(".")[0])):
                 edits.append(Edit(self.path(module), "create_empty"))
         return sorted(edits, key=lambda edit: edit.path)  # stable: a file's stubs come before its re-exports
@@ -357,11 +399,16 @@ class _Layout:
 
     def description(self) -> str:
         created = [module for module in self.needed if self.names(module) or not self.is_package(module)]
-        moved = {module: [name for name in self.names(module) if self.moved(module, name)] for module in created}
-        parts = [f"{module} ({_count(len(self.names(module)))}"
-                 + (f", re-exporting {', '.join(moved[module])} from {self._where(module, moved[module])}"
-                    if moved[module] else "") + ")"
-                 for module in created]
+        homes = {module: {name: self.moved(module, name) for name in self.names(module)} for module in created}
+        moved = {module: [name for name, home in homes[module].items() if home] for module in created}
+        parts = []
+        for module in created:
+            restored = [name for name, home in homes[module].items() if home and home.how == "restored"]
+            reexported = [name for name in moved[module] if name not in restored]
+            parts.append(f"{module} ({_count(len(self.names(module)))}"
+                         + (f", re-exporting {', '.join(reexported)} from {self._where(module, reexported)}"
+                            if reexported else "")
+                         + (f", restoring {', '.join(restored)} as it was bound" if restored else "") + ")")
         noun = "module" if len(parts) == 1 else "modules"
         every_name_moved = any(moved.values()) and all(len(moved[module]) == len(self.names(module)) for module in created)
         return f"{'recreate' if every_name_moved else 'create stub'} {noun} {', '.join(parts)}"

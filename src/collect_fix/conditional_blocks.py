@@ -1,0 +1,120 @@
+"""A name a module bound under a top-level ``if`` or ``try``, as the block that bound it.
+
+``try: from functools import cache`` / ``except ImportError: def cache(f): ...``; ``if
+sys.version_info >= (3, 8): from typing import Literal`` / ``else: from typing_extensions import
+Literal``; ``if sys.platform == "win32": from app._win import config_path`` / ``else: ...``: which
+branch binds the name is the interpreter's choice when the module loads, and no reading of the
+source can make it. A module recreated from its last version gets the block as written, after the
+plain imports the block reads (``import sys``), so the interpreter takes the branch it took before,
+and what a branch it does not take imports never runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import symtable
+from dataclasses import dataclass
+from typing import Optional
+
+from collect_fix import source_trees
+from collect_fix.definitions import top_level_statements
+
+
+@dataclass(frozen=True)
+class Block:
+    """The block that binds a name, ready to be written into a recreated module.
+
+    ``text``: the module's imports the block reads, then the block, as the module had them.
+    ``names``: every name the block binds. ``imports``: (module as written, level) of every
+    ``from ... import`` and ``import`` inside it, in any branch.
+    """
+
+    text: str
+    names: frozenset[str]
+    imports: tuple[tuple[str, int], ...]
+
+
+def binding_block(source: bytes, name: str) -> Optional[Block]:
+    """The top-level ``if``/``try`` of ``source`` that binds ``name``; None when none does, or when
+    it reads a name the module bound otherwise than by an unconditional top-level import."""
+    tree = source_trees.tree_of(source)
+    if tree is None:
+        return None
+    text = source.decode("utf-8", errors="replace")
+    for statement in tree.body:
+        if not isinstance(statement, (ast.If, ast.Try)):
+            continue
+        inner = top_level_statements([statement])[1:]
+        bound = {bound for each in inner for bound in _bound_by(each)}
+        if name not in bound:
+            continue
+        segment = ast.get_source_segment(text, statement)
+        if segment is None:
+            return None
+        imports = _plain_imports(tree)
+        needed = []
+        for free in sorted(_free_names(segment) - bound):
+            if hasattr(builtins, free):
+                continue
+            if free not in imports:
+                return None  # it reads a definition or a constant of the module: not the block alone
+            needed.append(imports[free])
+        prefix = "".join(f"{line}\n" for line in dict.fromkeys(needed))
+        return Block(prefix + ("\n" if prefix else "") + segment + "\n", frozenset(bound),
+                     tuple(_imported_modules(statement)))
+    return None
+
+
+def _bound_by(statement: ast.stmt) -> set[str]:
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name).partition(".")[0] for alias in statement.names if alias.name != "*"}
+    if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        return {node.id for target in targets for node in ast.walk(target) if isinstance(node, ast.Name)}
+    return set()
+
+
+def _plain_imports(tree: ast.Module) -> dict[str, str]:
+    """Name -> one import statement binding it, for the module's unconditional top-level imports."""
+    found: dict[str, str] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                spelled = f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+                found[alias.asname or alias.name.partition(".")[0]] = spelled
+        elif isinstance(statement, ast.ImportFrom):
+            source = "." * statement.level + (statement.module or "")
+            for alias in statement.names:
+                if alias.name != "*":
+                    spelled = f"from {source} import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+                    found[alias.asname or alias.name] = spelled
+    return found
+
+
+def _free_names(segment: str) -> set[str]:
+    """The global names the block reads that it does not bind itself (its functions' included)."""
+    try:
+        table = symtable.symtable(segment, "<block>", "exec")
+    except SyntaxError:
+        return {"<unreadable>"}
+    free = {symbol.get_name() for symbol in table.get_symbols()
+            if symbol.is_referenced() and not symbol.is_assigned() and not symbol.is_imported()}
+    pending = list(table.get_children())
+    while pending:
+        child = pending.pop()
+        free |= {symbol.get_name() for symbol in child.get_symbols() if symbol.is_global()}
+        pending.extend(child.get_children())
+    return free
+
+
+def _imported_modules(statement: ast.stmt) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(statement):
+        if isinstance(node, ast.ImportFrom):
+            found.append((node.module or "", node.level))
+        elif isinstance(node, ast.Import):
+            found.extend((alias.name, 0) for alias in node.names)
+    return found

@@ -1,0 +1,106 @@
+"""restore_block: an if/try block that bound a name comes back as the module had it."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import libcst as cst
+import pytest
+from libcst.codemod import CodemodContext, CodemodTest, SkipFile
+
+from collect_fix.codemods.restore_block import RestoreBlockCommand
+
+VERSION_CHECK = (
+    "import sys\n\n"
+    "if sys.version_info >= (3, 8):\n"
+    "    from typing import Literal\n"
+    "else:\n"
+    "    from typing_extensions import Literal\n"
+)
+FALLBACK = (
+    "from functools import lru_cache\n\n"
+    "try:\n"
+    "    from functools import cache\n"
+    "except ImportError:  # Python 3.8\n"
+    "    def cache(func):\n"
+    "        return lru_cache(maxsize=None)(func)\n"
+)
+SOURCE = "as app/compat.py had it before commit 1a2b3c"
+
+
+def transform(source: str, statement: str = VERSION_CHECK, names: str = "Literal") -> str:
+    command = RestoreBlockCommand(CodemodContext(full_module_name="app.compat"), statement, names, SOURCE)
+    return command.transform_module(cst.parse_module(source)).code
+
+
+class TestRestoreBlock(CodemodTest):
+    TRANSFORM = RestoreBlockCommand
+
+    def test_the_block_comes_back_after_the_imports_with_the_imports_it_reads(self) -> None:
+        before = """
+            \"""Compatibility names.\"""  # kept
+
+            from app._compat import norm  # the moved one
+
+
+            def shout(text):
+                return text.upper()
+        """
+        after = """
+            \"""Compatibility names.\"""  # kept
+
+            import sys
+
+            from app._compat import norm  # the moved one
+
+            # collect-fix: restored Literal (as app/compat.py had it before commit 1a2b3c)
+            if sys.version_info >= (3, 8):
+                from typing import Literal
+            else:
+                from typing_extensions import Literal
+
+
+            def shout(text):
+                return text.upper()
+        """
+        self.assertCodemod(before, after, statement=VERSION_CHECK, names="Literal", source=SOURCE,
+                           context_override=CodemodContext(full_module_name="app.compat"))
+
+    def test_a_def_in_a_branch_and_its_comments_come_back_as_written(self) -> None:
+        result = transform("", FALLBACK, "cache")
+        assert result == (
+            "from functools import lru_cache\n\n"
+            "# collect-fix: restored cache (as app/compat.py had it before commit 1a2b3c)\n"
+            + FALLBACK.split("\n\n", 1)[1]
+        )
+        ast.parse(result)
+
+    def test_a_second_run_changes_nothing(self) -> None:
+        once = transform("import sys\n\nX = 1\n")
+        assert transform(once) == once
+        assert once.count("import sys") == 1
+        ast.parse(once)
+
+    def test_two_blocks_keep_their_order(self) -> None:
+        both = transform(transform(""), FALLBACK, "cache")
+        assert both.index("restored Literal") < both.index("restored cache")
+        assert transform(both, FALLBACK, "cache") == both
+
+    def test_a_module_binding_another_name_of_the_block_is_left_alone(self) -> None:
+        statement = "try:\n    import ujson as json\n    FAST = True\nexcept ImportError:\n    import json\n    FAST = False\n"
+        with pytest.raises(SkipFile, match="rebind FAST"):
+            transform("FAST = None\n", statement, "json")
+
+    def test_a_block_that_does_not_bind_the_name_is_refused(self) -> None:
+        with pytest.raises(SkipFile, match="does not bind Final"):
+            transform("", VERSION_CHECK, "Final")
+
+    def test_formatting_outside_the_edit_survives(self) -> None:
+        before = textwrap.dedent("""\
+            import os   # odd spacing kept
+            VALUE = {  'a' :1 }
+        """)
+        after = transform(before)
+        assert after.startswith("import os   # odd spacing kept\nimport sys\n")
+        assert "VALUE = {  'a' :1 }\n" in after
