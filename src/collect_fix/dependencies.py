@@ -338,6 +338,12 @@ def _declared_distributions(root: Path) -> dict[str, _Declared]:
 _AFFIXES = (("python_", ""), ("py_", ""), ("py", ""), ("", "_python"), ("", "python"), ("", "_py3"), ("", "_py"))
 
 
+def declared_dependency(project: Project, module: str) -> bool:
+    """Whether the project declares a distribution named after ``module`` (requirements files,
+    pyproject, setup.cfg)."""
+    return _declared_by_name(module, _declared_distributions(project.root)) is not None
+
+
 def _declared_by_name(module: str, declared: dict[str, _Declared]) -> Optional[_Declared]:
     """A declared distribution whose name is the module's (``markdown-it-py`` declares
     ``markdown_it``), trying the fullest dotted name first (``google-cloud-storage``)."""

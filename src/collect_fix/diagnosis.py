@@ -152,6 +152,10 @@ def _missing_module(error: CollectionError, project: Project, where: Optional[st
         # importlib.import_module(f"...") with something no file could be named after.
         return _make(Category.OTHER, error, project, where, line,
                      f"no module named {module[:80]!r}, which is not a valid module name")
+    if project.module_file(module) is None and where is not None and _deleted_beside_test(project, module, where):
+        # Before "exists elsewhere": a copy of the file in docs/ is no place to import it from.
+        return _make(Category.MISSING_MODULE, error, project, where, line,
+                     f"project module '{module}' does not exist", module=module)
     if project.module_file(module) is not None or _exists_unimportable(project, module):
         # The module is in the tree, yet Python cannot find it: a path problem, not a missing file.
         return _make(Category.PROJECT_NOT_IMPORTABLE, error, project, where, line,
@@ -159,16 +163,16 @@ def _missing_module(error: CollectionError, project: Project, where: Optional[st
     if project.owns_module(module) and not _shared_with_installed_packages(error, project):
         return _make(Category.MISSING_MODULE, error, project, where, line,
                      f"project module '{module}' does not exist", module=module)
-    if where is not None and _deleted_beside_test(project, module, where):
-        return _make(Category.MISSING_MODULE, error, project, where, line,
-                     f"project module '{module}' does not exist", module=module)
     return _make(Category.MISSING_DEPENDENCY, error, project, where, line,
                  f"third-party module '{module}' is not installed", module=module)
 
 
 def _deleted_beside_test(project: Project, module: str, where: str) -> bool:
-    """Whether git shows the project deleted ``module`` from the folder pytest puts on
-    ``sys.path`` for the failing test file (``tests/helpers.py``, imported as ``helpers``)."""
+    """Whether git shows the project deleted ``module`` from a folder pytest puts on ``sys.path``
+    for the failing test file (``tests/helpers.py``, imported as ``helpers``); never for a
+    module of a source root, which ``owns_module`` judges."""
+    if project.owns_module(module):
+        return False
     from collect_fix.test_folders import deleted_beside  # reads git: only for a module no source root has
 
     return deleted_beside(project, module, where) is not None

@@ -492,6 +492,23 @@ def source_before(project: Project, deleted: DeletedModule, path: str) -> Option
     return _blobs(history_root(project), ((revision, path),), time.monotonic() + _BUDGET)[0]
 
 
+def recently_deleted(project: Project) -> frozenset[str]:
+    """The project-relative paths the uncommitted changes or the newest commits (``_MAX_HISTORY``)
+    deleted. One walk per HEAD however many paths are asked about: a question per missing module
+    and folder would walk a long history each time."""
+    head = _head_of(project)
+    return _recently_deleted(history_root(project), head) if head is not None else frozenset()
+
+
+@lru_cache(maxsize=8)
+def _recently_deleted(root: Path, head: str) -> frozenset[str]:
+    deadline = time.monotonic() + _BUDGET
+    committed = _git(root, deadline, "log", "--diff-filter=D", "--no-renames", "--name-only", "--relative",
+                     "--format=", f"-n{_MAX_HISTORY}", head)
+    uncommitted = _git(root, deadline, "diff", "--diff-filter=D", "--no-renames", "--name-only", "--relative", head)
+    return frozenset(line for output in (committed, uncommitted) for line in (output or "").splitlines() if line)
+
+
 def bindings(source: Union[str, bytes]) -> dict[str, Binding]:
     """Every name a module binds at module level when it runs, with how; {} if it does not parse.
 

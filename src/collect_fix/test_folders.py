@@ -5,7 +5,8 @@ from a test module or conftest that is no package (holds no ``__init__.py``): ``
 is imported as ``helpers`` by the tests beside it. Such a module is the project's, though it is
 under no source root; when git shows the project deleted it (``git mv tests/helpers.py
 tests/factories.py``), it is a missing module of the project to recreate, never a distribution to
-install (a name on the package index may be anyone's).
+install (a name on the package index may be anyone's); unless the project declares a dependency of
+that name (a local ``tests/mock.py`` that gave way to the ``mock`` package).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple, Optional
 
-from collect_fix.git_evidence import DeletedModule, deleted_module
+from collect_fix.dependencies import declared_dependency
+from collect_fix.git_evidence import DeletedModule, deleted_module, recently_deleted
 from collect_fix.project import Project
 from collect_fix.pytest_config import configuration, import_mode
 
@@ -36,13 +38,43 @@ def inserted_folder(project: Project, relative: str) -> Optional[Path]:
     return folder if folder == project.root or project.root in folder.parents else None
 
 
+def importable_folders(project: Project, relative: str) -> list[Path]:
+    """The folders on ``sys.path`` whenever pytest imports the test module ``relative``: its own,
+    then those of the conftests above it (each loaded before it), nearest first."""
+    folders = []
+    own = inserted_folder(project, relative)
+    if own is not None:
+        folders.append(own)
+    folder = (project.root / relative).parent
+    while folder == project.root or project.root in folder.parents:
+        conftest = folder / "conftest.py"
+        if conftest.is_file():
+            found = inserted_folder(project, project.relative(conftest))
+            if found is not None and found not in folders:
+                folders.append(found)
+        if folder == project.root:
+            break
+        folder = folder.parent
+    return folders
+
+
 def deleted_beside(project: Project, module: str, importer: str) -> Optional[DeletedBeside]:
-    """``module``, when git shows the project deleted its file from the folder pytest puts on
-    ``sys.path`` for ``importer`` (a test module or conftest); None otherwise."""
-    folder = inserted_folder(project, importer)
-    if folder is None:
+    """``module``, when git shows the project deleted its file from a folder pytest puts on
+    ``sys.path`` for ``importer`` (a test module or conftest), in the uncommitted changes or a
+    recent commit (``git_evidence.recently_deleted``), and the project declares no dependency of
+    that name (a local ``tests/mock.py`` replaced by the ``mock`` package); None otherwise."""
+    folders = importable_folders(project, importer)
+    if not folders:
         return None
-    base = folder.joinpath(*module.split("."))
-    candidates = (project.relative(base.with_suffix(".py")), project.relative(base / "__init__.py"))
-    found = deleted_module(project, candidates)
-    return DeletedBeside(folder, found) if found is not None else None
+    deleted = recently_deleted(project)
+    for folder in folders:
+        base = folder.joinpath(*module.split("."))
+        candidates = [project.relative(base.with_suffix(".py")), project.relative(base / "__init__.py")]
+        if not any(candidate in deleted for candidate in candidates):
+            continue
+        if declared_dependency(project, module):
+            return None
+        found = deleted_module(project, candidates)
+        if found is not None:
+            return DeletedBeside(folder, found)
+    return None

@@ -192,3 +192,31 @@ def test_names_bound_under_an_if_or_a_try_come_back_as_the_block_and_the_branch_
     assert "collect-fix: stub" not in recreated
     assert "1 passed" in run_tests(root).stdout
     assert not (root / "ELSEWHERE_RAN").exists()
+
+
+def test_a_renamed_test_helper_comes_back_beside_the_tests_not_from_a_copy_in_the_docs(tmp_path: Path) -> None:
+    """semver: ``tests/coerce.py`` was renamed, and collect-fix put ``docs/advanced`` on
+    ``pythonpath`` because a byte-identical example lives there: the suite would import the docs.
+    git shows where the helper was: it comes back there."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    helper = "def coerce(text):\n    return text.strip()\n"
+    root = write_files(tmp_path / "proj", {
+        "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['tests']\n",
+        "docs/advanced/coerce.py": helper,
+        "tests/conftest.py": "import coerce  # noqa: F401\n",
+        "tests/coerce.py": helper,
+        "tests/unit/test_coerce.py": "from coerce import coerce\n\n\ndef test_strip():\n    assert coerce(' a ') == 'a'\n",
+    })
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], cwd=root, check=True)
+    assert "1 passed" in run_tests(root).stdout
+    subprocess.run([*git, "mv", "tests/coerce.py", "tests/coercion.py"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "coerce -> coercion"], cwd=root, check=True)
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "docs" not in (root / "pyproject.toml").read_text()
+    assert (root / "tests/coerce.py").read_text().endswith("from coercion import coerce\n")
+    assert "1 passed" in run_tests(root).stdout
