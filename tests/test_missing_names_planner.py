@@ -762,3 +762,48 @@ def test_a_constant_git_renames_serves_the_uses_the_old_constant_served(tmp_path
     first = planned(project, missing("TableFormat", "shop.table")).alternatives[0]
     assert first.description == "alias 'TableFormat' to 'TableStyle' in shop.table"
     assert first.evidence.startswith("renamed (git): commit ")
+
+
+def _retired(tmp_path: Path, then_moved: bool) -> Project:
+    """pkg re-exports impl's ``createparser`` and its deprecated alias ``cmd_nextver``; one commit
+    renames the first everywhere (``create_parser``), another retires the alias from both files;
+    with ``then_moved`` impl.py is ``git mv``-ed to legacy.py in between (semver's history)."""
+    impl = ("def createparser():\n    return 'parser'\n\n\ndef cmd_next_version(args):\n    return args\n\n\n"
+            "cmd_nextver = cmd_next_version\n")
+    package = "from .impl import (\n    cmd_next_version,\n    cmd_nextver,\n    createparser,\n)\n"
+    project = make(tmp_path, {"pkg/impl.py": impl, "pkg/__init__.py": package})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    for path in ("pkg/impl.py", "pkg/__init__.py"):
+        (tmp_path / path).write_text((tmp_path / path).read_text().replace("createparser", "create_parser"))
+    git(tmp_path, "commit", "-q", "-am", "create_parser")
+    module = "impl"
+    if then_moved:
+        git(tmp_path, "mv", "pkg/impl.py", "pkg/legacy.py")
+        (tmp_path / "pkg/__init__.py").write_text(package.replace(".impl", ".legacy").replace("createparser", "create_parser"))
+        git(tmp_path, "commit", "-q", "-am", "impl -> legacy")
+        module = "legacy"
+    source = tmp_path / f"pkg/{module}.py"
+    source.write_text(source.read_text().replace("\n\ncmd_nextver = cmd_next_version\n", ""))
+    init = tmp_path / "pkg/__init__.py"
+    init.write_text(init.read_text().replace("    cmd_nextver,\n", ""))
+    git(tmp_path, "commit", "-q", "-am", "retire cmd_nextver")
+    return project
+
+
+@pytest.mark.parametrize("then_moved", [False, True])
+def test_a_rename_whose_module_moved_later_and_an_alias_retired_from_two_files_come_back(
+    tmp_path: Path, then_moved: bool
+) -> None:
+    """semver: ``createparser`` was stubbed as never written once ``impl.py`` had been renamed
+    after the rename, and ``cmd_nextver`` (an alias dropped from the module and from the
+    package's re-export at once) was stubbed as a constant."""
+    project = _retired(tmp_path, then_moved)
+    renamed = planned(project, missing("createparser", "pkg")).alternatives[0]
+    assert renamed.edits[0].kwargs() == {"name": "createparser", "target": "create_parser"}
+    assert renamed.evidence.startswith("renamed (git): ")
+    assert ("deleted pkg/impl.py, and pkg binds 'create_parser' now" in renamed.evidence) == then_moved
+    retired = planned(project, missing("cmd_nextver", "pkg")).alternatives[0]
+    assert retired.edits[0].kwargs() == {"name": "cmd_nextver", "target": "cmd_next_version", "reason": "restored"}
+    assert "removed `cmd_nextver = cmd_next_version` from pkg/" in retired.evidence

@@ -37,6 +37,7 @@ from collect_fix.git_evidence import (
     Binding,
     Change,
     bindings,
+    deleted_module,
     moved_in_change,
     name_change,
     takes_every_parameter,
@@ -326,18 +327,30 @@ def _import_of_renamed(project: Project, name: str, home: _Home, change: Change,
     to its successor, the name the module imports now, or imports it under the old name."""
     imported = change.removed.imported
     source_file = project.module_file(source)
-    if not imported or source_file is None or not project.owns_module(source):
+    if not imported or not project.owns_module(source):
         return None
-    onward = name_change(project, project.relative(source_file), imported)
-    if onward is None or onward.successor is None:
+    gone = deleted_module(project, _module_paths(project, source)) if source_file is None else None
+    path = gone.path if gone is not None else project.relative(source_file) if source_file is not None else None
+    if path is None:
+        return None
+    onward = name_change(project, path, imported)
+    if onward is not None and onward.successor is None:
+        return _alias_dropped_below(project, name, home, change, onward)
+    if onward is None or onward.successor is None or not fits(onward.successor.kind, home.uses):
         return None
     successor = onward.successor.name
-    if not _provides(project, source, successor) or not fits(onward.successor.kind, home.uses):
-        return None
     evidence = (
         f"renamed (git): {change.where} removed `{change.removed.text}` from {home.relative}, and "
         f"{onward.where} renamed '{imported}' to '{successor}' in {onward.path} ({onward.why})"
     )
+    if gone is not None:
+        # The module went later (``git mv``): the name the home binds now, wherever from.
+        if successor not in _bindings_now(project, home.module):
+            return None
+        return _alias(home, name, successor, f"{evidence}; {gone.where} deleted {gone.path}, and "
+                                            f"{home.module} binds '{successor}' now")
+    if not _provides(project, source, successor):
+        return None
     if _imports_from(project, home.module, successor, source):
         return _alias(home, name, successor, evidence)
     statement = f"from {change.removed.target} import {successor} as {name}"
@@ -345,6 +358,29 @@ def _import_of_renamed(project: Project, name: str, home: _Home, change: Change,
                                              ("statement", statement), ("reason", "renamed"), *_export(home)))
     repair = Repair(f"import '{successor}' from {source} as '{name}' in {home.module}", (edit,), evidence)
     return _Found(repair, _import_edit(home.importer, name, source, successor))
+
+
+def _alias_dropped_below(project: Project, name: str, home: _Home, change: Change, onward: Change) -> Optional[_Found]:
+    """``from .impl import Old`` was removed, and ``impl`` dropped ``Old = New`` (a deprecated
+    alias retired from both files): ``Old`` comes back as an alias of ``New`` where the home
+    binds ``New`` now, as a restored alias."""
+    dropped = onward.removed
+    target = dropped.target
+    if dropped.kind != "alias" or not target or "." in target or target not in _bindings_now(project, home.module):
+        return None
+    evidence = (f"restored: {change.where} removed `{change.removed.text}` from {home.relative}, and {onward.where} "
+                f"removed `{dropped.text}` from {onward.path}; {home.module} binds '{target}' now")
+    repair = Repair(f"restore '{name}' as an alias of '{target}' in {home.module}", (Edit(
+        home.relative, "add_alias", (("name", name), ("target", target), ("reason", "restored"), *_export(home))),),
+        evidence)
+    return _Found(repair, _import_edit(home.importer, name, home.module, target))
+
+
+def _module_paths(project: Project, module: str) -> list[str]:
+    """Where the files of project module ``module`` would be (``pkg/impl.py``, ``pkg/impl/__init__.py``)."""
+    parts = module.split(".")
+    base = project.package_root(parts[0]).joinpath(*parts)
+    return [project.relative(base.with_suffix(".py")), project.relative(base / "__init__.py")]
 
 
 def _imports_from(project: Project, module: str, name: str, source: str) -> bool:
