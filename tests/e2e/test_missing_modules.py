@@ -8,6 +8,22 @@ from typing import Callable
 
 from conftest import collected_ids, failing_files, run_collect_fix, run_in_process, run_tests, snapshot, write_files
 
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
+                   cwd=root, check=True)
+
+
+def passing_history(root: Path, files: dict[str, str], passed: int) -> Path:
+    """``files`` as a repository's first commit, whose ``passed`` tests all pass (real pytest)."""
+    write_files(root, files)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "v1")
+    ran = run_tests(root)
+    assert f"{passed} passed" in ran.stdout and "failed" not in ran.stdout, ran.stdout
+    return root
+
+
 # Every test of every file that failed only because a project module was missing.
 REPAIRED_IDS = {
     "tests/test_analytics.py::test_lookup_is_tracked",
@@ -86,8 +102,7 @@ def test_a_name_from_a_package_the_conftest_puts_on_the_path_comes_back_from_it(
     on ``sys.path`` was stubbed, the interpreter alone not finding it. The re-export is tried
     and the collection keeps it; one whose package went too is stubbed instead, by the next
     alternative, and the module's other names still come back from where they moved."""
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
-    root = write_files(tmp_path / "proj", {
+    root = passing_history(tmp_path / "proj", {
         "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
         "conftest.py": "import pathlib\nimport sys\n\nsys.path.insert(0, str(pathlib.Path(__file__).parent / 'vendor'))\n",
         "vendor/slug_lite.py": "def slugify(text):\n    return text.lower().replace(' ', '-')\n",
@@ -98,16 +113,12 @@ def test_a_name_from_a_package_the_conftest_puts_on_the_path_comes_back_from_it(
         "tests/test_text.py": "from app.text import slugify, title\n\n\ndef test_slug():\n    assert slugify('A B') == 'a-b'\n"
                               "\n\ndef test_title():\n    assert title('a b') == 'A B'\n",
         "tests/test_fmt.py": "from app.fmt import dumps, shout\n\n\ndef test_shout():\n    assert shout('hi') == 'HI!'\n",
-    })
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "v1"], cwd=root, check=True)
-    assert "3 passed" in run_tests(root).stdout
-    subprocess.run([*git, "mv", "app/text.py", "app/strings.py"], cwd=root, check=True)
-    subprocess.run([*git, "mv", "app/fmt.py", "app/formatting.py"], cwd=root, check=True)
+    }, 3)
+    git(root, "mv", "app/text.py", "app/strings.py")
+    git(root, "mv", "app/fmt.py", "app/formatting.py")
     (root / "app/formatting.py").write_text("def shout(text):\n    return text.upper() + '!'\n")
-    subprocess.run([*git, "rm", "-q", "vendor/gone_json.py"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qam", "rename modules, drop gone_json"], cwd=root, check=True)
+    git(root, "rm", "-q", "vendor/gone_json.py")
+    git(root, "commit", "-qam", "rename modules, drop gone_json")
 
     result = run_in_process(root, "--apply")
 
@@ -126,19 +137,14 @@ def test_a_helper_module_renamed_beside_the_tests_comes_back_and_is_no_package_t
     ``helpers``: pytest puts their folder on ``sys.path``) was renamed, and collect-fix called
     ``helpers`` a third-party package and printed ``pip install helpers``, a name on the package
     index that may be anyone's."""
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
-    root = write_files(tmp_path / "proj", {
+    root = passing_history(tmp_path / "proj", {
         "pyproject.toml": "[project]\nname = 'proj'\n",
         "app/__init__.py": "",
         "tests/helpers.py": "def make_user(name):\n    return {'name': name}\n",
         "tests/test_users.py": "from helpers import make_user\n\n\ndef test_user():\n    assert make_user('a')['name'] == 'a'\n",
-    })
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "v1"], cwd=root, check=True)
-    assert "1 passed" in run_tests(root).stdout
-    subprocess.run([*git, "mv", "tests/helpers.py", "tests/factories.py"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "helpers -> factories"], cwd=root, check=True)
+    }, 1)
+    git(root, "mv", "tests/helpers.py", "tests/factories.py")
+    git(root, "commit", "-qm", "helpers -> factories")
 
     result = run_in_process(root, "--apply")
 
@@ -157,7 +163,6 @@ def test_names_bound_under_an_if_or_a_try_come_back_as_the_block_and_the_branch_
     without it (the whole recreated module failed) and ran the import of a Windows module on
     Linux (which wrote into the project). The block comes back as written: the interpreter
     takes the branch it took before."""
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
     compat = (
         "import sys\nfrom functools import lru_cache\n\n"
         "if sys.platform == 'cf-nowhere':\n    from app._elsewhere import config_path\n"
@@ -166,7 +171,7 @@ def test_names_bound_under_an_if_or_a_try_come_back_as_the_block_and_the_branch_
         "except ImportError:\n    def batched(items):\n        return lru_cache(maxsize=None)(list)((items,))\n\n\n"
         "def norm(mode):\n    return mode.lower()\n"
     )
-    root = write_files(tmp_path / "proj", {
+    root = passing_history(tmp_path / "proj", {
         "pyproject.toml": "[project]\nname = 'proj'\n",
         "app/__init__.py": "",
         "app/_elsewhere.py": "import pathlib\n\npathlib.Path('ELSEWHERE_RAN').write_text('x')\n\n\n"
@@ -175,13 +180,9 @@ def test_names_bound_under_an_if_or_a_try_come_back_as_the_block_and_the_branch_
         "app/compat.py": compat,
         "tests/test_compat.py": "from app.compat import batched, config_path, norm\n\n\ndef test_compat():\n"
                                 "    assert config_path() == 'here' and batched(1) == [1] and norm('R') == 'r'\n",
-    })
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "v1"], cwd=root, check=True)
-    assert "1 passed" in run_tests(root).stdout
-    subprocess.run([*git, "mv", "app/compat.py", "app/_compat.py"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "compat is private"], cwd=root, check=True)
+    }, 1)
+    git(root, "mv", "app/compat.py", "app/_compat.py")
+    git(root, "commit", "-qm", "compat is private")
 
     result = run_in_process(root, "--apply")
 
@@ -198,21 +199,16 @@ def test_a_renamed_test_helper_comes_back_beside_the_tests_not_from_a_copy_in_th
     """semver: ``tests/coerce.py`` was renamed, and collect-fix put ``docs/advanced`` on
     ``pythonpath`` because a byte-identical example lives there: the suite would import the docs.
     git shows where the helper was: it comes back there."""
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
     helper = "def coerce(text):\n    return text.strip()\n"
-    root = write_files(tmp_path / "proj", {
+    root = passing_history(tmp_path / "proj", {
         "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['tests']\n",
         "docs/advanced/coerce.py": helper,
         "tests/conftest.py": "import coerce  # noqa: F401\n",
         "tests/coerce.py": helper,
         "tests/unit/test_coerce.py": "from coerce import coerce\n\n\ndef test_strip():\n    assert coerce(' a ') == 'a'\n",
-    })
-    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "v1"], cwd=root, check=True)
-    assert "1 passed" in run_tests(root).stdout
-    subprocess.run([*git, "mv", "tests/coerce.py", "tests/coercion.py"], cwd=root, check=True)
-    subprocess.run([*git, "commit", "-qm", "coerce -> coercion"], cwd=root, check=True)
+    }, 1)
+    git(root, "mv", "tests/coerce.py", "tests/coercion.py")
+    git(root, "commit", "-qm", "coerce -> coercion")
 
     result = run_in_process(root, "--apply")
 
