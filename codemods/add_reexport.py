@@ -4,11 +4,11 @@ The import goes with the module's other imports, unless the new home imports thi
 time: then a top-of-file import would be circular, so it goes last, after this module's own
 definitions (``at_end``; the planner decides statically, re-collection verifies). Where the module
 also runs as a script (``python pkg/__init__.py``, where ``pkg`` itself cannot be imported) and its
-own code never reads the name, the name is resolved when first read instead (``lazy``): a module
-``__getattr__`` (PEP 562) imports it then, so loading or running the module imports nothing new.
-The name joins ``__all__`` when the module has one. A ``# collect-fix: re-export`` comment above
-the import (on the ``if`` that resolves a lazy name) marks it as debt (``collect-fix
---list-stubs``) until the importers use the new home.
+own code never reads the name, that import runs only when the module is imported
+(``outside_main``: under ``if __name__ != "__main__":``), so running the file imports nothing new
+while importers, star imports and ``dir()`` see the name as before. The name joins ``__all__``
+when the module has one. A ``# collect-fix: re-export`` comment above the import marks it as debt
+(``collect-fix --list-stubs``) until the importers use the new home.
 """
 
 from __future__ import annotations
@@ -45,17 +45,17 @@ class AddReexportCommand(InPlace, CodemodCommand):
             help="The old module only imported the name from there: say so, not 'moved'.",
         )
         arg_parser.add_argument(
-            "--lazy", dest="lazy", action="store_true",
-            help="Resolve the name when first read (a module __getattr__): the module also runs as a script.",
+            "--outside-main", dest="outside_main", action="store_true",
+            help="With --at-end: import only when not run as a script (if __name__ != '__main__').",
         )
 
     def __init__(
         self, context: CodemodContext, from_module: str, name: str, at_end: bool = False,
-        new_name: Optional[str] = None, imported: bool = False, lazy: bool = False,
+        new_name: Optional[str] = None, imported: bool = False, outside_main: bool = False,
     ) -> None:
         super().__init__(context)
         self.imported = imported
-        self.lazy = lazy
+        self.outside_main = outside_main
         self.from_module = from_module
         self.name = name
         self.at_end = at_end
@@ -72,10 +72,6 @@ class AddReexportCommand(InPlace, CodemodCommand):
         home = f"{self.from_module}.{self.new_name}" if self.new_name else self.from_module
         where = "imported from" if self.imported else "moved to"
         marker = cst.EmptyLine(comment=cst.Comment(f"{REEXPORT_MARKER} {self.name} ({where} {home})"))
-        if self.lazy:
-            resolved = _resolved_lazily(tree, self.from_module, self.name, self.new_name, marker)
-            if resolved is not None:
-                return resolved  # else the module has a __getattr__ of its own: imported last instead
         if self.new_name:
             tree = _imports.add_import(tree, self.context, self.from_module, self.new_name, asname=self.name) \
                 if not self.at_end else tree
@@ -84,50 +80,11 @@ class AddReexportCommand(InPlace, CodemodCommand):
         if not self.at_end:
             return _marked(tree, marker, self.from_module, self.name, self.new_name)
         comment = cst.EmptyLine(comment=cst.Comment(f"# Imported last: {self.from_module} imports this module."))
+        if self.outside_main:
+            statement = cst.parse_statement(
+                f"if __name__ != \"__main__\":  # run as a script, {self.from_module} cannot import\n"
+                f"    from {self.from_module} import {imported}\n", tree.config_for_parsing)
         return append_statements(tree, [statement], comments=(comment, marker))
-
-
-_GETATTR_MARKER = f"{REEXPORT_MARKER} (each name below, imported when first read)"
-
-
-def _resolved_lazily(
-    tree: cst.Module, module: str, name: str, new_name: Optional[str], marker: cst.EmptyLine
-) -> Optional[cst.Module]:
-    """``name`` resolved by collect-fix's module ``__getattr__``, which is added or extended;
-    None when the module defines a ``__getattr__`` of its own (two cannot be merged safely)."""
-    imported = f"{new_name} as {name}" if new_name else name
-    resolve = cst.parse_module(
-        f"def __getattr__(name: str) -> object:  {_GETATTR_MARKER}\n"
-        f"    if name == \"{name}\":\n"
-        f"        from {module} import {imported}\n\n"
-        f"        return {name}\n"
-        f"    raise AttributeError(f\"module {{__name__!r}} has no attribute {{name!r}}\")\n"
-    ).body[0]
-    assert isinstance(resolve, cst.FunctionDef) and isinstance(resolve.body, cst.IndentedBlock)
-    branch = resolve.body.body[0].with_changes(leading_lines=[marker])
-    body = list(tree.body)
-    for index, statement in enumerate(body):
-        if not (isinstance(statement, cst.FunctionDef) and statement.name.value == "__getattr__"):
-            continue
-        if not isinstance(statement.body, cst.IndentedBlock) or statement.body.header.comment is None \
-                or statement.body.header.comment.value != _GETATTR_MARKER:
-            return None
-        inner = list(statement.body.body)
-        if any(_resolves(inner_statement, name) for inner_statement in inner):
-            return tree
-        body[index] = statement.with_changes(body=statement.body.with_changes(body=[*inner[:-1], branch, inner[-1]]))
-        return tree.with_changes(body=body)
-    resolve = resolve.with_changes(body=resolve.body.with_changes(body=[branch, *resolve.body.body[1:]]))
-    return append_statements(tree, [resolve])
-
-
-def _resolves(statement: cst.BaseStatement, name: str) -> bool:
-    """Whether ``statement`` is the ``if name == "<name>":`` of collect-fix's ``__getattr__``."""
-    if not (isinstance(statement, cst.If) and isinstance(statement.test, cst.Comparison)):
-        return False
-    compared = statement.test.comparisons
-    return (len(compared) == 1 and isinstance(compared[0].comparator, cst.SimpleString)
-            and compared[0].comparator.evaluated_value == name)
 
 
 def _marked(tree: cst.Module, marker: cst.EmptyLine, module: str, name: str, new_name: Optional[str] = None) -> cst.Module:

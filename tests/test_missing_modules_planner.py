@@ -574,12 +574,14 @@ def test_a_name_bound_under_a_try_or_an_if_comes_back_as_that_block(tmp_path: Pa
     recreated module; stubbing every conditional name stubbed ``typing.Literal``; the first branch
     that imports took ``typing.override`` on a Python without it, and ``app._win``'s code on
     Linux. Which branch binds it is the interpreter's choice: the block comes back as written,
-    after the module's imports it reads."""
+    after the module's imports it reads (here it lives on nowhere: where it does, its names come
+    from there)."""
     module = "import sys\nfrom functools import lru_cache\n\n" + block + "\n\ndef greet():\n    return 'hi'\n"
     star = "from app.helpers import *\n\n\ndef test_a():\n    assert greet() and dumps\n"
     project = _committed(tmp_path, {"app/__init__.py": "", "app/_nowhere.py": "X = 1\n", "app/helpers.py": module,
                                     "tests/test_a.py": star})
-    (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
+    (tmp_path / "app/helpers.py").unlink()  # greet moved, the compatibility block dropped
+    (tmp_path / "app/text.py").write_text("def greet():\n    return 'hi'\n")
     _git_commit(tmp_path, "helpers -> text")
     result = planned(project, missing_module("app.helpers"))
     assert len(result.alternatives) == 1
@@ -668,3 +670,31 @@ def test_a_name_imported_from_a_module_the_same_change_moved_comes_back_from_its
              if edit.transform == "add_reexport"}
     assert homes == {("User", "app.core.models"), ("make_user", "app.core.users")}
     assert "which imported 'User' from app.models, since moved to app.core.models" in result.alternatives[0].evidence
+
+
+def test_a_block_that_moved_with_its_module_is_re_exported_not_copied(tmp_path: Path) -> None:
+    """An eighth review: a ``git mv``-ed module's registry, bound under a version check, was
+    restored as a copy of the block in the recreated module: a second dict, which the moved
+    ``register`` never filled. Where the block lives on, its names come from there."""
+    plugins = ("import sys\nfrom collections import OrderedDict\n\nif sys.version_info >= (3, 7):\n    REGISTRY = {}\n"
+               "else:\n    REGISTRY = OrderedDict()\n\n\ndef register(name):\n    REGISTRY[name] = True\n")
+    test = "from app.plugins import REGISTRY, register\n\n\ndef test_a():\n    register('a')\n    assert REGISTRY['a']\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/core/__init__.py": "", "app/plugins.py": plugins,
+                                    "tests/test_a.py": test})
+    (tmp_path / "app/plugins.py").rename(tmp_path / "app/core/plugins.py")
+    _git_commit(tmp_path, "plugins -> core")
+    edits = edits_of(planned(project, missing_module("app.plugins")))
+    assert [(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("from_module")) for edit in edits] == [
+        ("add_reexport", "REGISTRY", "app.core.plugins"), ("add_reexport", "register", "app.core.plugins")]
+
+
+def test_a_helper_deleted_beside_the_tests_with_nothing_left_of_it_is_advice_not_a_stub_module(tmp_path: Path) -> None:
+    """A stub module in a test folder would shadow a package of that name once installed: where
+    none of the deleted helper's names lives on, the advice says what the file was."""
+    project = _committed(tmp_path, {"tests/helpers.py": "def make_user(name):\n    return name\n",
+                                    "tests/test_a.py": "from helpers import make_user\n"})
+    (tmp_path / "tests/helpers.py").unlink()
+    _git_commit(tmp_path, "no helpers")
+    result = planned(project, missing_module("helpers"))
+    assert not result.alternatives
+    assert result.advice.startswith("'helpers' was tests/helpers.py, which commit ")

@@ -27,12 +27,13 @@ class Block:
 
     ``text``: the module's imports the block reads, then the block, as the module had them.
     ``names``: every name the block binds. ``imports``: (module as written, level) of every
-    ``from ... import`` and ``import`` inside it, in any branch.
+    ``from ... import`` and ``import`` inside it, in any branch. ``segment``: the block alone.
     """
 
     text: str
     names: frozenset[str]
     imports: tuple[tuple[str, int], ...]
+    segment: str = ""  # the block alone, as written
 
 
 def binding_block(source: bytes, name: str) -> Optional[Block]:
@@ -62,7 +63,7 @@ def binding_block(source: bytes, name: str) -> Optional[Block]:
             needed.append(imports[free])
         prefix = "".join(f"{line}\n" for line in dict.fromkeys(needed))
         return Block(prefix + ("\n" if prefix else "") + segment + "\n", frozenset(bound),
-                     tuple(_imported_modules(statement)))
+                     tuple(_imported_modules(statement)), segment)
     return None
 
 

@@ -339,9 +339,11 @@ _AFFIXES = (("python_", ""), ("py_", ""), ("py", ""), ("", "_python"), ("", "pyt
 
 
 def declared_dependency(project: Project, module: str) -> bool:
-    """Whether the project declares a distribution named after ``module`` (requirements files,
-    pyproject, setup.cfg)."""
-    return _declared_by_name(module, _declared_distributions(project.root)) is not None
+    """Whether the project declares (requirements files, pyproject, setup.cfg) a distribution
+    named after ``module``, or one the well-known table says provides it (``bs4``: beautifulsoup4)."""
+    declared = _declared_distributions(project.root)
+    return _declared_by_name(module, declared) is not None or any(
+        normalize(name) in declared for name in distributions_for(module))
 
 
 def _declared_by_name(module: str, declared: dict[str, _Declared]) -> Optional[_Declared]:

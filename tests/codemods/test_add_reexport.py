@@ -213,31 +213,22 @@ if __name__ == "__main__":
 '''
 
 
-def test_a_lazy_re_export_is_resolved_by_a_module_getattr_and_a_second_joins_it() -> None:
+def test_a_module_that_runs_as_a_script_imports_the_name_only_when_imported() -> None:
     """A module that also runs as a script (``python pkg/__init__.py``) imports nothing new when
-    it runs: its moved names are imported when first read."""
-    once = transform(SCRIPT, from_module="pkg.formats", name="sep_format", at_end=True, lazy=True)
+    it runs; imported, it binds the name as before (star imports and ``dir()`` see it)."""
+    once = transform(SCRIPT, from_module="pkg.formats", name="sep_format", at_end=True, outside_main=True)
     assert once.startswith('"""Tables."""\n__all__ = ["table", "sep_format"]\n')
     assert once.endswith(
-        '\n\ndef __getattr__(name: str) -> object:  # collect-fix: re-export (each name below, imported when first read)\n'
-        "    # collect-fix: re-export sep_format (moved to pkg.formats)\n"
-        '    if name == "sep_format":\n'
-        "        from pkg.formats import sep_format\n\n"
-        "        return sep_format\n"
-        '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n'
+        "\n\n# Imported last: pkg.formats imports this module.\n"
+        "# collect-fix: re-export sep_format (moved to pkg.formats)\n"
+        'if __name__ != "__main__":  # run as a script, pkg.formats cannot import\n'
+        "    from pkg.formats import sep_format\n"
     )
-    twice = transform(once, from_module="pkg.formats", name="grid", new_name="grid_format", at_end=True, lazy=True)
-    assert twice.count("def __getattr__") == 1
-    assert '    if name == "grid":\n        from pkg.formats import grid_format as grid\n\n        return grid\n' in twice
-    assert twice.index('"sep_format"') < twice.index('"grid"') < twice.index("raise AttributeError")
-    assert transform(twice, from_module="pkg.formats", name="grid", new_name="grid_format", lazy=True) == twice
-    namespace: dict[str, object] = {"__name__": "pkg"}
-    exec(compile(twice, "pkg/__init__.py", "exec"), namespace)  # it loads, importing nothing new
-    assert "sep_format" not in namespace and callable(namespace["__getattr__"])
-
-
-def test_a_module_with_a_getattr_of_its_own_gets_the_import_last_instead() -> None:
-    source = SCRIPT + "\n\ndef __getattr__(name):\n    raise AttributeError(name)\n"
-    result = transform(source, from_module="pkg.formats", name="sep_format", at_end=True, lazy=True)
-    assert result.count("def __getattr__") == 1
-    assert result.endswith("# collect-fix: re-export sep_format (moved to pkg.formats)\nfrom pkg.formats import sep_format\n")
+    assert transform(once, from_module="pkg.formats", name="sep_format", at_end=True, outside_main=True) == once
+    twice = transform(once, from_module="pkg.formats", name="grid", new_name="grid_format", at_end=True,
+                      outside_main=True)
+    assert twice.endswith('if __name__ != "__main__":  # run as a script, pkg.formats cannot import\n'
+                          "    from pkg.formats import grid_format as grid\n")
+    namespace: dict[str, object] = {"__name__": "__main__"}
+    exec(compile(twice, "pkg/__init__.py", "exec"), namespace)  # run as a script: nothing imported
+    assert "sep_format" not in namespace and "grid" not in namespace

@@ -158,8 +158,8 @@ def test_a_helper_module_renamed_beside_the_tests_comes_back_and_is_no_package_t
 def test_names_bound_under_an_if_or_a_try_come_back_as_the_block_and_the_branch_not_taken_never_runs(
     tmp_path: Path,
 ) -> None:
-    """Reviews six and seven: a renamed compat module's version checks, platform checks and
-    ImportError fallbacks. Re-exporting a branch's source took ``typing.override`` on a Python
+    """Reviews six and seven: a dropped compat module's version checks, platform checks and
+    ImportError fallbacks (its other name moved on). Re-exporting a branch's source took ``typing.override`` on a Python
     without it (the whole recreated module failed) and ran the import of a Windows module on
     Linux (which wrote into the project). The block comes back as written: the interpreter
     takes the branch it took before."""
@@ -181,8 +181,10 @@ def test_names_bound_under_an_if_or_a_try_come_back_as_the_block_and_the_branch_
         "tests/test_compat.py": "from app.compat import batched, config_path, norm\n\n\ndef test_compat():\n"
                                 "    assert config_path() == 'here' and batched(1) == [1] and norm('R') == 'r'\n",
     }, 1)
-    git(root, "mv", "app/compat.py", "app/_compat.py")
-    git(root, "commit", "-qm", "compat is private")
+    git(root, "rm", "-q", "app/compat.py")  # norm moves on, the compatibility blocks go
+    (root / "app/text.py").write_text("def norm(mode):\n    return mode.lower()\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "drop compat")
 
     result = run_in_process(root, "--apply")
 

@@ -365,12 +365,14 @@ def test_a_name_moved_out_of_a_package_that_also_runs_as_a_script_is_resolved_wh
     """tabulate: ``simple_separated_format`` moved to ``tabulate.formats``, which imports the
     package, and the CLI tests run ``tabulate/__init__.py`` as a script, where ``from
     tabulate.formats import ...`` cannot import. A re-export imported last broke the 7 CLI tests;
-    one resolved when first read (a module ``__getattr__``) imports nothing when the file runs."""
+    one imported only when the module is imported (not run) imports nothing when the file runs,
+    and star importers still see the name (a module ``__getattr__`` would hide it from them)."""
     root = write_files(tmp_path / "proj", {
         "pyproject.toml": "[tool.pytest.ini_options]\npythonpath = ['.']\n",
         "pkg/__init__.py": "def table():\n    return 1\n\n\nif __name__ == '__main__':\n    print(table())\n",
         "pkg/formats.py": "from pkg import table\n\n\ndef sep_format(sep):\n    return sep * table()\n",
         "tests/test_api.py": "from pkg import sep_format\n\n\ndef test_sep():\n    assert sep_format('|') == '|'\n",
+        "tests/test_star.py": "from pkg import *\n\n\ndef test_star():\n    assert sep_format('-') == '-'\n",
         "tests/test_cli.py": "import pathlib\nimport subprocess\nimport sys\n\n\ndef test_script():\n"
                              "    script = pathlib.Path(__file__).parent.parent / 'pkg' / '__init__.py'\n"
                              "    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)\n"
@@ -380,6 +382,6 @@ def test_a_name_moved_out_of_a_package_that_also_runs_as_a_script_is_resolved_wh
     result = run_in_process(root, "--apply")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "def __getattr__(name: str) -> object:" in (root / "pkg/__init__.py").read_text()
+    assert 'if __name__ != "__main__":' in (root / "pkg/__init__.py").read_text()
     ran = run_tests(root)
-    assert "2 passed" in ran.stdout, ran.stdout
+    assert "3 passed" in ran.stdout, ran.stdout

@@ -81,6 +81,12 @@ def _plan_stubs(
     layout = _Layout(project, imports, module, python, folder)
     if layout.problem:
         return Plan(diagnosis, advice=layout.problem)
+    if folder is not None and not layout.guessed() and not any(
+            layout.moved(needed, name) for needed in layout.needed for name in layout.names(needed)):
+        deleted = layout.history(module)
+        where = f"{deleted.path}, which {deleted.where} deleted" if deleted else "deleted"
+        return Plan(diagnosis, advice=f"'{module}' was {where}, and none of its names lives on: restore it, or "
+                                      "install the package the tests import by that name now, if they use one")
     repairs: list[Repair] = []
     advice = ""
     for each in (layout, layout.without_guesses()) if layout.guessed() else (layout,):
@@ -231,22 +237,15 @@ class _Layout:
             deleted = self.history(module)
             binding = deleted.get(name) if deleted is not None else None
             home: Optional[_Home] = None
-            if deleted is not None and binding is not None and binding.conditional:
-                home = self._restored(deleted, name)
-            if home is not None:
-                pass
-            elif deleted is not None and binding is not None and binding.kind == "import":
-                home = self._imported(deleted, binding)
-            elif deleted is not None and binding is not None:
-                found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
-                    or moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=True)
-                home_now = bindings(self.project.source(self.project.root / found[0]) or b"") if found else {}
-                if found is not None and found[1].name not in home_now:
-                    found = None  # moved there, and moved or renamed on since
-                how = "moved" if found is not None else "lives on"
-                found = found or living_copy(self.project, deleted, binding)
-                module_name = self._module_name(self.project.root / found[0]) if found else None
-                home = _Home(module_name, found[1].name, how) if found and module_name else None
+            if deleted is not None and binding is not None:
+                if binding.conditional:
+                    home = self._block_lives_on(deleted, name)  # the same object, not a copy
+                if home is None and binding.kind != "import":
+                    home = self._moved_definition(deleted, binding)
+                if home is None and binding.conditional:
+                    home = self._restored(deleted, name)
+                if home is None and binding.kind == "import":
+                    home = self._imported(deleted, binding)
             self._moved[module, name] = home
         return self._moved[module, name]
 
@@ -260,6 +259,37 @@ class _Layout:
         other = copy.copy(self)
         other.guesses = False
         return other
+
+    def _moved_definition(self, deleted: DeletedModule, binding: Binding) -> Optional[_Home]:
+        """Where the deleted module's definition went (``git_evidence.moved_in_change``), else the
+        one module of the package with its code (``living_copies``)."""
+        found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
+            or moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=True)
+        home_now = bindings(self.project.source(self.project.root / found[0]) or b"") if found else {}
+        if found is not None and found[1].name not in home_now:
+            found = None  # moved there, and moved or renamed on since
+        how = "moved" if found is not None else "lives on"
+        found = found or living_copy(self.project, deleted, binding)
+        module_name = self._module_name(self.project.root / found[0]) if found else None
+        return _Home(module_name, found[1].name, how) if found and module_name else None
+
+    def _block_lives_on(self, deleted: DeletedModule, name: str) -> Optional[_Home]:
+        """The one module of the package that holds, as written, the ``if``/``try`` block that
+        bound ``name`` (the module ``git mv``-ed, or the block folded elsewhere): re-exported from
+        there, importers share its object (a registry, an exception class) instead of a copy."""
+        block = binding_block(deleted.source, name)
+        if block is None or not block.segment:
+            return None
+        top = (self.project.module_name(self.project.root / deleted.path) or "").partition(".")[0]
+        holders = [path for path in self.project.python_files()
+                   if (self.project.module_name(path) or "").partition(".")[0] == top
+                   and block.segment in (self.project.source(path) or b"").decode("utf-8", errors="replace")]
+        if len(holders) != 1 or name not in bindings(self.project.source(holders[0]) or b""):
+            return None
+        if is_script(self.project, holders[0], ran_before=deleted.source):
+            return None
+        module_name = self._module_name(holders[0])
+        return _Home(module_name, name, "lives on") if module_name else None
 
     def _module_name(self, path: Path) -> Optional[str]:
         """How the recreated module imports the project file ``path``: from the test folder on

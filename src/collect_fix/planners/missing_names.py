@@ -336,7 +336,11 @@ def _import_of_renamed(project: Project, name: str, home: _Home, change: Change,
     onward = name_change(project, path, imported)
     if onward is not None and onward.successor is None:
         return _alias_dropped_below(project, name, home, change, onward)
-    if onward is None or onward.successor is None or not fits(onward.successor.kind, home.uses):
+    if onward is None or onward.successor is None:
+        return None
+    # What the removed binding served (``createparser = deprecated(...)``, called by the tests) a
+    # successor of its kind, paired by git, serves too; another kind must fit the uses.
+    if onward.successor.kind != onward.removed.kind and not fits(onward.successor.kind, home.uses):
         return None
     successor = onward.successor.name
     evidence = (
@@ -525,8 +529,8 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
     if circular:
         args += (("at_end", True),)
     if circular and module_file is not None and _script_never_reading(module_file, name):
-        args += (("lazy", True),)
-        evidence += f"; {module} also runs as a script and never reads '{name}' itself: resolved when first read"
+        args += (("outside_main", True),)
+        evidence += f"; {module} also runs as a script and never reads '{name}' itself: imported only when imported"
     repair = Repair(
         f"re-export '{name}' from {home.module} in {module}",
         (Edit(relative, "add_reexport", args),),
@@ -539,8 +543,8 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
 def _script_never_reading(path: Path, name: str) -> bool:
     """Whether the module at ``path`` also runs as a script (``python pkg/__init__.py``, where a
     re-export from its own package cannot import) and its code never reads ``name``: then a
-    re-export resolved when first read (a module ``__getattr__``) serves importers and imports
-    nothing when it runs."""
+    re-export under ``if __name__ != "__main__":`` serves importers and imports nothing when it
+    runs."""
     tree = tree_of_file(path)
     return tree is not None and runs_as_script(tree) and not any(
         isinstance(node, ast.Name) and node.id == name for node in ast.walk(tree))
