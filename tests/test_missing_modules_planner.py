@@ -698,3 +698,38 @@ def test_a_helper_deleted_beside_the_tests_with_nothing_left_of_it_is_advice_not
     result = planned(project, missing_module("helpers"))
     assert not result.alternatives
     assert result.advice.startswith("'helpers' was tests/helpers.py, which commit ")
+
+
+@pytest.mark.parametrize("holder", ["app/cli.py", "app/tests/test_stats.py"])
+def test_the_same_lines_in_a_module_the_names_did_not_go_to_tell_no_move(tmp_path: Path, holder: str) -> None:
+    """A ninth review: the stock ``try: import simplejson as json`` of a deleted compat module was
+    re-exported from a console script that happens to hold the same lines (importing it pulled
+    in a missing extra), or from a test module. Only the module the deleted module's
+    definitions went to tells a move; elsewhere the block is restored."""
+    block = "try:\n    import simplejson as json\nexcept ImportError:\n    import json\n"
+    compat = block + "\n\ndef dumps(value):\n    return json.dumps(value)\n"
+    test = "from app.compat import dumps, json\n\n\ndef test_a():\n    assert json.loads(dumps(1)) == 1\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/tests/__init__.py": "", "app/compat.py": compat,
+                                    holder: block + "\nimport cf_absent_extra  # noqa\n", "tests/test_a.py": test})
+    (tmp_path / "app/compat.py").unlink()
+    (tmp_path / "app/serial.py").write_text("import json\n\n\ndef dumps(value):\n    return json.dumps(value)\n")
+    _git_commit(tmp_path, "compat -> serial")
+    edits = edits_of(planned(project, missing_module("app.compat")))
+    assert [(edit.transform, edit.kwargs().get("names") or edit.kwargs().get("from_module")) for edit in edits] == [
+        ("restore_block", "json"), ("add_reexport", "app.serial")]
+
+
+def test_git_s_move_wins_over_a_copy_of_the_block_elsewhere(tmp_path: Path) -> None:
+    """A ninth review: the moved module's block was reworded on the way, and a module begun as a
+    copy still held it word for word: its own registry was re-exported instead of the moved one."""
+    plugins = ("import sys\n\nif sys.version_info >= (3, 7):\n    REGISTRY = {}  # insertion ordered\n"
+               "else:\n    REGISTRY = {}\n\n\ndef register(name):\n    REGISTRY[name] = True\n")
+    test = "from app.plugins import REGISTRY, register\n\n\ndef test_a():\n    register('a')\n    assert REGISTRY['a']\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/core/__init__.py": "", "app/plugins.py": plugins,
+                                    "app/exporters.py": plugins, "tests/test_a.py": test})
+    (tmp_path / "app/plugins.py").unlink()
+    (tmp_path / "app/core/plugins.py").write_text(plugins.replace("insertion ordered", "ordered since 3.7"))
+    _git_commit(tmp_path, "plugins -> core")
+    edits = edits_of(planned(project, missing_module("app.plugins")))
+    assert {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits} == {
+        ("REGISTRY", "app.core.plugins"), ("register", "app.core.plugins")}

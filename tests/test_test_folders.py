@@ -96,15 +96,3 @@ def test_a_module_declared_under_its_distribution_name_is_the_dependency(tmp_pat
                                   "tests/test_a.py": "import bs4\n"},
                        ("rm", "-q", "tests/bs4.py"))
     assert deleted_beside(project, "bs4", "tests/test_a.py") is None
-
-
-def test_a_test_changed_since_the_file_went_imports_something_else_by_that_name(tmp_path: Path) -> None:
-    """An eighth review: an old local ``tests/six.py`` gave way to the (undeclared) package; the
-    tests were kept up since, so ``six`` is no longer that file."""
-    project = _history(tmp_path, {"tests/six.py": "X = 1\n", "tests/test_a.py": "import six\n"},
-                       ("rm", "-q", "tests/six.py"))
-    assert deleted_beside(project, "six", "tests/test_a.py") is not None
-    (tmp_path / "tests/test_a.py").write_text("import six\n\n\ndef test_a():\n    assert six\n")
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "later"],
-                   cwd=tmp_path, check=True)
-    assert deleted_beside(Project(tmp_path), "six", "tests/test_a.py") is None

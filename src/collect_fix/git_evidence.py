@@ -492,16 +492,6 @@ def source_before(project: Project, deleted: DeletedModule, path: str) -> Option
     return _blobs(history_root(project), ((revision, path),), time.monotonic() + _BUDGET)[0]
 
 
-def changed_after(project: Project, commit: str, path: str) -> bool:
-    """Whether a commit after ``commit`` (a hash; never for WORK_TREE) changed the project file
-    ``path``; True when git cannot tell."""
-    head = _head_of(project)
-    if head is None or commit == WORK_TREE:
-        return commit != WORK_TREE
-    found = _git(history_root(project), time.monotonic() + _BUDGET, "rev-list", "-1", f"{commit}..{head}", "--", path)
-    return found is None or bool(found.strip())
-
-
 def recently_deleted(project: Project) -> frozenset[str]:
     """The project-relative paths the uncommitted changes or the newest commits (``_MAX_HISTORY``)
     deleted. One walk per HEAD however many paths are asked about: a question per missing module

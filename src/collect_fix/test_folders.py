@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple, Optional
 
 from collect_fix.dependencies import declared_dependency
-from collect_fix.git_evidence import DeletedModule, changed_after, deleted_module, recently_deleted
+from collect_fix.git_evidence import DeletedModule, deleted_module, recently_deleted
 from collect_fix.project import Project
 from collect_fix.pytest_config import configuration, import_mode
 
@@ -61,9 +61,10 @@ def importable_folders(project: Project, relative: str) -> list[Path]:
 def deleted_beside(project: Project, module: str, importer: str) -> Optional[DeletedBeside]:
     """``module``, when git shows the project deleted its file from a folder pytest puts on
     ``sys.path`` for ``importer`` (a test module or conftest), in the uncommitted changes or a
-    recent commit (``git_evidence.recently_deleted``), no later commit changed ``importer``, and
-    the project declares no dependency of that name (a local ``tests/mock.py`` replaced by the
-    ``mock`` package); None otherwise."""
+    recent commit (``git_evidence.recently_deleted``), and the project declares no dependency of
+    that name (a local ``tests/mock.py`` replaced by the ``mock`` package); None otherwise. Where
+    none of its names lives on, the planner gives advice rather than a stub module, which would
+    shadow a package of that name once installed."""
     folders = importable_folders(project, importer)
     if not folders:
         return None
@@ -76,8 +77,6 @@ def deleted_beside(project: Project, module: str, importer: str) -> Optional[Del
         if declared_dependency(project, module):
             return None
         found = deleted_module(project, candidates)
-        if found is not None and changed_after(project, found.commit, importer):
-            return None  # kept up since the file went: it imports something else by that name now
         if found is not None:
             return DeletedBeside(folder, found)
     return None

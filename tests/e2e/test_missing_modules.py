@@ -218,3 +218,23 @@ def test_a_renamed_test_helper_comes_back_beside_the_tests_not_from_a_copy_in_th
     assert "docs" not in (root / "pyproject.toml").read_text()
     assert (root / "tests/coerce.py").read_text().endswith("from coercion import coerce\n")
     assert "1 passed" in run_tests(root).stdout
+
+
+def test_a_helper_whose_test_changed_after_the_move_still_comes_back(tmp_path: Path) -> None:
+    """A ninth review: a later commit that only added a docstring to the importing test made
+    collect-fix call the moved helper a package to ``pip install``."""
+    root = passing_history(tmp_path / "proj", {
+        "pyproject.toml": "[project]\nname = 'proj'\n",
+        "tests/helpers.py": "def make_user(name):\n    return {'name': name}\n",
+        "tests/test_users.py": "from helpers import make_user\n\n\ndef test_user():\n    assert make_user('a')['name'] == 'a'\n",
+    }, 1)
+    git(root, "mv", "tests/helpers.py", "tests/factories.py")
+    git(root, "commit", "-qm", "helpers -> factories")
+    (root / "tests/test_users.py").write_text('"""Users."""\n' + (root / "tests/test_users.py").read_text())
+    git(root, "commit", "-qam", "a docstring")
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pip install" not in result.stdout + result.stderr
+    assert "1 passed" in run_tests(root).stdout

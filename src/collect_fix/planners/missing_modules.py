@@ -238,10 +238,10 @@ class _Layout:
             binding = deleted.get(name) if deleted is not None else None
             home: Optional[_Home] = None
             if deleted is not None and binding is not None:
-                if binding.conditional:
-                    home = self._block_lives_on(deleted, name)  # the same object, not a copy
-                if home is None and binding.kind != "import":
+                if binding.kind != "import":
                     home = self._moved_definition(deleted, binding)
+                if home is None and binding.conditional:
+                    home = self._block_lives_on(module, deleted, name)  # the same object, not a copy
                 if home is None and binding.conditional:
                     home = self._restored(deleted, name)
                 if home is None and binding.kind == "import":
@@ -273,23 +273,35 @@ class _Layout:
         module_name = self._module_name(self.project.root / found[0]) if found else None
         return _Home(module_name, found[1].name, how) if found and module_name else None
 
-    def _block_lives_on(self, deleted: DeletedModule, name: str) -> Optional[_Home]:
-        """The one module of the package that holds, as written, the ``if``/``try`` block that
-        bound ``name`` (the module ``git mv``-ed, or the block folded elsewhere): re-exported from
-        there, importers share its object (a registry, an exception class) instead of a copy."""
+    def _block_lives_on(self, module: str, deleted: DeletedModule, name: str) -> Optional[_Home]:
+        """The ``if``/``try`` block that bound ``name``, as written, in the one module the deleted
+        module's unconditional definitions went to (the module ``git mv``-ed): re-exported from
+        there, importers share its object (a registry, an exception class) instead of a copy. The
+        same lines elsewhere (a stock ``try: import simplejson as json``) tell no move."""
         block = binding_block(deleted.source, name)
         if block is None or not block.segment:
             return None
-        top = (self.project.module_name(self.project.root / deleted.path) or "").partition(".")[0]
-        holders = [path for path in self.project.python_files()
-                   if (self.project.module_name(path) or "").partition(".")[0] == top
-                   and block.segment in (self.project.source(path) or b"").decode("utf-8", errors="replace")]
-        if len(holders) != 1 or name not in bindings(self.project.source(holders[0]) or b""):
+        homes = {home.module for binding in deleted.bindings
+                 if binding.kind in DEFINITION_KINDS and not binding.conditional
+                 for home in [self._home(module, binding.name)]
+                 if home is not None and home.how in ("moved", "lives on")}
+        if len(homes) != 1:
             return None
-        if is_script(self.project, holders[0], ran_before=deleted.source):
+        home_module = homes.pop()
+        path = self._module_file(home_module)
+        source = (self.project.source(path) or b"") if path is not None else b""
+        if path is None or block.segment not in source.decode("utf-8", errors="replace") \
+                or name not in bindings(source) or is_script(self.project, path, ran_before=deleted.source):
             return None
-        module_name = self._module_name(holders[0])
-        return _Home(module_name, name, "lives on") if module_name else None
+        return _Home(home_module, name, "lives on")
+
+    def _module_file(self, module: str) -> Optional[Path]:
+        if self.folder is not None:
+            base = self.folder.joinpath(*module.split("."))
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                if candidate.is_file():
+                    return candidate
+        return self.project.module_file(module)
 
     def _module_name(self, path: Path) -> Optional[str]:
         """How the recreated module imports the project file ``path``: from the test folder on
