@@ -96,3 +96,24 @@ def test_a_module_declared_under_its_distribution_name_is_the_dependency(tmp_pat
                                   "tests/test_a.py": "import bs4\n"},
                        ("rm", "-q", "tests/bs4.py"))
     assert deleted_beside(project, "bs4", "tests/test_a.py") is None
+
+
+def test_a_test_whose_import_the_deleting_change_rewrote_means_the_package(tmp_path: Path) -> None:
+    """A tenth review: a fake ``tests/requests.py`` was deleted (its ``get`` moved to
+    ``tests/fakes.py``) while the test went from ``from requests import get`` to ``import
+    requests``: recreating the fake would shadow the real package once installed."""
+    _history(tmp_path, {"tests/requests.py": "def get(url):\n    return url\n",
+                                  "tests/test_a.py": "from requests import get\n"})
+    (tmp_path / "tests/requests.py").rename(tmp_path / "tests/fakes.py")
+    (tmp_path / "tests/test_a.py").write_text("import requests\n\nimport fakes\n")
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "real requests"],
+                   cwd=tmp_path, check=True)
+    assert deleted_beside(Project(tmp_path), "requests", "tests/test_a.py") is None
+
+
+def test_a_dependency_a_tox_environment_declares_is_the_dependency(tmp_path: Path) -> None:
+    project = _history(tmp_path, {"tox.ini": "[testenv]\ndeps =\n    pytest\n    requests>=2\n",
+                                  "tests/requests.py": "X = 1\n", "tests/test_a.py": "import requests\n"},
+                       ("rm", "-q", "tests/requests.py"))
+    assert deleted_beside(project, "requests", "tests/test_a.py") is None

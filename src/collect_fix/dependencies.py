@@ -367,6 +367,7 @@ def _declared_by_name(module: str, declared: dict[str, _Declared]) -> Optional[_
 def _declared(root: Path) -> Iterator[tuple[str, str]]:
     yield from _pyproject(root / "pyproject.toml")
     yield from _setup_cfg(root / "setup.cfg")
+    yield from _tox_ini(root / "tox.ini")
     seen: set[Path] = set()
     for path in _requirement_files(root):
         for line, source in _requirement_lines(path, root, seen):
@@ -414,6 +415,22 @@ def _setup_cfg(path: Path) -> Iterator[tuple[str, str]]:
         for extra, value in parser.items("options.extras_require"):
             for line in value.splitlines():
                 yield line, f"setup.cfg [options.extras_require] {extra}"
+
+
+def _tox_ini(path: Path) -> Iterator[tuple[str, str]]:
+    """The ``deps`` of every tox environment (``-r file`` lines and substitutions left out)."""
+    if not path.is_file():
+        return
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error:
+        return
+    for section in parser.sections():
+        if section.startswith("testenv") and parser.has_option(section, "deps"):
+            for line in parser.get(section, "deps").splitlines():
+                if line.strip() and not line.strip().startswith(("-", "{")):
+                    yield line.strip(), f"tox.ini [{section}] deps"
 
 
 def _requirement_files(root: Path) -> list[Path]:

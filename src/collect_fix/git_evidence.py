@@ -492,6 +492,14 @@ def source_before(project: Project, deleted: DeletedModule, path: str) -> Option
     return _blobs(history_root(project), ((revision, path),), time.monotonic() + _BUDGET)[0]
 
 
+def source_after(project: Project, deleted: DeletedModule, path: str) -> Optional[bytes]:
+    """The project file ``path`` as the change that deleted ``deleted`` left it (the file on
+    disk for the uncommitted changes); None where it did not exist or git cannot tell."""
+    if deleted.commit == WORK_TREE:
+        return _read(project.root / path)
+    return _blobs(history_root(project), ((deleted.commit, path),), time.monotonic() + _BUDGET)[0]
+
+
 def recently_deleted(project: Project) -> frozenset[str]:
     """The project-relative paths the uncommitted changes or the newest commits (``_MAX_HISTORY``)
     deleted. One walk per HEAD however many paths are asked about: a question per missing module

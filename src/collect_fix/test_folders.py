@@ -11,11 +11,13 @@ that name (a local ``tests/mock.py`` that gave way to the ``mock`` package).
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import NamedTuple, Optional
 
+from collect_fix import source_trees
 from collect_fix.dependencies import declared_dependency
-from collect_fix.git_evidence import DeletedModule, deleted_module, recently_deleted
+from collect_fix.git_evidence import DeletedModule, deleted_module, recently_deleted, source_after, source_before
 from collect_fix.project import Project
 from collect_fix.pytest_config import configuration, import_mode
 
@@ -61,8 +63,9 @@ def importable_folders(project: Project, relative: str) -> list[Path]:
 def deleted_beside(project: Project, module: str, importer: str) -> Optional[DeletedBeside]:
     """``module``, when git shows the project deleted its file from a folder pytest puts on
     ``sys.path`` for ``importer`` (a test module or conftest), in the uncommitted changes or a
-    recent commit (``git_evidence.recently_deleted``), and the project declares no dependency of
-    that name (a local ``tests/mock.py`` replaced by the ``mock`` package); None otherwise. Where
+    recent commit (``git_evidence.recently_deleted``), ``importer`` imported it then and the
+    deleting change left those imports alone, and the project declares no dependency of that name
+    (a local ``tests/mock.py`` replaced by the ``mock`` package); None otherwise. Where
     none of its names lives on, the planner gives advice rather than a stub module, which would
     shadow a package of that name once installed."""
     folders = importable_folders(project, importer)
@@ -77,6 +80,22 @@ def deleted_beside(project: Project, module: str, importer: str) -> Optional[Del
         if declared_dependency(project, module):
             return None
         found = deleted_module(project, candidates)
-        if found is not None:
+        if found is not None and _imported_alike(project, found, importer, module):
             return DeletedBeside(folder, found)
     return None
+
+
+def _imported_alike(project: Project, deleted: DeletedModule, importer: str, module: str) -> bool:
+    """Whether ``importer`` imported ``module`` before the change that deleted its file, and that
+    change left those imports as they were: a change that rewrote them (``from requests import
+    get`` -> ``import requests`` beside ``import fakes``) meant another ``module`` by that name."""
+    before = _imports_of(source_before(project, deleted, importer), module)
+    return bool(before) and before == _imports_of(source_after(project, deleted, importer), module)
+
+
+def _imports_of(source: Optional[bytes], module: str) -> list[str]:
+    tree = source_trees.tree_of(source) if source is not None else None
+    top = module.partition(".")[0]
+    return sorted(ast.dump(node) for node in (ast.walk(tree) if tree is not None else ())
+                  if isinstance(node, ast.Import) and any(alias.name.partition(".")[0] == top for alias in node.names)
+                  or isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").partition(".")[0] == top)
