@@ -400,13 +400,21 @@ def _pyproject(path: Path) -> Iterator[tuple[str, str]]:
             yield name, f"pyproject.toml [tool.poetry.group.{group}.dependencies]"
 
 
-def _setup_cfg(path: Path) -> Iterator[tuple[str, str]]:
+def _ini(path: Path) -> Optional[configparser.ConfigParser]:
+    """The ini file at ``path``, read as written; None when it is missing or unreadable."""
     if not path.is_file():
-        return
+        return None
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
     except configparser.Error:
+        return None
+    return parser
+
+
+def _setup_cfg(path: Path) -> Iterator[tuple[str, str]]:
+    parser = _ini(path)
+    if parser is None:
         return
     if parser.has_option("options", "install_requires"):
         for line in parser.get("options", "install_requires").splitlines():
@@ -419,12 +427,8 @@ def _setup_cfg(path: Path) -> Iterator[tuple[str, str]]:
 
 def _tox_ini(path: Path) -> Iterator[tuple[str, str]]:
     """The ``deps`` of every tox environment (``-r file`` lines and substitutions left out)."""
-    if not path.is_file():
-        return
-    parser = configparser.ConfigParser(interpolation=None)
-    try:
-        parser.read(path, encoding="utf-8")
-    except configparser.Error:
+    parser = _ini(path)
+    if parser is None:
         return
     for section in parser.sections():
         if section.startswith("testenv") and parser.has_option(section, "deps"):
