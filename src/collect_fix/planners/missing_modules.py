@@ -324,12 +324,12 @@ class _Layout:
 
     def _imported(self, deleted: DeletedModule, binding: Binding) -> Optional[_Home]:
         """A name the deleted module imported (a facade's ``from app.models import User``, a
-        ``from pathlib import Path``), from where it came. Of the branches of a ``try`` or an
-        ``if`` that import it, the first that surely works: from a module of the project that
-        still binds it and is no script (what it ran at import while the deleted module imported
-        it is not new), or one the project's interpreter finds. Else the first from outside the
-        project, as a guess (a conftest may put a folder on ``sys.path``) that the verifying
-        collection judges, with stubs as the next alternative."""
+        ``from pathlib import Path``), from where it came: a module of the project that still
+        binds it and is no script (what it ran at import while the deleted module imported it
+        unconditionally is not new), or one the project's interpreter finds. A module it cannot
+        find (a conftest may put a folder on ``sys.path``), or the first branch that would work of
+        an ``if`` or ``try`` whose block could not be restored, is only a guess: the verifying
+        collection judges it, with stubs as the next alternative."""
         guess: Optional[_Home] = None
         package = package_of(self.project, self.project.root / deleted.path)
         for branch in (binding, *binding.branches):
