@@ -117,3 +117,21 @@ def test_a_dependency_a_tox_environment_declares_is_the_dependency(tmp_path: Pat
                                   "tests/requests.py": "X = 1\n", "tests/test_a.py": "import requests\n"},
                        ("rm", "-q", "tests/requests.py"))
     assert deleted_beside(project, "requests", "tests/test_a.py") is None
+
+
+@pytest.mark.parametrize("rewritten", [
+    pytest.param("from helpers import make_admin, make_user\n", id="names re-sorted"),
+    pytest.param("from helpers import make_admin\nfrom helpers import make_user\n", id="split over two lines"),
+    pytest.param("from factories import make_admin\nfrom helpers import make_user\n", id="one name moved on"),
+])
+def test_an_import_the_deleting_change_only_reshaped_still_means_the_helper(tmp_path: Path, rewritten: str) -> None:
+    """An eleventh review: a refactor that re-sorted or split the test's import of the helper it
+    moved made collect-fix call the helper a package to ``pip install``."""
+    _history(tmp_path, {"tests/helpers.py": "def make_user(name):\n    return name\n\n\ndef make_admin(name):\n    return name\n",
+                        "tests/test_a.py": "from helpers import make_user, make_admin\n"})
+    (tmp_path / "tests/helpers.py").rename(tmp_path / "tests/factories.py")
+    (tmp_path / "tests/test_a.py").write_text(rewritten)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "helpers -> factories"],
+                   cwd=tmp_path, check=True)
+    assert deleted_beside(Project(tmp_path), "helpers", "tests/test_a.py") is not None

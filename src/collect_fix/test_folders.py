@@ -63,8 +63,8 @@ def importable_folders(project: Project, relative: str) -> list[Path]:
 def deleted_beside(project: Project, module: str, importer: str) -> Optional[DeletedBeside]:
     """``module``, when git shows the project deleted its file from a folder pytest puts on
     ``sys.path`` for ``importer`` (a test module or conftest), in the uncommitted changes or a
-    recent commit (``git_evidence.recently_deleted``), ``importer`` imported it then and the
-    deleting change left those imports alone, and the project declares no dependency of that name
+    recent commit (``git_evidence.recently_deleted``), the deleting change took nothing new from
+    it in ``importer`` (``_imported_alike``), and the project declares no dependency of that name
     (a local ``tests/mock.py`` replaced by the ``mock`` package); None otherwise. Where
     none of its names lives on, the planner gives advice rather than a stub module, which would
     shadow a package of that name once installed."""
@@ -86,16 +86,26 @@ def deleted_beside(project: Project, module: str, importer: str) -> Optional[Del
 
 
 def _imported_alike(project: Project, deleted: DeletedModule, importer: str, module: str) -> bool:
-    """Whether ``importer`` imported ``module`` before the change that deleted its file, and that
-    change left those imports as they were: a change that rewrote them (``from requests import
-    get`` -> ``import requests`` beside ``import fakes``) meant another ``module`` by that name."""
-    before = _imports_of(source_before(project, deleted, importer), module)
-    return bool(before) and before == _imports_of(source_after(project, deleted, importer), module)
+    """Whether the change that deleted ``module``'s file only kept or dropped what ``importer``
+    took from it (names re-sorted, split over lines, some moved to the new home): a change that
+    took something new by that name (``from requests import get`` -> ``import requests`` beside
+    ``import fakes``) meant another ``module``. An importer git has no earlier version of (the
+    test renamed on the way) tells nothing either way."""
+    before = source_before(project, deleted, importer)
+    if before is None:
+        return True
+    return _taken(source_after(project, deleted, importer), module) <= _taken(before, module)
 
 
-def _imports_of(source: Optional[bytes], module: str) -> list[str]:
+def _taken(source: Optional[bytes], module: str) -> set[tuple[str, str]]:
+    """(module, name) for what ``source`` imports under ``module``'s top-level name (name "" for
+    ``import module``)."""
     tree = source_trees.tree_of(source) if source is not None else None
     top = module.partition(".")[0]
-    return sorted(ast.dump(node) for node in (ast.walk(tree) if tree is not None else ())
-                  if isinstance(node, ast.Import) and any(alias.name.partition(".")[0] == top for alias in node.names)
-                  or isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").partition(".")[0] == top)
+    found: set[tuple[str, str]] = set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Import):
+            found |= {(alias.name, "") for alias in node.names if alias.name.partition(".")[0] == top}
+        elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").partition(".")[0] == top:
+            found |= {(node.module or "", alias.name) for alias in node.names}
+    return found

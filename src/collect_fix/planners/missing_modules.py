@@ -283,21 +283,11 @@ class _Layout:
             return None
         definitions = [binding for binding in deleted.bindings
                        if binding.kind in DEFINITION_KINDS and not binding.conditional]
-        if definitions:
-            homes = {home.module for binding in definitions for home in [self._home(module, binding.name)]
-                     if home is not None and home.how in ("moved", "lives on")}
-            paths = [self._module_file(home) for home in homes] if len(homes) == 1 else []
-        elif any((found := deleted.get(bound)) is not None and found.kind in ("class", "function", "async_function")
-                 for bound in block.names):
-            # All of it under the block (a registry and its register()): the one module holding
-            # those definitions as written, no test module (a fold over two commits).
-            paths = [path for path in self.project.python_files()
-                     if (self.project.module_name(path) or "").partition(".")[0] == self.top
-                     and not self.project.is_test_module(path) and not self.project.is_conftest(path)
-                     and block.segment in (self.project.source(path) or b"").decode("utf-8", errors="replace")]
-        else:
-            return None  # a stock block alone (``try: import simplejson as json``) tells no home
-        path = paths[0] if len(paths) == 1 else None
+        homes = {home.module for binding in definitions for home in [self._home(module, binding.name)]
+                 if home is not None and home.how in ("moved", "lives on")}
+        if len(homes) != 1:
+            return None  # all of it under blocks, or split: the same lines elsewhere tell no move
+        path = self._module_file(homes.pop())
         source = (self.project.source(path) or b"") if path is not None else b""
         if path is None or block.segment not in source.decode("utf-8", errors="replace") \
                 or name not in bindings(source) or is_script(self.project, path, ran_before=deleted.source):
