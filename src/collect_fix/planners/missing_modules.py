@@ -11,22 +11,11 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import Optional
 
-from collect_fix.conditional_blocks import Block, binding_block
-from collect_fix.definitions import absolute_module, package_of
-from collect_fix.git_evidence import (
-    DEFINITION_KINDS,
-    Binding,
-    DeletedModule,
-    bindings,
-    deleted_module,
-    moved_in_change,
-    source_before,
-)
-from collect_fix.dependencies import findable
-from collect_fix.living_copies import living_copy
-from collect_fix.script_modules import is_script
+from collect_fix.conditional_blocks import Block
+from collect_fix.deleted_homes import Home, Homes, evidence as home_evidence
+from collect_fix.git_evidence import DEFINITION_KINDS, DeletedModule
 from collect_fix.test_folders import deleted_beside
 from collect_fix.kinds import stub_kind
 from collect_fix.module_imports import ProjectImports, scan
@@ -125,35 +114,6 @@ def _exported(deleted: DeletedModule) -> set[str]:
         binding.kind in (*DEFINITION_KINDS, "alias") or (binding.kind == "import" and binding.imported))}
 
 
-def _home_evidence(deleted: DeletedModule, name: str, home: "_Home") -> str:
-    if home.how == "moved":
-        return f"; {deleted.where} deleted {deleted.path} and added '{home.spelled(name)}' to {home.module} with the same code"
-    if home.how == "restored":
-        return (f"; {deleted.where} deleted {deleted.path}, which bound '{name}' under an if or a try: "
-                "the block comes back as written, for the interpreter to take the branch it took before")
-    if home.how == "imported":
-        source = f"{home.via}, since moved to {home.module}" if home.via else home.module
-        return (f"; {deleted.where} deleted {deleted.path}, which imported '{home.spelled(name)}' from {source}"
-                + ("" if home.sure else " (not found outside pytest: the collection tells whether it imports)"))
-    return (f"; {deleted.where} deleted {deleted.path}, whose '{name}' lives on in {home.module} with the same code "
-            f"(the only module of the package with it)")
-
-
-class _Home(NamedTuple):
-    """Where a deleted module's definition lives now: its module, its name there, and whether the
-    change that deleted the module put it there (else: the one module with the same code)."""
-
-    module: str
-    name: str
-    how: str  # "moved" (by the change that deleted it), "lives on" (the same code), "imported", "restored"
-    sure: bool = True  # False: imported from a module collect-fix could not find outside pytest
-    via: str = ""  # imported from this module of the project, deleted too, whose name is now here
-    block: Optional[Block] = None  # "restored": the if/try block that bound it, as written
-
-    def spelled(self, old_name: str) -> str:
-        return old_name if self.name == old_name else f"{old_name}' as '{self.name}"
-
-
 class _Layout:
     """The modules a missing module needs, and the files that create them.
 
@@ -167,14 +127,12 @@ class _Layout:
     ) -> None:
         self.project = project
         self.folder = folder  # a test folder on sys.path the module was deleted from (``test_folders``)
-        self.python = python  # the interpreter pytest runs with (--python), which must find a source
-        self.guesses = True  # re-export what only the collection can tell works (``_Home.sure``)
+        self.guesses = True  # re-export what only the collection can tell works (``Home.sure``)
         self.imports = imports
         self.top = module.split(".")[0]
         self.base = folder or _source_root(project, module)
         self.problem = ""
-        self._history: dict[str, Optional[DeletedModule]] = {}
-        self._moved: dict[tuple[str, str], Optional[_Home]] = {}  # edits, description and evidence each ask
+        self.homes = Homes(project, self.base, folder, python)
         wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
         needed: set[str] = set()
         top_level = 1 if folder is not None else 2  # a source root's top-level package is there
@@ -216,38 +174,16 @@ class _Layout:
 
     def history(self, module: str) -> Optional[DeletedModule]:
         """The module's last version, when a change deleted its file (as a module or a package)."""
-        if module not in self._history:
-            target = self.base.joinpath(*module.split("."))
-            paths = (target.with_suffix(".py"), target / "__init__.py")
-            self._history[module] = deleted_module(self.project, [self.project.relative(path) for path in paths])
-        return self._history[module]
+        return self.homes.history(module)
 
-    def moved(self, module: str, name: str) -> Optional[_Home]:
+    def moved(self, module: str, name: str) -> Optional[Home]:
         """Where ``module``'s definition of ``name`` lives now: where the change that deleted
         ``module`` moved it, under that name or (the same code) another
         (``git_evidence.moved_in_change``), else the one module of the package with the same code
         under that name (``living_copies``: a fold over two commits, a home renamed since); None
         when neither tells."""
-        home = self._home(module, name)
+        home = self.homes.of(module, name)
         return home if home is None or home.sure or self.guesses else None
-
-    def _home(self, module: str, name: str) -> Optional[_Home]:
-        if (module, name) not in self._moved:
-            self._moved[module, name] = None  # asked: a cycle of imports between deleted modules ends here
-            deleted = self.history(module)
-            binding = deleted.get(name) if deleted is not None else None
-            home: Optional[_Home] = None
-            if deleted is not None and binding is not None:
-                if binding.kind != "import":
-                    home = self._moved_definition(deleted, binding)
-                if home is None and binding.conditional:
-                    home = self._block_lives_on(module, deleted, name)  # the same object, not a copy
-                if home is None and binding.conditional:
-                    home = self._restored(deleted, name)
-                if home is None and binding.kind == "import":
-                    home = self._imported(deleted, binding)
-            self._moved[module, name] = home
-        return self._moved[module, name]
 
     def guessed(self) -> bool:
         """Whether some name comes back from a module only the collection can tell works."""
@@ -259,112 +195,6 @@ class _Layout:
         other = copy.copy(self)
         other.guesses = False
         return other
-
-    def _moved_definition(self, deleted: DeletedModule, binding: Binding) -> Optional[_Home]:
-        """Where the deleted module's definition went (``git_evidence.moved_in_change``), else the
-        one module of the package with its code (``living_copies``)."""
-        found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
-            or moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=True)
-        home_now = bindings(self.project.source(self.project.root / found[0]) or b"") if found else {}
-        if found is not None and found[1].name not in home_now:
-            found = None  # moved there, and moved or renamed on since
-        how = "moved" if found is not None else "lives on"
-        found = found or living_copy(self.project, deleted, binding)
-        module_name = self._module_name(self.project.root / found[0]) if found else None
-        return _Home(module_name, found[1].name, how) if found and module_name else None
-
-    def _block_lives_on(self, module: str, deleted: DeletedModule, name: str) -> Optional[_Home]:
-        """The ``if``/``try`` block that bound ``name``, as written, in the one module the deleted
-        module's unconditional definitions went to (the module ``git mv``-ed): re-exported from
-        there, importers share its object (a registry, an exception class) instead of a copy. The
-        same lines elsewhere (a stock ``try: import simplejson as json``) tell no move."""
-        block = binding_block(deleted.source, name)
-        if block is None or not block.segment:
-            return None
-        definitions = [binding for binding in deleted.bindings
-                       if binding.kind in DEFINITION_KINDS and not binding.conditional]
-        homes = {home.module for binding in definitions for home in [self._home(module, binding.name)]
-                 if home is not None and home.how in ("moved", "lives on")}
-        if len(homes) != 1:
-            return None  # all of it under blocks, or split: the same lines elsewhere tell no move
-        path = self._module_file(homes.pop())
-        source = (self.project.source(path) or b"") if path is not None else b""
-        if path is None or block.segment not in source.decode("utf-8", errors="replace") \
-                or name not in bindings(source) or is_script(self.project, path, ran_before=deleted.source):
-            return None
-        home_module = self._module_name(path)
-        return _Home(home_module, name, "lives on") if home_module else None
-
-    def _module_file(self, module: str) -> Optional[Path]:
-        if self.folder is not None:
-            base = self.folder.joinpath(*module.split("."))
-            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-                if candidate.is_file():
-                    return candidate
-        return self.project.module_file(module)
-
-    def _module_name(self, path: Path) -> Optional[str]:
-        """How the recreated module imports the project file ``path``: from the test folder on
-        ``sys.path`` it was deleted from when ``path`` is there, else from its source root."""
-        if self.folder is not None and self.folder in path.parents:
-            parts = list(path.relative_to(self.folder).with_suffix("").parts)
-            parts = parts[:-1] if parts[-1] == "__init__" else parts
-            return ".".join(parts) if parts and all(part.isidentifier() for part in parts) else None
-        return self.project.module_name(path)
-
-    def _imported(self, deleted: DeletedModule, binding: Binding) -> Optional[_Home]:
-        """A name the deleted module imported (a facade's ``from app.models import User``, a
-        ``from pathlib import Path``), from where it came: a module of the project that still
-        binds it and is no script (what it ran at import while the deleted module imported it
-        unconditionally is not new), or one the project's interpreter finds. A module it cannot
-        find (a conftest may put a folder on ``sys.path``), or the first branch that would work of
-        an ``if`` or ``try`` whose block could not be restored, is only a guess: the verifying
-        collection judges it, with stubs as the next alternative."""
-        guess: Optional[_Home] = None
-        package = package_of(self.project, self.project.root / deleted.path)
-        for branch in (binding, *binding.branches):
-            source = absolute_module(branch.target, package) if branch.kind == "import" and branch.imported else None
-            if not source:
-                continue
-            path = self.project.module_file(source)
-            home: Optional[_Home] = None
-            if path is not None:
-                # Only an unconditional import surely ran: a branch not taken here (win32) never did.
-                before = None if binding.conditional else source_before(self.project, deleted, self.project.relative(path))
-                if branch.imported in bindings(self.project.source(path) or b"") \
-                        and not is_script(self.project, path, ran_before=before):
-                    home = _Home(source, branch.imported, "imported")
-            elif self.project.owns_module(source):
-                moved_on = self._home(source, branch.imported)  # that module went too: where its name is now
-                if moved_on is not None and moved_on.how != "restored":
-                    home = moved_on._replace(how="imported", via=source)
-            else:
-                home = _Home(source, branch.imported, "imported", sure=findable(self.project, source, self.python))
-            if home is not None and home.sure and not binding.conditional:
-                return home
-            guess = guess or (home._replace(sure=False) if home is not None else None)
-        return guess
-
-    def _restored(self, deleted: DeletedModule, name: str) -> Optional[_Home]:
-        """A name the deleted module bound under an ``if`` or ``try``, as that block
-        (``conditional_blocks``): the interpreter chooses the branch, as it did before. None when
-        the block reads the module's other names, or imports a project module that is now a
-        script; a guess (stubs next) when it imports one of the project's that is gone."""
-        block = binding_block(deleted.source, name)
-        if block is None:
-            return None
-        package = package_of(self.project, self.project.root / deleted.path)
-        sure = True
-        for written, level in block.imports:
-            source = absolute_module("." * level + written, package) if level else written
-            path = self.project.module_file(source) if source else None
-            if path is not None:
-                before = source_before(self.project, deleted, self.project.relative(path))
-                if is_script(self.project, path, ran_before=before):
-                    return None  # it ran a branch's code before; it runs more now
-            elif not source or self.project.owns_module(source):
-                sure = False
-        return _Home("", name, "restored", sure=sure, block=block)
 
     def stub(self, module: str, name: str) -> tuple[str, ...]:
         """(name, kind) from usage, or (name, kind, signature) when history knows the definition."""
@@ -385,7 +215,7 @@ class _Layout:
             if deleted is None:
                 continue
             moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
-            found.extend(_home_evidence(deleted, name, home) for name, home in sorted(moved.items()))
+            found.extend(home_evidence(deleted, name, home) for name, home in sorted(moved.items()))
             known = [name for name in self.names(module) if deleted.get(name) is not None and name not in moved]
             signed = [name for name in known if len(self.stub(module, name)) == 3]
             if known or not moved:
