@@ -17,19 +17,16 @@ import ast
 import builtins
 from dataclasses import dataclass, replace
 from pathlib import Path
-from types import MappingProxyType
-from typing import Collection, Mapping, Optional, Sequence
+from typing import Optional, Sequence
 
 from collect_fix.definitions import (
     Definition,
     absolute_module,
     find_definitions,
     imports_at_load,
-    loaded_at_load,
     module_definitions,
     package_of,
     runs_as_script,
-    started_first,
     top_level_statements,
 )
 from collect_fix.git_evidence import (
@@ -47,6 +44,7 @@ from collect_fix.import_siblings import names_after, tolerated
 from collect_fix.kinds import fits, stub_kind
 from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
+from collect_fix.reexport_cycles import order_dependent, reexports_behind_rewrites
 from collect_fix.script_modules import is_script
 from collect_fix.source_trees import tree_of_file
 from collect_fix.spelling import similarity, why_similar
@@ -520,10 +518,10 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
     if others:
         homes = ", ".join(f"{other.module} ({other.path}:{other.line})" for other in others)
         evidence += f"; also defined in {homes}, farther from {module} or of another kind"
-    order_dependent = circular and _order_dependent(project, home.module, module)
+    first_only = circular and order_dependent(project, home.module, module)
     if circular:
         evidence += f"; {home.module} loads {module} when it is imported, so a re-export would go last in {module}"
-    if order_dependent:
+    if first_only:
         evidence += f", and would work only where {module} is imported first"
     args: tuple[tuple[str, object], ...] = (("from_module", home.module), ("name", name))
     if circular:
@@ -537,7 +535,7 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
         evidence,
     )
     rewrite = _import_edit(module, name, home.module, name)
-    return _Found(repair, rewrite, order_dependent=order_dependent)
+    return _Found(repair, rewrite, order_dependent=first_only)
 
 
 def _script_never_reading(path: Path, name: str) -> bool:
@@ -654,7 +652,7 @@ def _export(home: _Home) -> tuple[tuple[str, object], ...]:
 def review(plans: list[Plan], project: Project) -> list[Plan]:
     """One round's missing-name plans together: joined names another plan repairs itself, and
     re-exports that close an import cycle together."""
-    return _reexports_behind_rewrites(_joins_left_to_their_own_plans(plans, project), project)
+    return reexports_behind_rewrites(_joins_left_to_their_own_plans(plans, project), project)
 
 
 def _joins_left_to_their_own_plans(plans: list[Plan], project: Project) -> list[Plan]:
@@ -685,101 +683,6 @@ def _joined_edits(plan: Plan) -> tuple[Edit, ...]:
 def _own_first(plan: Plan) -> Repair:
     """The plan's first repair without the names it joined."""
     return plan.alternatives[1] if _joined_edits(plan) else plan.alternatives[0]
-
-
-def _reexports_behind_rewrites(plans: list[Plan], project: Project) -> list[Plan]:
-    """A re-export that the round's other re-exports put on an import cycle comes after the
-    importer's rewrite.
-
-    Each plan is made on the tree as it is, and a round applies them together: re-exports that are
-    harmless alone (shop.policy's from shop.notice, shop.notice's from shop.stock) can close a cycle
-    with the tree's own imports (shop.stock imports shop.policy), and a re-export on a cycle fails
-    whenever its home is imported first. One re-export at a time is moved behind its rewrite until
-    no cycle is left, taken in the order of their names, never of the diagnoses: the same tree gets
-    the same repairs. Re-exports with no rewrite to fall back on stay, and count for the others.
-    """
-    planned: dict[tuple[str, str, str], list[int]] = {}  # (module, home, name) -> plans it comes first in
-    for index, plan in enumerate(plans):
-        edit = _first_reexport(plan)
-        module = _module_of(project, edit.path) if edit is not None else None
-        if edit is None or module is None:
-            continue
-        home, name = edit.kwargs().get("from_module"), edit.kwargs().get("name")
-        if isinstance(home, str) and isinstance(name, str):
-            planned.setdefault((module, home, name), []).append(index)
-    added: dict[str, list[str]] = {}  # module -> the homes this round's re-exports and rewrites make it import
-    for module, home, _ in planned:
-        added.setdefault(module, []).append(home)
-    for plan in plans:  # a rewrite tried first makes its importer (a project module, maybe) import the home
-        rewrite = plan.alternatives[0].edits[0] if plan.alternatives and plan.alternatives[0].edits else None
-        importer = _module_of(project, rewrite.path) if rewrite and rewrite.transform == "rewrite_import" else None
-        new_module = rewrite.kwargs().get("new_module") if rewrite is not None else None
-        if importer is not None and isinstance(new_module, str):
-            added.setdefault(importer, []).append(new_module)
-    reviewed = list(plans)
-    for (module, home, name), indexes in sorted(planned.items()):
-        if not all(_rewrite_follows(plans[index]) for index in indexes):
-            continue
-        if not _order_dependent(project, home, module, added):
-            continue
-        added[module].remove(home)
-        for index in indexes:  # the rewrite makes its importer import the home (a module may import too)
-            importer = _module_of(project, plans[index].diagnosis.path)
-            if importer is not None:
-                added.setdefault(importer, []).append(home)
-        note = (f"; with this round's other re-exports, {home} would load {module} when it is imported, so a "
-                f"re-export there would work only where {module} is imported first")
-        for index in indexes:
-            first, *rest = (replace(alternative, evidence=alternative.evidence + note)
-                            for alternative in plans[index].alternatives)
-            reviewed[index] = replace(plans[index], alternatives=(*rest, first))
-    return reviewed
-
-
-def _module_of(project: Project, path: Optional[str]) -> Optional[str]:
-    return project.module_name(project.root / path) if path else None
-
-
-def _first_reexport(plan: Plan) -> Optional[Edit]:
-    """The re-export a missing name's plan tries first, if that is what it tries first."""
-    first = plan.alternatives[0] if plan.alternatives else None
-    if plan.diagnosis.category is not Category.MISSING_NAME or first is None or len(first.edits) != 1:
-        return None
-    return first.edits[0] if first.edits[0].transform == "add_reexport" else None
-
-
-def _rewrite_follows(plan: Plan) -> bool:
-    return any(edit.transform == "rewrite_import" for alternative in plan.alternatives[1:] for edit in alternative.edits)
-
-
-def _order_dependent(
-    project: Project, home: str, module: str, added: Mapping[str, Collection[str]] = MappingProxyType({})
-) -> bool:
-    """Whether a re-export in ``module`` from ``home`` fails when some module on their import cycle
-    is imported first: ``home`` loads ``module`` when it loads (``added``: the imports this round's
-    repairs add). When ``module`` is a package holding ``home``, only a module outside the package
-    that ``home`` loads and that loads the package back can be imported before it: a module inside
-    is never imported before its package."""
-    if not imports_at_load(project, home, module, added):
-        return False
-    if not home.startswith(module + "."):
-        # Unless the package holding both loads ``module`` first: importing either loads it first.
-        shared = ".".join(_common_parts(home, module))
-        return not (shared and started_first(project, shared, (home, module), added) == module)
-    return any(
-        other != module and not other.startswith(module + ".") and imports_at_load(project, other, module, added)
-        for other in loaded_at_load(project, home, added)
-    )
-
-
-def _common_parts(first: str, second: str) -> list[str]:
-    """The packages two modules both lie in, outermost first, as dotted parts."""
-    parts = []
-    for one, other in zip(first.split(".")[:-1], second.split(".")[:-1]):
-        if one != other:
-            break
-        parts.append(one)
-    return parts
 
 
 def _import_edit(module: str, name: str, new_module: str, new_name: str) -> Edit:
