@@ -753,3 +753,34 @@ def test_a_module_all_under_one_block_is_restored_not_taken_from_a_copy_elsewher
     edits = edits_of(planned(project, missing_module("app.plugins")))
     assert not any(edit.kwargs().get("from_module") == "app.exporters" for edit in edits), edits
     assert ("restore_block", "REGISTRY") in [(edit.transform, edit.kwargs().get("names")) for edit in edits]
+
+
+def test_a_block_re_exported_from_where_it_moved_has_the_block_restored_as_the_next_choice(tmp_path: Path) -> None:
+    """Should the module holding the block now fail to import, the block restored as written is
+    tried before any stub, and a block with no home elsewhere gets no second, equal choice."""
+    plugins = ("import sys\nfrom collections import OrderedDict\n\nif sys.version_info >= (3, 7):\n    REGISTRY = {}\n"
+               "else:\n    REGISTRY = OrderedDict()\n\n\ndef register(name):\n    REGISTRY[name] = True\n")
+    test = "from app.plugins import REGISTRY, register\n\n\ndef test_a():\n    register('a')\n    assert REGISTRY['a']\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/core/__init__.py": "", "app/plugins.py": plugins,
+                                    "tests/test_a.py": test})
+    (tmp_path / "app/plugins.py").rename(tmp_path / "app/core/plugins.py")
+    _git_commit(tmp_path, "plugins -> core")
+    first, then = planned(project, missing_module("app.plugins")).alternatives
+    assert [(edit.transform, edit.kwargs().get("name")) for edit in first.edits] == [
+        ("add_reexport", "REGISTRY"), ("add_reexport", "register")]
+    assert [(edit.transform, edit.kwargs().get("names") or edit.kwargs().get("name")) for edit in then.edits] == [
+        ("restore_block", "REGISTRY"), ("add_reexport", "register")]
+
+
+def test_a_block_whose_only_copy_imports_a_package_not_installed_is_restored(tmp_path: Path) -> None:
+    """A twelfth review: the only module with the same lines was a console script of an extra not
+    installed; the re-export from it traded the missing module for a missing package."""
+    block = ("if sys.version_info >= (3, 9):\n    def removeprefix(text, prefix):\n        return text.removeprefix(prefix)\n"
+             "else:\n    def removeprefix(text, prefix):\n        return text[len(prefix):]\n")
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/compat.py": "import sys\n\n" + block,
+                                    "app/cli.py": "import sys\n\nimport cf_absent_extra  # noqa\n\n" + block,
+                                    "tests/test_a.py": "from app.compat import removeprefix\n"})
+    (tmp_path / "app/compat.py").unlink()
+    _git_commit(tmp_path, "drop compat")
+    (only,) = planned(project, missing_module("app.compat")).alternatives
+    assert [(edit.transform, edit.kwargs().get("names")) for edit in only.edits] == [("restore_block", "removeprefix")]

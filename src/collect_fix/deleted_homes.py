@@ -11,12 +11,13 @@ tell works (``Home.sure`` False) is a guess, which the plan follows with stubs.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import NamedTuple, Optional
 
 from collect_fix.conditional_blocks import Block, binding_block
 from collect_fix.definitions import absolute_module, package_of
-from collect_fix.dependencies import findable
+from collect_fix.dependencies import absent_at_import, findable
 from collect_fix.git_evidence import (
     DEFINITION_KINDS,
     Binding,
@@ -70,6 +71,7 @@ class Homes:
 
     def __init__(self, project: Project, base: Path, folder: Optional[Path], python: Optional[str]) -> None:
         self.project = project
+        self.blocks_first = False  # a name bound under an if or a try comes back as its block first
         self.base = base
         self.folder = folder
         self.python = python  # the interpreter pytest runs with (--python), which must find a source
@@ -84,6 +86,14 @@ class Homes:
             self._history[module] = deleted_module(self.project, [self.project.relative(path) for path in paths])
         return self._history[module]
 
+    def blocks_restored(self) -> "Homes":
+        """The same homes, except that a name bound under an ``if`` or ``try`` comes back as its
+        block, restored, wherever that can be: the next choice when the module that holds it now
+        fails to import (a console script of a missing extra, a sibling with the same lines)."""
+        other = copy.copy(self)
+        other.blocks_first, other._found = True, {}
+        return other
+
     def of(self, module: str, name: str) -> Optional[Home]:
         """Where ``module``'s ``name`` lives now, by the strongest evidence there is; None when
         nothing tells (a stub then stands in for it)."""
@@ -93,10 +103,14 @@ class Homes:
             binding = deleted.get(name) if deleted is not None else None
             home: Optional[Home] = None
             if deleted is not None and binding is not None:
-                if binding.kind != "import":
+                if self.blocks_first and binding.conditional:
+                    home = self._restored(deleted, name)
+                if home is None and binding.kind != "import":
                     home = self._moved_definition(deleted, binding)
                 if home is None and binding.conditional:
                     home = self._block_lives_on(module, deleted, name)  # the same object, not a copy
+                if home is not None and binding.conditional and home.how == "lives on" and self._fails_to_import(home):
+                    home = None  # the same lines in a module that imports what is not installed: restored instead
                 if home is None and binding.conditional:
                     home = self._restored(deleted, name)
                 if home is None and binding.kind == "import":
@@ -138,6 +152,12 @@ class Homes:
             return None
         home_module = self._module_name(path)
         return Home(home_module, name, "lives on") if home_module else None
+
+    def _fails_to_import(self, home: Home) -> bool:
+        """Whether importing the home's module fails here: it imports, unconditionally, a package
+        the project's interpreter does not find (a console script of an extra not installed)."""
+        path = self._module_file(home.module)
+        return path is not None and bool(absent_at_import(self.project, path, self.python))
 
     def _module_file(self, module: str) -> Optional[Path]:
         if self.folder is not None:

@@ -123,6 +123,27 @@ def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str]
     failed = (diagnosis.module or diagnosis.subject or "").partition(".")[0]
     if tree is None or not failed:
         return ()
+    under_failed: list[str] = []  # the names the file asks for under the missing top-level name
+    if (diagnosis.module or diagnosis.subject) == failed:  # the whole top-level module is missing
+        under_failed = [name for node in _running_imports(tree)
+                        for name in _fullest_names(node, modules_too=False) if name.split(".")[0] == failed]
+    interpreter = python or find_interpreter(project.history_root or project.root)
+    return (*_other_distributions(project, diagnosis, under_failed, interpreter),
+            *_absent(project, tree, interpreter, skip=failed))
+
+
+def absent_at_import(project: Project, path: Path, python: Optional[str] = None) -> tuple[str, ...]:
+    """The third-party modules ``path`` imports unconditionally at its top level that the
+    project's interpreter cannot find: importing it fails. Empty when that cannot be told."""
+    tree = source_trees.tree_of_file(path)
+    if tree is None:
+        return ()
+    return _absent(project, tree, python or find_interpreter(project.history_root or project.root))
+
+
+def _absent(project: Project, tree: ast.Module, interpreter: str, skip: str = "") -> tuple[str, ...]:
+    """Of the third-party modules ``tree`` imports at its top level (``skip`` aside), by the
+    fullest name it imports each under, those ``interpreter`` cannot find."""
     from collect_fix.name_sources import stdlib_module_names
 
     # Any file or folder of the tree may be importable while pytest runs (its rootdir, a
@@ -130,22 +151,24 @@ def missing_beside(project: Project, diagnosis: Diagnosis, python: Optional[str]
     local = {path.stem for path in project.python_files()} | {
         part for path in project.python_files() for part in project.relative(path).split("/")[:-1]}
     imported: dict[str, str] = {}  # top-level name -> the fullest name the file imports under it
-    under_failed: list[str] = []  # the names the file asks for under the missing top-level name
-    whole_top_missing = (diagnosis.module or diagnosis.subject) == failed
-    for node in tree.body:
-        if _may_end_the_module(node):
-            break  # what follows a module-level skip or exit may never run (a Windows-only import)
-        if whole_top_missing:
-            under_failed.extend(name for name in _fullest_names(node, modules_too=False) if name.split(".")[0] == failed)
+    for node in _running_imports(tree):
         for name in _fullest_names(node):
             top = name.partition(".")[0]
-            if top in (failed, "__future__") or top.startswith("__") or top in local:
+            if top in (skip, "__future__") or top.startswith("__") or top in local:
                 continue
             if top not in stdlib_module_names() and not project.owns_module(top):
                 imported.setdefault(top, name)
-    interpreter = python or find_interpreter(project.history_root or project.root)
     absent = _not_found(interpreter, str(project.root), tuple(sorted(imported))) if imported else ()
-    return (*_other_distributions(project, diagnosis, under_failed, interpreter), *(imported[top] for top in absent))
+    return tuple(imported[top] for top in absent)
+
+
+def _running_imports(tree: ast.Module) -> Iterator[ast.stmt]:
+    """The module's top-level statements up to one that may end it on purpose: what follows a
+    module-level skip or exit may never run (a Windows-only import)."""
+    for node in tree.body:
+        if _may_end_the_module(node):
+            return
+        yield node
 
 
 def _other_distributions(project: Project, diagnosis: Diagnosis, names: list[str], python: str) -> list[str]:

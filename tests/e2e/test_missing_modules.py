@@ -238,3 +238,38 @@ def test_a_helper_whose_test_changed_after_the_move_still_comes_back(tmp_path: P
     assert result.returncode == 0, result.stdout + result.stderr
     assert "pip install" not in result.stdout + result.stderr
     assert "1 passed" in run_tests(root).stdout
+
+
+_COMPAT_BLOCK = (
+    "if sys.version_info >= (3, 9):\n"
+    "    def removeprefix(text, prefix):\n        return text.removeprefix(prefix)\n"
+    "else:\n"
+    "    def removeprefix(text, prefix):\n        return text[len(prefix):] if text.startswith(prefix) else text\n"
+)
+
+
+def test_a_compat_block_whose_only_copy_is_in_a_script_of_a_missing_extra_comes_back_as_written(
+    tmp_path: Path,
+) -> None:
+    """A twelfth review: the only other module with the deleted compat module's lines was the
+    console script of an extra that is not installed. The re-export from it traded the missing
+    module for a missing package, and the tests still did not run: the block comes back instead."""
+    root = passing_history(tmp_path / "proj", {
+        "pyproject.toml": "[project]\nname = 'proj'\n",
+        "app/__init__.py": "",
+        "app/compat.py": "import sys\n\n" + _COMPAT_BLOCK,
+        "app/cli.py": "import sys\n\nimport cf_extra_not_installed  # noqa: F401\n\n" + _COMPAT_BLOCK,
+        "tests/test_names.py": "from app.compat import removeprefix\n\n\ndef test_strip():\n"
+                               "    assert removeprefix('v1.0', 'v') == '1.0'\n",
+    }, 1)
+    git(root, "rm", "-q", "app/compat.py")
+    git(root, "commit", "-qm", "drop compat: python >= 3.9")
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    recreated = (root / "app/compat.py").read_text()
+    assert "app.cli" not in recreated and "if sys.version_info >= (3, 9):\n" in recreated
+    assert "pip install" not in result.stdout
+    assert "1 passed" in run_tests(root).stdout
+

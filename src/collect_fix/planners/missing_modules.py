@@ -78,7 +78,7 @@ def _plan_stubs(
                                       "install the package the tests import by that name now, if they use one")
     repairs: list[Repair] = []
     advice = ""
-    for each in (layout, layout.without_guesses()) if layout.guessed() else (layout,):
+    for each in _variants(layout):
         edits = each.edits()
         blocked = each.blocked(edits)
         if blocked:
@@ -90,6 +90,20 @@ def _plan_stubs(
         evidence = _evidence(imports, each.needed) + each.history_evidence()
         repairs.append(Repair(each.description(), tuple(edits), evidence))
     return Plan(diagnosis, tuple(repairs)) if repairs else Plan(diagnosis, advice=advice)
+
+
+def _variants(layout: "_Layout") -> list["_Layout"]:
+    """The layouts to try, in order, each with other edits: the one the evidence points to, then
+    the names bound under an ``if`` or ``try`` restored as their blocks (should the module holding
+    them now fail to import), then the guessed names stubbed."""
+    variants = [layout, layout.blocks_restored()] if layout.blocks_elsewhere() else [layout]
+    if layout.guessed():
+        variants.append(layout.without_guesses())
+    unique: list[_Layout] = []
+    for variant in variants:
+        if all(variant.edits() != other.edits() for other in unique):
+            unique.append(variant)
+    return unique
 
 
 def _evidence(imports: ProjectImports, modules: tuple[str, ...]) -> str:
@@ -189,6 +203,23 @@ class _Layout:
         """Whether some name comes back from a module only the collection can tell works."""
         return any(home is not None and not home.sure
                    for module in self.needed for home in (self.moved(module, name) for name in self.names(module)))
+
+    def blocks_elsewhere(self) -> bool:
+        """Whether some name bound under an ``if`` or ``try`` comes back from another module."""
+        for module in self.needed:
+            deleted = self.history(module)
+            for name in self.names(module) if deleted is not None else ():
+                binding = deleted.get(name) if deleted is not None else None
+                home = self.moved(module, name)
+                if binding is not None and binding.conditional and home is not None and home.how != "restored":
+                    return True
+        return False
+
+    def blocks_restored(self) -> "_Layout":
+        """The same layout with the names bound under an ``if`` or ``try`` restored as blocks."""
+        other = copy.copy(self)
+        other.homes = self.homes.blocks_restored()
+        return other
 
     def without_guesses(self) -> "_Layout":
         """The same layout with the guessed names stubbed (the answers asked so far are shared)."""
