@@ -784,3 +784,32 @@ def test_a_block_whose_only_copy_imports_a_package_not_installed_is_restored(tmp
     _git_commit(tmp_path, "drop compat")
     (only,) = planned(project, missing_module("app.compat")).alternatives
     assert [(edit.transform, edit.kwargs().get("names")) for edit in only.edits] == [("restore_block", "removeprefix")]
+
+
+_DB = ("ROWS = [(1, 'ann')]\n\n\ndef fetch_rows(table, limit=None):\n    rows = [row for row in ROWS if table == 'users']\n"
+       "    return rows if limit is None else rows[:limit]\n\n\ndef count(table):\n    return len(fetch_rows(table))\n")
+
+
+@pytest.mark.parametrize("renamed_first", [True, False], ids=["renamed, then moved", "moved, then renamed"])
+def test_a_name_renamed_in_one_change_and_moved_with_its_module_in_another_comes_back_renamed(
+    tmp_path: Path, renamed_first: bool
+) -> None:
+    """A twelfth review: ``fetch_rows`` became ``fetch_all_rows`` in one commit and ``app/db.py``
+    moved to ``app/storage/db.py`` in another (either order): it was stubbed. git pairs the
+    rename, and the move, step by step."""
+    test = "from app.db import count, fetch_rows\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/db.py": _DB, "tests/test_a.py": test})
+    (tmp_path / "app/storage").mkdir()
+    (tmp_path / "app/storage/__init__.py").write_text("")
+    steps = ["rename", "move"] if renamed_first else ["move", "rename"]
+    for step in steps:
+        db = tmp_path / ("app/db.py" if step == "rename" and renamed_first else "app/storage/db.py")
+        if step == "rename":
+            db.write_text(db.read_text().replace("fetch_rows", "fetch_all_rows"))
+        else:
+            (tmp_path / "app/db.py").rename(tmp_path / "app/storage/db.py")
+        _git_commit(tmp_path, step)
+    result = planned(project, missing_module("app.db"))
+    assert {(edit.kwargs()["name"], edit.kwargs().get("new_name")) for edit in edits_of(result)} == {
+        ("count", None), ("fetch_rows", "fetch_all_rows")}
+    assert "renamed" in result.alternatives[0].evidence and "stub" not in result.alternatives[0].description

@@ -807,3 +807,28 @@ def test_a_rename_whose_module_moved_later_and_an_alias_retired_from_two_files_c
     retired = planned(project, missing("cmd_nextver", "pkg")).alternatives[0]
     assert retired.edits[0].kwargs() == {"name": "cmd_nextver", "target": "cmd_next_version", "reason": "restored"}
     assert "removed `cmd_nextver = cmd_next_version` from pkg/" in retired.evidence
+
+
+NUMBERS = {
+    "pkg/__init__.py": "from pkg.number import intcomma, intword\n",
+    "pkg/number.py": "def intcomma(value):\n    return f'{value:,}'\n\n\n"
+                     "def intword(value):\n    if value >= 1_000_000:\n        return f'{value / 1_000_000:.1f} million'\n"
+                     "    return str(value)\n",
+    "tests/test_it.py": "import pkg\n\n\ndef test_it():\n    assert pkg.intword(12) == '12'\n",
+}
+
+
+@pytest.mark.parametrize("package_imports_it", [True, False])
+def test_a_name_renamed_by_the_change_that_renamed_its_module_follows_it(tmp_path: Path, package_imports_it: bool) -> None:
+    """humanize (a review on real projects): ``number.py`` became ``numbers.py`` and ``intword``
+    became ``int_word`` in one commit; the package's re-export of ``intword`` was stubbed as never
+    written. git pairs the deleted module's definition with the new one."""
+    project = started(tmp_path, NUMBERS)
+    (tmp_path / "pkg/numbers.py").write_text(NUMBERS["pkg/number.py"].replace("intword", "int_word"))
+    (tmp_path / "pkg/number.py").unlink()
+    init = "from pkg.numbers import intcomma, int_word\n" if package_imports_it else "from pkg.numbers import intcomma\n"
+    committed(tmp_path, {"pkg/__init__.py": init}, "number -> numbers, intword -> int_word")
+    first = planned(project, missing("intword", "pkg")).alternatives[0]
+    assert "deleted pkg/number.py and added 'int_word' to pkg/numbers.py with the same code" in first.evidence
+    apply(project, first.edits[0])
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0

@@ -25,6 +25,7 @@ from collect_fix.git_evidence import (
     bindings,
     deleted_module,
     moved_in_change,
+    name_change,
     source_before,
 )
 from collect_fix.living_copies import living_copy
@@ -42,15 +43,19 @@ class Home(NamedTuple):
     sure: bool = True  # False: imported from a module collect-fix could not find outside pytest
     via: str = ""  # imported from this module of the project, deleted too, whose name is now here
     block: Optional[Block] = None  # "restored": the if/try block that bound it, as written
+    renamed: str = ""  # a rename before the module went, as git tells it ("commit 1a2b renamed ...")
+    then: str = ""  # a rename in its new home since
 
     def spelled(self, old_name: str) -> str:
         return old_name if self.name == old_name else f"{old_name}' as '{self.name}"
 
 
-
-
 def evidence(deleted: DeletedModule, name: str, home: "Home") -> str:
     """What tells that ``home`` is where the deleted module's ``name`` lives now, for the plan's evidence."""
+    if home.renamed:
+        return f"; {home.renamed}" + evidence(deleted, home.name, home._replace(renamed=""))
+    if home.then:
+        return evidence(deleted, name, home._replace(name=name, then="")) + f"; {home.then}"
     if home.how == "moved":
         return f"; {deleted.where} deleted {deleted.path} and added '{home.spelled(name)}' to {home.module} with the same code"
     if home.how == "restored":
@@ -102,6 +107,8 @@ class Homes:
             deleted = self.history(module)
             binding = deleted.get(name) if deleted is not None else None
             home: Optional[Home] = None
+            if deleted is not None and binding is None:
+                home = self._renamed_before(module, deleted, name)
             if deleted is not None and binding is not None:
                 if self.blocks_first and binding.conditional:
                     home = self._restored(deleted, name)
@@ -124,12 +131,32 @@ class Homes:
         found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
             or moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=True)
         home_now = bindings(self.project.source(self.project.root / found[0]) or b"") if found else {}
-        if found is not None and found[1].name not in home_now:
-            found = None  # moved there, and moved or renamed on since
+        then = ""
+        if found is not None and found[1].name not in home_now:  # moved there, and moved or renamed on since
+            onward = name_change(self.project, found[0], found[1].name)
+            successor = onward.successor if onward is not None else None
+            if onward is None or successor is None or successor.name not in home_now:
+                found = None
+            else:
+                then = f"{onward.where} renamed it to '{successor.name}' in {found[0]} ({onward.why})"
+                found = (found[0], successor)
         how = "moved" if found is not None else "lives on"
         found = found or living_copy(self.project, deleted, binding)
         module_name = self._module_name(self.project.root / found[0]) if found else None
-        return Home(module_name, found[1].name, how) if found and module_name else None
+        return Home(module_name, found[1].name, how, then=then) if found and module_name else None
+
+    def _renamed_before(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
+        """A name the deleted module's last version no longer bound, renamed in it by an earlier
+        change (git pairs the two): where its successor lives now, under the successor's name."""
+        change = name_change(self.project, deleted.path, name)
+        successor = change.successor if change is not None else None
+        if change is None or successor is None or deleted.get(successor.name) is None:
+            return None
+        home = self.of(module, successor.name)
+        if home is None or home.how == "restored":
+            return None
+        step = f"{change.where} renamed '{name}' to '{successor.name}' in {deleted.path} ({change.why})"
+        return home._replace(renamed="; ".join(filter(None, (step, home.renamed))))
 
     def _block_lives_on(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
         """The ``if``/``try`` block that bound ``name``, as written, in the one module the deleted

@@ -33,6 +33,7 @@ from collect_fix.git_evidence import (
     DEFINITION_KINDS,
     Binding,
     Change,
+    DeletedModule,
     bindings,
     deleted_module,
     moved_in_change,
@@ -332,6 +333,8 @@ def _import_of_renamed(project: Project, name: str, home: _Home, change: Change,
     if path is None:
         return None
     onward = name_change(project, path, imported)
+    if onward is None and gone is not None:
+        return _import_of_moved_and_renamed(project, name, home, change, gone, imported)
     if onward is not None and onward.successor is None:
         return _alias_dropped_below(project, name, home, change, onward)
     if onward is None or onward.successor is None:
@@ -360,6 +363,32 @@ def _import_of_renamed(project: Project, name: str, home: _Home, change: Change,
                                              ("statement", statement), ("reason", "renamed"), *_export(home)))
     repair = Repair(f"import '{successor}' from {source} as '{name}' in {home.module}", (edit,), evidence)
     return _Found(repair, _import_edit(home.importer, name, source, successor))
+
+
+def _import_of_moved_and_renamed(
+    project: Project, name: str, home: _Home, change: Change, gone: DeletedModule, imported: str
+) -> Optional[_Found]:
+    """``from .number import intword`` was removed, and the change that deleted ``number``
+    (``git mv number.py numbers.py``) renamed ``intword`` in it too: ``intword`` follows the
+    definition git pairs with it, the same code under a new name in another module, as the name
+    the home binds now or imports from there."""
+    removed = gone.get(imported)
+    if removed is None or removed.kind not in DEFINITION_KINDS:
+        return None
+    found = moved_in_change(project, gone.commit, gone.path, removed, renamed=True)
+    new_module = project.module_name(project.root / found[0]) if found is not None else None
+    if found is None or not new_module or found[1].name not in _bound_now(project, new_module):
+        return None
+    successor = found[1].name
+    evidence = (f"renamed (git): {change.where} removed `{change.removed.text}` from {home.relative}, and "
+                f"{gone.where} deleted {gone.path} and added '{successor}' to {found[0]} with the same code")
+    if _imports_from(project, home.module, successor, new_module):
+        return _alias(home, name, successor, f"{evidence}; {home.module} imports it from there")
+    statement = f"from {new_module} import {successor} as {name}"
+    edit = Edit(home.relative, "add_alias", (("name", name), ("target", f"{new_module}.{successor}"),
+                                             ("statement", statement), ("reason", "renamed"), *_export(home)))
+    repair = Repair(f"import '{successor}' from {new_module} as '{name}' in {home.module}", (edit,), evidence)
+    return _Found(repair, _import_edit(home.importer, name, new_module, successor))
 
 
 def _alias_dropped_below(project: Project, name: str, home: _Home, change: Change, onward: Change) -> Optional[_Found]:
