@@ -813,3 +813,24 @@ def test_a_name_renamed_in_one_change_and_moved_with_its_module_in_another_comes
     assert {(edit.kwargs()["name"], edit.kwargs().get("new_name")) for edit in edits_of(result)} == {
         ("count", None), ("fetch_rows", "fetch_all_rows")}
     assert "renamed" in result.alternatives[0].evidence and "stub" not in result.alternatives[0].description
+
+
+def test_a_block_folded_into_a_module_of_its_own_comes_from_there_with_all_its_names(tmp_path: Path) -> None:
+    """A twelfth review: a registry block went to ``app/registry.py`` in one commit and the
+    module's unconditional ``slugify`` to ``app/text.py`` in the next. ``register`` was
+    re-exported from the registry module, ``REGISTRY`` restored as a copy: a second, empty
+    registry. The module the block's definitions went to holds the block: all of it comes from there."""
+    block = ("import sys\n\nif sys.version_info >= (3, 8):\n    REGISTRY = {}\n\n    def register(name):\n"
+             "        REGISTRY[name] = True\nelse:\n    REGISTRY = {}\n\n    def register(name):\n        REGISTRY[name] = 1\n")
+    slug = "\n\ndef slugify(text):\n    return '-'.join(text.lower().split())\n"
+    test = "from app.plugins import REGISTRY, register, slugify\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/plugins.py": block + slug, "tests/test_a.py": test})
+    (tmp_path / "app/registry.py").write_text(block)
+    _git_commit(tmp_path, "registry: its own module")
+    (tmp_path / "app/text.py").write_text("import re\n" + slug)
+    (tmp_path / "app/plugins.py").unlink()
+    _git_commit(tmp_path, "text: slugify; drop plugins")
+    edits = edits_of(planned(project, missing_module("app.plugins")))
+    assert {(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("from_module")) for edit in edits} == {
+        ("add_reexport", "REGISTRY", "app.registry"), ("add_reexport", "register", "app.registry"),
+        ("add_reexport", "slugify", "app.text")}

@@ -160,25 +160,32 @@ class Homes:
 
     def _block_lives_on(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
         """The ``if``/``try`` block that bound ``name``, as written, in the one module the deleted
-        module's unconditional definitions went to (the module ``git mv``-ed): re-exported from
-        there, importers share its object (a registry, an exception class) instead of a copy. The
-        same lines elsewhere (a stock ``try: import simplejson as json``) tell no move."""
+        module's unconditional definitions went to (the module ``git mv``-ed), or else the one
+        the block's other definitions went to (the block folded into a module of its own): re-exported
+        from there, importers share its object (a registry, an exception class) instead of a
+        copy. The same lines elsewhere (a stock ``try: import simplejson as json``) tell no move."""
         block = binding_block(deleted.source, name)
         if block is None or not block.segment:
             return None
         definitions = [binding for binding in deleted.bindings
                        if binding.kind in DEFINITION_KINDS and not binding.conditional]
-        homes = {home.module for binding in definitions for home in [self.of(module, binding.name)]
-                 if home is not None and home.how in ("moved", "lives on")}
-        if len(homes) != 1:
-            return None  # all of it under blocks, or split: the same lines elsewhere tell no move
-        path = self._module_file(homes.pop())
-        source = (self.project.source(path) or b"") if path is not None else b""
-        if path is None or block.segment not in source.decode("utf-8", errors="replace") \
-                or name not in bindings(source) or is_script(self.project, path, ran_before=deleted.source):
-            return None
-        home_module = self._module_name(path)
-        return Home(home_module, name, "lives on") if home_module else None
+        went = {home.module for binding in definitions for home in [self.of(module, binding.name)]
+                if home is not None and home.how in ("moved", "lives on")}
+        mates = [binding for other in sorted(block.names - {name}) for binding in [deleted.get(other)]
+                 if binding is not None and binding.kind in DEFINITION_KINDS]
+        mates_went = {home.module for binding in mates for home in [self._moved_definition(deleted, binding)]
+                      if home is not None}
+        for homes in (went, mates_went):
+            if len(homes) != 1:
+                continue  # all of it under blocks, or split: the same lines elsewhere tell no move
+            path = self._module_file(next(iter(homes)))
+            source = (self.project.source(path) or b"") if path is not None else b""
+            if path is None or block.segment not in source.decode("utf-8", errors="replace") \
+                    or name not in bindings(source) or is_script(self.project, path, ran_before=deleted.source):
+                continue
+            home_module = self._module_name(path)
+            return Home(home_module, name, "lives on") if home_module else None
+        return None
 
     def _fails_to_import(self, home: Home) -> bool:
         """Whether importing the home's module fails here: it imports, unconditionally, a package
