@@ -111,6 +111,19 @@ def test_setup_cfg_and_poetry_declarations(tmp_path: Path) -> None:
     assert describe(project, "bs4").declared_in == "pyproject.toml [tool.poetry.group.test.dependencies]"
 
 
+def test_setup_py_declarations_are_read_not_run(tmp_path: Path) -> None:
+    """A twelfth review: ``requests``, declared only in ``setup.py``, was taken for a test helper."""
+    project = write(tmp_path, {"setup.py": (
+        "import pathlib\nfrom setuptools import setup\n\npathlib.Path('SETUP_RAN').write_text('x')\n"
+        "setup(name='app', install_requires=['requests>=2'], tests_require=('pytest-mock',),\n"
+        "      extras_require={'yaml': ['PyYAML']}, setup_requires=computed())\n"
+    )})
+    assert describe(project, "requests").declared_in == "setup.py install_requires"
+    assert describe(project, "pytest_mock").declared_in == "setup.py tests_require"
+    assert describe(project, "yaml").declared_in == "setup.py extras_require"
+    assert not (tmp_path / "SETUP_RAN").exists()
+
+
 def test_install_command_is_one_sorted_deduplicated_line() -> None:
     deps = [
         MissingDependency("yaml", "PyYAML", None),

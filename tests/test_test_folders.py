@@ -77,6 +77,19 @@ def test_a_local_module_that_gave_way_to_a_declared_dependency_is_the_dependency
     assert deleted_beside(project, "mock", "tests/test_a.py") is None
 
 
+def test_a_stand_in_for_a_package_the_project_imports_itself_is_the_package(tmp_path: Path) -> None:
+    """A twelfth review: a stand-in ``tests/requests.py`` was deleted when the test began to patch
+    the real package; recreating it shadowed the package the project's own ``app/client.py``
+    imports (declared where collect-fix did not look)."""
+    project = _history(tmp_path, {"app/__init__.py": "", "app/client.py": "import requests\n",
+                                  "tests/requests.py": "def get(url):\n    return url\n",
+                                  "tests/test_a.py": "import requests\n"},
+                       ("rm", "-q", "tests/requests.py"))
+    assert deleted_beside(project, "requests", "tests/test_a.py") is None
+    (tmp_path / "app/client.py").write_text("")
+    assert deleted_beside(Project(tmp_path), "requests", "tests/test_a.py") is not None
+
+
 def test_the_deleted_files_are_read_in_one_walk_of_the_history(tmp_path: Path) -> None:
     """A seventh review: one ``git log`` per missing module and folder took 135 s on a history of
     50,000 commits; the deleted paths are read once per HEAD."""

@@ -362,7 +362,7 @@ _AFFIXES = (("python_", ""), ("py_", ""), ("py", ""), ("", "_python"), ("", "pyt
 
 
 def declared_dependency(project: Project, module: str) -> bool:
-    """Whether the project declares (requirements files, pyproject, setup.cfg) a distribution
+    """Whether the project declares (requirements files, pyproject, setup.cfg, setup.py, tox.ini) a distribution
     named after ``module``, or one the well-known table says provides it (``bs4``: beautifulsoup4)."""
     declared = _declared_distributions(project.root)
     return _declared_by_name(module, declared) is not None or any(
@@ -390,6 +390,7 @@ def _declared_by_name(module: str, declared: dict[str, _Declared]) -> Optional[_
 def _declared(root: Path) -> Iterator[tuple[str, str]]:
     yield from _pyproject(root / "pyproject.toml")
     yield from _setup_cfg(root / "setup.cfg")
+    yield from _setup_py(root / "setup.py")
     yield from _tox_ini(root / "tox.ini")
     seen: set[Path] = set()
     for path in _requirement_files(root):
@@ -446,6 +447,30 @@ def _setup_cfg(path: Path) -> Iterator[tuple[str, str]]:
         for extra, value in parser.items("options.extras_require"):
             for line in value.splitlines():
                 yield line, f"setup.cfg [options.extras_require] {extra}"
+
+
+_SETUP_KEYWORDS = ("install_requires", "tests_require", "extras_require", "setup_requires")
+
+
+def _setup_py(path: Path) -> Iterator[tuple[str, str]]:
+    """The requirements a ``setup.py`` lists literally in ``setup(...)`` (install_requires,
+    tests_require, extras_require), read, never run; a list built otherwise is left out."""
+    tree = source_trees.tree_of_file(path) if path.is_file() else None
+    for node in ast.walk(tree) if tree is not None else ():
+        if not isinstance(node, ast.Call) or _called_name(node.func) != "setup":
+            continue
+        for keyword in node.keywords:
+            if keyword.arg not in _SETUP_KEYWORDS:
+                continue
+            values = keyword.value.values if isinstance(keyword.value, ast.Dict) else [keyword.value]
+            for value in values:
+                for item in value.elts if isinstance(value, (ast.List, ast.Tuple)) else ():
+                    if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                        yield item.value, f"setup.py {keyword.arg}"
+
+
+def _called_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _tox_ini(path: Path) -> Iterator[tuple[str, str]]:

@@ -17,6 +17,7 @@ from typing import NamedTuple, Optional
 
 from collect_fix import source_trees
 from collect_fix.dependencies import declared_dependency
+from collect_fix.module_imports import scan
 from collect_fix.git_evidence import DeletedModule, deleted_module, recently_deleted, source_after, source_before
 from collect_fix.project import Project
 from collect_fix.pytest_config import configuration, import_mode
@@ -64,8 +65,9 @@ def deleted_beside(project: Project, module: str, importer: str) -> Optional[Del
     """``module``, when git shows the project deleted its file from a folder pytest puts on
     ``sys.path`` for ``importer`` (a test module or conftest), in the uncommitted changes or a
     recent commit (``git_evidence.recently_deleted``), the deleting change took nothing new from
-    it in ``importer`` (``_imported_alike``), and the project declares no dependency of that name
-    (a local ``tests/mock.py`` replaced by the ``mock`` package); None otherwise. Where
+    it in ``importer`` (``_imported_alike``), and the project neither declares a dependency of
+    that name (a local ``tests/mock.py`` replaced by the ``mock`` package) nor imports it from
+    its own packages; None otherwise. Where
     none of its names lives on, the planner gives advice rather than a stub module, which would
     shadow a package of that name once installed."""
     folders = importable_folders(project, importer)
@@ -77,12 +79,25 @@ def deleted_beside(project: Project, module: str, importer: str) -> Optional[Del
         candidates = [project.relative(base.with_suffix(".py")), project.relative(base / "__init__.py")]
         if not any(candidate in deleted for candidate in candidates):
             continue
-        if declared_dependency(project, module):
+        if declared_dependency(project, module) or _imported_by_the_package(project, module):
             return None
         found = deleted_module(project, candidates)
         if found is not None and _imported_alike(project, found, importer, module):
             return DeletedBeside(folder, found)
     return None
+
+
+def _imported_by_the_package(project: Project, module: str) -> bool:
+    """Whether a module of the project's own packages (no test, no conftest) imports ``module``
+    by that name: it is a distribution the package depends on (``requests``), whatever a test
+    folder once held under that name (a stand-in ``tests/requests.py``)."""
+    for importer in scan(project).get(module).importers:
+        if project.is_test_module(importer) or project.is_conftest(importer):
+            continue
+        name = project.module_name(project.root / importer)
+        if name and project.owns_module(name):
+            return True
+    return False
 
 
 def _imported_alike(project: Project, deleted: DeletedModule, importer: str, module: str) -> bool:
