@@ -148,3 +148,21 @@ def test_an_import_the_deleting_change_only_reshaped_still_means_the_helper(tmp_
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "helpers -> factories"],
                    cwd=tmp_path, check=True)
     assert deleted_beside(Project(tmp_path), "helpers", "tests/test_a.py") is not None
+
+
+@pytest.mark.parametrize("imports_the_new_home", [False, True])
+def test_a_test_taking_something_new_by_the_old_name_without_importing_the_new_home_means_the_helper(
+    tmp_path: Path, imports_the_new_home: bool
+) -> None:
+    """A twelfth review: the test began to take ``make_group`` from ``helpers`` when the helper
+    moved to ``factories``, which defines it. Had the same change made it import ``factories``
+    too, ``helpers`` would mean another module (a package's)."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    project = _history(tmp_path, {"tests/helpers.py": "def make_user():\n    return 1\n",
+                                  "tests/test_a.py": "from helpers import make_user\n"})
+    subprocess.run([*git, "mv", "tests/helpers.py", "tests/factories.py"], cwd=tmp_path, check=True)
+    (tmp_path / "tests/test_a.py").write_text(
+        ("import factories\n" if imports_the_new_home else "") + "from helpers import make_group, make_user\n")
+    subprocess.run([*git, "commit", "-qam", "move"], cwd=tmp_path, check=True)
+    found = deleted_beside(project, "helpers", "tests/test_a.py")
+    assert (found is None) == imports_the_new_home

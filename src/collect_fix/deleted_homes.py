@@ -39,7 +39,8 @@ class Home(NamedTuple):
 
     module: str
     name: str
-    how: str  # "moved" (by the change that deleted it), "lives on" (the same code), "imported", "restored"
+    how: str  # "moved" (by the change that deleted it), "lives on" (the same code), "imported", "restored",
+    # "became" (defined in the one module the deleted one's definitions went to)
     sure: bool = True  # False: imported from a module collect-fix could not find outside pytest
     via: str = ""  # imported from this module of the project, deleted too, whose name is now here
     block: Optional[Block] = None  # "restored": the if/try block that bound it, as written
@@ -58,6 +59,9 @@ def evidence(deleted: DeletedModule, name: str, home: "Home") -> str:
         return evidence(deleted, name, home._replace(name=name, then="")) + f"; {home.then}"
     if home.how == "moved":
         return f"; {deleted.where} deleted {deleted.path} and added '{home.spelled(name)}' to {home.module} with the same code"
+    if home.how == "became":
+        return (f"; {deleted.where} deleted {deleted.path}, whose definitions all went to {home.module}, "
+                f"which defines '{name}'")
     if home.how == "restored":
         return (f"; {deleted.where} deleted {deleted.path}, which bound '{name}' under an if or a try: "
                 "the block comes back as written, for the interpreter to take the branch it took before")
@@ -108,7 +112,7 @@ class Homes:
             binding = deleted.get(name) if deleted is not None else None
             home: Optional[Home] = None
             if deleted is not None and binding is None:
-                home = self._renamed_before(module, deleted, name)
+                home = self._renamed_before(module, deleted, name) or self._defined_where_it_went(module, deleted, name)
             if deleted is not None and binding is not None:
                 if self.blocks_first and binding.conditional:
                     home = self._restored(deleted, name)
@@ -144,6 +148,21 @@ class Homes:
         found = found or living_copy(self.project, deleted, binding)
         module_name = self._module_name(self.project.root / found[0]) if found else None
         return Home(module_name, found[1].name, how, then=then) if found and module_name else None
+
+    def _defined_where_it_went(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
+        """A name the deleted module never bound, defined in the one module all its definitions
+        went to (``git mv helpers.py factories.py``, which added ``make_group``): an importer
+        written against the old name, as before, means that module."""
+        definitions = [binding for binding in deleted.bindings
+                       if binding.kind in DEFINITION_KINDS and not binding.conditional]
+        homes = [self.of(module, binding.name) for binding in definitions]
+        went = {home.module for home in homes if home is not None and home.how == "moved"}
+        if not homes or len(went) != 1 or any(home is None or home.how != "moved" for home in homes):
+            return None
+        successor = went.pop()
+        path = self._module_file(successor)
+        binding = bindings(self.project.source(path) or b"").get(name) if path is not None else None
+        return Home(successor, name, "became") if binding is not None and binding.kind in DEFINITION_KINDS else None
 
     def _renamed_before(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
         """A name the deleted module's last version no longer bound, renamed in it by an earlier

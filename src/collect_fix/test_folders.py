@@ -18,7 +18,15 @@ from typing import NamedTuple, Optional
 from collect_fix import source_trees
 from collect_fix.dependencies import declared_dependency
 from collect_fix.module_imports import scan
-from collect_fix.git_evidence import DeletedModule, deleted_module, recently_deleted, source_after, source_before
+from collect_fix.git_evidence import (
+    DEFINITION_KINDS,
+    DeletedModule,
+    deleted_module,
+    moved_in_change,
+    recently_deleted,
+    source_after,
+    source_before,
+)
 from collect_fix.project import Project
 from collect_fix.pytest_config import configuration, import_mode
 
@@ -82,7 +90,7 @@ def deleted_beside(project: Project, module: str, importer: str) -> Optional[Del
         if declared_dependency(project, module) or _imported_by_the_package(project, module):
             return None
         found = deleted_module(project, candidates)
-        if found is not None and _imported_alike(project, found, importer, module):
+        if found is not None and _imported_alike(project, found, importer, module, folder):
             return DeletedBeside(folder, found)
     return None
 
@@ -100,16 +108,35 @@ def _imported_by_the_package(project: Project, module: str) -> bool:
     return False
 
 
-def _imported_alike(project: Project, deleted: DeletedModule, importer: str, module: str) -> bool:
-    """Whether the change that deleted ``module``'s file only kept or dropped what ``importer``
-    took from it (names re-sorted, split over lines, some moved to the new home): a change that
-    took something new by that name (``from requests import get`` -> ``import requests`` beside
-    ``import fakes``) meant another ``module``. An importer git has no earlier version of (the
-    test renamed on the way) tells nothing either way."""
+def _imported_alike(project: Project, deleted: DeletedModule, importer: str, module: str, folder: Path) -> bool:
+    """Whether the change that deleted ``module``'s file left ``importer`` taking it for that file:
+    it only kept or dropped what it took (names re-sorted, split over lines, some moved to the new
+    home), or it took something new but does not import the module the file's definitions went
+    to (written against the old name, as before). A change that took something new by that name
+    and imports the file's new home too (``from requests import get`` -> ``import requests``
+    beside ``import fakes``) meant another ``module``. An importer git has no earlier version of
+    (the test renamed on the way) tells nothing either way."""
     before = source_before(project, deleted, importer)
     if before is None:
         return True
-    return _taken(source_after(project, deleted, importer), module) <= _taken(before, module)
+    after = source_after(project, deleted, importer)
+    if _taken(after, module) <= _taken(before, module):
+        return True
+    return not any(_taken(after, home) for home in _went_to(project, deleted, folder))
+
+
+def _went_to(project: Project, deleted: DeletedModule, folder: Path) -> set[str]:
+    """The modules, as imported from ``folder``, that the change deleting the file moved its
+    definitions to (``git_evidence.moved_in_change``)."""
+    homes = set()
+    for binding in deleted.bindings:
+        found = moved_in_change(project, deleted.commit, deleted.path, binding, renamed=False) \
+            if binding.kind in DEFINITION_KINDS else None
+        path = project.root / found[0] if found is not None else None
+        if path is not None and folder in path.parents:
+            parts = path.relative_to(folder).with_suffix("").parts
+            homes.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return homes
 
 
 def _taken(source: Optional[bytes], module: str) -> set[tuple[str, str]]:

@@ -273,3 +273,30 @@ def test_a_compat_block_whose_only_copy_is_in_a_script_of_a_missing_extra_comes_
     assert "pip install" not in result.stdout
     assert "1 passed" in run_tests(root).stdout
 
+
+
+def test_a_helper_moved_with_a_new_name_still_taken_by_its_old_name_comes_back_whole(tmp_path: Path) -> None:
+    """A twelfth review: ``git mv tests/helpers.py tests/factories.py`` added ``make_group`` there
+    and a test that takes it, still ``from helpers``: something new taken by that name was read
+    as meaning a package (``pip install helpers``). The test does not import the helper's new home,
+    so it means the helper; and ``make_group``, which the helper never had, is defined where it went."""
+    root = passing_history(tmp_path / "proj", {
+        "pyproject.toml": "[project]\nname = 'proj'\n",
+        "tests/helpers.py": "def make_user(name='ann'):\n    return {'name': name}\n",
+        "tests/test_users.py": "from helpers import make_user\n\n\ndef test_user():\n    assert make_user()['name'] == 'ann'\n",
+    }, 1)
+    git(root, "mv", "tests/helpers.py", "tests/factories.py")
+    with (root / "tests/factories.py").open("a") as factories:
+        factories.write("\n\ndef make_group(*members):\n    return {'members': list(members)}\n")
+    (root / "tests/test_users.py").write_text(
+        "from helpers import make_group, make_user\n\n\ndef test_user():\n    assert make_user()['name'] == 'ann'\n\n\n"
+        "def test_group():\n    assert make_group(make_user())['members'][0]['name'] == 'ann'\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "helpers -> factories, groups")
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pip install" not in result.stdout
+    assert "collect-fix: stub" not in (root / "tests/helpers.py").read_text()
+    assert "2 passed" in run_tests(root).stdout
