@@ -339,8 +339,10 @@ def test_a_deleted_module_whose_definition_the_same_change_moved_re_exports_it(t
     if committed:
         _git_commit(tmp_path, "Fold helpers into text")
     result = planned(project, missing_module("app.helpers"))
-    assert edits_of(result) == (Edit("app/helpers.py", "add_reexport", (("from_module", "app.text"), ("name", "parse"))),)
-    repair = result.alternatives[0]
+    whole, repair = result.alternatives[:2]  # all of it went there: first, the module as that module
+    assert [(edit.transform, edit.kwargs()["module"]) for edit in whole.edits] == [("alias_module", "app.text")]
+    assert whole.description == "recreate module app.helpers (as app.text, the module it became)"
+    assert repair.edits == (Edit("app/helpers.py", "add_reexport", (("from_module", "app.text"), ("name", "parse"))),)
     assert repair.description == "recreate module app.helpers (1 name, re-exporting parse from where it moved)"
     assert "deleted app/helpers.py and added 'parse' to app.text with the same code" in repair.evidence
 
@@ -683,8 +685,9 @@ def test_a_block_that_moved_with_its_module_is_re_exported_not_copied(tmp_path: 
                                     "tests/test_a.py": test})
     (tmp_path / "app/plugins.py").rename(tmp_path / "app/core/plugins.py")
     _git_commit(tmp_path, "plugins -> core")
-    edits = edits_of(planned(project, missing_module("app.plugins")))
-    assert [(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("from_module")) for edit in edits] == [
+    whole, by_name = planned(project, missing_module("app.plugins")).alternatives[:2]
+    assert [(edit.transform, edit.kwargs()["module"]) for edit in whole.edits] == [("alias_module", "app.core.plugins")]
+    assert [(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("from_module")) for edit in by_name.edits] == [
         ("add_reexport", "REGISTRY", "app.core.plugins"), ("add_reexport", "register", "app.core.plugins")]
 
 
@@ -730,8 +733,9 @@ def test_git_s_move_wins_over_a_copy_of_the_block_elsewhere(tmp_path: Path) -> N
     (tmp_path / "app/plugins.py").unlink()
     (tmp_path / "app/core/plugins.py").write_text(plugins.replace("insertion ordered", "ordered since 3.7"))
     _git_commit(tmp_path, "plugins -> core")
-    edits = edits_of(planned(project, missing_module("app.plugins")))
-    assert {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits} == {
+    whole, by_name = planned(project, missing_module("app.plugins")).alternatives[:2]
+    assert [(edit.transform, edit.kwargs()["module"]) for edit in whole.edits] == [("alias_module", "app.core.plugins")]
+    assert {(edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in by_name.edits} == {
         ("REGISTRY", "app.core.plugins"), ("register", "app.core.plugins")}
 
 
@@ -765,7 +769,8 @@ def test_a_block_re_exported_from_where_it_moved_has_the_block_restored_as_the_n
                                     "tests/test_a.py": test})
     (tmp_path / "app/plugins.py").rename(tmp_path / "app/core/plugins.py")
     _git_commit(tmp_path, "plugins -> core")
-    first, then = planned(project, missing_module("app.plugins")).alternatives
+    whole, first, then = planned(project, missing_module("app.plugins")).alternatives
+    assert [edit.transform for edit in whole.edits] == ["alias_module"]
     assert [(edit.transform, edit.kwargs().get("name")) for edit in first.edits] == [
         ("add_reexport", "REGISTRY"), ("add_reexport", "register")]
     assert [(edit.transform, edit.kwargs().get("names") or edit.kwargs().get("name")) for edit in then.edits] == [

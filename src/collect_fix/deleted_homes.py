@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import Iterable, NamedTuple, Optional
 
 from collect_fix.conditional_blocks import Block, binding_block
 from collect_fix.definitions import absolute_module, package_of
@@ -49,6 +49,13 @@ class Home(NamedTuple):
 
     def spelled(self, old_name: str) -> str:
         return old_name if self.name == old_name else f"{old_name}' as '{self.name}"
+
+
+def _written_alike(old: Binding, new: Optional[Binding]) -> bool:
+    """Whether ``new`` binds its name as ``old`` did, word for word (an import, a constant, an
+    alias; under the same ``if`` or ``try`` or none)."""
+    return new is not None and (old.kind, old.text, old.target, old.imported, old.shape, old.conditional) == (
+        new.kind, new.text, new.target, new.imported, new.shape, new.conditional)
 
 
 def evidence(deleted: DeletedModule, name: str, home: "Home") -> str:
@@ -149,20 +156,42 @@ class Homes:
         module_name = self._module_name(self.project.root / found[0]) if found else None
         return Home(module_name, found[1].name, how, then=then) if found and module_name else None
 
+    def whole(self, module: str, taken: Iterable[str]) -> Optional[str]:
+        """The module ``module`` became as a whole (``git mv``): the one module git shows its
+        definitions went to under their names, which binds every name it bound and every name in
+        ``taken`` (what importers take from it); None otherwise."""
+        deleted = self.history(module)
+        became = self._went_to(module, deleted) if deleted is not None else None
+        path = self._module_file(became) if became is not None else None
+        now = bindings(self.project.source(path) or b"") if path is not None else {}
+        if deleted is None or became is None or not set(taken) <= set(now):
+            return None
+        same = all(binding.kind in DEFINITION_KINDS and not binding.conditional  # moved: the same code
+                   or _written_alike(binding, now.get(binding.name)) for binding in deleted.bindings)
+        return became if same else None
+
+    def _went_to(self, module: str, deleted: DeletedModule) -> Optional[str]:
+        """The one module the change that deleted ``module`` moved all its unconditional
+        definitions to, each under its own name."""
+        definitions = [binding for binding in deleted.bindings
+                       if binding.kind in DEFINITION_KINDS and not binding.conditional]
+        homes = [(binding.name, self.of(module, binding.name)) for binding in definitions]
+        went = {home.module for _, home in homes if home is not None}
+        if not homes or len(went) != 1 or any(
+                home is None or home.how != "moved" or home.name != name or home.then for name, home in homes):
+            return None
+        return went.pop()
+
     def _defined_where_it_went(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
         """A name the deleted module never bound, defined in the one module all its definitions
         went to (``git mv helpers.py factories.py``, which added ``make_group``): an importer
         written against the old name, as before, means that module."""
-        definitions = [binding for binding in deleted.bindings
-                       if binding.kind in DEFINITION_KINDS and not binding.conditional]
-        homes = [self.of(module, binding.name) for binding in definitions]
-        went = {home.module for home in homes if home is not None and home.how == "moved"}
-        if not homes or len(went) != 1 or any(home is None or home.how != "moved" for home in homes):
-            return None
-        successor = went.pop()
-        path = self._module_file(successor)
+        successor = self._went_to(module, deleted)
+        path = self._module_file(successor) if successor is not None else None
         binding = bindings(self.project.source(path) or b"").get(name) if path is not None else None
-        return Home(successor, name, "became") if binding is not None and binding.kind in DEFINITION_KINDS else None
+        if successor is None or binding is None or binding.kind not in DEFINITION_KINDS:
+            return None
+        return Home(successor, name, "became")
 
     def _renamed_before(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
         """A name the deleted module's last version no longer bound, renamed in it by an earlier

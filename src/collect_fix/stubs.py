@@ -30,6 +30,7 @@ _HEADINGS: dict[str, str] = {
     "re-export": "re-exports of moved names",
     "restored": "restored definitions",
     "placeholder": "placeholders bound where a failed import stood",
+    "module-alias": "modules kept as the module they became (moved whole)",
 }
 DIRECTIVES = frozenset({"allow-exit"})  # collect-fix: comments that ask for something, not debt
 _SPELLED = re.compile(r"""["']# collect-fix: ([a-z][a-z0-9]*(?:-[a-z0-9]+)*)""")

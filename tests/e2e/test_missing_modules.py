@@ -126,7 +126,7 @@ def test_a_name_from_a_package_the_conftest_puts_on_the_path_comes_back_from_it(
     assert failing_files(root) == []
     ran = run_tests(root)
     assert "3 passed" in ran.stdout and "failed" not in ran.stdout, ran.stdout
-    assert "from slug_lite import slugify" in (root / "app/text.py").read_text()
+    assert "sys.modules[__name__] = _module" in (root / "app/text.py").read_text()  # moved whole: that module
     fmt = (root / "app/fmt.py").read_text()
     assert "gone_json" not in fmt and "from app.formatting import shout" in fmt
     assert any(line.startswith("dumps") and line.endswith("# collect-fix: stub") for line in fmt.splitlines()), fmt
@@ -150,7 +150,7 @@ def test_a_helper_module_renamed_beside_the_tests_comes_back_and_is_no_package_t
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "pip install" not in result.stdout + result.stderr
-    assert (root / "tests/helpers.py").read_text().endswith("from factories import make_user\n")
+    assert (root / "tests/helpers.py").read_text().endswith("import factories as _module\n\nsys.modules[__name__] = _module\n")
     assert failing_files(root) == []
     assert "1 passed" in run_tests(root).stdout
 
@@ -216,7 +216,7 @@ def test_a_renamed_test_helper_comes_back_beside_the_tests_not_from_a_copy_in_th
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "docs" not in (root / "pyproject.toml").read_text()
-    assert (root / "tests/coerce.py").read_text().endswith("from coercion import coerce\n")
+    assert (root / "tests/coerce.py").read_text().endswith("import coercion as _module\n\nsys.modules[__name__] = _module\n")
     assert "1 passed" in run_tests(root).stdout
 
 
@@ -300,3 +300,35 @@ def test_a_helper_moved_with_a_new_name_still_taken_by_its_old_name_comes_back_w
     assert "pip install" not in result.stdout
     assert "collect-fix: stub" not in (root / "tests/helpers.py").read_text()
     assert "2 passed" in run_tests(root).stdout
+
+
+def test_a_module_moved_whole_is_kept_as_that_module_so_patches_by_dotted_name_reach_the_code(tmp_path: Path) -> None:
+    """platformdirs (a review on real projects): ``git mv pkg/android.py pkg/_android.py``; its
+    tests patch ``pkg.android._android_folder`` and ``pkg.android.os.path.join``. Re-exporting the
+    two names they import made a second module: 75 tests failed. The old name is the module it
+    became, so every attribute and patch reaches the code."""
+    android = ("import os\n\n\nclass Android:\n    @property\n    def user_data_dir(self):\n"
+               "        return os.path.join(_android_folder(), 'files')\n\n\ndef _android_folder():\n    return None\n")
+    root = passing_history(tmp_path / "proj", {
+        "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['tests']\n",
+        "pkg/__init__.py": "def detect():\n    from pkg.android import _android_folder\n    return _android_folder()\n",
+        "pkg/android.py": android,
+        "tests/test_android.py": (
+            "from pkg.android import Android\n\n\ndef test_folder(monkeypatch):\n"
+            "    monkeypatch.setattr('pkg.android._android_folder', lambda: '/data')\n"
+            "    assert Android().user_data_dir == '/data/files'\n\n\ndef test_join(monkeypatch):\n"
+            "    monkeypatch.setattr('pkg.android._android_folder', lambda: 'A')\n"
+            "    monkeypatch.setattr('pkg.android.os.path.join', lambda *parts: '|'.join(parts))\n"
+            "    assert Android().user_data_dir == 'A|files'\n"),
+    }, 2)
+    git(root, "mv", "pkg/android.py", "pkg/_android.py")
+    (root / "pkg/__init__.py").write_text((root / "pkg/__init__.py").read_text().replace("pkg.android", "pkg._android"))
+    git(root, "commit", "-qam", "make pkg.android private")
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "recreate module pkg.android (as pkg._android, the module it became)" in result.stdout
+    assert "2 passed" in run_tests(root).stdout
+    listed = run_in_process(root, "--list-stubs")
+    assert "pkg/android.py:1: # collect-fix: module-alias -> pkg._android" in listed.stdout, listed.stdout

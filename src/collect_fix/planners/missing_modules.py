@@ -93,10 +93,15 @@ def _plan_stubs(
 
 
 def _variants(layout: "_Layout") -> list["_Layout"]:
-    """The layouts to try, in order, each with other edits: the one the evidence points to, then
+    """The layouts to try, in order, each with other edits: the one the evidence points to (a
+    module moved whole kept as the module it became), then its names re-exported one by one, then
     the names bound under an ``if`` or ``try`` restored as their blocks (should the module holding
     them now fail to import), then the guessed names stubbed."""
-    variants = [layout, layout.blocks_restored()] if layout.blocks_elsewhere() else [layout]
+    variants = [layout]
+    if any(layout.became(module) for module in layout.needed):
+        variants.append(layout.without_aliases())
+    if layout.blocks_elsewhere():
+        variants.append(layout.without_aliases().blocks_restored())
     if layout.guessed():
         variants.append(layout.without_guesses())
     unique: list[_Layout] = []
@@ -142,6 +147,7 @@ class _Layout:
         self.project = project
         self.folder = folder  # a test folder on sys.path the module was deleted from (``test_folders``)
         self.guesses = True  # re-export what only the collection can tell works (``Home.sure``)
+        self.aliases = True  # a module moved whole is kept as the module it became
         self.imports = imports
         self.top = module.split(".")[0]
         self.base = folder or _source_root(project, module)
@@ -204,6 +210,19 @@ class _Layout:
         return any(home is not None and not home.sure
                    for module in self.needed for home in (self.moved(module, name) for name in self.names(module)))
 
+    def became(self, module: str) -> Optional[str]:
+        """The module ``module`` became as a whole (``Homes.whole``), when it is recreated as that
+        very module (``sys.modules``): attributes and patches by dotted name reach the code."""
+        if not self.aliases or self.is_package(module) or self.imports.get(module).starred:
+            return None  # a star import takes what the module exported: each name, as before
+        return self.homes.whole(module, self.names(module))
+
+    def without_aliases(self) -> "_Layout":
+        """The same layout with every module's names re-exported one by one."""
+        other = copy.copy(self)
+        other.aliases = False
+        return other
+
     def blocks_elsewhere(self) -> bool:
         """Whether some name bound under an ``if`` or ``try`` comes back from another module."""
         for module in self.needed:
@@ -245,6 +264,12 @@ class _Layout:
             deleted = self.history(module)
             if deleted is None:
                 continue
+            became = self.became(module)
+            if became is not None:
+                found.append(f"; {deleted.where} deleted {deleted.path} and moved its definitions to {became}, "
+                             f"which binds every name it bound: kept as that very module, so its attributes and "
+                             f"patches by dotted name reach the code")
+                continue
             moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
             found.extend(home_evidence(deleted, name, home) for name, home in sorted(moved.items()))
             known = [name for name in self.names(module) if deleted.get(name) is not None and name not in moved]
@@ -260,6 +285,12 @@ class _Layout:
     def edits(self) -> list[Edit]:
         edits = []
         for module in self.needed:
+            became = self.became(module)
+            if became is not None:
+                deleted = self.history(module)
+                edits.append(Edit(self.path(module), "alias_module", (
+                    ("module", became), ("source", f"moved whole by {deleted.where}" if deleted else "moved whole"))))
+                continue
             names = self.names(module)
             moved = {name: home for name in names if (home := self.moved(module, name))}
             stubs = tuple(self.stub(module, name) for name in names if name not in moved)
@@ -306,6 +337,10 @@ class _Layout:
         moved = {module: [name for name, home in homes[module].items() if home] for module in created}
         parts = []
         for module in created:
+            became = self.became(module)
+            if became is not None:
+                parts.append(f"{module} (as {became}, the module it became)")
+                continue
             restored = [name for name, home in homes[module].items() if home and home.how == "restored"]
             reexported = [name for name in moved[module] if name not in restored]
             parts.append(f"{module} ({_count(len(self.names(module)))}"
@@ -313,7 +348,9 @@ class _Layout:
                             if reexported else "")
                          + (f", restoring {', '.join(restored)} as it was bound" if restored else "") + ")")
         noun = "module" if len(parts) == 1 else "modules"
-        every_name_moved = any(moved.values()) and all(len(moved[module]) == len(self.names(module)) for module in created)
+        whole = {module for module in created if self.became(module)}
+        every_name_moved = (any(moved.values()) or bool(whole)) and all(
+            module in whole or len(moved[module]) == len(self.names(module)) for module in created)
         return f"{'recreate' if every_name_moved else 'create stub'} {noun} {', '.join(parts)}"
 
 
