@@ -63,11 +63,15 @@ class RestoreBlockCommand(InPlace, CodemodCommand):
             raise SkipFile(f"the block would rebind {', '.join(sorted(clashing))}, which this module binds")
         listed = ", ".join(self.names)
         marker = cst.EmptyLine(comment=cst.Comment(f"{RESTORED_MARKER} {listed} ({self.source})"))
+        settings = [statement for statement in statements[:-1] if not is_import(statement)]
+        unset = [setting for setting in settings if not bound_names(cst.Module(body=[setting])) <= bound]
         if self.export:
             tree = extend_dunder_all(tree, self.names)
-        tree = _after_imports(tree, [block.with_changes(leading_lines=[marker])])
+        first, *rest = [*unset, block]  # the settings the block reads (``WINDOWS = ...``), then the block
+        tree = _after_imports(tree, [first.with_changes(leading_lines=[marker]),
+                                     *(statement.with_changes(leading_lines=[]) for statement in rest)])
         for statement in statements[:-1]:  # ``import sys``, where the project's sorter puts it
-            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) and is_import(statement) else ():
                 tree = _add_import(tree, self.context, small)
         return tree
 
@@ -91,14 +95,15 @@ def _add_import(tree: cst.Module, context: CodemodContext, small: cst.BaseSmallS
 
 def _after_imports(tree: cst.Module, statements: list[Statement]) -> cst.Module:
     """``statements`` after the module's last top-level import or restored block (or its
-    docstring), imports first, a blank line before the block and PEP 8 gaps around what follows."""
+    docstring), a blank line before the first of them and before the block, and PEP 8 gaps
+    around what follows."""
     body = list(tree.body)
     last = max((index for index, line in enumerate(body) if is_import(line) or _restored(line)), default=None)
     if last is None:
         last = 0 if body and is_docstring(body[0]) else -1
     placed: list[Statement] = []
     for index, statement in enumerate(statements):
-        gap = index == len(statements) - 1 or (index == 0 and last >= 0 and _restored(body[last]))
+        gap = index == len(statements) - 1 or (index == 0 and last >= 0)
         leading = [cst.EmptyLine()] if gap and (last >= 0 or index) else []
         placed.append(statement.with_changes(leading_lines=[*leading, *statement.leading_lines]))
     body[last + 1:last + 1] = placed

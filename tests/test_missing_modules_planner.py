@@ -600,9 +600,9 @@ def test_a_name_bound_under_a_try_or_an_if_comes_back_as_that_block(tmp_path: Pa
 
 
 def test_a_block_that_reads_the_modules_own_definitions_is_not_restored(tmp_path: Path) -> None:
-    """A block reading a constant of the module is not the block alone: its names are judged as
+    """A block reading a definition of the module is not the block alone: its names are judged as
     any other (here a guess from a module not found, with stubs as the next alternative)."""
-    module = "FAST = True\n\nif FAST:\n    from cf_absent_json import dumps\n\n\ndef greet():\n    return 'hi'\n"
+    module = "def fast():\n    return True\n\n\nif fast():\n    from cf_absent_json import dumps\n\n\ndef greet():\n    return 'hi'\n"
     star = "from app.helpers import *\n\n\ndef test_a():\n    assert greet() and dumps\n"
     project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": module, "tests/test_a.py": star})
     (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
@@ -756,7 +756,7 @@ def test_a_module_all_under_one_block_is_restored_not_taken_from_a_copy_elsewher
     _git_commit(tmp_path, "drop the old one")
     edits = edits_of(planned(project, missing_module("app.plugins")))
     assert not any(edit.kwargs().get("from_module") == "app.exporters" for edit in edits), edits
-    assert ("restore_block", "REGISTRY") in [(edit.transform, edit.kwargs().get("names")) for edit in edits]
+    assert [(edit.transform, edit.kwargs().get("names")) for edit in edits] == [("restore_block", "REGISTRY,register")]
 
 
 def test_a_block_re_exported_from_where_it_moved_has_the_block_restored_as_the_next_choice(tmp_path: Path) -> None:
@@ -839,3 +839,28 @@ def test_a_block_folded_into_a_module_of_its_own_comes_from_there_with_all_its_n
     assert {(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("from_module")) for edit in edits} == {
         ("add_reexport", "REGISTRY", "app.registry"), ("add_reexport", "register", "app.registry"),
         ("add_reexport", "slugify", "app.text")}
+
+
+@pytest.mark.parametrize("branches", ["imports", "defs"])
+def test_a_block_that_reads_a_setting_of_its_module_comes_back_with_it_never_as_one_branch(
+    tmp_path: Path, branches: str
+) -> None:
+    """A twelfth review: ``WINDOWS = sys.platform.startswith("win")`` then ``if WINDOWS: from
+    app._win import path_sep`` / ``else: from app._posix import path_sep``; the block read a
+    setting, so the first branch was re-exported: on Linux, the Windows separator. With defs in
+    the branches, the one module holding the first branch's code was taken. The setting comes
+    along and the block is restored: the interpreter takes the branch it took before."""
+    if branches == "imports":
+        block = "if WINDOWS:\n    from app._win import path_sep\nelse:\n    from app._posix import path_sep\n"
+    else:
+        block = "if WINDOWS:\n    def path_sep():\n        return '\\\\'\nelse:\n    def path_sep():\n        return '/'\n"
+    compat = "import sys\n\nWINDOWS = sys.platform.startswith('win')\n\n" + block
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/compat.py": compat,
+                                    "app/_win.py": "def path_sep():\n    return '\\\\'\n",
+                                    "app/_posix.py": "def path_sep():\n    return '/'\n",
+                                    "tests/test_a.py": "from app.compat import path_sep\n"})
+    (tmp_path / "app/compat.py").unlink()
+    _git_commit(tmp_path, "drop compat")
+    (first, *_) = planned(project, missing_module("app.compat")).alternatives
+    assert [(edit.transform, edit.kwargs().get("names")) for edit in first.edits] == [("restore_block", "path_sep")]
+    assert "WINDOWS = sys.platform.startswith('win')\n\nif WINDOWS:" in first.edits[0].kwargs()["statement"]

@@ -38,7 +38,8 @@ class Block:
 
 def binding_block(source: bytes, name: str) -> Optional[Block]:
     """The top-level ``if``/``try`` of ``source`` that binds ``name``; None when none does, or when
-    it reads a name the module bound otherwise than by an unconditional top-level import."""
+    it reads a name the module bound otherwise than by an unconditional top-level import or a
+    one-line setting of such imports (which comes along, before the block)."""
     tree = source_trees.tree_of(source)
     if tree is None:
         return None
@@ -54,17 +55,48 @@ def binding_block(source: bytes, name: str) -> Optional[Block]:
         if segment is None:
             return None
         imports = _plain_imports(tree)
-        needed = []
+        settings = _plain_settings(tree, text, imports)
+        needed: list[str] = []
+        set_first: list[str] = []
         for free in sorted(_free_names(segment) - bound):
             if hasattr(builtins, free):
                 continue
+            if free in settings:  # ``WINDOWS = sys.platform.startswith("win")``: it comes along
+                assignment, reads = settings[free]
+                set_first.append(assignment)
+                needed.extend(imports[read] for read in reads)
+                continue
             if free not in imports:
-                return None  # it reads a definition or a constant of the module: not the block alone
+                return None  # it reads a definition or another constant of the module: not the block alone
             needed.append(imports[free])
         prefix = "".join(f"{line}\n" for line in dict.fromkeys(needed))
-        return Block(prefix + ("\n" if prefix else "") + segment + "\n", frozenset(bound),
-                     tuple(_imported_modules(statement)), segment)
+        settings_text = "".join(f"{line}\n" for line in dict.fromkeys(set_first))
+        return Block(prefix + ("\n" if prefix else "") + settings_text + ("\n" if settings_text else "") + segment + "\n",
+                     frozenset(bound), tuple(_imported_modules(statement)), segment)
     return None
+
+
+def _plain_settings(tree: ast.Module, text: str, imports: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
+    """Name -> (its assignment as written, the imports it reads), for the module's top-level
+    constants bound once, unconditionally, by a value that reads only plain imports and builtins
+    (``WINDOWS = sys.platform.startswith("win")``): a block that reads one takes it along."""
+    bound_at: dict[str, int] = {}
+    for statement in tree.body:
+        for name in _bound_by(statement) if not isinstance(statement, (ast.If, ast.Try)) else set():
+            bound_at[name] = bound_at.get(name, 0) + 1
+    found: dict[str, tuple[str, list[str]]] = {}
+    for statement in tree.body:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+            else statement.target if isinstance(statement, ast.AnnAssign) and statement.value is not None else None
+        if not isinstance(target, ast.Name) or bound_at.get(target.id) != 1:
+            continue
+        segment = ast.get_source_segment(text, statement)
+        value = getattr(statement, "value", None)
+        reads = {node.id for node in ast.walk(value) if isinstance(node, ast.Name)} if value is not None else set()
+        if segment is None or "\n" in segment or any(not hasattr(builtins, read) and read not in imports for read in reads):
+            continue
+        found[target.id] = (segment, sorted(read for read in reads if read in imports))
+    return found
 
 
 def _bound_by(statement: ast.stmt) -> set[str]:

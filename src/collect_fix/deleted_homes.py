@@ -124,7 +124,9 @@ class Homes:
                 if self.blocks_first and binding.conditional:
                     home = self._restored(deleted, name)
                 if home is None and binding.kind != "import":
-                    home = self._moved_definition(deleted, binding)
+                    # A name each branch binds its own way (``if WINDOWS: def sep(): ...`` / ``else:
+                    # def sep(): ...``): the same code elsewhere is only the branch it copies.
+                    home = self._moved_definition(deleted, binding, copies=not (binding.conditional and binding.branches))
                 if home is None and binding.conditional:
                     home = self._block_lives_on(module, deleted, name)  # the same object, not a copy
                 if home is not None and binding.conditional and home.how == "lives on" and self._fails_to_import(home):
@@ -136,9 +138,9 @@ class Homes:
             self._found[module, name] = home
         return self._found[module, name]
 
-    def _moved_definition(self, deleted: DeletedModule, binding: Binding) -> Optional[Home]:
+    def _moved_definition(self, deleted: DeletedModule, binding: Binding, copies: bool = True) -> Optional[Home]:
         """Where the deleted module's definition went (``git_evidence.moved_in_change``), else the
-        one module of the package with its code (``living_copies``)."""
+        one module of the package with its code (``living_copies``), unless ``copies`` is False."""
         found = moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=False) \
             or moved_in_change(self.project, deleted.commit, deleted.path, binding, renamed=True)
         home_now = bindings(self.project.source(self.project.root / found[0]) or b"") if found else {}
@@ -152,7 +154,8 @@ class Homes:
                 then = f"{onward.where} renamed it to '{successor.name}' in {found[0]} ({onward.why})"
                 found = (found[0], successor)
         how = "moved" if found is not None else "lives on"
-        found = found or living_copy(self.project, deleted, binding)
+        if found is None and copies:
+            found = living_copy(self.project, deleted, binding)
         module_name = self._module_name(self.project.root / found[0]) if found else None
         return Home(module_name, found[1].name, how, then=then) if found and module_name else None
 
@@ -209,7 +212,7 @@ class Homes:
     def _block_lives_on(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
         """The ``if``/``try`` block that bound ``name``, as written, in the one module the deleted
         module's unconditional definitions went to (the module ``git mv``-ed), or else the one
-        the block's other definitions went to (the block folded into a module of its own): re-exported
+        the block's definitions went to (the block folded into a module of its own): re-exported
         from there, importers share its object (a registry, an exception class) instead of a
         copy. The same lines elsewhere (a stock ``try: import simplejson as json``) tell no move."""
         block = binding_block(deleted.source, name)
@@ -219,7 +222,7 @@ class Homes:
                        if binding.kind in DEFINITION_KINDS and not binding.conditional]
         went = {home.module for binding in definitions for home in [self.of(module, binding.name)]
                 if home is not None and home.how in ("moved", "lives on")}
-        mates = [binding for other in sorted(block.names - {name}) for binding in [deleted.get(other)]
+        mates = [binding for other in sorted(block.names) for binding in [deleted.get(other)]
                  if binding is not None and binding.kind in DEFINITION_KINDS]
         mates_went = {home.module for binding in mates for home in [self._moved_definition(deleted, binding)]
                       if home is not None}

@@ -104,3 +104,18 @@ class TestRestoreBlock(CodemodTest):
         after = transform(before)
         assert after.startswith("import os   # odd spacing kept\nimport sys\n")
         assert "VALUE = {  'a' :1 }\n" in after
+
+    def test_a_setting_the_block_reads_comes_along_before_it(self) -> None:
+        """A twelfth review: ``WINDOWS = sys.platform.startswith("win")`` / ``if WINDOWS: ...``:
+        the block read a setting, so it was not restored and its first branch was re-exported."""
+        statement = ("import sys\n\nWINDOWS = sys.platform.startswith('win')  # the one check\n\n"
+                     "if WINDOWS:\n    from app._win import path_sep\nelse:\n    from app._posix import path_sep\n")
+        result = transform('"""Compat."""\nfrom app.x import y  # kept\n', statement, "path_sep")
+        assert result == (
+            '"""Compat."""\nimport sys\n\nfrom app.x import y  # kept\n\n'
+            "# collect-fix: restored path_sep (as app/compat.py had it before commit 1a2b3c)\n"
+            "WINDOWS = sys.platform.startswith('win')  # the one check\n\n"
+            "if WINDOWS:\n    from app._win import path_sep\nelse:\n    from app._posix import path_sep\n"
+        )
+        assert transform(result, statement, "path_sep") == result
+        ast.parse(result)

@@ -333,8 +333,9 @@ def _import_of_renamed(project: Project, name: str, home: _Home, change: Change,
     if path is None:
         return None
     onward = name_change(project, path, imported)
-    if onward is None and gone is not None:
-        return _import_of_moved_and_renamed(project, name, home, change, gone, imported)
+    if onward is None:  # the file went (a module recreated since stands in its place)
+        gone = gone or deleted_module(project, _module_paths(project, source))
+        return _import_of_moved_and_renamed(project, name, home, change, gone, imported) if gone else None
     if onward is not None and onward.successor is None:
         return _alias_dropped_below(project, name, home, change, onward)
     if onward is None or onward.successor is None:
