@@ -732,3 +732,30 @@ def test_a_sibling_importing_another_name_of_a_module_tells_nothing_of_its_names
     })
     removed = git_evidence.bindings(utils.encode())["Error"]
     assert git_evidence.moved_in_change(project, sha, "app/utils.py", removed, renamed=False) is None
+
+
+@pytest.mark.parametrize("imports_it_back", [True, False])
+def test_a_short_definition_or_a_constant_moved_under_another_name_is_paired_when_the_file_imports_it_back(
+    tmp_path: Path, imports_it_back: bool
+) -> None:
+    """idna and platformdirs (a review on real projects): ``_encode_range`` (a one-line body) and
+    ``PROPS`` (a tuple) left for another module as ``encode_span`` and ``DIR_PROPERTIES``, and the
+    files they left import the new names from there: the files say the two are one, however short
+    the code. Without that import, short code under another name tells nothing."""
+    ranges = "def _encode_range(start, end):\n    return (start << 32) | end\n"
+    main = "PROPS = ('user_data_dir', 'user_cache_dir')\n\n\ndef show():\n    return PROPS\n"
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/intranges.py": ranges + "\n\ndef f(a, b):\n    return _encode_range(a, b)\n",
+                              "pkg/cli.py": main})
+    spans = ranges.replace("_encode_range", "encode_span")
+    uses = "from ._spans import encode_span\n\n\ndef f(a, b):\n    return encode_span(a, b)\n"
+    cli = "from pkg.api import DIR_PROPERTIES\n\n\ndef show():\n    return DIR_PROPERTIES\n"
+    if not imports_it_back:
+        uses, cli = "def f(a, b):\n    return (a << 32) | b\n", "def show():\n    return ()\n"
+    sha = commit(tmp_path, {"pkg/_spans.py": spans, "pkg/intranges.py": uses,
+                            "pkg/api.py": "DIR_PROPERTIES = ('user_data_dir', 'user_cache_dir')\n", "pkg/cli.py": cli})
+    removed = git_evidence.bindings(ranges.encode())["_encode_range"]
+    found = git_evidence.moved_in_change(project, sha, "pkg/intranges.py", removed, renamed=True)
+    assert (found is not None and found[:1] == ("pkg/_spans.py",) and found[1].name == "encode_span") == imports_it_back
+    constant = git_evidence.bindings(main.encode())["PROPS"]
+    found = git_evidence.moved_in_change(project, sha, "pkg/cli.py", constant, renamed=True)
+    assert (found is not None and found[1].name == "DIR_PROPERTIES") == imports_it_back

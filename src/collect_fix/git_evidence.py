@@ -263,9 +263,11 @@ def moved_in_change(
     others = [other for other in others
               if (project.module_name(project.root / other) or "").partition(".")[0] == package]
     olds = _blobs(root, [(before, other) for other in [path, *others]], deadline)
-    news = [_read(project.root / other) for other in others] if commit == WORK_TREE \
-        else _blobs(root, [(commit, other) for other in others], deadline)
+    news = [_read(project.root / other) for other in [path, *others]] if commit == WORK_TREE \
+        else _blobs(root, [(commit, other) for other in [path, *others]], deadline)
+    left, news = (news[0], news[1:]) if news else (None, [])
     removed_from = _bindings(olds[0]) if olds and olds[0] is not None else {}
+    left_bound = _bindings(left) if left is not None and removed.name not in _bindings(left) else {}
     old_package = package_of(project, project.root / path)
     old_module = project.module_name(project.root / path) or ""
     found: list[tuple[str, Binding, float]] = []
@@ -285,8 +287,10 @@ def moved_in_change(
             added = before_here is None or before_here.kind not in DEFINITION_KINDS
             if not added or binding.kind != removed.kind or binding.signature != removed.signature:
                 continue  # other parameters, another definition
-            if renamed and binding.name != removed.name and _tells_under_another_name(removed, binding) \
-                    and _renaming(_under_name(removed, binding.name, code=True), renames) == binding.code:
+            if renamed and binding.name != removed.name and (
+                    _tells_under_another_name(removed, binding)
+                    or _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module)) \
+                    and _same_under_another_name(removed, binding, renames):
                 found.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape \
                     and _renaming(removed.shape, renames) == binding.shape:
@@ -434,6 +438,22 @@ def _meaning(binding: Optional[Binding], package: str) -> Optional[tuple[str, ..
     if binding.kind == "alias":
         return ("alias", binding.target)
     return (binding.kind, binding.shape)
+
+
+def _imported_back(binding: Optional[Binding], name: str, package: str, module: str) -> bool:
+    """Whether the file the definition left imports it back from ``module`` under its new name
+    (``from ._spans import encode_span``, where ``_encode_range`` was defined): the file itself
+    says the two are one, however short the code."""
+    return binding is not None and binding.kind == "import" and binding.imported == name \
+        and absolute_module(binding.target, package) == module
+
+
+def _same_under_another_name(removed: Binding, added: Binding, renames: dict[str, str]) -> bool:
+    """The same code with its references to itself read under the new name (helpers renamed on
+    the way too); for a constant, the same value."""
+    if removed.kind == "constant":
+        return bool(removed.shape) and _renaming(removed.shape, renames) == added.shape
+    return bool(removed.code) and _renaming(_under_name(removed, added.name, code=True), renames) == added.code
 
 
 def _tells_under_another_name(removed: Binding, added: Binding) -> bool:
