@@ -260,8 +260,11 @@ def moved_in_change(
               if line[:1] in "AM" and line.endswith(".py") and line[2:] != path and may_hold_code(line[2:])]
     if not package or len(others) > _MAX_MOVED_FILES:
         return None
+    # The same top-level package; a top-level module's siblings in its folder (a helper beside the tests).
+    top_level = "." not in (project.module_name(project.root / path) or "")
     others = [other for other in others
-              if (project.module_name(project.root / other) or "").partition(".")[0] == package]
+              if (Path(other).parent == Path(path).parent if top_level
+                  else (project.module_name(project.root / other) or "").partition(".")[0] == package)]
     olds = _blobs(root, [(before, other) for other in [path, *others]], deadline)
     news = [_read(project.root / other) for other in [path, *others]] if commit == WORK_TREE \
         else _blobs(root, [(commit, other) for other in [path, *others]], deadline)

@@ -1,4 +1,4 @@
-"""The folder pytest puts on ``sys.path`` for a test file, and the modules deleted from it.
+"""The folders pytest puts on ``sys.path`` for a test file, and the modules deleted from them.
 
 In its default import mode (``prepend``; ``append`` too) pytest inserts the first folder upward
 from a test module or conftest that is no package (holds no ``__init__.py``): ``tests/helpers.py``
@@ -6,7 +6,8 @@ is imported as ``helpers`` by the tests beside it. Such a module is the project'
 under no source root; when git shows the project deleted it (``git mv tests/helpers.py
 tests/factories.py``), it is a missing module of the project to recreate, never a distribution to
 install (a name on the package index may be anyone's); unless the project declares a dependency of
-that name (a local ``tests/mock.py`` that gave way to the ``mock`` package).
+that name (a local ``tests/mock.py`` that gave way to the ``mock`` package). The folders on pytest's
+``pythonpath`` option are on ``sys.path`` for every test, in every import mode: the same holds there.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from collect_fix.git_evidence import (
     source_after,
     source_before,
 )
-from collect_fix.project import Project
+from collect_fix.project import Project, pytest_pythonpath
 from collect_fix.pytest_config import configuration, import_mode
 
 
@@ -51,11 +52,14 @@ def inserted_folder(project: Project, relative: str) -> Optional[Path]:
 
 def importable_folders(project: Project, relative: str) -> list[Path]:
     """The folders on ``sys.path`` whenever pytest imports the test module ``relative``: its own,
-    then those of the conftests above it (each loaded before it), nearest first."""
+    then those of the conftests above it (each loaded before it), nearest first, then the
+    project's folders on pytest's ``pythonpath`` (in every import mode)."""
     folders = []
     own = inserted_folder(project, relative)
     if own is not None:
         folders.append(own)
+    if not (project.is_test_module(relative) or project.is_conftest(relative)):
+        return folders
     folder = (project.root / relative).parent
     while folder == project.root or project.root in folder.parents:
         conftest = folder / "conftest.py"
@@ -66,6 +70,10 @@ def importable_folders(project: Project, relative: str) -> list[Path]:
         if folder == project.root:
             break
         folder = folder.parent
+    for entry in pytest_pythonpath(project):
+        path = Path(entry)
+        if path not in folders:
+            folders.append(path)
     return folders
 
 

@@ -6,6 +6,8 @@ import subprocess
 from pathlib import Path
 from typing import Callable
 
+import pytest
+
 from conftest import collected_ids, failing_files, run_collect_fix, run_in_process, run_tests, snapshot, write_files
 
 def git(root: Path, *args: str) -> None:
@@ -332,3 +334,28 @@ def test_a_module_moved_whole_is_kept_as_that_module_so_patches_by_dotted_name_r
     assert "2 passed" in run_tests(root).stdout
     listed = run_in_process(root, "--list-stubs")
     assert "pkg/android.py:1: # collect-fix: module-alias -> pkg._android" in listed.stdout, listed.stdout
+
+
+@pytest.mark.parametrize("config", [
+    "[tool.pytest.ini_options]\naddopts = '--import-mode=importlib'\npythonpath = ['tests']\n",
+    "[tool.pytest.ini_options]\npythonpath = ['tests/support']\n",
+], ids=["importlib mode", "a pythonpath folder"])
+def test_a_helper_moved_in_a_pythonpath_folder_comes_back_there(tmp_path: Path, config: str) -> None:
+    """A twelfth review: a helper reached through pytest's ``pythonpath`` (under
+    ``--import-mode=importlib``, pytest's recommended setup, nothing else puts a test folder on
+    ``sys.path``) was renamed, and collect-fix said ``pip install helpers``."""
+    folder = "tests" if "importlib" in config else "tests/support"
+    root = passing_history(tmp_path / "proj", {
+        "pyproject.toml": config,
+        f"{folder}/helpers.py": "def make_user(name='ann'):\n    return {'name': name}\n",
+        "tests/test_users.py": "from helpers import make_user\n\n\ndef test_user():\n    assert make_user()['name'] == 'ann'\n",
+    }, 1)
+    git(root, "mv", f"{folder}/helpers.py", f"{folder}/factories.py")
+    git(root, "commit", "-qm", "helpers -> factories")
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pip install" not in result.stdout
+    assert (root / folder / "helpers.py").is_file()
+    assert "1 passed" in run_tests(root).stdout
