@@ -818,16 +818,22 @@ NUMBERS = {
 }
 
 
-@pytest.mark.parametrize("package_imports_it", [True, False])
-def test_a_name_renamed_by_the_change_that_renamed_its_module_follows_it(tmp_path: Path, package_imports_it: bool) -> None:
+@pytest.mark.parametrize(("package_imports_it", "recreated"), [(True, False), (False, False), (True, True)],
+                         ids=["imported", "not imported", "the old module recreated since"])
+def test_a_name_renamed_by_the_change_that_renamed_its_module_follows_it(
+    tmp_path: Path, package_imports_it: bool, recreated: bool
+) -> None:
     """humanize (a review on real projects): ``number.py`` became ``numbers.py`` and ``intword``
     became ``int_word`` in one commit; the package's re-export of ``intword`` was stubbed as never
-    written. git pairs the deleted module's definition with the new one."""
+    written, also once an earlier round had recreated ``number.py`` for the tests that import it.
+    git pairs the deleted module's definition with the new one."""
     project = started(tmp_path, NUMBERS)
     (tmp_path / "pkg/numbers.py").write_text(NUMBERS["pkg/number.py"].replace("intword", "int_word"))
     (tmp_path / "pkg/number.py").unlink()
     init = "from pkg.numbers import intcomma, int_word\n" if package_imports_it else "from pkg.numbers import intcomma\n"
     committed(tmp_path, {"pkg/__init__.py": init}, "number -> numbers, intword -> int_word")
+    if recreated:
+        (tmp_path / "pkg/number.py").write_text("from pkg.numbers import intcomma\n")
     first = planned(project, missing("intword", "pkg")).alternatives[0]
     assert "deleted pkg/number.py and added 'int_word' to pkg/numbers.py with the same code" in first.evidence
     apply(project, first.edits[0])

@@ -490,14 +490,16 @@ def may_hold_code(path: str) -> bool:
                 or name in ("conftest.py", "setup.py", "__main__.py"))
 
 
-def deleted_module(project: Project, paths: Iterable[str]) -> Optional[DeletedModule]:
-    """The last version of a module file deleted at one of ``paths`` (``pkg/mod.py``, ``pkg/mod/__init__.py``)."""
+def deleted_module(project: Project, paths: Iterable[str], recreated: bool = False) -> Optional[DeletedModule]:
+    """The last version of a module file deleted at one of ``paths`` (``pkg/mod.py``,
+    ``pkg/mod/__init__.py``); with ``recreated``, also where a file stands there again (a module
+    collect-fix recreated earlier in the run, not committed)."""
     root = history_root(project)
     head = _head_of(project)
     if head is None:
         return None
     for path in paths:
-        if (project.root / path).exists():
+        if (project.root / path).exists() and not recreated:
             continue
         found = _deleted(root, head, path)
         if found is not None:

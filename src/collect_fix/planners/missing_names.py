@@ -334,7 +334,7 @@ def _import_of_renamed(project: Project, name: str, home: _Home, change: Change,
         return None
     onward = name_change(project, path, imported)
     if onward is None:  # the file went (a module recreated since stands in its place)
-        gone = gone or deleted_module(project, _module_paths(project, source))
+        gone = gone or deleted_module(project, _module_paths(project, source), recreated=True)
         return _import_of_moved_and_renamed(project, name, home, change, gone, imported) if gone else None
     if onward is not None and onward.successor is None:
         return _alias_dropped_below(project, name, home, change, onward)
