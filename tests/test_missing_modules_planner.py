@@ -864,3 +864,26 @@ def test_a_block_that_reads_a_setting_of_its_module_comes_back_with_it_never_as_
     (first, *_) = planned(project, missing_module("app.compat")).alternatives
     assert [(edit.transform, edit.kwargs().get("names")) for edit in first.edits] == [("restore_block", "path_sep")]
     assert "WINDOWS = sys.platform.startswith('win')\n\nif WINDOWS:" in first.edits[0].kwargs()["statement"]
+
+
+@pytest.mark.parametrize("utils_moved", [False, True])
+def test_an_alias_of_an_imported_modules_attribute_comes_back_from_where_that_module_is(
+    tmp_path: Path, utils_moved: bool
+) -> None:
+    """A twelfth review: a deleted facade held ``from app import utils as _utils`` and
+    ``cache_size = _utils.cache_size``; ``cache_size`` was stubbed though ``app.utils`` (or, moved
+    by the same change, ``app.text.utils``) defines it."""
+    utils = "def cache_size():\n    return 0\n"
+    facade = "from app import utils as _utils\n\ncache_size = _utils.cache_size\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/utils.py": utils, "app/compat.py": facade,
+                                    "tests/test_a.py": "from app.compat import cache_size\n"})
+    (tmp_path / "app/compat.py").unlink()
+    if utils_moved:
+        (tmp_path / "app/text").mkdir()
+        (tmp_path / "app/text/__init__.py").write_text("")
+        (tmp_path / "app/utils.py").rename(tmp_path / "app/text/utils.py")
+    _git_commit(tmp_path, "drop compat")
+    edits = edits_of(planned(project, missing_module("app.compat")))
+    home = "app.text.utils" if utils_moved else "app.utils"
+    assert [(edit.transform, edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits] == [
+        ("add_reexport", "cache_size", home)]

@@ -838,3 +838,22 @@ def test_a_name_renamed_by_the_change_that_renamed_its_module_follows_it(
     assert "deleted pkg/number.py and added 'int_word' to pkg/numbers.py with the same code" in first.evidence
     apply(project, first.edits[0])
     assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+def test_an_alias_retired_while_its_module_moved_comes_back_as_an_alias_of_where_its_target_went(tmp_path: Path) -> None:
+    """A twelfth review: ``Bill = Invoice`` retired from ``app/models.py`` and from the package's
+    re-export, while the same change moved ``models.py`` to ``billing.py``: ``Bill`` was stubbed
+    as never written."""
+    project = started(tmp_path, {
+        "app/__init__.py": "from .models import Bill, Invoice\n",
+        "app/models.py": "class Invoice:\n    def __init__(self, total):\n        self.total = total\n\n\nBill = Invoice\n",
+        "tests/test_it.py": "from app import Bill\n\n\ndef test_it():\n    assert Bill(1).total == 1\n",
+    })
+    (tmp_path / "app/billing.py").write_text("class Invoice:\n    def __init__(self, total):\n        self.total = total\n")
+    (tmp_path / "app/models.py").unlink()
+    committed(tmp_path, {"app/__init__.py": "from .billing import Invoice\n"}, "2.0: retire Bill, models -> billing")
+    first = planned(project, missing("Bill", "app")).alternatives[0]
+    assert first.edits[0].kwargs() == {"name": "Bill", "target": "Invoice", "reason": "restored"}
+    assert "held `Bill = Invoice`" in first.evidence
+    apply(project, first.edits[0])
+    assert run_tests(tmp_path, "tests/test_it.py").returncode == 0

@@ -12,6 +12,7 @@ tell works (``Home.sure`` False) is a guess, which the plan follows with stubs.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, NamedTuple, Optional
 
@@ -135,6 +136,8 @@ class Homes:
                     home = self._restored(deleted, name)
                 if home is None and binding.kind == "import":
                     home = self._imported(deleted, binding)
+                if home is None and binding.kind == "alias":
+                    home = self._aliased(deleted, binding)
             self._found[module, name] = home
         return self._found[module, name]
 
@@ -293,6 +296,18 @@ class Homes:
                 return home
             guess = guess or (home._replace(sure=False) if home is not None else None)
         return guess
+
+    def _aliased(self, deleted: DeletedModule, binding: Binding) -> Optional[Home]:
+        """``cache_size = _utils.cache_size``, where the deleted module imported ``_utils`` (``from
+        app import utils as _utils``): as if it had imported the attribute from that module, which
+        comes back from where it is now (``_imported``)."""
+        head, _, attribute = binding.target.partition(".")
+        source = deleted.get(head) if attribute and attribute.isidentifier() else None
+        if source is None or source.kind != "import" or source.conditional:
+            return None
+        module = source.target if not source.imported else (
+            source.target + source.imported if source.target.endswith(".") else f"{source.target}.{source.imported}")
+        return self._imported(deleted, replace(binding, kind="import", target=module, imported=attribute))
 
     def _restored(self, deleted: DeletedModule, name: str) -> Optional[Home]:
         """A name the deleted module bound under an ``if`` or ``try``, as that block

@@ -371,23 +371,37 @@ def _import_of_moved_and_renamed(
 ) -> Optional[_Found]:
     """``from .number import intword`` was removed, and the change that deleted ``number``
     (``git mv number.py numbers.py``) renamed ``intword`` in it too: ``intword`` follows the
-    definition git pairs with it, the same code under a new name in another module, as the name
-    the home binds now or imports from there."""
+    definition git pairs with it, the same code under a new name in another module. Or the
+    deleted module held ``Bill = Invoice``, retired in that change: ``Bill`` comes back as an
+    alias of where ``Invoice`` went. As the name the home binds now, or imported from there."""
     removed = gone.get(imported)
-    if removed is None or removed.kind not in DEFINITION_KINDS:
+    if removed is None:
         return None
-    found = moved_in_change(project, gone.commit, gone.path, removed, renamed=True)
+    if removed.kind == "alias" and removed.target.isidentifier():
+        target = gone.get(removed.target)
+        found = moved_in_change(project, gone.commit, gone.path, target, renamed=False) \
+            or moved_in_change(project, gone.commit, gone.path, target, renamed=True) if target is not None else None
+        why = f"which held `{removed.text}`, and added '{found[1].name if found else ''}' to {found[0] if found else ''}"
+    elif removed.kind in DEFINITION_KINDS:
+        found = moved_in_change(project, gone.commit, gone.path, removed, renamed=True)
+        why = f"and added '{found[1].name if found else ''}' to {found[0] if found else ''}"
+    else:
+        return None
     new_module = project.module_name(project.root / found[0]) if found is not None else None
     if found is None or not new_module or found[1].name not in _bound_now(project, new_module):
         return None
     successor = found[1].name
-    evidence = (f"renamed (git): {change.where} removed `{change.removed.text}` from {home.relative}, and "
-                f"{gone.where} deleted {gone.path} and added '{successor}' to {found[0]} with the same code")
+    reason = "restored" if removed.kind == "alias" else "renamed"
+    evidence = (f"{reason}{'' if reason == 'restored' else ' (git)'}: {change.where} removed `{change.removed.text}` "
+                f"from {home.relative}, and {gone.where} deleted {gone.path}, {why} with the same code")
     if _imports_from(project, home.module, successor, new_module):
-        return _alias(home, name, successor, f"{evidence}; {home.module} imports it from there")
+        edit = Edit(home.relative, "add_alias", (("name", name), ("target", successor), ("reason", reason), *_export(home)))
+        repair = Repair(f"alias '{name}' to '{successor}' in {home.module}", (edit,),
+                        f"{evidence}; {home.module} imports it from there")
+        return _Found(repair, _import_edit(home.importer, name, home.module, successor))
     statement = f"from {new_module} import {successor} as {name}"
     edit = Edit(home.relative, "add_alias", (("name", name), ("target", f"{new_module}.{successor}"),
-                                             ("statement", statement), ("reason", "renamed"), *_export(home)))
+                                             ("statement", statement), ("reason", reason), *_export(home)))
     repair = Repair(f"import '{successor}' from {new_module} as '{name}' in {home.module}", (edit,), evidence)
     return _Found(repair, _import_edit(home.importer, name, new_module, successor))
 
