@@ -381,10 +381,10 @@ def _import_of_moved_and_renamed(
         target = gone.get(removed.target)
         found = moved_in_change(project, gone.commit, gone.path, target, renamed=False) \
             or moved_in_change(project, gone.commit, gone.path, target, renamed=True) if target is not None else None
-        why = f"which held `{removed.text}`, and added '{found[1].name if found else ''}' to {found[0] if found else ''}"
+        why = f", which held `{removed.text}`, and added '{found[1].name if found else ''}' to {found[0] if found else ''}"
     elif removed.kind in DEFINITION_KINDS:
         found = moved_in_change(project, gone.commit, gone.path, removed, renamed=True)
-        why = f"and added '{found[1].name if found else ''}' to {found[0] if found else ''}"
+        why = f" and added '{found[1].name if found else ''}' to {found[0] if found else ''}"
     else:
         return None
     new_module = project.module_name(project.root / found[0]) if found is not None else None
@@ -393,7 +393,7 @@ def _import_of_moved_and_renamed(
     successor = found[1].name
     reason = "restored" if removed.kind == "alias" else "renamed"
     evidence = (f"{reason}{'' if reason == 'restored' else ' (git)'}: {change.where} removed `{change.removed.text}` "
-                f"from {home.relative}, and {gone.where} deleted {gone.path}, {why} with the same code")
+                f"from {home.relative}, and {gone.where} deleted {gone.path}{why} with the same code")
     if _imports_from(project, home.module, successor, new_module):
         edit = Edit(home.relative, "add_alias", (("name", name), ("target", successor), ("reason", reason), *_export(home)))
         repair = Repair(f"alias '{name}' to '{successor}' in {home.module}", (edit,),
