@@ -246,7 +246,7 @@ def _stub(
         )
     else:
         evidence = (
-            f"never written: '{name}' is defined nowhere in the project and {module} has no similar name; "
+            f"never written: '{name}' is defined nowhere in the project and {module} defines no name spelled like it; "
             f"the project's use of it ({described}) makes it {article} {words}"
         )
     stub: tuple[str, ...] = (name, kind)
