@@ -111,6 +111,13 @@ def test_setup_cfg_and_poetry_declarations(tmp_path: Path) -> None:
     assert describe(project, "bs4").declared_in == "pyproject.toml [tool.poetry.group.test.dependencies]"
 
 
+def test_requirement_files_one_folder_down_are_read_but_not_a_virtualenvs(tmp_path: Path) -> None:
+    """A thirteenth review: ``requests`` declared only in ``tests/requirements.txt``."""
+    project = write(tmp_path, {"tests/requirements.txt": "requests>=2\n", ".venv/requirements.txt": "attrs\n"})
+    assert describe(project, "requests").declared_in == "tests/requirements.txt"
+    assert describe(project, "attr").declared_in is None
+
+
 def test_setup_py_declarations_are_read_not_run(tmp_path: Path) -> None:
     """A twelfth review: ``requests``, declared only in ``setup.py``, was taken for a test helper."""
     project = write(tmp_path, {"setup.py": (

@@ -161,8 +161,36 @@ def test_a_test_taking_something_new_by_the_old_name_without_importing_the_new_h
     project = _history(tmp_path, {"tests/helpers.py": "def make_user():\n    return 1\n",
                                   "tests/test_a.py": "from helpers import make_user\n"})
     subprocess.run([*git, "mv", "tests/helpers.py", "tests/factories.py"], cwd=tmp_path, check=True)
+    with (tmp_path / "tests/factories.py").open("a") as factories:
+        factories.write("\n\ndef make_group():\n    return 2\n")
     (tmp_path / "tests/test_a.py").write_text(
         ("import factories\n" if imports_the_new_home else "") + "from helpers import make_group, make_user\n")
     subprocess.run([*git, "commit", "-qam", "move"], cwd=tmp_path, check=True)
     found = deleted_beside(project, "helpers", "tests/test_a.py")
     assert (found is None) == imports_the_new_home
+
+
+def test_a_test_taking_a_name_the_moved_stand_in_never_had_nor_its_new_home_means_the_package(tmp_path: Path) -> None:
+    """A thirteenth review: the stand-in ``tests/requests.py`` moved to ``tests/fakes.py`` while the
+    test began to take ``Session`` from ``requests``, which neither defines: that is the package."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    project = _history(tmp_path, {"tests/requests.py": "def get(url):\n    return url\n",
+                                  "tests/test_a.py": "from requests import get\n"})
+    subprocess.run([*git, "mv", "tests/requests.py", "tests/fakes.py"], cwd=tmp_path, check=True)
+    (tmp_path / "tests/test_a.py").write_text("from requests import Session, get\n")
+    subprocess.run([*git, "commit", "-qam", "the real package"], cwd=tmp_path, check=True)
+    assert deleted_beside(project, "requests", "tests/test_a.py") is None
+
+
+def test_a_test_reading_something_new_off_the_old_name_beside_the_stand_ins_new_home_means_the_package(
+    tmp_path: Path,
+) -> None:
+    """A thirteenth review: ``import requests`` stayed as it was, but the test began to read
+    ``requests.Session`` and to import ``fakes``, where the stand-in went: that is the package."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    project = _history(tmp_path, {"tests/requests.py": "def get(url):\n    return url\n",
+                                  "tests/test_a.py": "import requests\n\nrequests.get('x')\n"})
+    subprocess.run([*git, "mv", "tests/requests.py", "tests/fakes.py"], cwd=tmp_path, check=True)
+    (tmp_path / "tests/test_a.py").write_text("import fakes\nimport requests\n\nrequests.get = fakes.get\nrequests.Session\n")
+    subprocess.run([*git, "commit", "-qam", "the real package"], cwd=tmp_path, check=True)
+    assert deleted_beside(project, "requests", "tests/test_a.py") is None

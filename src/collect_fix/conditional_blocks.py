@@ -78,11 +78,12 @@ def binding_block(source: bytes, name: str) -> Optional[Block]:
 
 def _plain_settings(tree: ast.Module, text: str, imports: dict[str, str]) -> dict[str, tuple[str, list[str]]]:
     """Name -> (its assignment as written, the imports it reads), for the module's top-level
-    constants bound once, unconditionally, by a value that reads only plain imports and builtins
-    (``WINDOWS = sys.platform.startswith("win")``): a block that reads one takes it along."""
+    constants bound once (nowhere else, under an ``if`` or ``try`` neither), by a value that reads
+    only plain imports and builtins and is no container (``WINDOWS = sys.platform.startswith("win")``,
+    not ``REGISTRY = {}``: a copy of module state would split it): a block that reads one takes it along."""
     bound_at: dict[str, int] = {}
-    for statement in tree.body:
-        for name in _bound_by(statement) if not isinstance(statement, (ast.If, ast.Try)) else set():
+    for statement in top_level_statements(tree.body):  # under a top-level if or try too
+        for name in _bound_by(statement):
             bound_at[name] = bound_at.get(name, 0) + 1
     found: dict[str, tuple[str, list[str]]] = {}
     for statement in tree.body:
@@ -95,6 +96,8 @@ def _plain_settings(tree: ast.Module, text: str, imports: dict[str, str]) -> dic
         reads = {node.id for node in ast.walk(value) if isinstance(node, ast.Name)} if value is not None else set()
         if segment is None or "\n" in segment or any(not hasattr(builtins, read) and read not in imports for read in reads):
             continue
+        if _container(value):
+            continue  # module state (a registry): a copy would split it
         found[target.id] = (segment, sorted(read for read in reads if read in imports))
     return found
 
@@ -125,6 +128,19 @@ def _plain_imports(tree: ast.Module) -> dict[str, str]:
                     spelled = f"from {source} import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
                     found[alias.asname or alias.name] = spelled
     return found
+
+
+_CONTAINERS = frozenset({"dict", "list", "set", "bytearray", "OrderedDict", "defaultdict", "deque", "Counter",
+                         "ChainMap", "WeakValueDictionary", "WeakKeyDictionary", "WeakSet"})
+
+
+def _container(value: Optional[ast.expr]) -> bool:
+    """Whether a value is a new container: a display, a comprehension, or a call of a container type."""
+    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
+        return True
+    called = value.func if isinstance(value, ast.Call) else None
+    name = called.attr if isinstance(called, ast.Attribute) else called.id if isinstance(called, ast.Name) else ""
+    return name in _CONTAINERS
 
 
 def _free_names(segment: str) -> set[str]:

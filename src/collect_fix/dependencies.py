@@ -25,7 +25,7 @@ import tomlkit
 
 from collect_fix import source_trees
 from collect_fix.collector import find_interpreter
-from collect_fix.project import Project
+from collect_fix.project import EXCLUDED_DIRS, Project
 from collect_fix.types import Diagnosis
 
 # Import names whose distribution is named differently. The first distribution is the one to
@@ -486,10 +486,13 @@ def _tox_ini(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _requirement_files(root: Path) -> list[Path]:
-    """requirements.txt, requirements-dev.txt, test-requirements.txt, requirements/*.txt and
-    the pip-tools ``.in`` sources beside them."""
-    patterns = ("*requirements*.txt", "*requirements*.in", "requirements/*.txt", "requirements/*.in")
-    files = dict.fromkeys(path for pattern in patterns for path in sorted(root.glob(pattern)))
+    """requirements.txt, requirements-dev.txt, test-requirements.txt, requirements/*.txt, the same
+    one folder down (tests/requirements.txt, ci/test-requirements.txt) and the pip-tools ``.in``
+    sources beside them; never in a virtualenv or another folder the walk skips."""
+    patterns = ("*requirements*.txt", "*requirements*.in", "requirements/*.txt", "requirements/*.in",
+                "*/*requirements*.txt", "*/*requirements*.in")
+    files = dict.fromkeys(path for pattern in patterns for path in sorted(root.glob(pattern))
+                          if not path.parent.name.startswith(".") and path.parent.name not in EXCLUDED_DIRS)
     return [path for path in files if path.is_file()]
 
 

@@ -186,6 +186,11 @@ def pythonpath(config: PytestConfig) -> tuple[Path, ...]:
     return tuple((config.file.parent / entry).resolve() for entry in as_args(read_option(config, "pythonpath")))
 
 
+def doctest_modules(config: PytestConfig, extra_args: tuple[str, ...] = ()) -> bool:
+    """Whether pytest collects every module for its doctests (``--doctest-modules``)."""
+    return "--doctest-modules" in (*as_args(read_option(config, "addopts")), *extra_args)
+
+
 def import_mode(config: PytestConfig, extra_args: tuple[str, ...] = ()) -> str:
     """The ``--import-mode`` pytest runs with: addopts, then ``extra_args`` (the command line)."""
     mode = "prepend"

@@ -119,18 +119,42 @@ def _imported_by_the_package(project: Project, module: str) -> bool:
 def _imported_alike(project: Project, deleted: DeletedModule, importer: str, module: str, folder: Path) -> bool:
     """Whether the change that deleted ``module``'s file left ``importer`` taking it for that file:
     it only kept or dropped what it took (names re-sorted, split over lines, some moved to the new
-    home), or it took something new but does not import the module the file's definitions went
-    to (written against the old name, as before). A change that took something new by that name
-    and imports the file's new home too (``from requests import get`` -> ``import requests``
-    beside ``import fakes``) meant another ``module``. An importer git has no earlier version of
-    (the test renamed on the way) tells nothing either way."""
+    home), or it took something new that the module the file's definitions went to defines, and
+    does not import that module itself (written against the old name, as before). A change that
+    took something new by that name otherwise (``from requests import get`` -> ``import requests``
+    beside ``import fakes``; ``Session``, which neither file had) meant another ``module``. An
+    importer git has no earlier version of (the test renamed on the way) tells nothing either way."""
     before = source_before(project, deleted, importer)
     if before is None:
         return True
     after = source_after(project, deleted, importer)
-    if _taken(after, module) <= _taken(before, module):
+    new = _taken(after, module) - _taken(before, module)
+    if not new:
         return True
-    return not any(_taken(after, home) for home in _went_to(project, deleted, folder))
+    homes = _went_to(project, deleted, folder)
+    if not homes or any(_taken(after, home) for home in homes):
+        return False
+    # Written against the old name only if what it takes anew is defined where the file went.
+    defined = set().union(*(_defined(folder, home) for home in homes))
+    return all(name in defined for _, name in new if name)
+
+
+def _defined(folder: Path, module: str) -> set[str]:
+    """The names the module ``module`` (imported from ``folder``) binds at its top level now."""
+    path = folder.joinpath(*module.split("."))
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    tree = source_trees.tree_of_file(path) if path.is_file() else None
+    return {name for statement in (tree.body if tree is not None else ()) for name in _bound_names(statement)}
+
+
+def _bound_names(statement: ast.stmt) -> set[str]:
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    if isinstance(statement, ast.Assign):
+        return {node.id for target in statement.targets for node in ast.walk(target) if isinstance(node, ast.Name)}
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name).partition(".")[0] for alias in statement.names if alias.name != "*"}
+    return set()
 
 
 def _went_to(project: Project, deleted: DeletedModule, folder: Path) -> set[str]:
@@ -148,14 +172,22 @@ def _went_to(project: Project, deleted: DeletedModule, folder: Path) -> set[str]
 
 
 def _taken(source: Optional[bytes], module: str) -> set[tuple[str, str]]:
-    """(module, name) for what ``source`` imports under ``module``'s top-level name (name "" for
-    ``import module``)."""
+    """(module, name) for what ``source`` takes under ``module``'s top-level name: the names it
+    imports from it, and for ``import module`` (name "") the attributes it reads off it
+    (``requests.Session``)."""
     tree = source_trees.tree_of(source) if source is not None else None
     top = module.partition(".")[0]
     found: set[tuple[str, str]] = set()
+    bound: dict[str, str] = {}  # the name ``import module [as name]`` binds -> the module
     for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, ast.Import):
-            found |= {(alias.name, "") for alias in node.names if alias.name.partition(".")[0] == top}
+            for alias in node.names:
+                if alias.name.partition(".")[0] == top:
+                    found.add((alias.name, ""))
+                    bound[alias.asname or alias.name.partition(".")[0]] = alias.asname and alias.name or top
         elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").partition(".")[0] == top:
             found |= {(node.module or "", alias.name) for alias in node.names}
+    for node in ast.walk(tree) if tree is not None and bound else ():
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in bound:
+            found.add((bound[node.value.id], node.attr))
     return found

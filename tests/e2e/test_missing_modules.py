@@ -359,3 +359,37 @@ def test_a_helper_moved_in_a_pythonpath_folder_comes_back_there(tmp_path: Path, 
     assert "pip install" not in result.stdout
     assert (root / folder / "helpers.py").is_file()
     assert "1 passed" in run_tests(root).stdout
+
+
+@pytest.mark.parametrize("case", ["a test module moved whole", "--doctest-modules"])
+def test_a_file_pytest_collects_itself_is_never_recreated_as_an_alias(tmp_path: Path, case: str) -> None:
+    """A thirteenth review: a module alias hands out another file's module under its name, and
+    pytest, which imports a file it collects by its path, stops with "import file mismatch": a
+    test module moved whole (``tests/test_base.py`` -> ``tests/contract.py``, still imported by
+    another test), or any module under ``--doctest-modules``. Those come back as re-exports."""
+    if case == "--doctest-modules":
+        files = {
+            "pyproject.toml": "[tool.pytest.ini_options]\naddopts = '--doctest-modules'\ntestpaths = ['app', 'tests']\n",
+            "app/__init__.py": "", "app/text/__init__.py": "",
+            "app/textutil.py": "def shout(text):\n    \"\"\"\n    >>> shout('a')\n    'A!'\n    \"\"\"\n    return text.upper() + '!'\n",
+            "tests/test_text.py": "from app.textutil import shout\n\n\ndef test_shout():\n    assert shout('hi') == 'HI!'\n",
+        }
+        passed, moved = 2, ("app/textutil.py", "app/text/shouting.py")
+    else:
+        files = {
+            "pyproject.toml": "[project]\nname = 'proj'\n",
+            "tests/test_base.py": "class StoreContract:\n    def test_set_get(self):\n        assert self.make() == {}\n\n"
+                                  "    def make(self):\n        return {}\n",
+            "tests/test_sqlite.py": "from test_base import StoreContract\n\n\nclass TestSqlite(StoreContract):\n    pass\n",
+        }
+        passed, moved = 1, ("tests/test_base.py", "tests/contract.py")
+    root = passing_history(tmp_path / "proj", files, passed)
+    git(root, "mv", *moved)
+    git(root, "commit", "-qm", "move it")
+
+    result = run_in_process(root, "--apply")
+
+    assert "sys.modules" not in (root / moved[0]).read_text()
+    ran = run_tests(root)
+    assert f"{passed} passed" in ran.stdout and "mismatch" not in ran.stdout and "error" not in ran.stdout, ran.stdout
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -215,7 +215,17 @@ class _Layout:
         very module (``sys.modules``): attributes and patches by dotted name reach the code."""
         if not self.aliases or self.is_package(module) or self.imports.get(module).starred:
             return None  # a star import takes what the module exported: each name, as before
+        if self._collected_by_pytest(self.path(module)):
+            return None  # pytest imports it by its path: another file's module there is an "import file mismatch"
         return self.homes.whole(module, self.names(module))
+
+    def _collected_by_pytest(self, relative: str) -> bool:
+        """Whether pytest collects the file itself: a test module, or any module for doctests."""
+        if self.project.is_test_module(relative) or self.project.is_conftest(relative):
+            return True
+        from collect_fix.pytest_config import configuration, doctest_modules
+
+        return doctest_modules(configuration(self.project))
 
     def without_aliases(self) -> "_Layout":
         """The same layout with every module's names re-exported one by one."""

@@ -1,0 +1,45 @@
+"""conditional_blocks: the if/try block that bound a name, ready to be restored as written."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from collect_fix.conditional_blocks import binding_block
+
+FALLBACK = "import sys\n\ntry:\n    from functools import cache\nexcept ImportError:\n    cache = None\n"
+BRANCHES = "if WINDOWS:\n    from app._win import path_sep\nelse:\n    from app._posix import path_sep\n"
+
+
+def test_the_block_comes_with_the_plain_imports_it_reads() -> None:
+    block = binding_block(FALLBACK.replace("cache = None", "cache = sys.intern").encode(), "cache")
+    assert block is not None and block.names == frozenset({"cache"})
+    assert block.text == "import sys\n\n" + FALLBACK.split("\n\n", 1)[1].replace("cache = None", "cache = sys.intern")
+
+
+def test_a_one_line_setting_the_block_reads_comes_along_before_it() -> None:
+    """A twelfth review: ``WINDOWS = sys.platform.startswith("win")`` / ``if WINDOWS: ...`` (the
+    module's other code may read it too: a copy of a flag is the same flag)."""
+    source = "import sys\n\nWINDOWS = sys.platform.startswith('win')\n\n" + BRANCHES + "\n\ndef is_windows():\n    return WINDOWS\n"
+    block = binding_block(source.encode(), "path_sep")
+    assert block is not None
+    assert block.text == "import sys\n\nWINDOWS = sys.platform.startswith('win')\n\n" + BRANCHES
+
+
+@pytest.mark.parametrize(("source", "why"), [
+    ("import sys\n\nPOSIX = False\nif sys.platform != 'win32':\n    POSIX = True\n\n" + BRANCHES.replace("WINDOWS", "POSIX"),
+     "bound again under an if: its first value alone would take the other branch"),
+    ("from collections import OrderedDict\n\nHOOKS = OrderedDict()\n\nif True:\n    def hook(name):\n        HOOKS[name] = 1\n",
+     "a container: module state, which a copy would split"),
+    ("REGISTRY = {}\n\nif True:\n    def register(name):\n        REGISTRY[name] = 1\n\n\ndef run(name):\n    return REGISTRY[name]\n",
+     "a registry the module's functions share"),
+    ("def fast():\n    return True\n\n\nif fast():\n    from json import dumps\n", "a definition of the module"),
+])
+def test_a_block_reading_what_is_more_than_a_setting_of_its_own_is_not_the_block_alone(source: str, why: str) -> None:
+    """A thirteenth review: ``POSIX = False`` then ``if ...: POSIX = True`` was taken for a
+    setting, and the restored block took the Windows branch on Linux; ``REGISTRY = {}``, read by
+    ``run`` too, was copied in front of the restored ``register``, which filled the copy."""
+    name = next(name for name in ("register", "hook", "dumps", "path_sep") if f"{name}" in source)
+    found: Optional[object] = binding_block(source.encode(), name)
+    assert found is None, why
