@@ -759,3 +759,19 @@ def test_a_short_definition_or_a_constant_moved_under_another_name_is_paired_whe
     constant = git_evidence.bindings(main.encode())["PROPS"]
     found = git_evidence.moved_in_change(project, sha, "pkg/cli.py", constant, renamed=True)
     assert (found is not None and found[1].name == "DIR_PROPERTIES") == imports_it_back
+
+
+def test_a_short_definition_moved_under_another_name_is_paired_when_its_importers_were_repointed(tmp_path: Path) -> None:
+    """click (a review on real projects): ``term_len`` (one line) left ``_compat`` for ``_utils`` as
+    ``display_width``, and the same change repointed its importers: ``from ._compat import
+    term_len`` became ``from ._utils import display_width``. That says the two are one."""
+    term_len = "def term_len(x):\n    return len(x)\n"
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/_compat.py": "import re\n\n\n" + term_len,
+                              "pkg/_utils.py": "UNSET = object()\n",
+                              "pkg/formatting.py": "from ._compat import term_len\n\n\ndef pad(t):\n    return term_len(t)\n"})
+    sha = commit(tmp_path, {"pkg/_compat.py": "import re\n",
+                            "pkg/_utils.py": "UNSET = object()\n\n\n" + term_len.replace("term_len", "display_width"),
+                            "pkg/formatting.py": "from ._utils import display_width\n\n\ndef pad(t):\n    return display_width(t)\n"})
+    removed = git_evidence.bindings(term_len.encode())["term_len"]
+    found = git_evidence.moved_in_change(project, sha, "pkg/_compat.py", removed, renamed=True)
+    assert found is not None and found[0] == "pkg/_utils.py" and found[1].name == "display_width"

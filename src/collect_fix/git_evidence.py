@@ -275,6 +275,20 @@ def moved_in_change(
     old_module = project.module_name(project.root / path) or ""
     found: list[tuple[str, Binding, float]] = []
     parsed = {other: _bindings(new) for other, new in zip(others, news) if new is not None}
+    earlier_by = {other: _bindings(old) for other, old in zip(others, olds[1:]) if old is not None}
+
+    def importers_switched(new_name: str, new_module: str) -> bool:
+        """Whether the change turned a module's import of the removed name from the file it left
+        into an import of ``new_name`` from ``new_module`` (every caller repointed)."""
+        for other in others:
+            was = earlier_by.get(other, {}).get(removed.name)
+            now = parsed.get(other, {}).get(new_name)
+            package = package_of(project, project.root / other)
+            if was is not None and now is not None and _imported_back(was, removed.name, package, old_module) \
+                    and _imported_back(now, new_name, package, new_module):
+                return True
+        return False
+
     for other, old, new in zip(others, olds[1:], news):
         if new is None:
             continue
@@ -292,7 +306,8 @@ def moved_in_change(
                 continue  # other parameters, another definition
             if renamed and binding.name != removed.name and (
                     _tells_under_another_name(removed, binding)
-                    or _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module)) \
+                    or _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module)
+                    or importers_switched(binding.name, new_module)) \
                     and _same_under_another_name(removed, binding, renames):
                 found.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape \
@@ -444,9 +459,10 @@ def _meaning(binding: Optional[Binding], package: str) -> Optional[tuple[str, ..
 
 
 def _imported_back(binding: Optional[Binding], name: str, package: str, module: str) -> bool:
-    """Whether the file the definition left imports it back from ``module`` under its new name
-    (``from ._spans import encode_span``, where ``_encode_range`` was defined): the file itself
-    says the two are one, however short the code."""
+    """Whether ``binding`` imports ``name`` from ``module``, by that name: in the file the
+    definition left (``from ._spans import encode_span``, where ``_encode_range`` was defined),
+    that file itself says the two are one, however short the code; so does an importer of the old
+    name that the same change repointed to the new one."""
     return binding is not None and binding.kind == "import" and binding.imported == name \
         and absolute_module(binding.target, package) == module
 
