@@ -873,3 +873,21 @@ def test_an_alias_of_an_imported_modules_attribute_comes_back_from_where_that_mo
     home = "app.text.utils" if utils_moved else "app.utils"
     assert [(edit.transform, edit.kwargs()["name"], edit.kwargs()["from_module"]) for edit in edits] == [
         ("add_reexport", "cache_size", home)]
+
+
+def test_a_module_moved_whole_with_a_name_renamed_on_the_way_is_kept_as_that_module(tmp_path: Path) -> None:
+    """click (a review on real projects): one commit made ``_impl`` into ``_backend`` and its
+    ``Editor`` into ``TextEditor``; the tests patch ``pkg._impl.isatty`` and read ``pkg._impl.os``:
+    re-exporting two names and stubbing ``os`` failed 121 tests. The module is kept as the one it
+    became, with the old name bound there too."""
+    impl = ("import os\n\n\ndef isatty():\n    return os.isatty(1)\n\n\nclass Editor:\n"
+            "    def edit(self, text):\n        return text if isatty() else text.strip()\n")
+    project = _committed(tmp_path, {"pkg/__init__.py": "", "pkg/_impl.py": impl,
+                                    "tests/test_a.py": "from pkg._impl import Editor, isatty\n"})
+    (tmp_path / "pkg/_impl.py").unlink()
+    (tmp_path / "pkg/_backend.py").write_text(impl.replace("Editor", "TextEditor"))
+    _git_commit(tmp_path, "_impl -> _backend, Editor -> TextEditor")
+    first = planned(project, missing_module("pkg._impl")).alternatives[0]
+    assert [edit.kwargs() for edit in first.edits] == [
+        {"module": "pkg._backend", "source": first.edits[0].kwargs()["source"], "renamed": "Editor=TextEditor"}]
+    assert "'Editor' as 'TextEditor'" in first.evidence

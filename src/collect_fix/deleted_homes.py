@@ -162,37 +162,41 @@ class Homes:
         module_name = self._module_name(self.project.root / found[0]) if found else None
         return Home(module_name, found[1].name, how, then=then) if found and module_name else None
 
-    def whole(self, module: str, taken: Iterable[str]) -> Optional[str]:
-        """The module ``module`` became as a whole (``git mv``): the one module git shows its
-        definitions went to under their names, which binds every name it bound and every name in
-        ``taken`` (what importers take from it); None otherwise."""
+    def whole(self, module: str, taken: Iterable[str]) -> Optional[tuple[str, dict[str, str]]]:
+        """The module ``module`` became as a whole (``git mv``), with the names the same change
+        renamed in it (old -> new): the one module git shows its definitions went to, which binds
+        every other name it bound the same way and every name in ``taken`` (what importers take
+        from it) or its new name, and no old name for something else; None otherwise."""
         deleted = self.history(module)
-        became = self._went_to(module, deleted) if deleted is not None else None
-        path = self._module_file(became) if became is not None else None
+        went = self._went_to(module, deleted) if deleted is not None else None
+        if deleted is None or went is None:
+            return None
+        became, renamed = went
+        path = self._module_file(became)
         now = bindings(self.project.source(path) or b"") if path is not None else {}
-        if deleted is None or became is None or not set(taken) <= set(now):
+        if not set(taken) <= set(now) | set(renamed) or set(renamed) & set(now):
             return None
         same = all(binding.kind in DEFINITION_KINDS and not binding.conditional  # moved: the same code
                    or _written_alike(binding, now.get(binding.name)) for binding in deleted.bindings)
-        return became if same else None
+        return (became, renamed) if same else None
 
-    def _went_to(self, module: str, deleted: DeletedModule) -> Optional[str]:
+    def _went_to(self, module: str, deleted: DeletedModule) -> Optional[tuple[str, dict[str, str]]]:
         """The one module the change that deleted ``module`` moved all its unconditional
-        definitions to, each under its own name."""
+        definitions to, and the ones it renamed on the way (old -> new)."""
         definitions = [binding for binding in deleted.bindings
                        if binding.kind in DEFINITION_KINDS and not binding.conditional]
         homes = [(binding.name, self.of(module, binding.name)) for binding in definitions]
         went = {home.module for _, home in homes if home is not None}
-        if not homes or len(went) != 1 or any(
-                home is None or home.how != "moved" or home.name != name or home.then for name, home in homes):
+        if not homes or len(went) != 1 or any(home is None or home.how != "moved" or home.then for _, home in homes):
             return None
-        return went.pop()
+        return went.pop(), {name: home.name for name, home in homes if home is not None and home.name != name}
 
     def _defined_where_it_went(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
         """A name the deleted module never bound, defined in the one module all its definitions
         went to (``git mv helpers.py factories.py``, which added ``make_group``): an importer
         written against the old name, as before, means that module."""
-        successor = self._went_to(module, deleted)
+        went = self._went_to(module, deleted)
+        successor = went[0] if went is not None else None
         path = self._module_file(successor) if successor is not None else None
         binding = bindings(self.project.source(path) or b"").get(name) if path is not None else None
         if successor is None or binding is None or binding.kind not in DEFINITION_KINDS:

@@ -210,7 +210,7 @@ class _Layout:
         return any(home is not None and not home.sure
                    for module in self.needed for home in (self.moved(module, name) for name in self.names(module)))
 
-    def became(self, module: str) -> Optional[str]:
+    def became(self, module: str) -> Optional[tuple[str, dict[str, str]]]:
         """The module ``module`` became as a whole (``Homes.whole``), when it is recreated as that
         very module (``sys.modules``): attributes and patches by dotted name reach the code."""
         if not self.aliases or self.is_package(module) or self.imports.get(module).starred:
@@ -276,9 +276,11 @@ class _Layout:
                 continue
             became = self.became(module)
             if became is not None:
-                found.append(f"; {deleted.where} deleted {deleted.path} and moved its definitions to {became}, "
-                             f"which binds every name it bound: kept as that very module, so its attributes and "
-                             f"patches by dotted name reach the code")
+                renamed = "".join(f", '{old}' as '{new}'" for old, new in sorted(became[1].items()))
+                found.append(f"; {deleted.where} deleted {deleted.path} and moved its definitions to {became[0]}"
+                             f"{renamed}, which binds every other name it bound: kept as that very module"
+                             + (" (its old names bound there too)" if renamed else "")
+                             + ", so its attributes and patches by dotted name reach the code")
                 continue
             moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
             found.extend(home_evidence(deleted, name, home) for name, home in sorted(moved.items()))
@@ -298,8 +300,10 @@ class _Layout:
             became = self.became(module)
             if became is not None:
                 deleted = self.history(module)
+                renamed = ",".join(f"{old}={new}" for old, new in sorted(became[1].items()))
                 edits.append(Edit(self.path(module), "alias_module", (
-                    ("module", became), ("source", f"moved whole by {deleted.where}" if deleted else "moved whole"))))
+                    ("module", became[0]), ("source", f"moved whole by {deleted.where}" if deleted else "moved whole"))
+                    + ((("renamed", renamed),) if renamed else ())))
                 continue
             names = self.names(module)
             moved = {name: home for name in names if (home := self.moved(module, name))}
@@ -349,7 +353,7 @@ class _Layout:
         for module in created:
             became = self.became(module)
             if became is not None:
-                parts.append(f"{module} (as {became}, the module it became)")
+                parts.append(f"{module} (as {became[0]}, the module it became)")
                 continue
             restored = [name for name, home in homes[module].items() if home and home.how == "restored"]
             reexported = [name for name in moved[module] if name not in restored]
