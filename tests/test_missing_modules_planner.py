@@ -418,18 +418,18 @@ def test_a_deleted_module_whose_definition_moved_under_another_name_re_exports_i
     tmp_path: Path,
 ) -> None:
     """A hostile review: ``git mv app/helpers.py app/text.py`` that also renamed ``parse`` (the same
-    code, its docstring along) gave a stub; the module comes back as ``from app.text import
-    parse_int as parse``."""
+    code, its docstring along) gave a stub; the module comes back as the module it became, and
+    next as ``from app.text import parse_int as parse``."""
     helpers = 'def parse(text):\n    """The integer ``text`` spells."""\n    return int(text.strip())\n'
     project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "tests/test_a.py": PARSE_TEST})
     (tmp_path / "app/helpers.py").unlink()
     (tmp_path / "app/text.py").write_text(helpers.replace("def parse(", "def parse_int("))
     _git_commit(tmp_path, "helpers -> text, parse -> parse_int")
-    result = planned(project, missing_module("app.helpers"))
-    assert edits_of(result) == (Edit("app/helpers.py", "add_reexport", (
+    whole, by_name = planned(project, missing_module("app.helpers")).alternatives
+    assert [(edit.transform, edit.kwargs().get("renamed")) for edit in whole.edits] == [("alias_module", "parse=parse_int")]
+    assert by_name.edits == (Edit("app/helpers.py", "add_reexport", (
         ("from_module", "app.text"), ("name", "parse"), ("new_name", "parse_int"))),)
-    assert "deleted app/helpers.py and added 'parse' as 'parse_int' to app.text with the same code" \
-        in result.alternatives[0].evidence
+    assert "deleted app/helpers.py and added 'parse' as 'parse_int' to app.text with the same code" in by_name.evidence
 
 
 ERRORS_TEST = """\
