@@ -891,3 +891,21 @@ def test_a_module_moved_whole_with_a_name_renamed_on_the_way_is_kept_as_that_mod
     assert [edit.kwargs() for edit in first.edits] == [
         {"module": "pkg._backend", "source": first.edits[0].kwargs()["source"], "renamed": "Editor=TextEditor"}]
     assert "'Editor' as 'TextEditor'" in first.evidence
+
+
+def test_a_name_reused_for_other_code_after_the_move_is_followed_to_where_its_code_went(tmp_path: Path) -> None:
+    """A thirteenth review: ``app/db.py`` moved to ``app/storage/db.py``; a later commit renamed
+    ``fetch_rows`` (a list) to ``fetch_all_rows`` and added a new, streaming ``fetch_rows``. The
+    module was kept as the one it became, and the tests got the generator."""
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/db.py": _DB, "tests/test_a.py": "from app.db import count, fetch_rows\n"})
+    (tmp_path / "app/storage").mkdir()
+    (tmp_path / "app/storage/__init__.py").write_text("")
+    (tmp_path / "app/db.py").rename(tmp_path / "app/storage/db.py")
+    _git_commit(tmp_path, "move")
+    db = tmp_path / "app/storage/db.py"
+    db.write_text(db.read_text().replace("fetch_rows", "fetch_all_rows")
+                  + "\n\ndef fetch_rows(table):\n    yield from fetch_all_rows(table)\n")
+    _git_commit(tmp_path, "stream rows")
+    first = planned(project, missing_module("app.db")).alternatives[0]
+    assert {(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("new_name")) for edit in first.edits} == {
+        ("add_reexport", "count", None), ("add_reexport", "fetch_rows", "fetch_all_rows")}

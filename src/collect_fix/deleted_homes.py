@@ -156,6 +156,14 @@ class Homes:
             else:
                 then = f"{onward.where} renamed it to '{successor.name}' in {found[0]} ({onward.why})"
                 found = (found[0], successor)
+        elif found is not None and found[1].shape and home_now[found[1].name].shape != found[1].shape:
+            # Another definition by that name now: where the moved code itself went, if it did
+            # (renamed, the name reused); else the definition was only edited since.
+            same = [now for now in home_now.values() if now.kind == found[1].kind and now.shape == found[1].shape]
+            if len(same) == 1:
+                then = (f"its code is '{same[0].name}' in {found[0]} now, and '{found[1].name}' there is "
+                        f"another definition")
+                found = (found[0], same[0])
         how = "moved" if found is not None else "lives on"
         if found is None and copies:
             found = living_copy(self.project, deleted, binding)
