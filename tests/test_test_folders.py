@@ -150,6 +150,14 @@ def test_an_import_the_deleting_change_only_reshaped_still_means_the_helper(tmp_
     assert deleted_beside(Project(tmp_path), "helpers", "tests/test_a.py") is not None
 
 
+def _moved_in_one_change(root: Path, old: str, new: str, files: dict[str, str]) -> None:
+    """``git mv old new`` and ``files`` written, as one commit."""
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "mv", old, new], cwd=root, check=True)
+    write_files(root, files)
+    subprocess.run([*git, "commit", "-qam", f"{old} -> {new}"], cwd=root, check=True)
+
+
 @pytest.mark.parametrize("imports_the_new_home", [False, True])
 def test_a_test_taking_something_new_by_the_old_name_without_importing_the_new_home_means_the_helper(
     tmp_path: Path, imports_the_new_home: bool
@@ -157,40 +165,26 @@ def test_a_test_taking_something_new_by_the_old_name_without_importing_the_new_h
     """A twelfth review: the test began to take ``make_group`` from ``helpers`` when the helper
     moved to ``factories``, which defines it. Had the same change made it import ``factories``
     too, ``helpers`` would mean another module (a package's)."""
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
     project = _history(tmp_path, {"tests/helpers.py": "def make_user():\n    return 1\n",
                                   "tests/test_a.py": "from helpers import make_user\n"})
-    subprocess.run([*git, "mv", "tests/helpers.py", "tests/factories.py"], cwd=tmp_path, check=True)
-    with (tmp_path / "tests/factories.py").open("a") as factories:
-        factories.write("\n\ndef make_group():\n    return 2\n")
-    (tmp_path / "tests/test_a.py").write_text(
-        ("import factories\n" if imports_the_new_home else "") + "from helpers import make_group, make_user\n")
-    subprocess.run([*git, "commit", "-qam", "move"], cwd=tmp_path, check=True)
+    _moved_in_one_change(tmp_path, "tests/helpers.py", "tests/factories.py", {
+        "tests/factories.py": "def make_user():\n    return 1\n\n\ndef make_group():\n    return 2\n",
+        "tests/test_a.py": ("import factories\n" if imports_the_new_home else "") + "from helpers import make_group, make_user\n",
+    })
     found = deleted_beside(project, "helpers", "tests/test_a.py")
     assert (found is None) == imports_the_new_home
 
 
-def test_a_test_taking_a_name_the_moved_stand_in_never_had_nor_its_new_home_means_the_package(tmp_path: Path) -> None:
+@pytest.mark.parametrize("test", [
+    pytest.param("from requests import Session, get\n", id="a name neither file defines"),
+    pytest.param("import fakes\nimport requests\n\nrequests.get = fakes.get\nrequests.Session\n",
+                 id="an attribute read beside an import of the new home"),
+])
+def test_a_test_taking_what_the_moved_stand_in_never_had_means_the_package(tmp_path: Path, test: str) -> None:
     """A thirteenth review: the stand-in ``tests/requests.py`` moved to ``tests/fakes.py`` while the
-    test began to take ``Session`` from ``requests``, which neither defines: that is the package."""
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
-    project = _history(tmp_path, {"tests/requests.py": "def get(url):\n    return url\n",
-                                  "tests/test_a.py": "from requests import get\n"})
-    subprocess.run([*git, "mv", "tests/requests.py", "tests/fakes.py"], cwd=tmp_path, check=True)
-    (tmp_path / "tests/test_a.py").write_text("from requests import Session, get\n")
-    subprocess.run([*git, "commit", "-qam", "the real package"], cwd=tmp_path, check=True)
-    assert deleted_beside(project, "requests", "tests/test_a.py") is None
-
-
-def test_a_test_reading_something_new_off_the_old_name_beside_the_stand_ins_new_home_means_the_package(
-    tmp_path: Path,
-) -> None:
-    """A thirteenth review: ``import requests`` stayed as it was, but the test began to read
-    ``requests.Session`` and to import ``fakes``, where the stand-in went: that is the package."""
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    test began to take ``Session`` from ``requests`` (by name, or reading ``requests.Session``
+    beside ``import fakes``), which neither file defines: that is the package."""
     project = _history(tmp_path, {"tests/requests.py": "def get(url):\n    return url\n",
                                   "tests/test_a.py": "import requests\n\nrequests.get('x')\n"})
-    subprocess.run([*git, "mv", "tests/requests.py", "tests/fakes.py"], cwd=tmp_path, check=True)
-    (tmp_path / "tests/test_a.py").write_text("import fakes\nimport requests\n\nrequests.get = fakes.get\nrequests.Session\n")
-    subprocess.run([*git, "commit", "-qam", "the real package"], cwd=tmp_path, check=True)
+    _moved_in_one_change(tmp_path, "tests/requests.py", "tests/fakes.py", {"tests/test_a.py": test})
     assert deleted_beside(project, "requests", "tests/test_a.py") is None
