@@ -6,10 +6,8 @@ dotted name (``mock.patch("pkg.android.os.path.join")``, ``monkeypatch.setattr("
 reach the code, which reads its own module's names, and ``pkg.android.os`` would not exist. When
 this module's code has run, the import system hands out whatever ``sys.modules`` holds under its
 name, and sets that on its package: so the old name is the new module, every attribute and patch
-included. Names the same change renamed (``Editor`` -> ``TextEditor``) are bound on that module
-under their old names too, before it takes this one's place. Written only into a module with no
-code of its own (the recreated one), under a ``# collect-fix: module-alias`` comment that lists it
-as debt (``collect-fix --list-stubs``).
+included. Written only into a module with no code of its own (the recreated one), under a
+``# collect-fix: module-alias`` comment that lists it as debt (``collect-fix --list-stubs``).
 A module that is already that alias is left as it is.
 """
 
@@ -38,25 +36,18 @@ class AliasModuleCommand(InPlace, CodemodCommand):
                                 help="The module it became, by its absolute dotted name.")
         arg_parser.add_argument("--source", dest="source", required=True,
                                 help="What tells, for the marker ('moved by commit 1a2b').")
-        arg_parser.add_argument("--renamed", dest="renamed", default="",
-                                help="old=new,...: names renamed on the way, bound there under their old names too.")
 
-    def __init__(self, context: CodemodContext, module: str, source: str, renamed: str = "") -> None:
+    def __init__(self, context: CodemodContext, module: str, source: str) -> None:
         super().__init__(context)
         if not module or not all(part.isidentifier() for part in module.split(".")):
             raise ValueError(f"not a module name: {module!r}")
-        pairs = [pair.partition("=") for pair in renamed.split(",") if pair]
-        if any(not old.isidentifier() or not new.isidentifier() for old, _, new in pairs):
-            raise ValueError(f"not old=new names: {renamed!r}")
         self.new_module = module
         self.source = source
-        self.renamed = [(old, new) for old, _, new in pairs]
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         own = [statement for statement in tree.body if not is_docstring(statement)]
-        old_names = "".join(f"{_BOUND}.{old} = {_BOUND}.{new}\n" for old, new in self.renamed)
         aliasing = list(cst.parse_module(
-            f"import sys\n\nimport {self.new_module} as {_BOUND}\n\n{old_names}sys.modules[__name__] = {_BOUND}\n").body)
+            f"import sys\n\nimport {self.new_module} as {_BOUND}\n\nsys.modules[__name__] = {_BOUND}\n").body)
         if _code(own) == _code(aliasing):
             return tree  # already this alias
         if own:

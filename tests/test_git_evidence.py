@@ -775,3 +775,14 @@ def test_a_short_definition_moved_under_another_name_is_paired_when_its_importer
     removed = git_evidence.bindings(term_len.encode())["term_len"]
     found = git_evidence.moved_in_change(project, sha, "pkg/_compat.py", removed, renamed=True)
     assert found is not None and found[0] == "pkg/_utils.py" and found[1].name == "display_width"
+
+
+def test_a_repointed_importer_pairs_no_short_code_that_reads_only_builtins(tmp_path: Path) -> None:
+    """A fourteenth review: ``default_timeout`` (``return 30``) went, ``default_retries``
+    (``return 30``) came, and an importer switched from one to the other: unrelated, however alike."""
+    project = repo(tmp_path, {"app/__init__.py": "", "app/net.py": "HOST = 'x'\n\n\ndef default_timeout():\n    return 30\n",
+                              "app/retry.py": "TRIES = 1\n", "app/client.py": "from app.net import default_timeout\n"})
+    sha = commit(tmp_path, {"app/net.py": "HOST = 'x'\n", "app/retry.py": "TRIES = 1\n\n\ndef default_retries():\n    return 30\n",
+                            "app/client.py": "from app.retry import default_retries\n"})
+    removed = git_evidence.bindings(b"def default_timeout():\n    return 30\n")["default_timeout"]
+    assert git_evidence.moved_in_change(project, sha, "app/net.py", removed, renamed=True) is None

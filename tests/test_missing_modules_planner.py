@@ -418,18 +418,19 @@ def test_a_deleted_module_whose_definition_moved_under_another_name_re_exports_i
     tmp_path: Path,
 ) -> None:
     """A hostile review: ``git mv app/helpers.py app/text.py`` that also renamed ``parse`` (the same
-    code, its docstring along) gave a stub; the module comes back as the module it became, and
-    next as ``from app.text import parse_int as parse``."""
+    code, its docstring along) gave a stub; the module comes back as ``from app.text import
+    parse_int as parse`` (not as the module it became: ``parse`` bound there would not be what its
+    code reads, nor what a patch of it reaches)."""
     helpers = 'def parse(text):\n    """The integer ``text`` spells."""\n    return int(text.strip())\n'
     project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "tests/test_a.py": PARSE_TEST})
     (tmp_path / "app/helpers.py").unlink()
     (tmp_path / "app/text.py").write_text(helpers.replace("def parse(", "def parse_int("))
     _git_commit(tmp_path, "helpers -> text, parse -> parse_int")
-    whole, by_name = planned(project, missing_module("app.helpers")).alternatives
-    assert [(edit.transform, edit.kwargs().get("renamed")) for edit in whole.edits] == [("alias_module", "parse=parse_int")]
-    assert by_name.edits == (Edit("app/helpers.py", "add_reexport", (
+    result = planned(project, missing_module("app.helpers"))
+    assert edits_of(result) == (Edit("app/helpers.py", "add_reexport", (
         ("from_module", "app.text"), ("name", "parse"), ("new_name", "parse_int"))),)
-    assert "deleted app/helpers.py and added 'parse' as 'parse_int' to app.text with the same code" in by_name.evidence
+    assert "deleted app/helpers.py and added 'parse' as 'parse_int' to app.text with the same code" \
+        in result.alternatives[0].evidence
 
 
 ERRORS_TEST = """\
@@ -875,24 +876,6 @@ def test_an_alias_of_an_imported_modules_attribute_comes_back_from_where_that_mo
         ("add_reexport", "cache_size", home)]
 
 
-def test_a_module_moved_whole_with_a_name_renamed_on_the_way_is_kept_as_that_module(tmp_path: Path) -> None:
-    """click (a review on real projects): one commit made ``_impl`` into ``_backend`` and its
-    ``Editor`` into ``TextEditor``; the tests patch ``pkg._impl.isatty`` and read ``pkg._impl.os``:
-    re-exporting two names and stubbing ``os`` failed 121 tests. The module is kept as the one it
-    became, with the old name bound there too."""
-    impl = ("import os\n\n\ndef isatty():\n    return os.isatty(1)\n\n\nclass Editor:\n"
-            "    def edit(self, text):\n        return text if isatty() else text.strip()\n")
-    project = _committed(tmp_path, {"pkg/__init__.py": "", "pkg/_impl.py": impl,
-                                    "tests/test_a.py": "from pkg._impl import Editor, isatty\n"})
-    (tmp_path / "pkg/_impl.py").unlink()
-    (tmp_path / "pkg/_backend.py").write_text(impl.replace("Editor", "TextEditor"))
-    _git_commit(tmp_path, "_impl -> _backend, Editor -> TextEditor")
-    first = planned(project, missing_module("pkg._impl")).alternatives[0]
-    assert [edit.kwargs() for edit in first.edits] == [
-        {"module": "pkg._backend", "source": first.edits[0].kwargs()["source"], "renamed": "Editor=TextEditor"}]
-    assert "'Editor' as 'TextEditor'" in first.evidence
-
-
 def test_a_name_reused_for_other_code_after_the_move_is_followed_to_where_its_code_went(tmp_path: Path) -> None:
     """A thirteenth review: ``app/db.py`` moved to ``app/storage/db.py``; a later commit renamed
     ``fetch_rows`` (a list) to ``fetch_all_rows`` and added a new, streaming ``fetch_rows``. The
@@ -909,3 +892,56 @@ def test_a_name_reused_for_other_code_after_the_move_is_followed_to_where_its_co
     first = planned(project, missing_module("app.db")).alternatives[0]
     assert {(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("new_name")) for edit in first.edits} == {
         ("add_reexport", "count", None), ("add_reexport", "fetch_rows", "fetch_all_rows")}
+
+
+def test_modules_merged_with_names_renamed_come_back_name_by_name_not_as_the_merged_module(tmp_path: Path) -> None:
+    """A fourteenth review: ``mysql.py`` and ``sqlite.py``, each with a ``Backend``, merged into
+    ``backends.py`` as ``MysqlBackend`` and ``SqliteBackend``: kept as that module with ``Backend``
+    bound there, the second import overwrote the first one's ``Backend``. A name renamed on the way
+    is re-exported under its old name, from its module."""
+    backend = "class Backend:\n    name = '{}'\n\n    def connect(self):\n        return self.name + ':connected'\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/mysql.py": backend.format("mysql"),
+                                    "app/sqlite.py": backend.format("sqlite"),
+                                    "tests/test_a.py": "from app.mysql import Backend\n"})
+    (tmp_path / "app/mysql.py").unlink()
+    (tmp_path / "app/sqlite.py").unlink()
+    (tmp_path / "app/backends.py").write_text(backend.format("mysql").replace("Backend", "MysqlBackend") + "\n\n"
+                                              + backend.format("sqlite").replace("Backend", "SqliteBackend"))
+    _git_commit(tmp_path, "one backends module")
+    assert edits_of(planned(project, missing_module("app.mysql"))) == (Edit("app/mysql.py", "add_reexport", (
+        ("from_module", "app.backends"), ("name", "Backend"), ("new_name", "MysqlBackend"))),)
+
+
+def test_a_moved_definition_edited_since_is_not_taken_for_another_with_its_old_short_code(tmp_path: Path) -> None:
+    """A fourteenth review: ``default_headers`` (``return {}``) moved, then was edited in place;
+    ``default_params`` there still reads ``return {}``, and was taken for it."""
+    helpers = "def default_headers():\n    return {}\n\n\ndef default_params():\n    return {}\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers,
+                                    "tests/test_a.py": "from app.helpers import default_headers\n"})
+    (tmp_path / "app/helpers.py").rename(tmp_path / "app/storage.py")
+    _git_commit(tmp_path, "helpers -> storage")
+    storage = tmp_path / "app/storage.py"
+    storage.write_text(storage.read_text().replace("    return {}\n", "    return {'Accept': 'json'}\n", 1))
+    _git_commit(tmp_path, "headers")
+    first = planned(project, missing_module("app.helpers")).alternatives[0]
+    assert all(edit.kwargs().get("new_name") in (None, "default_headers") for edit in first.edits), first.edits
+
+
+@pytest.mark.parametrize("given", ["args", "environment"])
+def test_no_module_alias_where_doctest_modules_comes_from_the_run_or_the_environment(
+    tmp_path: Path, given: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fourteenth review: ``--doctest-modules`` given through ``--pytest-args`` or
+    ``PYTEST_ADDOPTS`` (not the ini file) still makes pytest import every module by its path."""
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": "def parse(text):\n    return int(text)\n",
+                                    "tests/test_a.py": PARSE_TEST})
+    (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
+    _git_commit(tmp_path, "helpers -> text")
+    assert [edit.transform for edit in edits_of(planned(project, missing_module("app.helpers")))] == ["alias_module"]
+    args: tuple[str, ...] = ()
+    if given == "args":
+        args = ("--doctest-modules",)
+    else:
+        monkeypatch.setenv("PYTEST_ADDOPTS", "-q --doctest-modules")
+    result = missing_modules.plan(missing_module("app.helpers"), project, Options(root=tmp_path, pytest_args=args))
+    assert [edit.transform for edit in edits_of(result)] == ["add_reexport"]

@@ -188,3 +188,16 @@ def test_a_test_taking_what_the_moved_stand_in_never_had_means_the_package(tmp_p
                                   "tests/test_a.py": "import requests\n\nrequests.get('x')\n"})
     _moved_in_one_change(tmp_path, "tests/requests.py", "tests/fakes.py", {"tests/test_a.py": test})
     assert deleted_beside(project, "requests", "tests/test_a.py") is None
+
+
+@pytest.mark.parametrize("bound", ["outbox: list = []\n", "try:\n    outbox = []\nexcept Exception:\n    outbox = None\n"])
+def test_a_name_the_new_home_binds_annotated_or_under_a_try_is_defined_there(tmp_path: Path, bound: str) -> None:
+    """A fourteenth review: ``outbox: list = []`` in the helper's new home was not seen, and the
+    helper was taken for a package (``pip install mailer``)."""
+    project = _history(tmp_path, {"tests/mailer.py": "def send(to):\n    return to\n",
+                                  "tests/test_a.py": "from mailer import send\n"})
+    _moved_in_one_change(tmp_path, "tests/mailer.py", "tests/support.py", {
+        "tests/support.py": "def send(to):\n    return to\n\n\n" + bound,
+        "tests/test_a.py": "from mailer import outbox, send\n",
+    })
+    assert deleted_beside(project, "mailer", "tests/test_a.py") is not None

@@ -28,6 +28,7 @@ from collect_fix.git_evidence import (
     moved_in_change,
     name_change,
     source_before,
+    tells_under_another_name,
 )
 from collect_fix.living_copies import living_copy
 from collect_fix.project import Project
@@ -160,7 +161,7 @@ class Homes:
             # Another definition by that name now: where the moved code itself went, if it did
             # (renamed, the name reused); else the definition was only edited since.
             same = [now for now in home_now.values() if now.kind == found[1].kind and now.shape == found[1].shape]
-            if len(same) == 1:
+            if len(same) == 1 and tells_under_another_name(found[1], same[0]):  # a ``return {}`` tells nothing
                 then = (f"its code is '{same[0].name}' in {found[0]} now, and '{found[1].name}' there is "
                         f"another definition")
                 found = (found[0], same[0])
@@ -170,23 +171,24 @@ class Homes:
         module_name = self._module_name(self.project.root / found[0]) if found else None
         return Home(module_name, found[1].name, how, then=then) if found and module_name else None
 
-    def whole(self, module: str, taken: Iterable[str]) -> Optional[tuple[str, dict[str, str]]]:
-        """The module ``module`` became as a whole (``git mv``), with the names the same change
-        renamed in it (old -> new): the one module git shows its definitions went to, which binds
+    def whole(self, module: str, taken: Iterable[str]) -> Optional[str]:
+        """The module ``module`` became as a whole (``git mv``): the one module git shows its
+        definitions went to, each under its own name (a name renamed on the way bound there under
+        its old one would not be what the code reads, nor what a patch of it reaches), which binds
         every other name it bound the same way and every name in ``taken`` (what importers take
-        from it) or its new name, and no old name for something else; None otherwise."""
+        from it); None otherwise."""
         deleted = self.history(module)
         went = self._went_to(module, deleted) if deleted is not None else None
-        if deleted is None or went is None:
+        if deleted is None or went is None or went[1]:
             return None
-        became, renamed = went
+        became = went[0]
         path = self._module_file(became)
         now = bindings(self.project.source(path) or b"") if path is not None else {}
-        if not set(taken) <= set(now) | set(renamed) or set(renamed) & set(now):
+        if not set(taken) <= set(now):
             return None
         same = all(binding.kind in DEFINITION_KINDS and not binding.conditional  # moved: the same code
                    or _written_alike(binding, now.get(binding.name)) for binding in deleted.bindings)
-        return (became, renamed) if same else None
+        return became if same else None
 
     def _went_to(self, module: str, deleted: DeletedModule) -> Optional[tuple[str, dict[str, str]]]:
         """The one module the change that deleted ``module`` moved all its unconditional

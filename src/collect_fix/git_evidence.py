@@ -234,7 +234,7 @@ def moved_in_change(
     or an undocumented class on builtins alone the module most of its module's names went to
     (``_kinship``). Under another name
     (``renamed``), the same code with its references to itself read under the new one, and only
-    code that tells (``_tells_under_another_name``). Helpers renamed on the way are read under
+    code that tells (``tells_under_another_name``). Helpers renamed on the way are read under
     their new names. Of several homes, the one with the most kinship; None when that is no single
     one, or git cannot tell. A move into ``setup.py``, a test file or a script
     (``script_modules``) is not a move of the package's code."""
@@ -305,9 +305,9 @@ def moved_in_change(
             if not added or binding.kind != removed.kind or binding.signature != removed.signature:
                 continue  # other parameters, another definition
             if renamed and binding.name != removed.name and (
-                    _tells_under_another_name(removed, binding)
+                    tells_under_another_name(removed, binding)
                     or _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module)
-                    or importers_switched(binding.name, new_module)) \
+                    or not _bare(removed) and importers_switched(binding.name, new_module)) \
                     and _same_under_another_name(removed, binding, renames):
                 found.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape \
@@ -475,7 +475,7 @@ def _same_under_another_name(removed: Binding, added: Binding, renames: dict[str
     return bool(removed.code) and _renaming(_under_name(removed, added.name, code=True), renames) == added.code
 
 
-def _tells_under_another_name(removed: Binding, added: Binding) -> bool:
+def tells_under_another_name(removed: Binding, added: Binding) -> bool:
     """Whether the same code under another name tells a move: code long enough, or documented the
     same way, that unrelated definitions do not share it by chance (a ``pass``, ``return 50``)."""
     if not removed.code or _bare(removed):

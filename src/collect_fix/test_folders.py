@@ -22,6 +22,7 @@ from collect_fix.module_imports import scan
 from collect_fix.git_evidence import (
     DEFINITION_KINDS,
     DeletedModule,
+    bindings,
     deleted_module,
     moved_in_change,
     recently_deleted,
@@ -140,21 +141,14 @@ def _imported_alike(project: Project, deleted: DeletedModule, importer: str, mod
 
 
 def _defined(folder: Path, module: str) -> set[str]:
-    """The names the module ``module`` (imported from ``folder``) binds at its top level now."""
+    """The names the module ``module`` (imported from ``folder``) binds at its top level now
+    (annotated, and under an ``if`` or ``try``, too)."""
     path = folder.joinpath(*module.split("."))
     path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
-    tree = source_trees.tree_of_file(path) if path.is_file() else None
-    return {name for statement in (tree.body if tree is not None else ()) for name in _bound_names(statement)}
-
-
-def _bound_names(statement: ast.stmt) -> set[str]:
-    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return {statement.name}
-    if isinstance(statement, ast.Assign):
-        return {node.id for target in statement.targets for node in ast.walk(target) if isinstance(node, ast.Name)}
-    if isinstance(statement, (ast.Import, ast.ImportFrom)):
-        return {(alias.asname or alias.name).partition(".")[0] for alias in statement.names if alias.name != "*"}
-    return set()
+    try:
+        return set(bindings(path.read_bytes()))
+    except OSError:
+        return set()
 
 
 def _went_to(project: Project, deleted: DeletedModule, folder: Path) -> set[str]:

@@ -94,15 +94,3 @@ def test_the_old_name_is_the_new_module_for_importers_and_patches(tmp_path: Path
     ran = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
 
-
-def test_names_renamed_on_the_way_are_bound_there_under_their_old_names_too() -> None:
-    """click (a review on real projects): ``_termui_impl`` became ``_termui_backend`` and its
-    ``Editor`` became ``TextEditor`` in one commit; the tests import ``Editor`` and patch the module."""
-    command = AliasModuleCommand(CodemodContext(), "pkg._backend", SOURCE, renamed="Editor=TextEditor")
-    once = command.transform_module(cst.parse_module("")).code
-    assert once.endswith("import pkg._backend as _module\n\n_module.Editor = _module.TextEditor\n"
-                         "sys.modules[__name__] = _module\n")
-    assert AliasModuleCommand(CodemodContext(), "pkg._backend", SOURCE, renamed="Editor=TextEditor").transform_module(
-        cst.parse_module(once)).code == once
-    with pytest.raises(ValueError, match="not old=new names"):
-        AliasModuleCommand(CodemodContext(), "pkg._backend", SOURCE, renamed="Editor=Text Editor")

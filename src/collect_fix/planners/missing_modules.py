@@ -10,6 +10,8 @@ missing-names planner can hand it over.
 from __future__ import annotations
 
 import copy
+import os
+import shlex
 from pathlib import Path
 from typing import Optional
 
@@ -37,7 +39,7 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
     if existing is not None:
         return Plan(diagnosis, advice=f"{project.relative(existing)} exists but is not importable as '{module}': "
                                       "check the pytest pythonpath / rootdir")
-    return _plan_stubs(diagnosis, project, scan(project), module, options.python, beside.folder if beside else None)
+    return _plan_stubs(diagnosis, project, scan(project), module, options, beside.folder if beside else None)
 
 
 def plan_submodule(diagnosis: Diagnosis, project: Project, options: Options) -> Optional[Plan]:
@@ -59,15 +61,15 @@ def plan_submodule(diagnosis: Diagnosis, project: Project, options: Options) -> 
     found = imports.get(module)
     if not found.as_module or found.not_as_module:
         return None
-    return _plan_stubs(diagnosis, project, imports, module, options.python)
+    return _plan_stubs(diagnosis, project, imports, module, options)
 
 
 def _plan_stubs(
-    diagnosis: Diagnosis, project: Project, imports: ProjectImports, module: str, python: Optional[str],
+    diagnosis: Diagnosis, project: Project, imports: ProjectImports, module: str, options: Options,
     folder: Optional[Path] = None,
 ) -> Plan:
     """The same Repair for every diagnosis of one module, so the applier applies it once."""
-    layout = _Layout(project, imports, module, python, folder)
+    layout = _Layout(project, imports, module, options.python, folder, options.pytest_args)
     if layout.problem:
         return Plan(diagnosis, advice=layout.problem)
     if folder is not None and not layout.guessed() and not any(
@@ -142,7 +144,7 @@ class _Layout:
 
     def __init__(
         self, project: Project, imports: ProjectImports, module: str, python: Optional[str] = None,
-        folder: Optional[Path] = None,
+        folder: Optional[Path] = None, pytest_args: tuple[str, ...] = (),
     ) -> None:
         self.project = project
         self.folder = folder  # a test folder on sys.path the module was deleted from (``test_folders``)
@@ -153,6 +155,7 @@ class _Layout:
         self.base = folder or _source_root(project, module)
         self.problem = ""
         self.homes = Homes(project, self.base, folder, python)
+        self.pytest_args = pytest_args  # what pytest runs with beyond its ini file (--pytest-args)
         wanted = [name for name in (module, *imports.under(module)) if _existing(project, name) is None]
         needed: set[str] = set()
         top_level = 1 if folder is not None else 2  # a source root's top-level package is there
@@ -210,7 +213,7 @@ class _Layout:
         return any(home is not None and not home.sure
                    for module in self.needed for home in (self.moved(module, name) for name in self.names(module)))
 
-    def became(self, module: str) -> Optional[tuple[str, dict[str, str]]]:
+    def became(self, module: str) -> Optional[str]:
         """The module ``module`` became as a whole (``Homes.whole``), when it is recreated as that
         very module (``sys.modules``): attributes and patches by dotted name reach the code."""
         if not self.aliases or self.is_package(module) or self.imports.get(module).starred:
@@ -225,7 +228,8 @@ class _Layout:
             return True
         from collect_fix.pytest_config import configuration, doctest_modules
 
-        return doctest_modules(configuration(self.project))
+        given = (*self.pytest_args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", "")))
+        return doctest_modules(configuration(self.project), given)
 
     def without_aliases(self) -> "_Layout":
         """The same layout with every module's names re-exported one by one."""
@@ -276,11 +280,9 @@ class _Layout:
                 continue
             became = self.became(module)
             if became is not None:
-                renamed = "".join(f", '{old}' as '{new}'" for old, new in sorted(became[1].items()))
-                found.append(f"; {deleted.where} deleted {deleted.path} and moved its definitions to {became[0]}"
-                             f"{renamed}, which binds every other name it bound: kept as that very module"
-                             + (" (its old names bound there too)" if renamed else "")
-                             + ", so its attributes and patches by dotted name reach the code")
+                found.append(f"; {deleted.where} deleted {deleted.path} and moved its definitions to {became}, "
+                             f"which binds every name it bound: kept as that very module, so its attributes and "
+                             f"patches by dotted name reach the code")
                 continue
             moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
             found.extend(home_evidence(deleted, name, home) for name, home in sorted(moved.items()))
@@ -300,10 +302,8 @@ class _Layout:
             became = self.became(module)
             if became is not None:
                 deleted = self.history(module)
-                renamed = ",".join(f"{old}={new}" for old, new in sorted(became[1].items()))
                 edits.append(Edit(self.path(module), "alias_module", (
-                    ("module", became[0]), ("source", f"moved whole by {deleted.where}" if deleted else "moved whole"))
-                    + ((("renamed", renamed),) if renamed else ())))
+                    ("module", became), ("source", f"moved whole by {deleted.where}" if deleted else "moved whole"))))
                 continue
             names = self.names(module)
             moved = {name: home for name in names if (home := self.moved(module, name))}
@@ -353,7 +353,7 @@ class _Layout:
         for module in created:
             became = self.became(module)
             if became is not None:
-                parts.append(f"{module} (as {became[0]}, the module it became)")
+                parts.append(f"{module} (as {became}, the module it became)")
                 continue
             restored = [name for name, home in homes[module].items() if home and home.how == "restored"]
             reexported = [name for name in moved[module] if name not in restored]
