@@ -6,9 +6,16 @@ dotted name (``mock.patch("pkg.android.os.path.join")``, ``monkeypatch.setattr("
 reach the code, which reads its own module's names, and ``pkg.android.os`` would not exist. When
 this module's code has run, the import system hands out whatever ``sys.modules`` holds under its
 name, and sets that on its package: so the old name is the new module, every attribute and patch
-included. Written only into a module with no code of its own (the recreated one), under a
-``# collect-fix: module-alias`` comment that lists it as debt (``collect-fix --list-stubs``).
-A module that is already that alias is left as it is.
+included. Where the same change renamed names in it (``Editor`` -> ``TextEditor``), the old name is
+a module object of its own that forwards every read, assignment and deletion to the new module,
+an old name to its new one: a patch of ``pkg.editing.Editor`` replaces the ``TextEditor`` the
+code reads, and nothing is bound on the new module (two modules merged into one, each with its
+own ``Backend`` renamed, keep theirs apart). Its names are properties of its class, so a patch
+that restores what the module's own namespace held (pytest 9's monkeypatch) restores the value
+there rather than deleting it; and reloading it reloads the module it became, as the plain alias
+does. Written only into a module with no code of its own
+(the recreated one), under a ``# collect-fix: module-alias`` comment that lists it as debt
+(``collect-fix --list-stubs``). A module that is already that alias is left as it is.
 """
 
 from __future__ import annotations
@@ -24,6 +31,64 @@ from ._module_edits import is_docstring
 
 MODULE_ALIAS_MARKER = "# collect-fix: module-alias"
 _BOUND = "_module"  # the name the new module is imported under, before it takes this one's place
+# The module object standing for the old one where names were renamed. Typed for mypy --strict,
+# and valid on every Python pytest 8 runs on (no ``list[str]`` at run time on 3.8).
+_FORWARDING = '''import importlib
+import sys
+import types
+from typing import Any, List
+
+import {module} as {bound}
+
+if type(sys.modules.get(__name__)).__name__ == "_Renamed":  # importlib.reload() of this module
+    importlib.reload({bound})
+
+_RENAMED = {{{renamed}}}
+
+
+class _Renamed(types.ModuleType):
+    """The module this one became: old names read, set and deleted as the new ones."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr({bound}, _RENAMED.get(name, name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name[:2] == name[-2:] == "__":
+            super().__setattr__(name, value)
+        else:
+            setattr({bound}, _RENAMED.get(name, name), value)
+
+    def __delattr__(self, name: str) -> None:
+        if name[:2] == name[-2:] == "__":
+            super().__delattr__(name)
+        else:
+            delattr({bound}, _RENAMED.get(name, name))
+
+    def __dir__(self) -> List[str]:
+        return sorted({{*dir({bound}), *_RENAMED}})
+
+
+def _forwarded(name: str) -> Any:
+    """A property: a patch (monkeypatch, unittest.mock) then restores the module's value."""
+    new = _RENAMED.get(name, name)
+
+    def read(self: types.ModuleType) -> Any:
+        return getattr({bound}, new)
+
+    def write(self: types.ModuleType, value: Any) -> None:
+        setattr({bound}, new, value)
+
+    def remove(self: types.ModuleType) -> None:
+        delattr({bound}, new)
+
+    return property(read, write, remove)
+
+
+for _name in sorted({{*vars({bound}), *_RENAMED}}):
+    if _name[:2] != "__":
+        setattr(_Renamed, _name, _forwarded(_name))
+sys.modules[__name__] = _Renamed(__name__, {bound}.__doc__)
+'''
 
 
 class AliasModuleCommand(InPlace, CodemodCommand):
@@ -36,18 +101,23 @@ class AliasModuleCommand(InPlace, CodemodCommand):
                                 help="The module it became, by its absolute dotted name.")
         arg_parser.add_argument("--source", dest="source", required=True,
                                 help="What tells, for the marker ('moved by commit 1a2b').")
+        arg_parser.add_argument("--renamed", dest="renamed", default="",
+                                help="old=new,...: names renamed on the way, read and patched under their old names.")
 
-    def __init__(self, context: CodemodContext, module: str, source: str) -> None:
+    def __init__(self, context: CodemodContext, module: str, source: str, renamed: str = "") -> None:
         super().__init__(context)
         if not module or not all(part.isidentifier() for part in module.split(".")):
             raise ValueError(f"not a module name: {module!r}")
+        pairs = [pair.partition("=") for pair in renamed.split(",") if pair]
+        if any(not old.isidentifier() or not new.isidentifier() for old, _, new in pairs):
+            raise ValueError(f"not old=new names: {renamed!r}")
         self.new_module = module
         self.source = source
+        self.renamed = sorted((old, new) for old, _, new in pairs)
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         own = [statement for statement in tree.body if not is_docstring(statement)]
-        aliasing = list(cst.parse_module(
-            f"import sys\n\nimport {self.new_module} as {_BOUND}\n\nsys.modules[__name__] = {_BOUND}\n").body)
+        aliasing = list(cst.parse_module(self._aliasing()).body)
         if _code(own) == _code(aliasing):
             return tree  # already this alias
         if own:
@@ -56,6 +126,13 @@ class AliasModuleCommand(InPlace, CodemodCommand):
         gap = [cst.EmptyLine()] if tree.body else []
         aliasing[0] = aliasing[0].with_changes(leading_lines=[*gap, marker])
         return tree.with_changes(body=[*tree.body, *aliasing], has_trailing_newline=True)
+
+
+    def _aliasing(self) -> str:
+        if not self.renamed:
+            return f"import sys\n\nimport {self.new_module} as {_BOUND}\n\nsys.modules[__name__] = {_BOUND}\n"
+        renamed = ", ".join(f'"{old}": "{new}"' for old, new in self.renamed)
+        return _FORWARDING.format(module=self.new_module, bound=_BOUND, renamed=renamed)
 
 
 def _code(statements: Sequence[cst.BaseStatement]) -> list[str]:

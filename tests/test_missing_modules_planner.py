@@ -418,19 +418,20 @@ def test_a_deleted_module_whose_definition_moved_under_another_name_re_exports_i
     tmp_path: Path,
 ) -> None:
     """A hostile review: ``git mv app/helpers.py app/text.py`` that also renamed ``parse`` (the same
-    code, its docstring along) gave a stub; the module comes back as ``from app.text import
-    parse_int as parse`` (not as the module it became: ``parse`` bound there would not be what its
-    code reads, nor what a patch of it reaches)."""
+    code, its docstring along) gave a stub; the module comes back as the module it became, reading
+    and patching ``parse`` as ``parse_int``, and next as ``from app.text import parse_int as parse``."""
     helpers = 'def parse(text):\n    """The integer ``text`` spells."""\n    return int(text.strip())\n'
     project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "tests/test_a.py": PARSE_TEST})
     (tmp_path / "app/helpers.py").unlink()
     (tmp_path / "app/text.py").write_text(helpers.replace("def parse(", "def parse_int("))
     _git_commit(tmp_path, "helpers -> text, parse -> parse_int")
-    result = planned(project, missing_module("app.helpers"))
-    assert edits_of(result) == (Edit("app/helpers.py", "add_reexport", (
+    whole, by_name = planned(project, missing_module("app.helpers")).alternatives
+    assert [(edit.transform, edit.kwargs().get("renamed")) for edit in whole.edits] == [("alias_module", "parse=parse_int")]
+    assert "'parse' as 'parse_int'" in whole.evidence and "reads, sets and deletes an old name as its new one" \
+        in whole.evidence
+    assert by_name.edits == (Edit("app/helpers.py", "add_reexport", (
         ("from_module", "app.text"), ("name", "parse"), ("new_name", "parse_int"))),)
-    assert "deleted app/helpers.py and added 'parse' as 'parse_int' to app.text with the same code" \
-        in result.alternatives[0].evidence
+    assert "deleted app/helpers.py and added 'parse' as 'parse_int' to app.text with the same code" in by_name.evidence
 
 
 ERRORS_TEST = """\
@@ -894,22 +895,27 @@ def test_a_name_reused_for_other_code_after_the_move_is_followed_to_where_its_co
         ("add_reexport", "count", None), ("add_reexport", "fetch_rows", "fetch_all_rows")}
 
 
-def test_modules_merged_with_names_renamed_come_back_name_by_name_not_as_the_merged_module(tmp_path: Path) -> None:
+def test_modules_merged_with_names_renamed_each_forward_their_own_old_name(tmp_path: Path) -> None:
     """A fourteenth review: ``mysql.py`` and ``sqlite.py``, each with a ``Backend``, merged into
     ``backends.py`` as ``MysqlBackend`` and ``SqliteBackend``: kept as that module with ``Backend``
-    bound there, the second import overwrote the first one's ``Backend``. A name renamed on the way
-    is re-exported under its old name, from its module."""
+    bound there, the second import overwrote the first one's ``Backend``. Each old module forwards
+    its own old name (``tests/codemods/test_alias_module.py`` runs both), nothing bound on the
+    merged module; re-exported under the old name is the next alternative."""
     backend = "class Backend:\n    name = '{}'\n\n    def connect(self):\n        return self.name + ':connected'\n"
     project = _committed(tmp_path, {"app/__init__.py": "", "app/mysql.py": backend.format("mysql"),
                                     "app/sqlite.py": backend.format("sqlite"),
-                                    "tests/test_a.py": "from app.mysql import Backend\n"})
+                                    "tests/test_a.py": "from app.mysql import Backend\nfrom app.sqlite import Backend\n"})
     (tmp_path / "app/mysql.py").unlink()
     (tmp_path / "app/sqlite.py").unlink()
     (tmp_path / "app/backends.py").write_text(backend.format("mysql").replace("Backend", "MysqlBackend") + "\n\n"
                                               + backend.format("sqlite").replace("Backend", "SqliteBackend"))
     _git_commit(tmp_path, "one backends module")
-    assert edits_of(planned(project, missing_module("app.mysql"))) == (Edit("app/mysql.py", "add_reexport", (
-        ("from_module", "app.backends"), ("name", "Backend"), ("new_name", "MysqlBackend"))),)
+    for old, new in (("mysql", "MysqlBackend"), ("sqlite", "SqliteBackend")):
+        whole, by_name = planned(project, missing_module(f"app.{old}")).alternatives
+        assert [edit.kwargs().get("renamed") for edit in whole.edits if edit.path == f"app/{old}.py"] == [
+            f"Backend={new}"]
+        assert by_name.edits == (Edit(f"app/{old}.py", "add_reexport", (
+            ("from_module", "app.backends"), ("name", "Backend"), ("new_name", new))),)
 
 
 def test_a_moved_definition_edited_since_is_not_taken_for_another_with_its_old_short_code(tmp_path: Path) -> None:

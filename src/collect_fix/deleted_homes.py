@@ -82,6 +82,13 @@ def evidence(deleted: DeletedModule, name: str, home: "Home") -> str:
             f"(the only module of the package with it)")
 
 
+class Whole(NamedTuple):
+    """The module a deleted module became as a whole, and the names renamed on the way (old, new)."""
+
+    module: str
+    renamed: tuple[tuple[str, str], ...] = ()
+
+
 class Homes:
     """The homes of the names of modules deleted under ``base`` (the source root a missing module
     is recreated in, or ``folder``: the test folder on ``sys.path`` it was deleted from), asked
@@ -171,24 +178,23 @@ class Homes:
         module_name = self._module_name(self.project.root / found[0]) if found else None
         return Home(module_name, found[1].name, how, then=then) if found and module_name else None
 
-    def whole(self, module: str, taken: Iterable[str]) -> Optional[str]:
-        """The module ``module`` became as a whole (``git mv``): the one module git shows its
-        definitions went to, each under its own name (a name renamed on the way bound there under
-        its old one would not be what the code reads, nor what a patch of it reaches), which binds
-        every other name it bound the same way and every name in ``taken`` (what importers take
-        from it); None otherwise."""
+    def whole(self, module: str, taken: Iterable[str]) -> Optional[Whole]:
+        """The module ``module`` became as a whole (``git mv``), with the names the same change
+        renamed in it: the one module git shows its definitions went to, which binds every other
+        name it bound the same way and every name in ``taken`` (what importers take from it) or
+        its new name, and no old name for something else; None otherwise."""
         deleted = self.history(module)
         went = self._went_to(module, deleted) if deleted is not None else None
-        if deleted is None or went is None or went[1]:
+        if deleted is None or went is None:
             return None
-        became = went[0]
+        became, renamed = went
         path = self._module_file(became)
         now = bindings(self.project.source(path) or b"") if path is not None else {}
-        if not set(taken) <= set(now):
+        if not set(taken) <= set(now) | set(renamed) or set(renamed) & set(now):
             return None
         same = all(binding.kind in DEFINITION_KINDS and not binding.conditional  # moved: the same code
                    or _written_alike(binding, now.get(binding.name)) for binding in deleted.bindings)
-        return became if same else None
+        return Whole(became, tuple(sorted(renamed.items()))) if same else None
 
     def _went_to(self, module: str, deleted: DeletedModule) -> Optional[tuple[str, dict[str, str]]]:
         """The one module the change that deleted ``module`` moved all its unconditional

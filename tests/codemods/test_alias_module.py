@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,136 @@ def test_the_old_name_is_the_new_module_for_importers_and_patches(tmp_path: Path
     ran = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
 
+
+
+PYTHONS = [pytest.param(sys.executable, id="this-pytest")]
+if os.environ.get("COLLECT_FIX_PYTEST8_PYTHON"):  # .ci/run provides one (tests/test_probe_compat.py)
+    PYTHONS.append(pytest.param(os.environ["COLLECT_FIX_PYTEST8_PYTHON"], id="pytest-8"))
+
+MERGED = '''\
+"""The storage backends, one module."""
+
+import os
+
+
+def _home():
+    return os.sep + "data"
+
+
+class MysqlBackend:
+    def where(self):
+        return "mysql:" + _home()
+
+
+class SqliteBackend:
+    def where(self):
+        return "sqlite:" + _home()
+
+
+def describe(kind):
+    return {"mysql": MysqlBackend, "sqlite": SqliteBackend}[kind]().where()
+'''
+
+# What tests written against the two old modules do: read and patch old names, helpers and imports.
+PATCHING_TESTS = '''\
+from unittest import mock
+
+import app.backends
+from app import mysql, sqlite
+from app.mysql import Backend
+
+
+def test_each_old_name_is_its_own_class():
+    assert Backend is app.backends.MysqlBackend and sqlite.Backend is app.backends.SqliteBackend
+    assert "Backend" not in vars(app.backends)
+
+
+def test_monkeypatch_of_an_old_name_reaches_the_code_and_is_undone(monkeypatch):
+    monkeypatch.setattr(mysql, "Backend", lambda: mock.Mock(where=lambda: "patched"))
+    assert app.backends.describe("mysql") == "patched"
+    monkeypatch.undo()
+    assert mysql.Backend is app.backends.MysqlBackend and app.backends.describe("mysql") == "mysql:/data"
+
+
+def test_monkeypatch_by_dotted_name_of_a_helper_and_an_import(monkeypatch):
+    monkeypatch.setattr("app.sqlite._home", lambda: "H")
+    monkeypatch.setattr("app.mysql.os.sep", "|")
+    assert app.backends.describe("sqlite") == "sqlite:H"
+    monkeypatch.undo()
+    assert app.backends.describe("sqlite") == "sqlite:/data" and callable(sqlite._home)
+
+
+def test_mock_patch_of_an_old_name_reaches_the_code_and_is_undone():
+    with mock.patch("app.sqlite.Backend") as backend:
+        backend.return_value.where.return_value = "mocked"
+        assert app.backends.describe("sqlite") == "mocked"
+    assert sqlite.Backend is app.backends.SqliteBackend and app.backends.describe("sqlite") == "sqlite:/data"
+
+
+def test_a_name_neither_module_has_is_an_attribute_error():
+    assert not hasattr(mysql, "Nothing") and "Backend" in dir(mysql)
+
+
+def test_a_reload_of_an_old_module_reloads_the_code():  # last: the classes are new objects after it
+    import importlib
+
+    before = app.backends.MysqlBackend
+    assert importlib.reload(mysql).Backend is app.backends.MysqlBackend is not before
+'''
+
+
+def _merged_project(root: Path) -> None:
+    (root / "app").mkdir()
+    (root / "app/__init__.py").write_text("")
+    (root / "app/backends.py").write_text(MERGED)
+    for old, new in (("mysql", "MysqlBackend"), ("sqlite", "SqliteBackend")):
+        path = root / f"app/{old}.py"
+        edit = Edit(f"app/{old}.py", "alias_module", (("module", "app.backends"), ("source", SOURCE),
+                                                      ("renamed", f"Backend={new}")))
+        path.write_bytes(run_edit(edit, None, path, f"app.{old}"))
+    (root / "tests").mkdir()
+    (root / "tests/test_old_names.py").write_text(PATCHING_TESTS)
+
+
+def renamed(source: str, names: str = "Backend=MysqlBackend") -> str:
+    command = AliasModuleCommand(CodemodContext(), "app.backends", SOURCE, renamed=names)
+    return command.transform_module(cst.parse_module(source)).code
+
+
+def test_with_names_renamed_the_old_module_forwards_to_the_new_one_and_a_second_run_changes_nothing() -> None:
+    for before in ("", '"""Doc."""\n', "# a header comment\n"):
+        once = renamed(before)
+        ast.parse(once)
+        assert once.startswith(before)
+        assert '_RENAMED = {"Backend": "MysqlBackend"}' in once
+        assert "sys.modules[__name__] = _Renamed(__name__, _module.__doc__)" in once
+        assert renamed(once) == once
+    with pytest.raises(SkipFile, match="code of its own"):
+        renamed("import os\n")
+    with pytest.raises(ValueError, match="not old=new names"):
+        renamed("", "Backend=Mysql Backend")
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_old_names_read_and_patched_reach_the_code_and_two_merged_modules_keep_their_own(
+    tmp_path: Path, python: str
+) -> None:
+    """A fourteenth review: binding each old module's renamed ``Backend`` on the module both
+    became let the second overwrite the first, and a patch of the old name missed the code. Every
+    patch here is undone by pytest's own monkeypatch (pytest 9 restores what the target's own
+    namespace held) or by ``unittest.mock``, and the module is as it was after each."""
+    _merged_project(tmp_path)
+    ran = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    assert "6 passed" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_the_forwarding_module_passes_mypy_strict(tmp_path: Path) -> None:
+    api = pytest.importorskip("mypy.api")
+    _merged_project(tmp_path)
+    (tmp_path / "tests/test_old_names.py").unlink()
+    (tmp_path / "app/backends.py").write_text('"""Typed."""\n\n\nclass MysqlBackend:\n    pass\n\n\n'
+                                              'class SqliteBackend:\n    pass\n')
+    out, err, status = api.run(["--strict", "--cache-dir", str(tmp_path / ".mypy_cache"), str(tmp_path / "app")])
+    assert status == 0, out + err

@@ -336,6 +336,48 @@ def test_a_module_moved_whole_is_kept_as_that_module_so_patches_by_dotted_name_r
     assert "pkg/android.py:1: # collect-fix: module-alias -> pkg._android" in listed.stdout, listed.stdout
 
 
+def test_a_module_moved_whole_with_a_class_renamed_is_kept_so_a_patch_of_the_old_names_reaches_the_code(
+    tmp_path: Path,
+) -> None:
+    """click (a review on real projects): one commit made ``_termui_impl`` into ``_termui_backend``
+    and its ``Editor`` into ``TextEditor``; the tests patch ``_termui_impl.isatty`` and the editor.
+    Re-exported name by name, the patches reached a second module and missed the code (121 tests);
+    binding ``Editor`` on the new module (a fourteenth review) clashed where two modules merged.
+    The old name forwards every read, patch and deletion to the new module, an old name to its
+    new one, and writes nothing there."""
+    impl = ("import os\n\n\ndef isatty():\n    return os.isatty(1)\n\n\nclass Editor:\n"
+            "    \"\"\"Edits text the way a terminal editor would.\"\"\"\n\n    def __init__(self, upper=True):\n"
+            "        self.upper = upper\n\n    def run(self, text):\n"
+            "        return text.upper() if self.upper else text.lower()\n\n\ndef edit(text):\n"
+            "    return Editor().run(text) if isatty() else text\n")
+    root = passing_history(tmp_path / "proj", {
+        "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['tests']\n",
+        "pkg/__init__.py": "",
+        "pkg/_impl.py": impl,
+        "tests/test_edit.py": (
+            "from unittest import mock\n\nfrom pkg import _impl\nfrom pkg._impl import Editor\n\n\n"
+            "def test_terminal(monkeypatch):\n    monkeypatch.setattr('pkg._impl.isatty', lambda: True)\n"
+            "    assert _impl.edit('a') == 'A'\n\n\ndef test_no_terminal(monkeypatch):\n"
+            "    monkeypatch.setattr(_impl, 'isatty', lambda: False)\n    assert _impl.edit('a') == 'a'\n\n\n"
+            "def test_patched_editor(monkeypatch):\n    monkeypatch.setattr(_impl, 'isatty', lambda: True)\n"
+            "    with mock.patch('pkg._impl.Editor') as editor:\n"
+            "        editor.return_value.run.return_value = 'patched'\n"
+            "        assert _impl.edit('a') == 'patched'\n"
+            "    assert _impl.Editor is Editor and _impl.edit('a') == 'A'\n\n\n"
+            "def test_os():\n    assert _impl.os.sep\n"),
+    }, 4)
+    git(root, "mv", "pkg/_impl.py", "pkg/_backend.py")
+    (root / "pkg/_backend.py").write_text(impl.replace("Editor", "TextEditor"))
+    git(root, "commit", "-qam", "_impl -> _backend, Editor -> TextEditor")
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "recreate module pkg._impl (as pkg._backend, the module it became)" in result.stdout
+    assert "4 passed" in run_tests(root).stdout
+    assert "Editor =" not in (root / "pkg/_backend.py").read_text()
+
+
 @pytest.mark.parametrize("config", [
     "[tool.pytest.ini_options]\naddopts = '--import-mode=importlib'\npythonpath = ['tests']\n",
     "[tool.pytest.ini_options]\npythonpath = ['tests/support']\n",

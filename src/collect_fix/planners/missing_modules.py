@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from collect_fix.conditional_blocks import Block
-from collect_fix.deleted_homes import Home, Homes, evidence as home_evidence
+from collect_fix.deleted_homes import Home, Homes, Whole, evidence as home_evidence
 from collect_fix.git_evidence import DEFINITION_KINDS, DeletedModule
 from collect_fix.test_folders import deleted_beside
 from collect_fix.kinds import stub_kind
@@ -213,7 +213,7 @@ class _Layout:
         return any(home is not None and not home.sure
                    for module in self.needed for home in (self.moved(module, name) for name in self.names(module)))
 
-    def became(self, module: str) -> Optional[str]:
+    def became(self, module: str) -> Optional[Whole]:
         """The module ``module`` became as a whole (``Homes.whole``), when it is recreated as that
         very module (``sys.modules``): attributes and patches by dotted name reach the code."""
         if not self.aliases or self.is_package(module) or self.imports.get(module).starred:
@@ -280,9 +280,12 @@ class _Layout:
                 continue
             became = self.became(module)
             if became is not None:
-                found.append(f"; {deleted.where} deleted {deleted.path} and moved its definitions to {became}, "
-                             f"which binds every name it bound: kept as that very module, so its attributes and "
-                             f"patches by dotted name reach the code")
+                renamed = "".join(f", '{old}' as '{new}'" for old, new in became.renamed)
+                found.append(f"; {deleted.where} deleted {deleted.path} and moved its definitions to {became.module}"
+                             f"{renamed}, which binds every other name it bound: kept as that very module"
+                             + (" (a module object of its own that reads, sets and deletes an old name as its new "
+                                "one)" if renamed else "")
+                             + ", so its attributes and patches by dotted name reach the code")
                 continue
             moved = {name: home for name in self.names(module) if (home := self.moved(module, name))}
             found.extend(home_evidence(deleted, name, home) for name, home in sorted(moved.items()))
@@ -302,8 +305,10 @@ class _Layout:
             became = self.became(module)
             if became is not None:
                 deleted = self.history(module)
+                renamed = ",".join(f"{old}={new}" for old, new in became.renamed)
                 edits.append(Edit(self.path(module), "alias_module", (
-                    ("module", became), ("source", f"moved whole by {deleted.where}" if deleted else "moved whole"))))
+                    ("module", became.module), ("source", f"moved whole by {deleted.where}" if deleted else "moved whole"))
+                    + ((("renamed", renamed),) if renamed else ())))
                 continue
             names = self.names(module)
             moved = {name: home for name in names if (home := self.moved(module, name))}
@@ -353,7 +358,7 @@ class _Layout:
         for module in created:
             became = self.became(module)
             if became is not None:
-                parts.append(f"{module} (as {became}, the module it became)")
+                parts.append(f"{module} (as {became.module}, the module it became)")
                 continue
             restored = [name for name, home in homes[module].items() if home and home.how == "restored"]
             reexported = [name for name in moved[module] if name not in restored]
