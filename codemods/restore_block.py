@@ -68,8 +68,9 @@ class RestoreBlockCommand(InPlace, CodemodCommand):
         if self.export:
             tree = extend_dunder_all(tree, self.names)
         first, *rest = [*unset, block]  # the settings the block reads (``WINDOWS = ...``), then the block
+        read = bound_names(cst.Module(body=settings))  # bound already (restored with another block): go after it
         tree = _after_imports(tree, [first.with_changes(leading_lines=[marker]),
-                                     *(statement.with_changes(leading_lines=[]) for statement in rest)])
+                                     *(statement.with_changes(leading_lines=[]) for statement in rest)], read)
         for statement in statements[:-1]:  # ``import sys``, where the project's sorter puts it
             for small in statement.body if isinstance(statement, cst.SimpleStatementLine) and is_import(statement) else ():
                 tree = _add_import(tree, self.context, small)
@@ -93,12 +94,15 @@ def _add_import(tree: cst.Module, context: CodemodContext, small: cst.BaseSmallS
     return tree
 
 
-def _after_imports(tree: cst.Module, statements: list[Statement]) -> cst.Module:
+def _after_imports(tree: cst.Module, statements: list[Statement], read: frozenset[str] | set[str] = frozenset()) -> cst.Module:
     """``statements`` after the module's last top-level import or restored block (or its
-    docstring), a blank line before the first of them and before the block, and PEP 8 gaps
-    around what follows."""
+    docstring), and after whatever binds a setting in ``read`` (one restored with another block
+    that reads it too), a blank line before the first of them and before the block, and PEP 8
+    gaps around what follows."""
     body = list(tree.body)
-    last = max((index for index, line in enumerate(body) if is_import(line) or _restored(line)), default=None)
+    last = max((index for index, line in enumerate(body)
+                if is_import(line) or bound_names(cst.Module(body=[line])) & read), default=None)
+    last = max((index for index in _restored(body) if last is None or index > last), default=last)
     if last is None:
         last = 0 if body and is_docstring(body[0]) else -1
     placed: list[Statement] = []
@@ -115,6 +119,15 @@ def _after_imports(tree: cst.Module, statements: list[Statement]) -> cst.Module:
     return tree.with_changes(body=body, has_trailing_newline=True)
 
 
-def _restored(statement: Statement) -> bool:
-    return isinstance(statement, (cst.If, cst.Try)) and any(
-        line.comment is not None and line.comment.value.startswith(RESTORED_MARKER) for line in statement.leading_lines)
+def _restored(body: list[Statement]) -> list[int]:
+    """Where each restored block ends: its marker sits on the block, or on the first setting
+    restored with it (``WINDOWS = ...``), which the block follows."""
+    ends = []
+    started = False
+    for index, statement in enumerate(body):
+        started = started or any(line.comment is not None and line.comment.value.startswith(RESTORED_MARKER)
+                                 for line in statement.leading_lines)
+        if started and isinstance(statement, (cst.If, cst.Try)):
+            ends.append(index)
+            started = False
+    return ends

@@ -119,3 +119,23 @@ class TestRestoreBlock(CodemodTest):
         )
         assert transform(result, statement, "path_sep") == result
         ast.parse(result)
+
+
+def test_a_block_reading_a_setting_restored_with_another_block_goes_after_both() -> None:
+    """A fourteenth review: ``WINDOWS = ...`` came back with the ``if WINDOWS:`` block, and the
+    ``try`` block whose handler reads it too went right after the imports, before the setting:
+    ``name 'WINDOWS' is not defined``, the repair dropped (or, where the handler runs only on
+    Windows, kept and broken there)."""
+    setting = "import sys\n\nWINDOWS = sys.platform.startswith('win')\n\n"
+    separator = setting + "if WINDOWS:\n    SEP = '\\\\'\nelse:\n    SEP = '/'\n"
+    locking = setting + ("try:\n    import msvcrt as locking\nexcept ImportError:\n"
+                         "    locking = 'fcntl' if not WINDOWS else None\n")
+    both = transform(transform("", separator, "SEP"), locking, "locking")
+    ast.parse(both)
+    assert both.count("WINDOWS = ") == 1
+    assert both.index("WINDOWS = ") < both.index("if WINDOWS:") < both.index("try:")
+    assert both.index("restored SEP") < both.index("WINDOWS = ") and both.index("restored locking") < both.index("try:")
+    assert transform(both, locking, "locking") == both
+    namespace: dict[str, object] = {}
+    exec(compile(both, "compat.py", "exec"), namespace)
+    assert namespace["locking"] in ("fcntl", None) or namespace["locking"].__name__ == "msvcrt"  # type: ignore[attr-defined]
