@@ -951,3 +951,29 @@ def test_no_module_alias_where_doctest_modules_comes_from_the_run_or_the_environ
         monkeypatch.setenv("PYTEST_ADDOPTS", "-q --doctest-modules")
     result = missing_modules.plan(missing_module("app.helpers"), project, Options(root=tmp_path, pytest_args=args))
     assert [edit.transform for edit in edits_of(result)] == ["add_reexport"]
+
+
+@pytest.mark.parametrize("taken", [False, True], ids=["an import nobody takes", "an import a test takes"])
+def test_a_module_moved_whole_stays_whole_when_a_later_change_dropped_an_import_nobody_takes(
+    tmp_path: Path, taken: bool
+) -> None:
+    """click (a review on real projects): ``_termui_impl`` moved whole to ``_termui_backend``; a
+    later commit replaced its ``from ._compat import term_len`` with another helper. No test takes
+    ``term_len`` from the old module, so it is still the module it became; a test that takes it
+    would find it missing there, so then the names come back one by one."""
+    impl = ("from app._compat import term_len\n\n\ndef width(text):\n    \"\"\"The width of ``text`` on a terminal.\"\"\""
+            "\n    return term_len(text)\n")
+    test = "from app import _impl\n\n\ndef test_w():\n    assert _impl.width('ab') == 2\n"
+    if taken:
+        test += "\n\ndef test_t():\n    assert _impl.term_len('ab') == 2\n"
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/_compat.py": "def term_len(text):\n    return len(text)\n",
+                                    "app/_impl.py": impl, "tests/test_a.py": test})
+    (tmp_path / "app/_impl.py").rename(tmp_path / "app/_backend.py")
+    _git_commit(tmp_path, "_impl -> _backend")
+    (tmp_path / "app/_utils.py").write_text("def display_width(text):\n    return len(text)\n")
+    backend = tmp_path / "app/_backend.py"
+    backend.write_text(impl.replace("from app._compat import term_len", "from app._utils import display_width")
+                       .replace("return term_len(", "return display_width("))
+    _git_commit(tmp_path, "term_len -> display_width")
+    transforms = [edit.transform for edit in edits_of(planned(project, missing_module("app._impl")))]
+    assert ("alias_module" in transforms) is not taken, transforms

@@ -180,9 +180,10 @@ class Homes:
 
     def whole(self, module: str, taken: Iterable[str]) -> Optional[Whole]:
         """The module ``module`` became as a whole (``git mv``), with the names the same change
-        renamed in it: the one module git shows its definitions went to, which binds every other
-        name it bound the same way and every name in ``taken`` (what importers take from it) or
-        its new name, and no old name for something else; None otherwise."""
+        renamed in it: the one module git shows its definitions went to, which binds every name in
+        ``taken`` (what importers take from it) or its new name, every other name it bound the same
+        way (or not at all, where no importer takes it: an import a later change dropped), and no
+        old name for something else; None otherwise."""
         deleted = self.history(module)
         went = self._went_to(module, deleted) if deleted is not None else None
         if deleted is None or went is None:
@@ -190,10 +191,12 @@ class Homes:
         became, renamed = went
         path = self._module_file(became)
         now = bindings(self.project.source(path) or b"") if path is not None else {}
-        if not set(taken) <= set(now) | set(renamed) or set(renamed) & set(now):
+        taken = set(taken)
+        if not taken <= set(now) | set(renamed) or set(renamed) & set(now):
             return None
         same = all(binding.kind in DEFINITION_KINDS and not binding.conditional  # moved: the same code
-                   or _written_alike(binding, now.get(binding.name)) for binding in deleted.bindings)
+                   or _written_alike(binding, now.get(binding.name))
+                   or binding.name not in now and binding.name not in taken for binding in deleted.bindings)
         return Whole(became, tuple(sorted(renamed.items()))) if same else None
 
     def _went_to(self, module: str, deleted: DeletedModule) -> Optional[tuple[str, dict[str, str]]]:

@@ -282,7 +282,8 @@ class _Layout:
             if became is not None:
                 renamed = "".join(f", '{old}' as '{new}'" for old, new in became.renamed)
                 found.append(f"; {deleted.where} deleted {deleted.path} and moved its definitions to {became.module}"
-                             f"{renamed}, which binds every other name it bound: kept as that very module"
+                             f"{renamed}, which binds every other name it bound that its importers take, the same "
+                             "way: kept as that very module"
                              + (" (a module object of its own that reads, sets and deletes an old name as its new "
                                 "one)" if renamed else "")
                              + ", so its attributes and patches by dotted name reach the code")
