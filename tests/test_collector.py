@@ -117,6 +117,29 @@ def test_an_initial_conftest_failure_is_recorded(tmp_path: Path) -> None:
     assert error.attrs["name"] == "missing_plugin_dependency_q"
 
 
+@pytest.mark.parametrize("given", ["ini", "arguments", "conftest"])
+def test_the_files_pytest_imports_by_path_are_what_its_own_config_says(tmp_path: Path, given: str) -> None:
+    """A fourteenth review: ``python_files`` given only in ``--pytest-args``, or ``--doctest-modules``
+    set by a conftest's ``pytest_configure``, were unseen by a reading of the configuration file."""
+    files = {"tests/check_x.py": TWO_TESTS}
+    args: tuple[str, ...] = ()
+    if given == "ini":
+        files["pytest.ini"] = "[pytest]\npython_files = check_*.py\n"
+    elif given == "arguments":
+        args = ("-o", "python_files=check_*.py", "--doctest-modules")
+    else:
+        files["pytest.ini"] = "[pytest]\npython_files = check_*.py\n"
+        files["conftest.py"] = "def pytest_configure(config):\n    config.option.doctestmodules = True\n"
+    root = write(tmp_path, files)
+
+    collection = collect(root, sys.executable, timeout=60, pytest_args=args)
+
+    assert collection.tests == 2
+    assert collection.settings is not None
+    assert collection.settings.python_files == ("check_*.py",)
+    assert collection.settings.doctest_modules is (given != "ini")
+
+
 def test_collection_leaves_no_cache_or_bytecode_in_the_project(tmp_path: Path) -> None:
     root = write(tmp_path, {"tests/test_b.py": TWO_TESTS})
     before = sorted(path.relative_to(root) for path in root.rglob("*"))

@@ -17,7 +17,7 @@ from collect_fix.diagnosis import diagnose_collection
 from collect_fix.early_plans import EarlyPlans
 from collect_fix.planning import plan_all
 from collect_fix.project import Project
-from collect_fix.types import Diagnosis, Options, Plan
+from collect_fix.types import Collection, Diagnosis, Options, Plan
 
 # Collected last (pytest walks test files in name order): holds the session open a while, so the
 # errors of the files before it are read and planned before the collection ends.
@@ -29,8 +29,8 @@ def test_plans_made_while_pytest_collects_are_the_ones_made_after_it(tmp_path: P
     write_files(root, {"tests/test_zz_slow_last.py": SLOW_LAST})
     options = Options(root=root)
 
-    def project_at_start(inifile: str | None) -> Project:
-        return Project(root, inifile=inifile)
+    def project_at_start(collected: Collection) -> Project:
+        return Project(root, inifile=collected.inifile, settings=collected.settings)
 
     pending = collector.start(root, sys.executable)
     assert isinstance(pending, collector.PendingCollection)
@@ -98,7 +98,7 @@ def test_early_planning_goes_a_plan_at_a_time_and_the_rest_at_once_when_pytest_h
     saved.write_text("".join(line for line in lines if json.loads(line)["type"] != "finish"), encoding="utf-8")
 
     monkeypatch.setattr(early_plans, "_STEP_SECONDS", 0.0)
-    early = EarlyPlans(root, lambda inifile: Project(root, inifile=inifile), options)
+    early = EarlyPlans(root, lambda collected: Project(root, inifile=collected.inifile), options)
     assert early.step(saved) is True and len(early.plans) == 1
     assert early.step(saved) is True and len(early.plans) == 2
     with saved.open("a", encoding="utf-8") as records:

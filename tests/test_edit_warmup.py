@@ -87,7 +87,7 @@ def test_the_repairs_of_a_collection_are_computed_while_pytest_exits(
     monkeypatch.setattr(edit_warmup, "_last_warmed", None)
     transforms.forget_edits()
 
-    early = EarlyPlans(root, lambda inifile: Project(root, inifile=inifile), options)
+    early = EarlyPlans(root, lambda collected: Project(root, inifile=collected.inifile), options)
     pending = collector.start(root, sys.executable)
     assert isinstance(pending, collector.PendingCollection)
     collection = pending.result(meanwhile=while_pytest_exits(early, set(), workspace, None))

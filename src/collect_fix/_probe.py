@@ -312,6 +312,7 @@ def pytest_ignore_collect(collection_path: object, config: pytest.Config) -> Opt
     return None
 
 
+@pytest.hookimpl(trylast=True)  # after the conftests' own pytest_configure, which may change options
 def pytest_configure(config: pytest.Config) -> None:
     _emit(
         {
@@ -321,6 +322,9 @@ def pytest_configure(config: pytest.Config) -> None:
             "rootdir": _rootdir(config),
             # The configuration file pytest read (None: it read none), which repairs must edit.
             "inifile": os.path.abspath(str(config.inipath)) if config.inipath else None,
+            # The files pytest imports by their path, however the run was configured.
+            "python_files": [str(pattern) for pattern in config.getini("python_files")],
+            "doctest_modules": bool(config.getoption("doctestmodules", False)),
         }
     )
 

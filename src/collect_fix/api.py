@@ -274,16 +274,17 @@ def _rounds(
 ) -> Report:
     root = workspace.root
 
-    def project_at_start(inifile: Optional[str]) -> Project:
-        return Project(root, history_root=history, inifile=inifile,
-                       markers_at_start=_registered_markers(Project(root, history_root=history, inifile=inifile)))
+    def project_at_start(collected: Collection) -> Project:
+        plain = Project(root, history_root=history, inifile=collected.inifile, settings=collected.settings)
+        return replace(plain, markers_at_start=_registered_markers(plain))
 
     def snapshot_of_tree() -> Project:
         # With the configuration file pytest read: repairs edit that file, never a new one.
-        return Project(root, history_root=history, inifile=before.inifile, markers_at_start=markers_at_start)
+        return Project(root, history_root=history, inifile=before.inifile, markers_at_start=markers_at_start,
+                       settings=before.settings)
 
     def planning_while_collecting(snapshot: Project) -> EarlyPlans:
-        return EarlyPlans(root, lambda inifile: snapshot, options)
+        return EarlyPlans(root, lambda collected: snapshot, options)
 
     def made_early() -> Optional[dict[Key, Plan]]:
         """The plans made while pytest collected, if made on the snapshot of the tree planned now
@@ -303,8 +304,8 @@ def _rounds(
         before = first.result()
     # The snapshot the early plans were made on, where there is one: its scans are cached on it.
     project = early.project if early is not None and early.project is not None else None
-    if project is None or project.inifile != before.inifile:
-        project = project_at_start(before.inifile)
+    if project is None or project.inifile != before.inifile or project.settings != before.settings:
+        project = project_at_start(before)
     markers_at_start = project.markers_at_start
     baseline, baseline_note, counts_comparable = _baseline(collections, before, project, say)
     diagnoses = diagnose_collection(before, project)
@@ -520,7 +521,7 @@ def _decide_by_tests(
             continue
         try:
             touched = tuple(sorted(contents))
-            project = Project(workspace.root, history_root=original, inifile=current.inifile)
+            project = Project(workspace.root, history_root=original, inifile=current.inifile, settings=current.settings)
             after = _collect_again(collections, graph, project, current, touched, repair.edits)
             (verdict,) = judge([Applied(plan.diagnosis, repair, touched, added)], current, after,
                                diagnose_collection(after, project), project)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
 from collect_fix import bytecode_cache, prestart, progress, sharding
-from collect_fix.types import Collection, CollectionError, Frame, distinct_errors
+from collect_fix.types import Collection, CollectionError, Frame, PytestSettings, distinct_errors
 
 PROBE_MODULE = "_collect_fix_probe"
 LEAVE_OUT_ENV = "COLLECT_FIX_LEAVE_OUT"  # the probe's: a file naming the test files to leave out
@@ -536,6 +536,7 @@ def merge(previous: Collection, partial: Collection, scope: Scope, root: Path) -
         pytest_version=partial.pytest_version,
         rootdir=previous.rootdir,
         inifile=previous.inifile,  # an edited configuration is always collected in full
+        settings=previous.settings,
         recollected=len(scope.files) + len(scope.directories),
         modules=frozenset({path for path in previous.modules if not scope.covers(path)} | partial.modules),
     )
@@ -662,6 +663,7 @@ def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> C
     skipped: list[str] = []
     versions = ("", "")  # (python, pytest) as the probe's start record gives them
     inifile: Optional[str] = None
+    settings: Optional[PytestSettings] = None
     skip_origins: dict[str, str] = {}
     modules: set[str] = set()
     for record in run.records:
@@ -672,6 +674,9 @@ def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> C
             rootdir = Path(record["rootdir"])
             versions = (str(record.get("python", "")), str(record.get("pytest", "")))
             inifile = str(record.get("inifile") or "")
+            if isinstance(record.get("python_files"), list):
+                settings = PytestSettings(tuple(str(each) for each in record["python_files"]),
+                                          bool(record.get("doctest_modules")))
         elif kind == "finish":
             tests = int(record["tests"])
             per_file = {_relative(root, rootdir / name): count for name, count in record["per_file"].items()}
@@ -718,6 +723,7 @@ def _to_collection(root: Path, run: _Run, synthetic: list[CollectionError]) -> C
         rootdir=str(rootdir),
         inifile=inifile,
         modules=frozenset(modules),
+        settings=settings,
     )
 
 

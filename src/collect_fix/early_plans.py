@@ -25,7 +25,7 @@ from collect_fix.interrupts import interrupt_in
 from collect_fix.planning import Key, plan_each, plan_one
 from collect_fix.project import Project
 from collect_fix.records_tail import RecordsTail
-from collect_fix.types import Diagnosis, Options, Plan
+from collect_fix.types import Collection, Diagnosis, Options, Plan
 
 _STEP_SECONDS = 0.03  # planning per step, before the caller checks whether pytest has ended
 
@@ -33,10 +33,10 @@ _STEP_SECONDS = 0.03  # planning per step, before the caller checks whether pyte
 class EarlyPlans:
     """Reads the records of the collection under way and plans what they report, a step at a time."""
 
-    def __init__(self, root: Path, project_at_start: Callable[[Optional[str]], Project], options: Options) -> None:
+    def __init__(self, root: Path, project_at_start: Callable[[Collection], Project], options: Options) -> None:
         self._root, self._options = root, options
         self._tail: Optional[RecordsTail] = None  # the records file of the collection under way
-        self._project_at_start = project_at_start  # the Project plan_all gets, from pytest's inifile
+        self._project_at_start = project_at_start  # the Project plan_all gets, from pytest's inifile and settings
         self._project: Optional[Project] = None
         self._records: list[dict[str, Any]] = []
         self._reported = 0  # error and masked records read so far
@@ -112,7 +112,7 @@ class EarlyPlans:
         so_far = collector.so_far(self._root, self._records)
         if self._project is None:
             self._stamps = _tree_stamps(self._root)
-            self._project = self._project_at_start(so_far.inifile)
+            self._project = self._project_at_start(so_far)
         unplanned = []
         diagnoses = diagnose_collection(so_far, self._project)
         self._order = [diagnosis.key for diagnosis in diagnoses]

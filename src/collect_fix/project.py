@@ -13,6 +13,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator, Optional
 
+from collect_fix.types import PytestSettings
+
 # Never edited, never scanned: environments, VCS data, build output, caches.
 EXCLUDED_DIRS = frozenset(
     {
@@ -39,6 +41,9 @@ class Project:
     # The markers the configuration registered when the run began (None: not known). Those this
     # run registered are a repair's doing, not evidence of the spelling the project meant.
     markers_at_start: Optional[tuple[str, ...]] = None
+    # What pytest ran with, as its own config said in the last collection (Collection.settings);
+    # None before any, and then read off the configuration file.
+    settings: Optional[PytestSettings] = None
 
     @cached_property
     def source_roots(self) -> tuple[Path, ...]:
@@ -148,7 +153,11 @@ class Project:
 
     @cached_property
     def test_file_patterns(self) -> tuple[str, ...]:
-        """pytest's ``python_files`` for this project (its own configuration, else the default)."""
+        """pytest's ``python_files`` for this project: what pytest's own config said in the last
+        collection (``-o python_files=`` in the arguments included), else its configuration
+        file's, else the default."""
+        if self.settings is not None and self.settings.python_files:
+            return self.settings.python_files
         from collect_fix import (
             pytest_config,  # imported here: pytest_config builds on Project
         )

@@ -89,6 +89,7 @@ def combine(parts: Sequence[Collection]) -> Collection:
         pytest_version=first.pytest_version,
         rootdir=first.rootdir,
         inifile=first.inifile,
+        settings=first.settings,
         recollected=first.recollected,
         modules=frozenset().union(*(part.modules for part in parts)),
     )

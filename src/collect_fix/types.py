@@ -77,6 +77,16 @@ def distinct_errors(errors: Iterable[CollectionError]) -> list[CollectionError]:
 
 
 @dataclass(frozen=True)
+class PytestSettings:
+    """What pytest ran with once configured (the ini file, ``-o``, addopts, ``PYTEST_ADDOPTS``,
+    ``--pytest-args``, a conftest's ``pytest_configure``), as the probe read it off pytest's own
+    config: which files pytest imports by their path, as test modules or for doctests."""
+
+    python_files: tuple[str, ...]
+    doctest_modules: bool
+
+
+@dataclass(frozen=True)
 class Collection:
     """What one ``pytest --collect-only`` run produced. Every number is pytest's own."""
 
@@ -102,6 +112,7 @@ class Collection:
     recollected: int = 0
     # Every Python file pytest collected (began to), with or without tests: what it would collect again.
     modules: frozenset[str] = field(default_factory=frozenset, hash=False, compare=False)
+    settings: Optional[PytestSettings] = None  # None: the probe's start record did not say
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ def git(root: Path, *args: str) -> None:
                    cwd=root, check=True)
 
 
-def passing_history(root: Path, files: dict[str, str], passed: int) -> Path:
+def passing_history(root: Path, files: dict[str, str], passed: int, *pytest_args: str) -> Path:
     """``files`` as a repository's first commit, whose ``passed`` tests all pass (real pytest)."""
     write_files(root, files)
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "v1")
-    ran = run_tests(root)
+    ran = run_tests(root, *pytest_args)
     assert f"{passed} passed" in ran.stdout and "failed" not in ran.stdout, ran.stdout
     return root
 
@@ -403,35 +403,48 @@ def test_a_helper_moved_in_a_pythonpath_folder_comes_back_there(tmp_path: Path, 
     assert "1 passed" in run_tests(root).stdout
 
 
-@pytest.mark.parametrize("case", ["a test module moved whole", "--doctest-modules"])
+@pytest.mark.parametrize("case", [
+    "a test module moved whole", "--doctest-modules", "--doctest-modules set by a conftest",
+    "python_files given only in pytest-args",
+])
 def test_a_file_pytest_collects_itself_is_never_recreated_as_an_alias(tmp_path: Path, case: str) -> None:
     """A thirteenth review: a module alias hands out another file's module under its name, and
     pytest, which imports a file it collects by its path, stops with "import file mismatch": a
     test module moved whole (``tests/test_base.py`` -> ``tests/contract.py``, still imported by
-    another test), or any module under ``--doctest-modules``. Those come back as re-exports."""
-    if case == "--doctest-modules":
+    another test), or any module under ``--doctest-modules``. Those come back as re-exports. A
+    fourteenth review: however pytest was told so (a conftest's ``pytest_configure``, ``-o
+    python_files=`` in the run's arguments), which pytest's own config says, as the probe reads it."""
+    extra: tuple[str, ...] = ()
+    if case.startswith("--doctest-modules"):
         files = {
             "pyproject.toml": "[tool.pytest.ini_options]\naddopts = '--doctest-modules'\ntestpaths = ['app', 'tests']\n",
             "app/__init__.py": "", "app/text/__init__.py": "",
             "app/textutil.py": "def shout(text):\n    \"\"\"\n    >>> shout('a')\n    'A!'\n    \"\"\"\n    return text.upper() + '!'\n",
             "tests/test_text.py": "from app.textutil import shout\n\n\ndef test_shout():\n    assert shout('hi') == 'HI!'\n",
         }
+        if case.endswith("conftest"):
+            files["pyproject.toml"] = "[tool.pytest.ini_options]\ntestpaths = ['app', 'tests']\n"
+            files["conftest.py"] = "def pytest_configure(config):\n    config.option.doctestmodules = True\n"
         passed, moved = 2, ("app/textutil.py", "app/text/shouting.py")
     else:
+        test = "check" if "python_files" in case else "test"
         files = {
             "pyproject.toml": "[project]\nname = 'proj'\n",
-            "tests/test_base.py": "class StoreContract:\n    def test_set_get(self):\n        assert self.make() == {}\n\n"
-                                  "    def make(self):\n        return {}\n",
-            "tests/test_sqlite.py": "from test_base import StoreContract\n\n\nclass TestSqlite(StoreContract):\n    pass\n",
+            f"tests/{test}_base.py": "class StoreContract:\n    def test_set_get(self):\n        assert self.make() == {}\n\n"
+                                     "    def make(self):\n        return {}\n",
+            f"tests/{test}_sqlite.py": f"from {test}_base import StoreContract\n\n\nclass TestSqlite(StoreContract):\n    pass\n",
         }
-        passed, moved = 1, ("tests/test_base.py", "tests/contract.py")
-    root = passing_history(tmp_path / "proj", files, passed)
+        if test == "check":
+            files["pyproject.toml"] += "\n[tool.collect-fix]\npytest-args = ['-o', 'python_files=check_*.py']\n"
+            extra = ("-o", "python_files=check_*.py")
+        passed, moved = 1, (f"tests/{test}_base.py", "tests/contract.py")
+    root = passing_history(tmp_path / "proj", files, passed, *extra)
     git(root, "mv", *moved)
     git(root, "commit", "-qm", "move it")
 
     result = run_in_process(root, "--apply")
 
     assert "sys.modules" not in (root / moved[0]).read_text()
-    ran = run_tests(root)
+    ran = run_tests(root, *extra)
     assert f"{passed} passed" in ran.stdout and "mismatch" not in ran.stdout and "error" not in ran.stdout, ran.stdout
     assert result.returncode == 0, result.stdout + result.stderr

@@ -226,6 +226,8 @@ class _Layout:
         """Whether pytest collects the file itself: a test module, or any module for doctests."""
         if self.project.is_test_module(relative) or self.project.is_conftest(relative):
             return True
+        if self.project.settings is not None:  # what pytest's own config said, however it was configured
+            return self.project.settings.doctest_modules
         from collect_fix.pytest_config import configuration, doctest_modules
 
         given = (*self.pytest_args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", "")))
