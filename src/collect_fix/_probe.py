@@ -261,8 +261,31 @@ def _unwrap(exc: BaseException) -> Tuple[BaseException, Optional[str], Optional[
             wrapper = wrapper or name
             exc = exc.__cause__
             continue
+        if name == "UsageError" and exc.__suppress_context__ and _in_project(exc.__context__):
+            # ``raise UsageError(...) from None`` around the project's own failure: a warning filter
+            # naming a class of the project (``ignore::pkg.Warning``) imports it while pytest reads
+            # its configuration. The failure itself says what to repair.
+            wrapper = wrapper or name
+            exc = exc.__context__  # type: ignore[assignment]
+            continue
         break
     return exc, wrapper, conftest
+
+
+def _in_project(exc: Optional[BaseException]) -> bool:
+    """Whether ``exc`` was raised by the project's code: the innermost frame of its traceback is
+    in a file under the current directory (where pytest runs), outside any installed package. A
+    plugin pytest cannot find fails in the import system, and stays pytest's usage error."""
+    tb = exc.__traceback__ if exc is not None else None
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    filename = tb.tb_frame.f_code.co_filename
+    if filename.startswith("<"):  # <frozen importlib._bootstrap>, <string>: no file of the project
+        return False
+    filename = os.path.abspath(filename)
+    return filename.startswith(os.path.abspath(os.curdir) + os.sep) and "site-packages" not in filename
 
 
 def _error_record(
@@ -585,3 +608,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         file_part = item.nodeid.split("::", 1)[0]
         per_file[file_part] = per_file.get(file_part, 0) + 1
     _emit({"type": "finish", "tests": len(session.items), "per_file": per_file})
+
+
+def import_named(modules: Sequence[str]) -> None:
+    """Import each module the way pytest does for a warning filter naming a class of it, and
+    record how it fails (``config_imports``: pytest 9 imports those before any plugin loads)."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - what is recorded is the point
+            _emit(_error_record(exc, "", None, "config", os.path.abspath(os.curdir)))
+
+
+if __name__ == "__main__":  # python -m <the probe> MODULE...
+    import_named(sys.argv[1:])

@@ -337,11 +337,43 @@ class PendingCollection:
                 self._ignored.append(culprit)
                 synthetic.append(_death_record(culprit, run, self._timeout))
             collection = _to_collection(self._root, run, synthetic)
+            if not collection.completed and not any(record["type"] == "start" for record in run.records):
+                collection = self._with_config_import_failures(collection)
             if self._on_result is not None:
                 self._on_result(collection)
             return collection
         finally:
             self.cancel()  # interrupted (Ctrl-C): leave no pytest behind
+
+    def _with_config_import_failures(self, collection: Collection) -> Collection:
+        """pytest stopped before it was configured (the probe never heard from it): where its
+        warning filters name classes of the project, each such module imported on its own in the
+        project's interpreter (``config_imports``); how those fail, in place of the session's text."""
+        from collect_fix.config_imports import named_modules
+        from collect_fix.project import Project
+        from collect_fix.pytest_config import configuration, pythonpath
+
+        project = Project(self._root)
+        modules = named_modules(project, self._pytest_args)
+        if not modules:
+            return collection
+        scratch = Path(self._scratch.name)
+        records = scratch / "config-imports.jsonl"
+        records.write_text("", encoding="utf-8")
+        env = probe_environment(scratch, records, self._path_map)
+        env["PYTHONPATH"] = os.pathsep.join([str(scratch), *(str(path) for path in pythonpath(configuration(project))),
+                                             *env["PYTHONPATH"].split(os.pathsep)[1:]])
+        try:
+            subprocess.run([self._python, "-m", PROBE_MODULE, *modules], cwd=self._root, env=env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=self._timeout, start_new_session=True, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return collection
+        found = [_error_from_record(record) for record in read_records(records) if record["type"] == "error"]
+        if not found:
+            return collection
+        kept = [error for error in collection.errors if error.phase != "session"]
+        return replace(collection, errors=tuple(distinct_errors([*found, *kept])))
 
     def count_also(self, records: tuple[Path, ...]) -> None:
         """While waiting, count the files of these records too (the other shards')."""

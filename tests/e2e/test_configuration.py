@@ -3,7 +3,9 @@ report-only ones are explained and left byte for byte as they were. Real CLI, re
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -271,3 +273,48 @@ def test_a_marker_is_judged_against_what_the_project_registered_not_what_the_run
     pyproject = (root / "pyproject.toml").read_text()
     assert '"legacy_v2"' in pyproject and '"legacy"' in pyproject
     assert collected_ids(root) == ["tests/test_new.py::test_new", "tests/test_old.py::test_old"]
+
+
+WARNING_CLASS_PYTHONS = [pytest.param(sys.executable, id="this-pytest")]
+if os.environ.get("COLLECT_FIX_PYTEST8_PYTHON"):  # .ci/run provides one (tests/test_probe_compat.py)
+    WARNING_CLASS_PYTHONS.append(pytest.param(os.environ["COLLECT_FIX_PYTEST8_PYTHON"], id="pytest-8"))
+
+
+@pytest.mark.parametrize("python", WARNING_CLASS_PYTHONS)
+def test_a_warning_filter_naming_a_class_of_the_project_is_no_reason_to_give_up(tmp_path: Path, python: str) -> None:
+    """bleach (a review on real projects): ``filterwarnings = ignore::bleach.sanitizer.NoCssSanitizerWarning``
+    makes pytest import the package while it reads its configuration; a refactor dropped
+    ``Optional`` from a module the package imports, and pytest stopped with a usage error before
+    any test (pytest 9 before any plugin loads, the probe included): 448 tests, no repair. The
+    failure is the project's own, and is repaired like any other."""
+    root = tmp_path / "proj"
+    files = {
+        "pyproject.toml": ("[tool.pytest.ini_options]\ntestpaths = ['tests']\n"
+                           "filterwarnings = ['error', 'ignore::pkg.sanitizer.NoCssWarning']\n"),
+        "pkg/__init__.py": "from pkg.linkifier import linkify\n",
+        "pkg/sanitizer.py": "class NoCssWarning(UserWarning):\n    pass\n",
+        "pkg/linkifier.py": ("from typing import Iterable, Optional\n\n\n"
+                             "def linkify(text: str, skip: Optional[Iterable[str]] = None) -> str:\n"
+                             "    return '<a>' + text + '</a>'\n"),
+        "tests/test_linkify.py": "from pkg import linkify\n\n\ndef test_linkify():\n    assert linkify('x') == '<a>x</a>'\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"]):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *command], cwd=root, check=True)
+    linkifier = root / "pkg/linkifier.py"
+    linkifier.write_text(linkifier.read_text().replace(", Optional", ""))
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "unused import"],
+                   cwd=root, check=True)
+    ran = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root, capture_output=True,
+                         text=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    assert ran.returncode == 4 and "warning configuration" in ran.stdout + ran.stderr  # what the user meets
+
+    result = run_in_process(root, "--apply", "--python", python)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "add `from typing import Optional` to pkg/linkifier.py" in result.stdout
+    ran = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root, capture_output=True,
+                         text=True, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+    assert "1 passed" in ran.stdout, ran.stdout + ran.stderr
