@@ -357,19 +357,24 @@ def _declared_distributions(root: Path) -> dict[str, _Declared]:
     return found
 
 
-# How distribution names commonly dress an import name: python-dateutil, PyYAML, markdown-it-py.
-_AFFIXES = (("python_", ""), ("py_", ""), ("py", ""), ("", "_python"), ("", "python"), ("", "_py3"), ("", "_py"))
+# How distribution names commonly dress an import name: python-dateutil, markdown-it-py.
+_AFFIXES = (("python_", ""), ("py_", ""), ("", "_python"), ("", "python"), ("", "_py3"), ("", "_py"))
+# A bare "py" is a guess (PyHamcrest provides hamcrest, PyMySQL pymysql, not mysql): good enough to
+# name what to install, never to decide that a module of the project is somebody else's.
+_GUESSED_AFFIXES = (*_AFFIXES, ("py", ""))
 
 
 def declared_dependency(project: Project, module: str) -> bool:
     """Whether the project declares (requirements files, pyproject, setup.cfg, setup.py, tox.ini) a distribution
     named after ``module``, or one the well-known table says provides it (``bs4``: beautifulsoup4)."""
     declared = _declared_distributions(project.root)
-    return _declared_by_name(module, declared) is not None or any(
+    return _declared_by_name(module, declared, _AFFIXES) is not None or any(
         normalize(name) in declared for name in distributions_for(module))
 
 
-def _declared_by_name(module: str, declared: dict[str, _Declared]) -> Optional[_Declared]:
+def _declared_by_name(
+    module: str, declared: dict[str, _Declared], affixes: tuple[tuple[str, str], ...] = _GUESSED_AFFIXES
+) -> Optional[_Declared]:
     """A declared distribution whose name is the module's (``markdown-it-py`` declares
     ``markdown_it``), trying the fullest dotted name first (``google-cloud-storage``)."""
     parts = module.lower().split(".")
@@ -379,7 +384,7 @@ def _declared_by_name(module: str, declared: dict[str, _Declared]) -> Optional[_
             base = normalized.replace("-", "_")
             forms = {base} | {
                 base[len(prefix):len(base) - len(suffix)]
-                for prefix, suffix in _AFFIXES
+                for prefix, suffix in affixes
                 if base.startswith(prefix) and base.endswith(suffix) and len(base) > len(prefix) + len(suffix)
             }
             if name in forms:
