@@ -18,6 +18,14 @@ def test_the_block_comes_with_the_plain_imports_it_reads() -> None:
     assert block.text == "import sys\n\n" + FALLBACK.split("\n\n", 1)[1].replace("cache = None", "cache = sys.intern")
 
 
+@pytest.mark.parametrize("setting", ["sys.platform.startswith('win')", "bool(os.environ.get('CI'))",
+                                     "sys.version_info >= (3, 8)"])
+def test_settings_of_plain_values_come_along(setting: str) -> None:
+    source = f"import os\nimport sys\n\nWINDOWS = {setting}\n\n" + BRANCHES
+    block = binding_block(source.encode(), "path_sep")
+    assert block is not None and f"WINDOWS = {setting}" in block.text
+
+
 def test_a_one_line_setting_the_block_reads_comes_along_before_it() -> None:
     """A twelfth review: ``WINDOWS = sys.platform.startswith("win")`` / ``if WINDOWS: ...`` (the
     module's other code may read it too: a copy of a flag is the same flag)."""
@@ -35,11 +43,17 @@ def test_a_one_line_setting_the_block_reads_comes_along_before_it() -> None:
     ("REGISTRY = {}\n\nif True:\n    def register(name):\n        REGISTRY[name] = 1\n\n\ndef run(name):\n    return REGISTRY[name]\n",
      "a registry the module's functions share"),
     ("def fast():\n    return True\n\n\nif fast():\n    from json import dumps\n", "a definition of the module"),
+    ("MISSING = object()\n\nif True:\n    def lookup(key):\n        return MISSING\n",
+     "a sentinel: a copy is another object, and `is MISSING` no longer matches (a fifteenth review)"),
+    ("import threading\n\nLOCK = threading.Lock()\n\nif True:\n    def register(name):\n        with LOCK:\n"
+     "            pass\n", "an object of a class, made by its module"),
+    ("from app.reg import Registry\n\nHOOKS = (Registry(),)\n\nif True:\n    def hook(name):\n        HOOKS[0].add(name)\n",
+     "an object of the project's class, even inside a tuple"),
 ])
 def test_a_block_reading_what_is_more_than_a_setting_of_its_own_is_not_the_block_alone(source: str, why: str) -> None:
     """A thirteenth review: ``POSIX = False`` then ``if ...: POSIX = True`` was taken for a
     setting, and the restored block took the Windows branch on Linux; ``REGISTRY = {}``, read by
     ``run`` too, was copied in front of the restored ``register``, which filled the copy."""
-    name = next(name for name in ("register", "hook", "dumps", "path_sep") if f"{name}" in source)
+    name = next(name for name in ("register", "hook", "dumps", "path_sep", "lookup") if f"{name}" in source)
     found: Optional[object] = binding_block(source.encode(), name)
     assert found is None, why

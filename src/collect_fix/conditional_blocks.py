@@ -132,15 +132,31 @@ def _plain_imports(tree: ast.Module) -> dict[str, str]:
 
 _CONTAINERS = frozenset({"dict", "list", "set", "bytearray", "OrderedDict", "defaultdict", "deque", "Counter",
                          "ChainMap", "WeakValueDictionary", "WeakKeyDictionary", "WeakSet"})
+# Builtins whose result is a plain value (no identity anyone compares with ``is``, no state).
+_VALUE_BUILTINS = frozenset({"bool", "int", "float", "complex", "str", "bytes", "tuple", "frozenset", "len",
+                             "isinstance", "issubclass", "hasattr", "repr", "abs", "round", "min", "max", "sum", "ord",
+                             "chr", "hex", "oct"})
 
 
 def _container(value: Optional[ast.expr]) -> bool:
-    """Whether a value is a new container: a display, a comprehension, or a call of a container type."""
-    if isinstance(value, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
-        return True
-    called = value.func if isinstance(value, ast.Call) else None
-    name = called.attr if isinstance(called, ast.Attribute) else called.id if isinstance(called, ast.Name) else ""
-    return name in _CONTAINERS
+    """Whether a value makes an object of its own: a container (a display, a comprehension, a call
+    of a container type), or a call of anything but a value-returning builtin or a lowercase
+    function of a module (``sys.platform.startswith``, ``os.environ.get``): ``MISSING = object()``,
+    ``REGISTRY = Registry()``, ``LOCK = threading.Lock()``. A copy of one is another object: an
+    ``is MISSING`` no longer matches, a registry's state splits."""
+    for node in ast.walk(value) if value is not None else ():
+        if isinstance(node, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
+            return True
+        if not isinstance(node, ast.Call):
+            continue
+        called = node.func
+        if isinstance(called, ast.Name) and called.id not in _VALUE_BUILTINS:
+            return True
+        if isinstance(called, ast.Attribute) and (called.attr in _CONTAINERS or called.attr[:1].isupper()):
+            return True
+        if not isinstance(called, (ast.Name, ast.Attribute)):
+            return True
+    return False
 
 
 def _free_names(segment: str) -> set[str]:
