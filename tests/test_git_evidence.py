@@ -786,3 +786,28 @@ def test_a_repointed_importer_pairs_no_short_code_that_reads_only_builtins(tmp_p
                             "app/client.py": "from app.retry import default_retries\n"})
     removed = git_evidence.bindings(b"def default_timeout():\n    return 30\n")["default_timeout"]
     assert git_evidence.moved_in_change(project, sha, "app/net.py", removed, renamed=True) is None
+
+
+def test_an_import_back_pairs_no_name_another_removed_name_matches_as_well(tmp_path: Path) -> None:
+    """A fifteenth review: ``TIMEOUT = 30`` and ``RETRY_DELAY = 30`` left ``config`` for two
+    modules, and ``config`` imports ``DEFAULT_TIMEOUT`` back: that says which one became it only
+    when no other name the change removed has the same code. Here two do: nothing is paired."""
+    project = repo(tmp_path, {"app/__init__.py": "", "app/config.py": "TIMEOUT = 30\nRETRY_DELAY = 30\n\n\n"
+                              "def settings():\n    return {'timeout': TIMEOUT}\n"})
+    sha = commit(tmp_path, {"app/config.py": "from app.net import DEFAULT_TIMEOUT\n\n\ndef settings():\n"
+                                             "    return {'timeout': DEFAULT_TIMEOUT}\n",
+                            "app/net.py": "DEFAULT_TIMEOUT = 30\n", "app/retry.py": "BACKOFF = 30\n"})
+    removed = git_evidence.bindings(b"TIMEOUT = 30\nRETRY_DELAY = 30\n")
+    assert git_evidence.moved_in_change(project, sha, "app/config.py", removed["RETRY_DELAY"], renamed=True) is None
+
+
+def test_a_repointed_importer_pairs_no_code_whose_names_mean_something_else_where_it_went(tmp_path: Path) -> None:
+    """A fifteenth review: ``return LIMIT`` reads ``config.LIMIT`` (30) where it was and
+    ``retry.LIMIT`` (3) where the importer now looks: the same text, other code."""
+    project = repo(tmp_path, {"app/__init__.py": "", "app/config.py": "LIMIT = 30\n\n\ndef default_timeout():\n    return LIMIT\n",
+                              "app/retry.py": "TRIES = 1\n", "app/client.py": "from app.config import default_timeout\n"})
+    sha = commit(tmp_path, {"app/config.py": "LIMIT = 30\n",
+                            "app/retry.py": "TRIES = 1\nLIMIT = 3\n\n\ndef default_retries():\n    return LIMIT\n",
+                            "app/client.py": "from app.retry import default_retries\n"})
+    removed = git_evidence.bindings(b"LIMIT = 30\n\n\ndef default_timeout():\n    return LIMIT\n")["default_timeout"]
+    assert git_evidence.moved_in_change(project, sha, "app/config.py", removed, renamed=True) is None

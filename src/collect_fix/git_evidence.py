@@ -289,6 +289,15 @@ def moved_in_change(
                 return True
         return False
 
+    left_names = set(_bindings(left)) if left is not None else set()
+
+    def rivals(binding: Binding, renames: dict[str, str]) -> bool:
+        """Whether another name the change removed from the file has the same code as ``binding``:
+        then an import of it back, or an importer repointed to it, says nothing of which one it is
+        (``TIMEOUT = 30`` and ``RETRY_DELAY = 30`` split into two modules)."""
+        return any(other.name != removed.name and other.name not in left_names and other.kind == removed.kind
+                   and _same_under_another_name(other, binding, renames) for other in removed_from.values())
+
     for other, old, new in zip(others, olds[1:], news):
         if new is None:
             continue
@@ -306,8 +315,12 @@ def moved_in_change(
                 continue  # other parameters, another definition
             if renamed and binding.name != removed.name and (
                     tells_under_another_name(removed, binding)
-                    or _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module)
-                    or not _bare(removed) and importers_switched(binding.name, new_module)) \
+                    or (_imported_back(left_bound.get(binding.name), binding.name, old_package, new_module)
+                        or not _bare(removed) and importers_switched(binding.name, new_module)
+                        and reads_alike(removed, Scope(removed_from, old_package, old_module),
+                                        Scope(now, package_of(project, project.root / other), new_module),
+                                        resolver(project)))
+                    and not rivals(binding, renames)) \
                     and _same_under_another_name(removed, binding, renames):
                 found.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape \
