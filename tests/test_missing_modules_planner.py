@@ -977,3 +977,22 @@ def test_a_module_moved_whole_stays_whole_when_a_later_change_dropped_an_import_
     _git_commit(tmp_path, "term_len -> display_width")
     transforms = [edit.transform for edit in edits_of(planned(project, missing_module("app._impl")))]
     assert ("alias_module" in transforms) is not taken, transforms
+
+
+def test_no_module_alias_where_a_name_taken_was_renamed_before_the_move_and_its_name_reused(tmp_path: Path) -> None:
+    """A fifteenth review: ``format_size`` (SI units) became ``format_size_si``; a later change
+    moved the module and wrote a new, binary ``format_size`` there. Kept as that module, the test
+    got the new function: the name comes back from its rename instead."""
+    units = 'def format_size(n):\n    """Bytes in SI units."""\n    return f"{n / 1000:.1f} kB"\n'
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/units.py": units,
+                                    "tests/test_a.py": "from app.units import format_size\n"})
+    (tmp_path / "app/units.py").write_text(units.replace("def format_size(", "def format_size_si("))
+    _git_commit(tmp_path, "format_size -> format_size_si")
+    (tmp_path / "app/units.py").rename(tmp_path / "app/sizes.py")
+    sizes = tmp_path / "app/sizes.py"
+    sizes.write_text(sizes.read_text() + '\n\ndef format_size(n):\n    """Bytes in binary units."""\n'
+                                         '    return f"{n / 1024:.1f} KiB"\n')
+    _git_commit(tmp_path, "units -> sizes, binary format_size")
+    edits = edits_of(planned(project, missing_module("app.units")))
+    assert [(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("new_name")) for edit in edits] == [
+        ("add_reexport", "format_size", "format_size_si")]

@@ -183,7 +183,8 @@ class Homes:
         renamed in it: the one module git shows its definitions went to, which binds every name in
         ``taken`` (what importers take from it) or its new name, every other name it bound the same
         way (or not at all, where no importer takes it: an import a later change dropped), and no
-        old name for something else; None otherwise."""
+        old name for something else; a name importers take that it did not bind is that module's
+        own (added by the move), not one renamed before and reused there. None otherwise."""
         deleted = self.history(module)
         went = self._went_to(module, deleted) if deleted is not None else None
         if deleted is None or went is None:
@@ -194,6 +195,10 @@ class Homes:
         taken = set(taken)
         if not taken <= set(now) | set(renamed) or set(renamed) & set(now):
             return None
+        for name in taken - set(renamed):
+            home = self.of(module, name) if deleted.get(name) is None else None
+            if deleted.get(name) is None and (home is None or (home.module, home.name) != (became, name)):
+                return None  # renamed before the move (its name reused there since), or not the module's
         same = all(binding.kind in DEFINITION_KINDS and not binding.conditional  # moved: the same code
                    or _written_alike(binding, now.get(binding.name))
                    or binding.name not in now and binding.name not in taken for binding in deleted.bindings)
