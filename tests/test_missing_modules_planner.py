@@ -996,3 +996,20 @@ def test_no_module_alias_where_a_name_taken_was_renamed_before_the_move_and_its_
     edits = edits_of(planned(project, missing_module("app.units")))
     assert [(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("new_name")) for edit in edits] == [
         ("add_reexport", "format_size", "format_size_si")]
+
+
+def test_a_name_the_module_never_bound_comes_from_the_one_module_of_its_split_that_defines_it(tmp_path: Path) -> None:
+    """A fifteenth review: ``helpers`` split into ``factories`` and ``assertions``, which added
+    ``assert_all_valid``; a test half updated takes it by the old name: from ``assertions``."""
+    make = 'def make_user():\n    """A user."""\n    return {"name": "ann"}\n'
+    check = 'def assert_valid(user):\n    """Fail unless valid."""\n    assert user["name"]\n'
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": make + "\n\n" + check,
+                                    "tests/test_a.py": "from app.helpers import assert_all_valid, assert_valid\n"})
+    (tmp_path / "app/helpers.py").unlink()
+    (tmp_path / "app/factories.py").write_text(make)
+    (tmp_path / "app/assertions.py").write_text(check + '\n\ndef assert_all_valid(users):\n    """All valid."""\n'
+                                                '    for user in users:\n        assert_valid(user)\n')
+    _git_commit(tmp_path, "split helpers")
+    edits = edits_of(planned(project, missing_module("app.helpers")))
+    assert {(edit.kwargs().get("name"), edit.kwargs().get("from_module")) for edit in edits} == {
+        ("assert_all_valid", "app.assertions"), ("assert_valid", "app.assertions")}

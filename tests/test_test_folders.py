@@ -214,3 +214,37 @@ def test_a_name_the_new_home_binds_annotated_or_under_a_try_is_defined_there(tmp
         "tests/test_a.py": "from mailer import outbox, send\n",
     })
     assert deleted_beside(project, "mailer", "tests/test_a.py") is not None
+
+
+def test_a_helper_split_in_two_with_the_test_half_updated_is_the_helper(tmp_path: Path) -> None:
+    """A fifteenth review: ``tests/helpers.py`` split into ``factories.py`` and ``assertions.py``;
+    the test imports ``factories`` but still takes ``assert_all_valid``, which ``assertions.py``
+    added, from ``helpers``: written against the old name, and ``pip install helpers`` was said."""
+    project = _history(tmp_path, {
+        "tests/helpers.py": ('def make_user():\n    """A user."""\n    return {"name": "ann"}\n\n\n'
+                             'def assert_valid(user):\n    """Fail unless valid."""\n    assert user["name"]\n'),
+        "tests/test_a.py": "from helpers import assert_valid, make_user\n"})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "rm", "-q", "tests/helpers.py"], cwd=tmp_path, check=True)
+    write_files(tmp_path, {
+        "tests/factories.py": 'def make_user():\n    """A user."""\n    return {"name": "ann"}\n',
+        "tests/assertions.py": ('def assert_valid(user):\n    """Fail unless valid."""\n    assert user["name"]\n\n\n'
+                                'def assert_all_valid(users):\n    """Fail unless all are valid."""\n'
+                                '    for user in users:\n        assert_valid(user)\n'),
+        "tests/test_a.py": "from factories import make_user\nfrom helpers import assert_all_valid, assert_valid\n"})
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "split helpers"], cwd=tmp_path, check=True)
+    found = deleted_beside(project, "helpers", "tests/test_a.py")
+    assert found is not None and found.deleted.path == "tests/helpers.py"
+
+
+def test_a_helper_imported_by_another_helper_beside_the_tests_is_the_helper(tmp_path: Path) -> None:
+    """A fifteenth review: ``tests/factories.py`` (no test module itself, imported by one) still
+    imports the moved ``helpers``: it is imported from the folder the tests put on ``sys.path``,
+    and it is the suite's, not a module of the package that would make ``helpers`` a dependency."""
+    project = _history(tmp_path, {"tests/helpers.py": "def make_user():\n    return 1\n",
+                                  "tests/factories.py": "from helpers import make_user\n",
+                                  "tests/test_a.py": "from factories import make_user\n"},
+                       ("mv", "tests/helpers.py", "tests/support.py"))
+    found = deleted_beside(project, "helpers", "tests/factories.py")
+    assert found is not None and found.deleted.path == "tests/helpers.py"

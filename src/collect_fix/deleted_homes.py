@@ -217,15 +217,28 @@ class Homes:
 
     def _defined_where_it_went(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
         """A name the deleted module never bound, defined in the one module all its definitions
-        went to (``git mv helpers.py factories.py``, which added ``make_group``): an importer
-        written against the old name, as before, means that module."""
+        went to (``git mv helpers.py factories.py``, which added ``make_group``), or in just one of
+        the modules they were split into (``assertions.py`` beside ``factories.py``, which added
+        ``assert_all_valid``): an importer written against the old name, as before, means that module."""
         went = self._went_to(module, deleted)
-        successor = went[0] if went is not None else None
-        path = self._module_file(successor) if successor is not None else None
-        binding = bindings(self.project.source(path) or b"").get(name) if path is not None else None
-        if successor is None or binding is None or binding.kind not in DEFINITION_KINDS:
-            return None
-        return Home(successor, name, "became")
+        modules = [went[0]] if went is not None else self._split_into(module, deleted)
+        found = []
+        for candidate in modules:
+            path = self._module_file(candidate)
+            binding = bindings(self.project.source(path) or b"").get(name) if path is not None else None
+            if binding is not None and binding.kind in DEFINITION_KINDS:
+                found.append(candidate)
+        return Home(found[0], name, "became") if len(found) == 1 else None
+
+    def _split_into(self, module: str, deleted: DeletedModule) -> list[str]:
+        """The modules the change that deleted ``module`` moved all its unconditional definitions
+        to, when they went to several; none where one of them did not move."""
+        definitions = [binding for binding in deleted.bindings
+                       if binding.kind in DEFINITION_KINDS and not binding.conditional]
+        homes = [self.of(module, binding.name) for binding in definitions]
+        if not homes or any(home is None or home.how != "moved" or home.then for home in homes):
+            return []
+        return sorted({home.module for home in homes if home is not None})
 
     def _renamed_before(self, module: str, deleted: DeletedModule, name: str) -> Optional[Home]:
         """A name the deleted module's last version no longer bound, renamed in it by an earlier

@@ -13,6 +13,7 @@ that name (a local ``tests/mock.py`` that gave way to the ``mock`` package). The
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 from typing import NamedTuple, Optional
 
@@ -51,16 +52,35 @@ def inserted_folder(project: Project, relative: str) -> Optional[Path]:
     return folder if folder == project.root or project.root in folder.parents else None
 
 
+def _test_file_beside(project: Project, relative: str) -> Optional[str]:
+    """A test module or conftest in the folder of ``relative`` (not a package), if there is one."""
+    folder = (project.root / relative).parent
+    if (folder / "__init__.py").is_file():
+        return None
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    return next((project.relative(folder / name) for name in names
+                 if name.endswith(".py") and (project.is_test_module(name) or project.is_conftest(name))), None)
+
+
 def importable_folders(project: Project, relative: str) -> list[Path]:
     """The folders on ``sys.path`` whenever pytest imports the test module ``relative``: its own,
     then those of the conftests above it (each loaded before it), nearest first, then the
-    project's folders on pytest's ``pythonpath`` (in every import mode)."""
+    project's folders on pytest's ``pythonpath`` (in every import mode). For a helper module
+    beside the tests, those of a test module or conftest in its folder."""
+    if not (project.is_test_module(relative) or project.is_conftest(relative)):
+        # A helper beside the tests (``tests/factories.py``, imported as ``factories``) is imported
+        # from where the test modules or conftests of its folder put it: theirs are its folders.
+        sibling = _test_file_beside(project, relative)
+        if sibling is None:
+            return [Path(entry) for entry in pytest_pythonpath(project)]
+        relative = sibling
     folders = []
     own = inserted_folder(project, relative)
     if own is not None:
         folders.append(own)
-    if not (project.is_test_module(relative) or project.is_conftest(relative)):
-        return folders
     folder = (project.root / relative).parent
     while folder == project.root or project.root in folder.parents:
         conftest = folder / "conftest.py"
@@ -111,6 +131,8 @@ def _imported_by_the_package(project: Project, module: str) -> bool:
     for importer in scan(project).get(module).importers:
         if project.is_test_module(importer) or project.is_conftest(importer):
             continue
+        if _test_file_beside(project, importer) is not None:
+            continue  # a helper beside the tests (``tests/factories.py``): the suite's, not the package's
         name = project.module_name(project.root / importer)
         if name and project.owns_module(name):
             return True
@@ -121,7 +143,8 @@ def _imported_alike(project: Project, deleted: DeletedModule, importer: str, mod
     """Whether the change that deleted ``module``'s file left ``importer`` taking it for that file:
     it only kept or dropped what it took (names re-sorted, split over lines, some moved to the new
     home), or it took something new that the module the file's definitions went to defines, and
-    does not import that module itself (written against the old name, as before). A change that
+    does not import that module itself (written against the old name, as before; of a file split
+    in two, the test may import one half and take by the old name what the other defines). A change that
     took something new by that name otherwise (``from requests import get`` -> ``import requests``
     beside ``import fakes``; ``Session``, which neither file had) meant another ``module``. An
     importer git has no earlier version of (the test renamed on the way) tells nothing either way."""
@@ -133,11 +156,15 @@ def _imported_alike(project: Project, deleted: DeletedModule, importer: str, mod
     if not new:
         return True
     homes = _went_to(project, deleted, folder)
-    if not homes or any(_taken(after, home) for home in homes):
+    if not homes:
         return False
     # Written against the old name only if what it takes anew is defined where the file went.
     defined = set().union(*(_defined(folder, home) for home in homes))
-    return all(name in defined for _, name in new if name)
+    imported = {home for home in homes if _taken(after, home)}
+    elsewhere = set().union(*(_defined(folder, home) for home in homes - imported))
+    if imported and all(name and name in elsewhere for _, name in new):
+        return True  # what another of the split file's homes defines: the test half updated
+    return not imported and all(name in defined for _, name in new if name)
 
 
 def _defined(folder: Path, module: str) -> set[str]:
