@@ -13,7 +13,9 @@ code reads, and nothing is bound on the new module (two modules merged into one,
 own ``Backend`` renamed, keep theirs apart). Its names are properties of its class, so a patch
 that restores what the module's own namespace held (pytest 9's monkeypatch) restores the value
 there rather than deleting it; and reloading it reloads the module it became, as the plain alias
-does. Written only into a module with no code of its own
+does. What the import system keeps on a module object (``__spec__``, ``__file__``, ``__loader__``)
+is this file's own, so ``importlib.util.find_spec`` and a path beside it still work; every other
+name, dunders the module binds itself (``__version__``) included, is the new module's. Written only into a module with no code of its own
 (the recreated one), under a ``# collect-fix: module-alias`` comment that lists it as debt
 (``collect-fix --list-stubs``). A module that is already that alias is left as it is.
 """
@@ -46,6 +48,11 @@ if type(sys.modules.get(__name__)).__name__ == "_Renamed":  # importlib.reload()
 _RENAMED = {{{renamed}}}
 
 
+# What the import system keeps on a module object: this one's own (its file, its spec).
+_OWN = frozenset({{"__name__", "__doc__", "__spec__", "__loader__", "__file__", "__package__", "__cached__",
+                   "__path__", "__builtins__", "__dict__", "__class__"}})
+
+
 class _Renamed(types.ModuleType):
     """The module this one became: old names read, set and deleted as the new ones."""
 
@@ -53,13 +60,13 @@ class _Renamed(types.ModuleType):
         return getattr({bound}, _RENAMED.get(name, name))
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name[:2] == name[-2:] == "__":
+        if name in _OWN:
             super().__setattr__(name, value)
         else:
             setattr({bound}, _RENAMED.get(name, name), value)
 
     def __delattr__(self, name: str) -> None:
-        if name[:2] == name[-2:] == "__":
+        if name in _OWN:
             super().__delattr__(name)
         else:
             delattr({bound}, _RENAMED.get(name, name))
@@ -84,10 +91,13 @@ def _forwarded(name: str) -> Any:
     return property(read, write, remove)
 
 
-for _name in sorted({{*vars({bound}), *_RENAMED}}):
-    if _name[:2] != "__":
-        setattr(_Renamed, _name, _forwarded(_name))
-sys.modules[__name__] = _Renamed(__name__, {bound}.__doc__)
+for _name in sorted({{*vars({bound}), *_RENAMED}} - _OWN - set(dir(_Renamed))):  # no method of the class
+    setattr(_Renamed, _name, _forwarded(_name))
+_renamed = _Renamed(__name__, {bound}.__doc__)
+for _name in ("__spec__", "__loader__", "__file__", "__package__", "__cached__"):  # this file's, for importlib
+    if _name in globals():
+        setattr(_renamed, _name, globals()[_name])
+sys.modules[__name__] = _renamed
 '''
 
 

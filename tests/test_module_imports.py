@@ -160,3 +160,18 @@ def test_generated_code_nested_thousands_deep_is_read(tmp_path: Path) -> None:
     imports = scanned(tmp_path, {"tests/test_a.py": f"import os\nTABLE = {terms}\nDEEP = {chain}\n"})
 
     assert imports.get("os").names == {"sep", "path"}
+
+
+def test_what_every_module_has_is_no_name_taken_from_it(tmp_path: Path) -> None:
+    """A fifteenth review: ``Path(templates.__file__).parent`` made ``__file__`` a name the moved
+    module had to provide, and the recreated module bound a stub over its own ``__file__``."""
+    source = """
+        from app import templates
+
+        HERE = templates.__file__
+        DOC = templates.__doc__ or templates.__dict__
+        VERSION = templates.__version__
+        RENDER = templates.render
+    """
+    imports = scanned(tmp_path, {"tests/test_a.py": source})
+    assert imports.get("app.templates").names == {"__version__", "render"}

@@ -18,6 +18,11 @@ from collect_fix import source_trees
 from collect_fix.project import Project
 
 
+# What the import system gives every module object: read off a module, never a name it must bind.
+MODULE_ATTRIBUTES = frozenset({"__name__", "__doc__", "__file__", "__dict__", "__spec__", "__loader__", "__package__",
+                               "__path__", "__cached__", "__builtins__", "__class__", "__annotations__"})
+
+
 @dataclass(frozen=True)
 class ModuleImports:
     """How the project uses one dotted module.
@@ -224,6 +229,8 @@ class _FileScanner:
                     self._used_as_object(decorator)
 
     def _attribute(self, node: ast.Attribute) -> None:
+        if node.attr in MODULE_ATTRIBUTES:
+            return  # every module has one: no name of it to provide
         target = self.bindings.get(_dotted(node.value) or "")
         if target is not None and isinstance(node.ctx, ast.Load):
             module, definite = target

@@ -106,6 +106,8 @@ MERGED = '''\
 
 import os
 
+__version__ = "1.0"
+
 
 def _home():
     return os.sep + "data"
@@ -165,6 +167,21 @@ def test_a_name_neither_module_has_is_an_attribute_error():
     assert not hasattr(mysql, "Nothing") and "Backend" in dir(mysql)
 
 
+def test_the_import_system_sees_the_old_file_and_the_modules_own_dunders_are_the_new_ones():
+    import importlib.util
+    import os
+
+    assert importlib.util.find_spec("app.mysql").origin.endswith(os.path.join("app", "mysql.py"))
+    assert mysql.__file__.endswith("mysql.py") and mysql.__version__ == "1.0"
+
+
+def test_a_patch_of_a_dunder_the_module_binds_reaches_it(monkeypatch):
+    monkeypatch.setattr("app.mysql.__version__", "9.9")
+    assert app.backends.__version__ == "9.9"
+    monkeypatch.undo()
+    assert app.backends.__version__ == "1.0"
+
+
 def test_a_reload_of_an_old_module_reloads_the_code():  # last: the classes are new objects after it
     import importlib
 
@@ -197,7 +214,7 @@ def test_with_names_renamed_the_old_module_forwards_to_the_new_one_and_a_second_
         ast.parse(once)
         assert once.startswith(before)
         assert '_RENAMED = {"Backend": "MysqlBackend"}' in once
-        assert "sys.modules[__name__] = _Renamed(__name__, _module.__doc__)" in once
+        assert "_renamed = _Renamed(__name__, _module.__doc__)" in once and once.endswith("sys.modules[__name__] = _renamed\n")
         assert renamed(once) == once
     with pytest.raises(SkipFile, match="code of its own"):
         renamed("import os\n")
@@ -212,12 +229,14 @@ def test_old_names_read_and_patched_reach_the_code_and_two_merged_modules_keep_t
     """A fourteenth review: binding each old module's renamed ``Backend`` on the module both
     became let the second overwrite the first, and a patch of the old name missed the code. Every
     patch here is undone by pytest's own monkeypatch (pytest 9 restores what the target's own
-    namespace held) or by ``unittest.mock``, and the module is as it was after each."""
+    namespace held) or by ``unittest.mock``, and the module is as it was after each. A fifteenth
+    review: ``find_spec`` of the old name failed (no ``__spec__``), and a patch of the module's
+    ``__version__`` stayed on the stand-in."""
     _merged_project(tmp_path)
     ran = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
                          env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-    assert "6 passed" in ran.stdout, ran.stdout + ran.stderr
+    assert "8 passed" in ran.stdout, ran.stdout + ran.stderr
 
 
 def test_the_forwarding_module_passes_mypy_strict(tmp_path: Path) -> None:
