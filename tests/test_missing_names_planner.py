@@ -857,3 +857,36 @@ def test_an_alias_retired_while_its_module_moved_comes_back_as_an_alias_of_where
     assert "held `Bill = Invoice`" in first.evidence
     apply(project, first.edits[0])
     assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
+
+
+SHIM = ("import json\n\n\ndef _import_OrderedDict():\n    import collections\n    return collections.OrderedDict\n"
+        "OrderedDict = _import_OrderedDict()\n\n\ndef loads(s, object_pairs_hook=None):\n"
+        "    return json.loads(s, object_pairs_hook=object_pairs_hook)\n")
+
+
+@pytest.mark.parametrize("agree", [True, False], ids=["every importer repointed to one module", "two modules"])
+def test_a_name_the_project_imports_from_elsewhere_now_comes_back_as_that_import(tmp_path: Path, agree: bool) -> None:
+    """simplejson (a review on real projects): the shim ``OrderedDict = _import_OrderedDict()``
+    went in the change that made ``pkg.tool`` import ``OrderedDict`` from ``collections``; the
+    tests that took it from ``pkg`` got a stub (3 tests). The project's code says what it is now."""
+    project = make(tmp_path, {"pkg/__init__.py": SHIM,
+                              "pkg/tool.py": "import pkg\n\n\ndef main(t):\n    return pkg.loads(t, pkg.OrderedDict)\n",
+                              "pkg/cli.py": "from pkg import OrderedDict\n\n\ndef run():\n    return OrderedDict()\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    init = tmp_path / "pkg/__init__.py"
+    init.write_text(init.read_text().split("def _import_OrderedDict")[0] + "def loads(s, object_pairs_hook=None):\n"
+                    "    return json.loads(s, object_pairs_hook=object_pairs_hook)\n")
+    (tmp_path / "pkg/tool.py").write_text("from collections import OrderedDict\n\nimport pkg\n\n\n"
+                                          "def main(t):\n    return pkg.loads(t, OrderedDict)\n")
+    source = "collections" if agree else "typing"
+    (tmp_path / "pkg/cli.py").write_text(f"from {source} import OrderedDict\n\n\ndef run():\n    return OrderedDict()\n")
+    git(tmp_path, "commit", "-q", "-am", "no py2 shim")
+    first = planned(project, missing("OrderedDict", "pkg")).alternatives[0]
+    if agree:
+        assert first.edits[0].transform == "add_alias"
+        assert dict(first.edits[0].args)["statement"] == "from collections import OrderedDict"
+        assert first.evidence.startswith("imported elsewhere now: commit ")
+    else:
+        assert "stub" in first.description

@@ -512,6 +512,19 @@ def _files_of_commit(root: Path, commit: str, deadline: float) -> Optional[tuple
     return _COMMIT_FILES[root, commit]
 
 
+def modified_by(project: Project, commit: str) -> list[tuple[str, Optional[bytes], Optional[bytes]]]:
+    """Each Python file a commit modified, as it was before and after it; nothing for the
+    uncommitted changes or where git cannot tell (``import_replacements``)."""
+    if commit == WORK_TREE:
+        return []
+    root, deadline = history_root(project), time.monotonic() + _BUDGET
+    files = _files_of_commit(root, commit, deadline)
+    paths = [line[2:] for line in files or () if line[:1] == "M" and line.endswith(".py")][:_MAX_MOVED_FILES]
+    befores = _blobs(root, [(f"{commit}^", path) for path in paths], deadline)
+    afters = _blobs(root, [(commit, path) for path in paths], deadline)
+    return list(zip(paths, befores, afters))
+
+
 def may_hold_code(path: str) -> bool:
     """Whether a file may hold a package's code (not a test, a conftest, setup.py, a __main__)."""
     name = path.rpartition("/")[2]

@@ -211,7 +211,31 @@ def _decide(project: Project, name: str, module: str) -> _Found:
         elif renamed is not None:
             return renamed
     change = next((home.change for home in homes if home.change is not None), None)
+    for home in homes:
+        replaced = _imported_elsewhere_now(project, name, home)
+        if replaced is not None:
+            return replaced
     return _stub(project, name, module, relative, used_as, described, change, never_there)
+
+
+def _imported_elsewhere_now(project: Project, name: str, home: _Home) -> Optional[_Found]:
+    """A name the change removed while it made the project's other files import it from another
+    module (``import_replacements``): that import, back in the module."""
+    change = home.change
+    if change is None or change.successor is not None:
+        return None
+    from collect_fix.import_replacements import replacement
+
+    source = replacement(project, change, home.module)
+    if source is None:
+        return None
+    statement = f"from {source} import {name}"
+    edit = Edit(home.relative, "add_alias", (("name", name), ("target", f"{source}.{name}"), ("statement", statement),
+                                             ("reason", "restored"), *_export(home)))
+    evidence = (f"imported elsewhere now: {change.where} removed '{name}' from {home.relative} and made the "
+                f"project's files that took it from {home.module} import it from {source} instead")
+    return _Found(Repair(f"restore '{name}' in {home.module} as `{statement}`", (edit,), evidence),
+                  _import_edit(home.importer, name, source, name))
 
 
 def _stub(
