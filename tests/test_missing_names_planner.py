@@ -890,3 +890,37 @@ def test_a_name_the_project_imports_from_elsewhere_now_comes_back_as_that_import
         assert first.evidence.startswith("imported elsewhere now: commit ")
     else:
         assert "stub" in first.description
+
+
+FLOATS = ("import json\n\n\ndef _floatconstants():\n    return float('nan'), float('inf'), -float('inf')\n\n\n"
+          "NaN, PosInf, NegInf = _floatconstants()\n\n\ndef loads(s):\n    return json.loads(s)\n")
+
+
+@pytest.mark.parametrize("imports_back", [True, False])
+def test_constants_renamed_in_another_style_and_imported_back_are_followed_together(
+    tmp_path: Path, imports_back: bool
+) -> None:
+    """simplejson (a review on real projects): ``NaN, PosInf, NegInf = _floatconstants()`` became
+    ``NAN``, ``POS_INF``, ``NEG_INF`` in ``_constants``, which the decoder imports back; the tests'
+    ``from pkg.decoder import NaN, PosInf, NegInf`` got stubs. The same names in another style,
+    imported back, are the same constants; the names of one import statement go in one round."""
+    project = make(tmp_path, {"pkg/__init__.py": "", "pkg/decoder.py": FLOATS,
+                              "tests/test_it.py": "from pkg.decoder import NaN, PosInf, loads\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    back = "from ._constants import NAN, NEG_INF, POS_INF\n" if imports_back else ""
+    (tmp_path / "pkg/decoder.py").write_text(f"import json\n\n{back}\n\ndef loads(s):\n    return json.loads(s)\n")
+    (tmp_path / "pkg/_constants.py").write_text("NAN = float('nan')\nPOS_INF = float('inf')\nNEG_INF = -POS_INF\n")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "constants")
+    diagnosis = missing("NaN", "pkg.decoder")
+    module_names = ["json", "loads", *(["NAN", "NEG_INF", "POS_INF"] if imports_back else [])]
+    diagnosis = replace(diagnosis, error=CollectionError("tests/test_it.py", "tests/test_it.py", "ImportError",
+                                                         diagnosis.summary, attrs={"module_names": module_names}))
+    first = planned(project, diagnosis).alternatives[0]
+    if imports_back:
+        assert [dict(edit.args)["new_name"] for edit in first.edits] == ["NAN", "POS_INF"]
+        assert "imports back: the same name in another style" in first.evidence
+    else:
+        assert "stub" in first.description

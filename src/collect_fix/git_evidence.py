@@ -323,6 +323,11 @@ def moved_in_change(
                     and not rivals(binding, renames)) \
                     and _same_under_another_name(removed, binding, renames):
                 found.append((other, binding, kin))
+            elif renamed and binding.name != removed.name and _spelled_alike(removed.name, binding.name) \
+                    and _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module):
+                # ``NaN, PosInf = _floatconstants()`` became ``NAN = float('nan')`` ... in ``_constants``,
+                # which the file imports back: the same name in another style, whatever the code.
+                found.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape \
                     and _renaming(removed.shape, renames) == binding.shape:
                 if _weak(removed) and not (
@@ -337,6 +342,11 @@ def moved_in_change(
                 found.append((other, binding, kin))
     closest = [each for each in found if each[2] == max((kin for _, _, kin in found), default=0.0)]
     return (closest[0][0], closest[0][1]) if len(closest) == 1 else None
+
+
+def _spelled_alike(old: str, new: str) -> bool:
+    """The same name in another style: case and underscores aside (``PosInf``, ``POS_INF``)."""
+    return old.replace("_", "").lower() == new.replace("_", "").lower()
 
 
 def _imported_beside(project: Project, removed_from: dict[str, Binding], parsed: dict[str, dict[str, Binding]],

@@ -103,7 +103,10 @@ def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
         return Plan(diagnosis, found.choices, choose_by_tests=True)
     if found.repair is None:
         only = _rewrite_repair(diagnosis, project, found, module, options) if found.rewrite_evidence else None
-        return Plan(diagnosis, (only,)) if only is not None else Plan(diagnosis, advice=found.advice)
+        if only is None:
+            return Plan(diagnosis, advice=found.advice)
+        together = _rewrites_after(diagnosis, project, only, module, options) if not found.choices else None
+        return Plan(diagnosis, tuple(repair for repair in (together, only) if repair is not None))
     rewrite = _rewrite_repair(diagnosis, project, found, module, options)
     edited = {project.root / edit.path for edit in found.repair.edits}
     refusal = next((reason for path in sorted(edited) if (reason := project.editable(path))), None)
@@ -149,6 +152,30 @@ def _with_names_after(
     return Repair(
         f"{repair.description}; for the names imported after it in {diagnosis.path}: "
         + "; ".join(part.description for part in parts[1:]),
+        tuple(dict.fromkeys(edit for part in parts for edit in part.edits)),
+        evidence="; ".join(part.evidence for part in parts if part.evidence),
+    )
+
+
+def _rewrites_after(
+    diagnosis: Diagnosis, project: Project, repair: Repair, module: str, options: Options
+) -> Optional[Repair]:
+    """``repair`` (the importing file rewritten for one moved and renamed name) with the same
+    rewrite for each name its import statement would stop at next that moved and was renamed
+    too (``NaN, PosInf, NegInf`` of one ``from pkg.decoder import``, all in ``pkg._constants``
+    now): one round instead of one per name; if the whole is not kept, ``repair`` alone is next."""
+    parts = [repair]
+    for other in names_after(project, diagnosis)[:_MAX_JOINED]:
+        found = _decide(project, other, module)
+        if found.repair is not None or found.choices or not found.rewrite_evidence:
+            continue
+        extra = _rewrite_repair(replace(diagnosis, subject=other), project, found, module, options)
+        if extra is not None:
+            parts.append(extra)
+    if len(parts) == 1:
+        return None
+    return Repair(
+        f"{repair.description}; for the names imported after it: " + "; ".join(part.description for part in parts[1:]),
         tuple(dict.fromkeys(edit for part in parts for edit in part.edits)),
         evidence="; ".join(part.evidence for part in parts if part.evidence),
     )
@@ -629,10 +656,12 @@ def _moved_and_renamed(project: Project, name: str, module: str, homes: Sequence
         if found is None or not new_module or found[1].name == name or found[1].name not in _bound_now(project, new_module):
             continue
         new_name = found[1].name
+        how = "with the same code" if found[1].shape == change.removed.shape else (
+            f", which {change.path} imports back: the same name in another style")
         return _Found(
             rewrite=_import_edit(module, name, new_module, new_name),
             rewrite_evidence=f"moved and renamed (git): {change.where} removed '{name}' from {change.path} and "
-            f"added '{new_name}' to {found[0]} with the same code",
+            f"added '{new_name}' to {found[0]}{how if how.startswith(',') else ' ' + how}",
             advice=f"'{name}' is now {new_module}.{new_name}: import it from there",
         )
     return None
