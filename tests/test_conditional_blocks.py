@@ -49,6 +49,10 @@ def test_a_one_line_setting_the_block_reads_comes_along_before_it() -> None:
      "            pass\n", "an object of a class, made by its module"),
     ("from app.reg import Registry\n\nHOOKS = (Registry(),)\n\nif True:\n    def hook(name):\n        HOOKS[0].add(name)\n",
      "an object of the project's class, even inside a tuple"),
+    ("import threading\n\n_state = threading.local()\n\nif True:\n    def register(name):\n        _state.name = name\n",
+     "state made by a lowercase function of a module (a sixteenth review)"),
+    ("import itertools\n\n_ids = itertools.count()\n\nif True:\n    def register(name):\n        return next(_ids)\n",
+     "a counter"),
 ])
 def test_a_block_reading_what_is_more_than_a_setting_of_its_own_is_not_the_block_alone(source: str, why: str) -> None:
     """A thirteenth review: ``POSIX = False`` then ``if ...: POSIX = True`` was taken for a

@@ -811,3 +811,20 @@ def test_a_repointed_importer_pairs_no_code_whose_names_mean_something_else_wher
                             "app/client.py": "from app.retry import default_retries\n"})
     removed = git_evidence.bindings(b"LIMIT = 30\n\n\ndef default_timeout():\n    return LIMIT\n")["default_timeout"]
     assert git_evidence.moved_in_change(project, sha, "app/config.py", removed, renamed=True) is None
+
+
+@pytest.mark.parametrize("had_it", [False, True], ids=["PosInf -> POS_INF", "Mb beside MB"])
+def test_the_same_name_in_another_style_imported_back_is_paired_unless_the_file_had_that_name(
+    tmp_path: Path, had_it: bool
+) -> None:
+    """simplejson: ``PosInf`` became ``POS_INF`` in ``_constants``, imported back: paired whatever
+    the code. A sixteenth review: ``Mb`` (a megabit) beside ``MB``, which moved and is imported
+    back, is no ``MB``."""
+    old, new = ("Mb", "MB") if had_it else ("PosInf", "POS_INF")
+    before = (f"MB = 1_000_000\n{old} = 125_000\n" if had_it else f"{old} = float('inf')\n")
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/units.py": before})
+    sha = commit(tmp_path, {"pkg/units.py": f"from .constants import {new}\n",
+                            "pkg/constants.py": "MB = 1_000_000\n" if had_it else "POS_INF = 1e400\n"})
+    removed = git_evidence.bindings(before.encode())[old]
+    found = git_evidence.moved_in_change(project, sha, "pkg/units.py", removed, renamed=True)
+    assert (found is not None and found[1].name == new) is not had_it

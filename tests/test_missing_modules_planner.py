@@ -933,7 +933,7 @@ def test_a_moved_definition_edited_since_is_not_taken_for_another_with_its_old_s
     assert all(edit.kwargs().get("new_name") in (None, "default_headers") for edit in first.edits), first.edits
 
 
-@pytest.mark.parametrize("given", ["args", "environment"])
+@pytest.mark.parametrize("given", ["args", "environment", "a conftest pytest never got to configure"])
 def test_no_module_alias_where_doctest_modules_comes_from_the_run_or_the_environment(
     tmp_path: Path, given: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -947,8 +947,12 @@ def test_no_module_alias_where_doctest_modules_comes_from_the_run_or_the_environ
     args: tuple[str, ...] = ()
     if given == "args":
         args = ("--doctest-modules",)
-    else:
+    elif given == "environment":
         monkeypatch.setenv("PYTEST_ADDOPTS", "-q --doctest-modules")
+    else:  # a sixteenth review: the conftest failed on the move, so the probe never saw pytest configured
+        (tmp_path / "conftest.py").write_text("from app.helpers import parse\n\n\ndef pytest_configure(config):\n"
+                                             "    config.option.doctestmodules = True\n")
+        project = Project(tmp_path)
     result = missing_modules.plan(missing_module("app.helpers"), project, Options(root=tmp_path, pytest_args=args))
     assert [edit.transform for edit in edits_of(result)] == ["add_reexport"]
 
@@ -1013,3 +1017,20 @@ def test_a_name_the_module_never_bound_comes_from_the_one_module_of_its_split_th
     edits = edits_of(planned(project, missing_module("app.helpers")))
     assert {(edit.kwargs().get("name"), edit.kwargs().get("from_module")) for edit in edits} == {
         ("assert_all_valid", "app.assertions"), ("assert_valid", "app.assertions")}
+
+
+def test_no_module_alias_where_a_name_taken_was_deleted_before_the_move_and_its_name_reused(tmp_path: Path) -> None:
+    """A sixteenth review: ``format_size`` (SI units) was deleted; a later change moved the module
+    and wrote a new, binary ``format_size`` there, which the alias handed out for the old one."""
+    units = 'def format_size(n):\n    """Bytes in SI units."""\n    return f"{n / 1000:.1f} kB"\n\n\nUNIT = "B"\n'
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/units.py": units,
+                                    "tests/test_a.py": "from app.units import UNIT, format_size\n"})
+    (tmp_path / "app/units.py").write_text('UNIT = "B"\n')
+    _git_commit(tmp_path, "no format_size")
+    (tmp_path / "app/units.py").rename(tmp_path / "app/sizes.py")
+    sizes = tmp_path / "app/sizes.py"
+    sizes.write_text(sizes.read_text() + '\n\ndef format_size(n):\n    """Bytes in binary units."""\n'
+                                         '    return f"{n / 1024:.1f} KiB"\n')
+    _git_commit(tmp_path, "units -> sizes, binary format_size")
+    transforms = [edit.transform for edit in edits_of(planned(project, missing_module("app.units")))]
+    assert "alias_module" not in transforms

@@ -111,12 +111,13 @@ def test_a_module_declared_under_its_distribution_name_is_the_dependency(tmp_pat
     assert deleted_beside(project, "bs4", "tests/test_a.py") is None
 
 
-@pytest.mark.parametrize("declared", ["PyMySQL", "pylint"])
+@pytest.mark.parametrize("declared", ["PyMySQL", "pylint", "python-utils"])
 def test_a_distribution_named_py_and_the_helpers_name_is_no_claim_on_the_helper(tmp_path: Path, declared: str) -> None:
     """A fifteenth review: ``tests/mysql.py`` moved, and the project declares PyMySQL (which
     provides ``pymysql``): a bare "py" taken off its name "declared" ``mysql``, and collect-fix
-    said to install PyMySQL. Only what a distribution's name says for sure, or the table, counts."""
-    helper = declared[2:].lower()
+    said to install PyMySQL; so did python-utils (``python_utils``) for ``tests/utils.py``. Only a
+    distribution's name as it is, or the table, counts."""
+    helper = declared.lower().removeprefix("python-").removeprefix("py")
     project = _history(tmp_path, {"setup.py": f"from setuptools import setup\n\nsetup(install_requires=['{declared}'])\n",
                                   f"tests/{helper}.py": "X = 1\n", "tests/test_a.py": f"from {helper} import X\n"},
                        ("mv", f"tests/{helper}.py", "tests/columns.py"))

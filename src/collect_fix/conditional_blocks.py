@@ -138,12 +138,22 @@ _VALUE_BUILTINS = frozenset({"bool", "int", "float", "complex", "str", "bytes", 
                              "chr", "hex", "oct"})
 
 
+# Methods and module functions that answer with a plain value (a flag, a string), read off the
+# platform, the environment or a string: ``sys.platform.startswith("win")``, ``os.environ.get("CI")``.
+_VALUE_CALLS = frozenset({"startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "replace",
+                          "get", "getenv", "system", "machine", "release", "python_implementation",
+                          "python_version", "getpreferredencoding", "getfilesystemencoding", "getdefaultencoding",
+                          "isatty", "exists", "isfile", "isdir", "join", "expanduser", "abspath", "dirname",
+                          "basename", "encode", "decode"})
+
+
 def _container(value: Optional[ast.expr]) -> bool:
     """Whether a value makes an object of its own: a container (a display, a comprehension, a call
-    of a container type), or a call of anything but a value-returning builtin or a lowercase
-    function of a module (``sys.platform.startswith``, ``os.environ.get``): ``MISSING = object()``,
-    ``REGISTRY = Registry()``, ``LOCK = threading.Lock()``. A copy of one is another object: an
-    ``is MISSING`` no longer matches, a registry's state splits."""
+    of a container type), or any call but of a value-returning builtin or of a method or function
+    known to answer with a plain value (``sys.platform.startswith``, ``os.environ.get``):
+    ``MISSING = object()``, ``REGISTRY = Registry()``, ``LOCK = threading.Lock()``, ``_state =
+    threading.local()``, ``_ids = itertools.count()``. A copy of one is another object: an ``is
+    MISSING`` no longer matches, a registry's state splits."""
     for node in ast.walk(value) if value is not None else ():
         if isinstance(node, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
             return True
@@ -152,7 +162,7 @@ def _container(value: Optional[ast.expr]) -> bool:
         called = node.func
         if isinstance(called, ast.Name) and called.id not in _VALUE_BUILTINS:
             return True
-        if isinstance(called, ast.Attribute) and (called.attr in _CONTAINERS or called.attr[:1].isupper()):
+        if isinstance(called, ast.Attribute) and called.attr not in _VALUE_CALLS:
             return True
         if not isinstance(called, (ast.Name, ast.Attribute)):
             return True

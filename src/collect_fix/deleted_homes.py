@@ -220,6 +220,8 @@ class Homes:
         went to (``git mv helpers.py factories.py``, which added ``make_group``), or in just one of
         the modules they were split into (``assertions.py`` beside ``factories.py``, which added
         ``assert_all_valid``): an importer written against the old name, as before, means that module."""
+        if name_change(self.project, deleted.path, name) is not None:
+            return None  # the module had it once and lost it before: an importer means that one, not a namesake
         went = self._went_to(module, deleted)
         modules = [went[0]] if went is not None else self._split_into(module, deleted)
         found = []

@@ -359,16 +359,17 @@ def _declared_distributions(root: Path) -> dict[str, _Declared]:
 
 # How distribution names commonly dress an import name: python-dateutil, markdown-it-py.
 _AFFIXES = (("python_", ""), ("py_", ""), ("", "_python"), ("", "python"), ("", "_py3"), ("", "_py"))
-# A bare "py" is a guess (PyHamcrest provides hamcrest, PyMySQL pymysql, not mysql): good enough to
-# name what to install, never to decide that a module of the project is somebody else's.
+# A bare "py" is a guess (PyHamcrest provides hamcrest, PyMySQL pymysql, not mysql). Affixes are good
+# enough to name what to install, never to decide that a module of the project is somebody else's
+# (python-utils provides python_utils, not utils): ``declared_dependency`` takes names as they are.
 _GUESSED_AFFIXES = (*_AFFIXES, ("py", ""))
 
 
 def declared_dependency(project: Project, module: str) -> bool:
     """Whether the project declares (requirements files, pyproject, setup.cfg, setup.py, tox.ini) a distribution
-    named after ``module``, or one the well-known table says provides it (``bs4``: beautifulsoup4)."""
+    named ``module`` itself, or one the well-known table says provides it (``bs4``: beautifulsoup4)."""
     declared = _declared_distributions(project.root)
-    return _declared_by_name(module, declared, _AFFIXES) is not None or any(
+    return _declared_by_name(module, declared, ()) is not None or any(
         normalize(name) in declared for name in distributions_for(module))
 
 

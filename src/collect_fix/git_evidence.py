@@ -324,9 +324,11 @@ def moved_in_change(
                     and _same_under_another_name(removed, binding, renames):
                 found.append((other, binding, kin))
             elif renamed and binding.name != removed.name and _spelled_alike(removed.name, binding.name) \
+                    and binding.name not in removed_from \
                     and _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module):
                 # ``NaN, PosInf = _floatconstants()`` became ``NAN = float('nan')`` ... in ``_constants``,
-                # which the file imports back: the same name in another style, whatever the code.
+                # which the file imports back: the same name in another style, whatever the code; never
+                # a name the file had itself (``Mb`` is no ``MB``, which moved too).
                 found.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape \
                     and _renaming(removed.shape, renames) == binding.shape:
@@ -523,11 +525,16 @@ def _files_of_commit(root: Path, commit: str, deadline: float) -> Optional[tuple
 
 
 def modified_by(project: Project, commit: str) -> list[tuple[str, Optional[bytes], Optional[bytes]]]:
-    """Each Python file a commit modified, as it was before and after it; nothing for the
-    uncommitted changes or where git cannot tell (``import_replacements``)."""
-    if commit == WORK_TREE:
-        return []
+    """Each Python file a commit (or the uncommitted changes) modified, as it was before and
+    after; nothing where git cannot tell (``import_replacements``)."""
     root, deadline = history_root(project), time.monotonic() + _BUDGET
+    if commit == WORK_TREE:
+        head = _head_of(project)
+        listed = _git(root, deadline, "diff", "--no-renames", "--name-status", "--relative", "HEAD") if head else None
+        paths = [line[2:] for line in (listed or "").splitlines()
+                 if line[:1] == "M" and line.endswith(".py")][:_MAX_MOVED_FILES]
+        befores = _blobs(root, [(head or "HEAD", path) for path in paths], deadline)
+        return list(zip(paths, befores, [_read(project.root / path) for path in paths]))
     files = _files_of_commit(root, commit, deadline)
     paths = [line[2:] for line in files or () if line[:1] == "M" and line.endswith(".py")][:_MAX_MOVED_FILES]
     befores = _blobs(root, [(f"{commit}^", path) for path in paths], deadline)

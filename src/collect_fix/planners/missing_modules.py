@@ -231,7 +231,10 @@ class _Layout:
         from collect_fix.pytest_config import configuration, doctest_modules
 
         given = (*self.pytest_args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", "")))
-        return doctest_modules(configuration(self.project), given)
+        # pytest stopped before it was configured (a conftest failed): one that may turn doctests on is taken at its word.
+        return doctest_modules(configuration(self.project), given) or any(
+            b"doctestmodules" in (self.project.source(path) or b"")
+            for path in self.project.python_files() if self.project.is_conftest(path))
 
     def without_aliases(self) -> "_Layout":
         """The same layout with every module's names re-exported one by one."""
