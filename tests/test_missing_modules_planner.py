@@ -983,23 +983,30 @@ def test_a_module_moved_whole_stays_whole_when_a_later_change_dropped_an_import_
     assert ("alias_module" in transforms) is not taken, transforms
 
 
-def test_no_module_alias_where_a_name_taken_was_renamed_before_the_move_and_its_name_reused(tmp_path: Path) -> None:
-    """A fifteenth review: ``format_size`` (SI units) became ``format_size_si``; a later change
-    moved the module and wrote a new, binary ``format_size`` there. Kept as that module, the test
-    got the new function: the name comes back from its rename instead."""
-    units = 'def format_size(n):\n    """Bytes in SI units."""\n    return f"{n / 1000:.1f} kB"\n'
+@pytest.mark.parametrize("before_the_move", ["renamed", "deleted"])
+def test_no_module_alias_where_a_name_taken_was_gone_before_the_move_and_its_name_reused(
+    tmp_path: Path, before_the_move: str
+) -> None:
+    """Fifteenth and sixteenth reviews: ``format_size`` (SI units) became ``format_size_si``, or
+    was deleted; a later change moved the module and wrote a new, binary ``format_size`` there.
+    Kept as that module, the test got the new function: the name comes back from its rename, or
+    as a stub, instead."""
+    units = 'def format_size(n):\n    """Bytes in SI units."""\n    return f"{n / 1000:.1f} kB"\n\n\nUNIT = "B"\n'
     project = _committed(tmp_path, {"app/__init__.py": "", "app/units.py": units,
-                                    "tests/test_a.py": "from app.units import format_size\n"})
-    (tmp_path / "app/units.py").write_text(units.replace("def format_size(", "def format_size_si("))
-    _git_commit(tmp_path, "format_size -> format_size_si")
+                                    "tests/test_a.py": "from app.units import UNIT, format_size\n"})
+    gone = units.replace("def format_size(", "def format_size_si(") if before_the_move == "renamed" else 'UNIT = "B"\n'
+    (tmp_path / "app/units.py").write_text(gone)
+    _git_commit(tmp_path, f"format_size {before_the_move}")
     (tmp_path / "app/units.py").rename(tmp_path / "app/sizes.py")
     sizes = tmp_path / "app/sizes.py"
     sizes.write_text(sizes.read_text() + '\n\ndef format_size(n):\n    """Bytes in binary units."""\n'
                                          '    return f"{n / 1024:.1f} KiB"\n')
     _git_commit(tmp_path, "units -> sizes, binary format_size")
     edits = edits_of(planned(project, missing_module("app.units")))
-    assert [(edit.transform, edit.kwargs().get("name"), edit.kwargs().get("new_name")) for edit in edits] == [
-        ("add_reexport", "format_size", "format_size_si")]
+    assert "alias_module" not in [edit.transform for edit in edits]
+    if before_the_move == "renamed":
+        assert ("add_reexport", "format_size", "format_size_si") in [
+            (edit.transform, edit.kwargs().get("name"), edit.kwargs().get("new_name")) for edit in edits]
 
 
 def test_a_name_the_module_never_bound_comes_from_the_one_module_of_its_split_that_defines_it(tmp_path: Path) -> None:
@@ -1017,20 +1024,3 @@ def test_a_name_the_module_never_bound_comes_from_the_one_module_of_its_split_th
     edits = edits_of(planned(project, missing_module("app.helpers")))
     assert {(edit.kwargs().get("name"), edit.kwargs().get("from_module")) for edit in edits} == {
         ("assert_all_valid", "app.assertions"), ("assert_valid", "app.assertions")}
-
-
-def test_no_module_alias_where_a_name_taken_was_deleted_before_the_move_and_its_name_reused(tmp_path: Path) -> None:
-    """A sixteenth review: ``format_size`` (SI units) was deleted; a later change moved the module
-    and wrote a new, binary ``format_size`` there, which the alias handed out for the old one."""
-    units = 'def format_size(n):\n    """Bytes in SI units."""\n    return f"{n / 1000:.1f} kB"\n\n\nUNIT = "B"\n'
-    project = _committed(tmp_path, {"app/__init__.py": "", "app/units.py": units,
-                                    "tests/test_a.py": "from app.units import UNIT, format_size\n"})
-    (tmp_path / "app/units.py").write_text('UNIT = "B"\n')
-    _git_commit(tmp_path, "no format_size")
-    (tmp_path / "app/units.py").rename(tmp_path / "app/sizes.py")
-    sizes = tmp_path / "app/sizes.py"
-    sizes.write_text(sizes.read_text() + '\n\ndef format_size(n):\n    """Bytes in binary units."""\n'
-                                         '    return f"{n / 1024:.1f} KiB"\n')
-    _git_commit(tmp_path, "units -> sizes, binary format_size")
-    transforms = [edit.transform for edit in edits_of(planned(project, missing_module("app.units")))]
-    assert "alias_module" not in transforms
