@@ -19,9 +19,10 @@ def test_the_block_comes_with_the_plain_imports_it_reads() -> None:
 
 
 @pytest.mark.parametrize("setting", ["sys.platform.startswith('win')", "bool(os.environ.get('CI'))",
-                                     "sys.version_info >= (3, 8)"])
+                                     "sys.version_info >= (3, 8)", "shutil.which('git') is not None",
+                                     "importlib.util.find_spec('ujson') is not None"])
 def test_settings_of_plain_values_come_along(setting: str) -> None:
-    source = f"import os\nimport sys\n\nWINDOWS = {setting}\n\n" + BRANCHES
+    source = f"import importlib.util\nimport os\nimport shutil\nimport sys\n\nWINDOWS = {setting}\n\n" + BRANCHES
     block = binding_block(source.encode(), "path_sep")
     assert block is not None and f"WINDOWS = {setting}" in block.text
 
@@ -53,6 +54,8 @@ def test_a_one_line_setting_the_block_reads_comes_along_before_it() -> None:
      "state made by a lowercase function of a module (a sixteenth review)"),
     ("import itertools\n\n_ids = itertools.count()\n\nif True:\n    def register(name):\n        return next(_ids)\n",
      "a counter"),
+    ("import os\n\nBUILT = os.system('make') == 0\n\nif BUILT:\n    def register(name):\n        return name\n",
+     "a command a copy would run again"),
 ])
 def test_a_block_reading_what_is_more_than_a_setting_of_its_own_is_not_the_block_alone(source: str, why: str) -> None:
     """A thirteenth review: ``POSIX = False`` then ``if ...: POSIX = True`` was taken for a

@@ -813,18 +813,26 @@ def test_a_repointed_importer_pairs_no_code_whose_names_mean_something_else_wher
     assert git_evidence.moved_in_change(project, sha, "app/config.py", removed, renamed=True) is None
 
 
-@pytest.mark.parametrize("had_it", [False, True], ids=["PosInf -> POS_INF", "Mb beside MB"])
-def test_the_same_name_in_another_style_imported_back_is_paired_unless_the_file_had_that_name(
-    tmp_path: Path, had_it: bool
+@pytest.mark.parametrize("case", ["PosInf -> POS_INF", "Mb beside MB", "Mb reads turned to MB of another value",
+                                  "POS_INF taken back, PosInf never read"])
+def test_the_same_name_in_another_style_imported_back_is_paired_only_where_the_file_says_so(
+    tmp_path: Path, case: str
 ) -> None:
-    """simplejson: ``PosInf`` became ``POS_INF`` in ``_constants``, imported back: paired whatever
-    the code. A sixteenth review: ``Mb`` (a megabit) beside ``MB``, which moved and is imported
-    back, is no ``MB``."""
-    old, new = ("Mb", "MB") if had_it else ("PosInf", "POS_INF")
-    before = (f"MB = 1_000_000\n{old} = 125_000\n" if had_it else f"{old} = float('inf')\n")
+    """simplejson: ``PosInf`` became ``POS_INF`` in ``_constants``, imported back, and the file
+    reads it where it read ``PosInf``: paired whatever the code. Sixteenth and seventeenth reviews:
+    ``Mb`` (a megabit) beside ``MB``, which moved too, is no ``MB``; nor is it where the two
+    values differ (125_000 against 1000 * KB), or where the file never read the old name."""
+    old, new = ("PosInf", "POS_INF") if case.startswith(("PosInf", "POS_INF")) else ("Mb", "MB")
+    reads = case != "POS_INF taken back, PosInf never read"
+    use = "\n\ndef top():\n    return {}\n" if reads else ""
+    value = {"PosInf -> POS_INF": "float('inf')", "Mb beside MB": "125_000"}.get(case, "125_000")
+    before = ("MB = 1_000_000\n" if case == "Mb beside MB" else "") + f"{old} = {value}\n" + use.format(old)
+    constants = {"PosInf": "POS_INF = 1e400\n", "Mb": "KB = 1000\nMB = 1000 * KB\n"}[old]
+    if case == "POS_INF taken back, PosInf never read":
+        constants = "POS_INF = 1e400\n"
     project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/units.py": before})
-    sha = commit(tmp_path, {"pkg/units.py": f"from .constants import {new}\n",
-                            "pkg/constants.py": "MB = 1_000_000\n" if had_it else "POS_INF = 1e400\n"})
+    sha = commit(tmp_path, {"pkg/units.py": f"from .constants import {new}\n" + use.format(new),
+                            "pkg/constants.py": constants})
     removed = git_evidence.bindings(before.encode())[old]
     found = git_evidence.moved_in_change(project, sha, "pkg/units.py", removed, renamed=True)
-    assert (found is not None and found[1].name == new) is not had_it
+    assert (found is not None and found[1].name == new) is (case == "PosInf -> POS_INF")

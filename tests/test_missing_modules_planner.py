@@ -1024,3 +1024,15 @@ def test_a_name_the_module_never_bound_comes_from_the_one_module_of_its_split_th
     edits = edits_of(planned(project, missing_module("app.helpers")))
     assert {(edit.kwargs().get("name"), edit.kwargs().get("from_module")) for edit in edits} == {
         ("assert_all_valid", "app.assertions"), ("assert_valid", "app.assertions")}
+
+
+def test_a_conftest_that_only_reads_the_doctest_option_keeps_the_module_alias(tmp_path: Path) -> None:
+    """An eighteenth review: the conftest failed on the move, so pytest was never configured, and
+    one that only read ``config.getoption("doctestmodules")`` was taken for turning doctests on."""
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": "def parse(text):\n    return int(text)\n",
+                                    "tests/test_a.py": PARSE_TEST,
+                                    "conftest.py": "from app.helpers import parse\n\n\ndef pytest_configure(config):\n"
+                                                   "    assert not config.getoption('doctestmodules')\n"})
+    (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
+    _git_commit(tmp_path, "helpers -> text")
+    assert [edit.transform for edit in edits_of(planned(project, missing_module("app.helpers")))] == ["alias_module"]

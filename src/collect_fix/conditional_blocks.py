@@ -141,10 +141,12 @@ _VALUE_BUILTINS = frozenset({"bool", "int", "float", "complex", "str", "bytes", 
 # Methods and module functions that answer with a plain value (a flag, a string), read off the
 # platform, the environment or a string: ``sys.platform.startswith("win")``, ``os.environ.get("CI")``.
 _VALUE_CALLS = frozenset({"startswith", "endswith", "lower", "upper", "strip", "lstrip", "rstrip", "replace",
-                          "get", "getenv", "system", "machine", "release", "python_implementation",
+                          "get", "getenv", "system", "machine", "release", "platform", "python_implementation",
                           "python_version", "getpreferredencoding", "getfilesystemencoding", "getdefaultencoding",
                           "isatty", "exists", "isfile", "isdir", "join", "expanduser", "abspath", "dirname",
-                          "basename", "encode", "decode"})
+                          "basename", "encode", "decode", "which", "find_spec", "cpu_count", "calcsize",
+                          "get_config_var", "getcwd"})
+_SIDE_EFFECTS = frozenset({("os", "system")})  # a call on the list by name that a copy would run again
 
 
 def _container(value: Optional[ast.expr]) -> bool:
@@ -154,6 +156,8 @@ def _container(value: Optional[ast.expr]) -> bool:
     ``MISSING = object()``, ``REGISTRY = Registry()``, ``LOCK = threading.Lock()``, ``_state =
     threading.local()``, ``_ids = itertools.count()``. A copy of one is another object: an ``is
     MISSING`` no longer matches, a registry's state splits."""
+    if isinstance(value, (ast.Compare, ast.BoolOp)) or isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not):
+        value = None if not _runs_a_command(value) else value  # a flag, whatever it asked to decide it
     for node in ast.walk(value) if value is not None else ():
         if isinstance(node, (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)):
             return True
@@ -162,11 +166,18 @@ def _container(value: Optional[ast.expr]) -> bool:
         called = node.func
         if isinstance(called, ast.Name) and called.id not in _VALUE_BUILTINS:
             return True
-        if isinstance(called, ast.Attribute) and called.attr not in _VALUE_CALLS:
+        if isinstance(called, ast.Attribute) and (called.attr not in _VALUE_CALLS or _runs_a_command(node)):
             return True
         if not isinstance(called, (ast.Name, ast.Attribute)):
             return True
     return False
+
+
+def _runs_a_command(value: ast.expr) -> bool:
+    """Whether ``value`` calls something a copy would run again for its effect (``os.system``)."""
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+               and isinstance(node.func.value, ast.Name) and (node.func.value.id, node.func.attr) in _SIDE_EFFECTS
+               for node in ast.walk(value))
 
 
 def _free_names(segment: str) -> set[str]:

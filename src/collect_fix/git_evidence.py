@@ -325,10 +325,13 @@ def moved_in_change(
                 found.append((other, binding, kin))
             elif renamed and binding.name != removed.name and _spelled_alike(removed.name, binding.name) \
                     and binding.name not in removed_from \
-                    and _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module):
+                    and _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module) \
+                    and _reads_turned(olds[0], left, removed.name, binding.name) \
+                    and not _values_differ(removed, removed_from, binding, now):
                 # ``NaN, PosInf = _floatconstants()`` became ``NAN = float('nan')`` ... in ``_constants``,
-                # which the file imports back: the same name in another style, whatever the code; never
-                # a name the file had itself (``Mb`` is no ``MB``, which moved too).
+                # which the file imports back and now reads where it read the old one: the same name in
+                # another style, whatever the code; never a name the file had itself (``Mb`` is no
+                # ``MB``, which moved too), nor one it took back without reading it for the old one.
                 found.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape \
                     and _renaming(removed.shape, renames) == binding.shape:
@@ -344,6 +347,51 @@ def moved_in_change(
                 found.append((other, binding, kin))
     closest = [each for each in found if each[2] == max((kin for _, _, kin in found), default=0.0)]
     return (closest[0][0], closest[0][1]) if len(closest) == 1 else None
+
+
+def _reads_turned(before: Optional[bytes], after: Optional[bytes], old: str, new: str) -> bool:
+    """Whether the file read ``old`` and now reads ``new`` instead (``_CONSTANTS = {'NaN': NaN}``
+    became ``{'NaN': NAN}``)."""
+    def reads(source: Optional[bytes], name: str) -> int:
+        tree = source_trees.tree_of(source) if source is not None else None
+        return sum(1 for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == name
+                   and isinstance(node.ctx, ast.Load)) if tree is not None else 0
+
+    return reads(before, old) > 0 and reads(after, old) == 0 and reads(after, new) > 0
+
+
+def _values_differ(old: Binding, old_names: dict[str, Binding], new: Binding, new_names: dict[str, Binding]) -> bool:
+    """Whether two constants have values one can work out from their modules' literals, and they
+    differ (``Mb = 125_000`` against ``MB = 1000 * KB`` with ``KB = 1000``)."""
+    before, after = _value(old, old_names), _value(new, new_names)
+    return before is not None and after is not None and before != after
+
+
+def _value(binding: Binding, names: dict[str, Binding], depth: int = 0) -> Optional[complex]:
+    """A constant's number, from literals, arithmetic and the module's other such constants."""
+    tree = source_trees.tree_of(binding.text.encode()) if binding.kind == "constant" and binding.text else None
+    statement = tree.body[0] if tree is not None and tree.body else None
+    if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None or depth > 4:
+        return None
+
+    def number(node: ast.expr) -> Optional[complex]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex)) \
+                and not isinstance(node.value, bool):
+            return complex(node.value)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = number(node.operand)
+            return -inner if inner is not None else None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+            left, right = number(node.left), number(node.right)
+            if left is None or right is None:
+                return None
+            return left + right if isinstance(node.op, ast.Add) else left - right if isinstance(node.op, ast.Sub) \
+                else left * right
+        if isinstance(node, ast.Name) and node.id in names:
+            return _value(names[node.id], names, depth + 1)
+        return None
+
+    return number(statement.value)
 
 
 def _spelled_alike(old: str, new: str) -> bool:

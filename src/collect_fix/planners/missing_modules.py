@@ -10,6 +10,7 @@ missing-names planner can hand it over.
 from __future__ import annotations
 
 import copy
+import re
 import os
 import shlex
 from pathlib import Path
@@ -135,6 +136,11 @@ def _exported(deleted: DeletedModule) -> set[str]:
         binding.kind in (*DEFINITION_KINDS, "alias") or (binding.kind == "import" and binding.imported))}
 
 
+# A conftest that turns doctests on (``config.option.doctestmodules = True``, ``--doctest-modules``
+# added to the arguments), not one that only reads the option.
+_TURNS_DOCTESTS_ON = re.compile(rb"doctestmodules\s*=\s*True|[\"']--doctest-modules[\"']")
+
+
 class _Layout:
     """The modules a missing module needs, and the files that create them.
 
@@ -233,7 +239,7 @@ class _Layout:
         given = (*self.pytest_args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", "")))
         # pytest stopped before it was configured (a conftest failed): one that may turn doctests on is taken at its word.
         return doctest_modules(configuration(self.project), given) or any(
-            b"doctestmodules" in (self.project.source(path) or b"")
+            _TURNS_DOCTESTS_ON.search(self.project.source(path) or b"")
             for path in self.project.python_files() if self.project.is_conftest(path))
 
     def without_aliases(self) -> "_Layout":
