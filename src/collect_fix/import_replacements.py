@@ -15,6 +15,7 @@ from typing import Optional
 from collect_fix import source_trees
 from collect_fix.definitions import absolute_module, package_of
 from collect_fix.git_evidence import Change, modified_by
+from collect_fix.module_imports import dotted_name
 from collect_fix.project import Project
 
 
@@ -47,7 +48,7 @@ def _taken_from(source: bytes, module: str, package: str) -> set[str]:
         elif isinstance(node, ast.Import):
             bound.update(alias.asname or alias.name for alias in node.names if alias.name == module)
     for node in ast.walk(tree) if tree is not None and bound else ():
-        if isinstance(node, ast.Attribute) and _dotted(node.value) in bound:
+        if isinstance(node, ast.Attribute) and dotted_name(node.value) in bound:
             taken.add(node.attr)
     return taken
 
@@ -64,11 +65,3 @@ def _imported_from(source: bytes, name: str, package: str) -> Optional[str]:
 
 def _absolute(node: ast.ImportFrom, package: str) -> Optional[str]:
     return absolute_module("." * node.level + (node.module or ""), package) if node.level else node.module
-
-
-def _dotted(node: ast.expr) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else ""

@@ -231,7 +231,7 @@ class _FileScanner:
     def _attribute(self, node: ast.Attribute) -> None:
         if node.attr in MODULE_ATTRIBUTES:
             return  # every module has one: no name of it to provide
-        target = self.bindings.get(_dotted(node.value) or "")
+        target = self.bindings.get(dotted_name(node.value) or "")
         if target is not None and isinstance(node.ctx, ast.Load):
             module, definite = target
             record = (self.definite if definite else self.possible)[module]
@@ -246,7 +246,7 @@ class _FileScanner:
                 self.possible[module].not_as_module.add(self.relative)
 
 
-def _dotted(node: ast.expr) -> Optional[str]:
+def dotted_name(node: ast.expr) -> Optional[str]:
     """``a.b.c`` for attributes taken off a name, else None. A loop, as the walk is: generated
     code nests thousands deep, and recursing on it raised RecursionError (no repair planned)."""
     parts = []
