@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from collect_fix.diagnosis import diagnose_collection
 from collect_fix.early_plans import EarlyPlans
 from collect_fix.planning import plan_all
 from collect_fix.project import Project
-from collect_fix.types import Collection, Diagnosis, Options, Plan
+from collect_fix.types import Category, Collection, CollectionError, Diagnosis, Options, Plan
 
 # Collected last (pytest walks test files in name order): holds the session open a while, so the
 # errors of the files before it are read and planned before the collection ends.
@@ -138,3 +139,58 @@ def test_plans_made_by_the_forked_copy_hold_the_diagnoses_themselves(
     assert all(plan.diagnosis is diagnosis for plan, diagnosis in zip(plans, diagnoses))
     monkeypatch.setenv(second_core.NO_FORK_ENV, "1")
     assert planning.plan_each(diagnoses, Project(root), Options(root=root)) == plans
+
+
+def test_equal_diagnoses_from_several_test_files_share_one_plan_where_the_planner_reads_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source module's NameError stops every test module that imports it: one diagnosis per
+    test file, equal but for the collection error. The undefined-name planner reads none of the
+    error (``READS_ERROR = False``), so the module is planned once, before and after pytest ends,
+    and each diagnosis gets that plan as its own, with its own error."""
+    tests = {f"tests/test_{name}.py": f"from shop.pricing import total\n\n\ndef test_{name}():\n    assert total([1]) == 1\n"
+             for name in ("a", "b", "c")}
+    root = write_files(tmp_path, {
+        "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["."]\n',
+        "shop/__init__.py": "",
+        "shop/pricing.py": "from typing import List\n\nLIMIT: Optional[int] = None\n\n\ndef total(items: List[int]) -> int:\n"
+                           "    return sum(items)\n",
+        **tests,
+    })
+    monkeypatch.setenv(second_core.NO_FORK_ENV, "1")
+    project, options = Project(root), Options(root=root)
+    diagnoses = diagnose_collection(collector.start(root, sys.executable).result(), project)
+    assert len(diagnoses) == 3 and len(set(diagnoses)) == 1  # equal, from three errors
+    assert len({diagnosis.error.path for diagnosis in diagnoses if diagnosis.error is not None}) == 3
+    one_by_one = [planning.plan_one(diagnosis, project, options) for diagnosis in diagnoses]
+    planned: list[Diagnosis] = []
+    plan_one = planning.plan_one
+
+    def counted(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
+        planned.append(diagnosis)
+        return plan_one(diagnosis, project, options)
+
+    monkeypatch.setattr(planning, "plan_one", counted)
+    plans = planning.plan_each(diagnoses, project, options)
+
+    assert planned == diagnoses[:1]
+    assert all(plan.diagnosis is diagnosis for plan, diagnosis in zip(plans, diagnoses))
+    assert [plan.alternatives for plan in plans] == [plan.alternatives for plan in one_by_one]
+    assert plans[0].alternatives and "from typing import Optional" in plans[0].alternatives[0].description
+    early = {diagnoses[0].key: plans[0]}  # what early planning keeps: one plan per key
+    assert plan_all(diagnoses, project, options, early) == plans and planned == diagnoses[:1]
+
+
+def test_equal_diagnoses_from_several_test_files_are_planned_apart_where_the_planner_may_read_the_error() -> None:
+    """A module-level exit's plan reads which file pytest imported (its error): never shared."""
+    error_a = CollectionError("tests/test_a.py", "tests/test_a.py", "SystemExit", "1")
+    error_b = CollectionError("tests/test_b.py", "tests/test_b.py", "SystemExit", "1")
+    exits = [Diagnosis(Category.SYS_EXIT, "tests/helpers.py", 3, "exit", subject="1", error=error)
+             for error in (error_a, error_b)]
+    plan = Plan(exits[0])
+
+    assert planning.plan_for(plan, exits[0]) is plan
+    assert planning.plan_for(plan, exits[1]) is None
+    blind = [replace(diagnosis, category=Category.UNDEFINED_NAME) for diagnosis in exits]
+    shared = planning.plan_for(Plan(blind[0]), blind[1])
+    assert shared is not None and shared.diagnosis is blind[1]

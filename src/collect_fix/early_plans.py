@@ -22,7 +22,7 @@ from collect_fix import collector
 from collect_fix.pytest_config import CONFIG_FILES
 from collect_fix.diagnosis import diagnose_collection
 from collect_fix.interrupts import interrupt_in
-from collect_fix.planning import Key, plan_each, plan_one
+from collect_fix.planning import Key, plan_each, plan_for, plan_one
 from collect_fix.project import Project
 from collect_fix.records_tail import RecordsTail
 from collect_fix.types import Collection, Diagnosis, Options, Plan
@@ -118,7 +118,7 @@ class EarlyPlans:
         self._order = [diagnosis.key for diagnosis in diagnoses]
         for diagnosis in diagnoses:
             known = self.plans.get(diagnosis.key)
-            if known is None or known.diagnosis != diagnosis or known.diagnosis.error != diagnosis.error:
+            if known is None or plan_for(known, diagnosis) is None:
                 unplanned.append(diagnosis)
         return unplanned
 

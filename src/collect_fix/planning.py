@@ -2,7 +2,10 @@
 
 Planners live in ``collect_fix.planners``; each module declares ``CATEGORIES`` and a
 ``plan(diagnosis, project, options) -> Plan`` function, and may have a ``review(plans, project)``
-that looks at one round's plans together. They are found by scanning the package.
+that looks at one round's plans together. They are found by scanning the package. A module that
+declares ``READS_ERROR = False`` plans from the diagnosis alone, never from the collection error
+behind it: equal diagnoses reported by different test files (a source module's NameError, met by
+every test module that imports it) then share one plan instead of planning the same file again.
 """
 
 from __future__ import annotations
@@ -40,6 +43,23 @@ def planners() -> dict[Category, Planner]:
 
 
 @lru_cache(maxsize=1)
+def _error_blind() -> frozenset[Category]:
+    """The categories whose planner declares ``READS_ERROR = False``."""
+    return frozenset(category for module in _planner_modules() if getattr(module, "READS_ERROR", True) is False
+                     for category in getattr(module, "CATEGORIES", ()))
+
+
+def plan_for(plan: Plan, diagnosis: Diagnosis) -> Optional[Plan]:
+    """``plan`` as the plan of ``diagnosis``, where it is one: made for an equal diagnosis from the
+    same collection error, or from any error where the planner reads none; else None."""
+    if plan.diagnosis != diagnosis:
+        return None
+    if plan.diagnosis.error == diagnosis.error:
+        return plan
+    return replace(plan, diagnosis=diagnosis) if diagnosis.category in _error_blind() else None
+
+
+@lru_cache(maxsize=1)
 def reviews() -> tuple[Review, ...]:
     """Planner modules' ``review(plans, project)``: a second look at one round's plans together,
     for what no plan sees alone (re-exports that close an import cycle only together)."""
@@ -56,8 +76,7 @@ def plan_all(
     """
     def made_early(diagnosis: Diagnosis) -> Optional[Plan]:
         found = (early or {}).get(diagnosis.key)
-        same = found is not None and found.diagnosis == diagnosis and found.diagnosis.error == diagnosis.error
-        return found if same else None
+        return plan_for(found, diagnosis) if found is not None else None
 
     unplanned = [diagnosis for diagnosis in diagnoses if made_early(diagnosis) is None]
     made = dict(zip(map(id, unplanned), plan_each(unplanned, project, options)))
@@ -80,9 +99,17 @@ def plan_each(diagnoses: Sequence[Diagnosis], project: Project, options: Options
     def planned(diagnosis: Diagnosis) -> Plan:
         return plan_one(diagnosis, project, options)
 
-    plans = second_core.share(diagnoses, planned, carry=(RememberedEdits(),))
-    # A plan the copy made holds a copy of its diagnosis: the diagnosis itself takes its place,
-    # with the collection error it came from (not part of a diagnosis's equality).
+    blind = _error_blind()
+    first: dict[Diagnosis, Diagnosis] = {}  # an error-blind diagnosis -> the equal one planned
+    for diagnosis in diagnoses:
+        if diagnosis.category in blind:
+            first.setdefault(diagnosis, diagnosis)
+    unique = [diagnosis for diagnosis in diagnoses if first.get(diagnosis, diagnosis) is diagnosis]
+    made = dict(zip(map(id, unique), second_core.share(unique, planned, carry=(RememberedEdits(),))))
+    # A plan made for an equal diagnosis, or by the copy (which holds a copy of its diagnosis):
+    # the diagnosis itself takes its place, with the collection error it came from (not part of
+    # a diagnosis's equality).
+    plans = [made[id(first.get(diagnosis, diagnosis))] for diagnosis in diagnoses]
     return [replace(plan, diagnosis=diagnosis) if plan.diagnosis is not diagnosis and plan.diagnosis == diagnosis
             else plan for plan, diagnosis in zip(plans, diagnoses)]
 

@@ -15,6 +15,7 @@ from collect_fix.unbound_names import unbound_in_functions
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
 
 CATEGORIES = (Category.UNDEFINED_NAME,)
+READS_ERROR = False  # the NameError's file, line and name are the diagnosis's (planning.plan_for)
 
 
 def plan(diagnosis: Diagnosis, project: Project, options: Options) -> Plan:
