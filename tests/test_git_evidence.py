@@ -836,3 +836,20 @@ def test_the_same_name_in_another_style_imported_back_is_paired_only_where_the_f
     removed = git_evidence.bindings(before.encode())[old]
     found = git_evidence.moved_in_change(project, sha, "pkg/units.py", removed, renamed=True)
     assert (found is not None and found[1].name == new) is (case == "PosInf -> POS_INF")
+
+
+def test_a_definition_read_again_in_another_version_is_the_same_binding_at_its_own_line() -> None:
+    """Versions of one module share most definitions (read once, by their lines as written); a
+    decorator or a body that changed is read again."""
+    function = "@cache\ndef total(items):\n    '''Sum.'''\n    return sum(items)\n"
+    first = git_evidence.bindings(function.encode())["total"]
+    moved = git_evidence.bindings(("import os\n\n\n" + function).encode())["total"]
+    redecorated = git_evidence.bindings(function.replace("@cache", "@lru_cache").encode())["total"]
+    rewritten = git_evidence.bindings(function.replace("sum(items)", "sum(items, 0)").encode())["total"]
+
+    assert (first.line, moved.line) == (2, 5)
+    assert dataclasses.replace(moved, line=2) == first
+    assert (moved.body, moved.shape, moved.code, moved.doc) == (first.body, first.shape, first.code, first.doc)
+    assert redecorated.shape != first.shape and redecorated.reads != first.reads
+    assert rewritten.body != first.body and rewritten.shape != first.shape
+    assert first.doc == "Sum." and first.reads == ("cache", "items", "sum")

@@ -940,13 +940,8 @@ def _another_submodule(first: Binding, later: Binding) -> bool:
 
 
 def _bound(statement: ast.stmt, known: dict[str, Binding], lines: list[str]) -> list[Binding]:
-    if isinstance(statement, ast.ClassDef):
-        params, signature = _class_signature(statement)
-        return [_definition(statement, "class", params, signature)]
-    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        kind = "async_function" if isinstance(statement, ast.AsyncFunctionDef) else "function"
-        params, signature = _signature(statement.args)
-        return [_definition(statement, kind, params, signature)]
+    if isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [_definition_as_written(statement, lines)]
     if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         names = [target.id for target in targets if isinstance(target, ast.Name)]
@@ -1016,6 +1011,36 @@ def _dotted(node: ast.expr) -> str:
         base = _dotted(node.value)
         return f"{base}.{node.attr}" if base else ""
     return ""
+
+
+# Definitions by their lines as written: the versions of one module that history reads share most
+# of them, and what a Binding holds of a definition (its dumps, reads, signature) is the same for
+# the same lines wherever they sit. Bounded: cleared when full.
+_DEFINITIONS: dict[str, Binding] = {}
+_MAX_DEFINITIONS = 4_096
+
+
+def _definition_as_written(statement: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef],
+                           lines: list[str]) -> Binding:
+    """``_definition`` of the statement, taken from ``_DEFINITIONS`` when the same lines (its
+    decorators to its last line, whole: nothing else can share a definition's first or last line)
+    were read before, with this statement's line."""
+    first = min([statement.lineno, *(decorator.lineno for decorator in statement.decorator_list)])
+    end = statement.end_lineno or statement.lineno
+    key = "".join(lines[first - 1:end]) if end <= len(lines) else ""
+    found = _DEFINITIONS.get(key) if key else None
+    if found is None:
+        if isinstance(statement, ast.ClassDef):
+            kind, (params, signature) = "class", _class_signature(statement)
+        else:
+            kind = "async_function" if isinstance(statement, ast.AsyncFunctionDef) else "function"
+            params, signature = _signature(statement.args)
+        found = _definition(statement, kind, params, signature)
+        if key:
+            if len(_DEFINITIONS) >= _MAX_DEFINITIONS:
+                _DEFINITIONS.clear()
+            _DEFINITIONS[key] = found
+    return found if found.line == statement.lineno else replace(found, line=statement.lineno)
 
 
 def _definition(
