@@ -853,3 +853,15 @@ def test_a_definition_read_again_in_another_version_is_the_same_binding_at_its_o
     assert redecorated.shape != first.shape and redecorated.reads != first.reads
     assert rewritten.body != first.body and rewritten.shape != first.shape
     assert first.doc == "Sum." and first.reads == ("cache", "items", "sum")
+
+
+def test_an_assignment_read_again_is_the_same_binding_and_one_line_holds_two() -> None:
+    first = git_evidence.bindings(b"LIMITS = {'a': 1}\nfirst = 1; second = first + 1\n")
+    again = git_evidence.bindings(b"import os\nLIMITS = {'a': 1}\nsecond = 2; first = 1\n")
+
+    assert (first["LIMITS"].line, again["LIMITS"].line) == (1, 2)
+    assert dataclasses.replace(again["LIMITS"], line=1) == first["LIMITS"]
+    assert first["LIMITS"].body == again["LIMITS"].body and first["LIMITS"].text == "LIMITS = {'a': 1}"
+    assert (first["first"].text, first["second"].text) == ("first = 1", "second = first + 1")
+    assert first["second"].reads == ("first",) and again["second"].reads == ()
+    assert again["first"].line == again["second"].line == 3

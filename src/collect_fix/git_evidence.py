@@ -940,23 +940,8 @@ def _another_submodule(first: Binding, later: Binding) -> bool:
 
 
 def _bound(statement: ast.stmt, known: dict[str, Binding], lines: list[str]) -> list[Binding]:
-    if isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-        return [_definition_as_written(statement, lines)]
-    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        names = [target.id for target in targets if isinstance(target, ast.Name)]
-        dotted = _dotted(statement.value)
-        if len(names) == 1 and len(targets) == 1 and dotted and dotted.partition(".")[0] != names[0]:
-            segment = _segment(lines, statement) or f"{names[0]} = {dotted}"
-            return [Binding(names[0], "alias", statement.lineno, text=segment, target=dotted)]
-        body = ast.dump(statement.value)
-        names = [name for target in targets for name in target_names(target)]
-        if len(names) == 1 and len(targets) == 1 and isinstance(targets[0], ast.Name):
-            reads = tuple(sorted({node.id for node in ast.walk(statement.value)
-                                  if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}))
-            segment = _segment(lines, statement) or ""
-            return [Binding(names[0], "constant", statement.lineno, text=segment, reads=reads, body=body, shape=body)]
-        return [Binding(name, "constant", statement.lineno, body=body, shape=body) for name in names]
+    if isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign)):
+        return _as_written(statement, lines)
     if isinstance(statement, ast.ImportFrom):
         module = "." * statement.level + (statement.module or "")
         return [
@@ -1013,34 +998,63 @@ def _dotted(node: ast.expr) -> str:
     return ""
 
 
-# Definitions by their lines as written: the versions of one module that history reads share most
-# of them, and what a Binding holds of a definition (its dumps, reads, signature) is the same for
-# the same lines wherever they sit. Bounded: cleared when full.
-_DEFINITIONS: dict[str, Binding] = {}
-_MAX_DEFINITIONS = 4_096
+# Definitions and assignments by their text as written: the versions of one module that history
+# reads share most of them, and what a Binding holds of one (dumps, reads, signature) is the same
+# for the same text wherever it sits. Bounded: cleared when full.
+_READ: dict[str, tuple[Binding, ...]] = {}
+_MAX_READ = 4_096
 
 
-def _definition_as_written(statement: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef],
-                           lines: list[str]) -> Binding:
-    """``_definition`` of the statement, taken from ``_DEFINITIONS`` when the same lines (its
-    decorators to its last line, whole: nothing else can share a definition's first or last line)
-    were read before, with this statement's line."""
-    first = min([statement.lineno, *(decorator.lineno for decorator in statement.decorator_list)])
-    end = statement.end_lineno or statement.lineno
-    key = "".join(lines[first - 1:end]) if end <= len(lines) else ""
-    found = _DEFINITIONS.get(key) if key else None
+def _as_written(statement: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Assign, ast.AnnAssign],
+                lines: list[str]) -> list[Binding]:
+    """What the statement binds, taken from ``_READ`` when the same text was read before, at this
+    statement's line. A definition's text is its lines whole, decorators to the last (nothing
+    else starts or ends on them); an assignment's, its exact span (``a = 1; b = 2`` share lines)."""
+    if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+        segment = _segment(lines, statement)
+        key = f"= {segment}" if segment is not None else ""
+    else:
+        first = min([statement.lineno, *(decorator.lineno for decorator in statement.decorator_list)])
+        end = statement.end_lineno or statement.lineno
+        key = "def " + "".join(lines[first - 1:end]) if end <= len(lines) else ""
+    found = _READ.get(key) if key else None
     if found is None:
-        if isinstance(statement, ast.ClassDef):
-            kind, (params, signature) = "class", _class_signature(statement)
-        else:
-            kind = "async_function" if isinstance(statement, ast.AsyncFunctionDef) else "function"
-            params, signature = _signature(statement.args)
-        found = _definition(statement, kind, params, signature)
+        found = tuple(_assigned(statement, lines) if isinstance(statement, (ast.Assign, ast.AnnAssign))
+                      else [_defined(statement)])
         if key:
-            if len(_DEFINITIONS) >= _MAX_DEFINITIONS:
-                _DEFINITIONS.clear()
-            _DEFINITIONS[key] = found
-    return found if found.line == statement.lineno else replace(found, line=statement.lineno)
+            if len(_READ) >= _MAX_READ:
+                _READ.clear()
+            _READ[key] = found
+    return [binding if binding.line == statement.lineno else replace(binding, line=statement.lineno)
+            for binding in found]
+
+
+def _defined(statement: Union[ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef]) -> Binding:
+    if isinstance(statement, ast.ClassDef):
+        params, signature = _class_signature(statement)
+        return _definition(statement, "class", params, signature)
+    kind = "async_function" if isinstance(statement, ast.AsyncFunctionDef) else "function"
+    params, signature = _signature(statement.args)
+    return _definition(statement, kind, params, signature)
+
+
+def _assigned(statement: Union[ast.Assign, ast.AnnAssign], lines: list[str]) -> list[Binding]:
+    if statement.value is None:
+        return []
+    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+    names = [target.id for target in targets if isinstance(target, ast.Name)]
+    dotted = _dotted(statement.value)
+    if len(names) == 1 and len(targets) == 1 and dotted and dotted.partition(".")[0] != names[0]:
+        segment = _segment(lines, statement) or f"{names[0]} = {dotted}"
+        return [Binding(names[0], "alias", statement.lineno, text=segment, target=dotted)]
+    body = ast.dump(statement.value)
+    names = [name for target in targets for name in target_names(target)]
+    if len(names) == 1 and len(targets) == 1 and isinstance(targets[0], ast.Name):
+        reads = tuple(sorted({node.id for node in ast.walk(statement.value)
+                              if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}))
+        segment = _segment(lines, statement) or ""
+        return [Binding(names[0], "constant", statement.lineno, text=segment, reads=reads, body=body, shape=body)]
+    return [Binding(name, "constant", statement.lineno, body=body, shape=body) for name in names]
 
 
 def _definition(
