@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from collect_fix import git_evidence
+from collect_fix import git_evidence, source_trees
 from collect_fix.git_evidence import WORK_TREE, bindings, deleted_module, name_change
 from collect_fix.project import Project
 
@@ -865,3 +865,28 @@ def test_an_assignment_read_again_is_the_same_binding_and_one_line_holds_two() -
     assert (first["first"].text, first["second"].text) == ("first = 1", "second = first + 1")
     assert first["second"].reads == ("first",) and again["second"].reads == ()
     assert again["first"].line == again["second"].line == 3
+
+
+def test_docstrings_inside_a_definition_are_left_out_of_its_shape_without_changing_the_shared_tree() -> None:
+    documented = (
+        "class Store:\n"
+        "    '''A store.'''\n"
+        "    def get(self, key):\n"
+        "        '''One item.'''\n"
+        "        try:\n"
+        "            return self.items[key]\n"
+        "        except KeyError:\n"
+        "            def missing():\n"
+        "                '''Nothing there.'''\n"
+        "            return missing()\n"
+    )
+    plain = documented.replace("        '''One item.'''\n", "").replace("'''Nothing there.'''", "pass")
+    source = documented.encode()
+    tree = source_trees.tree_of(source)
+    assert tree is not None
+    before = ast.dump(tree, include_attributes=True)
+
+    store, bare = git_evidence.bindings(source)["Store"], git_evidence.bindings(plain.encode())["Store"]
+
+    assert store.shape == bare.shape and store.body != bare.body and store.doc == "A store."
+    assert ast.dump(tree, include_attributes=True) == before  # the tree the planners share is as parsed

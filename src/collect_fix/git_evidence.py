@@ -31,7 +31,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Union
+from typing import Callable, Iterable, Optional, Union, cast
 
 from collect_fix import matching_characters, source_trees, spelling
 from collect_fix.definitions import (
@@ -1082,18 +1082,38 @@ def _definition(
 
 
 def _without_docstrings(body: list[ast.stmt]) -> list[ast.stmt]:
-    """``body`` with the docstrings of the classes and functions inside it left out (a copy where
-    there are any): a method documented on the way is the same code."""
-    inner = [node for statement in body for node in ast.walk(statement)
-             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _docstring_first(node.body)]
-    if not inner:
-        return body
-    body = copy.deepcopy(body)
-    for statement in body:
-        for node in ast.walk(statement):
-            if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _docstring_first(node.body):
-                node.body = node.body[1:] or [ast.Pass()]
-    return body
+    """``body`` with the docstrings of the classes and functions inside it left out: a method
+    documented on the way is the same code. Nothing is changed in place (the trees are shared):
+    what holds a docstring is copied, the rest is the same objects, unlike a deep copy of a
+    large class (most of the time a long module's history took)."""
+    return [cast(ast.stmt, _undocumented(statement)) for statement in body]
+
+
+_NESTED = ("body", "orelse", "finalbody", "handlers", "cases")  # where statements nest
+
+
+def _undocumented(node: ast.AST) -> ast.AST:
+    """``node``, or a shallow copy of it with its own docstring (a class or function's) and those
+    of the statements nested in it left out (a body of nothing but one becomes ``pass``)."""
+    changed: dict[str, list[ast.AST]] = {}
+    for name in _NESTED:
+        value = getattr(node, name, None)
+        if not isinstance(value, list):
+            continue
+        items = [_undocumented(each) for each in value]
+        if name == "body" and isinstance(node, _DEFINITIONS) and _docstring_first(cast(list[ast.stmt], items)):
+            items = items[1:] or [ast.Pass()]
+        if len(items) != len(value) or any(new is not old for new, old in zip(items, value)):
+            changed[name] = items
+    if not changed:
+        return node
+    copied = copy.copy(node)
+    for name, items in changed.items():
+        setattr(copied, name, items)
+    return copied
+
+
+_DEFINITIONS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def _docstring_first(body: list[ast.stmt]) -> bool:
