@@ -896,6 +896,37 @@ def test_a_name_the_project_imports_from_elsewhere_now_comes_back_as_that_import
         assert "stub" in first.description
 
 
+CONDITIONAL_IMPORTS = {
+    "in a try": "try:\n    from ordered import OrderedDict\nexcept ImportError:\n    from collections import OrderedDict\n",
+    "for type checkers": "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from collections import OrderedDict\n",
+}
+
+
+@pytest.mark.parametrize("case", ["the module's own function", *CONDITIONAL_IMPORTS])
+def test_a_name_is_no_import_from_elsewhere_where_it_was_own_code_or_the_importer_takes_it_conditionally(
+    tmp_path: Path, case: str
+) -> None:
+    """Review hAI 02-04: ``isclose`` the project wrote is not ``math.isclose`` because a caller
+    imports that now; an import under a ``try`` (``orjson`` or else ``json``) or for type
+    checkers only is no value the name had. An honest stub, as before the rule."""
+    own = case == "the module's own function"
+    shim = "def isclose(a, b, tol=1e-6):\n    return abs(a - b) <= tol\n" if own else SHIM
+    name, source = ("isclose", "math") if own else ("OrderedDict", "collections")
+    project = make(tmp_path, {"pkg/__init__.py": shim,
+                              "pkg/tool.py": f"from pkg import {name}\n\n\ndef main():\n    return {name}\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    (tmp_path / "pkg/__init__.py").write_text("")
+    imports = f"from {source} import {name}\n" if own else CONDITIONAL_IMPORTS[case]
+    (tmp_path / "pkg/tool.py").write_text(f"{imports}\n\ndef main():\n    return {name}\n")
+    git(tmp_path, "commit", "-q", "-am", "drop it")
+
+    first = planned(project, missing(name, "pkg")).alternatives[0]
+
+    assert "stub" in first.description and "imported elsewhere" not in first.evidence
+
+
 FLOATS = ("import json\n\n\ndef _floatconstants():\n    return float('nan'), float('inf'), -float('inf')\n\n\n"
           "NaN, PosInf, NegInf = _floatconstants()\n_CONSTANTS = {'NaN': NaN, 'Infinity': PosInf, '-Infinity': NegInf}\n\n\n"
           "def loads(s):\n    return json.loads(s, parse_constant=_CONSTANTS.__getitem__)\n")

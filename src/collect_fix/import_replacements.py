@@ -4,7 +4,10 @@ simplejson: ``OrderedDict = _import_OrderedDict()`` (a shim that returned ``coll
 left ``simplejson/__init__.py`` in the change that turned ``simplejson/tool.py``'s
 ``json.OrderedDict`` into ``from collections import OrderedDict``. The project's own code says
 what the name is now: tests that still take it from the module get that import back there, not a
-stub. Only where every file the change repointed took it from the same module, under its name.
+stub. Only where every file the change repointed took it from the same module, under its name, at
+its top and unconditionally; and only for a name that was no class or function of the module's own
+(the planner's rule): an ``isclose`` the project wrote is not ``math.isclose``, whatever imports
+the callers switched to.
 """
 
 from __future__ import annotations
@@ -54,13 +57,20 @@ def _taken_from(source: bytes, module: str, package: str) -> set[str]:
 
 
 def _imported_from(source: bytes, name: str, package: str) -> Optional[str]:
-    """The module ``from m import name`` (under its own name) in ``source`` takes it from."""
+    """The module an unconditional ``from m import name`` (under its own name) at the top of
+    ``source`` takes it from; None where there is none, or the file also imports it under an
+    ``if`` or a ``try`` or in a function: ``orjson``'s or else ``json``'s ``dumps``, a class
+    imported only for type checkers are no value the module had."""
     tree = source_trees.tree_of(source)
-    for node in ast.walk(tree) if tree is not None else ():
+    found: Optional[str] = None
+    top = {id(statement) for statement in tree.body} if tree is not None else set()
+    for node in source_trees.statements(tree) if tree is not None else ():
         if isinstance(node, ast.ImportFrom) and any(alias.name == name and alias.asname in (None, name)
                                                     for alias in node.names):
-            return _absolute(node, package)
-    return None
+            if id(node) not in top:
+                return None
+            found = found or _absolute(node, package)
+    return found
 
 
 def _absolute(node: ast.ImportFrom, package: str) -> Optional[str]:

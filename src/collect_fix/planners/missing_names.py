@@ -42,7 +42,7 @@ from collect_fix.git_evidence import (
     never_named,
 )
 from collect_fix.import_siblings import names_after, tolerated
-from collect_fix.kinds import fits, stub_kind
+from collect_fix.kinds import CALLABLE_KINDS, fits, stub_kind
 from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
 from collect_fix.reexport_cycles import order_dependent, reexports_behind_rewrites
@@ -249,8 +249,8 @@ def _imported_elsewhere_now(project: Project, name: str, home: _Home) -> Optiona
     """A name the change removed while it made the project's other files import it from another
     module (``import_replacements``): that import, back in the module."""
     change = home.change
-    if change is None or change.successor is not None:
-        return None
+    if change is None or change.successor is not None or change.removed.kind in CALLABLE_KINDS:
+        return None  # a class or function of its own is no namesake's (``isclose`` is no ``math.isclose``)
     from collect_fix.import_replacements import replacement
 
     source = replacement(project, change, home.module)
