@@ -813,29 +813,61 @@ def test_a_repointed_importer_pairs_no_code_whose_names_mean_something_else_wher
     assert git_evidence.moved_in_change(project, sha, "app/config.py", removed, renamed=True) is None
 
 
-@pytest.mark.parametrize("case", ["PosInf -> POS_INF", "Mb beside MB", "Mb reads turned to MB of another value",
-                                  "POS_INF taken back, PosInf never read"])
+SPELLED_ALIKE = {  # case: (old binding, its reads, constants module, new reads, paired?)
+    "PosInf -> POS_INF": ("PosInf = float('inf')", "PosInf", "POS_INF = 1e400\n", "POS_INF", True),
+    "NaN -> NAN, both worked out": ("NaN = float('nan')", "NaN", "NAN = float('nan')\n", "NAN", True),
+    "NaN -> NAN, neither worked out": ("NaN = make('nan')", "NaN", "NAN = load('nan')\n", "NAN", True),
+    "Mb beside MB": ("MB = 1_000_000\nMb = 125_000", "Mb", "KB = 1000\nMB = 1000 * KB\n", "MB", False),
+    "Mb reads turned to MB of another value": ("Mb = 125_000", "Mb", "KB = 1000\nMB = 1000 * KB\n", "MB", False),
+    "Mb against MB worked out from an import": ("Mb = 125_000", "Mb", "from .si import KILO as KB\nMB = 1000 * KB\n",
+                                                "MB", False),
+    "kb = 1 << 10 against KB = 1000": ("kb = 1 << 10", "kb", "KB = 1000\n", "KB", False),
+    "a name against a name of another text": ("Encoding = 'latin-1'", "Encoding", "ENCODING = 'utf-8'\n", "ENCODING",
+                                              False),
+    "POS_INF taken back, PosInf never read": ("PosInf = float('inf')", "", "POS_INF = 1e400\n", "POS_INF", False),
+    "KB read in a new place, not where kb was": ("kb = compute(10)", "kb", "KB = compute(3)\n", "", False),
+}
+
+
+@pytest.mark.parametrize("case", SPELLED_ALIKE)
 def test_the_same_name_in_another_style_imported_back_is_paired_only_where_the_file_says_so(
     tmp_path: Path, case: str
 ) -> None:
     """simplejson: ``PosInf`` became ``POS_INF`` in ``_constants``, imported back, and the file
-    reads it where it read ``PosInf``: paired whatever the code. Sixteenth and seventeenth reviews:
-    ``Mb`` (a megabit) beside ``MB``, which moved too, is no ``MB``; nor is it where the two
-    values differ (125_000 against 1000 * KB), or where the file never read the old name."""
-    old, new = ("PosInf", "POS_INF") if case.startswith(("PosInf", "POS_INF")) else ("Mb", "MB")
-    reads = case != "POS_INF taken back, PosInf never read"
-    use = "\n\ndef top():\n    return {}\n" if reads else ""
-    value = {"PosInf -> POS_INF": "float('inf')", "Mb beside MB": "125_000"}.get(case, "125_000")
-    before = ("MB = 1_000_000\n" if case == "Mb beside MB" else "") + f"{old} = {value}\n" + use.format(old)
-    constants = {"PosInf": "POS_INF = 1e400\n", "Mb": "KB = 1000\nMB = 1000 * KB\n"}[old]
-    if case == "POS_INF taken back, PosInf never read":
-        constants = "POS_INF = 1e400\n"
+    reads it where it read ``PosInf``: paired unless both values can be worked out and differ.
+    Reviews 16, 17 and hAI 01: ``Mb`` (a megabit) beside ``MB``, which moved too, is no ``MB``; nor
+    is it where the two differ (``1 << 10`` against 1000, two strings, a value worked out through
+    an import), where the file never read the old name, or where it reads the new one only in a
+    new place (``human_si``), not where it read the old one."""
+    binding, old_reads, constants, new_reads, paired = SPELLED_ALIKE[case]
+    old = binding.splitlines()[-1].split(" = ")[0]
+    new = constants.splitlines()[-1].split(" = ")[0]
+    before = f"{binding}\n" + (f"\n\ndef top():\n    return {old_reads}\n" if old_reads else "")
+    if new_reads:
+        after = f"\n\ndef top():\n    return {new_reads}\n"
+    else:  # ``top`` reads something else now; a new function reads the new name
+        after = f"\n\ndef top():\n    return 1024\n\n\ndef human_si():\n    return {new}\n"
     project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/units.py": before})
-    sha = commit(tmp_path, {"pkg/units.py": f"from .constants import {new}\n" + use.format(new),
-                            "pkg/constants.py": constants})
+    sha = commit(tmp_path, {"pkg/units.py": f"from .constants import {new}\n" + after, "pkg/constants.py": constants,
+                            "pkg/si.py": "KILO = 1000\n"})
     removed = git_evidence.bindings(before.encode())[old]
     found = git_evidence.moved_in_change(project, sha, "pkg/units.py", removed, renamed=True)
-    assert (found is not None and found[1].name == new) is (case == "PosInf -> POS_INF")
+    assert (found is not None and found[1].name == new) is paired
+
+
+def test_the_same_name_in_another_style_gives_way_to_the_same_code(tmp_path: Path) -> None:
+    """Review hAI 01: ``kb`` went as ``KIB`` of the same code beside a new ``KB``, both imported
+    back and read where ``kb`` was: the same code is the successor, not the same spelling."""
+    before = "kb = compute(10)\n\n\ndef human(binary):\n    return kb\n"
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/units.py": before})
+    sha = commit(tmp_path, {"pkg/units.py": "from .constants import KB, KIB\n\n\ndef human(binary):\n"
+                                            "    return KIB if binary else KB\n",
+                            "pkg/constants.py": "KB = compute(3)\nKIB = compute(10)\n"})
+    removed = git_evidence.bindings(before.encode())["kb"]
+
+    found = git_evidence.moved_in_change(project, sha, "pkg/units.py", removed, renamed=True)
+
+    assert found is not None and found[1].name == "KIB"
 
 
 def test_a_definition_read_again_in_another_version_is_the_same_binding_at_its_own_line() -> None:

@@ -24,6 +24,7 @@ import builtins
 import copy
 import difflib
 import hashlib
+import operator
 import re
 import subprocess
 import time
@@ -31,7 +32,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Union, cast
+from typing import Any, Callable, Iterable, Optional, Union, cast
 
 from collect_fix import matching_characters, source_trees, spelling
 from collect_fix.definitions import (
@@ -274,6 +275,7 @@ def moved_in_change(
     old_package = package_of(project, project.root / path)
     old_module = project.module_name(project.root / path) or ""
     found: list[tuple[str, Binding, float]] = []
+    spelled: list[tuple[str, Binding, float]] = []  # the same name in another style: only where nothing else came
     parsed = {other: _bindings(new) for other, new in zip(others, news) if new is not None}
     earlier_by = {other: _bindings(old) for other, old in zip(others, olds[1:]) if old is not None}
 
@@ -297,6 +299,21 @@ def moved_in_change(
         (``TIMEOUT = 30`` and ``RETRY_DELAY = 30`` split into two modules)."""
         return any(other.name != removed.name and other.name not in left_names and other.kind == removed.kind
                    and _same_under_another_name(other, binding, renames) for other in removed_from.values())
+
+    def constants_at(revision: str) -> Callable[[str], dict[str, Binding]]:
+        """The bindings of a module of the project, by its dotted name, as of ``revision`` (the
+        change's, or the one before it): where a constant's value comes from an import."""
+        def lookup(module: str) -> dict[str, Binding]:
+            file = project.module_file(module)
+            if file is None:
+                return {}
+            relative = project.relative(file)
+            if revision == WORK_TREE:
+                source = _read(file)
+            else:
+                source = _blobs(root, [(revision, relative)], deadline)[0]
+            return _bindings(source) if source is not None else {}
+        return lookup
 
     for other, old, new in zip(others, olds[1:], news):
         if new is None:
@@ -327,12 +344,16 @@ def moved_in_change(
                     and binding.name not in removed_from \
                     and _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module) \
                     and _reads_turned(olds[0], left, removed.name, binding.name) \
-                    and not _values_differ(removed, removed_from, binding, now):
+                    and _values_agree(removed, _Constants(removed_from, old_package, constants_at(before)),
+                                      binding, _Constants(now, package_of(project, project.root / other),
+                                                          constants_at(commit))):
                 # ``NaN, PosInf = _floatconstants()`` became ``NAN = float('nan')`` ... in ``_constants``,
                 # which the file imports back and now reads where it read the old one: the same name in
-                # another style, whatever the code; never a name the file had itself (``Mb`` is no
-                # ``MB``, which moved too), nor one it took back without reading it for the old one.
-                found.append((other, binding, kin))
+                # another style, where their values cannot be worked out or are the same; never a name
+                # the file had itself (``Mb`` is no ``MB``, which moved too), nor one it took back
+                # without reading it in each place it read the old one (``kb`` is no ``KB`` read in a new
+                # ``human_si``), and only where nothing of the same code came (``KIB = 1 << 10``).
+                spelled.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape \
                     and _renaming(removed.shape, renames) == binding.shape:
                 if _weak(removed) and not (
@@ -345,53 +366,138 @@ def moved_in_change(
                 ):
                     continue  # a pass or a literal alone: the same docstring and reads; a literal where the module went
                 found.append((other, binding, kin))
+    found = found or spelled
     closest = [each for each in found if each[2] == max((kin for _, _, kin in found), default=0.0)]
     return (closest[0][0], closest[0][1]) if len(closest) == 1 else None
 
 
 def _reads_turned(before: Optional[bytes], after: Optional[bytes], old: str, new: str) -> bool:
-    """Whether the file read ``old`` and now reads ``new`` instead (``_CONSTANTS = {'NaN': NaN}``
-    became ``{'NaN': NAN}``)."""
-    def reads(source: Optional[bytes], name: str) -> int:
-        tree = source_trees.tree_of(source) if source is not None else None
-        return sum(1 for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id == name
-                   and isinstance(node.ctx, ast.Load)) if tree is not None else 0
-
-    return reads(before, old) > 0 and reads(after, old) == 0 and reads(after, new) > 0
+    """Whether the file read ``old``, reads it no more, and now reads ``new`` in each place it read
+    ``old`` (``_CONSTANTS = {'NaN': NaN}`` became ``{'NaN': NAN}``): a place is a top-level
+    definition, an assignment by what it binds, or the rest of the module's code."""
+    old_places = _reading(before, old)
+    return bool(old_places) and not _reading(after, old) and old_places <= _reading(after, new)
 
 
-def _values_differ(old: Binding, old_names: dict[str, Binding], new: Binding, new_names: dict[str, Binding]) -> bool:
-    """Whether two constants have values one can work out from their modules' literals, and they
-    differ (``Mb = 125_000`` against ``MB = 1000 * KB`` with ``KB = 1000``)."""
-    before, after = _value(old, old_names), _value(new, new_names)
-    return before is not None and after is not None and before != after
+def _reading(source: Optional[bytes], name: str) -> set[str]:
+    """The places (``_reads_turned``) of ``source`` that read ``name``."""
+    tree = source_trees.tree_of(source) if source is not None else None
+    places = set()
+    for statement in tree.body if tree is not None else ():
+        if any(isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+               for node in ast.walk(statement)):
+            places.add(_place(statement))
+    return places
 
 
-def _value(binding: Binding, names: dict[str, Binding], depth: int = 0) -> Optional[complex]:
-    """A constant's number, from literals, arithmetic and the module's other such constants."""
+def _place(statement: ast.stmt) -> str:
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return f"def {statement.name}"
+    if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        return "= " + " ".join(sorted(name for target in targets for name in target_names(target)))
+    return "module"
+
+
+@dataclass(frozen=True)
+class _Constants:
+    """One version of a module, to work out its constants from: its bindings, the package its
+    relative imports start from, and the bindings of the modules it imports, by dotted name."""
+
+    names: dict[str, Binding]
+    package: str
+    imported: Callable[[str], dict[str, Binding]]
+
+
+def _values_agree(old: Binding, old_module: _Constants, new: Binding, new_module: _Constants) -> bool:
+    """Whether two constants may be the same: one value or the other cannot be worked out from
+    literals, the module's other constants and those it imports, or both are the same
+    (``Mb = 125_000`` is no ``MB = 1000 * KB`` with ``KB`` imported as 1000, ``kb = 1 << 10`` no
+    ``KB = 1000``, ``"latin-1"`` no ``"utf-8"``)."""
+    before, after = _value(old, old_module), _value(new, new_module)
+    return before is None or after is None or _same_value(before, after)
+
+
+_OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow, ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift, ast.BitOr: operator.or_, ast.BitAnd: operator.and_, ast.BitXor: operator.xor,
+}
+_MAX_OPERAND = 4_096  # of a power or a shift: ``10 ** 10 ** 10`` is worked out by nobody
+
+
+def _value(binding: Binding, module: _Constants, depth: int = 0) -> Optional[object]:
+    """A constant's number or string, from literals, arithmetic, ``int``/``float`` of those, and
+    the module's other such constants, its own or imported (``from .si import KILO as KB``)."""
+    if depth > 4:
+        return None
+    names = module.names
+    if binding.kind == "import" and binding.imported:
+        source = absolute_module(binding.target, module.package)
+        found = module.imported(source).get(binding.imported) if source else None
+        inner = _Constants(module.imported(source), source.rpartition(".")[0], module.imported) if source else None
+        return _value(found, inner, depth + 1) if found is not None and inner is not None else None
     tree = source_trees.tree_of(binding.text.encode()) if binding.kind == "constant" and binding.text else None
     statement = tree.body[0] if tree is not None and tree.body else None
-    if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None or depth > 4:
+    if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
         return None
 
-    def number(node: ast.expr) -> Optional[complex]:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex)) \
+    def value(node: ast.expr) -> Optional[object]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex, str, bytes)) \
                 and not isinstance(node.value, bool):
-            return complex(node.value)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            inner = number(node.operand)
-            return -inner if inner is not None else None
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-            left, right = number(node.left), number(node.right)
+            return node.value
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Invert)):
+            inner = value(node.operand)
+            try:
+                return (-inner if isinstance(node.op, ast.USub) else ~inner) if inner is not None else None  # type: ignore[operator]
+            except TypeError:
+                return None
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            left, right = value(node.left), value(node.right)
             if left is None or right is None:
                 return None
-            return left + right if isinstance(node.op, ast.Add) else left - right if isinstance(node.op, ast.Sub) \
-                else left * right
+            if _too_large(node.op, left, right):
+                return None
+            try:
+                result: object = _OPERATORS[type(node.op)](left, right)
+            except (ArithmeticError, TypeError, ValueError):
+                return None
+            return result
         if isinstance(node, ast.Name) and node.id in names:
-            return _value(names[node.id], names, depth + 1)
+            return _value(names[node.id], module, depth + 1)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NUMBER_TYPES \
+                and node.func.id not in names and not node.keywords and len(node.args) <= 2:
+            arguments = [value(argument) for argument in node.args]
+            if any(argument is None for argument in arguments):
+                return None
+            try:
+                number: object = _NUMBER_TYPES[node.func.id](*arguments)
+            except (ArithmeticError, TypeError, ValueError):
+                return None
+            return number
         return None
 
-    return number(statement.value)
+    return value(statement.value)
+
+
+_NUMBER_TYPES: dict[str, Callable[..., object]] = {"int": int, "float": float, "complex": complex}
+
+
+def _same_value(first: object, second: object) -> bool:
+    """``==``, where NaN is NaN (``float('nan')`` and ``float('nan')`` are the same constant)."""
+    return first == second or first != first and second != second
+
+
+def _too_large(op: ast.operator, left: object, right: object) -> bool:
+    """Whether working ``left op right`` out could take ages or all memory: a large power or
+    shift, a string repeated many times."""
+    def large(number: object) -> bool:
+        return isinstance(number, (int, float)) and abs(number) > _MAX_OPERAND
+
+    if isinstance(op, (ast.Pow, ast.LShift)):
+        return large(right)
+    texts = (str, bytes)
+    return isinstance(op, ast.Mult) and (isinstance(left, texts) and large(right) or isinstance(right, texts) and large(left))
 
 
 def _spelled_alike(old: str, new: str) -> bool:
