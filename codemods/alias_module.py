@@ -13,7 +13,9 @@ code reads, and nothing is bound on the new module (two modules merged into one,
 own ``Backend`` renamed, keep theirs apart). Its names are properties of its class, so a patch
 that restores what the module's own namespace held (pytest 9's monkeypatch) restores the value
 there rather than deleting it; and reloading it reloads the module it became, as the plain alias
-does. What the import system keeps on a module object (``__spec__``, ``__file__``, ``__loader__``)
+does; a copy made apart from the import system (``module_from_spec``, ``exec_module``) gets the
+names of a copy of the new module and leaves everything else alone. What the import system
+keeps on a module object (``__spec__``, ``__file__``, ``__loader__``)
 is this file's own, so ``importlib.util.find_spec`` and a path beside it still work; every other
 name, dunders the module binds itself (``__version__``) included, is the new module's. Written only into a module with no code of its own
 (the recreated one), under a ``# collect-fix: module-alias`` comment that lists it as debt
@@ -36,13 +38,17 @@ _BOUND = "_module"  # the name the new module is imported under, before it takes
 # The module object standing for the old one where names were renamed. Typed for mypy --strict,
 # and valid on every Python pytest 8 runs on (no ``list[str]`` at run time on 3.8).
 _FORWARDING = '''import importlib
+import importlib.util
 import sys
 import types
 from typing import Any, List
 
 import {module} as {bound}
 
-if type(sys.modules.get(__name__)).__name__ == "_Renamed":  # importlib.reload() of this module
+# Imported, or reloaded: the module sys.modules holds under this name is the one this code fills.
+# Otherwise a copy is made apart from the import system (module_from_spec, exec_module).
+_IMPORTED = getattr(sys.modules.get(__name__), "__dict__", None) is globals()
+if _IMPORTED and type(sys.modules.get(__name__)).__name__ == "_Renamed":  # importlib.reload() of this module
     importlib.reload({bound})
 
 _RENAMED = {{{renamed}}}
@@ -91,13 +97,23 @@ def _forwarded(name: str) -> Any:
     return property(read, write, remove)
 
 
-for _name in sorted({{*vars({bound}), *_RENAMED}} - _OWN - set(dir(_Renamed))):  # no method of the class
-    setattr(_Renamed, _name, _forwarded(_name))
-_renamed = _Renamed(__name__, {bound}.__doc__)
-for _name in ("__spec__", "__loader__", "__file__", "__package__", "__cached__"):  # this file's, for importlib
-    if _name in globals():
-        setattr(_renamed, _name, globals()[_name])
-sys.modules[__name__] = _renamed
+if _IMPORTED:
+    for _name in sorted({{*vars({bound}), *_RENAMED}} - _OWN - set(dir(_Renamed))):  # no method of the class
+        setattr(_Renamed, _name, _forwarded(_name))
+    _renamed = _Renamed(__name__, {bound}.__doc__)
+    for _name in ("__spec__", "__loader__", "__file__", "__package__", "__cached__"):  # this file's, for importlib
+        if _name in globals():
+            setattr(_renamed, _name, globals()[_name])
+    sys.modules[__name__] = _renamed
+else:  # a private copy: the names of a copy of the module it became, old ones too; sys.modules is left alone
+    _copy: types.ModuleType = {bound}
+    _spec = importlib.util.find_spec({bound}.__name__)
+    if _spec is not None and _spec.loader is not None:
+        _copy = importlib.util.module_from_spec(_spec)
+        _spec.loader.exec_module(_copy)
+    for _name in sorted({{*vars(_copy), *_RENAMED}} - _OWN):
+        if hasattr(_copy, _RENAMED.get(_name, _name)):
+            globals()[_name] = getattr(_copy, _RENAMED.get(_name, _name))
 '''
 
 

@@ -182,6 +182,18 @@ def test_a_patch_of_a_dunder_the_module_binds_reaches_it(monkeypatch):
     assert app.backends.__version__ == "1.0"
 
 
+def test_a_private_copy_has_the_names_of_a_copy_and_changes_nothing_else():
+    import importlib.util
+    import sys
+
+    held, backend = sys.modules["app.mysql"], app.backends.MysqlBackend
+    spec = importlib.util.find_spec("app.mysql")
+    copy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(copy)
+    assert copy.Backend is copy.MysqlBackend is not backend and copy.Backend().where() == "mysql:/data"
+    assert sys.modules["app.mysql"] is held and app.backends.MysqlBackend is backend  # nothing reloaded
+
+
 def test_a_reload_of_an_old_module_reloads_the_code():  # last: the classes are new objects after it
     import importlib
 
@@ -214,7 +226,7 @@ def test_with_names_renamed_the_old_module_forwards_to_the_new_one_and_a_second_
         ast.parse(once)
         assert once.startswith(before)
         assert '_RENAMED = {"Backend": "MysqlBackend"}' in once
-        assert "_renamed = _Renamed(__name__, _module.__doc__)" in once and once.endswith("sys.modules[__name__] = _renamed\n")
+        assert "    _renamed = _Renamed(__name__, _module.__doc__)\n" in once and "    sys.modules[__name__] = _renamed\n" in once
         assert renamed(once) == once
     with pytest.raises(SkipFile, match="code of its own"):
         renamed("import os\n")
@@ -236,7 +248,7 @@ def test_old_names_read_and_patched_reach_the_code_and_two_merged_modules_keep_t
     ran = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
                          env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-    assert "8 passed" in ran.stdout, ran.stdout + ran.stderr
+    assert "9 passed" in ran.stdout, ran.stdout + ran.stderr
 
 
 def test_the_forwarding_module_passes_mypy_strict(tmp_path: Path) -> None:
