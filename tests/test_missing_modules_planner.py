@@ -933,7 +933,14 @@ def test_a_moved_definition_edited_since_is_not_taken_for_another_with_its_old_s
     assert all(edit.kwargs().get("new_name") in (None, "default_headers") for edit in first.edits), first.edits
 
 
-@pytest.mark.parametrize("given", ["args", "environment", "a conftest pytest never got to configure"])
+TURNING_DOCTESTS_ON = {  # how a conftest pytest never got to configure turns them on
+    "a conftest pytest never got to configure": "config.option.doctestmodules = True",
+    "a conftest setting it from the environment": "config.option.doctestmodules = not os.environ.get('NO_DOCTESTS')",
+    "a conftest setting it by name": "setattr(config.option, 'doctestmodules', True)",
+}
+
+
+@pytest.mark.parametrize("given", ["args", "environment", *TURNING_DOCTESTS_ON])
 def test_no_module_alias_where_doctest_modules_comes_from_the_run_or_the_environment(
     tmp_path: Path, given: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -949,9 +956,9 @@ def test_no_module_alias_where_doctest_modules_comes_from_the_run_or_the_environ
         args = ("--doctest-modules",)
     elif given == "environment":
         monkeypatch.setenv("PYTEST_ADDOPTS", "-q --doctest-modules")
-    else:  # a sixteenth review: the conftest failed on the move, so the probe never saw pytest configured
-        (tmp_path / "conftest.py").write_text("from app.helpers import parse\n\n\ndef pytest_configure(config):\n"
-                                             "    config.option.doctestmodules = True\n")
+    else:  # reviews 16 and hAI 09: the conftest failed on the move, so the probe never saw pytest configured
+        (tmp_path / "conftest.py").write_text("import os\n\nfrom app.helpers import parse\n\n\n"
+                                             f"def pytest_configure(config):\n    {TURNING_DOCTESTS_ON[given]}\n")
         project = Project(tmp_path)
     result = missing_modules.plan(missing_module("app.helpers"), project, Options(root=tmp_path, pytest_args=args))
     assert [edit.transform for edit in edits_of(result)] == ["add_reexport"]
@@ -1026,13 +1033,16 @@ def test_a_name_the_module_never_bound_comes_from_the_one_module_of_its_split_th
         ("assert_all_valid", "app.assertions"), ("assert_valid", "app.assertions")}
 
 
-def test_a_conftest_that_only_reads_the_doctest_option_keeps_the_module_alias(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reads", ["assert not config.getoption('doctestmodules')",
+                                   "assert config.option.doctestmodules == False",
+                                   "config.option.doctestmodules = False"])
+def test_a_conftest_that_only_reads_the_doctest_option_keeps_the_module_alias(tmp_path: Path, reads: str) -> None:
     """An eighteenth review: the conftest failed on the move, so pytest was never configured, and
     one that only read ``config.getoption("doctestmodules")`` was taken for turning doctests on."""
     project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": "def parse(text):\n    return int(text)\n",
                                     "tests/test_a.py": PARSE_TEST,
                                     "conftest.py": "from app.helpers import parse\n\n\ndef pytest_configure(config):\n"
-                                                   "    assert not config.getoption('doctestmodules')\n"})
+                                                   f"    {reads}\n"})
     (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
     _git_commit(tmp_path, "helpers -> text")
     assert [edit.transform for edit in edits_of(planned(project, missing_module("app.helpers")))] == ["alias_module"]

@@ -136,9 +136,10 @@ def _exported(deleted: DeletedModule) -> set[str]:
         binding.kind in (*DEFINITION_KINDS, "alias") or (binding.kind == "import" and binding.imported))}
 
 
-# A conftest that turns doctests on (``config.option.doctestmodules = True``, ``--doctest-modules``
-# added to the arguments), not one that only reads the option.
-_TURNS_DOCTESTS_ON = re.compile(rb"doctestmodules\s*=\s*True|[\"']--doctest-modules[\"']")
+# What may turn doctests on in a conftest: the option assigned anything but a literal False, by
+# attribute or by ``setattr``, or the flag given as an argument. Reading it (``getoption``, ``==``) does not.
+_TURNS_DOCTESTS_ON = re.compile(rb"doctestmodules\s*=(?!=)(?!\s*False\b)|[\"']doctestmodules[\"']\s*,(?!\s*False\b)"
+                                rb"|[\"']--doctest-modules[\"']")
 
 
 class _Layout:
