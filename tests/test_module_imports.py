@@ -175,3 +175,12 @@ def test_what_every_module_has_is_no_name_taken_from_it(tmp_path: Path) -> None:
     """
     imports = scanned(tmp_path, {"tests/test_a.py": source})
     assert imports.get("app.templates").names == {"__version__", "render"}
+
+
+def test_what_every_module_has_still_says_the_binding_is_a_module(tmp_path: Path) -> None:
+    """Review hAI 10: ``Path(render.__file__).parent / "templates"`` alone is a use of ``render``
+    as a module (moved whole, it comes back as the module it became), with no name to provide."""
+    imports = scanned(tmp_path, {"tests/test_a.py": "from app import render\n\nHERE = render.__file__\n"})
+
+    assert imports.get("app.render").names == set()
+    assert imports.get("app.render").as_module == {"tests/test_a.py"}

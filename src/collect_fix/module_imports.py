@@ -229,14 +229,13 @@ class _FileScanner:
                     self._used_as_object(decorator)
 
     def _attribute(self, node: ast.Attribute) -> None:
-        if node.attr in MODULE_ATTRIBUTES:
-            return  # every module has one: no name of it to provide
         target = self.bindings.get(dotted_name(node.value) or "")
         if target is not None and isinstance(node.ctx, ast.Load):
             module, definite = target
             record = (self.definite if definite else self.possible)[module]
-            record.names.add(node.attr)
-            record.as_module.add(self.relative)
+            if node.attr not in MODULE_ATTRIBUTES:  # every module has one: no name of it to provide
+                record.names.add(node.attr)
+            record.as_module.add(self.relative)  # ``render.__file__``: a module all the same
 
     def _used_as_object(self, node: ast.expr) -> None:
         """A ``from pkg import x`` binding that is called, subclassed or applied: not a module."""

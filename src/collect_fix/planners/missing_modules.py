@@ -122,7 +122,7 @@ def _evidence(imports: ProjectImports, modules: tuple[str, ...]) -> str:
         if taken is not None and taken.as_module:
             package, _, name = module.rpartition(".")
             examples = ", ".join(f"{name}.{attribute}" for attribute in sorted(taken.names)[:3])
-            found += f"; 'from {package} import {name}' is used as a module ({examples})"
+            found += f"; 'from {package} import {name}' is used as a module" + (f" ({examples})" if examples else "")
     return found
 
 
