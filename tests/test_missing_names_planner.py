@@ -961,3 +961,25 @@ def test_constants_renamed_in_another_style_and_imported_back_are_followed_toget
         assert "imports back: the same name in another style" in first.evidence
     else:
         assert "stub" in first.description
+
+
+def test_a_class_replaced_by_a_function_of_a_name_alike_is_no_rename(tmp_path: Path) -> None:
+    """Review hAI 08: ``class Connection(path)`` (rows, ``.one()``) became ``connect(path)``, which
+    returns a plain sqlite3 connection: one name contains the other and the parameters are the
+    same, but what the function makes is not what the class made. An honest stub, not an alias."""
+    project = make(tmp_path, {"app/__init__.py": "",
+                              "app/db.py": "import sqlite3\n\n\nclass Connection:\n    def __init__(self, path=':memory:'):\n"
+                                           "        self.raw = sqlite3.connect(path)\n\n"
+                                           "    def one(self, sql):\n        return self.raw.execute(sql).fetchone()\n",
+                              "tests/test_db.py": "from app.db import Connection\n\n\ndef test_one():\n"
+                                                  "    assert Connection().one('select 1')[0] == 1\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    (tmp_path / "app/db.py").write_text("import sqlite3\n\n\ndef connect(path=':memory:'):\n"
+                                        "    return sqlite3.connect(path)\n")
+    git(tmp_path, "commit", "-q", "-am", "plain connections")
+
+    first = planned(project, missing("Connection", "app.db")).alternatives[0]
+
+    assert "stub" in first.description and "connect" not in first.description

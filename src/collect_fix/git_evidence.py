@@ -961,7 +961,9 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
     not one of literals alone (``CACHE_TTL = 30`` is no ``TIMEOUT = 30``); a body of a line or two
     (``return a + b``, ``return x * y``) only when all but identical; a body of nothing but a
     docstring or ``pass`` never; a body between 0.6 and 0.8 alike only with a name alike. A name
-    alike counts alone only where the new definition takes every parameter the old one took."""
+    alike counts alone only where the new definition takes every parameter the old one took, and
+    is of its kind: a function ``connect(path)`` that replaced a class ``Connection(path)`` returns
+    something else than it made (review hAI 08)."""
     kind = _KIND_SCORE.get(frozenset({r.kind, a.kind}))
     if kind is None:
         return None
@@ -975,7 +977,7 @@ def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
         reasons.append("a similar body")
         alike = body
     tier = (spelling.similarity(r.name, a.name) or (0, 0.0))[0]
-    if tier and (alike or takes_every_parameter(r, a)):
+    if tier and (alike or takes_every_parameter(r, a) and r.kind == a.kind):
         reasons.append(spelling.why_similar(r.name, a.name))
     else:
         tier = 0

@@ -713,6 +713,9 @@ def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
     now = _bindings_now(project, home.module).get(target)
     if change is not None and now is not None and not takes_every_parameter(change.removed, now):
         return None  # spelled like the removed one, but no call of it could reach this one
+    if change is not None and now is not None and "class" in {change.removed.kind, now.kind} \
+            and change.removed.kind != now.kind:
+        return None  # a function ``connect(path)`` that replaced a class ``Connection(path)`` makes something else
     if change is None:
         confirmed = "no git history confirms it"
     else:
