@@ -19,12 +19,14 @@ keeps on a module object (``__spec__``, ``__file__``, ``__loader__``)
 is this file's own, so ``importlib.util.find_spec`` and a path beside it still work; every other
 name, dunders the module binds itself (``__version__``) included, is the new module's. Written only into a module with no code of its own
 (the recreated one), under a ``# collect-fix: module-alias`` comment that lists it as debt
-(``collect-fix --list-stubs``). A module that is already that alias is left as it is.
+(``collect-fix --list-stubs``). A module that is already that alias is left as it is. Where the
+new module runs as a script too (``--main``), ``python -m`` the old name runs it as one.
 """
 
 from __future__ import annotations
 
 import argparse
+import textwrap
 from typing import Sequence
 
 import libcst as cst
@@ -129,9 +131,12 @@ class AliasModuleCommand(InPlace, CodemodCommand):
                                 help="What tells, for the marker ('moved by commit 1a2b').")
         arg_parser.add_argument("--renamed", dest="renamed", default="",
                                 help="old=new,...: names renamed on the way, read and patched under their old names.")
+        arg_parser.add_argument("--main", dest="main", default="",
+                                help="Non-empty: the module it became runs as a script too (python -m the old name runs it).")
 
-    def __init__(self, context: CodemodContext, module: str, source: str, renamed: str = "") -> None:
+    def __init__(self, context: CodemodContext, module: str, source: str, renamed: str = "", main: str = "") -> None:
         super().__init__(context)
+        self.main = bool(main)
         if not module or not all(part.isidentifier() for part in module.split(".")):
             raise ValueError(f"not a module name: {module!r}")
         pairs = [pair.partition("=") for pair in renamed.split(",") if pair]
@@ -156,9 +161,17 @@ class AliasModuleCommand(InPlace, CodemodCommand):
 
     def _aliasing(self) -> str:
         if not self.renamed:
-            return f"import sys\n\nimport {self.new_module} as {_BOUND}\n\nsys.modules[__name__] = {_BOUND}\n"
-        renamed = ", ".join(f'"{old}": "{new}"' for old, new in self.renamed)
-        return _FORWARDING.format(module=self.new_module, bound=_BOUND, renamed=renamed)
+            aliasing = f"import sys\n\nimport {self.new_module} as {_BOUND}\n\nsys.modules[__name__] = {_BOUND}\n"
+        else:
+            renamed = ", ".join(f'"{old}": "{new}"' for old, new in self.renamed)
+            aliasing = _FORWARDING.format(module=self.new_module, bound=_BOUND, renamed=renamed)
+        if not self.main:
+            return aliasing
+        # ``python -m`` the old name: the module it became runs as the script, as the old one did
+        # (the alias would import it under its own name, and its ``__main__`` block would not run).
+        return (f'if __name__ == "__main__":  # python -m {self.new_module}, under the old name\n'
+                f"    import runpy\n\n    runpy.run_module({self.new_module!r}, run_name=\"__main__\", alter_sys=True)\n"
+                f"else:\n{textwrap.indent(aliasing, '    ')}")
 
 
 def _code(statements: Sequence[cst.BaseStatement]) -> list[str]:

@@ -1046,3 +1046,19 @@ def test_a_conftest_that_only_reads_the_doctest_option_keeps_the_module_alias(tm
     (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
     _git_commit(tmp_path, "helpers -> text")
     assert [edit.transform for edit in edits_of(planned(project, missing_module("app.helpers")))] == ["alias_module"]
+
+
+@pytest.mark.parametrize("script", [False, True], ids=["a module", "a module that runs as a script too"])
+def test_a_module_moved_whole_that_runs_as_a_script_is_run_by_python_m_of_the_old_name(
+    tmp_path: Path, script: bool
+) -> None:
+    """Review hAI 06: ``python -m app.helpers`` must run what ``app.text`` runs as a script."""
+    helpers = "def parse(text):\n    return int(text)\n" + ("\n\nif __name__ == '__main__':\n    print(parse('1'))\n"
+                                                          if script else "")
+    project = _committed(tmp_path, {"app/__init__.py": "", "app/helpers.py": helpers, "tests/test_a.py": PARSE_TEST})
+    (tmp_path / "app/helpers.py").rename(tmp_path / "app/text.py")
+    _git_commit(tmp_path, "helpers -> text")
+
+    (edit,) = edits_of(planned(project, missing_module("app.helpers")))
+
+    assert edit.transform == "alias_module" and edit.kwargs().get("main") == ("1" if script else None)

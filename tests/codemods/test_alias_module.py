@@ -202,14 +202,14 @@ def test_a_reload_of_an_old_module_reloads_the_code():  # last: the classes are 
 '''
 
 
-def _merged_project(root: Path) -> None:
+def _merged_project(root: Path, main: str = "") -> None:
     (root / "app").mkdir()
     (root / "app/__init__.py").write_text("")
     (root / "app/backends.py").write_text(MERGED)
     for old, new in (("mysql", "MysqlBackend"), ("sqlite", "SqliteBackend")):
         path = root / f"app/{old}.py"
         edit = Edit(f"app/{old}.py", "alias_module", (("module", "app.backends"), ("source", SOURCE),
-                                                      ("renamed", f"Backend={new}")))
+                                                      ("renamed", f"Backend={new}"), ("main", main)))
         path.write_bytes(run_edit(edit, None, path, f"app.{old}"))
     (root / "tests").mkdir()
     (root / "tests/test_old_names.py").write_text(PATCHING_TESTS)
@@ -251,11 +251,51 @@ def test_old_names_read_and_patched_reach_the_code_and_two_merged_modules_keep_t
     assert "9 passed" in ran.stdout, ran.stdout + ran.stderr
 
 
-def test_the_forwarding_module_passes_mypy_strict(tmp_path: Path) -> None:
+@pytest.mark.parametrize("main", ["", "1"], ids=["imported", "run as a script too"])
+def test_the_forwarding_module_passes_mypy_strict(tmp_path: Path, main: str) -> None:
     api = pytest.importorskip("mypy.api")
-    _merged_project(tmp_path)
+    _merged_project(tmp_path, main)
     (tmp_path / "tests/test_old_names.py").unlink()
     (tmp_path / "app/backends.py").write_text('"""Typed."""\n\n\nclass MysqlBackend:\n    pass\n\n\n'
                                               'class SqliteBackend:\n    pass\n')
     out, err, status = api.run(["--strict", "--cache-dir", str(tmp_path / ".mypy_cache"), str(tmp_path / "app")])
     assert status == 0, out + err
+
+
+REPORTING = '''\
+import sys
+
+
+def render_table(rows):
+    return "|".join(rows)
+
+
+if __name__ == "__main__":
+    print(render_table(sys.argv[1:]))
+    sys.exit(3)
+'''
+
+
+@pytest.mark.parametrize("renamed", ["", "render=render_table"], ids=["moved", "moved with a name renamed"])
+def test_python_m_of_the_old_name_runs_the_module_it_became_as_a_script(tmp_path: Path, renamed: str) -> None:
+    """Review hAI 06: ``python -m app.report`` imported ``app.reporting`` under its own name, so its
+    ``__main__`` block never ran: exit 0, no output. Imported, the old name is the alias as before."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/__init__.py").write_text("")
+    (tmp_path / "app/reporting.py").write_text(REPORTING)
+    old = tmp_path / "app/report.py"
+    args = (("module", "app.reporting"), ("source", SOURCE), ("main", "1"), *((("renamed", renamed),) if renamed else ()))
+    edit = Edit("app/report.py", "alias_module", args)
+    once = run_edit(edit, None, old, "app.report")
+    old.write_bytes(once)
+
+    ran = subprocess.run([sys.executable, "-m", "app.report", "a", "b"], cwd=tmp_path, capture_output=True, text=True)
+    name = "render" if renamed else "render_table"
+    imported = subprocess.run([sys.executable, "-c", f"import app.report, app.reporting\n"
+                               f"assert app.report.{name} is app.reporting.render_table\n"],
+                              cwd=tmp_path, capture_output=True, text=True)
+
+    assert (ran.returncode, ran.stdout) == (3, "a|b\n"), ran.stderr
+    assert imported.returncode == 0, imported.stderr
+    assert run_edit(edit, once, old, "app.report") == once
+    ast.parse(once)

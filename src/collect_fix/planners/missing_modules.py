@@ -16,7 +16,9 @@ import shlex
 from pathlib import Path
 from typing import Optional
 
+from collect_fix import source_trees
 from collect_fix.conditional_blocks import Block
+from collect_fix.definitions import runs_as_script
 from collect_fix.deleted_homes import Home, Homes, Whole, evidence as home_evidence
 from collect_fix.git_evidence import DEFINITION_KINDS, DeletedModule
 from collect_fix.test_folders import deleted_beside
@@ -243,6 +245,12 @@ class _Layout:
             _TURNS_DOCTESTS_ON.search(self.project.source(path) or b"")
             for path in self.project.python_files() if self.project.is_conftest(path))
 
+    def _runs_as_script(self, module: str) -> bool:
+        """Whether ``module`` has a top-level ``if __name__ == "__main__":`` (``python -m`` runs it)."""
+        path = self.project.module_file(module)
+        tree = source_trees.tree_of(self.project.source(path) or b"") if path is not None else None
+        return tree is not None and runs_as_script(tree)
+
     def without_aliases(self) -> "_Layout":
         """The same layout with every module's names re-exported one by one."""
         other = copy.copy(self)
@@ -321,7 +329,8 @@ class _Layout:
                 renamed = ",".join(f"{old}={new}" for old, new in became.renamed)
                 edits.append(Edit(self.path(module), "alias_module", (
                     ("module", became.module), ("source", f"moved whole by {deleted.where}" if deleted else "moved whole"))
-                    + ((("renamed", renamed),) if renamed else ())))
+                    + ((("renamed", renamed),) if renamed else ())
+                    + ((("main", "1"),) if self._runs_as_script(became.module) else ())))
                 continue
             names = self.names(module)
             moved = {name: home for name in names if (home := self.moved(module, name))}
