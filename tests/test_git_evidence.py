@@ -922,3 +922,20 @@ def test_docstrings_inside_a_definition_are_left_out_of_its_shape_without_changi
 
     assert store.shape == bare.shape and store.body != bare.body and store.doc == "A store."
     assert ast.dump(tree, include_attributes=True) == before  # the tree the planners share is as parsed
+
+
+def test_a_constant_that_reads_a_constant_moved_and_renamed_with_it_is_the_same_code_under_the_new_names(
+    tmp_path: Path
+) -> None:
+    """Review hAI 07: ``kb = 1024`` and ``mb = 1024 * kb`` went as ``KIB`` and ``MIB = 1024 * KIB``,
+    both imported back: ``mb`` is ``MIB``, read with ``kb`` under its new name."""
+    before = "kb = 1024\nmb = 1024 * kb\n\n\ndef human(n):\n    return n / mb if n >= mb else n / kb\n"
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/units.py": before})
+    sha = commit(tmp_path, {"pkg/units.py": "from .constants import KIB, MIB\n\n\ndef human(n):\n"
+                                            "    return n / MIB if n >= MIB else n / KIB\n",
+                            "pkg/constants.py": "KIB = 1024\nMIB = 1024 * KIB\n"})
+    removed = git_evidence.bindings(before.encode())["mb"]
+
+    found = git_evidence.moved_in_change(project, sha, "pkg/units.py", removed, renamed=True)
+
+    assert found is not None and found[1].name == "MIB"

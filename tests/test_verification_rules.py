@@ -106,3 +106,25 @@ def test_a_skip_that_stays_in_its_own_module_is_kept(tmp_path: Path) -> None:
                        after, [], project)
 
     assert verdict.kept, verdict.reason
+
+
+def test_the_next_name_missing_from_the_same_import_is_uncovered_by_the_repair_not_caused(tmp_path: Path) -> None:
+    """Review hAI 07: ``from shop.models import Engine, Motor``, with ``Engine`` taken from its new
+    home, now stops at ``Motor``, missing from ``shop.models`` before too: the repair is kept. A name
+    missing from the module the repair imports from is its own failure."""
+    project = _project(tmp_path)
+    first = _error(tmp_path, "tests/test_a.py", "ImportError", "cannot import name 'Engine' from 'shop.models'",
+                   name="shop.models", name_from="Engine")
+    (target,) = diagnose((first,), project)
+    repair = Repair("import 'Engine' from shop.engines", ())
+    applied = Applied(target, repair, ("tests/test_a.py",), (("tests/test_a.py", frozenset({1, 2})),))
+    for module, name, kept in (("shop.models", "Motor", True), ("shop.engines", "Engine", False)):
+        then = _error(tmp_path, "tests/test_a.py", "ImportError", f"cannot import name '{name}' from '{module}'",
+                      name=module, name_from=name)
+        (after,) = diagnose((then,), project)
+        assert after.line == 1 and after.category is Category.MISSING_NAME
+
+        (verdict,) = judge([applied], Collection(tests=0, errors=(first,)), Collection(tests=0, errors=(then,)),
+                           [after], project)
+
+        assert verdict.kept is kept, verdict.reason

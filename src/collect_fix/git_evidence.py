@@ -323,8 +323,9 @@ def moved_in_change(
         earlier = _bindings(old) if old is not None else {}
         now = parsed[other]
         kin = _kinship(removed_from, now)
-        renames = _renamed_beside(removed_from, now)  # a helper it calls, renamed on the way
         new_module = project.module_name(project.root / other) or ""
+        back = {name for name, bound in left_bound.items() if _imported_back(bound, name, old_package, new_module)}
+        renames = _renamed_beside(removed_from, now, back)  # a helper it calls, renamed on the way
         for binding in now.values():
             before_here = earlier.get(binding.name)  # an import the definition replaced was no definition
             added = before_here is None or before_here.kind not in DEFINITION_KINDS
@@ -520,16 +521,28 @@ def _imported_beside(project: Project, removed_from: dict[str, Binding], parsed:
     return False
 
 
-def _renamed_beside(old: dict[str, Binding], new: dict[str, Binding]) -> dict[str, str]:
+def _renamed_beside(old: dict[str, Binding], new: dict[str, Binding], back: frozenset[str] | set[str] = frozenset()
+                    ) -> dict[str, str]:
     """Old name -> new name of the definitions of ``old`` that ``new`` holds under another name
-    with the very code that tells (``_words`` moved along as ``split_words``)."""
+    with the very code that tells (``_words`` moved along as ``split_words``); and of its constants
+    that ``new`` holds under another name with the same value, imported back (``back``) into the
+    file they left, where no other constant of ``new`` has that value (``kb = 1024`` as ``KIB``,
+    so ``mb = 1024 * kb`` is ``MIB = 1024 * KIB``)."""
     added: dict[str, list[str]] = {}
     for name, binding in new.items():
-        if binding.kind in DEFINITION_KINDS and binding.code and name not in old:
-            added.setdefault(binding.code, []).append(name)
+        if binding.kind in DEFINITION_KINDS and (binding.code or binding.kind == "constant" and binding.shape) \
+                and name not in old:
+            added.setdefault(binding.code or f"= {binding.shape}", []).append(name)
     renames: dict[str, str] = {}
     for name, binding in old.items():
-        if binding.kind not in DEFINITION_KINDS or not binding.code or name in new or _bare(binding):
+        if binding.kind not in DEFINITION_KINDS or name in new:
+            continue
+        if binding.kind == "constant" and binding.shape:
+            successors = [each for each in added.get(f"= {binding.shape}", []) if each in back]
+            if len(successors) == 1 and len(added[f"= {binding.shape}"]) == 1:
+                renames[name] = successors[0]
+            continue
+        if not binding.code or _bare(binding):
             continue
         successors = added.get(binding.code, [])  # self-references would differ: rare in helpers
         if len(successors) == 1:

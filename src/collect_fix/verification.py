@@ -102,7 +102,7 @@ def _verdict(
     target = item.diagnosis
     if target.identity in identities_after:
         return Verdict(False, f"re-collection still shows the error: {target.summary}")
-    own = [d for d in diagnoses_after if _raised_in_added_lines(d, item)]
+    own = [d for d in diagnoses_after if _raised_in_added_lines(d, item) and not _uncovered_beside(d, item, project)]
     if own:
         return Verdict(False, f"the code it added fails: {own[0].summary}")
     cycles = [
@@ -152,6 +152,17 @@ def _raised_in_added_lines(diagnosis: Diagnosis, item: Applied) -> bool:
     innermost project frame."""
     lines = dict(item.added_lines).get(diagnosis.path or "")
     return lines is not None and diagnosis.line in lines
+
+
+def _uncovered_beside(diagnosis: Diagnosis, item: Applied, project: Project) -> bool:
+    """Another name missing from the very module the repaired one was missing from, raised where
+    the repair rewrote their import (``from app.units import human, kb, mb`` with ``kb`` taken from
+    its new home: Python now stops at ``mb``). It was missing before, behind the first, and the
+    repair did not touch that module: the repair uncovered it, as the next one in line."""
+    target = item.diagnosis
+    return (diagnosis.category is Category.MISSING_NAME is target.category and diagnosis.module is not None
+            and diagnosis.module == target.module and diagnosis.subject != target.subject
+            and all(project.module_name(project.root / path) != diagnosis.module for path in item.files))
 
 
 def _cycle_through_added_lines(diagnosis: Diagnosis, item: Applied, project: Project) -> bool:
