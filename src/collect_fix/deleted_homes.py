@@ -207,9 +207,7 @@ class Homes:
     def _went_to(self, module: str, deleted: DeletedModule) -> Optional[tuple[str, dict[str, str]]]:
         """The one module the change that deleted ``module`` moved all its unconditional
         definitions to, and the ones it renamed on the way (old -> new)."""
-        definitions = [binding for binding in deleted.bindings
-                       if binding.kind in DEFINITION_KINDS and not binding.conditional]
-        homes = [(binding.name, self.of(module, binding.name)) for binding in definitions]
+        homes = [(binding.name, self.of(module, binding.name)) for binding in _definitions(deleted)]
         went = {home.module for _, home in homes if home is not None}
         if not homes or len(went) != 1 or any(home is None or home.how != "moved" or home.then for _, home in homes):
             return None
@@ -235,9 +233,7 @@ class Homes:
     def _split_into(self, module: str, deleted: DeletedModule) -> list[str]:
         """The modules the change that deleted ``module`` moved all its unconditional definitions
         to, when they went to several; none where one of them did not move."""
-        definitions = [binding for binding in deleted.bindings
-                       if binding.kind in DEFINITION_KINDS and not binding.conditional]
-        homes = [self.of(module, binding.name) for binding in definitions]
+        homes = [self.of(module, binding.name) for binding in _definitions(deleted)]
         if not homes or any(home is None or home.how != "moved" or home.then for home in homes):
             return []
         return sorted({home.module for home in homes if home is not None})
@@ -372,3 +368,11 @@ class Homes:
             elif not source or self.project.owns_module(source):
                 sure = False
         return Home("", name, "restored", sure=sure, block=block)
+
+
+def _definitions(deleted: DeletedModule) -> list[Binding]:
+    """What the deleted module defined unconditionally, that its code moving elsewhere takes
+    along: not its ``__all__``, which lists what it exported (attrs folded ``_config`` into
+    ``setters``, which lists nothing, and the module had moved whole all the same)."""
+    return [binding for binding in deleted.bindings
+            if binding.kind in DEFINITION_KINDS and not binding.conditional and binding.name != "__all__"]
