@@ -855,19 +855,32 @@ def test_the_same_name_in_another_style_imported_back_is_paired_only_where_the_f
     assert (found is not None and found[1].name == new) is paired
 
 
-def test_the_same_name_in_another_style_gives_way_to_the_same_code(tmp_path: Path) -> None:
-    """Review hAI 01: ``kb`` went as ``KIB`` of the same code beside a new ``KB``, both imported
-    back and read where ``kb`` was: the same code is the successor, not the same spelling."""
-    before = "kb = compute(10)\n\n\ndef human(binary):\n    return kb\n"
+SAME_CODE = {  # case: (the old module, the name it lost, the new one, constants.py, the successor)
+    # Review hAI 01: ``kb`` went as ``KIB`` of the same code beside a new ``KB``, both imported
+    # back and read where ``kb`` was: the same code is the successor, not the same spelling.
+    "the same code over the same name in another style": (
+        "kb = compute(10)\n\n\ndef human(binary):\n    return kb\n", "kb",
+        "from .constants import KB, KIB\n\n\ndef human(binary):\n    return KIB if binary else KB\n",
+        "KB = compute(3)\nKIB = compute(10)\n", "KIB"),
+    # Review hAI 07: ``kb = 1024`` and ``mb = 1024 * kb`` went as ``KIB`` and ``MIB = 1024 * KIB``,
+    # both imported back: ``mb`` is ``MIB``, read with ``kb`` under its new name.
+    "a constant read under the new name of one renamed beside it": (
+        "kb = 1024\nmb = 1024 * kb\n\n\ndef human(n):\n    return n / mb if n >= mb else n / kb\n", "mb",
+        "from .constants import KIB, MIB\n\n\ndef human(n):\n    return n / MIB if n >= MIB else n / KIB\n",
+        "KIB = 1024\nMIB = 1024 * KIB\n", "MIB"),
+}
+
+
+@pytest.mark.parametrize("case", SAME_CODE)
+def test_the_successor_of_the_same_code_under_another_name(tmp_path: Path, case: str) -> None:
+    before, name, after, constants, successor = SAME_CODE[case]
     project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/units.py": before})
-    sha = commit(tmp_path, {"pkg/units.py": "from .constants import KB, KIB\n\n\ndef human(binary):\n"
-                                            "    return KIB if binary else KB\n",
-                            "pkg/constants.py": "KB = compute(3)\nKIB = compute(10)\n"})
-    removed = git_evidence.bindings(before.encode())["kb"]
+    sha = commit(tmp_path, {"pkg/units.py": after, "pkg/constants.py": constants})
+    removed = git_evidence.bindings(before.encode())[name]
 
     found = git_evidence.moved_in_change(project, sha, "pkg/units.py", removed, renamed=True)
 
-    assert found is not None and found[1].name == "KIB"
+    assert found is not None and found[1].name == successor
 
 
 def test_a_definition_read_again_in_another_version_is_the_same_binding_at_its_own_line() -> None:
@@ -922,20 +935,3 @@ def test_docstrings_inside_a_definition_are_left_out_of_its_shape_without_changi
 
     assert store.shape == bare.shape and store.body != bare.body and store.doc == "A store."
     assert ast.dump(tree, include_attributes=True) == before  # the tree the planners share is as parsed
-
-
-def test_a_constant_that_reads_a_constant_moved_and_renamed_with_it_is_the_same_code_under_the_new_names(
-    tmp_path: Path
-) -> None:
-    """Review hAI 07: ``kb = 1024`` and ``mb = 1024 * kb`` went as ``KIB`` and ``MIB = 1024 * KIB``,
-    both imported back: ``mb`` is ``MIB``, read with ``kb`` under its new name."""
-    before = "kb = 1024\nmb = 1024 * kb\n\n\ndef human(n):\n    return n / mb if n >= mb else n / kb\n"
-    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/units.py": before})
-    sha = commit(tmp_path, {"pkg/units.py": "from .constants import KIB, MIB\n\n\ndef human(n):\n"
-                                            "    return n / MIB if n >= MIB else n / KIB\n",
-                            "pkg/constants.py": "KIB = 1024\nMIB = 1024 * KIB\n"})
-    removed = git_evidence.bindings(before.encode())["mb"]
-
-    found = git_evidence.moved_in_change(project, sha, "pkg/units.py", removed, renamed=True)
-
-    assert found is not None and found[1].name == "MIB"
