@@ -983,3 +983,22 @@ def test_a_class_replaced_by_a_function_of_a_name_alike_is_no_rename(tmp_path: P
     first = planned(project, missing("Connection", "app.db")).alternatives[0]
 
     assert "stub" in first.description and "connect" not in first.description
+
+
+def test_a_class_replaced_by_an_alias_of_a_class_of_a_name_alike_is_a_rename(tmp_path: Path) -> None:
+    """Review hAK 04: ``class JSONError(ValueError)`` gave way to ``JsonError = json.JSONDecodeError``:
+    an alias may hold a class, and ``pytest.raises(JSONError)`` needs one. Aliased, as before."""
+    project = make(tmp_path, {"app/__init__.py": "",
+                              "app/parse.py": "import json\n\n\nclass JSONError(ValueError):\n    pass\n\n\n"
+                                              "def load(text):\n    try:\n        return json.loads(text)\n"
+                                              "    except ValueError as exc:\n        raise JSONError(text) from exc\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    (tmp_path / "app/parse.py").write_text("import json\n\nJsonError = json.JSONDecodeError\n\n\n"
+                                           "def load(text):\n    return json.loads(text)\n")
+    git(tmp_path, "commit", "-q", "-am", "let json's error through")
+
+    first = planned(project, missing("JSONError", "app.parse")).alternatives[0]
+
+    assert "alias" in first.description and "JsonError" in first.description

@@ -180,7 +180,11 @@ def test_what_every_module_has_is_no_name_taken_from_it(tmp_path: Path) -> None:
 def test_what_every_module_has_still_says_the_binding_is_a_module(tmp_path: Path) -> None:
     """Review hAI 10: ``Path(render.__file__).parent / "templates"`` alone is a use of ``render``
     as a module (moved whole, it comes back as the module it became), with no name to provide."""
-    imports = scanned(tmp_path, {"tests/test_a.py": "from app import render\n\nHERE = render.__file__\n"})
+    imports = scanned(tmp_path, {"tests/test_a.py": "from app import render\n\nHERE = render.__file__\n",
+                                 "tests/test_b.py": "from app import Circle, slugify\n\n"
+                                                    "IDS = [Circle.__name__, slugify.__doc__, slugify.__dict__]\n"})
 
     assert imports.get("app.render").names == set()
     assert imports.get("app.render").as_module == {"tests/test_a.py"}
+    # Review hAK 01: what a class or a function has too says nothing (``Circle`` became a module).
+    assert imports.get("app.Circle").as_module == imports.get("app.slugify").as_module == frozenset()

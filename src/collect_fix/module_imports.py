@@ -21,6 +21,10 @@ from collect_fix.project import Project
 # What the import system gives every module object: read off a module, never a name it must bind.
 MODULE_ATTRIBUTES = frozenset({"__name__", "__doc__", "__file__", "__dict__", "__spec__", "__loader__", "__package__",
                                "__path__", "__cached__", "__builtins__", "__class__", "__annotations__"})
+# Of those, what only a module has: read off a binding, it says the binding is a module (a class
+# and a function have a ``__name__`` and a ``__doc__`` too).
+ONLY_MODULES_HAVE = frozenset({"__file__", "__spec__", "__loader__", "__package__", "__path__", "__cached__",
+                               "__builtins__"})
 
 
 @dataclass(frozen=True)
@@ -235,7 +239,8 @@ class _FileScanner:
             record = (self.definite if definite else self.possible)[module]
             if node.attr not in MODULE_ATTRIBUTES:  # every module has one: no name of it to provide
                 record.names.add(node.attr)
-            record.as_module.add(self.relative)  # ``render.__file__``: a module all the same
+            if node.attr not in MODULE_ATTRIBUTES or node.attr in ONLY_MODULES_HAVE:
+                record.as_module.add(self.relative)  # ``render.__file__`` too; ``Circle.__name__`` says nothing
 
     def _used_as_object(self, node: ast.expr) -> None:
         """A ``from pkg import x`` binding that is called, subclassed or applied: not a module."""

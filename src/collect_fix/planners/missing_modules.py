@@ -139,8 +139,10 @@ def _exported(deleted: DeletedModule) -> set[str]:
 
 
 # What may turn doctests on in a conftest: the option assigned anything but a literal False, by
-# attribute or by ``setattr``, or the flag given as an argument. Reading it (``getoption``, ``==``) does not.
-_TURNS_DOCTESTS_ON = re.compile(rb"doctestmodules\s*=(?!=)(?!\s*False\b)|[\"']doctestmodules[\"']\s*,(?!\s*False\b)"
+# attribute or by ``setattr``, or the flag given as an argument. Reading it (``getoption``,
+# ``getattr``, ``==``) does not.
+_TURNS_DOCTESTS_ON = re.compile(rb"doctestmodules\s*=(?!=)(?!\s*False\b)"
+                                rb"|setattr\s*\([^,()]*,\s*[\"']doctestmodules[\"']\s*,(?!\s*False\b)"
                                 rb"|[\"']--doctest-modules[\"']")
 
 

@@ -686,6 +686,11 @@ def _definition_removed(project: Project, home: _Home) -> Optional[Change]:
     return deeper if deeper is not None and deeper.removed.kind in DEFINITION_KINDS else None
 
 
+# A class and a function: what one makes, the other does not (``JsonError = json.JSONDecodeError``,
+# an alias, may well hold a class).
+_CLASS_AND_FUNCTION = ({"class", "function"}, {"class", "async_function"})
+
+
 def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
     """A definition of the home module spelled like a rename of ``name`` (no history pairs one).
 
@@ -713,8 +718,7 @@ def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
     now = _bindings_now(project, home.module).get(target)
     if change is not None and now is not None and not takes_every_parameter(change.removed, now):
         return None  # spelled like the removed one, but no call of it could reach this one
-    if change is not None and now is not None and "class" in {change.removed.kind, now.kind} \
-            and change.removed.kind != now.kind:
+    if change is not None and now is not None and {change.removed.kind, now.kind} in _CLASS_AND_FUNCTION:
         return None  # a function ``connect(path)`` that replaced a class ``Connection(path)`` makes something else
     if change is None:
         confirmed = "no git history confirms it"
