@@ -902,16 +902,23 @@ CONDITIONAL_IMPORTS = {
 }
 
 
-@pytest.mark.parametrize("case", ["the module's own function", *CONDITIONAL_IMPORTS])
+OWN_VALUES = {  # the module's own value of a name callers now import from the standard library
+    "the module's own function": ("isclose", "math", "def isclose(a, b, tol=1e-6):\n    return abs(a - b) <= tol\n"),
+    "a value made from the other": ("dumps", "json", "import functools\nimport json\n\n"
+                                                     "dumps = functools.partial(json.dumps, sort_keys=True)\n"),
+}
+
+
+@pytest.mark.parametrize("case", [*OWN_VALUES, *CONDITIONAL_IMPORTS])
 def test_a_name_is_no_import_from_elsewhere_where_it_was_own_code_or_the_importer_takes_it_conditionally(
     tmp_path: Path, case: str
 ) -> None:
-    """Review hAI 02-04: ``isclose`` the project wrote is not ``math.isclose`` because a caller
-    imports that now; an import under a ``try`` (``orjson`` or else ``json``) or for type
-    checkers only is no value the name had. An honest stub, as before the rule."""
-    own = case == "the module's own function"
-    shim = "def isclose(a, b, tol=1e-6):\n    return abs(a - b) <= tol\n" if own else SHIM
-    name, source = ("isclose", "math") if own else ("OrderedDict", "collections")
+    """Reviews hAI 02-04 and hAK 09: ``isclose`` the project wrote is not ``math.isclose`` because
+    a caller imports that now, nor ``partial(json.dumps, sort_keys=True)`` ``json.dumps``; an import
+    under a ``try`` (``orjson`` or else ``json``) or for type checkers only is no value the name
+    had. An honest stub, as before the rule."""
+    own = case in OWN_VALUES
+    name, source, shim = OWN_VALUES[case] if own else ("OrderedDict", "collections", SHIM)
     project = make(tmp_path, {"pkg/__init__.py": shim,
                               "pkg/tool.py": f"from pkg import {name}\n\n\ndef main():\n    return {name}\n"})
     git(tmp_path, "init", "-q")

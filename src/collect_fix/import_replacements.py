@@ -5,8 +5,9 @@ left ``simplejson/__init__.py`` in the change that turned ``simplejson/tool.py``
 ``json.OrderedDict`` into ``from collections import OrderedDict``. The project's own code says
 what the name is now: tests that still take it from the module get that import back there, not a
 stub. Only where every file the change repointed took it from the same module, under its name, at
-its top and unconditionally; and only for a name that was no class or function of the module's own
-(the planner's rule): an ``isclose`` the project wrote is not ``math.isclose``, whatever imports
+its top and unconditionally, and where the name was that module's very object (imported, aliased,
+or returned by a shim of the module's own): an ``isclose`` the project wrote is not
+``math.isclose``, nor a ``partial(json.dumps, sort_keys=True)`` ``json.dumps``, whatever imports
 the callers switched to.
 """
 
@@ -17,7 +18,7 @@ from typing import Optional
 
 from collect_fix import source_trees
 from collect_fix.definitions import absolute_module, package_of
-from collect_fix.git_evidence import Change, modified_by
+from collect_fix.git_evidence import Change, bindings, modified_by
 from collect_fix.module_imports import dotted_name
 from collect_fix.project import Project
 
@@ -28,7 +29,10 @@ def replacement(project: Project, change: Change, module: str) -> Optional[str]:
     or they disagree."""
     name = change.removed.name
     sources: set[str] = set()
+    was: Optional[bytes] = None  # the module as it was before the change
     for path, before, after in modified_by(project, change.commit):
+        if path == change.path:
+            was = before
         if path == change.path or before is None or after is None:
             continue
         package = package_of(project, project.root / path)
@@ -37,7 +41,36 @@ def replacement(project: Project, change: Change, module: str) -> Optional[str]:
             if source is None or source == module:
                 return None  # it went some other way in one of them: nothing to go by
             sources.add(source)
-    return sources.pop() if len(sources) == 1 else None
+    if len(sources) != 1 or was is None:
+        return None
+    source = sources.pop()
+    return source if _was_that_object(was, name, source, package_of(project, project.root / change.path)) else None
+
+
+def _was_that_object(source: bytes, name: str, module: str, package: str) -> bool:
+    """Whether ``name`` in the module's old ``source`` was ``module``'s object of that name: an
+    import of it (``from collections import OrderedDict``), an alias of it (``dumps = json.dumps``),
+    or a call of the module's own shim that returns it (``OrderedDict = _import_OrderedDict()``,
+    whose body returns ``collections.OrderedDict``). Never a value made from it
+    (``dumps = partial(json.dumps, sort_keys=True)``): the callers' new arguments say it differed."""
+    bound = bindings(source).get(name)
+    if bound is None:
+        return False
+    if bound.kind == "import":
+        return absolute_module(bound.target, package) == module and bound.imported == name
+    if bound.kind == "alias":
+        return bound.target == f"{module}.{name}"
+    tree = source_trees.tree_of(bound.text.encode()) if bound.kind == "constant" and bound.text else None
+    value = tree.body[0].value if tree is not None and tree.body and isinstance(tree.body[0], ast.Assign) else None
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args and not value.keywords):
+        return False
+    shim = bindings(source).get(value.func.id)
+    whole = source_trees.tree_of(source)
+    functions = [node for node in (whole.body if whole is not None else ())
+                 if isinstance(node, ast.FunctionDef) and shim is not None and node.name == shim.name]
+    returned = [node.value for function in functions for node in ast.walk(function)
+                if isinstance(node, ast.Return) and node.value is not None]
+    return bool(returned) and all((dotted_name(each) or "").rpartition(".")[2] == name for each in returned)
 
 
 def _taken_from(source: bytes, module: str, package: str) -> set[str]:
