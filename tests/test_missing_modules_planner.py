@@ -1066,19 +1066,27 @@ def test_a_module_moved_whole_that_runs_as_a_script_is_run_by_python_m_of_the_ol
     assert edit.transform == "alias_module" and edit.kwargs().get("main") == ("1" if script else None)
 
 
-def test_a_module_folded_whole_into_another_is_that_module_whatever_its_all_listed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reads_all", [False, True], ids=["tests take its names", "a test reads its __all__"])
+def test_a_module_folded_whole_into_another_is_that_module_whatever_its_all_listed(
+    tmp_path: Path, reads_all: bool
+) -> None:
     """attrs (a review on real projects): ``_config`` (its ``__all__``, a flag and the functions
     setting it) was folded word for word into ``setters``, which lists no ``__all__``. Re-exported,
-    the flag was a copy: tests setting ``_config._run_validators`` never reached the code."""
+    the flag was a copy: tests setting ``_config._run_validators`` never reached the code. Review
+    hAK 06: where a test reads the old ``__all__``, ``setters``' own is no answer."""
     config = ("__all__ = ['set_run']\n\n_run = True\n\n\ndef set_run(run):\n    global _run\n    _run = run\n")
+    test = "from pkg import _config\n\n\ndef test_off():\n    _config._run = False\n    _config.set_run(True)\n"
+    if reads_all:
+        test += "\n\ndef test_api():\n    assert _config.__all__ == ['set_run']\n"
     project = _committed(tmp_path, {"pkg/__init__.py": "", "pkg/_config.py": config,
-                                    "pkg/setters.py": "def frozen():\n    raise AttributeError\n",
-                                    "tests/test_a.py": "from pkg import _config\n\n\ndef test_off():\n"
-                                                       "    _config._run = False\n    _config.set_run(True)\n"})
-    (tmp_path / "pkg/setters.py").write_text(config.split("\n\n", 1)[1] + "\n\ndef frozen():\n    raise AttributeError\n")
+                                    "pkg/setters.py": "__all__ = ['frozen']\n\n\ndef frozen():\n    raise AttributeError\n",
+                                    "tests/test_a.py": test})
+    (tmp_path / "pkg/setters.py").write_text("__all__ = ['frozen']\n\n" + config.split("\n\n", 1)[1]
+                                             + "\n\ndef frozen():\n    raise AttributeError\n")
     (tmp_path / "pkg/_config.py").unlink()
     _git_commit(tmp_path, "fold _config into setters")
 
-    (edit,) = edits_of(planned(project, missing_module("pkg._config")))
+    edits = edits_of(planned(project, missing_module("pkg._config")))
 
-    assert edit.transform == "alias_module" and edit.kwargs()["module"] == "pkg.setters"
+    assert any(edit.transform == "alias_module" for edit in edits) is not reads_all
+    assert reads_all or edits[0].kwargs()["module"] == "pkg.setters"
