@@ -824,7 +824,14 @@ SPELLED_ALIKE = {  # case: (old binding, its reads, constants module, new reads,
     "kb = 1 << 10 against KB = 1000": ("kb = 1 << 10", "kb", "KB = 1000\n", "KB", False),
     "a name against a name of another text": ("Encoding = 'latin-1'", "Encoding", "ENCODING = 'utf-8'\n", "ENCODING",
                                               False),
-    "POS_INF taken back, PosInf never read": ("PosInf = float('inf')", "", "POS_INF = 1e400\n", "POS_INF", False),
+    "POS_INF taken back, PosInf never read": ("PosInf = make_inf()", "", "POS_INF = load_inf()\n", "POS_INF", False),
+    "the same value, whatever the file reads": ("PosInf = float('inf')", "", "POS_INF = 1e400\n", "POS_INF", True),
+    "the same value, read by a function renamed": ("kb = 2 ** 10", "kb", "KB = 1 << 10\n", "", True),
+    "a flag of another value": ("Debug = False", "Debug", "DEBUG = True\n", "DEBUG", False),
+    "a timeout read elsewhere than where it was": ("timeout = timedelta(seconds=5)", "{'timeout': timeout}",
+                                                  "CONNECT = timedelta(seconds=5)\nREAD = timedelta(seconds=30)\n"
+                                                  "TIMEOUT = CONNECT + READ\n", "{'timeout': CONNECT, 'total': TIMEOUT}",
+                                                  False),
     "KB read in a new place, not where kb was": ("kb = compute(10)", "kb", "KB = compute(3)\n", "", False),
 }
 
@@ -834,11 +841,11 @@ def test_the_same_name_in_another_style_imported_back_is_paired_only_where_the_f
     tmp_path: Path, case: str
 ) -> None:
     """simplejson: ``PosInf`` became ``POS_INF`` in ``_constants``, imported back, and the file
-    reads it where it read ``PosInf``: paired unless both values can be worked out and differ.
-    Reviews 16, 17 and hAI 01: ``Mb`` (a megabit) beside ``MB``, which moved too, is no ``MB``; nor
-    is it where the two differ (``1 << 10`` against 1000, two strings, a value worked out through
-    an import), where the file never read the old name, or where it reads the new one only in a
-    new place (``human_si``), not where it read the old one."""
+    reads it where it read ``PosInf``. Reviews 16, 17, hAI 01 and hAK 02, 05: values worked out
+    decide (``1 << 10`` is no 1000, ``False`` no ``True``, two strings, through an import; ``2 ** 10``
+    is ``1 << 10`` wherever it is read); where they cannot be, the file must read the new name at
+    each spot it read the old one (not only in a new ``human_si``, not at another key of a dict).
+    ``Mb`` (a megabit) beside ``MB``, which moved too, is never ``MB``."""
     binding, old_reads, constants, new_reads, paired = SPELLED_ALIKE[case]
     old = binding.splitlines()[-1].split(" = ")[0]
     new = constants.splitlines()[-1].split(" = ")[0]

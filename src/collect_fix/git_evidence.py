@@ -24,7 +24,6 @@ import builtins
 import copy
 import difflib
 import hashlib
-import operator
 import re
 import subprocess
 import time
@@ -32,7 +31,7 @@ import weakref
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, Union, cast
+from typing import Callable, Iterable, Optional, Union, cast
 
 from collect_fix import matching_characters, source_trees, spelling
 from collect_fix.definitions import (
@@ -44,6 +43,7 @@ from collect_fix.definitions import (
 from collect_fix.exit_spelling import SourceError, decode
 from collect_fix.project import Project
 from collect_fix.script_modules import is_script
+from collect_fix.spelled_alike import Constants, alike_in_use, spelled_alike
 from collect_fix.stubs import markers_in
 
 WORK_TREE = "work tree"
@@ -341,19 +341,16 @@ def moved_in_change(
                     and not rivals(binding, renames)) \
                     and _same_under_another_name(removed, binding, renames):
                 found.append((other, binding, kin))
-            elif renamed and binding.name != removed.name and _spelled_alike(removed.name, binding.name) \
+            elif renamed and binding.name != removed.name and spelled_alike(removed.name, binding.name) \
                     and binding.name not in removed_from \
                     and _imported_back(left_bound.get(binding.name), binding.name, old_package, new_module) \
-                    and _reads_turned(olds[0], left, removed.name, binding.name) \
-                    and _values_agree(removed, _Constants(removed_from, old_package, constants_at(before)),
-                                      binding, _Constants(now, package_of(project, project.root / other),
-                                                          constants_at(commit))):
+                    and alike_in_use(olds[0], left, removed, Constants(removed_from, old_package, constants_at(before)),
+                                     binding, Constants(now, package_of(project, project.root / other),
+                                                        constants_at(commit))):
                 # ``NaN, PosInf = _floatconstants()`` became ``NAN = float('nan')`` ... in ``_constants``,
-                # which the file imports back and now reads where it read the old one: the same name in
-                # another style, where their values cannot be worked out or are the same; never a name
-                # the file had itself (``Mb`` is no ``MB``, which moved too), nor one it took back
-                # without reading it in each place it read the old one (``kb`` is no ``KB`` read in a new
-                # ``human_si``), and only where nothing of the same code came (``KIB = 1 << 10``).
+                # which the file imports back and now reads where it read the old one (``spelled_alike``);
+                # never a name the file had itself (``Mb`` is no ``MB``, which moved too), and only where
+                # nothing of the same code came (``KIB = 1 << 10``).
                 spelled.append((other, binding, kin))
             elif not renamed and binding.name == removed.name and binding.shape \
                     and _renaming(removed.shape, renames) == binding.shape:
@@ -370,140 +367,6 @@ def moved_in_change(
     found = found or spelled
     closest = [each for each in found if each[2] == max((kin for _, _, kin in found), default=0.0)]
     return (closest[0][0], closest[0][1]) if len(closest) == 1 else None
-
-
-def _reads_turned(before: Optional[bytes], after: Optional[bytes], old: str, new: str) -> bool:
-    """Whether the file read ``old``, reads it no more, and now reads ``new`` in each place it read
-    ``old`` (``_CONSTANTS = {'NaN': NaN}`` became ``{'NaN': NAN}``): a place is a top-level
-    definition, an assignment by what it binds, or the rest of the module's code."""
-    old_places = _reading(before, old)
-    return bool(old_places) and not _reading(after, old) and old_places <= _reading(after, new)
-
-
-def _reading(source: Optional[bytes], name: str) -> set[str]:
-    """The places (``_reads_turned``) of ``source`` that read ``name``."""
-    tree = source_trees.tree_of(source) if source is not None else None
-    places = set()
-    for statement in tree.body if tree is not None else ():
-        if any(isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
-               for node in ast.walk(statement)):
-            places.add(_place(statement))
-    return places
-
-
-def _place(statement: ast.stmt) -> str:
-    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return f"def {statement.name}"
-    if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        return "= " + " ".join(sorted(name for target in targets for name in target_names(target)))
-    return "module"
-
-
-@dataclass(frozen=True)
-class _Constants:
-    """One version of a module, to work out its constants from: its bindings, the package its
-    relative imports start from, and the bindings of the modules it imports, by dotted name."""
-
-    names: dict[str, Binding]
-    package: str
-    imported: Callable[[str], dict[str, Binding]]
-
-
-def _values_agree(old: Binding, old_module: _Constants, new: Binding, new_module: _Constants) -> bool:
-    """Whether two constants may be the same: one value or the other cannot be worked out from
-    literals, the module's other constants and those it imports, or both are the same
-    (``Mb = 125_000`` is no ``MB = 1000 * KB`` with ``KB`` imported as 1000, ``kb = 1 << 10`` no
-    ``KB = 1000``, ``"latin-1"`` no ``"utf-8"``)."""
-    before, after = _value(old, old_module), _value(new, new_module)
-    return before is None or after is None or _same_value(before, after)
-
-
-_OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow, ast.LShift: operator.lshift,
-    ast.RShift: operator.rshift, ast.BitOr: operator.or_, ast.BitAnd: operator.and_, ast.BitXor: operator.xor,
-}
-_MAX_OPERAND = 4_096  # of a power or a shift: ``10 ** 10 ** 10`` is worked out by nobody
-
-
-def _value(binding: Binding, module: _Constants, depth: int = 0) -> Optional[object]:
-    """A constant's number or string, from literals, arithmetic, ``int``/``float`` of those, and
-    the module's other such constants, its own or imported (``from .si import KILO as KB``)."""
-    if depth > 4:
-        return None
-    names = module.names
-    if binding.kind == "import" and binding.imported:
-        source = absolute_module(binding.target, module.package)
-        found = module.imported(source).get(binding.imported) if source else None
-        inner = _Constants(module.imported(source), source.rpartition(".")[0], module.imported) if source else None
-        return _value(found, inner, depth + 1) if found is not None and inner is not None else None
-    tree = source_trees.tree_of(binding.text.encode()) if binding.kind == "constant" and binding.text else None
-    statement = tree.body[0] if tree is not None and tree.body else None
-    if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
-        return None
-
-    def value(node: ast.expr) -> Optional[object]:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, complex, str, bytes)) \
-                and not isinstance(node.value, bool):
-            return node.value
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Invert)):
-            inner = value(node.operand)
-            try:
-                return (-inner if isinstance(node.op, ast.USub) else ~inner) if inner is not None else None  # type: ignore[operator]
-            except TypeError:
-                return None
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
-            left, right = value(node.left), value(node.right)
-            if left is None or right is None:
-                return None
-            if _too_large(node.op, left, right):
-                return None
-            try:
-                result: object = _OPERATORS[type(node.op)](left, right)
-            except (ArithmeticError, TypeError, ValueError):
-                return None
-            return result
-        if isinstance(node, ast.Name) and node.id in names:
-            return _value(names[node.id], module, depth + 1)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NUMBER_TYPES \
-                and node.func.id not in names and not node.keywords and len(node.args) <= 2:
-            arguments = [value(argument) for argument in node.args]
-            if any(argument is None for argument in arguments):
-                return None
-            try:
-                number: object = _NUMBER_TYPES[node.func.id](*arguments)
-            except (ArithmeticError, TypeError, ValueError):
-                return None
-            return number
-        return None
-
-    return value(statement.value)
-
-
-_NUMBER_TYPES: dict[str, Callable[..., object]] = {"int": int, "float": float, "complex": complex}
-
-
-def _same_value(first: object, second: object) -> bool:
-    """``==``, where NaN is NaN (``float('nan')`` and ``float('nan')`` are the same constant)."""
-    return first == second or first != first and second != second
-
-
-def _too_large(op: ast.operator, left: object, right: object) -> bool:
-    """Whether working ``left op right`` out could take ages or all memory: a large power or
-    shift, a string repeated many times."""
-    def large(number: object) -> bool:
-        return isinstance(number, (int, float)) and abs(number) > _MAX_OPERAND
-
-    if isinstance(op, (ast.Pow, ast.LShift)):
-        return large(right)
-    texts = (str, bytes)
-    return isinstance(op, ast.Mult) and (isinstance(left, texts) and large(right) or isinstance(right, texts) and large(left))
-
-
-def _spelled_alike(old: str, new: str) -> bool:
-    """The same name in another style: case and underscores aside (``PosInf``, ``POS_INF``)."""
-    return old.replace("_", "").lower() == new.replace("_", "").lower()
 
 
 def _imported_beside(project: Project, removed_from: dict[str, Binding], parsed: dict[str, dict[str, Binding]],

@@ -1,0 +1,189 @@
+"""The same name in another style: when a constant that left a module is the one it imports back.
+
+simplejson moved ``NaN, PosInf, NegInf = _floatconstants()`` to ``_constants`` as ``NAN``,
+``POS_INF``, ``NEG_INF``, imported them back and read them where it had read the old names: the
+same constants, whatever their code. A spelling alike is the weakest evidence there is (``Mb``, a
+megabit, is no ``MB``; ``kb = 1 << 10`` is no new ``KB = 1000``), so the names' values decide where
+they can be worked out (literals, arithmetic, ``int``/``float`` of those, ``True``, ``None``, and
+the module's constants, its own or imported from the project), and where they cannot, the file
+must read the new name at the very spot it read the old one: the same top-level statement, the
+same position in it (``{'NaN': NaN}`` became ``{'NaN': NAN}``; ``{"timeout": timeout}`` that
+became ``{"timeout": CONNECT_TIMEOUT, "total": TIMEOUT}`` does not pair ``timeout`` with
+``TIMEOUT``).
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+
+from collect_fix import source_trees
+from collect_fix.definitions import absolute_module, target_names
+
+if TYPE_CHECKING:
+    from collect_fix.git_evidence import Binding
+
+
+def spelled_alike(old: str, new: str) -> bool:
+    """The same name in another style: case and underscores aside (``PosInf``, ``POS_INF``)."""
+    return old.replace("_", "").lower() == new.replace("_", "").lower()
+
+
+@dataclass(frozen=True)
+class Constants:
+    """One version of a module, to work out its constants from: its bindings, the package its
+    relative imports start from, and the bindings of the modules it imports, by dotted name."""
+
+    names: dict[str, "Binding"]
+    package: str
+    imported: Callable[[str], dict[str, "Binding"]]
+
+
+def alike_in_use(before: Optional[bytes], after: Optional[bytes], old: "Binding", old_module: Constants,
+                 new: "Binding", new_module: Constants) -> bool:
+    """Whether ``new`` (imported back into the file ``old`` left, ``before`` -> ``after``) is
+    ``old`` under another spelling: both values worked out and the same; or, where they cannot
+    both be worked out, none differing, the file reads ``old`` no more and reads ``new`` at each
+    spot it read ``old``, in each of its top-level statements still there."""
+    first, second = value_of(old, old_module), value_of(new, new_module)
+    if first is not None and second is not None:
+        return same_value(first, second)
+    spots = set(_reads(before, old.name))
+    if not spots or set(_reads(after, old.name)):
+        return False
+    still = _places(after)
+    kept = {spot for spot in spots if spot[0] in still}
+    return bool(kept) and kept <= set(_reads(after, new.name))
+
+
+_Spot = tuple[str, tuple[tuple[str, int], ...]]  # (the top-level statement, the path to the read in it)
+
+
+def _reads(source: Optional[bytes], name: str) -> Iterator[_Spot]:
+    """Each spot of ``source`` that reads ``name``."""
+    tree = source_trees.tree_of(source) if source is not None else None
+    for statement in tree.body if tree is not None else ():
+        if any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(statement)):
+            place = _place(statement)
+            for path in _paths(statement, name, ()):
+                yield place, path
+
+
+def _paths(node: ast.AST, name: str, path: tuple[tuple[str, int], ...]) -> Iterator[tuple[tuple[str, int], ...]]:
+    if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+        yield path
+    for field, value in ast.iter_fields(node):
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            if isinstance(item, ast.AST):
+                yield from _paths(item, name, (*path, (field, index)))
+
+
+def _places(source: Optional[bytes]) -> set[str]:
+    tree = source_trees.tree_of(source) if source is not None else None
+    return {_place(statement) for statement in tree.body} if tree is not None else set()
+
+
+def _place(statement: ast.stmt) -> str:
+    """A top-level statement, named the same in two versions of a file: a definition by its
+    name, an assignment by what it binds, anything else as the module's code."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return f"def {statement.name}"
+    if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        return "= " + " ".join(sorted(name for target in targets for name in target_names(target)))
+    return "module"
+
+
+class _NoneValue:
+    """``None`` as a worked-out value (``None`` itself means "cannot be worked out")."""
+
+
+NONE = _NoneValue()
+_OPERATORS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow, ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift, ast.BitOr: operator.or_, ast.BitAnd: operator.and_, ast.BitXor: operator.xor,
+}
+_NUMBER_TYPES: dict[str, Callable[..., object]] = {"int": int, "float": float, "complex": complex}
+_MAX_OPERAND = 4_096  # of a power or a shift: ``10 ** 10 ** 10`` is worked out by nobody
+_MAX_DEPTH = 4
+
+
+def value_of(binding: "Binding", module: Constants, depth: int = 0) -> Optional[object]:
+    """A constant's value where literals, arithmetic, ``int``/``float`` of those and the module's
+    other such constants, its own or imported (``from .si import KILO as KB``), tell; else None."""
+    if depth > _MAX_DEPTH:
+        return None
+    if binding.kind == "import" and binding.imported:
+        source = absolute_module(binding.target, module.package)
+        if not source:
+            return None
+        names = module.imported(source)
+        found = names.get(binding.imported)
+        return value_of(found, Constants(names, source.rpartition(".")[0], module.imported), depth + 1) \
+            if found is not None else None
+    tree = source_trees.tree_of(binding.text.encode()) if binding.kind == "constant" and binding.text else None
+    statement = tree.body[0] if tree is not None and tree.body else None
+    if not isinstance(statement, (ast.Assign, ast.AnnAssign)) or statement.value is None:
+        return None
+    return _worked_out(statement.value, module, depth)
+
+
+def _worked_out(node: ast.expr, module: Constants, depth: int) -> Optional[object]:
+    if isinstance(node, ast.Constant):
+        return NONE if node.value is None else node.value if isinstance(
+            node.value, (bool, int, float, complex, str, bytes)) else None
+    if isinstance(node, ast.Name) and node.id in module.names:
+        return value_of(module.names[node.id], module, depth + 1)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Invert)):
+        operand = _worked_out(node.operand, module, depth)
+        function = operator.neg if isinstance(node.op, ast.USub) else operator.invert
+        return _applied(function, operand) if operand is not None else None
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left, right = _worked_out(node.left, module, depth), _worked_out(node.right, module, depth)
+        if left is None or right is None or _too_large(node.op, left, right):
+            return None
+        return _applied(_OPERATORS[type(node.op)], left, right)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NUMBER_TYPES \
+            and node.func.id not in module.names and not node.keywords and len(node.args) <= 2:
+        arguments = [_worked_out(argument, module, depth) for argument in node.args]
+        return None if any(each is None for each in arguments) else _applied(_NUMBER_TYPES[node.func.id], *arguments)
+    return None
+
+
+def _applied(function: Callable[..., Any], *arguments: object) -> Optional[object]:
+    if any(isinstance(argument, _NoneValue) for argument in arguments):
+        return None
+    try:
+        result: object = function(*arguments)
+    except (ArithmeticError, TypeError, ValueError, MemoryError):
+        return None
+    return result
+
+
+def same_value(first: object, second: object) -> bool:
+    """``==``, where NaN is NaN (``float('nan')`` twice is the same constant), and a bool or
+    ``None`` is only itself (``True`` is no ``1``)."""
+    if isinstance(first, (bool, _NoneValue)) or isinstance(second, (bool, _NoneValue)):
+        return type(first) is type(second) and first == second
+    return first == second or first != first and second != second
+
+
+def _too_large(op: ast.operator, left: object, right: object) -> bool:
+    """Whether working ``left op right`` out could take ages or all memory: a large power or
+    shift, a string repeated many times, a number of thousands of digits."""
+    def large(number: object) -> bool:
+        return isinstance(number, (int, float)) and abs(number) > _MAX_OPERAND
+
+    def huge(number: object) -> bool:
+        return isinstance(number, int) and number.bit_length() > 64 * _MAX_OPERAND
+
+    if huge(left) or huge(right):
+        return True
+    if isinstance(op, (ast.Pow, ast.LShift)):
+        return large(right)
+    texts = (str, bytes)
+    return isinstance(op, ast.Mult) and (isinstance(left, texts) and large(right) or isinstance(right, texts) and large(left))
