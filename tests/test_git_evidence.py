@@ -942,3 +942,14 @@ def test_docstrings_inside_a_definition_are_left_out_of_its_shape_without_changi
 
     assert store.shape == bare.shape and store.body != bare.body and store.doc == "A store."
     assert ast.dump(tree, include_attributes=True) == before  # the tree the planners share is as parsed
+
+
+def test_a_constant_renamed_in_its_file_is_no_name_alike_of_another_value(tmp_path: Path) -> None:
+    """Review hAK 08: ``kb = 1 << 10`` became ``KIB = 1 << 10`` beside a new ``KB = 1000``: git's
+    pairing took the name alike in another case, and the test got 1000 for 1024."""
+    project = repo(tmp_path, {"pkg/__init__.py": "", "pkg/units.py": "kb = 1 << 10\n"})
+    commit(tmp_path, {"pkg/units.py": "KIB = 1 << 10\nKB = 1000\n"})
+
+    change = name_change(project, "pkg/units.py", "kb")
+
+    assert change is not None and change.successor is not None and change.successor.name == "KIB"

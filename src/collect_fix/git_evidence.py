@@ -43,7 +43,7 @@ from collect_fix.definitions import (
 from collect_fix.exit_spelling import SourceError, decode
 from collect_fix.project import Project
 from collect_fix.script_modules import is_script
-from collect_fix.spelled_alike import Constants, alike_in_use, spelled_alike
+from collect_fix.spelled_alike import Constants, alike_in_use, same_value, spelled_alike, value_of
 from collect_fix.stubs import markers_in
 
 WORK_TREE = "work tree"
@@ -732,7 +732,7 @@ def _pair(
     candidates = [
         _Candidate(r, a, _Likeness(_under_name(r, a.name, code=True), a.code or a.body))
         for r in removed.values() for a in added.values()
-        if _KIND_SCORE.get(frozenset({r.kind, a.kind})) is not None
+        if _KIND_SCORE.get(frozenset({r.kind, a.kind})) is not None and not _beaten_by_its_value(r, old, a, new, added)
     ]
     pairs: dict[str, tuple[Binding, str]] = {}
     ties: dict[str, tuple[str, ...]] = {}
@@ -827,6 +827,25 @@ class _Candidate:
         if not self.settled:
             self.score = _score(self.old, self.new, self._likeness.value())
             self.settled = True
+
+
+def _beaten_by_its_value(r: Binding, old: dict[str, Binding], a: Binding, new: dict[str, Binding],
+                         added: dict[str, Binding]) -> bool:
+    """A constant of another value than ``r``'s, where another constant the change added, spelled
+    like ``r`` too, has its very value (worked out from the file, ``spelled_alike``): ``kb = 1 << 10``
+    is ``KIB = 1 << 10``, not the ``KB = 1000`` added beside it. A value alone, spelled otherwise,
+    is chance (``TIMEOUT = 30`` became ``DEFAULT_TIMEOUT = 60``, not ``CACHE_TTL = 30``)."""
+    if r.kind != "constant" or a.kind != "constant":
+        return False
+    was, then = _value_in(r, old), _value_in(a, new)
+    if was is None or then is None or same_value(was, then):
+        return False
+    return any(other is not a and other.kind == "constant" and spelling.similarity(r.name, other.name) is not None
+               and (value := _value_in(other, new)) is not None and same_value(was, value) for other in added.values())
+
+
+def _value_in(binding: Binding, names: dict[str, Binding]) -> Optional[object]:
+    return value_of(binding, Constants(names, "", lambda module: {}))
 
 
 def _score(r: Binding, a: Binding, body: float) -> Optional[tuple[float, str]]:
