@@ -828,6 +828,7 @@ SPELLED_ALIKE = {  # case: (old binding, its reads, constants module, new reads,
     "the same value, whatever the file reads": ("PosInf = float('inf')", "", "POS_INF = 1e400\n", "POS_INF", True),
     "the same value, read by a function renamed": ("kb = 2 ** 10", "kb", "KB = 1 << 10\n", "", True),
     "a flag of another value": ("Debug = False", "Debug", "DEBUG = True\n", "DEBUG", False),
+    "a flag written as a bool now, read where it was": ("verbose = 0", "verbose", "VERBOSE = False\n", "VERBOSE", True),
     "a timeout read elsewhere than where it was": ("timeout = timedelta(seconds=5)", "{'timeout': timeout}",
                                                   "CONNECT = timedelta(seconds=5)\nREAD = timedelta(seconds=30)\n"
                                                   "TIMEOUT = CONNECT + READ\n", "{'timeout': CONNECT, 'total': TIMEOUT}",

@@ -1037,7 +1037,8 @@ def test_a_name_the_module_never_bound_comes_from_the_one_module_of_its_split_th
                                    "assert config.option.doctestmodules == False",
                                    "config.option.doctestmodules = False",
                                    "print(getattr(config.option, 'doctestmodules', None))",
-                                   "print(config.getoption('doctestmodules', default=None))"])
+                                   "print(config.getoption('doctestmodules', default=None))",
+                                   "doctestmodules = getattr(config.option, 'doctestmodules', None)"])
 def test_a_conftest_that_only_reads_the_doctest_option_keeps_the_module_alias(tmp_path: Path, reads: str) -> None:
     """An eighteenth review: the conftest failed on the move, so pytest was never configured, and
     one that only read ``config.getoption("doctestmodules")`` was taken for turning doctests on."""

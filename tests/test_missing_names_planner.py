@@ -906,6 +906,9 @@ OWN_VALUES = {  # the module's own value of a name callers now import from the s
     "the module's own function": ("isclose", "math", "def isclose(a, b, tol=1e-6):\n    return abs(a - b) <= tol\n"),
     "a value made from the other": ("dumps", "json", "import functools\nimport json\n\n"
                                                      "dumps = functools.partial(json.dumps, sort_keys=True)\n"),
+    "a shim returning a wrapper of its own": ("dumps", "json", "import functools\nimport json\n\n\ndef _stable():\n"
+                                              "    dumps = functools.partial(json.dumps, sort_keys=True)\n"
+                                              "    return dumps\n\n\ndumps = _stable()\n"),
 }
 
 
@@ -1009,3 +1012,21 @@ def test_a_class_replaced_by_an_alias_of_a_class_of_a_name_alike_is_a_rename(tmp
     first = planned(project, missing("JSONError", "app.parse")).alternatives[0]
 
     assert "alias" in first.description and "JsonError" in first.description
+
+
+def test_an_alias_through_an_import_as_is_that_object(tmp_path: Path) -> None:
+    """Review hAL 08: ``Mapping = cabc.Mapping`` after ``import collections.abc as cabc`` is
+    ``collections.abc.Mapping``, which the callers now import: it comes back as that import."""
+    project = make(tmp_path, {"pkg/__init__.py": "import collections.abc as cabc\n\nMapping = cabc.Mapping\n",
+                              "pkg/tool.py": "from pkg import Mapping\n\n\ndef main(x):\n    return isinstance(x, Mapping)\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    (tmp_path / "pkg/__init__.py").write_text("")
+    (tmp_path / "pkg/tool.py").write_text("from collections.abc import Mapping\n\n\ndef main(x):\n"
+                                          "    return isinstance(x, Mapping)\n")
+    git(tmp_path, "commit", "-q", "-am", "drop the compat alias")
+
+    first = planned(project, missing("Mapping", "pkg")).alternatives[0]
+
+    assert dict(first.edits[0].args).get("statement") == "from collections.abc import Mapping", first

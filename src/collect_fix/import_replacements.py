@@ -18,7 +18,7 @@ from typing import Optional
 
 from collect_fix import source_trees
 from collect_fix.definitions import absolute_module, package_of
-from collect_fix.git_evidence import Change, bindings, modified_by
+from collect_fix.git_evidence import Binding, Change, bindings, modified_by
 from collect_fix.module_imports import dotted_name
 from collect_fix.project import Project
 
@@ -49,28 +49,53 @@ def replacement(project: Project, change: Change, module: str) -> Optional[str]:
 
 def _was_that_object(source: bytes, name: str, module: str, package: str) -> bool:
     """Whether ``name`` in the module's old ``source`` was ``module``'s object of that name: an
-    import of it (``from collections import OrderedDict``), an alias of it (``dumps = json.dumps``),
-    or a call of the module's own shim that returns it (``OrderedDict = _import_OrderedDict()``,
-    whose body returns ``collections.OrderedDict``). Never a value made from it
-    (``dumps = partial(json.dumps, sort_keys=True)``): the callers' new arguments say it differed."""
-    bound = bindings(source).get(name)
+    import of it (``from collections import OrderedDict``), an alias of it (``dumps = json.dumps``,
+    ``Mapping = cabc.Mapping`` after ``import collections.abc as cabc``), or a call of the module's
+    own shim whose every return is that import (``OrderedDict = _import_OrderedDict()``, returning
+    ``collections.OrderedDict``). Never a value made from it (``dumps = partial(json.dumps,
+    sort_keys=True)``, or a shim returning one): the callers' new arguments say it differed."""
+    names = bindings(source)
+    bound = names.get(name)
     if bound is None:
         return False
     if bound.kind == "import":
         return absolute_module(bound.target, package) == module and bound.imported == name
     if bound.kind == "alias":
-        return bound.target == f"{module}.{name}"
+        return _spelled_through(bound.target, names, package) == f"{module}.{name}"
     tree = source_trees.tree_of(bound.text.encode()) if bound.kind == "constant" and bound.text else None
     value = tree.body[0].value if tree is not None and tree.body and isinstance(tree.body[0], ast.Assign) else None
     if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args and not value.keywords):
         return False
-    shim = bindings(source).get(value.func.id)
     whole = source_trees.tree_of(source)
-    functions = [node for node in (whole.body if whole is not None else ())
-                 if isinstance(node, ast.FunctionDef) and shim is not None and node.name == shim.name]
-    returned = [node.value for function in functions for node in ast.walk(function)
-                if isinstance(node, ast.Return) and node.value is not None]
-    return bool(returned) and all((dotted_name(each) or "").rpartition(".")[2] == name for each in returned)
+    shims = [node for node in (whole.body if whole is not None else ())
+             if isinstance(node, ast.FunctionDef) and node.name == value.func.id]
+    if len(shims) != 1:
+        return False
+    imported = {alias.asname or alias.name: f"{_absolute(node, package)}.{alias.name}"
+                for node in ast.walk(shims[0]) if isinstance(node, ast.ImportFrom) for alias in node.names}
+    imported.update({alias.asname or alias.name: alias.name
+                     for node in ast.walk(shims[0]) if isinstance(node, ast.Import) for alias in node.names})
+    returned = [node.value for node in ast.walk(shims[0]) if isinstance(node, ast.Return) and node.value is not None]
+
+    def resolved(expression: ast.expr) -> str:
+        dotted = dotted_name(expression) or ""
+        head, dot, rest = dotted.partition(".")
+        inner = imported.get(head)
+        return f"{inner}{dot}{rest}" if inner else _spelled_through(dotted, names, package)
+
+    return bool(returned) and all(resolved(each) == f"{module}.{name}" for each in returned)
+
+
+def _spelled_through(dotted: str, names: dict[str, Binding], package: str) -> str:
+    """``dotted`` with its first name read through the module's import of it (``cabc.Mapping``
+    -> ``collections.abc.Mapping``); as it is where that name is no import."""
+    head, dot, rest = dotted.partition(".")
+    bound = names.get(head)
+    if bound is None or bound.kind != "import":
+        return dotted
+    base = absolute_module(bound.target, package) or bound.target
+    full = f"{base}.{bound.imported}" if bound.imported else base
+    return f"{full}{dot}{rest}"
 
 
 def _taken_from(source: bytes, module: str, package: str) -> set[str]:

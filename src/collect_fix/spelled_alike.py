@@ -48,7 +48,7 @@ def alike_in_use(before: Optional[bytes], after: Optional[bytes], old: "Binding"
     both be worked out, none differing, the file reads ``old`` no more and reads ``new`` at each
     spot it read ``old``, in each of its top-level statements still there."""
     first, second = value_of(old, old_module), value_of(new, new_module)
-    if first is not None and second is not None:
+    if first is not None and second is not None and not _modernised(first, second):
         return same_value(first, second)
     spots = set(_reads(before, old.name))
     if not spots or set(_reads(after, old.name)):
@@ -162,6 +162,13 @@ def _applied(function: Callable[..., Any], *arguments: object) -> Optional[objec
     except (ArithmeticError, TypeError, ValueError, MemoryError):
         return None
     return result
+
+
+def _modernised(first: object, second: object) -> bool:
+    """A flag written as a number became a bool, or back (``verbose = 0`` as ``VERBOSE = False``):
+    the value tells nothing either way, how the file reads it does."""
+    return isinstance(first, bool) is not isinstance(second, bool) and isinstance(first, int) \
+        and isinstance(second, int) and first == second
 
 
 def same_value(first: object, second: object) -> bool:

@@ -138,10 +138,10 @@ def _exported(deleted: DeletedModule) -> set[str]:
         binding.kind in (*DEFINITION_KINDS, "alias") or (binding.kind == "import" and binding.imported))}
 
 
-# What may turn doctests on in a conftest: the option assigned anything but a literal False, by
-# attribute or by ``setattr``, or the flag given as an argument. Reading it (``getoption``,
-# ``getattr``, ``==``) does not.
-_TURNS_DOCTESTS_ON = re.compile(rb"doctestmodules\s*=(?!=)(?!\s*False\b)"
+# What may turn doctests on in a conftest: the option attribute assigned anything but a literal
+# False, directly or by ``setattr``, or the flag given as an argument. Reading it (``getoption``,
+# ``getattr``, ``==``, into a local ``doctestmodules``) does not.
+_TURNS_DOCTESTS_ON = re.compile(rb"\.doctestmodules\s*=(?!=)(?!\s*False\b)"
                                 rb"|setattr\s*\([^,()]*,\s*[\"']doctestmodules[\"']\s*,(?!\s*False\b)"
                                 rb"|[\"']--doctest-modules[\"']")
 
