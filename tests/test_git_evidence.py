@@ -829,6 +829,12 @@ SPELLED_ALIKE = {  # case: (old binding, its reads, constants module, new reads,
     "the same value, read by a function renamed": ("kb = 2 ** 10", "kb", "KB = 1 << 10\n", "", True),
     "a flag of another value": ("Debug = False", "Debug", "DEBUG = True\n", "DEBUG", False),
     "a flag written as a bool now, read where it was": ("verbose = 0", "verbose", "VERBOSE = False\n", "VERBOSE", True),
+    "a timeout at another key of a dict reordered": ("timeout = timedelta(seconds=5)", "{'timeout': timeout, 'n': 1}",
+                                                     "CONNECT = timedelta(seconds=5)\nTIMEOUT = CONNECT * 7\n",
+                                                     "{'total': TIMEOUT, 'timeout': CONNECT}", False),
+    "a timeout at its key, a key added before it": ("timeout = timedelta(seconds=5)", "{'timeout': timeout}",
+                                                    "TIMEOUT = timedelta(seconds=SECONDS)\n",
+                                                    "{'retries': 3, 'timeout': TIMEOUT}", True),
     "a timeout read elsewhere than where it was": ("timeout = timedelta(seconds=5)", "{'timeout': timeout}",
                                                   "CONNECT = timedelta(seconds=5)\nREAD = timedelta(seconds=30)\n"
                                                   "TIMEOUT = CONNECT + READ\n", "{'timeout': CONNECT, 'total': TIMEOUT}",
@@ -954,3 +960,17 @@ def test_a_constant_renamed_in_its_file_is_no_name_alike_of_another_value(tmp_pa
     change = name_change(project, "pkg/units.py", "kb")
 
     assert change is not None and change.successor is not None and change.successor.name == "KIB"
+
+
+def test_module_level_calls_are_spots_of_their_own() -> None:
+    """Review hAL 02: ``register("timeout", timeout)`` became ``register("timeout", CONNECT)`` and
+    ``register("total", TIMEOUT)``: two calls, not one "module" spot that ``TIMEOUT`` shares."""
+    from collect_fix.spelled_alike import Constants, alike_in_use
+
+    before = b"timeout = make(5)\nsettings.register('timeout', timeout)\n"
+    for after, alike in ((b"from .c import TIMEOUT, CONNECT\nsettings.register('timeout', CONNECT)\n"
+                          b"settings.register('total', TIMEOUT)\n", False),
+                         (b"from .c import TIMEOUT\nsettings.register('timeout', TIMEOUT)\n", True)):
+        old, new = git_evidence.bindings(before), git_evidence.bindings(b"TIMEOUT = make(5) + wait(30)\n")
+        assert alike_in_use(before, after, old["timeout"], Constants(old, "", lambda module: {}), new["TIMEOUT"],
+                            Constants(new, "", lambda module: {})) is alike

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from collect_fix import source_trees
 from collect_fix.definitions import absolute_module, target_names
+from collect_fix.module_imports import dotted_name
 
 if TYPE_CHECKING:
     from collect_fix.git_evidence import Binding
@@ -58,7 +59,9 @@ def alike_in_use(before: Optional[bytes], after: Optional[bytes], old: "Binding"
     return bool(kept) and kept <= set(_reads(after, new.name))
 
 
-_Spot = tuple[str, tuple[tuple[str, int], ...]]  # (the top-level statement, the path to the read in it)
+# (the top-level statement, the path to the read in it: fields with an index, a dict's entries by
+# their literal key, a call's keyword arguments by name, so an entry added or moved is no other spot)
+_Spot = tuple[str, tuple[tuple[str, object], ...]]
 
 
 def _reads(source: Optional[bytes], name: str) -> Iterator[_Spot]:
@@ -71,14 +74,20 @@ def _reads(source: Optional[bytes], name: str) -> Iterator[_Spot]:
                 yield place, path
 
 
-def _paths(node: ast.AST, name: str, path: tuple[tuple[str, int], ...]) -> Iterator[tuple[tuple[str, int], ...]]:
+def _paths(node: ast.AST, name: str, path: tuple[tuple[str, object], ...]) -> Iterator[tuple[tuple[str, object], ...]]:
     if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
         yield path
     for field, value in ast.iter_fields(node):
         items = value if isinstance(value, list) else [value]
         for index, item in enumerate(items):
-            if isinstance(item, ast.AST):
-                yield from _paths(item, name, (*path, (field, index)))
+            if not isinstance(item, ast.AST):
+                continue
+            step: tuple[str, object] = (field, index)
+            if isinstance(node, ast.Dict) and field == "values" and isinstance(node.keys[index], ast.Constant):
+                step = ("key", repr(node.keys[index].value))  # type: ignore[union-attr]
+            elif isinstance(item, ast.keyword) and item.arg is not None:
+                step = ("keyword", item.arg)
+            yield from _paths(item, name, (*path, step))
 
 
 def _places(source: Optional[bytes]) -> set[str]:
@@ -94,7 +103,11 @@ def _place(statement: ast.stmt) -> str:
     if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
         targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
         return "= " + " ".join(sorted(name for target in targets for name in target_names(target)))
-    return "module"
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value  # ``settings.register("timeout", timeout)``: the call and its literals
+        literals = [repr(argument.value) for argument in call.args if isinstance(argument, ast.Constant)]
+        return f"call {dotted_name(call.func) or '?'}({', '.join(literals)})"
+    return f"module {type(statement).__name__}"
 
 
 class _NoneValue:
