@@ -960,6 +960,11 @@ def test_a_constant_renamed_in_its_file_is_no_name_alike_of_another_value(tmp_pa
     change = name_change(project, "pkg/units.py", "kb")
 
     assert change is not None and change.successor is not None and change.successor.name == "KIB"
+    # Review hAL 04: ``MB = KILO ** 2`` (imported, not worked out) beside ``MIB`` of the very code.
+    commit(tmp_path, {"pkg/units.py": "mb = 1 << 20\n"})
+    commit(tmp_path, {"pkg/units.py": "from .si import KILO\n\nMIB = 1 << 20\nMB = KILO ** 2\n"})
+    change = name_change(Project(tmp_path), "pkg/units.py", "mb")
+    assert change is not None and change.successor is not None and change.successor.name == "MIB"
 
 
 def test_module_level_calls_are_spots_of_their_own() -> None:

@@ -1030,3 +1030,17 @@ def test_an_alias_through_an_import_as_is_that_object(tmp_path: Path) -> None:
     first = planned(project, missing("Mapping", "pkg")).alternatives[0]
 
     assert dict(first.edits[0].args).get("statement") == "from collections.abc import Mapping", first
+
+
+def test_a_class_replaced_by_an_alias_of_a_number_of_a_name_alike_is_no_rename(tmp_path: Path) -> None:
+    """Review hAL 11: ``class Timeout(Exception)`` went; ``TIMEOUT = DEFAULT_TIMEOUT`` (30) holds no class."""
+    project = make(tmp_path, {"app/__init__.py": "", "app/net.py": "class Timeout(Exception):\n    pass\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    (tmp_path / "app/net.py").write_text("DEFAULT_TIMEOUT = 30\nTIMEOUT = DEFAULT_TIMEOUT\n")
+    git(tmp_path, "commit", "-q", "-am", "builtin TimeoutError")
+
+    first = planned(project, missing("Timeout", "app.net")).alternatives[0]
+
+    assert "stub" in first.description and "TIMEOUT" not in first.description

@@ -831,17 +831,21 @@ class _Candidate:
 
 def _beaten_by_its_value(r: Binding, old: dict[str, Binding], a: Binding, new: dict[str, Binding],
                          added: dict[str, Binding]) -> bool:
-    """A constant of another value than ``r``'s, where another constant the change added, spelled
-    like ``r`` too, has its very value (worked out from the file, ``spelled_alike``): ``kb = 1 << 10``
-    is ``KIB = 1 << 10``, not the ``KB = 1000`` added beside it. A value alone, spelled otherwise,
-    is chance (``TIMEOUT = 30`` became ``DEFAULT_TIMEOUT = 60``, not ``CACHE_TTL = 30``)."""
+    """A constant of other code or another value than ``r``'s, where another constant the change
+    added, spelled like ``r`` too, has its very code, or its very value (worked out from the file,
+    ``spelled_alike``): ``kb = 1 << 10`` is ``KIB = 1 << 10``, not the ``KB = 1000`` (or ``KB =
+    KILO``, imported) added beside it. A value alone, spelled otherwise, is chance (``TIMEOUT = 30``
+    became ``DEFAULT_TIMEOUT = 60``, not ``CACHE_TTL = 30``)."""
     if r.kind != "constant" or a.kind != "constant":
         return False
+    alike = [other for other in added.values() if other is not a and other.kind == "constant"
+             and spelling.similarity(r.name, other.name) is not None]
+    if a.shape != r.shape and any(other.shape == r.shape for other in alike):
+        return True  # ``mb = 1 << 20`` went as ``MIB = 1 << 20``, whatever ``MB`` holds
     was, then = _value_in(r, old), _value_in(a, new)
     if was is None or then is None or same_value(was, then):
         return False
-    return any(other is not a and other.kind == "constant" and spelling.similarity(r.name, other.name) is not None
-               and (value := _value_in(other, new)) is not None and same_value(was, value) for other in added.values())
+    return any((value := _value_in(other, new)) is not None and same_value(was, value) for other in alike)
 
 
 def _value_in(binding: Binding, names: dict[str, Binding]) -> Optional[object]:

@@ -720,6 +720,9 @@ def _renamed(project: Project, name: str, home: _Home) -> Optional[_Found]:
         return None  # spelled like the removed one, but no call of it could reach this one
     if change is not None and now is not None and {change.removed.kind, now.kind} in _CLASS_AND_FUNCTION:
         return None  # a function ``connect(path)`` that replaced a class ``Connection(path)`` makes something else
+    if change is not None and now is not None and change.removed.kind == "class" and now.kind == "alias" \
+            and getattr(_bindings_now(project, home.module).get(now.target), "kind", None) == "constant":
+        return None  # ``TIMEOUT = DEFAULT_TIMEOUT``, a number of the module's, holds no class
     if change is None:
         confirmed = "no git history confirms it"
     else:
