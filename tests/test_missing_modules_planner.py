@@ -1067,27 +1067,28 @@ def test_a_module_moved_whole_that_runs_as_a_script_is_run_by_python_m_of_the_ol
     assert edit.transform == "alias_module" and edit.kwargs().get("main") == ("1" if script else None)
 
 
-@pytest.mark.parametrize("reads_all", [False, True], ids=["tests take its names", "a test reads its __all__"])
-def test_a_module_folded_whole_into_another_is_that_module_whatever_its_all_listed(
-    tmp_path: Path, reads_all: bool
+@pytest.mark.parametrize("own_all", [False, True], ids=["the module lists nothing", "the module lists its own"])
+def test_a_module_folded_whole_into_another_is_that_module_unless_that_one_lists_other_names(
+    tmp_path: Path, own_all: bool
 ) -> None:
     """attrs (a review on real projects): ``_config`` (its ``__all__``, a flag and the functions
     setting it) was folded word for word into ``setters``, which lists no ``__all__``. Re-exported,
-    the flag was a copy: tests setting ``_config._run_validators`` never reached the code. Review
-    hAK 06: where a test reads the old ``__all__``, ``setters``' own is no answer."""
+    the flag was a copy: tests setting ``_config._run_validators`` never reached the code. Reviews
+    hAK 06, hAL 07: where ``setters`` lists names of its own, that list is no answer for the old
+    module's, read as ``_config.__all__`` or by ``getattr``: names one by one."""
     config = ("__all__ = ['set_run']\n\n_run = True\n\n\ndef set_run(run):\n    global _run\n    _run = run\n")
-    test = "from pkg import _config\n\n\ndef test_off():\n    _config._run = False\n    _config.set_run(True)\n"
-    if reads_all:
-        test += "\n\ndef test_api():\n    assert _config.__all__ == ['set_run']\n"
+    listed = "__all__ = ['frozen']\n\n\n" if own_all else ""
+    test = ("from pkg import _config\n\n\ndef test_off():\n    _config._run = False\n    _config.set_run(True)\n\n\n"
+            "def test_api():\n    assert getattr(_config, '__all__') == ['set_run']\n")
     project = _committed(tmp_path, {"pkg/__init__.py": "", "pkg/_config.py": config,
-                                    "pkg/setters.py": "__all__ = ['frozen']\n\n\ndef frozen():\n    raise AttributeError\n",
+                                    "pkg/setters.py": f"{listed}def frozen():\n    raise AttributeError\n",
                                     "tests/test_a.py": test})
-    (tmp_path / "pkg/setters.py").write_text("__all__ = ['frozen']\n\n" + config.split("\n\n", 1)[1]
+    (tmp_path / "pkg/setters.py").write_text(listed + config.split("\n\n", 1)[1]
                                              + "\n\ndef frozen():\n    raise AttributeError\n")
     (tmp_path / "pkg/_config.py").unlink()
     _git_commit(tmp_path, "fold _config into setters")
 
     edits = edits_of(planned(project, missing_module("pkg._config")))
 
-    assert any(edit.transform == "alias_module" for edit in edits) is not reads_all
-    assert reads_all or edits[0].kwargs()["module"] == "pkg.setters"
+    assert any(edit.transform == "alias_module" for edit in edits) is not own_all
+    assert own_all or edits[0].kwargs()["module"] == "pkg.setters"
