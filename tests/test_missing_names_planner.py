@@ -859,7 +859,9 @@ def test_an_alias_retired_while_its_module_moved_comes_back_as_an_alias_of_where
     assert run_tests(tmp_path, "tests/test_it.py").returncode == 0
 
 
-SHIM = ("import json\n\n\ndef _import_OrderedDict():\n    import collections\n    return collections.OrderedDict\n"
+SHIM = ("import json\n\n\ndef _import_OrderedDict():\n    import collections\n    try:\n"
+        "        return collections.OrderedDict\n    except AttributeError:\n        from . import ordered_dict\n"
+        "        return ordered_dict.OrderedDict\n"
         "OrderedDict = _import_OrderedDict()\n\n\ndef loads(s, object_pairs_hook=None):\n"
         "    return json.loads(s, object_pairs_hook=object_pairs_hook)\n")
 

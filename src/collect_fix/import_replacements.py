@@ -51,9 +51,10 @@ def _was_that_object(source: bytes, name: str, module: str, package: str) -> boo
     """Whether ``name`` in the module's old ``source`` was ``module``'s object of that name: an
     import of it (``from collections import OrderedDict``), an alias of it (``dumps = json.dumps``,
     ``Mapping = cabc.Mapping`` after ``import collections.abc as cabc``), or a call of the module's
-    own shim whose every return is that import (``OrderedDict = _import_OrderedDict()``, returning
-    ``collections.OrderedDict``). Never a value made from it (``dumps = partial(json.dumps,
-    sort_keys=True)``, or a shim returning one): the callers' new arguments say it differed."""
+    own shim whose every return but in ``except`` handlers is that import (``OrderedDict =
+    _import_OrderedDict()``, returning ``collections.OrderedDict``, a module of its own on Python
+    2.6). Never a value made from it (``dumps = partial(json.dumps, sort_keys=True)``, or a shim
+    returning one): the callers' new arguments say it differed."""
     names = bindings(source)
     bound = names.get(name)
     if bound is None:
@@ -75,7 +76,7 @@ def _was_that_object(source: bytes, name: str, module: str, package: str) -> boo
                 for node in ast.walk(shims[0]) if isinstance(node, ast.ImportFrom) for alias in node.names}
     imported.update({alias.asname or alias.name: alias.name
                      for node in ast.walk(shims[0]) if isinstance(node, ast.Import) for alias in node.names})
-    returned = [node.value for node in ast.walk(shims[0]) if isinstance(node, ast.Return) and node.value is not None]
+    returned = [node.value for node in _outside_handlers(shims[0]) if isinstance(node, ast.Return) and node.value is not None]
 
     def resolved(expression: ast.expr) -> str:
         dotted = dotted_name(expression) or ""
@@ -84,6 +85,18 @@ def _was_that_object(source: bytes, name: str, module: str, package: str) -> boo
         return f"{inner}{dot}{rest}" if inner else _spelled_through(dotted, names, package)
 
     return bool(returned) and all(resolved(each) == f"{module}.{name}" for each in returned)
+
+
+def _outside_handlers(function: ast.FunctionDef) -> list[ast.AST]:
+    """The nodes of ``function`` but those in ``except`` handlers: a fallback for another Python
+    (``except AttributeError: return ordered_dict.OrderedDict``) is not what the shim returns here."""
+    found: list[ast.AST] = []
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        pending.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.ExceptHandler))
+    return found
 
 
 def _spelled_through(dotted: str, names: dict[str, Binding], package: str) -> str:
