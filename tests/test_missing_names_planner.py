@@ -1026,3 +1026,15 @@ def test_an_alias_through_an_import_as_is_that_object(tmp_path: Path) -> None:
     first = planned(project, missing("Mapping", "pkg")).alternatives[0]
 
     assert dict(first.edits[0].args).get("statement") == "from collections.abc import Mapping", first
+
+
+@pytest.mark.parametrize("old", ["import collections.abc as cabc\n\nMapping = cabc.Mapping\n",
+                                 "import collections.abc\n\nMapping = collections.abc.Mapping\n",
+                                 "def _m():\n    import collections.abc\n    return collections.abc.Mapping\n\n\nMapping = _m()\n"])
+def test_that_very_object_is_read_through_the_module_s_imports(old: str) -> None:
+    """``import a.b`` binds ``a``: ``a.b.Mapping`` is read as written, ``import a.b as c`` makes
+    ``c.Mapping`` ``a.b.Mapping`` (the before-stop read-through: the first was read as ``a.b.b``)."""
+    from collect_fix.import_replacements import _was_that_object
+
+    assert _was_that_object(old.encode(), "Mapping", "collections.abc", "")
+    assert not _was_that_object(old.encode(), "Mapping", "typing", "")

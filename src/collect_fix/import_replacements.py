@@ -74,8 +74,10 @@ def _was_that_object(source: bytes, name: str, module: str, package: str) -> boo
         return False
     imported = {alias.asname or alias.name: f"{_absolute(node, package)}.{alias.name}"
                 for node in ast.walk(shims[0]) if isinstance(node, ast.ImportFrom) for alias in node.names}
-    imported.update({alias.asname or alias.name: alias.name
-                     for node in ast.walk(shims[0]) if isinstance(node, ast.Import) for alias in node.names})
+    for node in ast.walk(shims[0]):
+        for alias in node.names if isinstance(node, ast.Import) else ():
+            top = alias.name.partition(".")[0]  # ``import a.b`` binds ``a``, read as ``a.b.x``
+            imported[alias.asname or top] = alias.name if alias.asname else top
     returned = [node.value for node in _outside_handlers(shims[0]) if isinstance(node, ast.Return) and node.value is not None]
 
     def resolved(expression: ast.expr) -> str:
@@ -104,8 +106,8 @@ def _spelled_through(dotted: str, names: dict[str, Binding], package: str) -> st
     -> ``collections.abc.Mapping``); as it is where that name is no import."""
     head, dot, rest = dotted.partition(".")
     bound = names.get(head)
-    if bound is None or bound.kind != "import":
-        return dotted
+    if bound is None or bound.kind != "import" or not bound.imported and bound.target.partition(".")[0] == head:
+        return dotted  # no import, or ``import a.b`` binding ``a``: read as written
     base = absolute_module(bound.target, package) or bound.target
     full = f"{base}.{bound.imported}" if bound.imported else base
     return f"{full}{dot}{rest}"
