@@ -937,6 +937,7 @@ TURNING_DOCTESTS_ON = {  # how a conftest pytest never got to configure turns th
     "a conftest pytest never got to configure": "config.option.doctestmodules = True",
     "a conftest setting it from the environment": "config.option.doctestmodules = not os.environ.get('NO_DOCTESTS')",
     "a conftest setting it by name": "setattr(config.option, 'doctestmodules', True)",
+    "a conftest setting it through vars()": "vars(config.option)['doctestmodules'] = True",
 }
 
 
@@ -1068,18 +1069,22 @@ def test_a_module_moved_whole_that_runs_as_a_script_is_run_by_python_m_of_the_ol
 
 
 @pytest.mark.parametrize("own_all", [False, True], ids=["the module lists nothing", "the module lists its own"])
-def test_a_module_folded_whole_into_another_is_that_module_unless_that_one_lists_other_names(
-    tmp_path: Path, own_all: bool
+@pytest.mark.parametrize("read", ["", "_config.__all__", "getattr(_config, '__all__')"],
+                         ids=["no test reads its __all__", "a test reads its __all__", "a test reads it by getattr"])
+def test_a_module_folded_whole_into_another_is_that_module_unless_a_test_reads_a_list_it_lost(
+    tmp_path: Path, own_all: bool, read: str
 ) -> None:
     """attrs (a review on real projects): ``_config`` (its ``__all__``, a flag and the functions
-    setting it) was folded word for word into ``setters``, which lists no ``__all__``. Re-exported,
-    the flag was a copy: tests setting ``_config._run_validators`` never reached the code. Reviews
-    hAK 06, hAL 07: where ``setters`` lists names of its own, that list is no answer for the old
-    module's, read as ``_config.__all__`` or by ``getattr``: names one by one."""
+    setting it) was folded word for word into ``setters``. Re-exported, the flag was a copy: tests
+    setting ``_config._run_validators`` never reached the code. Reviews hAK 06, hAL 07: where a
+    test reads the old ``__all__`` (as an attribute or by ``getattr``), ``setters``' list (its own,
+    or none) is no answer: names one by one. Review hAM 08, 11: where none reads it, what
+    ``setters`` lists decides nothing."""
     config = ("__all__ = ['set_run']\n\n_run = True\n\n\ndef set_run(run):\n    global _run\n    _run = run\n")
     listed = "__all__ = ['frozen']\n\n\n" if own_all else ""
-    test = ("from pkg import _config\n\n\ndef test_off():\n    _config._run = False\n    _config.set_run(True)\n\n\n"
-            "def test_api():\n    assert getattr(_config, '__all__') == ['set_run']\n")
+    test = "from pkg import _config\n\n\ndef test_off():\n    _config._run = False\n    _config.set_run(True)\n"
+    if read:
+        test += f"\n\ndef test_api():\n    assert {read} == ['set_run']\n"
     project = _committed(tmp_path, {"pkg/__init__.py": "", "pkg/_config.py": config,
                                     "pkg/setters.py": f"{listed}def frozen():\n    raise AttributeError\n",
                                     "tests/test_a.py": test})
@@ -1090,5 +1095,5 @@ def test_a_module_folded_whole_into_another_is_that_module_unless_that_one_lists
 
     edits = edits_of(planned(project, missing_module("pkg._config")))
 
-    assert any(edit.transform == "alias_module" for edit in edits) is not own_all
-    assert own_all or edits[0].kwargs()["module"] == "pkg.setters"
+    assert any(edit.transform == "alias_module" for edit in edits) is not bool(read)
+    assert read or edits[0].kwargs()["module"] == "pkg.setters"

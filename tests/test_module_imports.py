@@ -49,6 +49,19 @@ def test_plain_import_takes_attributes_of_the_dotted_name(tmp_path: Path) -> Non
     assert imports.get("app.mail.smtp").names == {"Server", "send"}
 
 
+def test_getattr_with_a_literal_name_takes_it_as_the_attribute_does(tmp_path: Path) -> None:
+    source = """
+        import app.mail as mail
+        from app import smtp
+
+        def test_send(name):
+            assert getattr(mail, "send")(getattr(smtp, "__all__", []), getattr(mail, name))
+    """
+    imports = scanned(tmp_path, {"tests/test_a.py": source})
+    assert imports.get("app.mail").names == {"send"}
+    assert imports.possible.get("app.smtp").names == {"__all__"}
+
+
 def test_aliased_import_takes_attributes_of_the_alias(tmp_path: Path) -> None:
     source = """
         import app.mail as mail

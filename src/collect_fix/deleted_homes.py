@@ -200,8 +200,8 @@ class Homes:
             if deleted.get(name) is None and (home is None or (home.module, home.name) != (became, name)):
                 return None  # renamed before the move (its name reused there since), or not the module's
         same = all(binding.kind in DEFINITION_KINDS and not binding.conditional  # moved: the same code
-                   and (binding.name != "__all__" or binding.name not in taken and "__all__" not in now)
-                   or _written_alike(binding, now.get(binding.name))  # a list of its own: as written, read or not
+                   and (binding.name != "__all__" or binding.name not in taken)  # a list importers read: as written
+                   or _written_alike(binding, now.get(binding.name))
                    or binding.name not in now and binding.name not in taken for binding in deleted.bindings)
         return Whole(became, tuple(sorted(renamed.items()))) if same else None
 

@@ -225,6 +225,7 @@ class _FileScanner:
                 self._attribute(node)
             elif isinstance(node, ast.Call):
                 self._used_as_object(node.func)
+                self._getattr(node)
             elif isinstance(node, ast.ClassDef):
                 for used in (*node.bases, *node.decorator_list):
                     self._used_as_object(used)
@@ -241,6 +242,12 @@ class _FileScanner:
                 record.names.add(node.attr)
             if node.attr not in MODULE_ATTRIBUTES or node.attr in ONLY_MODULES_HAVE:
                 record.as_module.add(self.relative)  # ``render.__file__`` too; ``Circle.__name__`` says nothing
+
+    def _getattr(self, node: ast.Call) -> None:
+        """``getattr(module, "name")`` (a default or not) reads ``name`` as ``module.name`` does."""
+        if isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) >= 2 \
+                and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+            self._attribute(ast.Attribute(value=node.args[0], attr=node.args[1].value, ctx=ast.Load()))
 
     def _used_as_object(self, node: ast.expr) -> None:
         """A ``from pkg import x`` binding that is called, subclassed or applied: not a module."""
