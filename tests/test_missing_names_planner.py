@@ -939,6 +939,32 @@ def test_a_name_is_no_import_from_elsewhere_where_it_was_own_code_or_the_importe
     assert "stub" in first.description and "imported elsewhere" not in first.evidence
 
 
+@pytest.mark.parametrize("imported", ["import json\n", "try:\n    import orjson as json\nexcept ImportError:\n    import json\n"],
+                         ids=["import json", "orjson or json"])
+@pytest.mark.parametrize("namesake", [True, False], ids=["a namesake elsewhere in the project", "none"])
+def test_an_alias_removed_with_the_import_it_read_comes_back_as_that_import(
+    tmp_path: Path, imported: str, namesake: bool
+) -> None:
+    """Review hAM 10: ``dumps = json.dumps`` went with ``import json``, and the report module
+    switched to the project's ``jsonutil.dumps`` (which sorts keys): the tests taking ``dumps``
+    from ``compat`` had got that namesake re-exported. It was ``json.dumps``; under a ``try``
+    (``orjson`` or else ``json``) the file does not say which, as before."""
+    helper = "import json\n\n\ndef dumps(obj):\n    return json.dumps(obj, sort_keys=True)\n" if namesake else ""
+    project = make(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": f"{imported}\ndumps = json.dumps\n",
+                              "pkg/jsonutil.py": helper, "pkg/report.py": "from pkg.compat import dumps\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    (tmp_path / "pkg/compat.py").write_text("text_type = str\n")
+    (tmp_path / "pkg/report.py").write_text("from pkg.jsonutil import dumps\n" if namesake else "import json\n")
+    git(tmp_path, "commit", "-q", "-am", "stable reports")
+
+    first = planned(project, missing("dumps", "pkg.compat")).alternatives[0]
+
+    restored = dict(first.edits[0].args).get("statement") == "from json import dumps"
+    assert restored is imported.startswith("import"), first
+
+
 FLOATS = ("import json\n\n\ndef _floatconstants():\n    return float('nan'), float('inf'), -float('inf')\n\n\n"
           "NaN, PosInf, NegInf = _floatconstants()\n_CONSTANTS = {'NaN': NaN, 'Infinity': PosInf, '-Infinity': NegInf}\n\n\n"
           "def loads(s):\n    return json.loads(s, parse_constant=_CONSTANTS.__getitem__)\n")
@@ -1036,5 +1062,21 @@ def test_that_very_object_is_read_through_the_module_s_imports(old: str) -> None
     ``c.Mapping`` ``a.b.Mapping`` (the before-stop read-through: the first was read as ``a.b.b``)."""
     from collect_fix.import_replacements import _was_that_object
 
-    assert _was_that_object(old.encode(), "Mapping", "collections.abc", "")
-    assert not _was_that_object(old.encode(), "Mapping", "typing", "")
+    assert _was_that_object(old.encode(), "Mapping", "collections.abc", "", lambda module: True)
+    assert not _was_that_object(old.encode(), "Mapping", "typing", "", lambda module: True)
+
+
+PREFERRING = ("def _loads():\n    try:\n        from {preferred} import loads\n        return loads\n"
+              "    except ImportError:\n        from json import loads\n        return loads\n\n\nloads = _loads()\n")
+
+
+@pytest.mark.parametrize("preferred", ["fastjson", "._speedups"])
+@pytest.mark.parametrize("found", [True, False], ids=["the preferred module is found", "it is not"])
+def test_a_shim_returns_what_its_try_imports_where_that_is_found_else_its_fallback(preferred: str, found: bool) -> None:
+    """Review hAM 04: the shim's ``try`` imports a loader of the project's own (or a package) and
+    falls back on ``json.loads``: where the preferred module is there, ``loads`` never was
+    ``json.loads`` (the handler's import had won, read after the body's); where it is not, it was."""
+    from collect_fix.import_replacements import _was_that_object
+
+    old = PREFERRING.format(preferred=preferred).encode()
+    assert _was_that_object(old, "loads", "json", "pkg", lambda module: found or module == "json") is not found

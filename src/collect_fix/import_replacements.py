@@ -14,10 +14,11 @@ the callers switched to.
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Callable, Optional
 
 from collect_fix import source_trees
 from collect_fix.definitions import absolute_module, package_of
+from collect_fix.dependencies import findable
 from collect_fix.git_evidence import Binding, Change, bindings, modified_by
 from collect_fix.module_imports import dotted_name
 from collect_fix.project import Project
@@ -44,16 +45,49 @@ def replacement(project: Project, change: Change, module: str) -> Optional[str]:
     if len(sources) != 1 or was is None:
         return None
     source = sources.pop()
-    return source if _was_that_object(was, name, source, package_of(project, project.root / change.path)) else None
+    package = package_of(project, project.root / change.path)
+    return source if _was_that_object(was, name, source, package, lambda found: _found(project, found)) else None
 
 
-def _was_that_object(source: bytes, name: str, module: str, package: str) -> bool:
+def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
+    """The object an alias the change removed was, where the same change dropped the import it
+    read (``dumps = json.dumps`` and ``import json`` both gone): ``json.dumps``, read through the
+    module's imports as they were, where that module still imports here (and, the project's own,
+    still binds the name); None otherwise."""
+    removed = change.removed
+    head = removed.target.partition(".")[0]
+    was = next((before for path, before, _ in modified_by(project, change.commit) if path == change.path), None)
+    names = bindings(was) if was is not None else {}
+    read = names.get(head)
+    if removed.kind != "alias" or "." not in removed.target or read is None or read.kind != "import" or read.conditional:
+        return None  # ``orjson`` or else ``json`` under a ``try``: which one it was, the file does not say
+    dotted = _spelled_through(removed.target, names, package_of(project, project.root / change.path))
+    module, _, attribute = dotted.rpartition(".")
+    if not module or not _found(project, module):
+        return None
+    if project.owns_module(module):
+        path = project.module_file(module)
+        if path is None or attribute not in bindings(project.source(path) or b""):
+            return None
+    return dotted
+
+
+def _found(project: Project, module: str) -> bool:
+    """Whether ``module`` imports here: the project's own where its file is, another where the
+    project's interpreter finds it."""
+    if project.owns_module(module):
+        return project.module_file(module) is not None
+    return findable(project, module)
+
+
+def _was_that_object(source: bytes, name: str, module: str, package: str, found: Callable[[str], bool]) -> bool:
     """Whether ``name`` in the module's old ``source`` was ``module``'s object of that name: an
     import of it (``from collections import OrderedDict``), an alias of it (``dumps = json.dumps``,
     ``Mapping = cabc.Mapping`` after ``import collections.abc as cabc``), or a call of the module's
-    own shim whose every return but in ``except`` handlers is that import (``OrderedDict =
+    own shim whose every return that runs here is that import (``OrderedDict =
     _import_OrderedDict()``, returning ``collections.OrderedDict``, a module of its own on Python
-    2.6). Never a value made from it (``dumps = partial(json.dumps, sort_keys=True)``, or a shim
+    2.6: see ``_run_here``; ``found`` tells whether the project's interpreter finds a module).
+    Never a value made from it (``dumps = partial(json.dumps, sort_keys=True)``, or a shim
     returning one): the callers' new arguments say it differed."""
     names = bindings(source)
     bound = names.get(name)
@@ -72,13 +106,14 @@ def _was_that_object(source: bytes, name: str, module: str, package: str) -> boo
              if isinstance(node, ast.FunctionDef) and node.name == value.func.id]
     if len(shims) != 1:
         return False
+    runs = _run_here(shims[0], package, found)
     imported = {alias.asname or alias.name: f"{_absolute(node, package)}.{alias.name}"
-                for node in ast.walk(shims[0]) if isinstance(node, ast.ImportFrom) for alias in node.names}
-    for node in ast.walk(shims[0]):
+                for node in runs if isinstance(node, ast.ImportFrom) for alias in node.names}
+    for node in runs:
         for alias in node.names if isinstance(node, ast.Import) else ():
             top = alias.name.partition(".")[0]  # ``import a.b`` binds ``a``, read as ``a.b.x``
             imported[alias.asname or top] = alias.name if alias.asname else top
-    returned = [node.value for node in _outside_handlers(shims[0]) if isinstance(node, ast.Return) and node.value is not None]
+    returned = [node.value for node in runs if isinstance(node, ast.Return) and node.value is not None]
 
     def resolved(expression: ast.expr) -> str:
         dotted = dotted_name(expression) or ""
@@ -89,16 +124,35 @@ def _was_that_object(source: bytes, name: str, module: str, package: str) -> boo
     return bool(returned) and all(resolved(each) == f"{module}.{name}" for each in returned)
 
 
-def _outside_handlers(function: ast.FunctionDef) -> list[ast.AST]:
-    """The nodes of ``function`` but those in ``except`` handlers: a fallback for another Python
-    (``except AttributeError: return ordered_dict.OrderedDict``) is not what the shim returns here."""
-    found: list[ast.AST] = []
+def _run_here(function: ast.FunctionDef, package: str, found: Callable[[str], bool]) -> list[ast.AST]:
+    """The nodes of ``function`` that run here, its imports and returns: a ``try``'s body and not
+    its ``except`` handlers (a fallback for another Python, ``except AttributeError: return
+    ordered_dict.OrderedDict``, or for a package not installed), but the handlers instead where
+    the body imports a module the project's interpreter does not find (``from ujson import
+    loads`` not installed: ``json.loads`` is what the shim returns here)."""
+    runs: list[ast.AST] = []
     pending: list[ast.AST] = list(function.body)
     while pending:
         node = pending.pop()
-        found.append(node)
-        pending.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, ast.ExceptHandler))
-    return found
+        runs.append(node)
+        if not isinstance(node, ast.Try):
+            pending.extend(ast.iter_child_nodes(node))
+        elif all(found(module) for module in _imported_modules(node.body, package)):
+            pending.extend([*node.body, *node.orelse, *node.finalbody])
+        else:
+            pending.extend([*(child for handler in node.handlers for child in handler.body), *node.finalbody])
+    return runs
+
+
+def _imported_modules(statements: list[ast.stmt], package: str) -> list[str]:
+    """The absolute modules the import statements among ``statements`` (nested too) import."""
+    modules: list[str] = []
+    for node in (inner for statement in statements for inner in ast.walk(statement)):
+        if isinstance(node, ast.Import):
+            modules.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            modules.append(_absolute(node, package) or "")
+    return modules
 
 
 def _spelled_through(dotted: str, names: dict[str, Binding], package: str) -> str:

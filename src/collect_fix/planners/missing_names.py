@@ -348,7 +348,8 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
     if removed.kind == "alias":
         head = removed.target.partition(".")[0]
         if head not in _bound_now(project, home.module):
-            return _alias_to_renamed_target(project, name, home, change)
+            return _alias_to_renamed_target(project, name, home, change) \
+                or _alias_of_a_dropped_import(project, name, home, change)
         target = removed.target
         rewrite = _import_edit(home.importer, name, home.module, target) if "." not in target else None
         still = f"'{head}' is still bound there"
@@ -508,6 +509,25 @@ def _restored_value(project: Project, name: str, home: _Home, change: Change) ->
         f"its place; {', '.join(repr(read) for read in local)} still bound there"
     )
     return _Found(Repair(f"restore `{removed.text}` in {home.module}", (edit,), evidence))
+
+
+def _alias_of_a_dropped_import(project: Project, name: str, home: _Home, change: Change) -> Optional[_Found]:
+    """``dumps = json.dumps`` was removed with the ``import json`` it read (review hAM 10): the
+    same object back as an import, ``from json import dumps``, not a namesake the project defines
+    elsewhere (a ``dumps`` that sorts keys)."""
+    from collect_fix.import_replacements import dropped_with_its_import
+
+    target = dropped_with_its_import(project, change)
+    if target is None:
+        return None
+    source, _, imported = target.rpartition(".")
+    statement = f"from {source} import {imported}" + (f" as {name}" if imported != name else "")
+    edit = Edit(home.relative, "add_alias", (("name", name), ("target", target), ("statement", statement),
+                                             ("reason", "restored"), *_export(home)))
+    evidence = (f"restored: {change.where} removed `{change.removed.text}` from {home.relative}, and the import "
+                f"it read with it; {source} still provides '{imported}'")
+    return _Found(Repair(f"restore '{name}' in {home.module} as `{statement}`", (edit,), evidence),
+                  _import_edit(home.importer, name, source, imported))
 
 
 def _alias_to_renamed_target(project: Project, name: str, home: _Home, change: Change) -> Optional[_Found]:
