@@ -979,3 +979,43 @@ def test_module_level_calls_are_spots_of_their_own() -> None:
         old, new = git_evidence.bindings(before), git_evidence.bindings(b"TIMEOUT = make(5) + wait(30)\n")
         assert alike_in_use(before, after, old["timeout"], Constants(old, "", lambda module: {}), new["TIMEOUT"],
                             Constants(new, "", lambda module: {})) is alike
+
+
+SPOTS = {  # case: (the file before, after, paired?); the constant went to ``c`` as ``TIMEOUT`` or ``VERBOSE``
+    # Review hAM 02: a statement (a log line, a docstring) added before the read moves no spot.
+    "a statement added before the read": (
+        "timeout = make(5)\n\n\ndef fetch(url):\n    return {'timeout': timeout}\n",
+        "from .c import TIMEOUT\n\n\ndef fetch(url):\n    log(url)\n    return {'timeout': TIMEOUT}\n", True),
+    "a docstring added": (
+        "timeout = make(5)\n\n\ndef fetch(url):\n    if url:\n        return timeout\n",
+        "from .c import TIMEOUT\n\n\ndef fetch(url):\n    '''Fetch.'''\n    if url:\n        return TIMEOUT\n", True),
+    "another statement of the function reads the new name": (
+        "timeout = make(5)\n\n\ndef fetch(url):\n    return {'timeout': timeout}\n",
+        "from .c import TIMEOUT\n\n\ndef fetch(url):\n    wait = {'timeout': TIMEOUT}\n    return {'timeout': 5}\n",
+        False),
+    # Review hAM 01: a parameter of the old name is no read of the module's constant; a global is.
+    "a parameter of the old name": (
+        "verbose = make(0)\n\n\ndef emit(msg, verbose=False):\n    return msg if verbose else ''\n\n\n"
+        "def top():\n    return emit('x', verbose=verbose)\n",
+        "from .c import VERBOSE\n\n\ndef emit(msg, verbose=False):\n    return msg if verbose else ''\n\n\n"
+        "def top():\n    return emit('x', verbose=VERBOSE)\n", True),
+    "a lambda's parameter of the old name": (
+        "verbose = make(0)\nshow = lambda verbose: verbose\nflag = {'verbose': verbose}\n",
+        "from .c import VERBOSE\nshow = lambda verbose: verbose\nflag = {'verbose': VERBOSE}\n", True),
+    "the old name still read as a global": (
+        "verbose = make(0)\n\n\ndef top():\n    return {'verbose': verbose}\n",
+        "from .c import VERBOSE\n\n\ndef top():\n    return {'verbose': VERBOSE}\n\n\n"
+        "def louder():\n    global verbose\n    verbose = verbose + 1\n", False),
+}
+
+
+@pytest.mark.parametrize("case", SPOTS)
+def test_a_spot_is_a_read_of_the_module_s_name_by_its_place_in_meaning(case: str) -> None:
+    from collect_fix.spelled_alike import Constants, alike_in_use
+
+    before, after, alike = SPOTS[case]
+    old_name = before.split(" = ")[0]
+    new_name = old_name.upper()
+    old, new = git_evidence.bindings(before.encode()), git_evidence.bindings(f"{new_name} = load()\n".encode())
+    assert alike_in_use(before.encode(), after.encode(), old[old_name], Constants(old, "", lambda module: {}),
+                        new[new_name], Constants(new, "", lambda module: {})) is alike

@@ -75,19 +75,46 @@ def _reads(source: Optional[bytes], name: str) -> Iterator[_Spot]:
 
 
 def _paths(node: ast.AST, name: str, path: tuple[tuple[str, object], ...]) -> Iterator[tuple[tuple[str, object], ...]]:
+    """The paths to the reads of the module's ``name`` in ``node``: not where a function's own
+    local of that name shadows it (``def emit(msg, verbose=False)`` reads no module ``verbose``)."""
     if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
         yield path
+    shadowed = _shadows(node, name)
     for field, value in ast.iter_fields(node):
+        if shadowed and field in ("body", "args"):
+            continue  # the defaults, decorators and annotations are read in the enclosing scope
         items = value if isinstance(value, list) else [value]
         for index, item in enumerate(items):
             if not isinstance(item, ast.AST):
                 continue
             step: tuple[str, object] = (field, index)
-            if isinstance(node, ast.Dict) and field == "values" and isinstance(node.keys[index], ast.Constant):
+            if isinstance(item, ast.stmt):
+                step = (field, _place(item))  # a statement added before it moves no read
+            elif isinstance(node, ast.Dict) and field == "values" and isinstance(node.keys[index], ast.Constant):
                 step = ("key", repr(node.keys[index].value))  # type: ignore[union-attr]
             elif isinstance(item, ast.keyword) and item.arg is not None:
                 step = ("keyword", item.arg)
             yield from _paths(item, name, (*path, step))
+    if shadowed and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        for default in (*node.args.defaults, *(each for each in node.args.kw_defaults if each is not None)):
+            yield from _paths(default, name, (*path, ("default", 0)))
+
+
+def _shadows(node: ast.AST, name: str) -> bool:
+    """Whether ``node`` is a function (or lambda) in which ``name`` is a local: a parameter, or
+    assigned there and declared neither ``global`` nor ``nonlocal``."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return False
+    arguments = node.args
+    parameters = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
+    if any(parameter is not None and parameter.arg == name for parameter in parameters):
+        return True
+    if isinstance(node, ast.Lambda):
+        return False
+    inside = [inner for statement in node.body for inner in ast.walk(statement)]
+    if any(isinstance(inner, (ast.Global, ast.Nonlocal)) and name in inner.names for inner in inside):
+        return False
+    return any(isinstance(inner, ast.Name) and inner.id == name and isinstance(inner.ctx, ast.Store) for inner in inside)
 
 
 def _places(source: Optional[bytes]) -> set[str]:
