@@ -128,3 +128,24 @@ def test_the_next_name_missing_from_the_same_import_is_uncovered_by_the_repair_n
                            [after], project)
 
         assert verdict.kept is kept, verdict.reason
+
+
+def test_a_file_the_repair_created_that_pytest_then_fails_to_collect_is_not_kept(tmp_path: Path) -> None:
+    """Review hAM 07: a module recreated as an alias of the one it became, where a conftest turns
+    doctests on in a way collect-fix cannot read: pytest collects the new file and stops at an
+    import file mismatch. Nothing collected there before, so no loss was counted; it is the
+    repair's own file failing."""
+    project = _project(tmp_path)
+    missing = _error(tmp_path, "conftest.py", "ModuleNotFoundError", "No module named 'shop.slugs'", name="shop.slugs")
+    (target,) = diagnose((missing,), project)
+    mismatch = _error(tmp_path, "shop/slugs.py", "ImportPathMismatchError", "import file mismatch")
+    (failing,) = diagnose((mismatch,), project)
+    after = Collection(tests=4, errors=(mismatch,), tests_per_file={"tests/test_a.py": 4})
+    wrote = Applied(target, Repair("alias shop.slugs", ()), ("shop/slugs.py",), created=("shop/slugs.py",))
+    edited = Applied(target, Repair("alias shop.slugs", ()), ("shop/slugs.py",))
+
+    (verdict,) = judge([wrote], Collection(tests=0, errors=(missing,)), after, [failing], project)
+    (unknown,) = judge([edited], Collection(tests=0, errors=(missing,)), after, [failing], project)
+
+    assert not verdict.kept and "shop/slugs.py, which it wrote, fails to collect" in verdict.reason
+    assert unknown.kept  # a file that was there and never reached: no result to lose, as before

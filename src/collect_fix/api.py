@@ -515,7 +515,7 @@ def _decide_by_tests(
         workspace.begin_batch()
         try:
             contents = workspace.compute(repair.edits)
-            added = tuple((path, added_lines(workspace.read(path), data)) for path, data in sorted(contents.items()))
+            added, created = _added_and_created(workspace, contents)
             workspace.write(contents)
         except (TransformError, EditRefused):
             continue
@@ -523,7 +523,7 @@ def _decide_by_tests(
             touched = tuple(sorted(contents))
             project = Project(workspace.root, history_root=original, inifile=current.inifile, settings=current.settings)
             after = _collect_again(collections, graph, project, current, touched, repair.edits)
-            (verdict,) = judge([Applied(plan.diagnosis, repair, touched, added)], current, after,
+            (verdict,) = judge([Applied(plan.diagnosis, repair, touched, added, created)], current, after,
                                diagnose_collection(after, project), project)
             if verdict.kept:
                 files = sorted({  # the test files that failed for want of the name
@@ -670,20 +670,20 @@ def _next_batch(
             tried.add(attempt)
             if repair in applied_repairs:
                 shared = applied_repairs[repair]
-                batch.append(Applied(plan.diagnosis, repair, shared.files, shared.added_lines))
+                batch.append(Applied(plan.diagnosis, repair, shared.files, shared.added_lines, shared.created))
                 break
             try:
                 contents = workspace.compute(repair.edits)
                 if not contents:
                     break  # already in place (another repair of this batch made it): not a new attempt
-                added = tuple((path, added_lines(workspace.read(path), data)) for path, data in sorted(contents.items()))
+                added, created = _added_and_created(workspace, contents)
                 workspace.write(contents)  # all of it or nothing, each target checked first
             except (TransformError, EditRefused) as exc:
                 outcomes[plan.diagnosis.key] = Outcome(
                     plan.diagnosis, Status.FAILED, repair, str(exc), earlier=_earlier(outcomes.get(plan.diagnosis.key))
                 )
                 continue
-            applied_repairs[repair] = Applied(plan.diagnosis, repair, tuple(sorted(contents)), added)
+            applied_repairs[repair] = Applied(plan.diagnosis, repair, tuple(sorted(contents)), added, created)
             batch.append(applied_repairs[repair])
             break
     return batch
@@ -696,6 +696,14 @@ def _outcome(item: Applied, verdict: Verdict, outcomes: dict[tuple[object, ...],
         item.diagnosis, status, item.repair, verdict.reason, item.files,
         earlier=_earlier(outcomes.get(item.diagnosis.key)),
     )
+
+
+def _added_and_created(workspace: Workspace, contents: dict[str, bytes]
+                       ) -> tuple[tuple[tuple[str, frozenset[int]], ...], tuple[str, ...]]:
+    """Per file about to be written, the lines it adds or changes; and the files it creates."""
+    before = {path: workspace.read(path) for path in sorted(contents)}
+    added = tuple((path, added_lines(before[path], contents[path])) for path in before)
+    return added, tuple(path for path, old in before.items() if old is None)
 
 
 def _earlier(previous: Optional[Outcome]) -> tuple[str, ...]:

@@ -27,6 +27,7 @@ class Applied:
     files: tuple[str, ...]
     # Per file, the line numbers (in the new text) that the repair added or changed.
     added_lines: tuple[tuple[str, frozenset[int]], ...] = ()
+    created: tuple[str, ...] = ()  # the files it wrote that were not there
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,10 @@ def _verdict(
     own = [d for d in diagnoses_after if _raised_in_added_lines(d, item) and not _uncovered_beside(d, item, project)]
     if own:
         return Verdict(False, f"the code it added fails: {own[0].summary}")
+    created = [d for d in diagnoses_after if _collector_of(project, d) in item.created]
+    if created:  # pytest collects the file it wrote (doctests), and it fails: an import file mismatch
+        return Verdict(False, f"{_collector_of(project, created[0])}, which it wrote, fails to collect: "
+                              f"{created[0].summary}")
     cycles = [
         d for d in diagnoses_after
         if _cycle_through_added_lines(d, item, project) and not _was_there(d, errors_before)  # an older one

@@ -139,9 +139,10 @@ def _exported(deleted: DeletedModule) -> set[str]:
 
 
 # What may turn doctests on in a conftest: the option attribute assigned anything but a literal
-# False, directly or by ``setattr``, or the flag given as an argument. Reading it (``getoption``,
-# ``getattr``, ``==``, into a local ``doctestmodules``) does not.
+# False, directly, through ``vars()`` or by ``setattr``, or the flag given as an argument. Reading
+# it (``getoption``, ``getattr``, ``==``, into a local ``doctestmodules``) does not.
 _TURNS_DOCTESTS_ON = re.compile(rb"\.doctestmodules\s*=(?!=)(?!\s*False\b)"
+                                rb"|\[\s*[\"']doctestmodules[\"']\s*\]\s*=(?!=)(?!\s*False\b)"
                                 rb"|setattr\s*\([^,()]*,\s*[\"']doctestmodules[\"']\s*,(?!\s*False\b)"
                                 rb"|[\"']--doctest-modules[\"']")
 
