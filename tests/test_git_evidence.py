@@ -1002,6 +1002,28 @@ SPOTS = {  # case: (the file before, after, paired?); the constant went to ``c``
     "a lambda's parameter of the old name": (
         "verbose = make(0)\nshow = lambda verbose: verbose\nflag = {'verbose': verbose}\n",
         "from .c import VERBOSE\nshow = lambda verbose: verbose\nflag = {'verbose': VERBOSE}\n", True),
+    # Review hAN 01, 02, 03: two ``if``s of one function are two spots; a comprehension's or an
+    # inner function's own ``debug`` shadows only there; an inner ``nonlocal`` reads the outer local.
+    "a second if of the function reads the new name": (
+        "retries = make(3)\n\n\ndef delays(kind):\n    if kind:\n        return retries\n    if not kind:\n"
+        "        return 1\n",
+        "from .c import RETRIES\n\n\ndef delays(kind):\n    if kind:\n        return 3\n    if not kind:\n"
+        "        return RETRIES\n", False),
+    "a comprehension's own target of the old name": (
+        "debug = make(0)\n\n\ndef render(rows):\n    flags = [debug for debug in rows]\n    if debug:\n"
+        "        return flags\n",
+        "from .c import DEBUG\n\n\ndef render(rows):\n    flags = [debug for debug in rows]\n    if DEBUG:\n"
+        "        return flags\n", True),
+    "an inner function's local of the old name": (
+        "debug = make(0)\n\n\ndef render(rows):\n    def inner():\n        debug = 1\n        return debug\n"
+        "    if debug:\n        return inner\n",
+        "from .c import DEBUG\n\n\ndef render(rows):\n    def inner():\n        debug = 1\n        return debug\n"
+        "    if DEBUG:\n        return inner\n", True),
+    "an outer local an inner function declares nonlocal": (
+        "debug = make(0)\n\n\ndef top():\n    return {'debug': debug}\n",
+        "from .c import DEBUG\n\n\ndef top():\n    return {'debug': DEBUG}\n\n\ndef recorder():\n"
+        "    debug = []\n\n    def record(x):\n        nonlocal debug\n        debug = debug + [x]\n\n"
+        "    return record\n", True),
     "the old name still read as a global": (
         "verbose = make(0)\n\n\ndef top():\n    return {'verbose': verbose}\n",
         "from .c import VERBOSE\n\n\ndef top():\n    return {'verbose': VERBOSE}\n\n\n"

@@ -75,34 +75,46 @@ def _reads(source: Optional[bytes], name: str) -> Iterator[_Spot]:
 
 
 def _paths(node: ast.AST, name: str, path: tuple[tuple[str, object], ...]) -> Iterator[tuple[tuple[str, object], ...]]:
-    """The paths to the reads of the module's ``name`` in ``node``: not where a function's own
-    local of that name shadows it (``def emit(msg, verbose=False)`` reads no module ``verbose``)."""
+    """The paths to the reads of the module's ``name`` in ``node``: not where a function's (or a
+    comprehension's) own local of that name shadows it (``def emit(msg, verbose=False)`` reads no
+    module ``verbose``); there only what the enclosing scope evaluates (defaults, decorators, a
+    comprehension's first iterable)."""
     if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
         yield path
-    shadowed = _shadows(node, name)
+    if _shadows(node, name):
+        for field, child in _evaluated_outside(node):
+            yield from _paths(child, name, (*path, (field, 0)))
+        return
     for field, value in ast.iter_fields(node):
-        if shadowed and field in ("body", "args"):
-            continue  # the defaults, decorators and annotations are read in the enclosing scope
         items = value if isinstance(value, list) else [value]
+        seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if not isinstance(item, ast.AST):
                 continue
             step: tuple[str, object] = (field, index)
-            if isinstance(item, ast.stmt):
-                step = (field, _place(item))  # a statement added before it moves no read
+            if isinstance(item, ast.stmt):  # by what it is, the first or second of those: a log line added before moves no read
+                place = _place(item)
+                seen[place] = seen.get(place, 0) + 1
+                step = (field, f"{place} #{seen[place]}")
             elif isinstance(node, ast.Dict) and field == "values" and isinstance(node.keys[index], ast.Constant):
                 step = ("key", repr(node.keys[index].value))  # type: ignore[union-attr]
             elif isinstance(item, ast.keyword) and item.arg is not None:
                 step = ("keyword", item.arg)
             yield from _paths(item, name, (*path, step))
-    if shadowed and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-        for default in (*node.args.defaults, *(each for each in node.args.kw_defaults if each is not None)):
-            yield from _paths(default, name, (*path, ("default", 0)))
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
 
 
 def _shadows(node: ast.AST, name: str) -> bool:
-    """Whether ``node`` is a function (or lambda) in which ``name`` is a local: a parameter, or
-    assigned there and declared neither ``global`` nor ``nonlocal``."""
+    """Whether ``node`` is a function, lambda or comprehension in which ``name`` is a local: a
+    parameter or a comprehension's target, or bound in the function's own scope (assigned, a
+    nested ``def`` or ``import`` of it; not in a nested function or comprehension) and declared
+    neither ``global`` nor ``nonlocal`` there."""
+    if isinstance(node, _COMPREHENSIONS):
+        return any(isinstance(target, ast.Name) and target.id == name
+                   for generator in node.generators for target in ast.walk(generator.target))
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         return False
     arguments = node.args
@@ -111,10 +123,43 @@ def _shadows(node: ast.AST, name: str) -> bool:
         return True
     if isinstance(node, ast.Lambda):
         return False
-    inside = [inner for statement in node.body for inner in ast.walk(statement)]
-    if any(isinstance(inner, (ast.Global, ast.Nonlocal)) and name in inner.names for inner in inside):
+    own = _own_scope(node.body)
+    if any(isinstance(inner, (ast.Global, ast.Nonlocal)) and name in inner.names for inner in own):
         return False
-    return any(isinstance(inner, ast.Name) and inner.id == name and isinstance(inner.ctx, ast.Store) for inner in inside)
+    return any(isinstance(inner, ast.Name) and inner.id == name and isinstance(inner.ctx, ast.Store)
+               or isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and inner.name == name
+               or isinstance(inner, (ast.Import, ast.ImportFrom))
+               and any((alias.asname or alias.name.partition(".")[0]) == name for alias in inner.names)
+               for inner in own)
+
+
+def _own_scope(body: list[ast.stmt]) -> list[ast.AST]:
+    """The nodes of a function's body in its own scope: a nested function, class, lambda or
+    comprehension is there (its name, its defaults), its inside is not."""
+    found: list[ast.AST] = []
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        if isinstance(node, _SCOPES):
+            pending.extend(child for _, child in _evaluated_outside(node))
+        else:
+            pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _evaluated_outside(node: ast.AST) -> list[tuple[str, ast.AST]]:
+    """What the scope enclosing a function, lambda, class or comprehension evaluates of it."""
+    if isinstance(node, _COMPREHENSIONS):
+        return [("iter", node.generators[0].iter)]
+    found: list[tuple[str, ast.AST]] = []
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        found += [("decorator", each) for each in node.decorator_list]
+    if isinstance(node, ast.ClassDef):
+        found += [("base", each) for each in (*node.bases, *(keyword.value for keyword in node.keywords))]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        found += [("default", each) for each in (*node.args.defaults, *node.args.kw_defaults) if each is not None]
+    return found
 
 
 def _places(source: Optional[bytes]) -> set[str]:
