@@ -6,6 +6,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -939,18 +940,31 @@ def test_a_name_is_no_import_from_elsewhere_where_it_was_own_code_or_the_importe
     assert "stub" in first.description and "imported elsewhere" not in first.evidence
 
 
-@pytest.mark.parametrize("imported", ["import json\n", "try:\n    import orjson as json\nexcept ImportError:\n    import json\n"],
-                         ids=["import json", "orjson or json"])
+COMPAT_ALIASES = {  # the module's old source: what ``dumps`` comes back as
+    "import json": ("import json\n\ndumps = json.dumps\n", "from json import dumps"),
+    "a package not installed, else json": ("try:\n    import not_installed_json_q as json\nexcept ImportError:\n"
+                                            "    import json\n\ndumps = json.dumps\n", "from json import dumps"),
+    "a module found, else json": ("try:\n    import pickle as json\nexcept ImportError:\n    import json\n\n"
+                                  "dumps = json.dumps\n", "from pickle import dumps"),
+    "one branch of a version check": ("import json\nimport sys\n\nif sys.version_info >= (3, 99):\n"
+                                      "    dumps = json.dumps\nelse:\n    def dumps(obj):\n"
+                                      "        return json.dumps(obj, sort_keys=True)\n", None),
+}
+
+
+@pytest.mark.parametrize("case", COMPAT_ALIASES)
 @pytest.mark.parametrize("namesake", [True, False], ids=["a namesake elsewhere in the project", "none"])
 def test_an_alias_removed_with_the_import_it_read_comes_back_as_that_import(
-    tmp_path: Path, imported: str, namesake: bool
+    tmp_path: Path, case: str, namesake: bool
 ) -> None:
     """Review hAM 10: ``dumps = json.dumps`` went with ``import json``, and the report module
     switched to the project's ``jsonutil.dumps`` (which sorts keys): the tests taking ``dumps``
-    from ``compat`` had got that namesake re-exported. It was ``json.dumps``; under a ``try``
-    (``orjson`` or else ``json``) the file does not say which, as before."""
+    from ``compat`` had got that namesake re-exported. It was ``json.dumps``. Review hAN 06, 13:
+    under a ``try``, the import that runs here (the body's where its module is found, else the
+    handler's); an alias in one branch of a version check is not known to be the one that ran."""
+    compat, statement = COMPAT_ALIASES[case]
     helper = "import json\n\n\ndef dumps(obj):\n    return json.dumps(obj, sort_keys=True)\n" if namesake else ""
-    project = make(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": f"{imported}\ndumps = json.dumps\n",
+    project = make(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": compat,
                               "pkg/jsonutil.py": helper, "pkg/report.py": "from pkg.compat import dumps\n"})
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".")
@@ -961,8 +975,25 @@ def test_an_alias_removed_with_the_import_it_read_comes_back_as_that_import(
 
     first = planned(project, missing("dumps", "pkg.compat")).alternatives[0]
 
-    restored = dict(first.edits[0].args).get("statement") == "from json import dumps"
-    assert restored is imported.startswith("import"), first
+    assert dict(first.edits[0].args).get("statement") == statement, first
+
+
+@pytest.mark.parametrize("extension", [None, "py", "so"], ids=["not built", "a module", "an extension built"])
+@pytest.mark.parametrize("statement", ["from pkg import _cjson", "import pkg._cjson"])
+def test_a_module_of_the_project_imports_where_what_its_top_imports_is_there(
+    tmp_path: Path, extension: Optional[str], statement: str
+) -> None:
+    """Review hAN 04: the shim's ``try`` imports ``pkg._speedups``, whose file is there but imports
+    an unbuilt C extension: the handler's ``json.loads`` is what ran."""
+    from collect_fix.import_replacements import _found
+
+    files = {"pkg/__init__.py": "", "pkg/_speedups.py": f"{statement}\n"}
+    if extension is not None:
+        files["pkg/_cjson.py" if extension == "py" else "pkg/_cjson.cpython-311-x86_64-linux-gnu.so"] = ""
+    project = make(tmp_path, files)
+
+    assert _found(project, "pkg._speedups") is (extension is not None)
+    assert _found(project, "json") and not _found(project, "pkg._gone")
 
 
 FLOATS = ("import json\n\n\ndef _floatconstants():\n    return float('nan'), float('inf'), -float('inf')\n\n\n"

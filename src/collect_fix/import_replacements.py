@@ -14,6 +14,8 @@ the callers switched to.
 from __future__ import annotations
 
 import ast
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 from typing import Callable, Optional
 
 from collect_fix import source_trees
@@ -55,13 +57,24 @@ def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
     module's imports as they were, where that module still imports here (and, the project's own,
     still binds the name); None otherwise."""
     removed = change.removed
-    head = removed.target.partition(".")[0]
+    head, _, rest = removed.target.partition(".")
+    if removed.kind != "alias" or removed.conditional or not rest:
+        return None  # one branch's alias of a version check: which one ran, the change does not say
     was = next((before for path, before, _ in modified_by(project, change.commit) if path == change.path), None)
     names = bindings(was) if was is not None else {}
     read = names.get(head)
-    if removed.kind != "alias" or "." not in removed.target or read is None or read.kind != "import" or read.conditional:
-        return None  # ``orjson`` or else ``json`` under a ``try``: which one it was, the file does not say
-    dotted = _spelled_through(removed.target, names, package_of(project, project.root / change.path))
+    package = package_of(project, project.root / change.path)
+    if read is None or read.kind != "import":
+        return None
+    if read.conditional:  # ``simplejson`` or else ``json`` under a ``try``: the one that imports here
+        tree = source_trees.tree_of(was) if was is not None else None
+        runs = _run_here(tree.body, package, lambda module: _found(project, module)) if tree is not None else []
+        bound = [what for name, what in _imports_in(runs, package) if name == head]
+        if len(bound) != 1:
+            return None
+        dotted = f"{bound[0]}.{rest}"
+    else:
+        dotted = _spelled_through(removed.target, names, package)
     module, _, attribute = dotted.rpartition(".")
     if not module or not _found(project, module):
         return None
@@ -72,12 +85,47 @@ def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
     return dotted
 
 
-def _found(project: Project, module: str) -> bool:
-    """Whether ``module`` imports here: the project's own where its file is, another where the
-    project's interpreter finds it."""
-    if project.owns_module(module):
-        return project.module_file(module) is not None
-    return findable(project, module)
+def _found(project: Project, module: str, depth: int = 1) -> bool:
+    """Whether ``module`` imports here: another where the project's interpreter finds it; the
+    project's own where its file is, an extension module built, and (``depth`` levels down) what
+    its top imports unconditionally is found too (``_speedups.py`` importing an unbuilt ``_cjson``
+    fails, and the shim's handler runs)."""
+    if not project.owns_module(module):
+        return findable(project, module)
+    path = project.module_file(module)
+    if path is None:
+        return _built(project, module)
+    return depth <= 0 or all(_found(project, imported, depth - 1) for imported in _imported_at_top(project, path))
+
+
+def _built(project: Project, module: str) -> bool:
+    """Whether a compiled extension module of the project is there (``_cjson.cpython-311-x86_64-linux-gnu.so``)."""
+    parent, _, last = module.rpartition(".")
+    parent_file = project.module_file(parent) if parent else None
+    folders = [parent_file.parent] if parent_file is not None else [] if parent else list(project.source_roots)
+    return any(candidate.name.endswith(tuple(EXTENSION_SUFFIXES))
+               for folder in folders for candidate in folder.glob(f"{last}.*"))
+
+
+def _imported_at_top(project: Project, path: Path) -> list[str]:
+    """The modules ``path``'s unconditional top-level imports need: ``import a.b`` needs ``a.b``,
+    ``from pkg import name`` the submodule ``pkg.name`` where ``pkg``'s own file does not bind it."""
+    tree = source_trees.tree_of(project.source(path) or b"")
+    package = package_of(project, path)
+    needed: list[str] = []
+    for statement in tree.body if tree is not None else ():
+        if isinstance(statement, ast.Import):
+            needed.extend(alias.name for alias in statement.names)
+        elif isinstance(statement, ast.ImportFrom):
+            base = _absolute(statement, package)
+            if not base:
+                continue
+            needed.append(base)
+            base_file = project.module_file(base) if project.owns_module(base) else None
+            bound = bindings(project.source(base_file) or b"") if base_file is not None else {}
+            needed.extend(f"{base}.{alias.name}" for alias in statement.names
+                          if base_file is not None and alias.name != "*" and alias.name not in bound)
+    return needed
 
 
 def _was_that_object(source: bytes, name: str, module: str, package: str, found: Callable[[str], bool]) -> bool:
@@ -106,13 +154,8 @@ def _was_that_object(source: bytes, name: str, module: str, package: str, found:
              if isinstance(node, ast.FunctionDef) and node.name == value.func.id]
     if len(shims) != 1:
         return False
-    runs = _run_here(shims[0], package, found)
-    imported = {alias.asname or alias.name: f"{_absolute(node, package)}.{alias.name}"
-                for node in runs if isinstance(node, ast.ImportFrom) for alias in node.names}
-    for node in runs:
-        for alias in node.names if isinstance(node, ast.Import) else ():
-            top = alias.name.partition(".")[0]  # ``import a.b`` binds ``a``, read as ``a.b.x``
-            imported[alias.asname or top] = alias.name if alias.asname else top
+    runs = _run_here(shims[0].body, package, found)
+    imported = dict(_imports_in(runs, package))
     returned = [node.value for node in runs if isinstance(node, ast.Return) and node.value is not None]
 
     def resolved(expression: ast.expr) -> str:
@@ -124,14 +167,27 @@ def _was_that_object(source: bytes, name: str, module: str, package: str, found:
     return bool(returned) and all(resolved(each) == f"{module}.{name}" for each in returned)
 
 
-def _run_here(function: ast.FunctionDef, package: str, found: Callable[[str], bool]) -> list[ast.AST]:
-    """The nodes of ``function`` that run here, its imports and returns: a ``try``'s body and not
+def _imports_in(nodes: list[ast.AST], package: str) -> list[tuple[str, str]]:
+    """(the name bound, what it is) for each import among ``nodes``: ``from x import y as z`` is
+    (``z``, ``x.y``), ``import a.b`` binds ``a`` (read as ``a.b.x``), ``import s as j`` (``j``, ``s``)."""
+    found: list[tuple[str, str]] = []
+    for node in nodes:
+        if isinstance(node, ast.ImportFrom):
+            found.extend((alias.asname or alias.name, f"{_absolute(node, package)}.{alias.name}") for alias in node.names)
+        for alias in node.names if isinstance(node, ast.Import) else ():
+            top = alias.name.partition(".")[0]
+            found.append((alias.asname or top, alias.name if alias.asname else top))
+    return found
+
+
+def _run_here(statements: list[ast.stmt], package: str, found: Callable[[str], bool]) -> list[ast.AST]:
+    """The nodes of ``statements`` (a shim's body, a module's) that run here, their imports and returns: a ``try``'s body and not
     its ``except`` handlers (a fallback for another Python, ``except AttributeError: return
     ordered_dict.OrderedDict``, or for a package not installed), but the handlers instead where
     the body imports a module the project's interpreter does not find (``from ujson import
     loads`` not installed: ``json.loads`` is what the shim returns here)."""
     runs: list[ast.AST] = []
-    pending: list[ast.AST] = list(function.body)
+    pending: list[ast.AST] = list(statements)
     while pending:
         node = pending.pop()
         runs.append(node)
