@@ -1,4 +1,4 @@
-"""Restore a top-level ``if``/``try`` block as an earlier version of the module had it.
+"""Restore a top-level ``if``/``try`` block (or ``__all__``) as an earlier version of the module had it.
 
 A name the module bound under a version check, a platform check or an ``ImportError`` fallback
 (``try: from functools import cache`` / ``except ImportError: def cache(f): ...``) comes back as
@@ -52,8 +52,8 @@ class RestoreBlockCommand(InPlace, CodemodCommand):
             statements = list(cst.parse_module(self.statement).body)
         except cst.ParserSyntaxError as error:
             raise SkipFile(f"cannot restore the block: {error.message}") from error
-        if not statements or not isinstance(statements[-1], (cst.If, cst.Try)):
-            raise SkipFile("the text to restore ends in no if or try block")
+        if not statements or not isinstance(statements[-1], (cst.If, cst.Try)) and not _a_list(statements[-1]):
+            raise SkipFile("the text to restore ends in no if or try block, nor in a module's __all__")
         block = statements[-1]
         missing = set(self.names) - bound_names(cst.Module(body=[block]))
         if missing:
@@ -75,6 +75,14 @@ class RestoreBlockCommand(InPlace, CodemodCommand):
             for small in statement.body if isinstance(statement, cst.SimpleStatementLine) and is_import(statement) else ():
                 tree = _add_import(tree, self.context, small)
         return tree
+
+
+def _a_list(statement: cst.BaseStatement) -> bool:
+    """``__all__ = [...]``: a deleted module's list of its names, restored as written."""
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Assign)
+            and [target.target for target in statement.body[0].targets if isinstance(target.target, cst.Name)
+                 and target.target.value == "__all__"] != [])
 
 
 def _add_import(tree: cst.Module, context: CodemodContext, small: cst.BaseSmallStatement) -> cst.Module:

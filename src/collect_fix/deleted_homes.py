@@ -11,11 +11,13 @@ tell works (``Home.sure`` False) is a guess, which the plan follows with stubs.
 
 from __future__ import annotations
 
+import ast
 import copy
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, NamedTuple, Optional
 
+from collect_fix import source_trees
 from collect_fix.conditional_blocks import Block, binding_block
 from collect_fix.definitions import absolute_module, package_of
 from collect_fix.dependencies import absent_at_import, findable
@@ -71,6 +73,8 @@ def evidence(deleted: DeletedModule, name: str, home: "Home") -> str:
     if home.how == "became":
         return (f"; {deleted.where} deleted {deleted.path}, whose definitions all went to {home.module}, "
                 f"which defines '{name}'")
+    if home.how == "restored" and home.block is not None and not home.block.imports and name == "__all__":
+        return f"; {deleted.where} deleted {deleted.path}, which listed its names as `{home.block.segment}`: back as written"
     if home.how == "restored":
         return (f"; {deleted.where} deleted {deleted.path}, which bound '{name}' under an if or a try: "
                 "the block comes back as written, for the interpreter to take the branch it took before")
@@ -146,6 +150,8 @@ class Homes:
                     home = self._imported(deleted, binding)
                 if home is None and binding.kind == "alias":
                     home = self._aliased(deleted, binding)
+                if home is None and name == "__all__":
+                    home = _listed(binding)
             self._found[module, name] = home
         return self._found[module, name]
 
@@ -369,6 +375,19 @@ class Homes:
             elif not source or self.project.owns_module(source):
                 sure = False
         return Home("", name, "restored", sure=sure, block=block)
+
+
+def _listed(binding: Binding) -> Optional[Home]:
+    """The deleted module's ``__all__``, a literal list of names that an importer reads (review
+    hAN 08: ``slugs.__all__``, ``from slugs import *``), back as written: it says what the old
+    module exported, which no other module's list does."""
+    tree = source_trees.tree_of(binding.text.encode()) if binding.kind == "constant" and binding.text else None
+    value = tree.body[0].value if tree is not None and len(tree.body) == 1 and isinstance(tree.body[0], ast.Assign) else None
+    if not (isinstance(value, (ast.List, ast.Tuple))
+            and all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)):
+        return None
+    text = binding.text + "\n"
+    return Home("", binding.name, "restored", block=Block(text, frozenset({binding.name}), (), binding.text))
 
 
 def _definitions(deleted: DeletedModule) -> list[Binding]:

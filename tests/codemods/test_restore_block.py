@@ -105,6 +105,19 @@ class TestRestoreBlock(CodemodTest):
         assert after.startswith("import os   # odd spacing kept\nimport sys\n")
         assert "VALUE = {  'a' :1 }\n" in after
 
+    def test_a_deleted_module_s_list_of_names_comes_back_as_written_after_its_imports(self) -> None:
+        """Review hAN 08: a test reads ``slugs.__all__`` of a module folded into another: the
+        recreated module lists what the old one listed, as written, once."""
+        before = "# collect-fix: re-export slugify (moved to app.text)\nfrom app.text import slugify  # kept\n"
+        listed = '__all__ = ["slugify"]  # the public API\n'
+        after = transform(before, listed, "__all__")
+        assert after == (before + "\n# collect-fix: restored __all__ (as app/compat.py had it before commit 1a2b3c)\n"
+                         + listed)
+        assert transform(after, listed, "__all__") == after
+        assert ast.literal_eval(ast.parse(after).body[-1].value) == ["slugify"]  # type: ignore[attr-defined]
+        with pytest.raises(SkipFile, match="nor in a module's __all__"):
+            transform("", "LIMIT = 3\n", "LIMIT")
+
     def test_a_setting_the_block_reads_comes_along_before_it(self) -> None:
         """A twelfth review: ``WINDOWS = sys.platform.startswith("win")`` / ``if WINDOWS: ...``:
         the block read a setting, so it was not restored and its first branch was re-exported."""

@@ -336,6 +336,32 @@ def test_a_module_moved_whole_is_kept_as_that_module_so_patches_by_dotted_name_r
     assert "pkg/android.py:1: # collect-fix: module-alias -> pkg._android" in listed.stdout, listed.stdout
 
 
+def test_a_module_folded_into_another_whose_list_a_test_reads_comes_back_with_that_list(tmp_path: Path) -> None:
+    """Review hAN 08, 14: ``app/slugs.py`` (``__all__ = ["slugify"]``) folded into ``app/text.py``,
+    whose own list it joined; a test reads ``slugs.__all__``, another star-imports it. The old
+    list is what git shows, as written: not a stub (a star import iterates it), not text's list."""
+    slugs = 'import re\n\n__all__ = ["slugify"]\n\n\ndef slugify(s):\n    return re.sub(r"[^a-z]+", "-", s.lower())\n'
+    root = passing_history(tmp_path / "proj", {
+        "pyproject.toml": "[tool.pytest.ini_options]\ntestpaths = ['tests']\npythonpath = ['.']\n",
+        "app/__init__.py": "", "app/slugs.py": slugs,
+        "app/text.py": '__all__ = ["shout"]\n\n\ndef shout(s):\n    return s.upper()\n',
+        "tests/test_api.py": "from app import slugs\n\n\ndef test_api():\n    assert slugs.__all__ == ['slugify']\n",
+        "tests/test_star.py": "from app.slugs import *  # noqa: F403\n\n\ndef test_star():\n"
+                              "    assert slugify('A B') == 'a-b'  # noqa: F405\n",
+    }, 2)
+    (root / "app/text.py").write_text('__all__ = ["shout", "slugify"]\n\nimport re\n\n\ndef shout(s):\n'
+                                      '    return s.upper()\n\n\n' + slugs.split("\n\n\n", 1)[1])
+    git(root, "rm", "-q", "app/slugs.py")
+    git(root, "commit", "-qam", "fold slugs into text")
+
+    result = run_in_process(root, "--apply")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "restoring __all__ as it was bound" in result.stdout
+    assert "2 passed" in run_tests(root).stdout
+    assert '# collect-fix: restored __all__' in (root / "app/slugs.py").read_text()
+
+
 def test_a_module_moved_whole_with_a_class_renamed_is_kept_so_a_patch_of_the_old_names_reaches_the_code(
     tmp_path: Path,
 ) -> None:

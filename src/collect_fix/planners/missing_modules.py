@@ -345,14 +345,17 @@ class _Layout:
                 if home.block is not None:
                     blocks.setdefault(home.block, []).append(name)
             deleted = self.history(module)  # blocks first: a re-export's marker stays above its import
-            edits.extend(Edit(self.path(module), "restore_block", (
+            restores = [Edit(self.path(module), "restore_block", (
                 ("statement", block.text), ("names", ",".join(restored)),
                 ("source", f"as {deleted.path} had it before {deleted.where}" if deleted else "as it was written")))
-                for block, restored in blocks.items())
+                for block, restored in blocks.items()]
+            edits.extend(edit for edit in restores if edit.kwargs()["names"] != "__all__")
             edits.extend(Edit(self.path(module), "add_reexport", (("from_module", home.module), ("name", name))
                               + ((("new_name", home.name),) if home.name != name else ())
                               + ((("imported", True),) if home.how == "imported" else ()))
                          for name, home in sorted(moved.items()) if home.block is None)
+            # The old list last: the names re-exported above it are not added to it (``_normalize``).
+            edits.extend(edit for edit in restores if edit.kwargs()["names"] == "__all__")
             if not names and (not self.is_package(module) or self.regular(module.rpartition(".")[0])):
                 edits.append(Edit(self.path(module), "create_empty"))
         return sorted(edits, key=lambda edit: edit.path)  # stable: a file's stubs come before its re-exports
