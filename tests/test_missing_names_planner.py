@@ -978,6 +978,32 @@ def test_an_alias_removed_with_the_import_it_read_comes_back_as_that_import(
     assert dict(first.edits[0].args).get("statement") == statement, first
 
 
+CODEC_V1 = ('import base64\n\n\ndef encode(data):\n    """Encode bytes for the wire (format 1: plain base64)."""\n'
+            '    return base64.b64encode(data).decode("ascii")\n')
+
+
+@pytest.mark.parametrize("keeps_import", [True, False], ids=["the import kept", "the import dropped too"])
+def test_an_alias_whose_target_s_code_the_change_renamed_follows_the_code(tmp_path: Path, keeps_import: bool) -> None:
+    """Review hAN 07: ``encode = codec.encode`` went in the change that renamed ``codec.encode``
+    to ``encode_v1`` (its very code) and wrote a new ``encode`` (format 2): the alias was that
+    code, now ``encode_v1``, not the new function that took its name."""
+    project = make(tmp_path, {"pkg/__init__.py": "", "pkg/codec.py": CODEC_V1,
+                              "pkg/compat.py": "from pkg import codec\n\nencode = codec.encode\n"})
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "v1")
+    (tmp_path / "pkg/codec.py").write_text(CODEC_V1.replace("def encode(", "def encode_v1(") + (
+        '\n\ndef encode(data):\n    """Encode bytes for the wire (format 2: versioned)."""\n'
+        '    return "v2:" + base64.urlsafe_b64encode(data).decode("ascii")\n'))
+    (tmp_path / "pkg/compat.py").write_text("from pkg import codec\n" if keeps_import else "")
+    git(tmp_path, "commit", "-q", "-am", "codec v2")
+
+    first = planned(project, missing("encode", "pkg.compat")).alternatives[0]
+
+    expected = "encode = codec.encode_v1" if keeps_import else "from pkg.codec import encode_v1 as encode"
+    assert dict(first.edits[0].args).get("statement") == expected, first
+
+
 @pytest.mark.parametrize("extension", [None, "py", "so"], ids=["not built", "a module", "an extension built"])
 @pytest.mark.parametrize("statement", ["from pkg import _cjson", "import pkg._cjson"])
 def test_a_module_of_the_project_imports_where_what_its_top_imports_is_there(

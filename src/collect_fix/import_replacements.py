@@ -21,7 +21,7 @@ from typing import Callable, Optional
 from collect_fix import source_trees
 from collect_fix.definitions import absolute_module, package_of
 from collect_fix.dependencies import findable
-from collect_fix.git_evidence import Binding, Change, bindings, modified_by
+from collect_fix.git_evidence import Binding, Change, bindings, modified_by, tells_under_another_name
 from collect_fix.module_imports import dotted_name
 from collect_fix.project import Project
 
@@ -74,7 +74,7 @@ def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
             return None
         dotted = f"{bound[0]}.{rest}"
     else:
-        dotted = _spelled_through(removed.target, names, package)
+        dotted = spelled_through(removed.target, names, package)
     module, _, attribute = dotted.rpartition(".")
     if not module or not _found(project, module):
         return None
@@ -82,7 +82,24 @@ def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
         path = project.module_file(module)
         if path is None or attribute not in bindings(project.source(path) or b""):
             return None
-    return dotted
+    return as_it_is_now(project, change, dotted)
+
+
+def as_it_is_now(project: Project, change: Change, dotted: str) -> str:
+    """``dotted``, an object of a project module an alias the change removed pointed at, under the
+    name its code has now: where the same change gave that name to other code and kept the old
+    code under one other name (review hAN 07: ``codec.encode`` became ``encode_v1`` beside a new
+    ``encode``), that one; else itself (edited or not, the same definition)."""
+    module, _, attribute = dotted.rpartition(".")
+    path = project.module_file(module) if project.owns_module(module) else None
+    relative = project.relative(path) if path is not None else None
+    before = next((old for changed, old, _ in modified_by(project, change.commit) if changed == relative), None)
+    old = bindings(before).get(attribute) if before is not None else None
+    now = bindings(project.source(path) or b"") if path is not None and old is not None else {}
+    if old is None or not old.shape or attribute not in now or now[attribute].shape == old.shape:
+        return dotted
+    same = [binding for binding in now.values() if binding.kind == old.kind and binding.shape == old.shape]
+    return f"{module}.{same[0].name}" if len(same) == 1 and tells_under_another_name(old, same[0]) else dotted
 
 
 def _found(project: Project, module: str, depth: int = 1) -> bool:
@@ -144,7 +161,7 @@ def _was_that_object(source: bytes, name: str, module: str, package: str, found:
     if bound.kind == "import":
         return absolute_module(bound.target, package) == module and bound.imported == name
     if bound.kind == "alias":
-        return _spelled_through(bound.target, names, package) == f"{module}.{name}"
+        return spelled_through(bound.target, names, package) == f"{module}.{name}"
     tree = source_trees.tree_of(bound.text.encode()) if bound.kind == "constant" and bound.text else None
     value = tree.body[0].value if tree is not None and tree.body and isinstance(tree.body[0], ast.Assign) else None
     if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.args and not value.keywords):
@@ -162,7 +179,7 @@ def _was_that_object(source: bytes, name: str, module: str, package: str, found:
         dotted = dotted_name(expression) or ""
         head, dot, rest = dotted.partition(".")
         inner = imported.get(head)
-        return f"{inner}{dot}{rest}" if inner else _spelled_through(dotted, names, package)
+        return f"{inner}{dot}{rest}" if inner else spelled_through(dotted, names, package)
 
     return bool(returned) and all(resolved(each) == f"{module}.{name}" for each in returned)
 
@@ -211,7 +228,7 @@ def _imported_modules(statements: list[ast.stmt], package: str) -> list[str]:
     return modules
 
 
-def _spelled_through(dotted: str, names: dict[str, Binding], package: str) -> str:
+def spelled_through(dotted: str, names: dict[str, Binding], package: str) -> str:
     """``dotted`` with its first name read through the module's import of it (``cabc.Mapping``
     -> ``collections.abc.Mapping``); as it is where that name is no import."""
     head, dot, rest = dotted.partition(".")

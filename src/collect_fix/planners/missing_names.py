@@ -350,9 +350,13 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
         if head not in _bound_now(project, home.module):
             return _alias_to_renamed_target(project, name, home, change) \
                 or _alias_of_a_dropped_import(project, name, home, change)
-        target = removed.target
+        target, statement = removed.target, removed.text
         rewrite = _import_edit(home.importer, name, home.module, target) if "." not in target else None
         still = f"'{head}' is still bound there"
+        followed = _as_its_code_is_named_now(project, home, change)
+        if followed is not None:  # ``codec.encode`` is ``codec.encode_v1`` now, beside a new ``encode``
+            target, statement = followed, f"{name} = {followed}"
+            still += f", and its '{removed.target.rpartition('.')[2]}' is '{followed.rpartition('.')[2]}' now"
     else:
         module_file = project.module_file(home.module)
         source = absolute_module(removed.target, package_of(project, module_file)) if module_file else None
@@ -366,10 +370,26 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
             target = f"{source}.{removed.imported}"
             rewrite = _import_edit(home.importer, name, source, removed.imported)
             still = f"{source} still provides '{removed.imported}'"
-    edit = Edit(home.relative, "add_alias", (("name", name), ("target", target), ("statement", removed.text),
+        statement = removed.text
+    edit = Edit(home.relative, "add_alias", (("name", name), ("target", target), ("statement", statement),
                                              ("reason", "restored"), *_export(home)))
     evidence = f"restored: {change.where} removed `{removed.text}`{listed} from {home.relative}; {still}"
-    return _Found(Repair(f"restore `{removed.text}` in {home.module}", (edit,), evidence), rewrite)
+    return _Found(Repair(f"restore `{statement}` in {home.module}", (edit,), evidence), rewrite)
+
+
+def _as_its_code_is_named_now(project: Project, home: _Home, change: Change) -> Optional[str]:
+    """``head.name`` for a removed ``X = head.name``, where ``head`` imports a project module whose
+    ``name`` the same change gave to other code, keeping the old under another name
+    (``import_replacements.as_it_is_now``); None otherwise."""
+    from collect_fix.import_replacements import as_it_is_now, spelled_through
+
+    head, _, attribute = change.removed.target.partition(".")
+    module_file = project.module_file(home.module)
+    if not attribute or "." in attribute or module_file is None:
+        return None
+    full = spelled_through(change.removed.target, _bindings_now(project, home.module), package_of(project, module_file))
+    now = as_it_is_now(project, change, full)
+    return f"{head}.{now.rpartition('.')[2]}" if now != full else None
 
 
 def _import_of_renamed(project: Project, name: str, home: _Home, change: Change, source: str) -> Optional[_Found]:
