@@ -641,6 +641,25 @@ def test_alias_whose_target_was_renamed_too_follows_it(tmp_path: Path) -> None:
     assert "renamed 'Order' to 'PlacedOrder'" in first.evidence
 
 
+@pytest.mark.parametrize("successor_moved", [False, True], ids=["renamed", "renamed, then moved and imported back"])
+def test_a_name_renamed_and_later_moved_out_follows_it_where_the_module_imports_it_back(
+    tmp_path: Path, successor_moved: bool
+) -> None:
+    """tabulate (retention): ``Line`` became ``LineFormat``; a later change moved ``LineFormat`` to
+    ``formats`` and imported it back: the tests taking ``Line`` from the package got a stub."""
+    body = ('class Line:\n    """One line of a table format."""\n\n    def __init__(self, begin, end):\n'
+            "        self.begin, self.end = begin, end\n")
+    project = started(tmp_path, {"pkg/__init__.py": body, "pkg/formats.py": ""})
+    committed(tmp_path, {"pkg/__init__.py": body.replace("class Line:", "class LineFormat:")})
+    if successor_moved:
+        committed(tmp_path, {"pkg/__init__.py": "from .formats import LineFormat\n",
+                             "pkg/formats.py": body.replace("class Line:", "class LineFormat:")})
+
+    first = planned(project, missing("Line", "pkg")).alternatives[0]
+
+    assert first.edits == (Edit("pkg/__init__.py", "add_alias", (("name", "Line"), ("target", "LineFormat"))),)
+
+
 def test_uncommitted_rename_is_read_from_the_work_tree(tmp_path: Path) -> None:
     price = "def render_price(amount):\n    return f'{amount:.2f}'\n"
     project = started(tmp_path, {"shop/__init__.py": "", "shop/price.py": price})

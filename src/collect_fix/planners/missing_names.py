@@ -576,6 +576,10 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
         return None
     current = {d.name: d for d in _candidates(project, name, home)}
     named = (change.successor.name,) if change.successor else change.rivals
+    for successor in named:  # moved on since, and imported back (tabulate: Line -> LineFormat -> .formats)
+        imported = _imported_back(project, home, successor) if successor not in current else None
+        if imported is not None:
+            current[successor] = imported
     # Of the removed name's own kind, it serves every use the old one did (a namedtuple constant, called).
     fitting = [candidate for candidate in named if candidate in current
                and (current[candidate].kind == change.removed.kind or fits(current[candidate].kind, home.uses))]
@@ -593,6 +597,18 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
     why = change.why or "the only one of them that fits how the project uses it"
     evidence = f"renamed (git): {change.where} removed '{name}' and added '{target}' in {change.path} ({why})"
     return _alias(home, name, target, evidence)
+
+
+def _imported_back(project: Project, home: _Home, name: str) -> Optional[Definition]:
+    """The definition the home module imports as ``name`` now (``from .formats import
+    LineFormat``), unconditionally and under its own name, from a project module that defines it."""
+    binding = _bindings_now(project, home.module).get(name)
+    module_file = project.module_file(home.module)
+    if binding is None or binding.kind != "import" or binding.imported != name or binding.conditional or module_file is None:
+        return None
+    source = absolute_module(binding.target, package_of(project, module_file))
+    found = [d for d in module_definitions(project, source) if d.name == name] if source else []
+    return found[0] if len(found) == 1 else None
 
 
 def _candidates(project: Project, name: str, home: _Home) -> list[Definition]:
