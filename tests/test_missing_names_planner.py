@@ -660,6 +660,34 @@ def test_a_name_renamed_and_later_moved_out_follows_it_where_the_module_imports_
     assert first.edits == (Edit("pkg/__init__.py", "add_alias", (("name", "Line"), ("target", "LineFormat"))),)
 
 
+BRANCHES = {  # the old compat module, the branches both removed: what comes back
+    "one branch binds here": ("import sys\n\nif sys.version_info[0] < 3:\n    PY3 = False\n    reload_module = reload\n"
+                              "else:\n    PY3 = True\n    from importlib import reload as reload_module\n",
+                              "from importlib import reload as reload_module"),
+    "either could": ("import sys\n\nif sys.version_info >= (3, 9):\n    PY39 = True\n    from math import lcm as least\n"
+                     "else:\n    PY39 = False\n    from fractions import gcd as least\n", None),
+    "a branch defines it": ("import sys\n\nif sys.version_info[0] < 3:\n    PY3 = False\n    reload_module = reload\n"
+                            "else:\n    PY3 = True\n\n    def reload_module(module):\n        return module\n", None),
+}
+
+
+@pytest.mark.parametrize("case", BRANCHES)
+def test_a_name_every_branch_bound_comes_back_as_the_one_binding_that_can_bind_it_here(tmp_path: Path, case: str) -> None:
+    """simplejson (retention): ``reload_module = reload`` (Python 2) and ``from importlib import
+    reload as reload_module`` (3) both went; the tests got a stub "never written". Only the import
+    can bind it here. Where both could, or a branch defines it, which ran the code does not say."""
+    old, statement = BRANCHES[case]
+    name = "reload_module" if "reload" in old else "least"
+    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": old})
+    committed(tmp_path, {"pkg/compat.py": "\n".join(line for line in old.splitlines()
+                                                   if name not in line and "return module" not in line) + "\n"})
+
+    first = planned(project, missing(name, "pkg.compat")).alternatives[0]
+
+    assert dict(first.edits[0].args).get("statement") == statement, first
+    assert statement is None or "not `reload_module = reload`" in first.evidence
+
+
 def test_uncommitted_rename_is_read_from_the_work_tree(tmp_path: Path) -> None:
     price = "def render_price(amount):\n    return f'{amount:.2f}'\n"
     project = started(tmp_path, {"shop/__init__.py": "", "shop/price.py": price})
@@ -1030,15 +1058,15 @@ def test_a_module_of_the_project_imports_where_what_its_top_imports_is_there(
 ) -> None:
     """Review hAN 04: the shim's ``try`` imports ``pkg._speedups``, whose file is there but imports
     an unbuilt C extension: the handler's ``json.loads`` is what ran."""
-    from collect_fix.import_replacements import _found
+    from collect_fix.import_replacements import imports_here
 
     files = {"pkg/__init__.py": "", "pkg/_speedups.py": f"{statement}\n"}
     if extension is not None:
         files["pkg/_cjson.py" if extension == "py" else "pkg/_cjson.cpython-311-x86_64-linux-gnu.so"] = ""
     project = make(tmp_path, files)
 
-    assert _found(project, "pkg._speedups") is (extension is not None)
-    assert _found(project, "json") and not _found(project, "pkg._gone")
+    assert imports_here(project, "pkg._speedups") is (extension is not None)
+    assert imports_here(project, "json") and not imports_here(project, "pkg._gone")
 
 
 FLOATS = ("import json\n\n\ndef _floatconstants():\n    return float('nan'), float('inf'), -float('inf')\n\n\n"

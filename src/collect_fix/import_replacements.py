@@ -48,7 +48,7 @@ def replacement(project: Project, change: Change, module: str) -> Optional[str]:
         return None
     source = sources.pop()
     package = package_of(project, project.root / change.path)
-    return source if _was_that_object(was, name, source, package, lambda found: _found(project, found)) else None
+    return source if _was_that_object(was, name, source, package, lambda found: imports_here(project, found)) else None
 
 
 def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
@@ -68,7 +68,7 @@ def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
         return None
     if read.conditional:  # ``simplejson`` or else ``json`` under a ``try``: the one that imports here
         tree = source_trees.tree_of(was) if was is not None else None
-        runs = _run_here(tree.body, package, lambda module: _found(project, module)) if tree is not None else []
+        runs = _run_here(tree.body, package, lambda module: imports_here(project, module)) if tree is not None else []
         bound = [what for name, what in _imports_in(runs, package) if name == head]
         if len(bound) != 1:
             return None
@@ -76,7 +76,7 @@ def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
     else:
         dotted = spelled_through(removed.target, names, package)
     module, _, attribute = dotted.rpartition(".")
-    if not module or not _found(project, module):
+    if not module or not imports_here(project, module):
         return None
     if project.owns_module(module):
         path = project.module_file(module)
@@ -102,7 +102,7 @@ def as_it_is_now(project: Project, change: Change, dotted: str) -> str:
     return f"{module}.{same[0].name}" if len(same) == 1 and tells_under_another_name(old, same[0]) else dotted
 
 
-def _found(project: Project, module: str, depth: int = 1) -> bool:
+def imports_here(project: Project, module: str, depth: int = 1) -> bool:
     """Whether ``module`` imports here: another where the project's interpreter finds it; the
     project's own where its file is, an extension module built, and (``depth`` levels down) what
     its top imports unconditionally is found too (``_speedups.py`` importing an unbuilt ``_cjson``
@@ -112,7 +112,7 @@ def _found(project: Project, module: str, depth: int = 1) -> bool:
     path = project.module_file(module)
     if path is None:
         return _built(project, module)
-    return depth <= 0 or all(_found(project, imported, depth - 1) for imported in _imported_at_top(project, path))
+    return depth <= 0 or all(imports_here(project, imported, depth - 1) for imported in _imported_at_top(project, path))
 
 
 def _built(project: Project, module: str) -> bool:

@@ -339,6 +339,14 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
     change = home.change
     if change is None:
         return None
+    branch = ""
+    if change.removed.conditional and change.removed.branches:
+        ran = _the_branch_that_binds_here(project, home, change.removed)
+        if ran is None:
+            return None
+        others = [each.text for each in (change.removed, *change.removed.branches) if each is not ran]
+        branch = f" (of the branches that bound it, the one that can here; not {', '.join(f'`{t}`' for t in others)})"
+        change = replace(change, removed=replace(ran, conditional=False, branches=()))
     if change.removed.kind == "constant":
         return _restored_value(project, name, home, change)
     if change.removed.kind not in ("alias", "import"):
@@ -373,8 +381,34 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
         statement = removed.text
     edit = Edit(home.relative, "add_alias", (("name", name), ("target", target), ("statement", statement),
                                              ("reason", "restored"), *_export(home)))
-    evidence = f"restored: {change.where} removed `{removed.text}`{listed} from {home.relative}; {still}"
+    evidence = f"restored: {change.where} removed `{removed.text}`{listed} from {home.relative}{branch}; {still}"
     return _Found(Repair(f"restore `{statement}` in {home.module}", (edit,), evidence), rewrite)
+
+
+def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding) -> Optional[Binding]:
+    """Of a name each branch of an ``if``/``try`` bound (simplejson: ``reload_module = reload`` on
+    Python 2, ``from importlib import reload as reload_module`` on 3, both removed), the one
+    binding that can bind it here: an alias of a builtin or of a name the module binds now, an
+    import of a module that imports here. None where another branch defines it, or not one or
+    several could (which ran, the code does not say)."""
+    from collect_fix.import_replacements import imports_here
+
+    module_file = project.module_file(home.module)
+    package = package_of(project, module_file) if module_file is not None else ""
+    bound = _bound_now(project, home.module)
+
+    def binds_here(branch: Binding) -> bool:
+        if branch.kind == "alias":
+            head = branch.target.partition(".")[0]
+            return head in bound or hasattr(builtins, head)
+        source = absolute_module(branch.target, package) if branch.target.startswith(".") else branch.target
+        return bool(source) and imports_here(project, source or "")
+
+    branches = (removed, *removed.branches)
+    if any(branch.kind not in ("alias", "import") for branch in branches):
+        return None
+    able = [branch for branch in branches if binds_here(branch)]
+    return able[0] if len(able) == 1 else None
 
 
 def _as_its_code_is_named_now(project: Project, home: _Home, change: Change) -> Optional[str]:
