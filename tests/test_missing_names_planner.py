@@ -6,7 +6,6 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
@@ -1049,24 +1048,6 @@ def test_an_alias_whose_target_s_code_the_change_renamed_follows_the_code(tmp_pa
 
     expected = "encode = codec.encode_v1" if keeps_import else "from pkg.codec import encode_v1 as encode"
     assert dict(first.edits[0].args).get("statement") == expected, first
-
-
-@pytest.mark.parametrize("extension", [None, "py", "so"], ids=["not built", "a module", "an extension built"])
-@pytest.mark.parametrize("statement", ["from pkg import _cjson", "import pkg._cjson"])
-def test_a_module_of_the_project_imports_where_what_its_top_imports_is_there(
-    tmp_path: Path, extension: Optional[str], statement: str
-) -> None:
-    """Review hAN 04: the shim's ``try`` imports ``pkg._speedups``, whose file is there but imports
-    an unbuilt C extension: the handler's ``json.loads`` is what ran."""
-    from collect_fix.import_replacements import imports_here
-
-    files = {"pkg/__init__.py": "", "pkg/_speedups.py": f"{statement}\n"}
-    if extension is not None:
-        files["pkg/_cjson.py" if extension == "py" else "pkg/_cjson.cpython-311-x86_64-linux-gnu.so"] = ""
-    project = make(tmp_path, files)
-
-    assert imports_here(project, "pkg._speedups") is (extension is not None)
-    assert imports_here(project, "json") and not imports_here(project, "pkg._gone")
 
 
 FLOATS = ("import json\n\n\ndef _floatconstants():\n    return float('nan'), float('inf'), -float('inf')\n\n\n"

@@ -14,14 +14,12 @@ the callers switched to.
 from __future__ import annotations
 
 import ast
-from importlib.machinery import EXTENSION_SUFFIXES
-from pathlib import Path
 from typing import Callable, Optional
 
 from collect_fix import source_trees
 from collect_fix.definitions import absolute_module, package_of
-from collect_fix.dependencies import findable
 from collect_fix.git_evidence import Binding, Change, bindings, modified_by, tells_under_another_name
+from collect_fix.importability import imports_here
 from collect_fix.module_imports import dotted_name
 from collect_fix.project import Project
 
@@ -100,49 +98,6 @@ def as_it_is_now(project: Project, change: Change, dotted: str) -> str:
         return dotted
     same = [binding for binding in now.values() if binding.kind == old.kind and binding.shape == old.shape]
     return f"{module}.{same[0].name}" if len(same) == 1 and tells_under_another_name(old, same[0]) else dotted
-
-
-def imports_here(project: Project, module: str, depth: int = 1) -> bool:
-    """Whether ``module`` imports here: another where the project's interpreter finds it; the
-    project's own where its file is, an extension module built, and (``depth`` levels down) what
-    its top imports unconditionally is found too (``_speedups.py`` importing an unbuilt ``_cjson``
-    fails, and the shim's handler runs)."""
-    if not project.owns_module(module):
-        return findable(project, module)
-    path = project.module_file(module)
-    if path is None:
-        return _built(project, module)
-    return depth <= 0 or all(imports_here(project, imported, depth - 1) for imported in _imported_at_top(project, path))
-
-
-def _built(project: Project, module: str) -> bool:
-    """Whether a compiled extension module of the project is there (``_cjson.cpython-311-x86_64-linux-gnu.so``)."""
-    parent, _, last = module.rpartition(".")
-    parent_file = project.module_file(parent) if parent else None
-    folders = [parent_file.parent] if parent_file is not None else [] if parent else list(project.source_roots)
-    return any(candidate.name.endswith(tuple(EXTENSION_SUFFIXES))
-               for folder in folders for candidate in folder.glob(f"{last}.*"))
-
-
-def _imported_at_top(project: Project, path: Path) -> list[str]:
-    """The modules ``path``'s unconditional top-level imports need: ``import a.b`` needs ``a.b``,
-    ``from pkg import name`` the submodule ``pkg.name`` where ``pkg``'s own file does not bind it."""
-    tree = source_trees.tree_of(project.source(path) or b"")
-    package = package_of(project, path)
-    needed: list[str] = []
-    for statement in tree.body if tree is not None else ():
-        if isinstance(statement, ast.Import):
-            needed.extend(alias.name for alias in statement.names)
-        elif isinstance(statement, ast.ImportFrom):
-            base = _absolute(statement, package)
-            if not base:
-                continue
-            needed.append(base)
-            base_file = project.module_file(base) if project.owns_module(base) else None
-            bound = bindings(project.source(base_file) or b"") if base_file is not None else {}
-            needed.extend(f"{base}.{alias.name}" for alias in statement.names
-                          if base_file is not None and alias.name != "*" and alias.name not in bound)
-    return needed
 
 
 def _was_that_object(source: bytes, name: str, module: str, package: str, found: Callable[[str], bool]) -> bool:

@@ -391,7 +391,7 @@ def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding)
     binding that can bind it here: an alias of a builtin or of a name the module binds now, an
     import of a module that imports here. None where another branch defines it, or not one or
     several could (which ran, the code does not say)."""
-    from collect_fix.import_replacements import imports_here
+    from collect_fix.importability import imports_here
 
     module_file = project.module_file(home.module)
     package = package_of(project, module_file) if module_file is not None else ""
