@@ -635,10 +635,13 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
 
 def _imported_back(project: Project, home: _Home, name: str) -> Optional[Definition]:
     """The definition the home module imports as ``name`` now (``from .formats import
-    LineFormat``), unconditionally and under its own name, from a project module that defines it."""
+    LineFormat``), under its own name, from a project module that defines it (under a ``try``, by
+    the one import of it that imports here)."""
     binding = _bindings_now(project, home.module).get(name)
+    if binding is not None and binding.conditional:  # ``try: from .formats ...`` / ``except ImportError`` (as a script)
+        binding = _the_branch_that_binds_here(project, home, binding)
     module_file = project.module_file(home.module)
-    if binding is None or binding.kind != "import" or binding.imported != name or binding.conditional or module_file is None:
+    if binding is None or binding.kind != "import" or binding.imported != name or module_file is None:
         return None
     source = absolute_module(binding.target, package_of(project, module_file))
     found = [d for d in module_definitions(project, source) if d.name == name] if source else []
