@@ -1024,6 +1024,26 @@ SPOTS = {  # case: (the file before, after, paired?); the constant went to ``c``
         "from .c import DEBUG\n\n\ndef top():\n    return {'debug': DEBUG}\n\n\ndef recorder():\n"
         "    debug = []\n\n    def record(x):\n        nonlocal debug\n        debug = debug + [x]\n\n"
         "    return record\n", True),
+    # Review hAO 01, 02: an ``if`` is the ``if`` of its test, whatever comes before it.
+    "the if that read it deleted, another if reads the new name": (
+        "retries = make(3)\n\n\ndef delays(kind):\n    if kind == 'fast':\n        return retries\n"
+        "    if kind == 'slow':\n        return 1\n",
+        "from .c import RETRIES\n\n\ndef delays(kind):\n    if kind == 'slow':\n        return RETRIES\n", False),
+    "a guard if added before the if that reads it": (
+        "timeout = make(5)\n\n\ndef fetch(url):\n    if url.startswith('https'):\n        return timeout\n",
+        "from .c import TIMEOUT\n\n\ndef fetch(url):\n    if not url:\n        raise ValueError(url)\n"
+        "    if url.startswith('https'):\n        return TIMEOUT\n", True),
+    "an if testing the name itself": (
+        "timeout = make(5)\n\n\ndef fetch(url):\n    if timeout > 0:\n        return {'timeout': timeout}\n",
+        "from .c import TIMEOUT\n\n\ndef fetch(url):\n    if TIMEOUT > 0:\n        return {'timeout': TIMEOUT}\n",
+        True),
+    # Review hAO 13: ``except ... as``, a walrus in a comprehension and a ``match`` capture bind locals.
+    "locals bound by except-as, a walrus and a match capture": (
+        "timeout = make(5)\n\n\ndef top():\n    return {'timeout': timeout}\n",
+        "from .c import TIMEOUT\n\n\ndef top():\n    return {'timeout': TIMEOUT}\n\n\ndef caught():\n    try:\n"
+        "        pass\n    except OSError as timeout:\n        return timeout\n\n\ndef walrus(xs):\n"
+        "    found = [timeout := x for x in xs]\n    return timeout, found\n\n\ndef matched(value):\n"
+        "    match value:\n        case {'t': timeout}:\n            return timeout\n", True),
     "the old name still read as a global": (
         "verbose = make(0)\n\n\ndef top():\n    return {'verbose': verbose}\n",
         "from .c import VERBOSE\n\n\ndef top():\n    return {'verbose': VERBOSE}\n\n\n"

@@ -7,7 +7,7 @@ from typing import Optional
 
 import pytest
 
-from collect_fix.importability import imports_here
+from collect_fix.importability import imports_here, provides_here
 from collect_fix.project import Project
 
 
@@ -32,3 +32,16 @@ def test_a_module_of_the_project_imports_where_what_its_top_imports_is_there(
 
     assert imports_here(project, "pkg._speedups") is (extension is not None)
     assert imports_here(project, "json") and not imports_here(project, "pkg._gone")
+
+
+def test_a_module_of_the_standard_library_provides_only_the_names_it_has_here(tmp_path: Path) -> None:
+    """Review hAN 05: ``from itertools import batched`` fails before Python 3.12, and the shim's
+    handler runs; asked in the project's interpreter (this one), not read off a version table."""
+    import itertools
+
+    project = make(tmp_path, {"pkg/__init__.py": ""})
+
+    assert provides_here(project, "itertools", ("islice", "chain"))
+    assert provides_here(project, "itertools", ("batched",)) is hasattr(itertools, "batched")
+    assert not provides_here(project, "itertools", ("no_such_name_q",))
+    assert provides_here(project, "pkg", ("anything",))  # the project's own: its names are not imported

@@ -511,7 +511,8 @@ def test_a_living_copy_must_import_the_very_objects_the_deleted_code_imported(tm
 @pytest.mark.parametrize("listed", [False, True], ids=["no __all__", "an __all__"])
 def test_a_star_imported_facade_comes_back_with_the_names_it_imported_and_listed(tmp_path: Path, listed: bool) -> None:
     """A third review: the names a deleted facade only imported (``from app.models import User``)
-    were left out, and a helper its ``__all__`` kept private was exported."""
+    were left out, and a helper its ``__all__`` kept private was exported. Review hAO 08: its
+    ``__all__`` comes back too, as written, so the star takes what it took (not every re-export)."""
     facade = ('__all__ = ["User", "greet"]\n\n' if listed else "") + \
         "from app.models import User\n\n\ndef greet(user):\n    return 'hi ' + user.name\n\n\ndef format(user):\n    return user\n"
     star = "from app.api import *\n\n\ndef test_greet():\n    assert greet(User('a')) == 'hi a'\n"
@@ -526,6 +527,8 @@ def test_a_star_imported_facade_comes_back_with_the_names_it_imported_and_listed
                   if edit.transform == "add_reexport"}
     expected = {("User", "app.models"), ("greet", "app.public")} | (set() if listed else {("format", "app.public")})
     assert reexported == expected
+    restored = [edit.kwargs()["statement"] for edit in edits_of(result) if edit.transform == "restore_block"]
+    assert restored == (['__all__ = ["User", "greet"]\n'] if listed else [])
     assert "deleted app/api.py, which imported 'User' from app.models" in result.alternatives[0].evidence
     assert "from where each is now" in result.alternatives[0].description
 

@@ -663,12 +663,37 @@ def test_a_name_renamed_and_later_moved_out_follows_it_where_the_module_imports_
     assert first.edits == (Edit("pkg/__init__.py", "add_alias", (("name", "Line"), ("target", "LineFormat"))),)
 
 
+@pytest.mark.parametrize("later", ["another LineFormat imported", "renamed again"])
+def test_a_successor_gone_since_is_followed_only_to_its_own_code(tmp_path: Path, later: str) -> None:
+    """Review hAO 06: after ``Line`` -> ``LineFormat``, a later change deleted ``LineFormat`` and
+    imported another class of that name (line endings): no alias to it; renamed again in place
+    (``LineStyle``), the alias follows it."""
+    body = ('class Line:\n    """One line of a table format."""\n\n    def __init__(self, begin, end):\n'
+            "        self.begin, self.end = begin, end\n")
+    project = started(tmp_path, {"pkg/__init__.py": body,
+                                 "pkg/formats.py": "class LineFormat:\n    UNIX = '\\n'\n    WINDOWS = '\\r\\n'\n"})
+    committed(tmp_path, {"pkg/__init__.py": body.replace("class Line:", "class LineFormat:")})
+    committed(tmp_path, {"pkg/__init__.py": "from .formats import LineFormat\n" if later.startswith("another")
+                         else body.replace("class Line:", "class LineStyle:")})
+
+    first = planned(project, missing("Line", "pkg")).alternatives[0]
+
+    if later.startswith("another"):
+        assert "stub" in first.description and "added 'LineFormat' in its place" in first.evidence
+    else:
+        assert first.edits == (Edit("pkg/__init__.py", "add_alias", (("name", "Line"), ("target", "LineStyle"))),)
+        assert "renamed to 'LineStyle'" in first.evidence
+
+
 BRANCHES = {  # the old compat module, the branches both removed: what comes back
     "one branch binds here": ("import sys\n\nif sys.version_info[0] < 3:\n    PY3 = False\n    reload_module = reload\n"
                               "else:\n    PY3 = True\n    from importlib import reload as reload_module\n",
                               "from importlib import reload as reload_module"),
     "either could": ("import sys\n\nif sys.version_info >= (3, 9):\n    PY39 = True\n    from math import lcm as least\n"
                      "else:\n    PY39 = False\n    from fractions import gcd as least\n", None),
+    "the other branch's module went with it": (  # review hAO 07: the Windows alias is no answer on Linux
+        "import sys\n\n\ndef _win(path):\n    return path.lower()\n\n\nif sys.platform == 'win32':\n"
+        "    PY3 = True\n    reload_module = _win\nelse:\n    PY3 = True\n    from pkg._posix import reload_module\n", None),
     "a branch defines it": ("import sys\n\nif sys.version_info[0] < 3:\n    PY3 = False\n    reload_module = reload\n"
                             "else:\n    PY3 = True\n\n    def reload_module(module):\n        return module\n", None),
 }
@@ -689,6 +714,34 @@ def test_a_name_every_branch_bound_comes_back_as_the_one_binding_that_can_bind_i
 
     assert dict(first.edits[0].args).get("statement") == statement, first
     assert statement is None or "not `reload_module = reload`" in first.evidence
+
+
+NAMESAKES = {  # how jsonutil came to define ``dumps``: re-exported from there?
+    "there all along, other code": (True, False, False),
+    "added by the change that removed it": (False, False, True),
+    "copied there a change before": (False, True, True),
+}
+
+
+@pytest.mark.parametrize("case", NAMESAKES)
+def test_a_name_defined_elsewhere_is_where_it_moved_only_if_it_was_not_a_namesake_there_before(
+    tmp_path: Path, case: str
+) -> None:
+    """Reviews hAM 05, hAO 03: ``compat.dumps`` (its own code) went, and ``jsonutil`` had its own
+    ``dumps`` all along: re-exporting that namesake changed what the tests got. Where the change
+    put it there, or an earlier one copied the very code there ahead of the removal, it moved."""
+    already, copied, moved = NAMESAKES[case]
+    own = "import json\n\n\ndef dumps(obj):\n    return json.dumps(obj, separators=(',', ':'))\n"
+    other = "import json\n\n\ndef dumps(obj):\n    return json.dumps(obj, sort_keys=True)\n"
+    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": own,
+                                 "pkg/jsonutil.py": other if already else "import json\n"})
+    if copied:
+        committed(tmp_path, {"pkg/jsonutil.py": own})
+    committed(tmp_path, {"pkg/compat.py": "", "pkg/jsonutil.py": other if already else own})
+
+    first = planned(project, missing("dumps", "pkg.compat")).alternatives[0]
+
+    assert (first.edits[0].transform == "add_reexport") is moved, first
 
 
 def test_uncommitted_rename_is_read_from_the_work_tree(tmp_path: Path) -> None:
@@ -1032,25 +1085,33 @@ CODEC_V1 = ('import base64\n\n\ndef encode(data):\n    """Encode bytes for the w
             '    return base64.b64encode(data).decode("ascii")\n')
 
 
-@pytest.mark.parametrize("keeps_import", [True, False], ids=["the import kept", "the import dropped too"])
-def test_an_alias_whose_target_s_code_the_change_renamed_follows_the_code(tmp_path: Path, keeps_import: bool) -> None:
-    """Review hAN 07: ``encode = codec.encode`` went in the change that renamed ``codec.encode``
-    to ``encode_v1`` (its very code) and wrote a new ``encode`` (format 2): the alias was that
-    code, now ``encode_v1``, not the new function that took its name."""
-    project = make(tmp_path, {"pkg/__init__.py": "", "pkg/codec.py": CODEC_V1,
-                              "pkg/compat.py": "from pkg import codec\n\nencode = codec.encode\n"})
+CODEC_ALIASES = {  # the compat module before, after: what ``encode`` comes back as
+    "the import kept": ("from pkg import codec\n\nencode = codec.encode\n", "from pkg import codec\n",
+                        "encode = codec.encode_v1"),
+    "the import dropped too": ("from pkg import codec\n\nencode = codec.encode\n", "",
+                               "from pkg.codec import encode_v1 as encode"),
+    "a re-export dropped": ("from .codec import encode\n", "", "from .codec import encode_v1 as encode"),
+}
+
+
+@pytest.mark.parametrize("case", CODEC_ALIASES)
+def test_an_alias_whose_target_s_code_the_change_renamed_follows_the_code(tmp_path: Path, case: str) -> None:
+    """Reviews hAN 07, hAO 05: ``encode = codec.encode`` (or ``from .codec import encode``) went in
+    the change that renamed ``codec.encode`` to ``encode_v1`` (its very code) and wrote a new
+    ``encode`` (format 2): the alias was that code, now ``encode_v1``, not the new function."""
+    before, after, expected = CODEC_ALIASES[case]
+    project = make(tmp_path, {"pkg/__init__.py": "", "pkg/codec.py": CODEC_V1, "pkg/compat.py": before})
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".")
     git(tmp_path, "commit", "-q", "-m", "v1")
     (tmp_path / "pkg/codec.py").write_text(CODEC_V1.replace("def encode(", "def encode_v1(") + (
         '\n\ndef encode(data):\n    """Encode bytes for the wire (format 2: versioned)."""\n'
         '    return "v2:" + base64.urlsafe_b64encode(data).decode("ascii")\n'))
-    (tmp_path / "pkg/compat.py").write_text("from pkg import codec\n" if keeps_import else "")
+    (tmp_path / "pkg/compat.py").write_text(after)
     git(tmp_path, "commit", "-q", "-am", "codec v2")
 
     first = planned(project, missing("encode", "pkg.compat")).alternatives[0]
 
-    expected = "encode = codec.encode_v1" if keeps_import else "from pkg.codec import encode_v1 as encode"
     assert dict(first.edits[0].args).get("statement") == expected, first
 
 
@@ -1151,8 +1212,8 @@ def test_that_very_object_is_read_through_the_module_s_imports(old: str) -> None
     ``c.Mapping`` ``a.b.Mapping`` (the before-stop read-through: the first was read as ``a.b.b``)."""
     from collect_fix.import_replacements import _was_that_object
 
-    assert _was_that_object(old.encode(), "Mapping", "collections.abc", "", lambda module: True)
-    assert not _was_that_object(old.encode(), "Mapping", "typing", "", lambda module: True)
+    assert _was_that_object(old.encode(), "Mapping", "collections.abc", "", lambda module, names: True)
+    assert not _was_that_object(old.encode(), "Mapping", "typing", "", lambda module, names: True)
 
 
 PREFERRING = ("def _loads():\n    try:\n        from {preferred} import loads\n        return loads\n"
@@ -1168,4 +1229,4 @@ def test_a_shim_returns_what_its_try_imports_where_that_is_found_else_its_fallba
     from collect_fix.import_replacements import _was_that_object
 
     old = PREFERRING.format(preferred=preferred).encode()
-    assert _was_that_object(old, "loads", "json", "pkg", lambda module: found or module == "json") is not found
+    assert _was_that_object(old, "loads", "json", "pkg", lambda module, names: found or module == "json") is not found

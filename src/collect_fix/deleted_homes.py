@@ -134,7 +134,9 @@ class Homes:
             if deleted is not None and binding is None:
                 home = self._renamed_before(module, deleted, name) or self._defined_where_it_went(module, deleted, name)
             if deleted is not None and binding is not None:
-                if self.blocks_first and binding.conditional:
+                if name == "__all__":  # a list as written, not a re-export of the list it moved into
+                    home = listed_as_written(deleted)
+                if home is None and self.blocks_first and binding.conditional:
                     home = self._restored(deleted, name)
                 if home is None and binding.kind != "import":
                     # A name each branch binds its own way (``if WINDOWS: def sep(): ...`` / ``else:
@@ -150,8 +152,6 @@ class Homes:
                     home = self._imported(deleted, binding)
                 if home is None and binding.kind == "alias":
                     home = self._aliased(deleted, binding)
-                if home is None and name == "__all__":
-                    home = _listed(binding)
             self._found[module, name] = home
         return self._found[module, name]
 
@@ -377,17 +377,39 @@ class Homes:
         return Home("", name, "restored", sure=sure, block=block)
 
 
-def _listed(binding: Binding) -> Optional[Home]:
+def listed_as_written(deleted: DeletedModule) -> Optional[Home]:
     """The deleted module's ``__all__``, a literal list of names that an importer reads (review
     hAN 08: ``slugs.__all__``, ``from slugs import *``), back as written: it says what the old
-    module exported, which no other module's list does."""
-    tree = source_trees.tree_of(binding.text.encode()) if binding.kind == "constant" and binding.text else None
+    module exported, which no other module's list does. Only where that one statement is the
+    whole list (no ``__all__ += [...]`` or ``.append`` after it)."""
+    binding = deleted.get("__all__")
+    tree = source_trees.tree_of(binding.text.encode()) if binding is not None and binding.kind == "constant" else None
     value = tree.body[0].value if tree is not None and len(tree.body) == 1 and isinstance(tree.body[0], ast.Assign) else None
-    if not (isinstance(value, (ast.List, ast.Tuple))
-            and all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)):
+    if binding is None or value is None or not _names_listed(value) or not _listed_once(deleted.source):
         return None
     text = binding.text + "\n"
     return Home("", binding.name, "restored", block=Block(text, frozenset({binding.name}), (), binding.text))
+
+
+def _listed_once(source: bytes) -> bool:
+    """Whether one statement alone makes the module's ``__all__``: no ``+=``, ``.append``, second ``=``."""
+    tree = source_trees.tree_of(source)
+    if tree is None:
+        return False
+    assigned = [node for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+                and any(isinstance(target, ast.Name) and target.id == "__all__"
+                        for target in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
+    used = any(isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "__all__"
+               for node in ast.walk(tree))
+    return len(assigned) == 1 and not used
+
+
+def _names_listed(value: ast.expr) -> bool:
+    """A list or tuple of string literals, or a sum of them (``["slugify"] + ["SEP"]``)."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return _names_listed(value.left) and _names_listed(value.right)
+    return isinstance(value, (ast.List, ast.Tuple)) and all(
+        isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts)
 
 
 def _definitions(deleted: DeletedModule) -> list[Binding]:

@@ -599,10 +599,16 @@ def deleted_module(project: Project, paths: Iterable[str], recreated: bool = Fal
 def source_before(project: Project, deleted: DeletedModule, path: str) -> Optional[bytes]:
     """The project file ``path`` as it was while ``deleted`` last existed (before the change
     that deleted it); None where it did not exist or git cannot tell."""
+    return file_before(project, deleted.commit, path)
+
+
+def file_before(project: Project, commit: str, path: str) -> Optional[bytes]:
+    """The project file ``path`` as it was before ``commit`` (or the uncommitted changes); None
+    where it did not exist or git cannot tell."""
     head = _head_of(project)
     if head is None:
         return None
-    revision = head if deleted.commit == WORK_TREE else f"{deleted.commit}^"
+    revision = head if commit == WORK_TREE else f"{commit}^"
     return _blobs(history_root(project), ((revision, path),), time.monotonic() + _BUDGET)[0]
 
 

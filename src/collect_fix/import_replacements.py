@@ -19,7 +19,7 @@ from typing import Callable, Optional
 from collect_fix import source_trees
 from collect_fix.definitions import absolute_module, package_of
 from collect_fix.git_evidence import Binding, Change, bindings, modified_by, tells_under_another_name
-from collect_fix.importability import imports_here
+from collect_fix.importability import provides_here
 from collect_fix.module_imports import dotted_name
 from collect_fix.project import Project
 
@@ -46,7 +46,11 @@ def replacement(project: Project, change: Change, module: str) -> Optional[str]:
         return None
     source = sources.pop()
     package = package_of(project, project.root / change.path)
-    return source if _was_that_object(was, name, source, package, lambda found: imports_here(project, found)) else None
+    return source if _was_that_object(was, name, source, package, lambda module, names: provides_here(project, module, names)) else None
+
+
+# Whether a module imports here and provides the names taken from it (``importability.provides_here``).
+_Found = Callable[[str, tuple[str, ...]], bool]
 
 
 def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
@@ -66,7 +70,7 @@ def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
         return None
     if read.conditional:  # ``simplejson`` or else ``json`` under a ``try``: the one that imports here
         tree = source_trees.tree_of(was) if was is not None else None
-        runs = _run_here(tree.body, package, lambda module: imports_here(project, module)) if tree is not None else []
+        runs = _run_here(tree.body, package, lambda module, names: provides_here(project, module, names)) if tree is not None else []
         bound = [what for name, what in _imports_in(runs, package) if name == head]
         if len(bound) != 1:
             return None
@@ -74,7 +78,7 @@ def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
     else:
         dotted = spelled_through(removed.target, names, package)
     module, _, attribute = dotted.rpartition(".")
-    if not module or not imports_here(project, module):
+    if not module or not provides_here(project, module, (attribute,)):
         return None
     if project.owns_module(module):
         path = project.module_file(module)
@@ -100,7 +104,7 @@ def as_it_is_now(project: Project, change: Change, dotted: str) -> str:
     return f"{module}.{same[0].name}" if len(same) == 1 and tells_under_another_name(old, same[0]) else dotted
 
 
-def _was_that_object(source: bytes, name: str, module: str, package: str, found: Callable[[str], bool]) -> bool:
+def _was_that_object(source: bytes, name: str, module: str, package: str, found: _Found) -> bool:
     """Whether ``name`` in the module's old ``source`` was ``module``'s object of that name: an
     import of it (``from collections import OrderedDict``), an alias of it (``dumps = json.dumps``,
     ``Mapping = cabc.Mapping`` after ``import collections.abc as cabc``), or a call of the module's
@@ -152,7 +156,7 @@ def _imports_in(nodes: list[ast.AST], package: str) -> list[tuple[str, str]]:
     return found
 
 
-def _run_here(statements: list[ast.stmt], package: str, found: Callable[[str], bool]) -> list[ast.AST]:
+def _run_here(statements: list[ast.stmt], package: str, found: _Found) -> list[ast.AST]:
     """The nodes of ``statements`` (a shim's body, a module's) that run here, their imports and returns: a ``try``'s body and not
     its ``except`` handlers (a fallback for another Python, ``except AttributeError: return
     ordered_dict.OrderedDict``, or for a package not installed), but the handlers instead where
@@ -165,21 +169,22 @@ def _run_here(statements: list[ast.stmt], package: str, found: Callable[[str], b
         runs.append(node)
         if not isinstance(node, ast.Try):
             pending.extend(ast.iter_child_nodes(node))
-        elif all(found(module) for module in _imported_modules(node.body, package)):
+        elif all(found(module, names) for module, names in _imported_modules(node.body, package)):
             pending.extend([*node.body, *node.orelse, *node.finalbody])
         else:
             pending.extend([*(child for handler in node.handlers for child in handler.body), *node.finalbody])
     return runs
 
 
-def _imported_modules(statements: list[ast.stmt], package: str) -> list[str]:
-    """The absolute modules the import statements among ``statements`` (nested too) import."""
-    modules: list[str] = []
+def _imported_modules(statements: list[ast.stmt], package: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The absolute modules the import statements among ``statements`` (nested too) import, each
+    with the names taken from it (``from itertools import batched``: batched)."""
+    modules: list[tuple[str, tuple[str, ...]]] = []
     for node in (inner for statement in statements for inner in ast.walk(statement)):
         if isinstance(node, ast.Import):
-            modules.extend(alias.name for alias in node.names)
+            modules.extend((alias.name, ()) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            modules.append(_absolute(node, package) or "")
+            modules.append((_absolute(node, package) or "", tuple(alias.name for alias in node.names)))
     return modules
 
 

@@ -3,7 +3,8 @@
 A compat shim's ``try`` imports ``pkg._speedups`` or else falls back on ``json``; which branch ran
 decides what the shim returned. A module of the project imports where its file is (or its
 extension module is built) and what its top imports unconditionally does too; any other module
-where the project's interpreter finds it (``dependencies.findable``).
+where the project's interpreter finds it (``dependencies.findable``), and a module of the
+standard library has the names taken from it there (``provides_here``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,16 @@ import ast
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
+import json
+import subprocess
+from functools import lru_cache
+
 from collect_fix import source_trees
+from collect_fix.collector import find_interpreter
 from collect_fix.definitions import absolute_module, package_of
 from collect_fix.dependencies import findable
 from collect_fix.git_evidence import bindings
+from collect_fix.name_sources import stdlib_module_names
 from collect_fix.project import Project
 
 
@@ -61,3 +68,39 @@ def _imported_at_top(project: Project, path: Path) -> list[str]:
             needed.extend(f"{base}.{alias.name}" for alias in statement.names
                           if base_file is not None and alias.name != "*" and alias.name not in bound)
     return needed
+
+
+def provides_here(project: Project, module: str, names: tuple[str, ...] = ()) -> bool:
+    """``imports_here``, and a module of the standard library has each of ``names`` in the
+    project's interpreter (review hAN 05: ``itertools.batched`` is Python 3.12's; on 3.11 a shim's
+    ``from itertools import batched`` fails and its handler runs). Another module's names are not
+    looked at: that would import it."""
+    if not imports_here(project, module):
+        return False
+    if not names or module.partition(".")[0] not in stdlib_module_names():
+        return True
+    interpreter = find_interpreter(project.history_root or project.root)
+    return not _lacking(interpreter, module, tuple(sorted(set(names) - {"*"})))
+
+
+_LACKING_SCRIPT = """
+import importlib, json, sys
+try:
+    module = importlib.import_module(sys.argv[1])
+except Exception:
+    print(json.dumps(sys.argv[2:]))
+else:
+    print(json.dumps([name for name in sys.argv[2:] if not hasattr(module, name)]))
+"""
+
+
+@lru_cache(maxsize=64)
+def _lacking(python: str, module: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Of ``names``, those the standard library's ``module`` lacks in ``python``; none when it cannot tell."""
+    try:
+        result = subprocess.run([python, "-c", _LACKING_SCRIPT, module, *names], capture_output=True, text=True,
+                                errors="replace", stdin=subprocess.DEVNULL, timeout=60)
+        lacking = json.loads(result.stdout) if result.returncode == 0 else []
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return ()
+    return tuple(name for name in lacking if name in names) if isinstance(lacking, list) else ()

@@ -93,7 +93,7 @@ def _paths(node: ast.AST, name: str, path: tuple[tuple[str, object], ...]) -> It
                 continue
             step: tuple[str, object] = (field, index)
             if isinstance(item, ast.stmt):  # by what it is, the first or second of those: a log line added before moves no read
-                place = _place(item)
+                place = _statement(item, name)
                 seen[place] = seen.get(place, 0) + 1
                 step = (field, f"{place} #{seen[place]}")
             elif isinstance(node, ast.Dict) and field == "values" and isinstance(node.keys[index], ast.Constant):
@@ -101,6 +101,23 @@ def _paths(node: ast.AST, name: str, path: tuple[tuple[str, object], ...]) -> It
             elif isinstance(item, ast.keyword) and item.arg is not None:
                 step = ("keyword", item.arg)
             yield from _paths(item, name, (*path, step))
+
+
+def _statement(statement: ast.stmt, name: str) -> str:
+    """A statement inside a function, named the same in two versions of it: as ``_place`` names a
+    top-level one, and an ``if``, ``while``, ``for`` or ``with`` by what it tests or walks, the
+    name read aside (``if kind == "fast"`` is no ``if kind == "slow"``, whichever comes first, and
+    ``if timeout > 0`` is ``if TIMEOUT > 0``: review hAO 01, 02)."""
+    if isinstance(statement, (ast.If, ast.While)):
+        heads: list[ast.AST] = [statement.test]
+    elif isinstance(statement, (ast.For, ast.AsyncFor)):
+        heads = [statement.target, statement.iter]
+    elif isinstance(statement, (ast.With, ast.AsyncWith)):
+        heads = [item.context_expr for item in statement.items]
+    else:
+        return _place(statement)
+    masked = " ".join(ast.dump(head) for head in heads).replace(f"Name(id={name!r}", "Name(id='_'")
+    return f"{type(statement).__name__} {masked}"
 
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
@@ -130,7 +147,13 @@ def _shadows(node: ast.AST, name: str) -> bool:
                or isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and inner.name == name
                or isinstance(inner, (ast.Import, ast.ImportFrom))
                and any((alias.asname or alias.name.partition(".")[0]) == name for alias in inner.names)
+               or getattr(inner, "name", None) == name and type(inner).__name__ in _CAPTURES
+               or getattr(inner, "rest", None) == name and type(inner).__name__ == "MatchMapping"
                for inner in own)
+
+
+# ``except E as name``, ``case Point(x=name)``, ``case [*name]``: each binds ``name`` in the function.
+_CAPTURES = frozenset({"ExceptHandler", "MatchAs", "MatchStar"})
 
 
 def _own_scope(body: list[ast.stmt]) -> list[ast.AST]:
@@ -143,6 +166,8 @@ def _own_scope(body: list[ast.stmt]) -> list[ast.AST]:
         found.append(node)
         if isinstance(node, _SCOPES):
             pending.extend(child for _, child in _evaluated_outside(node))
+            if isinstance(node, _COMPREHENSIONS):  # ``[y := f(x) for x in xs]`` binds ``y`` in the function
+                found.extend(inner.target for inner in ast.walk(node) if isinstance(inner, ast.NamedExpr))
         else:
             pending.extend(ast.iter_child_nodes(node))
     return found

@@ -19,7 +19,7 @@ from typing import Optional
 from collect_fix import source_trees
 from collect_fix.conditional_blocks import Block
 from collect_fix.definitions import runs_as_script
-from collect_fix.deleted_homes import Home, Homes, Whole, evidence as home_evidence
+from collect_fix.deleted_homes import Home, Homes, Whole, evidence as home_evidence, listed_as_written
 from collect_fix.git_evidence import DEFINITION_KINDS, DeletedModule
 from collect_fix.test_folders import deleted_beside
 from collect_fix.kinds import stub_kind
@@ -191,8 +191,8 @@ class _Layout:
         taken = self.imports.get(module)
         found = set(taken.names)
         deleted = self.history(module) if taken.starred else None
-        if deleted is not None:
-            found |= _exported(deleted)
+        if deleted is not None:  # and its list, which decides what the star takes (review hAO 08)
+            found |= _exported(deleted) | ({"__all__"} if listed_as_written(deleted) else set())
         return tuple(sorted(name for name in found if f"{module}.{name}" not in self.needed))
 
     def regular(self, package: str) -> bool:

@@ -36,6 +36,7 @@ from collect_fix.git_evidence import (
     DeletedModule,
     bindings,
     deleted_module,
+    file_before,
     moved_in_change,
     name_change,
     takes_every_parameter,
@@ -227,7 +228,8 @@ def _decide(project: Project, name: str, module: str) -> _Found:
             found = decide(project, name, home)
             if found is not None:
                 return found
-    moved = _moved(project, name, module, uses) or _moved_and_renamed(project, name, module, homes)
+    change = next((home.change for home in homes if home.module == module and home.change is not None), None)
+    moved = _moved(project, name, module, uses, change) or _moved_and_renamed(project, name, module, homes)
     if moved is not None:
         return moved
     never_there: list[_Home] = []
@@ -283,11 +285,16 @@ def _stub(
     description = f"add {article} {words} stub '{name}' to {module}"
     if change is not None and change.removed.kind in DEFINITION_KINDS:
         removed = change.removed
+        paired = (f"added '{change.successor.name}' in its place, which is no longer that code there"
+                  if change.successor is not None else "added nothing git pairs with it")
         evidence = (
             f"deleted: {change.where} removed the {removed.kind.replace('_', ' ')} '{name}"
-            f"{removed.signature or ''}' from {change.path} and added nothing git pairs with it"
+            f"{removed.signature or ''}' from {change.path} and {paired}"
             f"{_tie(change)}; the project still uses it ({described})"
         )
+    elif change is not None:
+        evidence = (f"removed: {change.where} removed `{change.removed.text}` from {change.path}, and nothing "
+                    f"tells what it is here now; the project's use of it ({described}) makes it {article} {words}")
     elif never_there:
         files = " or ".join(home.relative for home in never_there)
         evidence = (
@@ -339,9 +346,11 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
     change = home.change
     if change is None:
         return None
+    from collect_fix.import_replacements import as_it_is_now
+
     branch = ""
     if change.removed.conditional and change.removed.branches:
-        ran = _the_branch_that_binds_here(project, home, change.removed)
+        ran = _the_branch_that_binds_here(project, home, change.removed, _bindings_before(project, change))
         if ran is None:
             return None
         others = [each.text for each in (change.removed, *change.removed.branches) if each is not ran]
@@ -379,36 +388,55 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
             rewrite = _import_edit(home.importer, name, source, removed.imported)
             still = f"{source} still provides '{removed.imported}'"
         statement = removed.text
+        followed = as_it_is_now(project, change, target) if removed.imported else target
+        if followed != target:  # review hAO 05: ``from .codec import encode``, encode now encode_v1's code
+            imported = followed.rpartition(".")[2]
+            statement = f"from {removed.target} import {imported} as {name}"
+            rewrite = _import_edit(home.importer, name, source or "", imported)
+            still = f"{source} holds its code as '{imported}' now, beside another '{removed.imported}'"
+            target = followed
     edit = Edit(home.relative, "add_alias", (("name", name), ("target", target), ("statement", statement),
                                              ("reason", "restored"), *_export(home)))
     evidence = f"restored: {change.where} removed `{removed.text}`{listed} from {home.relative}{branch}; {still}"
     return _Found(Repair(f"restore `{statement}` in {home.module}", (edit,), evidence), rewrite)
 
 
-def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding) -> Optional[Binding]:
+def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding,
+                                before: Optional[dict[str, Binding]] = None) -> Optional[Binding]:
     """Of a name each branch of an ``if``/``try`` bound (simplejson: ``reload_module = reload`` on
-    Python 2, ``from importlib import reload as reload_module`` on 3, both removed), the one
-    binding that can bind it here: an alias of a builtin or of a name the module binds now, an
-    import of a module that imports here. None where another branch defines it, or not one or
-    several could (which ran, the code does not say)."""
+    Python 2, ``from importlib import reload as reload_module`` on 3), the one binding that could
+    bind it: an alias of a builtin or of a name the module bound (``before``: as it was, where the
+    branches were removed; else now), an import of the project's own module or of one that
+    imports here; and it must bind it here now. None where a branch defines it, or several could
+    (review hAO 07: ``normalize = _win_normalize`` on Windows, the deleted ``app._posix``'s
+    elsewhere: which ran, the code does not say)."""
     from collect_fix.importability import imports_here
 
     module_file = project.module_file(home.module)
     package = package_of(project, module_file) if module_file is not None else ""
-    bound = _bound_now(project, home.module)
+    bound_now = _bound_now(project, home.module)
+    bound_then = set(before) if before is not None else bound_now
 
-    def binds_here(branch: Binding) -> bool:
+    def could_bind(branch: Binding, bound: frozenset[str] | set[str], now: bool) -> bool:
         if branch.kind == "alias":
             head = branch.target.partition(".")[0]
             return head in bound or hasattr(builtins, head)
         source = absolute_module(branch.target, package) if branch.target.startswith(".") else branch.target
-        return bool(source) and imports_here(project, source or "")
+        return bool(source) and (not now and project.owns_module(source or "") or imports_here(project, source or ""))
 
     branches = (removed, *removed.branches)
     if any(branch.kind not in ("alias", "import") for branch in branches):
         return None
-    able = [branch for branch in branches if binds_here(branch)]
-    return able[0] if len(able) == 1 else None
+    able = [branch for branch in branches if could_bind(branch, bound_then, now=False)]
+    return able[0] if len(able) == 1 and could_bind(able[0], bound_now, now=True) else None
+
+
+def _bindings_before(project: Project, change: Change) -> dict[str, Binding]:
+    """What the module bound before the change that removed the name."""
+    from collect_fix.git_evidence import modified_by
+
+    was = next((old for path, old, _ in modified_by(project, change.commit) if path == change.path), None)
+    return bindings(was) if was is not None else {}
 
 
 def _as_its_code_is_named_now(project: Project, home: _Home, change: Change) -> Optional[str]:
@@ -610,10 +638,15 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
         return None
     current = {d.name: d for d in _candidates(project, name, home)}
     named = (change.successor.name,) if change.successor else change.rivals
-    for successor in named:  # moved on since, and imported back (tabulate: Line -> LineFormat -> .formats)
-        imported = _imported_back(project, home, successor) if successor not in current else None
+    then = ""
+    if change.successor is not None and change.successor.name not in current:  # moved on since, imported back
+        imported = _imported_back(project, home, change.successor)  # (tabulate: Line -> LineFormat -> .formats)
+        onward = name_change(project, home.relative, change.successor.name) if imported is None else None
         if imported is not None:
-            current[successor] = imported
+            current[change.successor.name] = imported
+        elif onward is not None and onward.successor is not None and onward.successor.name in current:
+            named = (onward.successor.name,)  # renamed again since (review hAO 06: LineFormat -> LineStyle)
+            then = f", which {onward.where} renamed to '{onward.successor.name}' ({onward.why})"
     # Of the removed name's own kind, it serves every use the old one did (a namedtuple constant, called).
     fitting = [candidate for candidate in named if candidate in current
                and (current[candidate].kind == change.removed.kind or fits(current[candidate].kind, home.uses))]
@@ -629,14 +662,17 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
         return None
     target = fitting[0]
     why = change.why or "the only one of them that fits how the project uses it"
-    evidence = f"renamed (git): {change.where} removed '{name}' and added '{target}' in {change.path} ({why})"
+    added = change.successor.name if then and change.successor is not None else target
+    evidence = f"renamed (git): {change.where} removed '{name}' and added '{added}' in {change.path} ({why}){then}"
     return _alias(home, name, target, evidence)
 
 
-def _imported_back(project: Project, home: _Home, name: str) -> Optional[Definition]:
-    """The definition the home module imports as ``name`` now (``from .formats import
-    LineFormat``), under its own name, from a project module that defines it (under a ``try``, by
-    the one import of it that imports here)."""
+def _imported_back(project: Project, home: _Home, successor: Binding) -> Optional[Definition]:
+    """The definition the home module imports as ``successor``'s name now (``from .formats import
+    LineFormat``), under that name, from a project module that defines it with the successor's
+    very code (not another class that took the name: review hAO 06); under a ``try``, by the one
+    import of it that imports here."""
+    name = successor.name
     binding = _bindings_now(project, home.module).get(name)
     if binding is not None and binding.conditional:  # ``try: from .formats ...`` / ``except ImportError`` (as a script)
         binding = _the_branch_that_binds_here(project, home, binding)
@@ -645,7 +681,10 @@ def _imported_back(project: Project, home: _Home, name: str) -> Optional[Definit
         return None
     source = absolute_module(binding.target, package_of(project, module_file))
     found = [d for d in module_definitions(project, source) if d.name == name] if source else []
-    return found[0] if len(found) == 1 else None
+    if len(found) != 1 or not successor.shape:
+        return None
+    there = bindings(project.source(project.root / found[0].path) or b"").get(name)
+    return found[0] if there is not None and there.shape == successor.shape else None
 
 
 def _candidates(project: Project, name: str, home: _Home) -> list[Definition]:
@@ -684,10 +723,12 @@ def _provides(project: Project, module: str, name: str) -> bool:
     return name in _bound_now(project, module) or project.module_file(f"{module}.{name}") is not None
 
 
-def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Optional[_Found]:
+def _moved(project: Project, name: str, module: str, uses: frozenset[str], change: Optional[Change] = None
+           ) -> Optional[_Found]:
     # A script's definition is never re-exported: importing the script would run it (delete files).
     elsewhere = [definition for definition in find_definitions(project, name)
-                 if definition.module != module and not is_script(project, project.root / definition.path)]
+                 if definition.module != module and not is_script(project, project.root / definition.path)
+                 and not _a_namesake_already_there(project, definition, change)]
     fitting = [definition for definition in elsewhere if fits(definition.kind, uses)] or elsewhere
     if not fitting:
         return None
@@ -724,6 +765,19 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str]) -> Op
     )
     rewrite = _import_edit(module, name, home.module, name)
     return _Found(repair, rewrite, order_dependent=first_only)
+
+
+def _a_namesake_already_there(project: Project, definition: Definition, change: Optional[Change]) -> bool:
+    """Whether ``definition`` was in its module, as other code, before the change that removed the
+    name from the module the project imports it from (reviews hAM 05, hAO 03: ``dumps = json.dumps``
+    went, and the project's own key-sorting ``jsonutil.dumps`` had been there all along): a
+    namesake, not where the name moved. An import of it removed is that very object; the same code
+    there before is a copy made ahead of the removal."""
+    if change is None or change.removed.kind == "import":
+        return False
+    was = file_before(project, change.commit, definition.path)
+    there = bindings(was).get(definition.name) if was is not None else None
+    return there is not None and there.shape != change.removed.shape
 
 
 def _script_never_reading(path: Path, name: str) -> bool:
