@@ -1,4 +1,5 @@
-"""Restore a top-level ``if``/``try`` block (or ``__all__``) as an earlier version of the module had it.
+"""Restore a top-level ``if``/``try`` block (or ``__all__``, or a forwarding function) as an earlier
+version of the module had it.
 
 A name the module bound under a version check, a platform check or an ``ImportError`` fallback
 (``try: from functools import cache`` / ``except ImportError: def cache(f): ...``) comes back as
@@ -52,8 +53,9 @@ class RestoreBlockCommand(InPlace, CodemodCommand):
             statements = list(cst.parse_module(self.statement).body)
         except cst.ParserSyntaxError as error:
             raise SkipFile(f"cannot restore the block: {error.message}") from error
-        if not statements or not isinstance(statements[-1], (cst.If, cst.Try)) and not _a_list(statements[-1]):
-            raise SkipFile("the text to restore ends in no if or try block, nor in a module's __all__")
+        if not statements or not isinstance(statements[-1], (cst.If, cst.Try, cst.FunctionDef)) \
+                and not _a_list(statements[-1]):
+            raise SkipFile("the text to restore ends in no if or try block, function, nor in a module's __all__")
         block = statements[-1]
         missing = set(self.names) - bound_names(cst.Module(body=[block]))
         if missing:

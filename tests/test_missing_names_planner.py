@@ -744,6 +744,44 @@ def test_a_name_defined_elsewhere_is_where_it_moved_only_if_it_was_not_a_namesak
     assert (first.edits[0].transform == "add_reexport") is moved, first
 
 
+WRAPPERS = {  # api.py's ``loads`` before: restored as written?
+    "hands its parameter on": ('def loads(string):\n    """Alias for parse()."""\n    return parse(string)\n', True),
+    "by keyword": ("def loads(string, strict=True):\n    return parse(string, strict=strict)\n", True),
+    "does more": ("def loads(string):\n    return parse(string.strip())\n", False),
+    "calls what is gone": ("def loads(string):\n    return old_parse(string)\n", False),
+}
+
+
+@pytest.mark.parametrize("case", WRAPPERS)
+@pytest.mark.parametrize("reexported", [False, True], ids=["imported from api", "imported from the package"])
+def test_a_function_that_only_hands_its_parameters_on_comes_back_as_written(
+    tmp_path: Path, case: str, reexported: bool
+) -> None:
+    """tomlkit (retention): ``def loads(string): return parse(string)`` went from ``api.py`` with
+    the package's ``from tomlkit.api import loads``: an alias in a function's form, so back as
+    written (and the package's import), as ``rest = partial(drop, 1)`` is; a function that does
+    more, or calls what is gone, is deleted code: a stub."""
+    wrapper, restored = WRAPPERS[case]
+    parse = "def parse(string, strict=True):\n    return {'text': string}\n"
+    project = started(tmp_path, {"pkg/__init__.py": "from pkg.api import loads, parse\n" if reexported else "",
+                                 "pkg/api.py": f"{wrapper}\n\n{parse}"})
+    committed(tmp_path, {"pkg/__init__.py": "from pkg.api import parse\n" if reexported else "", "pkg/api.py": parse})
+
+    first = planned(project, missing("loads", "pkg" if reexported else "pkg.api")).alternatives[0]
+
+    blocks = [edit for edit in first.edits if edit.transform == "restore_block"]
+    assert bool(blocks) is restored, first
+    if restored:
+        assert blocks[0].path == "pkg/api.py" and blocks[0].kwargs()["statement"] == wrapper.rstrip("\n")
+        for edit in first.edits:
+            apply(project, edit)
+        (tmp_path / "tests").mkdir(exist_ok=True)
+        (tmp_path / "tests/test_loads.py").write_text(
+            f"from {'pkg' if reexported else 'pkg.api'} import loads\n\n\ndef test_loads():\n"
+            "    assert loads('a') == {'text': 'a'}\n")
+        assert run_tests(tmp_path, "tests/test_loads.py").returncode == 0
+
+
 def test_uncommitted_rename_is_read_from_the_work_tree(tmp_path: Path) -> None:
     price = "def render_price(amount):\n    return f'{amount:.2f}'\n"
     project = started(tmp_path, {"shop/__init__.py": "", "shop/price.py": price})

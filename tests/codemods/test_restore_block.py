@@ -115,8 +115,17 @@ class TestRestoreBlock(CodemodTest):
                          + listed)
         assert transform(after, listed, "__all__") == after
         assert ast.literal_eval(ast.parse(after).body[-1].value) == ["slugify"]  # type: ignore[attr-defined]
-        with pytest.raises(SkipFile, match="nor in a module's __all__"):
+        with pytest.raises(SkipFile, match="nor in a module.s __all__"):
             transform("", "LIMIT = 3\n", "LIMIT")
+
+    def test_a_forwarding_function_comes_back_as_written(self) -> None:
+        """tomlkit (retention): ``def loads(string): return parse(string)``, an alias in a function's form."""
+        wrapper = 'def loads(string):  # kept\n    """Alias for parse()."""\n    return parse(string)\n'
+        before = "import json\n\n\ndef parse(string):\n    return json.loads(string)\n"
+        after = transform(before, wrapper, "loads")
+        assert "# collect-fix: restored loads (as app/compat.py had it before commit 1a2b3c)\n" + wrapper in after
+        assert after.endswith(before.split("\n\n\n", 1)[1]) and transform(after, wrapper, "loads") == after
+        ast.parse(after)
 
     def test_a_setting_the_block_reads_comes_along_before_it(self) -> None:
         """A twelfth review: ``WINDOWS = sys.platform.startswith("win")`` / ``if WINDOWS: ...``:

@@ -48,7 +48,7 @@ from collect_fix.planners.missing_modules import plan_submodule
 from collect_fix.project import Project
 from collect_fix.reexport_cycles import order_dependent, reexports_behind_rewrites
 from collect_fix.script_modules import is_script
-from collect_fix.source_trees import tree_of_file
+from collect_fix.source_trees import tree_of, tree_of_file
 from collect_fix.spelling import similarity, why_similar
 from collect_fix.stubs import is_marked
 from collect_fix.types import Category, Diagnosis, Edit, Options, Plan, Repair
@@ -358,6 +358,8 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
         change = replace(change, removed=replace(ran, conditional=False, branches=()))
     if change.removed.kind == "constant":
         return _restored_value(project, name, home, change)
+    if change.removed.kind == "function":
+        return _restored_wrapper(project, name, home, change)
     if change.removed.kind not in ("alias", "import"):
         return None
     removed = change.removed
@@ -546,6 +548,8 @@ def _alias_dropped_below(project: Project, name: str, home: _Home, change: Chang
     binds ``New`` now, as a restored alias."""
     dropped = onward.removed
     target = dropped.target
+    if dropped.kind == "function":  # ``def loads(s): return parse(s)`` went from api.py with the import of it
+        return _wrapper_and_its_import(project, name, home, change, onward)
     if dropped.kind != "alias" or not target or "." in target or target not in _bindings_now(project, home.module):
         return None
     evidence = (f"restored: {change.where} removed `{change.removed.text}` from {home.relative}, and {onward.where} "
@@ -554,6 +558,67 @@ def _alias_dropped_below(project: Project, name: str, home: _Home, change: Chang
         home.relative, "add_alias", (("name", name), ("target", target), ("reason", "restored"), *_export(home))),),
         evidence)
     return _Found(repair, _import_edit(home.importer, name, home.module, target))
+
+
+def _restored_wrapper(project: Project, name: str, home: _Home, change: Change) -> Optional[_Found]:
+    """``def loads(string): return parse(string)``, a function that only hands its parameters on
+    to one the module still binds (an alias in a function's form), removed with nothing in its
+    place: back as written, like ``rest = partial(drop, 1)`` (tomlkit, retention)."""
+    text = _forwarding_wrapper(project, change, _bound_now(project, home.module))
+    if text is None:
+        return None
+    edit = Edit(home.relative, "restore_block", (("statement", text), ("names", name),
+                                                 ("source", f"as {change.path} had it before {change.where}")))
+    evidence = (f"restored: {change.where} removed the function '{name}' from {home.relative}, which only hands "
+                f"its parameters on to what the module still binds, and added nothing in its place")
+    return _Found(Repair(f"restore the function '{name}' in {home.module} as written", (edit,), evidence))
+
+
+def _wrapper_and_its_import(project: Project, name: str, home: _Home, change: Change, onward: Change
+                            ) -> Optional[_Found]:
+    """``from .api import loads`` was removed, and ``api`` dropped ``def loads(s): return
+    parse(s)`` (a wrapper retired from both files): the wrapper back in ``api`` as written, and the
+    import back in the home."""
+    source = project.module_name(project.root / onward.path)
+    source_file = project.root / onward.path
+    text = _forwarding_wrapper(project, onward, _bound_now(project, source)) if source and source_file.is_file() else None
+    if text is None or source is None:
+        return None
+    edits = (Edit(onward.path, "restore_block", (("statement", text), ("names", name),
+                                                 ("source", f"as {onward.path} had it before {onward.where}"))),
+             Edit(home.relative, "add_alias", (("name", name), ("target", f"{source}.{name}"),
+                                               ("statement", change.removed.text), ("reason", "restored"),
+                                               *_export(home))))
+    evidence = (f"restored: {change.where} removed `{change.removed.text}` from {home.relative}, and {onward.where} "
+                f"removed the function '{name}' from {onward.path}, which only hands its parameters on to what "
+                f"{source} still binds")
+    return _Found(Repair(f"restore the function '{name}' in {source} and `{change.removed.text}` in {home.module}",
+                         edits, evidence))
+
+
+def _forwarding_wrapper(project: Project, change: Change, bound: frozenset[str]) -> Optional[str]:
+    """The removed function's text as written, where its body (a docstring aside) is one ``return``
+    of a call of a name ``bound`` now with its parameters, in order, and nothing else."""
+    was = file_before(project, change.commit, change.path)
+    tree = tree_of(was) if was is not None else None
+    found = [node for node in (tree.body if tree is not None else ())
+             if isinstance(node, ast.FunctionDef) and node.name == change.removed.name]
+    if len(found) != 1 or found[0].decorator_list or was is None:
+        return None
+    function = found[0]
+    body = function.body[1:] if ast.get_docstring(function) is not None else function.body
+    call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in bound:
+        return None
+    arguments = function.args
+    parameters = [parameter.arg for parameter in (*arguments.posonlyargs, *arguments.args)]
+    passed = [argument.id if isinstance(argument, ast.Name) else None for argument in call.args]
+    keywords = {keyword.arg: keyword.value.id if isinstance(keyword.value, ast.Name) else None
+                for keyword in call.keywords}
+    if arguments.vararg or arguments.kwarg or arguments.kwonlyargs or None in passed \
+            or any(key != value for key, value in keywords.items()) or passed + list(keywords) != parameters:
+        return None
+    return ast.get_source_segment(was.decode("utf-8", errors="replace"), function)
 
 
 def _module_paths(project: Project, module: str) -> list[str]:
