@@ -6,7 +6,9 @@ project, described by one spec in ``bench/retention/<project>.py``:
 1. ``pip download --no-binary :all: --no-deps NAME==VERSION`` (the sdist, which ships the tests),
    unpacked into a git repository; a venv with the project's test requirements (never collect-fix)
    whose ``python -m pytest`` run from the project root collects with 0 errors. Downloads and
-   venvs are cached under the work directory, so a rerun only rebuilds the trees.
+   venvs are cached under the work directory, so a rerun only rebuilds the trees. Nothing of the
+   project is installed: a spec's ``PATHS`` (``["src"]``) put each tree's folders on ``PYTHONPATH``
+   for pytest and for collect-fix, as ``pip install -e .`` would for a src/ layout.
 2. **intact**: the unpacked tree, committed; its suite is run once.
 3. **damaged**: a copy on which the spec's refactor steps are committed one by one (renames, a move,
    a deleted alias, a dropped ``typing`` import, an exit guard in a test file, a deleted module).
@@ -247,6 +249,9 @@ class Spec:
     damage: tuple[tuple[str, Callable[[Edits], None]], ...]
     reference: Callable[[Edits], None]
     notes: str
+    # Folders of the tree put on sys.path, as ``pip install -e .`` puts a src/ layout there: the
+    # bench installs nothing of the project (PYTHONPATH, for pytest and for collect-fix's run).
+    paths: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Spec:
@@ -258,7 +263,7 @@ class Spec:
             name=module.NAME, version=module.VERSION, source=tuple(module.SOURCE),
             tests=tuple(module.TESTS), requirements=tuple(getattr(module, "REQUIREMENTS", ())),
             damage=tuple(module.DAMAGE), reference=module.reference,
-            notes=(module.__doc__ or "").strip(),
+            notes=(module.__doc__ or "").strip(), paths=tuple(getattr(module, "PATHS", ())),
         )
 
 
@@ -390,7 +395,8 @@ class Outcomes:
         return f"{self.collected} collected, {len(self.errors)} errors"
 
 
-def pytest_session(python: Path, tree: Path, work: Path, log: Path, collect_only: bool) -> Outcomes:
+def pytest_session(python: Path, tree: Path, work: Path, log: Path, collect_only: bool,
+                   paths: tuple[str, ...] = ()) -> Outcomes:
     plugin_dir = work / "plugin"
     plugin_dir.mkdir(parents=True, exist_ok=True)
     plugin = plugin_dir / f"{PLUGIN_NAME}.py"
@@ -399,7 +405,8 @@ def pytest_session(python: Path, tree: Path, work: Path, log: Path, collect_only
     out = log.with_suffix(".json")
     out.unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
-    env |= {"PYTHONPATH": str(plugin_dir), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+    env |= {"PYTHONPATH": os.pathsep.join([str(plugin_dir), *(str(tree / path) for path in paths)]),
+            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
             "RETENTION_OUTCOMES": str(out)}
     command = [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", PLUGIN_NAME]
     command += ["--collect-only"] if collect_only else ["--continue-on-collection-errors"]
@@ -489,18 +496,19 @@ def measure(spec: Spec, work: Path, base_python: str, collect_fix: list[str], ke
     after = trees / "after"
     shutil.copytree(damaged, after, symlinks=True)
     started = time.monotonic()
+    on_path = {"PYTHONPATH": os.pathsep.join(str(after / path) for path in spec.paths)} if spec.paths else {}
     fix = run([*collect_fix, "--apply", "--no-color", "--python", str(python),
                "--json", str(results / "collect-fix.json"), str(after)],
-              cwd=after, log=results / "collect-fix.log")
+              cwd=after, env=os.environ | on_path, log=results / "collect-fix.log")
     result.collect_fix_seconds = time.monotonic() - started
     result.collect_fix_exit = fix.returncode
     git(after, "add", "-A", "-N")
     (results / "apply.diff").write_text(git(after, "diff"), encoding="utf-8")
 
     for label, tree in (("intact", intact), ("damaged", damaged), ("reference", reference), ("after", after)):
-        result.collected[label] = pytest_session(python, tree, work, results / f"collect-{label}.log", True)
+        result.collected[label] = pytest_session(python, tree, work, results / f"collect-{label}.log", True, spec.paths)
     for label, tree in (("intact", intact), ("reference", reference), ("after", after)):
-        result.ran[label] = pytest_session(python, tree, work, results / f"run-{label}.log", False)
+        result.ran[label] = pytest_session(python, tree, work, results / f"run-{label}.log", False, spec.paths)
 
     c = result.collected
     if c["intact"].aborted or c["intact"].errors or not c["intact"].collected:
