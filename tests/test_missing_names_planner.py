@@ -792,8 +792,11 @@ def test_uncommitted_rename_is_read_from_the_work_tree(tmp_path: Path) -> None:
 
 
 def test_deleted_function_without_successor_is_stubbed_as_what_it_was(tmp_path: Path) -> None:
-    project = started(tmp_path, {"shop/__init__.py": "", "shop/config.py": CONFIG, "tests/test_it.py": CONFIG_TEST})
-    committed(tmp_path, {"shop/config.py": CONFIG.split("\n\n\ndef load_config")[0] + "\n"})
+    """Deleted code that did more than hand its parameters on (``Config(name.strip())``) is not
+    brought back: a stub says so (a bare ``return Config(name)`` is an alias in a function's form)."""
+    config = CONFIG.replace("return Config(name)", "return Config(name.strip())")
+    project = started(tmp_path, {"shop/__init__.py": "", "shop/config.py": config, "tests/test_it.py": CONFIG_TEST})
+    committed(tmp_path, {"shop/config.py": config.split("\n\n\ndef load_config")[0] + "\n"})
     first = planned(project, missing("load_config", "shop.config")).alternatives[0]
     assert first.edits[0].kwargs()["stubs"] == (("load_config", "function", "(name)"),)  # usage alone says class
     assert first.evidence.startswith("deleted: commit ") and "the function 'load_config(name)'" in first.evidence

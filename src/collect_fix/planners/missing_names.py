@@ -358,8 +358,8 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
         change = replace(change, removed=replace(ran, conditional=False, branches=()))
     if change.removed.kind == "constant":
         return _restored_value(project, name, home, change)
-    if change.removed.kind == "function":
-        return _restored_wrapper(project, name, home, change)
+    if change.removed.kind == "function":  # with nothing in its place; a successor is a rename's
+        return _restored_wrapper(project, name, home, change) if change.successor is None and not change.rivals else None
     if change.removed.kind not in ("alias", "import"):
         return None
     removed = change.removed
