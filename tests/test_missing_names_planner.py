@@ -720,6 +720,7 @@ NAMESAKES = {  # how jsonutil came to define ``dumps``: re-exported from there?
     "there all along, other code": (True, False, False),
     "added by the change that removed it": (False, False, True),
     "copied there a change before": (False, True, True),
+    "imported there from it before": (False, False, True),  # toolz: recipes imported frequencies, then got it
 }
 
 
@@ -733,8 +734,10 @@ def test_a_name_defined_elsewhere_is_where_it_moved_only_if_it_was_not_a_namesak
     already, copied, moved = NAMESAKES[case]
     own = "import json\n\n\ndef dumps(obj):\n    return json.dumps(obj, separators=(',', ':'))\n"
     other = "import json\n\n\ndef dumps(obj):\n    return json.dumps(obj, sort_keys=True)\n"
+    imported = case.startswith("imported")
     project = started(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": own,
-                                 "pkg/jsonutil.py": other if already else "import json\n"})
+                                 "pkg/jsonutil.py": other if already else
+                                 "from pkg.compat import dumps\n" if imported else "import json\n"})
     if copied:
         committed(tmp_path, {"pkg/jsonutil.py": own})
     committed(tmp_path, {"pkg/compat.py": "", "pkg/jsonutil.py": other if already else own})

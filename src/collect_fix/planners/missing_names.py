@@ -842,7 +842,8 @@ def _a_namesake_already_there(project: Project, definition: Definition, change: 
         return False
     was = file_before(project, change.commit, definition.path)
     there = bindings(was).get(definition.name) if was is not None else None
-    return there is not None and there.shape != change.removed.shape
+    # An import of it there (``from .itertoolz import frequencies`` in recipes.py) was that very object.
+    return there is not None and there.kind in DEFINITION_KINDS and there.shape != change.removed.shape
 
 
 def _script_never_reading(path: Path, name: str) -> bool:
