@@ -1029,6 +1029,10 @@ SPOTS = {  # case: (the file before, after, paired?); the constant went to ``c``
         "retries = make(3)\n\n\ndef delays(kind):\n    if kind == 'fast':\n        return retries\n"
         "    if kind == 'slow':\n        return 1\n",
         "from .c import RETRIES\n\n\ndef delays(kind):\n    if kind == 'slow':\n        return RETRIES\n", False),
+    "of two ifs alike, the one that read it deleted": (  # review hAP 08
+        "retries = make(3)\n\n\ndef run(verbose):\n    if verbose:\n        log(retries)\n    if verbose:\n"
+        "        log(1)\n",
+        "from .c import RETRIES\n\n\ndef run(verbose):\n    if verbose:\n        log(RETRIES)\n", False),
     "a guard if added before the if that reads it": (
         "timeout = make(5)\n\n\ndef fetch(url):\n    if url.startswith('https'):\n        return timeout\n",
         "from .c import TIMEOUT\n\n\ndef fetch(url):\n    if not url:\n        raise ValueError(url)\n"

@@ -530,6 +530,12 @@ def _same_under_another_name(removed: Binding, added: Binding, renames: dict[str
     return bool(removed.code) and _renaming(_under_name(removed, added.name, code=True), renames) == added.code
 
 
+def same_code_under_another_name(removed: Binding, added: Binding) -> bool:
+    """The same code under another name, its references to itself read under the new one (a
+    namedtuple's own name too); a constant's same value."""
+    return _same_under_another_name(removed, added, {removed.name: added.name})
+
+
 def tells_under_another_name(removed: Binding, added: Binding) -> bool:
     """Whether the same code under another name tells a move: code long enough, or documented the
     same way, that unrelated definitions do not share it by chance (a ``pass``, ``return 50``)."""

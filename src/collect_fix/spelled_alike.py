@@ -87,15 +87,16 @@ def _paths(node: ast.AST, name: str, path: tuple[tuple[str, object], ...]) -> It
         return
     for field, value in ast.iter_fields(node):
         items = value if isinstance(value, list) else [value]
+        places = [_statement(item, name) if isinstance(item, ast.stmt) else "" for item in items]
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if not isinstance(item, ast.AST):
                 continue
             step: tuple[str, object] = (field, index)
-            if isinstance(item, ast.stmt):  # by what it is, the first or second of those: a log line added before moves no read
-                place = _statement(item, name)
+            if isinstance(item, ast.stmt):  # by what it is: a log line added before moves no read; of
+                place = places[index]       # statements alike, which of how many (one deleted: no other's spot)
                 seen[place] = seen.get(place, 0) + 1
-                step = (field, f"{place} #{seen[place]}")
+                step = (field, f"{place} #{seen[place]} of {places.count(place)}")
             elif isinstance(node, ast.Dict) and field == "values" and isinstance(node.keys[index], ast.Constant):
                 step = ("key", repr(node.keys[index].value))  # type: ignore[union-attr]
             elif isinstance(item, ast.keyword) and item.arg is not None:

@@ -39,6 +39,7 @@ from collect_fix.git_evidence import (
     file_before,
     moved_in_change,
     name_change,
+    same_code_under_another_name,
     takes_every_parameter,
     never_named,
 )
@@ -350,7 +351,7 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
 
     branch = ""
     if change.removed.conditional and change.removed.branches:
-        ran = _the_branch_that_binds_here(project, home, change.removed, _bindings_before(project, change))
+        ran = _the_branch_that_binds_here(project, home, change.removed, _source_before(project, change))
         if ran is None:
             return None
         others = [each.text for each in (change.removed, *change.removed.branches) if each is not ran]
@@ -404,41 +405,58 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
 
 
 def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding,
-                                before: Optional[dict[str, Binding]] = None) -> Optional[Binding]:
+                                was: Optional[bytes] = None) -> Optional[Binding]:
     """Of a name each branch of an ``if``/``try`` bound (simplejson: ``reload_module = reload`` on
     Python 2, ``from importlib import reload as reload_module`` on 3), the one binding that could
-    bind it: an alias of a builtin or of a name the module bound (``before``: as it was, where the
-    branches were removed; else now), an import of the project's own module or of one that
-    imports here; and it must bind it here now. None where a branch defines it, or several could
-    (review hAO 07: ``normalize = _win_normalize`` on Windows, the deleted ``app._posix``'s
+    bind it: an alias of a builtin or of a name the module bound (``was``: the module before the
+    change that removed the branches; else now), of a standard library module's attribute it has
+    here (``itertools.batched`` is 3.12's), an import of the project's own module or of one that
+    imports here; and it must bind it here now. A ``try``'s body binds it where it can, before
+    its handlers (``from tomllib import loads``). None where a branch defines it, or several
+    could (review hAO 07: ``normalize = _win_normalize`` on Windows, the deleted ``app._posix``'s
     elsewhere: which ran, the code does not say)."""
-    from collect_fix.importability import imports_here
+    from collect_fix.importability import provides_here
 
     module_file = project.module_file(home.module)
     package = package_of(project, module_file) if module_file is not None else ""
-    bound_now = _bound_now(project, home.module)
-    bound_then = set(before) if before is not None else bound_now
+    now = _bindings_now(project, home.module)
+    then = bindings(was) if was is not None else now
 
-    def could_bind(branch: Binding, bound: frozenset[str] | set[str], now: bool) -> bool:
+    def could_bind(branch: Binding, bound: dict[str, Binding], here: bool) -> bool:
         if branch.kind == "alias":
-            head = branch.target.partition(".")[0]
+            head, _, attribute = branch.target.partition(".")
+            imported = bound.get(head)
+            if imported is not None and imported.kind == "import" and not imported.imported and attribute \
+                    and "." not in attribute:  # ``itertools.batched`` after ``import itertools``
+                return provides_here(project, imported.target, (attribute,))
             return head in bound or hasattr(builtins, head)
         source = absolute_module(branch.target, package) if branch.target.startswith(".") else branch.target
-        return bool(source) and (not now and project.owns_module(source or "") or imports_here(project, source or ""))
+        if not source:
+            return False
+        return not here and project.owns_module(source) or provides_here(project, source, (branch.imported,)
+                                                                           if branch.imported else ())
 
     branches = (removed, *removed.branches)
     if any(branch.kind not in ("alias", "import") for branch in branches):
         return None
-    able = [branch for branch in branches if could_bind(branch, bound_then, now=False)]
-    return able[0] if len(able) == 1 and could_bind(able[0], bound_now, now=True) else None
+    if _in_a_try_body(was, removed) and could_bind(removed, now, here=True):
+        return removed
+    able = [branch for branch in branches if could_bind(branch, then, here=False)]
+    return able[0] if len(able) == 1 and could_bind(able[0], now, here=True) else None
 
 
-def _bindings_before(project: Project, change: Change) -> dict[str, Binding]:
-    """What the module bound before the change that removed the name."""
+def _in_a_try_body(source: Optional[bytes], binding: Binding) -> bool:
+    """Whether ``binding`` is in the body of a top-level ``try`` of ``source`` (not a handler)."""
+    tree = tree_of(source) if source is not None else None
+    return any(isinstance(statement, ast.Try) and any(inner.lineno == binding.line for inner in statement.body)
+               for statement in (tree.body if tree is not None else ()))
+
+
+def _source_before(project: Project, change: Change) -> Optional[bytes]:
+    """The module as it was before the change that removed the name."""
     from collect_fix.git_evidence import modified_by
 
-    was = next((old for path, old, _ in modified_by(project, change.commit) if path == change.path), None)
-    return bindings(was) if was is not None else {}
+    return next((old for path, old, _ in modified_by(project, change.commit) if path == change.path), None)
 
 
 def _as_its_code_is_named_now(project: Project, home: _Home, change: Change) -> Optional[str]:
@@ -564,7 +582,7 @@ def _restored_wrapper(project: Project, name: str, home: _Home, change: Change) 
     """``def loads(string): return parse(string)``, a function that only hands its parameters on
     to one the module still binds (an alias in a function's form), removed with nothing in its
     place: back as written, like ``rest = partial(drop, 1)`` (tomlkit, retention)."""
-    text = _forwarding_wrapper(project, change, _bound_now(project, home.module))
+    text = _forwarding_wrapper(project, change, _bindings_now(project, home.module))
     if text is None:
         return None
     edit = Edit(home.relative, "restore_block", (("statement", text), ("names", name),
@@ -581,7 +599,9 @@ def _wrapper_and_its_import(project: Project, name: str, home: _Home, change: Ch
     import back in the home."""
     source = project.module_name(project.root / onward.path)
     source_file = project.root / onward.path
-    text = _forwarding_wrapper(project, onward, _bound_now(project, source)) if source and source_file.is_file() else None
+    if not source or not source_file.is_file() or is_script(project, source_file):
+        return None  # importing a script would run it (review hAP 02)
+    text = _forwarding_wrapper(project, onward, _bindings_now(project, source))
     if text is None or source is None:
         return None
     edits = (Edit(onward.path, "restore_block", (("statement", text), ("names", name),
@@ -596,9 +616,11 @@ def _wrapper_and_its_import(project: Project, name: str, home: _Home, change: Ch
                          edits, evidence))
 
 
-def _forwarding_wrapper(project: Project, change: Change, bound: frozenset[str]) -> Optional[str]:
+def _forwarding_wrapper(project: Project, change: Change, now: dict[str, Binding]) -> Optional[str]:
     """The removed function's text as written, where its body (a docstring aside) is one ``return``
-    of a call of a name ``bound`` now with its parameters, in order, and nothing else."""
+    of a call, with its parameters in order and nothing else, of a name the module binds ``now``
+    as it bound it before the change (review hAP 01, 03: not a ``parse`` that took the name, nor
+    one whose parameters were reordered)."""
     was = file_before(project, change.commit, change.path)
     tree = tree_of(was) if was is not None else None
     found = [node for node in (tree.body if tree is not None else ())
@@ -608,7 +630,11 @@ def _forwarding_wrapper(project: Project, change: Change, bound: frozenset[str])
     function = found[0]
     body = function.body[1:] if ast.get_docstring(function) is not None else function.body
     call = body[0].value if len(body) == 1 and isinstance(body[0], ast.Return) else None
-    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in bound:
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in now:
+        return None
+    then, target = bindings(was).get(call.func.id), now[call.func.id]
+    if then is None or (then.kind, then.text, then.target, then.imported, then.signature, then.shape) != (
+            target.kind, target.text, target.target, target.imported, target.signature, target.shape):
         return None
     arguments = function.args
     parameters = [parameter.arg for parameter in (*arguments.posonlyargs, *arguments.args)]
@@ -704,14 +730,9 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
     current = {d.name: d for d in _candidates(project, name, home)}
     named = (change.successor.name,) if change.successor else change.rivals
     then = ""
-    if change.successor is not None and change.successor.name not in current:  # moved on since, imported back
-        imported = _imported_back(project, home, change.successor)  # (tabulate: Line -> LineFormat -> .formats)
-        onward = name_change(project, home.relative, change.successor.name) if imported is None else None
-        if imported is not None:
-            current[change.successor.name] = imported
-        elif onward is not None and onward.successor is not None and onward.successor.name in current:
-            named = (onward.successor.name,)  # renamed again since (review hAO 06: LineFormat -> LineStyle)
-            then = f", which {onward.where} renamed to '{onward.successor.name}' ({onward.why})"
+    if change.successor is not None:
+        followed, then = _successor_now(project, home, change.successor, current)
+        named = (followed,) if followed else ()  # its name went to other code, and its code nowhere
     # Of the removed name's own kind, it serves every use the old one did (a namedtuple constant, called).
     fitting = [candidate for candidate in named if candidate in current
                and (current[candidate].kind == change.removed.kind or fits(current[candidate].kind, home.uses))]
@@ -727,9 +748,41 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
         return None
     target = fitting[0]
     why = change.why or "the only one of them that fits how the project uses it"
-    added = change.successor.name if then and change.successor is not None else target
+    added = change.successor.name if change.successor is not None else target
     evidence = f"renamed (git): {change.where} removed '{name}' and added '{added}' in {change.path} ({why}){then}"
     return _alias(home, name, target, evidence)
+
+
+def _successor_now(project: Project, home: _Home, successor: Binding, current: dict[str, Definition]
+                   ) -> tuple[str, str]:
+    """The name ``successor``'s code has in the home module now, and how it got there: itself (edited
+    or not); imported back from where a later change moved it (tabulate: ``LineFormat`` ->
+    ``from .formats import LineFormat``, the same code: ``current`` learns it); renamed again, and
+    again (reviews hAO 06, hAP 10: ``LineFormat`` -> ``LineStyle`` -> ``LineSpec``), or its code
+    under one other name where its name went to other code. "" where none of these tells."""
+    hops: list[str] = []
+    for _ in range(5):
+        now = _bindings_now(project, home.module).get(successor.name)
+        if successor.name in current and (now is None or now.shape == successor.shape):
+            return successor.name, "".join(hops)
+        if successor.name not in current:
+            imported = _imported_back(project, home, successor)
+            if imported is not None:
+                current[successor.name] = imported
+                return successor.name, "".join(hops)
+        onward = name_change(project, home.relative, successor.name)
+        if onward is not None and onward.successor is not None:
+            hops.append(f", which {onward.where} renamed to '{onward.successor.name}' ({onward.why})")
+            successor = onward.successor
+            continue
+        same = [binding for binding in _bindings_now(project, home.module).values()
+                if binding.name != successor.name and binding.kind == successor.kind
+                and same_code_under_another_name(successor, binding)]
+        if len(same) == 1 and same[0].name in current:
+            return same[0].name, "".join(hops) + f", whose code is '{same[0].name}' there now"
+        kept = successor.name in current and now is not None and now.kind == successor.kind  # edited since
+        return (successor.name if kept else ""), "".join(hops)
+    return "", ""
 
 
 def _imported_back(project: Project, home: _Home, successor: Binding) -> Optional[Definition]:
@@ -833,17 +886,25 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str], chang
 
 
 def _a_namesake_already_there(project: Project, definition: Definition, change: Optional[Change]) -> bool:
-    """Whether ``definition`` was in its module, as other code, before the change that removed the
-    name from the module the project imports it from (reviews hAM 05, hAO 03: ``dumps = json.dumps``
-    went, and the project's own key-sorting ``jsonutil.dumps`` had been there all along): a
-    namesake, not where the name moved. An import of it removed is that very object; the same code
-    there before is a copy made ahead of the removal."""
+    """Whether ``definition`` was in its module before the change that removed the name from the
+    module the project imports it from, and is not the removed code now (reviews hAM 05, hAO 03:
+    ``dumps = json.dumps`` went, and the project's own key-sorting ``jsonutil.dumps`` had been there
+    all along): a namesake, not where the name moved. An import of it removed is that very object."""
     if change is None or change.removed.kind == "import":
         return False
     was = file_before(project, change.commit, definition.path)
     there = bindings(was).get(definition.name) if was is not None else None
-    # An import of it there (``from .itertoolz import frequencies`` in recipes.py) was that very object.
-    return there is not None and there.kind in DEFINITION_KINDS and there.shape != change.removed.shape
+    # An import of it there from the module it left (``from .itertoolz import frequencies`` in
+    # recipes.py) was that very object; anything else there is where it moved only where it holds
+    # the removed code now (reviews hAP 05, 13; hAO 03: ``_speedups``' own ``loads``, None unbuilt).
+    if there is None:
+        return False
+    if there.kind == "import" and there.imported == definition.name:
+        package = package_of(project, project.root / definition.path)
+        if absolute_module(there.target, package) == project.module_name(project.root / change.path):
+            return False
+    now = bindings(project.source(project.root / definition.path) or b"").get(definition.name)
+    return now is None or (now.shape, now.signature) != (change.removed.shape, change.removed.signature)
 
 
 def _script_never_reading(path: Path, name: str) -> bool:
