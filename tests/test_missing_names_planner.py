@@ -700,6 +700,10 @@ BRANCHES = {  # the old compat module, the branches both removed: what comes bac
     "only one is there": ("import sys\n\nif sys.version_info >= (3, 9):\n    PY39 = True\n    from math import lcm as least\n"
                           "else:\n    PY39 = False\n    from fractions import gcd as least\n",  # gone in 3.9
                           "from math import lcm as least"),
+    "a try's body that fails on another import": (  # review hAQ 06: the handler ran
+        "try:\n    import tomllib\n    from tomllib import loads as least\n    from not_installed_q import dumps\n"
+        "except ImportError:\n    tomllib = None\n    from json import loads as least\n",
+        "from json import loads as least"),
     "a try's body where it binds": ("try:\n    import tomllib\n    from tomllib import loads as least\n"
                                     "except ImportError:\n    tomllib = None\n    from json import loads as least\n",
                                     "from tomllib import loads as least"),
@@ -831,6 +835,23 @@ def test_a_namesake_is_judged_by_the_code_it_holds_now(tmp_path: Path, before: s
     first = planned(project, missing("dumps", "pkg.compat")).alternatives[0]
 
     assert (first.edits[0].transform == "add_reexport") is moved, first
+
+
+def test_a_forwarding_function_is_not_restored_where_the_module_it_imports_from_changed_its_callee(
+    tmp_path: Path,
+) -> None:
+    """Review hAQ 03: ``from pkg.core import parse`` stayed, but the same change renamed
+    ``core.parse`` to ``parse_json`` and gave the name to other code: a stub, not ``parse(text)``."""
+    core = "def parse(text):\n    return {'text': text}\n"
+    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/core.py": core,
+                                 "pkg/api.py": "from pkg.core import parse\n\n\ndef loads(text):\n    return parse(text)\n"})
+    committed(tmp_path, {"pkg/core.py": core.replace("def parse", "def parse_json")
+                         + "\n\ndef parse(line):\n    return dict([line.split('=')])\n",
+                         "pkg/api.py": "from pkg.core import parse\n"})
+
+    first = planned(project, missing("loads", "pkg.api")).alternatives[0]
+
+    assert "stub" in first.description, first
 
 
 def test_uncommitted_rename_is_read_from_the_work_tree(tmp_path: Path) -> None:

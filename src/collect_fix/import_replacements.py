@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 from collect_fix import source_trees
 from collect_fix.definitions import absolute_module, package_of
-from collect_fix.git_evidence import Binding, Change, bindings, modified_by, tells_under_another_name
+from collect_fix.git_evidence import Binding, Change, bindings, file_before, modified_by, tells_under_another_name
 from collect_fix.importability import provides_here
 from collect_fix.module_imports import dotted_name
 from collect_fix.project import Project
@@ -62,7 +62,7 @@ def dropped_with_its_import(project: Project, change: Change) -> Optional[str]:
     head, _, rest = removed.target.partition(".")
     if removed.kind != "alias" or removed.conditional or not rest:
         return None  # one branch's alias of a version check: which one ran, the change does not say
-    was = next((before for path, before, _ in modified_by(project, change.commit) if path == change.path), None)
+    was = file_before(project, change.commit, change.path)
     names = bindings(was) if was is not None else {}
     read = names.get(head)
     package = package_of(project, project.root / change.path)
@@ -94,8 +94,7 @@ def as_it_is_now(project: Project, change: Change, dotted: str) -> str:
     ``encode``), that one; else itself (edited or not, the same definition)."""
     module, _, attribute = dotted.rpartition(".")
     path = project.module_file(module) if project.owns_module(module) else None
-    relative = project.relative(path) if path is not None else None
-    before = next((old for changed, old, _ in modified_by(project, change.commit) if changed == relative), None)
+    before = file_before(project, change.commit, project.relative(path)) if path is not None else None
     old = bindings(before).get(attribute) if before is not None else None
     now = bindings(project.source(path) or b"") if path is not None and old is not None else {}
     if old is None or not old.shape or attribute not in now or now[attribute].shape == old.shape:
@@ -169,14 +168,14 @@ def _run_here(statements: list[ast.stmt], package: str, found: _Found) -> list[a
         runs.append(node)
         if not isinstance(node, ast.Try):
             pending.extend(ast.iter_child_nodes(node))
-        elif all(found(module, names) for module, names in _imported_modules(node.body, package)):
+        elif all(found(module, names) for module, names in imported_modules(node.body, package)):
             pending.extend([*node.body, *node.orelse, *node.finalbody])
         else:
             pending.extend([*(child for handler in node.handlers for child in handler.body), *node.finalbody])
     return runs
 
 
-def _imported_modules(statements: list[ast.stmt], package: str) -> list[tuple[str, tuple[str, ...]]]:
+def imported_modules(statements: list[ast.stmt], package: str) -> list[tuple[str, tuple[str, ...]]]:
     """The absolute modules the import statements among ``statements`` (nested too) import, each
     with the names taken from it (``from itertools import batched``: batched)."""
     modules: list[tuple[str, tuple[str, ...]]] = []

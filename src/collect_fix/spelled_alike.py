@@ -15,6 +15,7 @@ became ``{"timeout": CONNECT_TIMEOUT, "total": TIMEOUT}`` does not pair ``timeou
 from __future__ import annotations
 
 import ast
+import itertools
 import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
@@ -88,15 +89,13 @@ def _paths(node: ast.AST, name: str, path: tuple[tuple[str, object], ...]) -> It
     for field, value in ast.iter_fields(node):
         items = value if isinstance(value, list) else [value]
         places = [_statement(item, name) if isinstance(item, ast.stmt) else "" for item in items]
-        seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if not isinstance(item, ast.AST):
                 continue
             step: tuple[str, object] = (field, index)
             if isinstance(item, ast.stmt):  # by what it is: a log line added before moves no read; of
-                place = places[index]       # statements alike, which of how many (one deleted: no other's spot)
-                seen[place] = seen.get(place, 0) + 1
-                step = (field, f"{place} #{seen[place]} of {places.count(place)}")
+                place = places[index]       # statements alike, none is a spot another version shares
+                step = (field, place if places.count(place) == 1 else f"{place} #{next(_NEVER_SHARED)}")  # (hAP 08, hAQ 07)
             elif isinstance(node, ast.Dict) and field == "values" and isinstance(node.keys[index], ast.Constant):
                 step = ("key", repr(node.keys[index].value))  # type: ignore[union-attr]
             elif isinstance(item, ast.keyword) and item.arg is not None:
@@ -121,6 +120,7 @@ def _statement(statement: ast.stmt, name: str) -> str:
     return f"{type(statement).__name__} {masked}"
 
 
+_NEVER_SHARED = itertools.count()  # a spot of no other version: one of statements alike
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, *_COMPREHENSIONS)
 

@@ -351,7 +351,8 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
 
     branch = ""
     if change.removed.conditional and change.removed.branches:
-        ran = _the_branch_that_binds_here(project, home, change.removed, _source_before(project, change))
+        ran = _the_branch_that_binds_here(project, home, change.removed,
+                                          file_before(project, change.commit, change.path))
         if ran is None:
             return None
         others = [each.text for each in (change.removed, *change.removed.branches) if each is not ran]
@@ -415,6 +416,7 @@ def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding,
     its handlers (``from tomllib import loads``). None where a branch defines it, or several
     could (review hAO 07: ``normalize = _win_normalize`` on Windows, the deleted ``app._posix``'s
     elsewhere: which ran, the code does not say)."""
+    from collect_fix.import_replacements import imported_modules
     from collect_fix.importability import provides_here
 
     module_file = project.module_file(home.module)
@@ -439,24 +441,23 @@ def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding,
     branches = (removed, *removed.branches)
     if any(branch.kind not in ("alias", "import") for branch in branches):
         return None
-    if _in_a_try_body(was, removed) and could_bind(removed, now, here=True):
-        return removed
+    body = _try_body_of(was, removed)
+    if body is not None:  # the whole body bound it before, or a handler ran (review hAQ 06: tomli_w missing)
+        if all(project.owns_module(module) or provides_here(project, module, names)
+               for module, names in imported_modules(body, package)) and could_bind(removed, then, here=False):
+            return removed if could_bind(removed, now, here=True) else None
+        branches = removed.branches
     able = [branch for branch in branches if could_bind(branch, then, here=False)]
     return able[0] if len(able) == 1 and could_bind(able[0], now, here=True) else None
 
 
-def _in_a_try_body(source: Optional[bytes], binding: Binding) -> bool:
-    """Whether ``binding`` is in the body of a top-level ``try`` of ``source`` (not a handler)."""
+def _try_body_of(source: Optional[bytes], binding: Binding) -> Optional[list[ast.stmt]]:
+    """The body of the top-level ``try`` of ``source`` that binds ``binding`` there (not in a handler)."""
     tree = tree_of(source) if source is not None else None
-    return any(isinstance(statement, ast.Try) and any(inner.lineno == binding.line for inner in statement.body)
-               for statement in (tree.body if tree is not None else ()))
-
-
-def _source_before(project: Project, change: Change) -> Optional[bytes]:
-    """The module as it was before the change that removed the name."""
-    from collect_fix.git_evidence import modified_by
-
-    return next((old for path, old, _ in modified_by(project, change.commit) if path == change.path), None)
+    for statement in tree.body if tree is not None else ():
+        if isinstance(statement, ast.Try) and any(inner.lineno == binding.line for inner in statement.body):
+            return statement.body
+    return None
 
 
 def _as_its_code_is_named_now(project: Project, home: _Home, change: Change) -> Optional[str]:
@@ -602,7 +603,7 @@ def _wrapper_and_its_import(project: Project, name: str, home: _Home, change: Ch
     if not source or not source_file.is_file() or is_script(project, source_file):
         return None  # importing a script would run it (review hAP 02)
     text = _forwarding_wrapper(project, onward, _bindings_now(project, source))
-    if text is None or source is None:
+    if text is None:
         return None
     edits = (Edit(onward.path, "restore_block", (("statement", text), ("names", name),
                                                  ("source", f"as {onward.path} had it before {onward.where}"))),
@@ -633,8 +634,7 @@ def _forwarding_wrapper(project: Project, change: Change, now: dict[str, Binding
     if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.func.id not in now:
         return None
     then, target = bindings(was).get(call.func.id), now[call.func.id]
-    if then is None or (then.kind, then.text, then.target, then.imported, then.signature, then.shape) != (
-            target.kind, target.text, target.target, target.imported, target.signature, target.shape):
+    if then is None or not _unchanged(then, target) or not _imported_unchanged(project, change, target):
         return None
     arguments = function.args
     parameters = [parameter.arg for parameter in (*arguments.posonlyargs, *arguments.args)]
@@ -645,6 +645,26 @@ def _forwarding_wrapper(project: Project, change: Change, now: dict[str, Binding
             or any(key != value for key, value in keywords.items()) or passed + list(keywords) != parameters:
         return None
     return ast.get_source_segment(was.decode("utf-8", errors="replace"), function)
+
+
+def _unchanged(then: Binding, now: Binding) -> bool:
+    return (then.kind, then.text, then.target, then.imported, then.signature, then.shape) == (
+        now.kind, now.text, now.target, now.imported, now.signature, now.shape)
+
+
+def _imported_unchanged(project: Project, change: Change, binding: Binding) -> bool:
+    """Where ``binding`` imports a name of a project module, whether that module bound it before
+    the change as it does now (review hAQ 03: ``core.parse`` renamed, a new ``parse`` in its place)."""
+    if binding.kind != "import" or not binding.imported:
+        return True
+    source = absolute_module(binding.target, package_of(project, project.root / change.path))
+    path = project.module_file(source) if source and project.owns_module(source) else None
+    if path is None:
+        return not (source and project.owns_module(source))
+    was = file_before(project, change.commit, project.relative(path))
+    then = bindings(was).get(binding.imported) if was is not None else None
+    now = bindings(project.source(path) or b"").get(binding.imported)
+    return then is not None and now is not None and _unchanged(then, now)
 
 
 def _module_paths(project: Project, module: str) -> list[str]:
@@ -753,6 +773,9 @@ def _renamed_in_history(project: Project, name: str, home: _Home) -> Optional[_F
     return _alias(home, name, target, evidence)
 
 
+_MAX_RENAMES = 32  # of one name followed through history, a bound for a cycle of renames
+
+
 def _successor_now(project: Project, home: _Home, successor: Binding, current: dict[str, Definition]
                    ) -> tuple[str, str]:
     """The name ``successor``'s code has in the home module now, and how it got there: itself (edited
@@ -761,7 +784,7 @@ def _successor_now(project: Project, home: _Home, successor: Binding, current: d
     again (reviews hAO 06, hAP 10: ``LineFormat`` -> ``LineStyle`` -> ``LineSpec``), or its code
     under one other name where its name went to other code. "" where none of these tells."""
     hops: list[str] = []
-    for _ in range(5):
+    for _ in range(_MAX_RENAMES):
         now = _bindings_now(project, home.module).get(successor.name)
         if successor.name in current and (now is None or now.shape == successor.shape):
             return successor.name, "".join(hops)
@@ -780,7 +803,8 @@ def _successor_now(project: Project, home: _Home, successor: Binding, current: d
                 and same_code_under_another_name(successor, binding)]
         if len(same) == 1 and same[0].name in current:
             return same[0].name, "".join(hops) + f", whose code is '{same[0].name}' there now"
-        kept = successor.name in current and now is not None and now.kind == successor.kind  # edited since
+        kept = successor.name in current and now is not None and now.kind == successor.kind \
+            and takes_every_parameter(successor, now)  # edited since, not another class taking its name
         return (successor.name if kept else ""), "".join(hops)
     return "", ""
 
@@ -886,23 +910,20 @@ def _moved(project: Project, name: str, module: str, uses: frozenset[str], chang
 
 
 def _a_namesake_already_there(project: Project, definition: Definition, change: Optional[Change]) -> bool:
-    """Whether ``definition`` was in its module before the change that removed the name from the
-    module the project imports it from, and is not the removed code now (reviews hAM 05, hAO 03:
-    ``dumps = json.dumps`` went, and the project's own key-sorting ``jsonutil.dumps`` had been there
-    all along): a namesake, not where the name moved. An import of it removed is that very object."""
+    """Whether the module of ``definition`` bound its name before the change that removed it from
+    the module the project imports it from, and ``definition`` is not the removed code now (reviews
+    hAM 05, hAO 03: ``dumps = json.dumps`` went, and the project's own key-sorting
+    ``jsonutil.dumps`` had been there all along): a namesake, not where the name moved. An import
+    of it removed is that very object."""
     if change is None or change.removed.kind == "import":
         return False
     was = file_before(project, change.commit, definition.path)
     there = bindings(was).get(definition.name) if was is not None else None
-    # An import of it there from the module it left (``from .itertoolz import frequencies`` in
-    # recipes.py) was that very object; anything else there is where it moved only where it holds
-    # the removed code now (reviews hAP 05, 13; hAO 03: ``_speedups``' own ``loads``, None unbuilt).
+    # Anything bound there before (a definition, or an import: review hAQ 01) is where it moved only
+    # where it holds the removed code now (reviews hAP 05, 13; hAO 03; toolz: recipes' import of
+    # frequencies, then the very code of it).
     if there is None:
         return False
-    if there.kind == "import" and there.imported == definition.name:
-        package = package_of(project, project.root / definition.path)
-        if absolute_module(there.target, package) == project.module_name(project.root / change.path):
-            return False
     now = bindings(project.source(project.root / definition.path) or b"").get(definition.name)
     return now is None or (now.shape, now.signature) != (change.removed.shape, change.removed.signature)
 
