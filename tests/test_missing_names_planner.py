@@ -664,7 +664,8 @@ def test_a_name_renamed_and_later_moved_out_follows_it_where_the_module_imports_
 
 
 @pytest.mark.parametrize("later", ["another LineFormat imported", "renamed again", "renamed twice more",
-                                   "renamed again, a new class taking its name"])
+                                   "renamed again, a new class taking its name",
+                                   "renamed again and edited, a new class of its parameters taking its name"])
 def test_a_successor_gone_since_is_followed_only_to_its_own_code(tmp_path: Path, later: str) -> None:
     """Review hAO 06: after ``Line`` -> ``LineFormat``, a later change deleted ``LineFormat`` and
     imported another class of that name (line endings): no alias to it; renamed again in place
@@ -675,16 +676,19 @@ def test_a_successor_gone_since_is_followed_only_to_its_own_code(tmp_path: Path,
                                  "pkg/formats.py": "class LineFormat:\n    UNIX = '\\n'\n    WINDOWS = '\\r\\n'\n"})
     committed(tmp_path, {"pkg/__init__.py": body.replace("class Line:", "class LineFormat:")})
     style = body.replace("class Line:", "class LineStyle:")
+    if later.startswith("renamed again and edited"):  # review hAR 05
+        style += ("\n    def __repr__(self):\n        return 'LineStyle'\n\n\nclass LineFormat:\n"
+                  '    """A cell format."""\n\n    def __init__(self, begin, end):\n        self.cell = begin + end\n')
     committed(tmp_path, {"pkg/__init__.py": "from .formats import LineFormat\n" if later.startswith("another")
-                         else style + "\n\nclass LineFormat:\n    SPEC = 'a'\n" if later.endswith("its name")
-                         else style})
+                         else style + "\n\nclass LineFormat:\n    SPEC = 'a'\n" if later.endswith("taking its name")
+                         and not later.startswith("renamed again and edited") else style})
     if later == "renamed twice more":
         committed(tmp_path, {"pkg/__init__.py": body.replace("class Line:", "class LineSpec:")})
     final = "LineSpec" if later == "renamed twice more" else "LineStyle"
 
     first = planned(project, missing("Line", "pkg")).alternatives[0]
 
-    if later.startswith("another"):
+    if later.startswith("another") or later.startswith("renamed again and edited"):
         assert "stub" in first.description and "added 'LineFormat' in its place" in first.evidence
     else:
         assert first.edits == (Edit("pkg/__init__.py", "add_alias", (("name", "Line"), ("target", final))),)
@@ -704,6 +708,9 @@ BRANCHES = {  # the old compat module, the branches both removed: what comes bac
         "try:\n    import tomllib\n    from tomllib import loads as least\n    from not_installed_q import dumps\n"
         "except ImportError:\n    tomllib = None\n    from json import loads as least\n",
         "from json import loads as least"),
+    "a try's body that runs more than imports": (  # review hAR 01: a later statement may raise
+        "try:\n    import tomllib\n    from tomllib import loads as least\n    least('a = 1')\n"
+        "except (ImportError, TypeError):\n    tomllib = None\n    from json import loads as least\n", None),
     "a try's body where it binds": ("try:\n    import tomllib\n    from tomllib import loads as least\n"
                                     "except ImportError:\n    tomllib = None\n    from json import loads as least\n",
                                     "from tomllib import loads as least"),
@@ -722,7 +729,11 @@ def test_a_name_every_branch_bound_comes_back_as_the_one_binding_that_can_bind_i
     can bind it here. Where both could, or a branch defines it, which ran the code does not say."""
     old, statement = BRANCHES[case]
     name = "reload_module" if "reload" in old else "least"
-    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": old})
+    posix = "pkg._posix" in old  # a module the same change deleted: it existed, its branch could bind
+    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": old,
+                                 **({"pkg/_posix.py": "def reload_module(m):\n    return m\n"} if posix else {})})
+    if posix:
+        (tmp_path / "pkg/_posix.py").unlink()
     committed(tmp_path, {"pkg/compat.py": "\n".join(line for line in old.splitlines()
                                                    if name not in line and "return module" not in line) + "\n"})
 
@@ -837,21 +848,37 @@ def test_a_namesake_is_judged_by_the_code_it_holds_now(tmp_path: Path, before: s
     assert (first.edits[0].transform == "add_reexport") is moved, first
 
 
+@pytest.mark.parametrize("via", ["pkg.core", "pkg.compat"], ids=["imported from it", "through a re-export"])
 def test_a_forwarding_function_is_not_restored_where_the_module_it_imports_from_changed_its_callee(
-    tmp_path: Path,
+    tmp_path: Path, via: str
 ) -> None:
-    """Review hAQ 03: ``from pkg.core import parse`` stayed, but the same change renamed
-    ``core.parse`` to ``parse_json`` and gave the name to other code: a stub, not ``parse(text)``."""
+    """Reviews hAQ 03, hAR 03: ``from pkg.core import parse`` stayed (or ``compat``'s re-export of
+    it), but the same change renamed ``core.parse`` to ``parse_json`` and gave the name to other
+    code: a stub, not ``parse(text)``."""
     core = "def parse(text):\n    return {'text': text}\n"
-    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/core.py": core,
-                                 "pkg/api.py": "from pkg.core import parse\n\n\ndef loads(text):\n    return parse(text)\n"})
+    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/core.py": core, "pkg/compat.py": "from pkg.core import parse\n",
+                                 "pkg/api.py": f"from {via} import parse\n\n\ndef loads(text):\n    return parse(text)\n"})
     committed(tmp_path, {"pkg/core.py": core.replace("def parse", "def parse_json")
                          + "\n\ndef parse(line):\n    return dict([line.split('=')])\n",
-                         "pkg/api.py": "from pkg.core import parse\n"})
+                         "pkg/api.py": f"from {via} import parse\n"})
 
     first = planned(project, missing("loads", "pkg.api")).alternatives[0]
 
     assert "stub" in first.description, first
+
+
+def test_a_try_body_importing_a_module_the_change_added_is_not_what_ran(tmp_path: Path) -> None:
+    """Review hAR 09: ``try: from pkg._fast import loads`` / ``except ImportError: from json import
+    loads``, and ``pkg/_fast.py`` came with the change that dropped the block: json's ran."""
+    old = ("try:\n    import json\n    from pkg._fast import loads\nexcept ImportError:\n    json = None\n"
+           "    from json import loads\n")
+    project = started(tmp_path, {"pkg/__init__.py": "", "pkg/compat.py": old})
+    committed(tmp_path, {"pkg/compat.py": "try:\n    import json\nexcept ImportError:\n    json = None\n",
+                         "pkg/_fast.py": "def loads(text):\n    return dict([text.split('=')])\n"})
+
+    first = planned(project, missing("loads", "pkg.compat")).alternatives[0]
+
+    assert dict(first.edits[0].args).get("statement") == "from json import loads", first
 
 
 def test_uncommitted_rename_is_read_from_the_work_tree(tmp_path: Path) -> None:

@@ -352,7 +352,7 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
     branch = ""
     if change.removed.conditional and change.removed.branches:
         ran = _the_branch_that_binds_here(project, home, change.removed,
-                                          file_before(project, change.commit, change.path))
+                                          file_before(project, change.commit, change.path), change)
         if ran is None:
             return None
         others = [each.text for each in (change.removed, *change.removed.branches) if each is not ran]
@@ -406,7 +406,7 @@ def _restored(project: Project, name: str, home: _Home) -> Optional[_Found]:
 
 
 def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding,
-                                was: Optional[bytes] = None) -> Optional[Binding]:
+                                was: Optional[bytes] = None, change: Optional[Change] = None) -> Optional[Binding]:
     """Of a name each branch of an ``if``/``try`` bound (simplejson: ``reload_module = reload`` on
     Python 2, ``from importlib import reload as reload_module`` on 3), the one binding that could
     bind it: an alias of a builtin or of a name the module bound (``was``: the module before the
@@ -424,6 +424,12 @@ def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding,
     now = _bindings_now(project, home.module)
     then = bindings(was) if was is not None else now
 
+    def existed(module: str) -> bool:
+        """A project module before the change (review hAR 09: not one the change added)."""
+        if change is None:
+            return project.module_file(module) is not None
+        return any(file_before(project, change.commit, path) is not None for path in _module_paths(project, module))
+
     def could_bind(branch: Binding, bound: dict[str, Binding], here: bool) -> bool:
         if branch.kind == "alias":
             head, _, attribute = branch.target.partition(".")
@@ -435,15 +441,19 @@ def _the_branch_that_binds_here(project: Project, home: _Home, removed: Binding,
         source = absolute_module(branch.target, package) if branch.target.startswith(".") else branch.target
         if not source:
             return False
-        return not here and project.owns_module(source) or provides_here(project, source, (branch.imported,)
-                                                                           if branch.imported else ())
+        if not here and project.owns_module(source):
+            return existed(source)
+        return provides_here(project, source, (branch.imported,) if branch.imported else ())
 
     branches = (removed, *removed.branches)
     if any(branch.kind not in ("alias", "import") for branch in branches):
         return None
     body = _try_body_of(was, removed)
     if body is not None:  # the whole body bound it before, or a handler ran (review hAQ 06: tomli_w missing)
-        if all(project.owns_module(module) or provides_here(project, module, names)
+        if not all(isinstance(statement, (ast.Import, ast.ImportFrom)) or statement.lineno == removed.line
+                   for statement in body):
+            return None  # a body that runs more than imports and the binding may raise after them (hAR 01)
+        if all(existed(module) if project.owns_module(module) else provides_here(project, module, names)
                for module, names in imported_modules(body, package)) and could_bind(removed, then, here=False):
             return removed if could_bind(removed, now, here=True) else None
         branches = removed.branches
@@ -652,19 +662,23 @@ def _unchanged(then: Binding, now: Binding) -> bool:
         now.kind, now.text, now.target, now.imported, now.signature, now.shape)
 
 
-def _imported_unchanged(project: Project, change: Change, binding: Binding) -> bool:
-    """Where ``binding`` imports a name of a project module, whether that module bound it before
-    the change as it does now (review hAQ 03: ``core.parse`` renamed, a new ``parse`` in its place)."""
+def _imported_unchanged(project: Project, change: Change, binding: Binding, in_file: Optional[str] = None,
+                        depth: int = 5) -> bool:
+    """Where ``binding`` (in the project file ``in_file``, else the one the change removed the name
+    from) imports a name of a project module, whether that module bound it before the change as
+    it does now, and so on through its own imports of it (reviews hAQ 03, hAR 03: ``core.parse``
+    renamed, a new ``parse`` in its place, reached through ``compat``'s re-export)."""
     if binding.kind != "import" or not binding.imported:
         return True
-    source = absolute_module(binding.target, package_of(project, project.root / change.path))
+    source = absolute_module(binding.target, package_of(project, project.root / (in_file or change.path)))
     path = project.module_file(source) if source and project.owns_module(source) else None
     if path is None:
         return not (source and project.owns_module(source))
     was = file_before(project, change.commit, project.relative(path))
     then = bindings(was).get(binding.imported) if was is not None else None
     now = bindings(project.source(path) or b"").get(binding.imported)
-    return then is not None and now is not None and _unchanged(then, now)
+    return then is not None and now is not None and _unchanged(then, now) and depth > 0 \
+        and _imported_unchanged(project, change, now, project.relative(path), depth - 1)
 
 
 def _module_paths(project: Project, module: str) -> list[str]:
@@ -805,6 +819,11 @@ def _successor_now(project: Project, home: _Home, successor: Binding, current: d
             return same[0].name, "".join(hops) + f", whose code is '{same[0].name}' there now"
         kept = successor.name in current and now is not None and now.kind == successor.kind \
             and takes_every_parameter(successor, now)  # edited since, not another class taking its name
+        documented = [binding for binding in _bindings_now(project, home.module).values()
+                      if binding.name != successor.name and binding.kind == successor.kind and successor.doc
+                      and binding.doc == successor.doc and (now is None or now.doc != successor.doc)]
+        if kept and documented:  # its docstring went with other code (review hAR 05): which is it, unsure
+            return "", "".join(hops)
         return (successor.name if kept else ""), "".join(hops)
     return "", ""
 
